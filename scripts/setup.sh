@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# One-time and repeatable set-up: the virtualenv with pinned dependencies, then the local engines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv" >&2
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.dbtier-requirements
+if ! cmp -s <(cat requirements.txt constraints.txt) "$stamp" 2>/dev/null; then
+  echo "setup: installing pinned dependencies" >&2
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -r requirements.txt -c constraints.txt
+  cat requirements.txt constraints.txt > "$stamp"
+fi
+if [ "${DBTIER_SKIP_ENGINES:-0}" != 1 ]; then
+  bash scripts/engines.sh
+fi
