@@ -1,0 +1,250 @@
+"""Write a stack-outputs file that points the SQL workloads at the local engines.
+
+    .venv/bin/python scripts/local_outputs.py out/local-outputs.json
+
+Creates (idempotently) on the local MariaDB a source database for ``relational`` and a target
+database for ``aurora`` (MariaDB stands in for both RDS MySQL and Aurora MySQL), and on the local
+PostgreSQL a database for ``warehouse`` (standing in for Redshift), each with its own user and a
+generated password, then writes ``pulumi stack output --json --show-secrets``-shaped JSON with
+``tls: false``. A re-run keeps the passwords already in the file when they still work.
+
+PostgreSQL trusts local TCP logins on the engines set up by scripts/engines.sh; so that a wrong
+password is still refused, the users made here belong to the role ``dbtier_password_login`` and
+one pg_hba.conf line (added once, at the top) asks that role for its password (scram-sha-256).
+
+The functions are reused by tests/integration to make throw-away databases and users.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+from typing import Any
+
+import mysql.connector
+import psycopg2
+from psycopg2 import sql
+
+PASSWORD_ROLE = "dbtier_password_login"  # noqa: S105 - a role name, not a password
+HBA_LINE = f"host all +{PASSWORD_ROLE} all scram-sha-256"
+
+
+def new_password() -> str:
+    """A password every engine accepts (no quotes, slashes, @ or spaces)."""
+    return secrets.token_urlsafe(24)
+
+
+def mysql_admin(host: str = "127.0.0.1", port: int = 3306, user: str = "root") -> Any:
+    return mysql.connector.connect(host=host, port=port, user=user, autocommit=True, use_pure=True)
+
+
+def _mq(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"unexpected name {name!r}")
+    return f"`{name}`"
+
+
+def provision_mysql(admin: Any, database: str, user: str, password: str) -> None:
+    """Create (or update) a database and a user that owns it."""
+    cur = admin.cursor()
+    cur.execute(f"CREATE DATABASE IF NOT EXISTS {_mq(database)}")
+    cur.execute("CREATE USER IF NOT EXISTS %s@'%%' IDENTIFIED BY %s", (user, password))
+    cur.execute("ALTER USER %s@'%%' IDENTIFIED BY %s", (user, password))
+    cur.execute(f"GRANT ALL PRIVILEGES ON {_mq(database)}.* TO %s@'%%'", (user,))
+    cur.close()
+
+
+def drop_mysql(admin: Any, database: str, user: str) -> None:
+    cur = admin.cursor()
+    cur.execute(f"DROP DATABASE IF EXISTS {_mq(database)}")
+    cur.execute("DROP USER IF EXISTS %s@'%%'", (user,))
+    cur.close()
+
+
+def pg_admin(host: str = "127.0.0.1", port: int = 5432, user: str = "postgres") -> Any:
+    conn = psycopg2.connect(host=host, port=port, user=user, dbname="postgres")
+    conn.autocommit = True
+    return conn
+
+
+def ensure_pg_password_auth(admin: Any) -> None:
+    """Make PostgreSQL ask members of PASSWORD_ROLE for their password over TCP."""
+    with admin.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (PASSWORD_ROLE,))
+        if cur.fetchone() is None:
+            cur.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(PASSWORD_ROLE)))
+        cur.execute("SHOW hba_file")
+        (hba_file,) = cur.fetchone()
+        with open(hba_file, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+        if HBA_LINE not in lines:
+            with open(hba_file, "w", encoding="utf-8") as handle:
+                handle.write("\n".join([HBA_LINE, *lines]) + "\n")
+            cur.execute("SELECT pg_reload_conf()")
+
+
+def provision_pg(admin: Any, database: str, user: str, password: str) -> None:
+    """Create (or update) a password-checked role and a database it owns."""
+    ensure_pg_password_auth(admin)
+    with admin.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (user,))
+        verb = "ALTER" if cur.fetchone() else "CREATE"
+        cur.execute(
+            sql.SQL(verb + " ROLE {} LOGIN PASSWORD %s").format(sql.Identifier(user)), (password,)
+        )
+        cur.execute(
+            sql.SQL("GRANT {} TO {}").format(sql.Identifier(PASSWORD_ROLE), sql.Identifier(user))
+        )
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,))
+        if cur.fetchone() is None:
+            cur.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                    sql.Identifier(database), sql.Identifier(user)
+                )
+            )
+
+
+def drop_pg(admin: Any, database: str, user: str) -> None:
+    with admin.cursor() as cur:
+        cur.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database))
+        )
+        cur.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(user)))
+
+
+def mysql_section(database: str, user: str, password: str, port: int = 3306) -> dict[str, Any]:
+    return {
+        "databaseName": database,
+        "username": user,
+        "password": password,
+        "port": port,
+        "tls": False,
+    }
+
+
+def build_outputs(
+    prefix: str,
+    passwords: dict[str, str],
+    *,
+    mysql_host: str = "127.0.0.1",
+    mysql_port: int = 3306,
+    pg_host: str = "127.0.0.1",
+    pg_port: int = 5432,
+) -> dict[str, Any]:
+    """Outputs in the stack-output shape (DESIGN.md) for the local engines."""
+    return {
+        "relational": {
+            "endpoint": mysql_host,
+            # The local reader is the same server: the read path and lag probe still run.
+            "readerEndpoints": [mysql_host],
+            "engine": "mysql",
+            "secretArn": "local",
+            **mysql_section(
+                f"{prefix}_relational", f"{prefix}_rel", passwords["relational"], mysql_port
+            ),
+        },
+        "aurora": {
+            "writerEndpoint": mysql_host,
+            "readerEndpoint": mysql_host,
+            "engine": "aurora-mysql",
+            "secretArn": "local",
+            **mysql_section(f"{prefix}_aurora", f"{prefix}_aur", passwords["aurora"], mysql_port),
+        },
+        "warehouse": {
+            "endpoint": pg_host,
+            "port": pg_port,
+            "databaseName": f"{prefix}_warehouse",
+            "username": f"{prefix}_wh",
+            "password": passwords["warehouse"],
+            "tls": False,
+        },
+    }
+
+
+def provision_all(prefix: str, passwords: dict[str, str], **hosts: Any) -> dict[str, Any]:
+    """Create every local database and user, return the outputs that point at them."""
+    outputs = build_outputs(prefix, passwords, **hosts)
+    admin = mysql_admin(hosts.get("mysql_host", "127.0.0.1"), hosts.get("mysql_port", 3306))
+    try:
+        for key in ("relational", "aurora"):
+            section = outputs[key]
+            provision_mysql(
+                admin, section["databaseName"], section["username"], section["password"]
+            )
+    finally:
+        admin.close()
+    pg = pg_admin(hosts.get("pg_host", "127.0.0.1"), hosts.get("pg_port", 5432))
+    try:
+        wh = outputs["warehouse"]
+        provision_pg(pg, wh["databaseName"], wh["username"], wh["password"])
+    finally:
+        pg.close()
+    return outputs
+
+
+def drop_all(prefix: str, **hosts: Any) -> None:
+    """Drop what provision_all created."""
+    admin = mysql_admin(hosts.get("mysql_host", "127.0.0.1"), hosts.get("mysql_port", 3306))
+    try:
+        drop_mysql(admin, f"{prefix}_relational", f"{prefix}_rel")
+        drop_mysql(admin, f"{prefix}_aurora", f"{prefix}_aur")
+    finally:
+        admin.close()
+    pg = pg_admin(hosts.get("pg_host", "127.0.0.1"), hosts.get("pg_port", 5432))
+    try:
+        drop_pg(pg, f"{prefix}_warehouse", f"{prefix}_wh")
+    finally:
+        pg.close()
+
+
+def _existing_passwords(path: str) -> dict[str, str]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        return {k: data[k]["password"] for k in ("relational", "aurora", "warehouse")}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "path", help="where to write the outputs JSON (e.g. out/local-outputs.json)"
+    )
+    parser.add_argument("--prefix", default="dbtier", help="database and user name prefix")
+    parser.add_argument("--drop", action="store_true", help="drop the local databases and users")
+    args = parser.parse_args()
+    if not args.prefix.replace("_", "").isalnum():
+        parser.error("--prefix: letters, digits and _ only")
+    try:
+        if args.drop:
+            drop_all(args.prefix)
+            print(
+                f"local-outputs: dropped the {args.prefix}_* databases and users", file=sys.stderr
+            )
+            return 0
+        passwords = {
+            key: _existing_passwords(args.path).get(key) or new_password()
+            for key in ("relational", "aurora", "warehouse")
+        }
+        outputs = provision_all(args.prefix, passwords)
+    except (mysql.connector.Error, psycopg2.Error, OSError) as exc:
+        print(f"local-outputs: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    os.makedirs(os.path.dirname(os.path.abspath(args.path)), exist_ok=True)
+    fd = os.open(args.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(outputs, handle, indent=2)
+        handle.write("\n")
+    print(
+        f"local-outputs: wrote {args.path} (relational, aurora, warehouse; tls false)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
