@@ -1,0 +1,1 @@
+"""dbtier's component resources, their configuration, and the stack that wires them together."""

@@ -1,0 +1,173 @@
+"""ServerlessAurora: an Aurora cluster on Serverless v2 with a writer and readers that scale with it.
+
+Replaces the seed's practice 3 (create-db-cluster with serverless v2 scaling, create-db-instance
+db.serverless) with an encrypted, TLS-only, monitored cluster and a connection secret.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.base import RDS_PASSWORD_SPECIAL, DbtierComponent
+from components.config import AuroraConfig
+from components.relational import CA_CERT
+
+LOG_EXPORTS = {"aurora-mysql": ["audit", "error", "slowquery"], "aurora-postgresql": ["postgresql"]}
+
+
+def cluster_family(engine: str, engine_version: str) -> str:
+    """Cluster parameter group family: aurora-mysql8.0 or aurora-postgresql16."""
+    if engine == "aurora-mysql":
+        return "aurora-mysql8.0"
+    return f"aurora-postgresql{engine_version.split('.')[0]}"
+
+
+def cluster_parameters(engine: str) -> dict[str, str]:
+    """Parameters that refuse unencrypted connections."""
+    if engine == "aurora-mysql":
+        return {"require_secure_transport": "ON"}
+    return {"rds.force_ssl": "1"}
+
+
+@dataclass(frozen=True)
+class ServerlessAuroraArgs:
+    config: AuroraConfig
+    """Engine, capacity range, readers, backups (dbtier:aurora)."""
+    subnet_group: pulumi.Input[str]
+    """DB subnet group name."""
+    security_group_id: pulumi.Input[str]
+    """Security group allowing the engine port from permitted networks."""
+    kms_key_arn: pulumi.Input[str]
+    """The stack's KMS key: storage, Performance Insights and the secret."""
+    protect: bool = False
+    """Pulumi `protect` on the cluster, its instances and the secret."""
+
+
+class ServerlessAurora(DbtierComponent):
+    """An Aurora Serverless v2 cluster: one writer and 0-15 readers on db.serverless."""
+
+    writer_endpoint: pulumi.Output[str]
+    """Cluster (writer) endpoint."""
+    reader_endpoint: pulumi.Output[str]
+    """Load-balanced reader endpoint (the writer when there are no readers)."""
+    port: pulumi.Output[int]
+    """Engine port."""
+    database_name: pulumi.Output[str]
+    """Initial database."""
+    username: pulumi.Output[str]
+    """Master user name."""
+    password: pulumi.Output[str]
+    """Master password (secret)."""
+    secret_arn: pulumi.Output[str]
+    """Secrets Manager secret with the connection JSON."""
+    engine: pulumi.Output[str]
+    """aurora-mysql or aurora-postgresql."""
+    cluster_id: pulumi.Output[str]
+    """DB cluster identifier (for alarms and dashboards)."""
+
+    def __init__(
+        self, name: str, args: ServerlessAuroraArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("ServerlessAurora", name, args.protect, opts)
+        cfg = args.config
+
+        params = aws.rds.ClusterParameterGroup(
+            f"{name}-cluster-params",
+            family=cluster_family(cfg.engine, cfg.engine_version),
+            description="dbtier Aurora: TLS only",
+            parameters=[
+                {"name": k, "value": v, "apply_method": "pending-reboot"}
+                for k, v in cluster_parameters(cfg.engine).items()
+            ],
+            opts=self.child(),
+        )
+        password = self.password("password", RDS_PASSWORD_SPECIAL)
+        scaling: dict[str, float | int] = {
+            "min_capacity": cfg.min_capacity,
+            "max_capacity": cfg.max_capacity,
+        }
+        if cfg.seconds_until_auto_pause is not None:
+            scaling["seconds_until_auto_pause"] = cfg.seconds_until_auto_pause
+        cluster = aws.rds.Cluster(
+            f"{name}-cluster",
+            engine=cfg.engine,
+            engine_mode="provisioned",
+            engine_version=cfg.engine_version,
+            serverlessv2_scaling_configuration=scaling,  # type: ignore[arg-type]
+            database_name=cfg.database_name,
+            master_username=cfg.username,
+            master_password=password.result,
+            db_subnet_group_name=args.subnet_group,
+            vpc_security_group_ids=[args.security_group_id],
+            db_cluster_parameter_group_name=params.name,
+            storage_encrypted=True,
+            kms_key_id=args.kms_key_arn,
+            iam_database_authentication_enabled=True,
+            enabled_cloudwatch_logs_exports=LOG_EXPORTS[cfg.engine],
+            backup_retention_period=cfg.backup_retention_days,
+            preferred_backup_window="03:00-04:00",
+            preferred_maintenance_window="sun:04:30-sun:05:30",
+            backtrack_window=cfg.backtrack_hours * 3600 if cfg.backtrack_hours else None,
+            copy_tags_to_snapshot=True,
+            deletion_protection=cfg.deletion_protection,
+            skip_final_snapshot=False,
+            final_snapshot_identifier=self.snapshot_name(f"{name}-cluster"),
+            delete_automated_backups=False,
+            opts=self.child(stateful=True),
+        )
+        # Promotion tier 0 for the writer and 1 for readers: Aurora scales readers in tiers 0-1
+        # together with the writer, so a failover lands on an instance already at its size.
+        for i in range(cfg.readers + 1):
+            role = "writer" if i == 0 else f"reader-{i}"
+            aws.rds.ClusterInstance(
+                f"{name}-{role}",
+                cluster_identifier=cluster.id,
+                engine=cfg.engine,
+                engine_version=cluster.engine_version,
+                instance_class="db.serverless",
+                promotion_tier=0 if i == 0 else 1,
+                publicly_accessible=False,
+                db_subnet_group_name=args.subnet_group,
+                auto_minor_version_upgrade=True,
+                ca_cert_identifier=CA_CERT,
+                copy_tags_to_snapshot=True,
+                performance_insights_enabled=True,
+                performance_insights_kms_key_id=args.kms_key_arn,
+                performance_insights_retention_period=7,
+                opts=self.child(stateful=True),
+            )
+
+        self.writer_endpoint = cluster.endpoint
+        self.reader_endpoint = cluster.reader_endpoint
+        self.port = cluster.port
+        self.database_name = pulumi.Output.from_input(cfg.database_name)
+        self.username = pulumi.Output.from_input(cfg.username)
+        self.password = pulumi.Output.secret(password.result)
+        self.engine = pulumi.Output.from_input(cfg.engine)
+        self.cluster_id = cluster.cluster_identifier
+        self.secret_arn = self.connection_secret(
+            args.kms_key_arn,
+            engine=cfg.engine.removeprefix("aurora-"),
+            host=self.writer_endpoint,
+            port=self.port,
+            username=cfg.username,
+            password=password.result,
+            dbname=cfg.database_name,
+            extra={"dbClusterIdentifier": cluster.cluster_identifier},
+        ).arn
+        self.register_outputs(
+            {
+                "writer_endpoint": self.writer_endpoint,
+                "reader_endpoint": self.reader_endpoint,
+                "port": self.port,
+                "database_name": self.database_name,
+                "username": self.username,
+                "password": self.password,
+                "secret_arn": self.secret_arn,
+                "engine": self.engine,
+                "cluster_id": self.cluster_id,
+            }
+        )

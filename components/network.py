@@ -1,0 +1,181 @@
+"""DatabaseNetwork: the VPC the tier lives in, one security group per engine, the subnet groups.
+
+Ingress is opened only on each engine's port, only from `allowedCidrs` (default: the VPC's own
+CIDR) and `allowedSecurityGroupIds`. Database security groups get no egress rule at all: a
+database initiates no connections. The DMS group may reach the database groups and HTTPS (the
+Secrets Manager API) and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.base import DbtierComponent
+from components.config import NetworkConfig
+
+ENGINE_PORTS = {"relational": 3306, "aurora": 3306, "redis": 6379, "warehouse": 5439}
+AURORA_POSTGRES_PORT = 5432
+
+
+@dataclass(frozen=True)
+class DatabaseNetworkArgs:
+    config: NetworkConfig
+    """Where to deploy and who may connect (dbtier:network)."""
+    engines: tuple[str, ...]
+    """Which engine groups to create: relational, aurora, redis, warehouse, dms."""
+    aurora_port: int = 3306
+    """Aurora's port: 3306 for aurora-mysql, 5432 for aurora-postgresql."""
+
+
+class DatabaseNetwork(DbtierComponent):
+    """Security groups and subnet groups for the enabled engines of one stack."""
+
+    vpc_id: pulumi.Output[str]
+    """The VPC every database is placed in."""
+    subnet_ids: pulumi.Output[list[str]]
+    """The private subnets every subnet group spans."""
+    security_group_ids: dict[str, pulumi.Output[str]]
+    """Security group id per engine (relational, aurora, redis, warehouse, dms)."""
+    rds_subnet_group: pulumi.Output[str] | None
+    """RDS/Aurora DB subnet group name."""
+    cache_subnet_group: pulumi.Output[str] | None
+    """ElastiCache subnet group name."""
+    redshift_subnet_group: pulumi.Output[str] | None
+    """Redshift cluster subnet group name."""
+    dms_subnet_group: pulumi.Output[str] | None
+    """DMS replication subnet group id."""
+
+    def __init__(
+        self, name: str, args: DatabaseNetworkArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("DatabaseNetwork", name, False, opts)
+        cfg = args.config
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        if cfg.vpc_id is None:
+            vpc = aws.ec2.get_vpc_output(default=True, opts=invoke)
+        else:
+            vpc = aws.ec2.get_vpc_output(id=cfg.vpc_id, opts=invoke)
+        self.vpc_id = vpc.id
+        if cfg.subnet_ids:
+            self.subnet_ids = pulumi.Output.from_input(list(cfg.subnet_ids))
+        else:
+            subnets = aws.ec2.get_subnets_output(
+                filters=[{"name": "vpc-id", "values": [vpc.id]}], opts=invoke
+            )
+            self.subnet_ids = subnets.ids
+
+        ports = dict(ENGINE_PORTS, aurora=args.aurora_port)
+        self.security_group_ids = {}
+        groups = {}
+        for engine in args.engines:
+            group = aws.ec2.SecurityGroup(
+                f"{name}-{engine}-sg",
+                description=f"dbtier {engine}: engine port from allowed networks only",
+                vpc_id=self.vpc_id,
+                revoke_rules_on_delete=True,
+                opts=self.child(),
+            )
+            groups[engine] = group
+            self.security_group_ids[engine] = group.id
+
+        dms = groups.get("dms")
+        for engine, group in groups.items():
+            if engine == "dms":
+                continue
+            port = ports[engine]
+            sources: list[tuple[str, dict[str, pulumi.Input[str]]]] = []
+            if cfg.allowed_cidrs:
+                sources += [(f"cidr{i}", {"cidr_ipv4": c}) for i, c in enumerate(cfg.allowed_cidrs)]
+            else:
+                sources.append(("vpc", {"cidr_ipv4": vpc.cidr_block}))
+            sources += [
+                (f"sg{i}", {"referenced_security_group_id": g})
+                for i, g in enumerate(cfg.allowed_security_group_ids)
+            ]
+            if dms is not None and engine in ("relational", "aurora"):
+                sources.append(("dms", {"referenced_security_group_id": dms.id}))
+            for role, source in sources:
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-{engine}-in-{role}",
+                    security_group_id=group.id,
+                    ip_protocol="tcp",
+                    from_port=port,
+                    to_port=port,
+                    description=f"{engine} port {port}",
+                    opts=self.child(),
+                    **source,  # type: ignore[arg-type]
+                )
+
+        if dms is not None:
+            for engine in ("relational", "aurora"):
+                if engine in groups:
+                    aws.vpc.SecurityGroupEgressRule(
+                        f"{name}-dms-out-{engine}",
+                        security_group_id=dms.id,
+                        ip_protocol="tcp",
+                        from_port=ports[engine],
+                        to_port=ports[engine],
+                        referenced_security_group_id=groups[engine].id,
+                        description=f"DMS to the {engine} endpoint",
+                        opts=self.child(),
+                    )
+            aws.vpc.SecurityGroupEgressRule(
+                f"{name}-dms-out-https",
+                security_group_id=dms.id,
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                cidr_ipv4="0.0.0.0/0",
+                description="DMS to the Secrets Manager and KMS APIs",
+                opts=self.child(),
+            )
+
+        engines = set(args.engines)
+        self.rds_subnet_group = None
+        self.cache_subnet_group = None
+        self.redshift_subnet_group = None
+        self.dms_subnet_group = None
+        if engines & {"relational", "aurora"}:
+            self.rds_subnet_group = aws.rds.SubnetGroup(
+                f"{name}-rds-subnets",
+                subnet_ids=self.subnet_ids,
+                description="dbtier RDS and Aurora",
+                opts=self.child(),
+            ).name
+        if "redis" in engines:
+            self.cache_subnet_group = aws.elasticache.SubnetGroup(
+                f"{name}-cache-subnets",
+                subnet_ids=self.subnet_ids,
+                description="dbtier ElastiCache",
+                opts=self.child(),
+            ).name
+        if "warehouse" in engines:
+            self.redshift_subnet_group = aws.redshift.SubnetGroup(
+                f"{name}-redshift-subnets",
+                subnet_ids=self.subnet_ids,
+                description="dbtier Redshift",
+                opts=self.child(),
+            ).name
+        if "dms" in engines:
+            self.dms_subnet_group = aws.dms.ReplicationSubnetGroup(
+                f"{name}-dms-subnets",
+                replication_subnet_group_id=f"{pulumi.get_stack()}-{name}-dms".lower(),
+                replication_subnet_group_description="dbtier DMS replication",
+                subnet_ids=self.subnet_ids,
+                opts=self.child(),
+            ).replication_subnet_group_id
+
+        self.register_outputs(
+            {
+                "vpc_id": self.vpc_id,
+                "subnet_ids": self.subnet_ids,
+                "security_group_ids": self.security_group_ids,
+                "rds_subnet_group": self.rds_subnet_group,
+                "cache_subnet_group": self.cache_subnet_group,
+                "redshift_subnet_group": self.redshift_subnet_group,
+                "dms_subnet_group": self.dms_subnet_group,
+            }
+        )

@@ -1,0 +1,202 @@
+"""RelationalTier: RDS MySQL with Multi-AZ, read replicas, TLS-only connections and a secret.
+
+Replaces the seed's practice 1 (create-db-subnet-group, create-db-instance --multi-az,
+create-db-instance-read-replica) with a declarative, encrypted, monitored instance.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.base import RDS_PASSWORD_SPECIAL, DbtierComponent
+from components.config import RelationalConfig
+
+LOG_EXPORTS = ["error", "slowquery", "iam-db-auth-error"]
+# The RDS CA every client verifies against; rds-ca-rsa2048-g1 is valid until 2061.
+CA_CERT = "rds-ca-rsa2048-g1"
+
+
+def parameter_family(engine_version: str) -> str:
+    """The parameter group family of a MySQL version: 8.4.x -> mysql8.4."""
+    major, minor = engine_version.split(".")[:2]
+    return f"mysql{major}.{minor}"
+
+
+def parameters(cdc_source: bool) -> dict[str, str]:
+    """Engine parameters: TLS always; what DMS change data capture needs when a migration reads us."""
+    params = {"require_secure_transport": "1", "slow_query_log": "1", "long_query_time": "2"}
+    if cdc_source:
+        params |= {"binlog_format": "ROW", "binlog_row_image": "full", "binlog_checksum": "NONE"}
+    return params
+
+
+@dataclass(frozen=True)
+class RelationalTierArgs:
+    config: RelationalConfig
+    """Instance shape, replicas, backups (dbtier:relational)."""
+    subnet_group: pulumi.Input[str]
+    """DB subnet group name."""
+    security_group_id: pulumi.Input[str]
+    """Security group allowing the MySQL port from permitted networks."""
+    kms_key_arn: pulumi.Input[str]
+    """The stack's KMS key: storage, Performance Insights and the secret."""
+    cdc_source: bool = False
+    """A DMS migration reads from this database: turn on row-based binlogs."""
+    protect: bool = False
+    """Pulumi `protect` on the instances and the secret."""
+
+
+class RelationalTier(DbtierComponent):
+    """An RDS MySQL primary (optionally Multi-AZ) with 0-15 read replicas."""
+
+    endpoint: pulumi.Output[str]
+    """Primary host name."""
+    port: pulumi.Output[int]
+    """MySQL port."""
+    reader_endpoints: pulumi.Output[list[str]]
+    """Host name of each read replica."""
+    database_name: pulumi.Output[str]
+    """Initial database."""
+    username: pulumi.Output[str]
+    """Master user name."""
+    password: pulumi.Output[str]
+    """Master password (secret)."""
+    secret_arn: pulumi.Output[str]
+    """Secrets Manager secret with the connection JSON."""
+    engine: pulumi.Output[str]
+    """Engine name (mysql)."""
+    instance_ids: pulumi.Output[list[str]]
+    """DB instance identifiers, primary first (for alarms and dashboards)."""
+
+    def __init__(
+        self, name: str, args: RelationalTierArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("RelationalTier", name, args.protect, opts)
+        cfg = args.config
+
+        params = aws.rds.ParameterGroup(
+            f"{name}-params",
+            family=parameter_family(cfg.engine_version),
+            description="dbtier MySQL: TLS only" + (", row binlogs for DMS" if args.cdc_source else ""),
+            parameters=[
+                {"name": k, "value": v, "apply_method": "pending-reboot"}
+                for k, v in parameters(args.cdc_source).items()
+            ],
+            opts=self.child(),
+        )
+        monitoring_role = None
+        if cfg.monitoring_interval:
+            monitoring_role = aws.iam.Role(
+                f"{name}-monitoring-role",
+                assume_role_policy=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "monitoring.rds.amazonaws.com"},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ],
+                    }
+                ),
+                opts=self.child(),
+            )
+            aws.iam.RolePolicyAttachment(
+                f"{name}-monitoring-policy",
+                role=monitoring_role.name,
+                policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+                opts=self.child(),
+            )
+        password = self.password("password", RDS_PASSWORD_SPECIAL)
+        common = {
+            "instance_class": cfg.instance_class,
+            "parameter_group_name": params.name,
+            "vpc_security_group_ids": [args.security_group_id],
+            "publicly_accessible": False,
+            "iam_database_authentication_enabled": True,
+            "performance_insights_enabled": cfg.performance_insights,
+            "performance_insights_kms_key_id": args.kms_key_arn if cfg.performance_insights else None,
+            "performance_insights_retention_period": 7 if cfg.performance_insights else None,
+            "monitoring_interval": cfg.monitoring_interval,
+            "monitoring_role_arn": monitoring_role.arn if monitoring_role else None,
+            "enabled_cloudwatch_logs_exports": LOG_EXPORTS,
+            "auto_minor_version_upgrade": True,
+            "copy_tags_to_snapshot": True,
+            "deletion_protection": cfg.deletion_protection,
+            "ca_cert_identifier": CA_CERT,
+            "backup_retention_period": cfg.backup_retention_days,
+            "storage_type": "gp3",
+        }
+        primary = aws.rds.Instance(
+            f"{name}-primary",
+            engine=cfg.engine,
+            engine_version=cfg.engine_version,
+            allocated_storage=cfg.allocated_storage,
+            max_allocated_storage=cfg.max_allocated_storage or None,
+            storage_encrypted=True,
+            kms_key_id=args.kms_key_arn,
+            multi_az=cfg.multi_az,
+            db_subnet_group_name=args.subnet_group,
+            db_name=cfg.database_name,
+            username=cfg.username,
+            password=password.result,
+            backup_window="03:00-04:00",
+            maintenance_window="sun:04:30-sun:05:30",
+            delete_automated_backups=False,
+            skip_final_snapshot=False,
+            final_snapshot_identifier=self.snapshot_name(f"{name}-primary"),
+            opts=self.child(stateful=True),
+            **common,  # type: ignore[arg-type]
+        )
+        replicas = [
+            aws.rds.Instance(
+                f"{name}-replica-{i + 1}",
+                # Same-region replicas name their source by identifier; they inherit engine,
+                # storage, encryption, the KMS key and the master credentials from it.
+                replicate_source_db=primary.identifier,
+                # AWS refuses a final snapshot for a read replica: its data lives in the primary.
+                skip_final_snapshot=True,
+                opts=self.child(stateful=True),
+                **common,  # type: ignore[arg-type]
+            )
+            for i in range(cfg.read_replicas)
+        ]
+
+        self.endpoint = primary.address
+        self.port = primary.port
+        self.reader_endpoints = pulumi.Output.all(*[r.address for r in replicas]).apply(list)
+        self.database_name = pulumi.Output.from_input(cfg.database_name)
+        self.username = pulumi.Output.from_input(cfg.username)
+        self.password = pulumi.Output.secret(password.result)
+        self.engine = pulumi.Output.from_input(cfg.engine)
+        self.instance_ids = pulumi.Output.all(
+            primary.identifier, *[r.identifier for r in replicas]
+        ).apply(list)
+        self.secret_arn = self.connection_secret(
+            args.kms_key_arn,
+            engine=cfg.engine,
+            host=self.endpoint,
+            port=self.port,
+            username=cfg.username,
+            password=password.result,
+            dbname=cfg.database_name,
+            extra={"dbInstanceIdentifier": primary.identifier},
+        ).arn
+        self.register_outputs(
+            {
+                "endpoint": self.endpoint,
+                "port": self.port,
+                "reader_endpoints": self.reader_endpoints,
+                "database_name": self.database_name,
+                "username": self.username,
+                "password": self.password,
+                "secret_arn": self.secret_arn,
+                "engine": self.engine,
+                "instance_ids": self.instance_ids,
+            }
+        )

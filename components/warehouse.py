@@ -1,0 +1,178 @@
+"""Warehouse: Redshift, provisioned (RA3) or Serverless, private, encrypted, TLS-only, audited.
+
+Replaces the seed's practice 5 (create-cluster, COPY role) with a cluster whose parameter group
+requires SSL and logs user activity, with audit logs shipped to CloudWatch.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.base import REDSHIFT_PASSWORD_SPECIAL, DbtierComponent
+from components.config import WarehouseConfig
+
+REDSHIFT_PORT = 5439
+AUDIT_LOGS = ["connectionlog", "useractivitylog", "userlog"]
+
+
+def _assume_role(*services: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": list(services)}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    )
+
+
+@dataclass(frozen=True)
+class WarehouseArgs:
+    config: WarehouseConfig
+    """Mode, node type and count or base capacity (dbtier:warehouse)."""
+    subnet_group: pulumi.Input[str]
+    """Redshift cluster subnet group name (provisioned mode)."""
+    subnet_ids: pulumi.Input[list[str]]
+    """Subnets for the serverless workgroup."""
+    security_group_id: pulumi.Input[str]
+    """Security group allowing port 5439 from permitted networks."""
+    kms_key_arn: pulumi.Input[str]
+    """The stack's KMS key."""
+    protect: bool = False
+    """Pulumi `protect` on the cluster or namespace."""
+
+
+class Warehouse(DbtierComponent):
+    """A Redshift cluster (RA3) or a Redshift Serverless namespace and workgroup."""
+
+    endpoint: pulumi.Output[str]
+    """Host name to connect to."""
+    port: pulumi.Output[int]
+    """Port (5439)."""
+    database_name: pulumi.Output[str]
+    """Initial database."""
+    username: pulumi.Output[str]
+    """Admin user name."""
+    password: pulumi.Output[str]
+    """Admin password (secret)."""
+    copy_role_arn: pulumi.Output[str]
+    """IAM role Redshift assumes for COPY from S3."""
+    cluster_id: pulumi.Output[str]
+    """Cluster identifier (provisioned) or workgroup name (serverless), for alarms."""
+
+    def __init__(
+        self, name: str, args: WarehouseArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("Warehouse", name, args.protect, opts)
+        cfg = args.config
+
+        copy_role = aws.iam.Role(
+            f"{name}-copy-role",
+            description="Redshift COPY from S3 (read-only)",
+            assume_role_policy=_assume_role("redshift.amazonaws.com", "redshift-serverless.amazonaws.com"),
+            opts=self.child(),
+        )
+        aws.iam.RolePolicyAttachment(
+            f"{name}-copy-s3-read",
+            role=copy_role.name,
+            policy_arn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+            opts=self.child(),
+        )
+        password = self.password("password", REDSHIFT_PASSWORD_SPECIAL, length=32)
+
+        if cfg.mode == "provisioned":
+            params = aws.redshift.ParameterGroup(
+                f"{name}-params",
+                family="redshift-2.0",
+                description="dbtier Redshift: TLS only, user activity logged",
+                parameters=[
+                    {"name": "require_ssl", "value": "true"},
+                    {"name": "enable_user_activity_logging", "value": "true"},
+                ],
+                opts=self.child(),
+            )
+            cluster = aws.redshift.Cluster(
+                f"{name}-cluster",
+                cluster_identifier=f"{pulumi.get_stack()}-{name}".lower(),
+                node_type=cfg.node_type,
+                cluster_type="multi-node" if cfg.nodes > 1 else "single-node",
+                number_of_nodes=cfg.nodes,
+                database_name=cfg.database_name,
+                master_username=cfg.username,
+                master_password=password.result,
+                cluster_subnet_group_name=args.subnet_group,
+                vpc_security_group_ids=[args.security_group_id],
+                cluster_parameter_group_name=params.name,
+                encrypted=True,
+                kms_key_id=args.kms_key_arn,
+                publicly_accessible=False,
+                enhanced_vpc_routing=True,
+                automated_snapshot_retention_period=cfg.snapshot_retention_days,
+                iam_roles=[copy_role.arn],
+                default_iam_role_arn=copy_role.arn,
+                allow_version_upgrade=True,
+                skip_final_snapshot=False,
+                final_snapshot_identifier=self.snapshot_name(f"{pulumi.get_stack()}-{name}".lower()),
+                opts=self.child(stateful=True),
+            )
+            aws.redshift.Logging(
+                f"{name}-audit-logging",
+                cluster_identifier=cluster.cluster_identifier,
+                log_destination_type="cloudwatch",
+                log_exports=AUDIT_LOGS,
+                opts=self.child(),
+            )
+            self.endpoint = cluster.dns_name
+            self.port = cluster.port
+            self.cluster_id = cluster.cluster_identifier
+        else:
+            namespace = aws.redshiftserverless.Namespace(
+                f"{name}-namespace",
+                namespace_name=f"{pulumi.get_stack()}-{name}".lower(),
+                db_name=cfg.database_name,
+                admin_username=cfg.username,
+                admin_user_password=password.result,
+                kms_key_id=args.kms_key_arn,
+                iam_roles=[copy_role.arn],
+                default_iam_role_arn=copy_role.arn,
+                log_exports=AUDIT_LOGS,
+                opts=self.child(stateful=True),
+            )
+            workgroup = aws.redshiftserverless.Workgroup(
+                f"{name}-workgroup",
+                namespace_name=namespace.namespace_name,
+                workgroup_name=f"{pulumi.get_stack()}-{name}".lower(),
+                base_capacity=cfg.base_capacity,
+                subnet_ids=args.subnet_ids,
+                security_group_ids=[args.security_group_id],
+                publicly_accessible=False,
+                enhanced_vpc_routing=True,
+                config_parameters=[
+                    {"parameter_key": "require_ssl", "parameter_value": "true"},
+                    {"parameter_key": "enable_user_activity_logging", "parameter_value": "true"},
+                ],
+                opts=self.child(),
+            )
+            self.endpoint = workgroup.endpoints.apply(lambda eps: eps[0].address if eps else "")  # type: ignore[assignment]
+            self.port = pulumi.Output.from_input(REDSHIFT_PORT)
+            self.cluster_id = workgroup.workgroup_name
+
+        self.database_name = pulumi.Output.from_input(cfg.database_name)
+        self.username = pulumi.Output.from_input(cfg.username)
+        self.password = pulumi.Output.secret(password.result)
+        self.copy_role_arn = copy_role.arn
+        self.register_outputs(
+            {
+                "endpoint": self.endpoint,
+                "port": self.port,
+                "database_name": self.database_name,
+                "username": self.username,
+                "password": self.password,
+                "copy_role_arn": self.copy_role_arn,
+                "cluster_id": self.cluster_id,
+            }
+        )

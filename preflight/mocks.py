@@ -1,0 +1,309 @@
+"""The one fake cloud: Pulumi mocks that answer like AWS, shared by the preflight and the tests.
+
+Every resource gets what the real provider would compute: ids in AWS's shapes, ARNs in the
+stack's region and a fixed account, endpoints and ports per engine, and random results that
+obey the RandomPassword/RandomId inputs. Values are derived from the resource name, so two runs
+of the same stack give the same plan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import string
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+
+ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-east-1"
+DEFAULT_VPC_ID = "vpc-0a1b2c3d4e5f60718"
+DEFAULT_VPC_CIDR = "172.31.0.0/16"
+DEFAULT_SUBNETS = ["subnet-0aa11bb22cc33dd44", "subnet-0bb22cc33dd44ee55", "subnet-0cc33dd44ee55ff66"]
+RDS_DOMAIN = "c9akciq32xyz"
+
+
+def _hex(seed: str, length: int) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()[:length]
+
+
+def _ident(name: str) -> str:
+    """An AWS-style physical name: Pulumi's auto-naming appends a random suffix."""
+    return f"{name.lower()}-{_hex(name, 7)}"
+
+
+def _random_password(name: str, inputs: dict[str, Any]) -> str:
+    length = int(inputs.get("length", 16))
+    rng = random.Random(name)
+    pools = []
+    if inputs.get("upper", True):
+        pools.append(string.ascii_uppercase)
+    if inputs.get("lower", True):
+        pools.append(string.ascii_lowercase)
+    if inputs.get("numeric", True):
+        pools.append(string.digits)
+    if inputs.get("special", True):
+        pools.append(inputs.get("overrideSpecial") or "!@#$%&*()-_=+[]{}<>:?")
+    chars = [rng.choice(pool) for pool in pools]
+    alphabet = "".join(pools)
+    chars += [rng.choice(alphabet) for _ in range(length - len(chars))]
+    rng.shuffle(chars)
+    return "".join(chars)
+
+
+class DbtierMocks(pulumi.runtime.Mocks):
+    """Answers resource registrations and provider calls the way AWS and pulumi-random would."""
+
+    def __init__(self, region: str = DEFAULT_REGION) -> None:
+        self.region = region
+
+    def arn(self, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:
+        return (
+            f"arn:aws:{service}:{self.region if region else ''}:"
+            f"{ACCOUNT_ID if account else ''}:{resource}"
+        )
+
+    # -- provider functions --------------------------------------------------------------------
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+        token = args.token
+        if token == "aws:ec2/getVpc:getVpc":
+            vpc_id = args.args.get("id") or DEFAULT_VPC_ID
+            return {
+                "id": vpc_id,
+                "arn": self.arn("ec2", f"vpc/{vpc_id}"),
+                "cidrBlock": DEFAULT_VPC_CIDR,
+                "default": not args.args.get("id"),
+            }
+        if token == "aws:ec2/getSubnets:getSubnets":
+            return {"id": self.region, "ids": DEFAULT_SUBNETS}
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "accountId": ACCOUNT_ID,
+                "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/dbtier",
+                "id": ACCOUNT_ID,
+                "userId": "AIDAEXAMPLEUSERID",
+            }
+        if token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        if token == "aws:index/getRegion:getRegion":
+            return {"region": self.region, "name": self.region, "id": self.region}
+        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            zones = [f"{self.region}{z}" for z in "abc"]
+            return {"names": zones, "zoneIds": [f"use1-az{i}" for i in (1, 2, 4)], "id": self.region}
+        return {}
+
+    # -- resources -------------------------------------------------------------------------------
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
+        inputs = dict(args.inputs)
+        builder = _BUILDERS.get(args.typ)
+        if builder is None:
+            return f"{_ident(args.name)}", {**inputs, "arn": self._generic_arn(args.typ, args.name)}
+        resource_id, outputs = builder(self, args.name, inputs)
+        return resource_id, {**inputs, **outputs}
+
+    def _generic_arn(self, typ: str, name: str) -> str:
+        # "aws:sqs/queue:Queue" -> service "sqs", resource "queue/<name>"
+        module = typ.split(":")[1].split("/")[0] if typ.startswith("aws:") else "pulumi"
+        kind = typ.rsplit(":", 1)[-1].lower()
+        return self.arn(module, f"{kind}/{_ident(name)}")
+
+
+Builder = Callable[[DbtierMocks, str, dict[str, Any]], tuple[str, dict[str, Any]]]
+
+
+def _random_password_builder(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    result = _random_password(name, i)
+    return "none", {"result": result, "bcryptHash": "$2a$10$" + _hex(result, 53)}
+
+
+def _random_id_builder(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    raw = bytes.fromhex(_hex(name, int(i.get("byteLength", 8)) * 2))
+    return raw.hex(), {"hex": raw.hex(), "b64Url": raw.hex(), "b64Std": raw.hex(), "dec": str(int(raw.hex(), 16))}
+
+
+def _kms_key(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    key_id = f"{_hex(name, 8)}-{_hex(name + '1', 4)}-{_hex(name + '2', 4)}-{_hex(name + '3', 4)}-{_hex(name + '4', 12)}"
+    return key_id, {"keyId": key_id, "arn": m.arn("kms", f"key/{key_id}")}
+
+
+def _security_group(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    sg = f"sg-{_hex(name, 17)}"
+    return sg, {"arn": m.arn("ec2", f"security-group/{sg}"), "name": i.get("name") or _ident(name)}
+
+
+def _named(service: str, kind: str, name_key: str = "name") -> Builder:
+    def build(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+        physical = i.get(name_key) or _ident(name)
+        return physical, {name_key: physical, "arn": m.arn(service, f"{kind}{physical}")}
+
+    return build
+
+
+def _rds_instance(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    ident = i.get("identifier") or _ident(name)
+    address = f"{ident}.{RDS_DOMAIN}.{m.region}.rds.amazonaws.com"
+    return ident, {
+        "identifier": ident,
+        "address": address,
+        "port": 3306,
+        "endpoint": f"{address}:3306",
+        "arn": m.arn("rds", f"db:{ident}"),
+        "resourceId": f"db-{_hex(name, 26).upper()}",
+        "engine": i.get("engine") or "mysql",
+    }
+
+
+def _rds_cluster(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    ident = i.get("clusterIdentifier") or _ident(name)
+    port = 5432 if i.get("engine") == "aurora-postgresql" else 3306
+    return ident, {
+        "clusterIdentifier": ident,
+        "endpoint": f"{ident}.cluster-{RDS_DOMAIN}.{m.region}.rds.amazonaws.com",
+        "readerEndpoint": f"{ident}.cluster-ro-{RDS_DOMAIN}.{m.region}.rds.amazonaws.com",
+        "port": port,
+        "arn": m.arn("rds", f"cluster:{ident}"),
+        "clusterResourceId": f"cluster-{_hex(name, 26).upper()}",
+    }
+
+
+def _rds_cluster_instance(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    ident = i.get("identifier") or _ident(name)
+    return ident, {
+        "identifier": ident,
+        "endpoint": f"{ident}.{RDS_DOMAIN}.{m.region}.rds.amazonaws.com",
+        "arn": m.arn("rds", f"db:{ident}"),
+        "writer": i.get("promotionTier", 0) == 0,
+    }
+
+
+def _redshift_cluster(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    ident = i.get("clusterIdentifier") or _ident(name)
+    dns = f"{ident}.{_hex(name, 12)}.{m.region}.redshift.amazonaws.com"
+    return ident, {"dnsName": dns, "endpoint": f"{dns}:5439", "port": 5439, "arn": m.arn("redshift", f"cluster:{ident}")}
+
+
+def _redshift_workgroup(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    wg = i.get("workgroupName") or _ident(name)
+    address = f"{wg}.{ACCOUNT_ID}.{m.region}.redshift-serverless.amazonaws.com"
+    return wg, {
+        "workgroupId": _hex(name, 32),
+        "endpoints": [{"address": address, "port": 5439, "vpcEndpoints": []}],
+        "port": 5439,
+        "arn": m.arn("redshift-serverless", f"workgroup/{_hex(name, 32)}"),
+    }
+
+
+def _redshift_namespace(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    ns = i.get("namespaceName") or _ident(name)
+    return ns, {"namespaceId": _hex(name, 32), "arn": m.arn("redshift-serverless", f"namespace/{_hex(name, 32)}")}
+
+
+def _iam_role(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    role = i.get("name") or _ident(name)
+    return role, {"name": role, "arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{role}", "uniqueId": "AROA" + _hex(name, 17).upper()}
+
+
+def _secret(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    arn = m.arn("secretsmanager", f"secret:{_ident(name)}-{_hex(name, 6)}")
+    return arn, {"arn": arn, "name": i.get("name") or _ident(name)}
+
+
+def _dynamo_table(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    table = i.get("name") or _ident(name)
+    arn = m.arn("dynamodb", f"table/{table}")
+    out: dict[str, Any] = {"name": table, "arn": arn}
+    if i.get("streamEnabled"):
+        out["streamArn"] = f"{arn}/stream/2026-11-25T00:00:00.000"
+        out["streamLabel"] = "2026-11-25T00:00:00.000"
+    return table, out
+
+
+def _replication_group(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    group = i.get("replicationGroupId") or _ident(name)
+    host = f"{group}.{_hex(name, 6)}.ng.0001.use1.cache.amazonaws.com"
+    out: dict[str, Any] = {
+        "arn": m.arn("elasticache", f"replicationgroup:{group}"),
+        "port": i.get("port") or 6379,
+        "memberClusters": [f"{group}-00{n + 1}" for n in range(int(i.get("numCacheClusters") or 1))],
+    }
+    if i.get("clusterModeEnabled") or i.get("clusterMode") == "enabled":
+        out["configurationEndpointAddress"] = f"clustercfg.{host}"
+    else:
+        out["primaryEndpointAddress"] = f"master.{host}"
+        out["readerEndpointAddress"] = f"replica.{host}"
+    return group, out
+
+
+def _lambda_function(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    fn = i.get("name") or _ident(name)
+    arn = m.arn("lambda", f"function:{fn}")
+    return fn, {"name": fn, "arn": arn, "invokeArn": arn, "qualifiedArn": f"{arn}:$LATEST", "version": "$LATEST"}
+
+
+def _sqs_queue(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    queue = i.get("name") or _ident(name)
+    url = f"https://sqs.{m.region}.amazonaws.com/{ACCOUNT_ID}/{queue}"
+    return url, {"name": queue, "arn": m.arn("sqs", queue), "url": url}
+
+
+def _log_group(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    group = i.get("name") or _ident(name)
+    return group, {"name": group, "arn": m.arn("logs", f"log-group:{group}")}
+
+
+def _sns_topic(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    topic = i.get("name") or _ident(name)
+    arn = m.arn("sns", topic)
+    return arn, {"name": topic, "arn": arn}
+
+
+def _dms_instance(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    ident = i.get("replicationInstanceId") or _ident(name)
+    arn = m.arn("dms", f"rep:{_hex(name, 26).upper()}")
+    return ident, {"replicationInstanceArn": arn, "replicationInstancePrivateIps": ["10.0.1.25"]}
+
+
+def _dms_endpoint(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    ident = i.get("endpointId") or _ident(name)
+    return ident, {"endpointArn": m.arn("dms", f"endpoint:{_hex(name, 26).upper()}")}
+
+
+def _dms_task(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    ident = i.get("replicationTaskId") or _ident(name)
+    return ident, {"replicationTaskArn": m.arn("dms", f"task:{_hex(name, 26).upper()}"), "status": "ready"}
+
+
+_BUILDERS: dict[str, Builder] = {
+    "random:index/randomPassword:RandomPassword": _random_password_builder,
+    "random:index/randomId:RandomId": _random_id_builder,
+    "aws:kms/key:Key": _kms_key,
+    "aws:kms/alias:Alias": _named("kms", "", "name"),
+    "aws:ec2/securityGroup:SecurityGroup": _security_group,
+    "aws:rds/subnetGroup:SubnetGroup": _named("rds", "subgrp:"),
+    "aws:rds/parameterGroup:ParameterGroup": _named("rds", "pg:"),
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": _named("rds", "cluster-pg:"),
+    "aws:rds/instance:Instance": _rds_instance,
+    "aws:rds/cluster:Cluster": _rds_cluster,
+    "aws:rds/clusterInstance:ClusterInstance": _rds_cluster_instance,
+    "aws:redshift/cluster:Cluster": _redshift_cluster,
+    "aws:redshift/subnetGroup:SubnetGroup": _named("redshift", "subnetgroup:"),
+    "aws:redshift/parameterGroup:ParameterGroup": _named("redshift", "parametergroup:"),
+    "aws:redshiftserverless/namespace:Namespace": _redshift_namespace,
+    "aws:redshiftserverless/workgroup:Workgroup": _redshift_workgroup,
+    "aws:elasticache/subnetGroup:SubnetGroup": _named("elasticache", "subnetgroup:"),
+    "aws:elasticache/parameterGroup:ParameterGroup": _named("elasticache", "parametergroup:"),
+    "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
+    "aws:iam/role:Role": _iam_role,
+    "aws:secretsmanager/secret:Secret": _secret,
+    "aws:dynamodb/table:Table": _dynamo_table,
+    "aws:lambda/function:Function": _lambda_function,
+    "aws:sqs/queue:Queue": _sqs_queue,
+    "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:sns/topic:Topic": _sns_topic,
+    "aws:dms/replicationInstance:ReplicationInstance": _dms_instance,
+    "aws:dms/endpoint:Endpoint": _dms_endpoint,
+    "aws:dms/replicationTask:ReplicationTask": _dms_task,
+}

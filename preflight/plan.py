@@ -1,0 +1,310 @@
+"""Plan a stack offline: run the Pulumi program on the shared mocks and record what it registers.
+
+The recording is taken from the resource monitor's side of the gRPC boundary, so every input is
+exactly what the engine would receive: camelCase names, secrets in Pulumi's secret envelope,
+values unknown at preview as Pulumi's unknown sentinel.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import runpy
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from google.protobuf import json_format
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _sync_await
+
+from components.config import ConfigError, parse
+from preflight.mocks import DEFAULT_REGION, DbtierMocks
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+class PlanError(Exception):
+    """The stack cannot be planned: a missing or malformed stack file, a bad config value."""
+
+
+@dataclass(frozen=True)
+class PlannedResource:
+    urn: str
+    type: str
+    name: str
+    parent: str
+    inputs: dict[str, Any]
+    protect: bool
+    custom: bool
+    provider: str
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    stack: str
+    project: str
+    config: dict[str, str]
+    resources: list[PlannedResource]
+    outputs: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+    def by_type(self, type_: str) -> list[PlannedResource]:
+        return [r for r in self.resources if r.type == type_]
+
+    def get(self, urn: str) -> PlannedResource:
+        return next(r for r in self.resources if r.urn == urn)
+
+
+# ---------------------------------------------------------------------------------------------
+# Stack files
+# ---------------------------------------------------------------------------------------------
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise PlanError(f"no stack file {path.name} in {path.parent}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise PlanError(f"{path.name} is not valid YAML{where}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise PlanError(f"{path.name} must be a YAML mapping")
+    return data
+
+
+def _config_string(value: Any) -> str:
+    """Config as the engine passes it to a program: strings as is, the rest as JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def stack_config(stack: str, project_dir: Path) -> tuple[str, dict[str, str], list[str]]:
+    """The project name, the stack's full config (project defaults then stack values), secret keys."""
+    project = _load_yaml(project_dir / "Pulumi.yaml")
+    name = str(project.get("name", "dbtier"))
+    stack_file = _load_yaml(project_dir / f"Pulumi.{stack}.yaml")
+    config: dict[str, str] = {}
+    for key, spec in (project.get("config") or {}).items():
+        full = key if ":" in key else f"{name}:{key}"
+        if isinstance(spec, dict) and "value" in spec:
+            config[full] = _config_string(spec["value"])
+        elif isinstance(spec, dict) and "default" in spec:
+            config[full] = _config_string(spec["default"])
+    secret_keys = []
+    raw = stack_file.get("config") or {}
+    if not isinstance(raw, dict):
+        raise PlanError(f"Pulumi.{stack}.yaml: config must be a mapping")
+    for key, value in raw.items():
+        full = key if ":" in key else f"{name}:{key}"
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            # Encrypted values need the stack's secrets provider; the plan sees a placeholder.
+            secret_keys.append(full)
+            value = "[secure]"
+        config[full] = _config_string(value)
+    return name, config, secret_keys
+
+
+# ---------------------------------------------------------------------------------------------
+# Recording monitor
+# ---------------------------------------------------------------------------------------------
+
+
+def _to_json(struct: Any) -> Any:
+    return _ints(json_format.MessageToDict(struct))
+
+
+def _ints(value: Any) -> Any:
+    """protobuf Structs carry every number as a double; show whole numbers as integers."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_ints(v) for v in value]
+    return value
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A mock resource monitor that keeps every registration request as the engine receives it."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.recorded: list[PlannedResource] = []
+        self.stack_outputs: dict[str, Any] = {}
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        self.recorded.append(
+            PlannedResource(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent,
+                inputs=_to_json(request.object),
+                protect=bool(request.protect),
+                custom=bool(request.custom),
+                provider=request.provider,
+                dependencies=list(request.dependencies),
+                property_dependencies={
+                    k: list(v.urns) for k, v in request.propertyDependencies.items()
+                },
+            )
+        )
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        if request.urn.split("::")[2] == STACK_TYPE:
+            self.stack_outputs = _to_json(request.outputs)
+        return super().RegisterResourceOutputs(request)
+
+
+class _Diagnostics(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+# ---------------------------------------------------------------------------------------------
+# Planning
+# ---------------------------------------------------------------------------------------------
+
+
+def plan_stack(
+    stack: str,
+    project_dir: Path | None = None,
+    config_overrides: Mapping[str, Any] | None = None,
+) -> Plan:
+    """Run the program of `project_dir` for `stack` on the mocks; raise PlanError on bad input.
+
+    `config_overrides` replaces whole config keys (`"dbtier:relational": {...}`); a value of None
+    removes the key. The config is validated before the program runs, as the program itself does.
+    """
+    project_dir = (project_dir or PROJECT_DIR).resolve()
+    project, config, secret_keys = stack_config(stack, project_dir)
+    for key, value in (config_overrides or {}).items():
+        if value is None:
+            config.pop(key, None)
+        else:
+            config[key] = _config_string(value)
+    try:
+        parse({k: v for k, v in config.items() if k.startswith(f"{project}:")})
+    except ConfigError as exc:
+        raise PlanError(f"Pulumi.{stack}.yaml: {exc}") from None
+
+    program = project_dir / "__main__.py"
+    if not program.is_file():
+        raise PlanError(f"no Pulumi program __main__.py in {project_dir}")
+
+    mocks = DbtierMocks(region=config.get("aws:region", DEFAULT_REGION))
+    monitor = RecordingMonitor(mocks)
+    diagnostics = _Diagnostics()
+    logger = logging.getLogger("dbtier.preflight.engine")
+    logger.propagate = False
+    logger.handlers[:] = [diagnostics]
+
+    pulumi.runtime.set_all_config(config, secret_keys)
+    pulumi_settings.SETTINGS.rpc_manager.clear()
+    pulumi_settings.SETTINGS.outputs.clear()
+    pulumi_mocks.set_mocks(mocks, project=project, stack=stack, preview=True, logger=logger, monitor=monitor)
+    # set_mocks installs a root stack of its own; the program gets a fresh one, as under the engine.
+    pulumi_settings.ROOT.set(None)
+    monitor.recorded.clear()
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+    try:
+        _sync_await(run_in_stack(lambda: runpy.run_path(str(program), run_name="__main__")))
+    except ConfigError as exc:
+        raise PlanError(f"Pulumi.{stack}.yaml: {exc}") from None
+    except pulumi.RunError as exc:
+        raise PlanError(f"Pulumi.{stack}.yaml: {exc}") from None
+    finally:
+        pulumi_settings.ROOT.set(None)
+    return Plan(
+        stack=stack,
+        project=project,
+        config=config,
+        resources=monitor.recorded,
+        outputs=monitor.stack_outputs,
+        warnings=diagnostics.messages,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Views of a plan
+# ---------------------------------------------------------------------------------------------
+
+
+def mask_secrets(value: Any) -> Any:
+    """The same JSON with every secret envelope's value replaced by "[secret]"."""
+    if isinstance(value, dict):
+        if value.get(SECRET_SIG) == SECRET_VALUE:
+            return {SECRET_SIG: SECRET_VALUE, "value": "[secret]"}
+        return {k: mask_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_secrets(v) for v in value]
+    return value
+
+
+def tree_lines(plan: Plan) -> list[str]:
+    """The resource tree as `pulumi preview` draws it: type and name, indented under parents."""
+    children: dict[str, list[PlannedResource]] = {}
+    for r in plan.resources:
+        children.setdefault(r.parent, []).append(r)
+    rows: list[tuple[str, str]] = []
+
+    def walk(resource: PlannedResource, prefix: str, last: bool, root: bool) -> None:
+        branch = "" if root else prefix + ("└─ " if last else "├─ ")
+        rows.append((branch + resource.type, resource.name + ("  [protect]" if resource.protect else "")))
+        kids = children.get(resource.urn, [])
+        inner = "" if root else prefix + ("   " if last else "│  ")
+        for i, kid in enumerate(kids):
+            walk(kid, inner, i == len(kids) - 1, False)
+
+    for top in children.get("", []):
+        walk(top, "", True, True)
+    width = max((len(t) for t, _ in rows), default=4) + 3
+    return [f"     {'Type':<{width}}Name"] + [f" +   {t:<{width}}{n}" for t, n in rows]
+
+
+def output_lines(outputs: Mapping[str, Any]) -> list[str]:
+    """Stack outputs, secrets shown as [secret] as `pulumi stack output` does."""
+
+    def show(value: Any) -> Any:
+        if isinstance(value, dict):
+            if value.get(SECRET_SIG) == SECRET_VALUE:
+                return "[secret]"
+            return {k: show(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [show(v) for v in value]
+        if value == UNKNOWN:
+            return "[unknown]"
+        return value
+
+    lines = ["Outputs:"]
+    for key in sorted(outputs):
+        text = json.dumps(show(outputs[key]), indent=4)
+        lines.append(f"    {key}: " + text.replace("\n", "\n    "))
+    return lines
