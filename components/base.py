@@ -30,18 +30,18 @@ class DbtierComponent(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None,
     ) -> None:
         super().__init__(f"dbtier:components:{kind}", name, None, opts)
-        self._name = name
-        self._protect = protect
+        self._prefix = name
+        self._stateful_protect = protect
 
     def child(self, *, stateful: bool = False, **kwargs: object) -> pulumi.ResourceOptions:
         """Options for a child: parented here; `protect` when it holds data and the stack asks."""
-        protect = self._protect if stateful else None
+        protect = self._stateful_protect if stateful else None
         return pulumi.ResourceOptions(parent=self, protect=protect, **kwargs)  # type: ignore[arg-type]
 
     def password(self, role: str, special: str, length: int = 32) -> random.RandomPassword:
         """A generated password with at least one upper, lower and digit (Redshift needs all three)."""
         return random.RandomPassword(
-            f"{self._name}-{role}",
+            f"{self._prefix}-{role}",
             length=length,
             special=True,
             override_special=special,
@@ -53,7 +53,7 @@ class DbtierComponent(pulumi.ComponentResource):
 
     def snapshot_name(self, prefix: pulumi.Input[str]) -> pulumi.Output[str]:
         """A final-snapshot identifier unique per deployment, so destroy and re-create never clash."""
-        suffix = random.RandomId(f"{self._name}-final-snapshot", byte_length=4, opts=self.child())
+        suffix = random.RandomId(f"{self._prefix}-final-snapshot", byte_length=4, opts=self.child())
         return pulumi.Output.concat(prefix, "-final-", suffix.hex)
 
     def connection_secret(
@@ -70,8 +70,8 @@ class DbtierComponent(pulumi.ComponentResource):
     ) -> aws.secretsmanager.Secret:
         """A KMS-encrypted Secrets Manager secret in the standard RDS secret JSON shape."""
         secret = aws.secretsmanager.Secret(
-            f"{self._name}-secret",
-            description=f"dbtier {self._name}: {engine} connection (host, port, username, password)",
+            f"{self._prefix}-secret",
+            description=f"dbtier {self._prefix}: {engine} connection (host, port, username, password)",
             kms_key_id=kms_key_arn,
             recovery_window_in_days=7,
             opts=self.child(stateful=True),
@@ -86,7 +86,7 @@ class DbtierComponent(pulumi.ComponentResource):
             **(extra or {}),
         }
         aws.secretsmanager.SecretVersion(
-            f"{self._name}-secret-value",
+            f"{self._prefix}-secret-value",
             secret_id=secret.id,
             secret_string=pulumi.Output.secret(
                 pulumi.Output.all(**fields).apply(lambda v: json.dumps(v, sort_keys=True))

@@ -154,6 +154,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         urn = self.make_urn(request.parent, request.type, request.name)
+        if any(r.urn == urn for r in self.recorded[:1]):
+            return response  # the root stack that set_mocks registers before the program's own
         self.recorded.append(
             PlannedResource(
                 urn=urn,
@@ -231,7 +233,6 @@ def plan_stack(
     pulumi_mocks.set_mocks(mocks, project=project, stack=stack, preview=True, logger=logger, monitor=monitor)
     # set_mocks installs a root stack of its own; the program gets a fresh one, as under the engine.
     pulumi_settings.ROOT.set(None)
-    monitor.recorded.clear()
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
     try:
