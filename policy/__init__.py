@@ -1,0 +1,1 @@
+"""The dbtier CrossGuard policy pack. ``policy.registry.RULES`` lists every rule."""

@@ -1,0 +1,247 @@
+"""Redshift rules (provisioned clusters and Serverless): encryption with the stack key, private,
+inside the VPC with enhanced routing, TLS required, snapshots, and upgrades."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import Severity
+
+from ._common import Resource, Rule, RuleMeta, as_number, integer, is_off, is_unknown
+
+CLUSTER = "aws:redshift/cluster:Cluster"
+PARAMETER_GROUP = "aws:redshift/parameterGroup:ParameterGroup"
+LOGGING = "aws:redshift/logging:Logging"
+NAMESPACE = "aws:redshiftserverless/namespace:Namespace"
+WORKGROUP = "aws:redshiftserverless/workgroup:Workgroup"
+
+
+def encrypted(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
+    if is_off(r.get("encrypted")):
+        yield f"Redshift cluster '{r.name}' is not encrypted."
+
+
+def customer_managed_key(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
+    if is_off(r.get("kmsKeyId")):
+        kind = "Redshift Serverless namespace" if r.type == NAMESPACE else "Redshift cluster"
+        yield f"{kind} '{r.name}' has no kmsKeyId: it uses the AWS-managed key."
+
+
+def not_public(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
+    value = r.get("publiclyAccessible")
+    if not is_unknown(value) and value is True:
+        yield f"'{r.name}' ({r.type}) has publiclyAccessible true."
+
+
+def require_ssl(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
+    params = r.get("parameters", default=[])
+    if is_unknown(params):
+        return
+    for p in params:
+        if isinstance(p, Mapping) and str(p.get("name", "")).lower() == "require_ssl":
+            value = p.get("value")
+            if is_unknown(value) or str(value).lower() in ("true", "1", "on"):
+                return
+            yield f"Redshift parameter group '{r.name}' sets require_ssl={value}."
+            return
+    yield f"Redshift parameter group '{r.name}' does not set require_ssl=true."
+
+
+def enhanced_vpc_routing(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
+    if is_off(r.get("enhancedVpcRouting")):
+        yield f"'{r.name}' ({r.type}) has enhanced VPC routing off: COPY/UNLOAD leave the VPC."
+
+
+def snapshot_retention(r: Resource, c: Mapping[str, Any]) -> Iterator[str]:
+    value = r.get("automatedSnapshotRetentionPeriod")
+    if is_unknown(value):
+        return
+    days = as_number(value)
+    effective = 1.0 if days is None else days  # AWS default is one day
+    if effective < int(c["minimumDays"]):
+        yield (
+            f"Redshift cluster '{r.name}' keeps automated snapshots {effective:g} days; at least "
+            f"{c['minimumDays']} required."
+        )
+
+
+def final_snapshot(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
+    skip = r.get("skipFinalSnapshot")
+    if is_unknown(skip):
+        return
+    # The provider's default is skipFinalSnapshot=false only together with an identifier.
+    if skip is True:
+        yield f"Redshift cluster '{r.name}' has skipFinalSnapshot true."
+    elif is_off(r.get("finalSnapshotIdentifier")):
+        yield f"Redshift cluster '{r.name}' has no finalSnapshotIdentifier."
+
+
+def version_upgrade(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
+    value = r.get("allowVersionUpgrade")
+    if not is_unknown(value) and value is False:
+        yield f"Redshift cluster '{r.name}' does not allow version upgrades."
+
+
+def in_vpc(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
+    if is_off(r.get("clusterSubnetGroupName")):
+        yield f"Redshift cluster '{r.name}' has no clusterSubnetGroupName: it is not in the VPC."
+
+
+def namespace_logs(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
+    value = r.get("logExports", default=[])
+    if is_unknown(value):
+        return
+    if "connectionlog" not in value or "userlog" not in value:
+        yield (
+            f"Redshift Serverless namespace '{r.name}' does not export connection and user logs "
+            f"(logExports={list(value)})."
+        )
+
+
+def default_db_name(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
+    value = r.get("databaseName") if r.type == CLUSTER else r.get("dbName")
+    if is_unknown(value):
+        return
+    if value in (None, "", "dev"):
+        yield f"'{r.name}' uses the default database name 'dev'."
+
+
+RULES: list[Rule] = [
+    Rule(
+        RuleMeta(
+            name="redshift-cluster-encrypted",
+            description="Redshift clusters are encrypted at rest.",
+            severity=Severity.CRITICAL,
+            category="encryption",
+            remediation="set encrypted=true (Warehouse does).",
+            resource_types=(CLUSTER,),
+            checkov=("CKV_AWS_64",),
+        ),
+        encrypted,
+    ),
+    Rule(
+        RuleMeta(
+            name="redshift-customer-managed-key",
+            description="Redshift clusters and Serverless namespaces encrypt with the stack's "
+            "customer-managed key.",
+            severity=Severity.HIGH,
+            category="encryption",
+            remediation="set kmsKeyId to the stack key (dbtier:encryption.kmsKeyArn).",
+            resource_types=(CLUSTER, NAMESPACE),
+            checkov=("CKV_AWS_142", "CKV_AWS_282"),
+            trivy=("AVD-AWS-0084",),
+        ),
+        customer_managed_key,
+    ),
+    Rule(
+        RuleMeta(
+            name="redshift-not-publicly-accessible",
+            description="Redshift clusters and Serverless workgroups have no public endpoint.",
+            severity=Severity.CRITICAL,
+            category="network",
+            remediation="set publiclyAccessible=false; allow clients through "
+            "dbtier:network.allowedCidrs.",
+            resource_types=(CLUSTER, WORKGROUP),
+            checkov=("CKV_AWS_87",),
+        ),
+        not_public,
+    ),
+    Rule(
+        RuleMeta(
+            name="redshift-require-ssl",
+            description="Redshift parameter groups set require_ssl.",
+            severity=Severity.HIGH,
+            category="encryption",
+            remediation="keep require_ssl=true in the Warehouse parameter group.",
+            resource_types=(PARAMETER_GROUP,),
+            checkov=("CKV_AWS_105",),
+        ),
+        require_ssl,
+    ),
+    Rule(
+        RuleMeta(
+            name="redshift-enhanced-vpc-routing",
+            description="Redshift routes COPY and UNLOAD traffic through the VPC.",
+            severity=Severity.MEDIUM,
+            category="network",
+            remediation="set enhancedVpcRouting=true (Warehouse does).",
+            resource_types=(CLUSTER, WORKGROUP),
+            checkov=("CKV_AWS_321",),
+        ),
+        enhanced_vpc_routing,
+    ),
+    Rule(
+        RuleMeta(
+            name="redshift-snapshot-retention",
+            description="Redshift clusters keep automated snapshots.",
+            severity=Severity.MEDIUM,
+            category="backup",
+            remediation="set automatedSnapshotRetentionPeriod to at least minimumDays.",
+            resource_types=(CLUSTER,),
+            checkov=("CKV_AWS_343",),
+            config={"minimumDays": integer(1, 1, "Minimum automated snapshot retention, days.")},
+        ),
+        snapshot_retention,
+    ),
+    Rule(
+        RuleMeta(
+            name="redshift-final-snapshot",
+            description="Deleting a Redshift cluster keeps a final snapshot.",
+            severity=Severity.HIGH,
+            category="protection",
+            remediation="set skipFinalSnapshot=false with a finalSnapshotIdentifier (Warehouse "
+            "does).",
+            resource_types=(CLUSTER,),
+        ),
+        final_snapshot,
+    ),
+    Rule(
+        RuleMeta(
+            name="redshift-version-upgrade",
+            description="Redshift clusters allow engine version upgrades.",
+            severity=Severity.LOW,
+            category="versions",
+            remediation="leave allowVersionUpgrade unset or true.",
+            resource_types=(CLUSTER,),
+            checkov=("CKV_AWS_141",),
+        ),
+        version_upgrade,
+    ),
+    Rule(
+        RuleMeta(
+            name="redshift-in-vpc",
+            description="Redshift clusters run in the stack's subnets.",
+            severity=Severity.HIGH,
+            category="network",
+            remediation="set clusterSubnetGroupName (DatabaseNetwork creates it from "
+            "dbtier:network.subnetIds).",
+            resource_types=(CLUSTER,),
+            checkov=("CKV_AWS_154",),
+        ),
+        in_vpc,
+    ),
+    Rule(
+        RuleMeta(
+            name="redshift-serverless-audit-logs",
+            description="Redshift Serverless namespaces export connection and user logs.",
+            severity=Severity.MEDIUM,
+            category="logging",
+            remediation="set logExports to include connectionlog and userlog (Warehouse does).",
+            resource_types=(NAMESPACE,),
+        ),
+        namespace_logs,
+    ),
+    Rule(
+        RuleMeta(
+            name="redshift-non-default-database-name",
+            description="Redshift does not use the default database name.",
+            severity=Severity.LOW,
+            category="hygiene",
+            remediation="set dbtier:warehouse.databaseName to something other than 'dev'.",
+            resource_types=(CLUSTER, NAMESPACE),
+            checkov=("CKV_AWS_320",),
+        ),
+        default_db_name,
+    ),
+]

@@ -1,0 +1,50 @@
+"""Every rule of the dbtier pack, importable without starting the analyzer's gRPC server.
+
+``RULES`` is the single list the pack, the tests, the docs and the preflight's SARIF output read.
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import Policy
+
+from . import (
+    dms,
+    dynamodb,
+    elasticache,
+    engines,
+    kms,
+    messaging,
+    network,
+    rds,
+    redshift,
+    secrets,
+    stack,
+)
+from ._common import Rule, RuleMeta
+
+PACK_NAME = "dbtier-policy"
+
+RULES: list[Rule] = [
+    *rds.RULES,
+    *dynamodb.RULES,
+    *elasticache.RULES,
+    *redshift.RULES,
+    *dms.RULES,
+    *kms.RULES,
+    *secrets.RULES,
+    *messaging.RULES,
+    *network.RULES,
+    *engines.RULES,
+    *stack.RULES,
+]
+
+META: dict[str, RuleMeta] = {rule.meta.name: rule.meta for rule in RULES}
+
+
+def policies() -> list[Policy]:
+    """Fresh policy objects for a PolicyPack (building them is cheap and has no side effects)."""
+    names = [rule.meta.name for rule in RULES]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise ValueError(f"duplicate policy names: {sorted(duplicates)}")
+    return [rule.policy() for rule in RULES]
