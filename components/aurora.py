@@ -22,7 +22,7 @@ def cluster_family(engine: str, engine_version: str) -> str:
     """Cluster parameter group family: aurora-mysql8.0 or aurora-postgresql16."""
     if engine == "aurora-mysql":
         return "aurora-mysql8.0"
-    return f"aurora-postgresql{engine_version.split('.')[0]}"
+    return f"aurora-postgresql{engine_version.split('.', maxsplit=1)[0]}"
 
 
 def cluster_parameters(engine: str) -> dict[str, str]:
@@ -84,7 +84,7 @@ class ServerlessAurora(DbtierComponent):
             ],
             opts=self.child(),
         )
-        password = self.password("password", RDS_PASSWORD_SPECIAL)
+        password = self.new_password("password", RDS_PASSWORD_SPECIAL)
         scaling: dict[str, float | int] = {
             "min_capacity": cfg.min_capacity,
             "max_capacity": cfg.max_capacity,
@@ -96,7 +96,7 @@ class ServerlessAurora(DbtierComponent):
             engine=cfg.engine,
             engine_mode="provisioned",
             engine_version=cfg.engine_version,
-            serverlessv2_scaling_configuration=scaling,  # type: ignore[arg-type]
+            serverlessv2_scaling_configuration=scaling,
             database_name=cfg.database_name,
             master_username=cfg.username,
             master_password=password.result,

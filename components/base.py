@@ -38,7 +38,7 @@ class DbtierComponent(pulumi.ComponentResource):
         protect = self._stateful_protect if stateful else None
         return pulumi.ResourceOptions(parent=self, protect=protect, **kwargs)  # type: ignore[arg-type]
 
-    def password(self, role: str, special: str, length: int = 32) -> random.RandomPassword:
+    def new_password(self, role: str, special: str, length: int = 32) -> random.RandomPassword:
         """A generated password with at least one upper, lower and digit (Redshift needs all three)."""
         return random.RandomPassword(
             f"{self._prefix}-{role}",
@@ -88,9 +88,9 @@ class DbtierComponent(pulumi.ComponentResource):
         aws.secretsmanager.SecretVersion(
             f"{self._prefix}-secret-value",
             secret_id=secret.id,
-            secret_string=pulumi.Output.secret(
-                pulumi.Output.all(**fields).apply(lambda v: json.dumps(v, sort_keys=True))
-            ),
+            secret_string=pulumi.Output.all(**fields)
+            .apply(lambda v: json.dumps(v, sort_keys=True))
+            .apply(pulumi.Output.secret),
             opts=self.child(),
         )
         return secret

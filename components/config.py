@@ -250,7 +250,7 @@ class _Fields:
     def has(self, name: str) -> bool:
         return name in self.raw
 
-    def bool(self, name: str, default: bool) -> bool:
+    def flag(self, name: str, default: bool) -> bool:
         value = self._get(name)
         if value is None:
             return default
@@ -260,7 +260,9 @@ class _Fields:
             raise ConfigError(f"{self._name(name)} must be true or false (got {_show(value)})")
         return value
 
-    def int(self, name: str, default: T, lo: int | None = None, hi: int | None = None) -> int | T:
+    def integer(
+        self, name: str, default: T, lo: int | None = None, hi: int | None = None
+    ) -> int | T:
         value = self._get(name)
         if value is None:
             return default
@@ -271,7 +273,9 @@ class _Fields:
         _check_range(self._name(name), value, lo, hi)
         return value
 
-    def num(self, name: str, default: T, lo: float | None = None, hi: float | None = None) -> float | T:
+    def number(
+        self, name: str, default: T, lo: float | None = None, hi: float | None = None
+    ) -> float | T:
         value = self._get(name)
         if value is None:
             return default
@@ -279,13 +283,15 @@ class _Fields:
             try:
                 value = float(value)
             except ValueError:
-                raise ConfigError(f"{self._name(name)} must be a number (got {_show(value)})") from None
+                raise ConfigError(
+                    f"{self._name(name)} must be a number (got {_show(value)})"
+                ) from None
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"{self._name(name)} must be a number (got {_show(value)})")
         _check_range(self._name(name), value, lo, hi)
         return float(value)
 
-    def str(self, name: str, default: T, pattern: str | None = None, hint: str = "") -> str | T:
+    def text(self, name: str, default: T, pattern: str | None = None, hint: str = "") -> str | T:
         value = self._get(name)
         if value is None:
             return default
@@ -295,7 +301,8 @@ class _Fields:
             raise ConfigError(f"{self._name(name)} must be {hint or pattern} (got {_show(value)})")
         return value
 
-    def choice(self, name: str, default: T, choices: Iterable[str]) -> str | T:
+    def choice(self, name: str, default: Any, choices: Iterable[str]) -> Any:
+        """One of `choices` (typed Any so it fills the Literal fields it was validated for)."""
         value = self._get(name)
         options = tuple(choices)
         if value is None:
@@ -362,7 +369,9 @@ _USER_NAME = r"[A-Za-z][A-Za-z0-9_]{0,15}"
 
 
 def _username(fields: _Fields, default: str, engine_label: str) -> str:
-    name = fields.str("username", default, _USER_NAME, "1-16 letters, digits or _, starting with a letter")
+    name = fields.text(
+        "username", default, _USER_NAME, "1-16 letters, digits or _, starting with a letter"
+    )
     if name.lower() in _RESERVED_USERS:
         raise ConfigError(
             f"{fields.key}.username {name!r} is reserved by {engine_label}; choose another name"
@@ -374,9 +383,13 @@ def _check_cidr(name: str, value: str) -> None:
     try:
         net = ipaddress.ip_network(value, strict=True)
     except ValueError:
-        raise ConfigError(f"{name} must be a CIDR block such as 10.0.0.0/16 (got {value!r})") from None
+        raise ConfigError(
+            f"{name} must be a CIDR block such as 10.0.0.0/16 (got {value!r})"
+        ) from None
     if net.prefixlen == 0:
-        raise ConfigError(f"{name} opens the databases to the whole internet ({value}); list your own networks")
+        raise ConfigError(
+            f"{name} opens the databases to the whole internet ({value}); list your own networks"
+        )
 
 
 def _id_checker(prefix: str) -> Callable[[str, str], None]:
@@ -396,13 +409,15 @@ def _id_checker(prefix: str) -> Callable[[str, str], None]:
 
 def parse_network(raw: Any) -> NetworkConfig:
     f = _Fields("dbtier:network", raw)
-    vpc_id = f.str("vpcId", None, r"vpc-[0-9a-f]{8,17}", "an id like vpc-0123abcd")
+    vpc_id = f.text("vpcId", None, r"vpc-[0-9a-f]{8,17}", "an id like vpc-0123abcd")
     subnets = f.strings("subnetIds", _id_checker("subnet")) or ()
     cidrs = f.strings("allowedCidrs", _check_cidr) or ()
     groups = f.strings("allowedSecurityGroupIds", _id_checker("sg")) or ()
     f.done()
     if subnets and vpc_id is None:
-        raise ConfigError("dbtier:network.subnetIds needs dbtier:network.vpcId (the VPC they belong to)")
+        raise ConfigError(
+            "dbtier:network.subnetIds needs dbtier:network.vpcId (the VPC they belong to)"
+        )
     if vpc_id is not None and subnets and len(subnets) < 2:
         raise ConfigError(
             f"dbtier:network.subnetIds needs at least 2 subnets in different AZs (got {len(subnets)})"
@@ -412,7 +427,7 @@ def parse_network(raw: Any) -> NetworkConfig:
 
 def parse_encryption(raw: Any) -> EncryptionConfig:
     f = _Fields("dbtier:encryption", raw)
-    arn = f.str(
+    arn = f.text(
         "kmsKeyArn",
         None,
         r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/mrk-[0-9a-f]{32}",
@@ -426,22 +441,29 @@ def parse_relational(raw: Any) -> RelationalConfig:
     d = RelationalConfig()
     f = _Fields("dbtier:relational", raw)
     cfg = RelationalConfig(
-        enabled=f.bool("enabled", d.enabled),
-        engine=f.choice("engine", d.engine, ("mysql",)),  # type: ignore[arg-type]
-        engine_version=f.str("engineVersion", d.engine_version, r"8\.(0|4)(\.\d+)?", "a MySQL 8.0 or 8.4 version"),
-        instance_class=f.str(
-            "instanceClass", d.instance_class, r"db\.[a-z0-9]+\.[a-z0-9]+", "an RDS instance class like db.m7g.large"
+        enabled=f.flag("enabled", d.enabled),
+        engine=f.choice("engine", d.engine, ("mysql",)),
+        engine_version=f.text(
+            "engineVersion", d.engine_version, r"8\.(0|4)(\.\d+)?", "a MySQL 8.0 or 8.4 version"
         ),
-        allocated_storage=f.int("allocatedStorage", d.allocated_storage, 20, 65536),
-        max_allocated_storage=f.int("maxAllocatedStorage", d.max_allocated_storage, 0, 65536),
-        multi_az=f.bool("multiAz", d.multi_az),
-        read_replicas=f.int("readReplicas", d.read_replicas, 0, 15),
-        backup_retention_days=f.int("backupRetentionDays", d.backup_retention_days, 1, 35),
-        deletion_protection=f.bool("deletionProtection", d.deletion_protection),
-        database_name=f.str("databaseName", d.database_name, _DB_NAME, "a letter then up to 63 letters, digits or _"),
+        instance_class=f.text(
+            "instanceClass",
+            d.instance_class,
+            r"db\.[a-z0-9]+\.[a-z0-9]+",
+            "an RDS instance class like db.m7g.large",
+        ),
+        allocated_storage=f.integer("allocatedStorage", d.allocated_storage, 20, 65536),
+        max_allocated_storage=f.integer("maxAllocatedStorage", d.max_allocated_storage, 0, 65536),
+        multi_az=f.flag("multiAz", d.multi_az),
+        read_replicas=f.integer("readReplicas", d.read_replicas, 0, 15),
+        backup_retention_days=f.integer("backupRetentionDays", d.backup_retention_days, 1, 35),
+        deletion_protection=f.flag("deletionProtection", d.deletion_protection),
+        database_name=f.text(
+            "databaseName", d.database_name, _DB_NAME, "a letter then up to 63 letters, digits or _"
+        ),
         username=_username(f, d.username, "RDS MySQL"),
-        performance_insights=f.bool("performanceInsights", d.performance_insights),
-        monitoring_interval=f.int("monitoringInterval", d.monitoring_interval, 0, 60),
+        performance_insights=f.flag("performanceInsights", d.performance_insights),
+        monitoring_interval=f.integer("monitoringInterval", d.monitoring_interval, 0, 60),
     )
     f.done()
     if cfg.monitoring_interval not in (0, 1, 5, 10, 15, 30, 60):
@@ -453,7 +475,10 @@ def parse_relational(raw: Any) -> RelationalConfig:
             "dbtier:relational.maxAllocatedStorage must be 0 (autoscaling off) or >= allocatedStorage"
             f" (got {cfg.max_allocated_storage} < {cfg.allocated_storage})"
         )
-    if cfg.instance_class.startswith(("db.t2.", "db.t3.micro", "db.t3.small")) and cfg.performance_insights:
+    if (
+        cfg.instance_class.startswith(("db.t2.", "db.t3.micro", "db.t3.small"))
+        and cfg.performance_insights
+    ):
         raise ConfigError(
             f"dbtier:relational.instanceClass {cfg.instance_class} does not support Performance Insights;"
             " use a Graviton class such as db.t4g.medium or set performanceInsights false"
@@ -465,11 +490,13 @@ def parse_aurora(raw: Any) -> AuroraConfig:
     d = AuroraConfig()
     f = _Fields("dbtier:aurora", raw)
     engine = f.choice("engine", d.engine, AURORA_VERSIONS)
-    version_pattern = r"8\.0\.mysql_aurora\.3\.\d{2}\.\d+" if engine == "aurora-mysql" else r"1[3-7]\.\d+"
+    version_pattern = (
+        r"8\.0\.mysql_aurora\.3\.\d{2}\.\d+" if engine == "aurora-mysql" else r"1[3-7]\.\d+"
+    )
     cfg = AuroraConfig(
-        enabled=f.bool("enabled", d.enabled),
-        engine=engine,  # type: ignore[arg-type]
-        engine_version=f.str(
+        enabled=f.flag("enabled", d.enabled),
+        engine=engine,
+        engine_version=f.text(
             "engineVersion",
             AURORA_VERSIONS[engine],
             version_pattern,
@@ -477,20 +504,24 @@ def parse_aurora(raw: Any) -> AuroraConfig:
             if engine == "aurora-mysql"
             else "an Aurora PostgreSQL version like 16.8",
         ),
-        min_capacity=f.num("minCapacity", d.min_capacity, 0, 256),
-        max_capacity=f.num("maxCapacity", d.max_capacity, 0.5, 256),
-        seconds_until_auto_pause=f.int("secondsUntilAutoPause", None, 300, 86400),
-        readers=f.int("readers", d.readers, 0, 15),
-        backup_retention_days=f.int("backupRetentionDays", d.backup_retention_days, 1, 35),
-        deletion_protection=f.bool("deletionProtection", d.deletion_protection),
-        database_name=f.str("databaseName", d.database_name, _DB_NAME, "a letter then up to 63 letters, digits or _"),
+        min_capacity=f.number("minCapacity", d.min_capacity, 0, 256),
+        max_capacity=f.number("maxCapacity", d.max_capacity, 0.5, 256),
+        seconds_until_auto_pause=f.integer("secondsUntilAutoPause", None, 300, 86400),
+        readers=f.integer("readers", d.readers, 0, 15),
+        backup_retention_days=f.integer("backupRetentionDays", d.backup_retention_days, 1, 35),
+        deletion_protection=f.flag("deletionProtection", d.deletion_protection),
+        database_name=f.text(
+            "databaseName", d.database_name, _DB_NAME, "a letter then up to 63 letters, digits or _"
+        ),
         username=_username(f, d.username, "Aurora"),
-        backtrack_hours=f.int("backtrackHours", d.backtrack_hours, 0, 72),
+        backtrack_hours=f.integer("backtrackHours", d.backtrack_hours, 0, 72),
     )
     f.done()
     for name, value in (("minCapacity", cfg.min_capacity), ("maxCapacity", cfg.max_capacity)):
         if (value * 2) % 1:
-            raise ConfigError(f"dbtier:aurora.{name} must be a multiple of 0.5 ACU (got {_num(value)})")
+            raise ConfigError(
+                f"dbtier:aurora.{name} must be a multiple of 0.5 ACU (got {_num(value)})"
+            )
     if cfg.max_capacity < cfg.min_capacity:
         raise ConfigError(
             f"dbtier:aurora.maxCapacity must be >= minCapacity (got {_num(cfg.max_capacity)} < {_num(cfg.min_capacity)})"
@@ -515,39 +546,43 @@ _TABLE_NAME = r"[A-Za-z0-9_.-]{3,255}"
 
 def _parse_index(key: str, raw: Any) -> DynamoIndexConfig:
     f = _Fields(key, raw)
-    name = f.str("name", None, _TABLE_NAME, "3-255 letters, digits, _ . or -")
+    name = f.text("name", None, _TABLE_NAME, "3-255 letters, digits, _ . or -")
     if name is None:
         raise ConfigError(f"{key}.name is required")
-    hash_key = f.str("hashKey", None, _ATTRIBUTE_NAME, "an attribute name")
+    hash_key = f.text("hashKey", None, _ATTRIBUTE_NAME, "an attribute name")
     if hash_key is None:
         raise ConfigError(f"{key}.hashKey is required")
     index = DynamoIndexConfig(
         name=name,
         hash_key=hash_key,
-        range_key=f.str("rangeKey", None, _ATTRIBUTE_NAME, "an attribute name"),
-        projection=f.choice("projection", "ALL", ("ALL", "KEYS_ONLY", "INCLUDE")),  # type: ignore[arg-type]
+        range_key=f.text("rangeKey", None, _ATTRIBUTE_NAME, "an attribute name"),
+        projection=f.choice("projection", "ALL", ("ALL", "KEYS_ONLY", "INCLUDE")),
         non_key_attributes=f.strings("nonKeyAttributes") or (),
-        read_capacity=f.int("readCapacity", None, 1, 40000),
-        write_capacity=f.int("writeCapacity", None, 1, 40000),
+        read_capacity=f.integer("readCapacity", None, 1, 40000),
+        write_capacity=f.integer("writeCapacity", None, 1, 40000),
     )
     f.done()
     if index.projection == "INCLUDE" and not index.non_key_attributes:
         raise ConfigError(f"{key}.nonKeyAttributes is required when projection is INCLUDE")
     if index.projection != "INCLUDE" and index.non_key_attributes:
-        raise ConfigError(f"{key}.nonKeyAttributes is allowed only with projection INCLUDE (got {index.projection})")
+        raise ConfigError(
+            f"{key}.nonKeyAttributes is allowed only with projection INCLUDE (got {index.projection})"
+        )
     return index
 
 
 def parse_dynamo_table(key: str, raw: Any) -> DynamoTableConfig:
     """Parse one entry of dbtier:dynamo.tables; `key` is its config path for messages."""
     f = _Fields(key, raw)
-    name = f.str("name", None, _TABLE_NAME, "3-255 letters, digits, _ . or -")
-    hash_key = f.str("hashKey", None, _ATTRIBUTE_NAME, "an attribute name")
+    name = f.text("name", None, _TABLE_NAME, "3-255 letters, digits, _ . or -")
+    hash_key = f.text("hashKey", None, _ATTRIBUTE_NAME, "an attribute name")
     if name is None or hash_key is None:
         raise ConfigError(f"{key}.{'name' if name is None else 'hashKey'} is required")
     attrs_raw = f._get("attributes")
     if not isinstance(attrs_raw, Mapping) or not attrs_raw:
-        raise ConfigError(f"{key}.attributes must be an object of name: S|N|B (got {_show(attrs_raw)})")
+        raise ConfigError(
+            f"{key}.attributes must be an object of name: S|N|B (got {_show(attrs_raw)})"
+        )
     for attr, kind in attrs_raw.items():
         if kind not in ("S", "N", "B"):
             raise ConfigError(f"{key}.attributes.{attr} must be S, N or B (got {_show(kind)})")
@@ -559,9 +594,9 @@ def parse_dynamo_table(key: str, raw: Any) -> DynamoTableConfig:
     if f.has("autoscaling"):
         a = f.obj("autoscaling")
         autoscaling = DynamoAutoscalingConfig(
-            min_capacity=a.int("minCapacity", 5, 1, 40000),
-            max_capacity=a.int("maxCapacity", 100, 1, 40000),
-            target_utilization=a.num("targetUtilization", 70.0, 20, 90),
+            min_capacity=a.integer("minCapacity", 5, 1, 40000),
+            max_capacity=a.integer("maxCapacity", 100, 1, 40000),
+            target_utilization=a.number("targetUtilization", 70.0, 20, 90),
         )
         a.done()
         if autoscaling.max_capacity < autoscaling.min_capacity:
@@ -573,17 +608,19 @@ def parse_dynamo_table(key: str, raw: Any) -> DynamoTableConfig:
         name=name,
         hash_key=hash_key,
         attributes=dict(attrs_raw),
-        range_key=f.str("rangeKey", None, _ATTRIBUTE_NAME, "an attribute name"),
+        range_key=f.text("rangeKey", None, _ATTRIBUTE_NAME, "an attribute name"),
         indexes=indexes,
-        billing_mode=f.choice("billingMode", "PAY_PER_REQUEST", ("PAY_PER_REQUEST", "PROVISIONED")),  # type: ignore[arg-type]
-        read_capacity=f.int("readCapacity", None, 1, 40000),
-        write_capacity=f.int("writeCapacity", None, 1, 40000),
+        billing_mode=f.choice("billingMode", "PAY_PER_REQUEST", ("PAY_PER_REQUEST", "PROVISIONED")),
+        read_capacity=f.integer("readCapacity", None, 1, 40000),
+        write_capacity=f.integer("writeCapacity", None, 1, 40000),
         autoscaling=autoscaling,
-        stream=f.choice("stream", None, ("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY")),  # type: ignore[arg-type]
-        stream_processor=f.bool("streamProcessor", False),
-        ttl_attribute=f.str("ttlAttribute", None, _ATTRIBUTE_NAME, "an attribute name"),
-        point_in_time_recovery=f.bool("pointInTimeRecovery", True),
-        deletion_protection=f.bool("deletionProtection", True),
+        stream=f.choice(
+            "stream", None, ("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY")
+        ),
+        stream_processor=f.flag("streamProcessor", False),
+        ttl_attribute=f.text("ttlAttribute", None, _ATTRIBUTE_NAME, "an attribute name"),
+        point_in_time_recovery=f.flag("pointInTimeRecovery", True),
+        deletion_protection=f.flag("deletionProtection", True),
     )
     f.done()
     _validate_table(key, table)
@@ -608,10 +645,14 @@ def _validate_table(key: str, t: DynamoTableConfig) -> None:
     if duplicates:
         raise ConfigError(f"{key}.indexes has the name {duplicates[0]!r} more than once")
     if len(t.indexes) > 20:
-        raise ConfigError(f"{key}.indexes has {len(t.indexes)} global secondary indexes; DynamoDB allows 20")
+        raise ConfigError(
+            f"{key}.indexes has {len(t.indexes)} global secondary indexes; DynamoDB allows 20"
+        )
     if t.billing_mode == "PROVISIONED":
         if t.read_capacity is None or t.write_capacity is None:
-            raise ConfigError(f"{key}.readCapacity and writeCapacity are required with billingMode PROVISIONED")
+            raise ConfigError(
+                f"{key}.readCapacity and writeCapacity are required with billingMode PROVISIONED"
+            )
         for i, index in enumerate(t.indexes):
             if index.read_capacity is None or index.write_capacity is None:
                 raise ConfigError(
@@ -619,25 +660,35 @@ def _validate_table(key: str, t: DynamoTableConfig) -> None:
                 )
     else:
         if t.read_capacity is not None or t.write_capacity is not None:
-            raise ConfigError(f"{key}.readCapacity/writeCapacity apply only with billingMode PROVISIONED")
+            raise ConfigError(
+                f"{key}.readCapacity/writeCapacity apply only with billingMode PROVISIONED"
+            )
         if t.autoscaling is not None:
             raise ConfigError(f"{key}.autoscaling applies only with billingMode PROVISIONED")
     if t.stream_processor and t.stream is None:
-        raise ConfigError(f"{key}.streamProcessor needs a stream (set {key}.stream, e.g. NEW_AND_OLD_IMAGES)")
+        raise ConfigError(
+            f"{key}.streamProcessor needs a stream (set {key}.stream, e.g. NEW_AND_OLD_IMAGES)"
+        )
     if t.ttl_attribute is not None and t.ttl_attribute in key_attrs:
-        raise ConfigError(f"{key}.ttlAttribute {t.ttl_attribute!r} is a key attribute; TTL needs a number attribute")
+        raise ConfigError(
+            f"{key}.ttlAttribute {t.ttl_attribute!r} is a key attribute; TTL needs a number attribute"
+        )
 
 
 def parse_dynamo(raw: Any) -> DynamoConfig:
     f = _Fields("dbtier:dynamo", raw)
-    enabled = f.bool("enabled", True)
+    enabled = f.flag("enabled", True)
     tables_raw = f._get("tables")
     f.done()
     if tables_raw is None:
         return DynamoConfig(enabled=enabled)
     if not isinstance(tables_raw, list) or not tables_raw:
-        raise ConfigError(f"dbtier:dynamo.tables must be a non-empty list (got {_show(tables_raw)})")
-    tables = tuple(parse_dynamo_table(f"dbtier:dynamo.tables[{i}]", t) for i, t in enumerate(tables_raw))
+        raise ConfigError(
+            f"dbtier:dynamo.tables must be a non-empty list (got {_show(tables_raw)})"
+        )
+    tables = tuple(
+        parse_dynamo_table(f"dbtier:dynamo.tables[{i}]", t) for i, t in enumerate(tables_raw)
+    )
     names = [t.name for t in tables]
     for i, name in enumerate(names):
         if names.index(name) != i:
@@ -649,9 +700,9 @@ def parse_redis(raw: Any) -> RedisConfig:
     d = RedisConfig()
     f = _Fields("dbtier:redis", raw)
     engine = f.choice("engine", d.engine, REDIS_VERSIONS)
-    nodes = f.int("nodes", None, 1, 6)
-    shards = f.int("shards", None, 1, 500)
-    replicas = f.int("replicasPerShard", None, 0, 5)
+    nodes = f.integer("nodes", None, 1, 6)
+    shards = f.integer("shards", None, 1, 500)
+    replicas = f.integer("replicasPerShard", None, 0, 5)
     if shards is None and replicas is not None:
         raise ConfigError("dbtier:redis.replicasPerShard needs dbtier:redis.shards (cluster mode)")
     if shards is not None and nodes is not None:
@@ -659,25 +710,34 @@ def parse_redis(raw: Any) -> RedisConfig:
     total = shards * (1 + (replicas or 0)) if shards is not None else (nodes or 1)
     has_replica = total >= 2 if shards is None else (replicas or 0) >= 1
     cfg = RedisConfig(
-        enabled=f.bool("enabled", d.enabled),
-        engine=engine,  # type: ignore[arg-type]
-        engine_version=f.str(
+        enabled=f.flag("enabled", d.enabled),
+        engine=engine,
+        engine_version=f.text(
             "engineVersion",
             REDIS_VERSIONS[engine],
             r"7\.[01]|6\.2" if engine == "redis" else r"7\.2|8\.[0-9]",
             "a Redis 6.2/7.x version" if engine == "redis" else "a Valkey 7.2/8.x version",
         ),
-        node_type=f.str("nodeType", d.node_type, r"cache\.[a-z0-9]+\.[a-z0-9]+", "a node type like cache.r7g.large"),
+        node_type=f.text(
+            "nodeType",
+            d.node_type,
+            r"cache\.[a-z0-9]+\.[a-z0-9]+",
+            "a node type like cache.r7g.large",
+        ),
         nodes=nodes or 1,
         shards=shards,
         replicas_per_shard=replicas if shards is None else (replicas or 0),
-        automatic_failover=f.bool("automaticFailover", has_replica),
-        multi_az=f.bool("multiAz", has_replica),
-        snapshot_retention_days=f.int("snapshotRetentionDays", d.snapshot_retention_days, 0, 35),
+        automatic_failover=f.flag("automaticFailover", has_replica),
+        multi_az=f.flag("multiAz", has_replica),
+        snapshot_retention_days=f.integer(
+            "snapshotRetentionDays", d.snapshot_retention_days, 0, 35
+        ),
     )
     f.done()
     if cfg.automatic_failover and not has_replica:
-        raise ConfigError(f"dbtier:redis.automaticFailover needs at least 2 nodes (a replica to promote; got {total})")
+        raise ConfigError(
+            f"dbtier:redis.automaticFailover needs at least 2 nodes (a replica to promote; got {total})"
+        )
     if cfg.multi_az and not cfg.automatic_failover:
         raise ConfigError("dbtier:redis.multiAz needs automaticFailover and at least 2 nodes")
     if cfg.cluster_mode and not cfg.automatic_failover:
@@ -689,18 +749,27 @@ def parse_warehouse(raw: Any) -> WarehouseConfig:
     d = WarehouseConfig()
     f = _Fields("dbtier:warehouse", raw)
     cfg = WarehouseConfig(
-        enabled=f.bool("enabled", d.enabled),
-        mode=f.choice("mode", d.mode, ("provisioned", "serverless")),  # type: ignore[arg-type]
+        enabled=f.flag("enabled", d.enabled),
+        mode=f.choice("mode", d.mode, ("provisioned", "serverless")),
         node_type=f.choice("nodeType", d.node_type, REDSHIFT_NODE_TYPES),
-        nodes=f.int("nodes", d.nodes, 1, 128),
-        base_capacity=f.int("baseCapacity", d.base_capacity, 8, 1024),
-        database_name=f.str("databaseName", d.database_name, r"[a-z][a-z0-9_]{0,63}", "lower-case letters, digits or _"),
+        nodes=f.integer("nodes", d.nodes, 1, 128),
+        base_capacity=f.integer("baseCapacity", d.base_capacity, 8, 1024),
+        database_name=f.text(
+            "databaseName",
+            d.database_name,
+            r"[a-z][a-z0-9_]{0,63}",
+            "lower-case letters, digits or _",
+        ),
         username=_username(f, d.username, "Redshift"),
-        snapshot_retention_days=f.int("snapshotRetentionDays", d.snapshot_retention_days, 1, 35),
+        snapshot_retention_days=f.integer(
+            "snapshotRetentionDays", d.snapshot_retention_days, 1, 35
+        ),
     )
     f.done()
     if cfg.base_capacity % 8:
-        raise ConfigError(f"dbtier:warehouse.baseCapacity must be a multiple of 8 RPUs (got {cfg.base_capacity})")
+        raise ConfigError(
+            f"dbtier:warehouse.baseCapacity must be a multiple of 8 RPUs (got {cfg.base_capacity})"
+        )
     if cfg.node_type == "ra3.large" and cfg.nodes > 16:
         raise ConfigError(f"dbtier:warehouse.nodes must be <= 16 for ra3.large (got {cfg.nodes})")
     if cfg.node_type == "ra3.xlplus" and cfg.nodes > 32:
@@ -717,20 +786,27 @@ def parse_migration(raw: Any) -> MigrationConfig:
 
     def check_pattern(name: str, value: str) -> None:
         if not re.fullmatch(_TABLE_PATTERN, value):
-            raise ConfigError(f"{name} must be a schema.table pattern with % wildcards (got {value!r})")
+            raise ConfigError(
+                f"{name} must be a schema.table pattern with % wildcards (got {value!r})"
+            )
 
     cfg = MigrationConfig(
-        enabled=f.bool("enabled", d.enabled),
-        instance_class=f.str(
-            "instanceClass", d.instance_class, r"dms\.[a-z0-9]+\.[a-z0-9]+", "a DMS class like dms.t3.medium"
+        enabled=f.flag("enabled", d.enabled),
+        instance_class=f.text(
+            "instanceClass",
+            d.instance_class,
+            r"dms\.[a-z0-9]+\.[a-z0-9]+",
+            "a DMS class like dms.t3.medium",
         ),
-        source=f.choice("source", d.source, ("relational",)),  # type: ignore[arg-type]
-        target=f.choice("target", d.target, ("aurora",)),  # type: ignore[arg-type]
-        migration_type=f.choice("migrationType", d.migration_type, ("full-load", "cdc", "full-load-and-cdc")),  # type: ignore[arg-type]
+        source=f.choice("source", d.source, ("relational",)),
+        target=f.choice("target", d.target, ("aurora",)),
+        migration_type=f.choice(
+            "migrationType", d.migration_type, ("full-load", "cdc", "full-load-and-cdc")
+        ),
         include=f.strings("include", check_pattern) or d.include,
         exclude=f.strings("exclude", check_pattern) or (),
-        create_service_roles=f.bool("createServiceRoles", d.create_service_roles),
-        multi_az=f.bool("multiAz", d.multi_az),
+        create_service_roles=f.flag("createServiceRoles", d.create_service_roles),
+        multi_az=f.flag("multiAz", d.multi_az),
     )
     f.done()
     return cfg
@@ -740,17 +816,17 @@ def parse_alarms(raw: Any) -> AlarmsConfig:
     d = AlarmsConfig()
     f = _Fields("dbtier:alarms", raw)
     cfg = AlarmsConfig(
-        enabled=f.bool("enabled", d.enabled),
-        email=f.str("email", None, r"[^@\s]+@[^@\s]+\.[^@\s]+", "an email address"),
-        cpu_percent=f.num("cpuPercent", d.cpu_percent, 1, 100),
-        free_storage_gib=f.num("freeStorageGib", d.free_storage_gib, 1, 65536),
-        replica_lag_seconds=f.num("replicaLagSeconds", d.replica_lag_seconds, 1, 86400),
-        acu_percent=f.num("acuPercent", d.acu_percent, 1, 100),
-        iterator_age_seconds=f.num("iteratorAgeSeconds", d.iterator_age_seconds, 1, 604800),
-        memory_percent=f.num("memoryPercent", d.memory_percent, 1, 100),
-        evictions=f.num("evictions", d.evictions, 0, 1e9),
-        disk_percent=f.num("diskPercent", d.disk_percent, 1, 100),
-        cdc_latency_seconds=f.num("cdcLatencySeconds", d.cdc_latency_seconds, 1, 86400),
+        enabled=f.flag("enabled", d.enabled),
+        email=f.text("email", None, r"[^@\s]+@[^@\s]+\.[^@\s]+", "an email address"),
+        cpu_percent=f.number("cpuPercent", d.cpu_percent, 1, 100),
+        free_storage_gib=f.number("freeStorageGib", d.free_storage_gib, 1, 65536),
+        replica_lag_seconds=f.number("replicaLagSeconds", d.replica_lag_seconds, 1, 86400),
+        acu_percent=f.number("acuPercent", d.acu_percent, 1, 100),
+        iterator_age_seconds=f.number("iteratorAgeSeconds", d.iterator_age_seconds, 1, 604800),
+        memory_percent=f.number("memoryPercent", d.memory_percent, 1, 100),
+        evictions=f.number("evictions", d.evictions, 0, 1e9),
+        disk_percent=f.number("diskPercent", d.disk_percent, 1, 100),
+        cdc_latency_seconds=f.number("cdcLatencySeconds", d.cdc_latency_seconds, 1, 86400),
     )
     f.done()
     return cfg
@@ -762,14 +838,18 @@ def parse_tags(raw: Any) -> dict[str, str]:
     if not isinstance(raw, Mapping):
         raise ConfigError(f"dbtier:tags must be an object of tag: value (got {_show(raw)})")
     if len(raw) > 40:
-        raise ConfigError(f"dbtier:tags has {len(raw)} tags; keep at most 40 (AWS allows 50 with ours)")
+        raise ConfigError(
+            f"dbtier:tags has {len(raw)} tags; keep at most 40 (AWS allows 50 with ours)"
+        )
     for key, value in raw.items():
         if key.lower().startswith("aws:"):
             raise ConfigError(f"dbtier:tags.{key} uses the reserved aws: prefix")
         if not 1 <= len(key) <= 128:
             raise ConfigError(f"dbtier:tags key {key!r} must be 1-128 characters")
         if not isinstance(value, str) or len(value) > 256:
-            raise ConfigError(f"dbtier:tags.{key} must be a string of at most 256 characters (got {_show(value)})")
+            raise ConfigError(
+                f"dbtier:tags.{key} must be a string of at most 256 characters (got {_show(value)})"
+            )
     return dict(raw)
 
 
@@ -809,7 +889,9 @@ def parse(raw: Mapping[str, Any]) -> StackConfig:
     for full_key, value in raw.items():
         name = full_key.split(":", 1)[1] if full_key.startswith(f"{NAMESPACE}:") else full_key
         if name not in _PARSERS:
-            raise ConfigError(f"{NAMESPACE}:{name} is not a known setting (known: {', '.join(KNOWN_KEYS)})")
+            raise ConfigError(
+                f"{NAMESPACE}:{name} is not a known setting (known: {', '.join(KNOWN_KEYS)})"
+            )
         values[name] = _parse_json(f"{NAMESPACE}:{name}", value)
     parsed = {name: parser(values.get(name)) for name, parser in _PARSERS.items()}
     cfg = StackConfig(**parsed)
@@ -825,7 +907,9 @@ def _parse_json(key: str, value: Any) -> Any:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ConfigError(f"{key} is not valid JSON ({exc.msg} at position {exc.pos})") from None
+            raise ConfigError(
+                f"{key} is not valid JSON ({exc.msg} at position {exc.pos})"
+            ) from None
     return value
 
 
@@ -833,9 +917,13 @@ def _check_cross_keys(cfg: StackConfig) -> None:
     m = cfg.migration
     if m.enabled:
         if not cfg.relational.enabled:
-            raise ConfigError("dbtier:migration.source is relational, but dbtier:relational.enabled is false")
+            raise ConfigError(
+                "dbtier:migration.source is relational, but dbtier:relational.enabled is false"
+            )
         if not cfg.aurora.enabled:
-            raise ConfigError("dbtier:migration.target is aurora, but dbtier:aurora.enabled is false")
+            raise ConfigError(
+                "dbtier:migration.target is aurora, but dbtier:aurora.enabled is false"
+            )
     if cfg.alarms.email is not None and not cfg.alarms.enabled:
         raise ConfigError("dbtier:alarms.email is set but dbtier:alarms.enabled is false")
 

@@ -63,7 +63,9 @@ class DatabaseNetwork(DbtierComponent):
             self.subnet_ids = pulumi.Output.from_input(list(cfg.subnet_ids))
         else:
             subnets = aws.ec2.get_subnets_output(
-                filters=[{"name": "vpc-id", "values": [vpc.id]}], opts=invoke
+                # The *_output form of an invoke accepts Outputs inside its arguments.
+                filters=[{"name": "vpc-id", "values": [vpc.id]}],  # type: ignore[list-item]
+                opts=invoke,
             )
             self.subnet_ids = subnets.ids
 

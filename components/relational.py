@@ -81,7 +81,8 @@ class RelationalTier(DbtierComponent):
         params = aws.rds.ParameterGroup(
             f"{name}-params",
             family=parameter_family(cfg.engine_version),
-            description="dbtier MySQL: TLS only" + (", row binlogs for DMS" if args.cdc_source else ""),
+            description="dbtier MySQL: TLS only"
+            + (", row binlogs for DMS" if args.cdc_source else ""),
             parameters=[
                 {"name": k, "value": v, "apply_method": "pending-reboot"}
                 for k, v in parameters(args.cdc_source).items()
@@ -112,7 +113,7 @@ class RelationalTier(DbtierComponent):
                 policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
                 opts=self.child(),
             )
-        password = self.password("password", RDS_PASSWORD_SPECIAL)
+        password = self.new_password("password", RDS_PASSWORD_SPECIAL)
         common = {
             "instance_class": cfg.instance_class,
             "parameter_group_name": params.name,
@@ -120,7 +121,9 @@ class RelationalTier(DbtierComponent):
             "publicly_accessible": False,
             "iam_database_authentication_enabled": True,
             "performance_insights_enabled": cfg.performance_insights,
-            "performance_insights_kms_key_id": args.kms_key_arn if cfg.performance_insights else None,
+            "performance_insights_kms_key_id": args.kms_key_arn
+            if cfg.performance_insights
+            else None,
             "performance_insights_retention_period": 7 if cfg.performance_insights else None,
             "monitoring_interval": cfg.monitoring_interval,
             "monitoring_role_arn": monitoring_role.arn if monitoring_role else None,
@@ -151,7 +154,7 @@ class RelationalTier(DbtierComponent):
             skip_final_snapshot=False,
             final_snapshot_identifier=self.snapshot_name(f"{name}-primary"),
             opts=self.child(stateful=True),
-            **common,  # type: ignore[arg-type]
+            **common,
         )
         replicas = [
             aws.rds.Instance(
@@ -162,7 +165,7 @@ class RelationalTier(DbtierComponent):
                 # AWS refuses a final snapshot for a read replica: its data lives in the primary.
                 skip_final_snapshot=True,
                 opts=self.child(stateful=True),
-                **common,  # type: ignore[arg-type]
+                **common,
             )
             for i in range(cfg.read_replicas)
         ]

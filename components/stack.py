@@ -31,7 +31,13 @@ def default_tags(cfg: StackConfig) -> dict[str, str]:
 def stack_key_policy(account_id: str, partition: str, region: str) -> str:
     """Key policy: the account administers the key; AWS services that encrypt with it may use it."""
     root = f"arn:{partition}:iam::{account_id}:root"
-    use = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+    use = [
+        "kms:Encrypt*",
+        "kms:Decrypt*",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
+        "kms:Describe*",
+    ]
     return json.dumps(
         {
             "Version": "2012-10-17",

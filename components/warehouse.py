@@ -24,7 +24,11 @@ def _assume_role(*services: str) -> str:
         {
             "Version": "2012-10-17",
             "Statement": [
-                {"Effect": "Allow", "Principal": {"Service": list(services)}, "Action": "sts:AssumeRole"}
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": list(services)},
+                    "Action": "sts:AssumeRole",
+                }
             ],
         }
     )
@@ -73,7 +77,9 @@ class Warehouse(DbtierComponent):
         copy_role = aws.iam.Role(
             f"{name}-copy-role",
             description="Redshift COPY from S3 (read-only)",
-            assume_role_policy=_assume_role("redshift.amazonaws.com", "redshift-serverless.amazonaws.com"),
+            assume_role_policy=_assume_role(
+                "redshift.amazonaws.com", "redshift-serverless.amazonaws.com"
+            ),
             opts=self.child(),
         )
         aws.iam.RolePolicyAttachment(
@@ -82,7 +88,7 @@ class Warehouse(DbtierComponent):
             policy_arn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
             opts=self.child(),
         )
-        password = self.password("password", REDSHIFT_PASSWORD_SPECIAL, length=32)
+        password = self.new_password("password", REDSHIFT_PASSWORD_SPECIAL, length=32)
 
         if cfg.mode == "provisioned":
             params = aws.redshift.ParameterGroup(
@@ -116,7 +122,9 @@ class Warehouse(DbtierComponent):
                 default_iam_role_arn=copy_role.arn,
                 allow_version_upgrade=True,
                 skip_final_snapshot=False,
-                final_snapshot_identifier=self.snapshot_name(f"{pulumi.get_stack()}-{name}".lower()),
+                final_snapshot_identifier=self.snapshot_name(
+                    f"{pulumi.get_stack()}-{name}".lower()
+                ),
                 opts=self.child(stateful=True),
             )
             aws.redshift.Logging(
@@ -157,7 +165,9 @@ class Warehouse(DbtierComponent):
                 ],
                 opts=self.child(),
             )
-            self.endpoint = workgroup.endpoints.apply(lambda eps: eps[0].address if eps else "")  # type: ignore[assignment]
+            self.endpoint = workgroup.endpoints.apply(
+                lambda eps: (eps[0].address or "") if eps else ""
+            )
             self.port = pulumi.Output.from_input(REDSHIFT_PORT)
             self.cluster_id = workgroup.workgroup_name
 

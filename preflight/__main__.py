@@ -11,7 +11,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from preflight.plan import PROJECT_DIR, Plan, PlanError, mask_secrets, output_lines, plan_stack, tree_lines
+from preflight.plan import (
+    PROJECT_DIR,
+    Plan,
+    PlanError,
+    mask_secrets,
+    output_lines,
+    plan_stack,
+    tree_lines,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,7 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
     parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
-    parser.add_argument("--output", type=Path, help="write the report to this file instead of stdout")
+    parser.add_argument(
+        "--output", type=Path, help="write the report to this file instead of stdout"
+    )
     parser.add_argument(
         "--project-dir", type=Path, default=PROJECT_DIR, help="directory holding Pulumi.yaml"
     )
@@ -73,7 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     else:
         lines = [f"Previewing stack {plan.project}-{plan.stack} (offline, on mocks)", ""]
         lines += tree_lines(plan)
-        lines += ["", *output_lines(plan.outputs), "", f"Resources: {len(plan.resources)} to create"]
+        lines += [
+            "",
+            *output_lines(plan.outputs),
+            "",
+            f"Resources: {len(plan.resources)} to create",
+        ]
         report = "\n".join(lines) + "\n"
     try:
         _write(report, args.output)

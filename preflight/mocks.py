@@ -20,7 +20,11 @@ ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
 DEFAULT_VPC_ID = "vpc-0a1b2c3d4e5f60718"
 DEFAULT_VPC_CIDR = "172.31.0.0/16"
-DEFAULT_SUBNETS = ["subnet-0aa11bb22cc33dd44", "subnet-0bb22cc33dd44ee55", "subnet-0cc33dd44ee55ff66"]
+DEFAULT_SUBNETS = [
+    "subnet-0aa11bb22cc33dd44",
+    "subnet-0bb22cc33dd44ee55",
+    "subnet-0cc33dd44ee55ff66",
+]
 RDS_DOMAIN = "c9akciq32xyz"
 
 
@@ -66,7 +70,10 @@ class DbtierMocks(pulumi.runtime.Mocks):
 
     # -- provider functions --------------------------------------------------------------------
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
+        return self._function_result(args), []
+
+    def _function_result(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
         token = args.token
         if token == "aws:ec2/getVpc:getVpc":
             vpc_id = args.args.get("id") or DEFAULT_VPC_ID
@@ -91,7 +98,11 @@ class DbtierMocks(pulumi.runtime.Mocks):
             return {"region": self.region, "name": self.region, "id": self.region}
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             zones = [f"{self.region}{z}" for z in "abc"]
-            return {"names": zones, "zoneIds": [f"use1-az{i}" for i in (1, 2, 4)], "id": self.region}
+            return {
+                "names": zones,
+                "zoneIds": [f"use1-az{i}" for i in (1, 2, 4)],
+                "id": self.region,
+            }
         return {}
 
     # -- resources -------------------------------------------------------------------------------
@@ -106,7 +117,7 @@ class DbtierMocks(pulumi.runtime.Mocks):
 
     def _generic_arn(self, typ: str, name: str) -> str:
         # "aws:sqs/queue:Queue" -> service "sqs", resource "queue/<name>"
-        module = typ.split(":")[1].split("/")[0] if typ.startswith("aws:") else "pulumi"
+        module = typ.split(":")[1].split("/", maxsplit=1)[0] if typ.startswith("aws:") else "pulumi"
         kind = typ.rsplit(":", 1)[-1].lower()
         return self.arn(module, f"{kind}/{_ident(name)}")
 
@@ -121,7 +132,12 @@ def _random_password_builder(m: DbtierMocks, name: str, i: dict[str, Any]) -> tu
 
 def _random_id_builder(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
     raw = bytes.fromhex(_hex(name, int(i.get("byteLength", 8)) * 2))
-    return raw.hex(), {"hex": raw.hex(), "b64Url": raw.hex(), "b64Std": raw.hex(), "dec": str(int(raw.hex(), 16))}
+    return raw.hex(), {
+        "hex": raw.hex(),
+        "b64Url": raw.hex(),
+        "b64Std": raw.hex(),
+        "dec": str(int(raw.hex(), 16)),
+    }
 
 
 def _kms_key(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
@@ -182,7 +198,12 @@ def _rds_cluster_instance(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple
 def _redshift_cluster(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
     ident = i.get("clusterIdentifier") or _ident(name)
     dns = f"{ident}.{_hex(name, 12)}.{m.region}.redshift.amazonaws.com"
-    return ident, {"dnsName": dns, "endpoint": f"{dns}:5439", "port": 5439, "arn": m.arn("redshift", f"cluster:{ident}")}
+    return ident, {
+        "dnsName": dns,
+        "endpoint": f"{dns}:5439",
+        "port": 5439,
+        "arn": m.arn("redshift", f"cluster:{ident}"),
+    }
 
 
 def _redshift_workgroup(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
@@ -198,12 +219,19 @@ def _redshift_workgroup(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[s
 
 def _redshift_namespace(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
     ns = i.get("namespaceName") or _ident(name)
-    return ns, {"namespaceId": _hex(name, 32), "arn": m.arn("redshift-serverless", f"namespace/{_hex(name, 32)}")}
+    return ns, {
+        "namespaceId": _hex(name, 32),
+        "arn": m.arn("redshift-serverless", f"namespace/{_hex(name, 32)}"),
+    }
 
 
 def _iam_role(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
     role = i.get("name") or _ident(name)
-    return role, {"name": role, "arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{role}", "uniqueId": "AROA" + _hex(name, 17).upper()}
+    return role, {
+        "name": role,
+        "arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{role}",
+        "uniqueId": "AROA" + _hex(name, 17).upper(),
+    }
 
 
 def _secret(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
@@ -227,7 +255,9 @@ def _replication_group(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[st
     out: dict[str, Any] = {
         "arn": m.arn("elasticache", f"replicationgroup:{group}"),
         "port": i.get("port") or 6379,
-        "memberClusters": [f"{group}-00{n + 1}" for n in range(int(i.get("numCacheClusters") or 1))],
+        "memberClusters": [
+            f"{group}-00{n + 1}" for n in range(int(i.get("numCacheClusters") or 1))
+        ],
     }
     if i.get("clusterModeEnabled") or i.get("clusterMode") == "enabled":
         out["configurationEndpointAddress"] = f"clustercfg.{host}"
@@ -240,7 +270,13 @@ def _replication_group(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[st
 def _lambda_function(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
     fn = i.get("name") or _ident(name)
     arn = m.arn("lambda", f"function:{fn}")
-    return fn, {"name": fn, "arn": arn, "invokeArn": arn, "qualifiedArn": f"{arn}:$LATEST", "version": "$LATEST"}
+    return fn, {
+        "name": fn,
+        "arn": arn,
+        "invokeArn": arn,
+        "qualifiedArn": f"{arn}:$LATEST",
+        "version": "$LATEST",
+    }
 
 
 def _sqs_queue(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
@@ -273,7 +309,10 @@ def _dms_endpoint(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, di
 
 def _dms_task(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
     ident = i.get("replicationTaskId") or _ident(name)
-    return ident, {"replicationTaskArn": m.arn("dms", f"task:{_hex(name, 26).upper()}"), "status": "ready"}
+    return ident, {
+        "replicationTaskArn": m.arn("dms", f"task:{_hex(name, 26).upper()}"),
+        "status": "ready",
+    }
 
 
 _BUILDERS: dict[str, Builder] = {

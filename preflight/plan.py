@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import yaml
 from google.protobuf import json_format
-
-import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_in_stack
@@ -118,8 +117,9 @@ def stack_config(stack: str, project_dir: Path) -> tuple[str, dict[str, str], li
         if isinstance(value, dict) and set(value) == {"secure"}:
             # Encrypted values need the stack's secrets provider; the plan sees a placeholder.
             secret_keys.append(full)
-            value = "[secure]"
-        config[full] = _config_string(value)
+            config[full] = "[secure]"
+        else:
+            config[full] = _config_string(value)
     return name, config, secret_keys
 
 
@@ -230,13 +230,19 @@ def plan_stack(
     pulumi.runtime.set_all_config(config, secret_keys)
     pulumi_settings.SETTINGS.rpc_manager.clear()
     pulumi_settings.SETTINGS.outputs.clear()
-    pulumi_mocks.set_mocks(mocks, project=project, stack=stack, preview=True, logger=logger, monitor=monitor)
+    pulumi_mocks.set_mocks(
+        mocks, project=project, stack=stack, preview=True, logger=logger, monitor=monitor
+    )
     # set_mocks installs a root stack of its own; the program gets a fresh one, as under the engine.
     pulumi_settings.ROOT.set(None)
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
+
+    def run_program() -> None:
+        runpy.run_path(str(program), run_name="__main__")
+
     try:
-        _sync_await(run_in_stack(lambda: runpy.run_path(str(program), run_name="__main__")))
+        _sync_await(run_in_stack(run_program))
     except ConfigError as exc:
         raise PlanError(f"Pulumi.{stack}.yaml: {exc}") from None
     except pulumi.RunError as exc:
@@ -278,7 +284,9 @@ def tree_lines(plan: Plan) -> list[str]:
 
     def walk(resource: PlannedResource, prefix: str, last: bool, root: bool) -> None:
         branch = "" if root else prefix + ("└─ " if last else "├─ ")
-        rows.append((branch + resource.type, resource.name + ("  [protect]" if resource.protect else "")))
+        rows.append(
+            (branch + resource.type, resource.name + ("  [protect]" if resource.protect else ""))
+        )
         kids = children.get(resource.urn, [])
         inner = "" if root else prefix + ("   " if last else "│  ")
         for i, kid in enumerate(kids):

@@ -1,0 +1,44 @@
+"""Fixtures for the unit tests: plans of the real stacks on the shared mocks (preflight.mocks)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pytest
+
+from preflight.plan import SECRET_SIG, Plan, PlannedResource, plan_stack
+
+
+@pytest.fixture(scope="session")
+def dev_plan() -> Plan:
+    return plan_stack("dev")
+
+
+@pytest.fixture(scope="session")
+def prod_plan() -> Plan:
+    return plan_stack("prod")
+
+
+@pytest.fixture
+def plan_with() -> Callable[..., Plan]:
+    """Plan a stack with whole config keys replaced: plan_with("dev", relational={...})."""
+
+    def run(stack: str = "dev", **keys: Mapping[str, Any] | bool | None) -> Plan:
+        return plan_stack(stack, config_overrides={f"dbtier:{k}": v for k, v in keys.items()})
+
+    return run
+
+
+def of_type(plan: Plan, type_: str) -> list[PlannedResource]:
+    return [r for r in plan.resources if r.type == type_]
+
+
+def one(plan: Plan, type_: str, name: str | None = None) -> PlannedResource:
+    found = [r for r in of_type(plan, type_) if name is None or r.name == name]
+    assert len(found) == 1, f"expected one {type_} {name or ''}, found {[r.name for r in found]}"
+    return found[0]
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, dict) and SECRET_SIG in value
