@@ -16,7 +16,7 @@ DEFAULT_VERSIONS: dict[str, list[str]] = {
     "mysql": ["8.4"],
     "mariadb": ["10.11", "11.4"],
     "postgres": ["15", "16", "17"],
-    "aurora-mysql": ["3."],
+    "aurora-mysql": ["8.0.mysql_aurora.3."],
     "aurora-postgresql": ["15", "16", "17"],
     "redis": ["7."],
     "valkey": ["7.", "8."],
