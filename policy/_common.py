@@ -45,7 +45,7 @@ Category = Literal[
 STRICT_CATEGORIES: frozenset[str] = frozenset({"encryption", "network", "secrets"})
 COST_CATEGORIES: frozenset[str] = frozenset({"availability"})
 
-SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"  # noqa: S105 (a signature, not a secret)
+SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 UNKNOWN_SENTINELS = frozenset(
     {
         "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",

@@ -10,7 +10,7 @@ from pulumi_policy import Severity
 
 from ._common import Resource, Rule, RuleMeta, as_number, integer, is_off, is_unknown
 
-SECRET = "aws:secretsmanager/secret:Secret"  # noqa: S105 (a type token)
+SECRET = "aws:secretsmanager/secret:Secret"
 
 
 def customer_managed_key(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:

@@ -27,7 +27,7 @@ from ._common import (
 
 KMS_KEY = "aws:kms/key:Key"
 KMS_ALIAS = "aws:kms/alias:Alias"
-RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"  # noqa: S105 (a type token)
+RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 RDS_INSTANCE = "aws:rds/instance:Instance"
 RDS_CLUSTER = "aws:rds/cluster:Cluster"
