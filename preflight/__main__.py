@@ -20,6 +20,14 @@ from preflight.plan import (
     plan_stack,
     tree_lines,
 )
+from preflight.policy import (
+    DEFAULT_PACK_DIR,
+    PolicyPackError,
+    default_config_path,
+    run_policy_report,
+    text_lines,
+)
+from preflight.sarif import to_sarif
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +42,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--project-dir", type=Path, default=PROJECT_DIR, help="directory holding Pulumi.yaml"
+    )
+    parser.add_argument(
+        "--policy-pack", type=Path, default=DEFAULT_PACK_DIR, help="policy pack directory"
+    )
+    parser.add_argument(
+        "--policy-config",
+        type=Path,
+        help="policy config (--policy-pack-config format); default policy/config/<stack>.json",
     )
     return parser
 
@@ -78,8 +94,30 @@ def main(argv: list[str] | None = None) -> int:
     for warning in plan.warnings:
         print(f"preflight: warning: {warning}", file=sys.stderr)
 
+    config_path = args.policy_config or default_config_path(args.stack, args.policy_pack)
+    try:
+        policy = run_policy_report(plan, args.policy_pack, config_path)
+    except PolicyPackError as exc:
+        print(f"preflight: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("preflight: interrupted; the policy pack was stopped", file=sys.stderr)
+        return 130
+
     if args.format == "json":
-        report = json.dumps(plan_json(plan), indent=2) + "\n"
+        document = plan_json(plan)
+        document["violations"] = [v.as_json() for v in policy.violations]
+        report = json.dumps(document, indent=2) + "\n"
+    elif args.format == "sarif":
+        stack_file = args.project_dir / f"Pulumi.{args.stack}.yaml"
+        sarif = to_sarif(
+            policy.violations,
+            stack=args.stack,
+            stack_file=stack_file,
+            policies=policy.policies,
+            tool_version=policy.version,
+        )
+        report = json.dumps(sarif, indent=2) + "\n"
     else:
         lines = [f"Previewing stack {plan.project}-{plan.stack} (offline, on mocks)", ""]
         lines += tree_lines(plan)
@@ -88,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             *output_lines(plan.outputs),
             "",
             f"Resources: {len(plan.resources)} to create",
+            "",
+            *text_lines(policy.violations),
         ]
         report = "\n".join(lines) + "\n"
     try:
@@ -95,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"preflight: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
         return 2
-    return 0
+    return 1 if policy.mandatory else 0
 
 
 if __name__ == "__main__":

@@ -417,7 +417,7 @@ class PolicyPackProcess:
             return getattr(self.stub, method)(request, timeout=CALL_TIMEOUT_S)
         except grpc.RpcError as exc:
             raise PolicyPackError(
-                f"policy pack {method} failed: {exc.details()}{self._stderr_tail()}"  # type: ignore[attr-defined]
+                f"policy pack {method} failed: {exc.details()}{self._stderr_tail()}"
             ) from exc
 
 
@@ -530,7 +530,7 @@ def analyze_plan(
             response = fut.result()
         except grpc.RpcError as exc:
             raise PolicyPackError(
-                f"policy pack Analyze failed on {resource.urn}: {exc.details()}"  # type: ignore[attr-defined]
+                f"policy pack Analyze failed on {resource.urn}: {exc.details()}"
                 f"{pack._stderr_tail()}"
             ) from exc
         violations.extend(_violations(response, resource.urn, by_name))
