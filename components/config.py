@@ -105,6 +105,35 @@ class DynamoAutoscalingConfig:
     target_utilization: float = 70.0
 
 
+# CloudWatch Logs accepts only these retention periods (days).
+# fmt: off
+LOG_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+)
+# fmt: on
+
+
+@dataclass(frozen=True)
+class StreamProcessorConfig:
+    """The stream processor Lambda and its event source mapping (`streamProcessor: {...}`)."""
+
+    batch_size: int = 100
+    """Records per invocation (1-10000)."""
+    maximum_retry_attempts: int = 3
+    """Retries of a failing batch before its records go to the dead-letter queue (bounded)."""
+    maximum_record_age_seconds: int = 3600
+    """Records older than this skip processing and go to the dead-letter queue."""
+    parallelization_factor: int = 1
+    """Concurrent batches per shard (1-10); order is kept per partition key."""
+    memory_mb: int = 256
+    """Lambda memory."""
+    timeout_seconds: int = 60
+    """Lambda timeout."""
+    log_retention_days: int = 30
+    """Retention of the function's log group."""
+
+
 @dataclass(frozen=True)
 class DynamoTableConfig:
     name: str
@@ -118,6 +147,7 @@ class DynamoTableConfig:
     autoscaling: DynamoAutoscalingConfig | None = None
     stream: Literal["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"] | None = None
     stream_processor: bool = False
+    processor: StreamProcessorConfig = StreamProcessorConfig()
     ttl_attribute: str | None = None
     point_in_time_recovery: bool = True
     deletion_protection: bool = True
@@ -156,6 +186,7 @@ class RedisConfig:
     automatic_failover: bool = False
     multi_az: bool = False
     snapshot_retention_days: int = 1
+    log_retention_days: int = 30
 
     @property
     def cluster_mode(self) -> bool:
@@ -191,6 +222,7 @@ class MigrationConfig:
     exclude: tuple[str, ...] = ()
     create_service_roles: bool = False
     multi_az: bool = False
+    allocated_storage: int = 50
 
 
 @dataclass(frozen=True)
@@ -206,6 +238,8 @@ class AlarmsConfig:
     evictions: float = 100.0
     disk_percent: float = 80.0
     cdc_latency_seconds: float = 300.0
+    throttles: float = 1.0
+    queued_queries: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -604,6 +638,7 @@ def parse_dynamo_table(key: str, raw: Any) -> DynamoTableConfig:
                 f"{key}.autoscaling.maxCapacity must be >= minCapacity"
                 f" (got {autoscaling.max_capacity} < {autoscaling.min_capacity})"
             )
+    processor = _parse_processor(f"{key}.streamProcessor", f._get("streamProcessor"))
     table = DynamoTableConfig(
         name=name,
         hash_key=hash_key,
@@ -617,7 +652,8 @@ def parse_dynamo_table(key: str, raw: Any) -> DynamoTableConfig:
         stream=f.choice(
             "stream", None, ("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY")
         ),
-        stream_processor=f.flag("streamProcessor", False),
+        stream_processor=processor is not None,
+        processor=processor or StreamProcessorConfig(),
         ttl_attribute=f.text("ttlAttribute", None, _ATTRIBUTE_NAME, "an attribute name"),
         point_in_time_recovery=f.flag("pointInTimeRecovery", True),
         deletion_protection=f.flag("deletionProtection", True),
@@ -627,7 +663,51 @@ def parse_dynamo_table(key: str, raw: Any) -> DynamoTableConfig:
     return table
 
 
+def _parse_processor(key: str, raw: Any) -> StreamProcessorConfig | None:
+    """`streamProcessor`: false/absent (none), true (defaults), or an object of settings."""
+    if raw is None or raw is False or (isinstance(raw, str) and raw.lower() == "false"):
+        return None
+    if raw is True or (isinstance(raw, str) and raw.lower() == "true"):
+        return StreamProcessorConfig()
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{key} must be true, false or an object of settings (got {_show(raw)})")
+    d = StreamProcessorConfig()
+    f = _Fields(key, raw)
+    cfg = StreamProcessorConfig(
+        batch_size=f.integer("batchSize", d.batch_size, 1, 10000),
+        maximum_retry_attempts=f.integer(
+            "maximumRetryAttempts", d.maximum_retry_attempts, 0, 10000
+        ),
+        maximum_record_age_seconds=f.integer(
+            "maximumRecordAgeSeconds", d.maximum_record_age_seconds, 60, 604800
+        ),
+        parallelization_factor=f.integer("parallelizationFactor", d.parallelization_factor, 1, 10),
+        memory_mb=f.integer("memoryMb", d.memory_mb, 128, 10240),
+        timeout_seconds=f.integer("timeoutSeconds", d.timeout_seconds, 1, 900),
+        log_retention_days=_log_retention(f, d.log_retention_days),
+    )
+    f.done()
+    return cfg
+
+
+def _log_retention(f: _Fields, default: int) -> int:
+    days = f.integer("logRetentionDays", default)
+    if days not in LOG_RETENTION_DAYS:
+        raise ConfigError(
+            f"{f.key}.logRetentionDays must be a CloudWatch Logs retention period"
+            f" ({', '.join(map(str, LOG_RETENTION_DAYS[:12]))}, ... 3653; got {days})"
+        )
+    return days
+
+
 def _validate_table(key: str, t: DynamoTableConfig) -> None:
+    if t.range_key is not None and t.range_key == t.hash_key:
+        raise ConfigError(f"{key}.rangeKey must differ from hashKey (both {t.hash_key!r})")
+    for i, index in enumerate(t.indexes):
+        if index.range_key is not None and index.range_key == index.hash_key:
+            raise ConfigError(
+                f"{key}.indexes[{i}].rangeKey must differ from hashKey (both {index.hash_key!r})"
+            )
     key_attrs = {t.hash_key, *([t.range_key] if t.range_key else [])}
     for index in t.indexes:
         key_attrs |= {index.hash_key, *([index.range_key] if index.range_key else [])}
@@ -665,6 +745,19 @@ def _validate_table(key: str, t: DynamoTableConfig) -> None:
             )
         if t.autoscaling is not None:
             raise ConfigError(f"{key}.autoscaling applies only with billingMode PROVISIONED")
+    if t.billing_mode == "PROVISIONED":
+        scaling = t.autoscaling or DynamoAutoscalingConfig()
+        capacities = [("", t.read_capacity, t.write_capacity)] + [
+            (f".indexes[{i}]", index.read_capacity, index.write_capacity)
+            for i, index in enumerate(t.indexes)
+        ]
+        for where, read, write in capacities:
+            for label, value in (("readCapacity", read), ("writeCapacity", write)):
+                if value is not None and not scaling.min_capacity <= value <= scaling.max_capacity:
+                    raise ConfigError(
+                        f"{key}{where}.{label} must be within autoscaling minCapacity..maxCapacity"
+                        f" ({scaling.min_capacity}..{scaling.max_capacity}; got {value})"
+                    )
     if t.stream_processor and t.stream is None:
         raise ConfigError(
             f"{key}.streamProcessor needs a stream (set {key}.stream, e.g. NEW_AND_OLD_IMAGES)"
@@ -709,6 +802,9 @@ def parse_redis(raw: Any) -> RedisConfig:
         raise ConfigError("dbtier:redis.nodes and dbtier:redis.shards are exclusive: set one")
     total = shards * (1 + (replicas or 0)) if shards is not None else (nodes or 1)
     has_replica = total >= 2 if shards is None else (replicas or 0) >= 1
+    # Cluster mode always runs with automatic failover (ElastiCache requires it); without cluster
+    # mode, failover needs a replica to promote.
+    failover_default = has_replica or shards is not None
     cfg = RedisConfig(
         enabled=f.flag("enabled", d.enabled),
         engine=engine,
@@ -727,19 +823,30 @@ def parse_redis(raw: Any) -> RedisConfig:
         nodes=nodes or 1,
         shards=shards,
         replicas_per_shard=replicas if shards is None else (replicas or 0),
-        automatic_failover=f.flag("automaticFailover", has_replica),
+        automatic_failover=f.flag("automaticFailover", failover_default),
         multi_az=f.flag("multiAz", has_replica),
         snapshot_retention_days=f.integer(
             "snapshotRetentionDays", d.snapshot_retention_days, 0, 35
         ),
+        log_retention_days=_log_retention(f, d.log_retention_days),
     )
     f.done()
-    if cfg.automatic_failover and not has_replica:
+    if cfg.automatic_failover and not cfg.cluster_mode and not has_replica:
         raise ConfigError(
             f"dbtier:redis.automaticFailover needs at least 2 nodes (a replica to promote; got {total})"
         )
+    if cfg.multi_az and not has_replica:
+        raise ConfigError(
+            "dbtier:redis.multiAz needs a replica in another AZ: at least 2 nodes, or"
+            f" replicasPerShard >= 1 in cluster mode (got {total} node(s))"
+        )
     if cfg.multi_az and not cfg.automatic_failover:
         raise ConfigError("dbtier:redis.multiAz needs automaticFailover and at least 2 nodes")
+    if re.match(r"cache\.(t1|t2|m1|m2|m3|c1|r3)\.", cfg.node_type):
+        raise ConfigError(
+            f"dbtier:redis.nodeType {cfg.node_type} is a previous-generation type without"
+            " encryption at rest; use a current type such as cache.t4g.micro or cache.r7g.large"
+        )
     if cfg.cluster_mode and not cfg.automatic_failover:
         raise ConfigError("dbtier:redis.shards (cluster mode) needs automaticFailover true")
     return cfg
@@ -807,8 +914,21 @@ def parse_migration(raw: Any) -> MigrationConfig:
         exclude=f.strings("exclude", check_pattern) or (),
         create_service_roles=f.flag("createServiceRoles", d.create_service_roles),
         multi_az=f.flag("multiAz", d.multi_az),
+        allocated_storage=f.integer("allocatedStorage", d.allocated_storage, 5, 6144),
     )
     f.done()
+    for label, patterns in (("include", cfg.include), ("exclude", cfg.exclude)):
+        seen = [p.lower() for p in patterns]
+        for i, pattern in enumerate(seen):
+            if seen.index(pattern) != i:
+                raise ConfigError(
+                    f"dbtier:migration.{label}[{i}] repeats {patterns[i]!r}; list each pattern once"
+                )
+    both = sorted({p.lower() for p in cfg.include} & {p.lower() for p in cfg.exclude})
+    if both:
+        raise ConfigError(
+            f"dbtier:migration.exclude cancels the include pattern {both[0]!r}; remove one of them"
+        )
     return cfg
 
 
@@ -827,6 +947,8 @@ def parse_alarms(raw: Any) -> AlarmsConfig:
         evictions=f.number("evictions", d.evictions, 0, 1e9),
         disk_percent=f.number("diskPercent", d.disk_percent, 1, 100),
         cdc_latency_seconds=f.number("cdcLatencySeconds", d.cdc_latency_seconds, 1, 86400),
+        throttles=f.number("throttles", d.throttles, 1, 1e9),
+        queued_queries=f.number("queuedQueries", d.queued_queries, 1, 1e6),
     )
     f.done()
     return cfg
