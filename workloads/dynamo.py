@@ -168,7 +168,7 @@ def create_table_kwargs(table_cfg: Any, table_name: str | None = None) -> dict[s
 
 def default_table_configs() -> dict[str, Any]:
     """The stack's default tables by config name (what ``--create-table`` creates locally)."""
-    from components.config import DynamoConfig  # noqa: PLC0415 -- only local runs need it
+    from components.config import DynamoConfig  # only local runs need it
 
     return {table.name: table for table in DynamoConfig().tables}
 

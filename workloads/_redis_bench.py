@@ -1,0 +1,183 @@
+"""The ``redis`` workload's bench mode: SET/GET throughput and latency, like redis-benchmark.
+
+redis-benchmark drives N connections from one event loop, one request in flight per connection
+(or P with ``-P``). This does the same with raw RESP on redis-py connections (hiredis parses the
+replies): each worker process owns a share of the connections, sends one request (or a pipeline
+of P) on every connection, then reads every reply. The Redis client's per-command machinery
+(pool checkout, retry wrapper, response callbacks, one parser call per reply) is skipped because a benchmark must measure
+the server and the wire, and it costs more than the round trip on a local server. Processes,
+not threads, because the client side is CPU-bound and the GIL would serialise it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue as queue_module
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import hiredis
+from redis.connection import Connection, SSLConnection
+
+BENCH_KEY = "bench:key:000000000000"  # redis-benchmark's key without -r, under our prefix
+
+
+@dataclass(frozen=True)
+class BenchTarget:
+    """Where and how to connect (picklable, for the worker processes)."""
+
+    host: str
+    port: int
+    password: str | None
+    tls: bool
+    db: int
+    prefix: str
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    """Throughput and latency of one command at one pipeline depth."""
+
+    command: str
+    connections: int
+    pipeline: int
+    requests: int
+    seconds: float
+    latencies_us: tuple[int, ...]
+
+    @property
+    def ops_per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds > 0 else 0.0
+
+    def percentile_ms(self, pct: float) -> float:
+        """Latency percentile in milliseconds (nearest rank)."""
+        if not self.latencies_us:
+            return 0.0
+        ordered = sorted(self.latencies_us)
+        rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered)) - 1))
+        return ordered[rank] / 1000.0
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "command": self.command,
+            "connections": self.connections,
+            "pipeline": self.pipeline,
+            "requests": self.requests,
+            "seconds": round(self.seconds, 3),
+            "opsPerSecond": round(self.ops_per_second),
+            "p50Ms": round(self.percentile_ms(50), 3),
+            "p95Ms": round(self.percentile_ms(95), 3),
+            "p99Ms": round(self.percentile_ms(99), 3),
+        }
+
+
+def _connect(target: BenchTarget) -> Connection:
+    kwargs: dict[str, Any] = {
+        "host": target.host,
+        "port": target.port,
+        "password": target.password,
+        "db": target.db,
+        "socket_timeout": 10,
+        "socket_connect_timeout": 5,
+    }
+    conn = SSLConnection(**kwargs) if target.tls else Connection(**kwargs)
+    conn.connect()
+    return conn
+
+
+def _worker(  # noqa: PLR0917 -- a Process target takes positional args
+    target: BenchTarget,
+    command: str,
+    connections: int,
+    pipeline: int,
+    requests: int,
+    value_size: int,
+    barrier: Any,
+    results: Any,
+) -> None:
+    # redis-py does the handshake (AUTH, SELECT, TLS); then the socket is driven directly and
+    # hiredis parses replies in bulk, so a pipeline of 16 costs one recv, not 16 parser calls.
+    conns = [_connect(target) for _ in range(connections)]
+    socks: list[Any] = [conn._sock for conn in conns]
+    readers = [hiredis.Reader() for _ in conns]
+    key = target.prefix + BENCH_KEY
+    args = ("SET", key, "x" * value_size) if command == "SET" else ("GET", key)
+    packed = b"".join(conns[0].pack_command(*args)) * pipeline
+    rounds = -(-requests // (connections * pipeline))  # ceiling
+    latencies: list[int] = []
+    barrier.wait(timeout=60)  # everyone connected: start together
+    started = time.monotonic()
+    for _ in range(rounds):
+        sent = time.perf_counter_ns()
+        for sock in socks:
+            sock.sendall(packed)
+        for sock, reader in zip(socks, readers, strict=True):
+            replies = 0
+            while replies < pipeline:
+                data = sock.recv(65536)
+                if not data:
+                    raise ConnectionError("server closed the connection")
+                reader.feed(data)
+                while (reply := reader.gets()) is not False:
+                    if isinstance(reply, hiredis.ReplyError):
+                        raise RuntimeError(f"bench {command}: {reply}")
+                    replies += 1
+            latencies.append((time.perf_counter_ns() - sent) // 1000)
+    finished = time.monotonic()
+    for conn in conns:
+        conn.disconnect()
+    results.put((started, finished, rounds * connections * pipeline, latencies))
+
+
+def run_bench(
+    target: BenchTarget,
+    command: str,
+    *,
+    connections: int = 50,
+    pipeline: int = 1,
+    requests: int = 100_000,
+    value_size: int = 3,
+    processes: int | None = None,
+) -> BenchResult:
+    """Run one command (SET or GET) over ``connections`` connections split across processes."""
+    command = command.upper()
+    if command not in ("SET", "GET"):
+        raise ValueError(f"bench command must be SET or GET (got {command})")
+    processes = max(1, min(processes or multiprocessing.cpu_count(), connections))
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(processes)
+    queue = ctx.Queue()
+    shares = [connections // processes + (i < connections % processes) for i in range(processes)]
+    workers = []
+    for share in shares:
+        worker_requests = requests * share // connections
+        proc = ctx.Process(
+            target=_worker,
+            args=(target, command, share, pipeline, worker_requests, value_size, barrier, queue),
+            daemon=True,
+        )
+        proc.start()
+        workers.append(proc)
+    outcomes: list[tuple[float, float, int, list[int]]] = []
+    try:
+        while len(outcomes) < len(workers):
+            try:
+                outcomes.append(queue.get(timeout=0.5))
+            except queue_module.Empty:
+                # A worker that died (refused connection, auth) never reports: stop waiting.
+                if any(p.exitcode not in (None, 0) for p in workers):
+                    break
+    finally:
+        for proc in workers:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.terminate()
+    failed = [p.exitcode for p in workers if p.exitcode]
+    if failed or len(outcomes) < len(workers):
+        raise RuntimeError(f"{len(failed)} bench worker(s) failed")
+    start = min(o[0] for o in outcomes)
+    end = max(o[1] for o in outcomes)
+    done = sum(o[2] for o in outcomes)
+    latencies = tuple(lat for o in outcomes for lat in o[3])
+    return BenchResult(command, connections, pipeline, done, end - start, latencies)
