@@ -435,6 +435,7 @@ def verify(
         conn.close()
     return {
         "acknowledged": sum(r["acked"] for r in results),
+        "ackedByWorker": {str(r["index"]): r["acked"] for r in results},
         "lost": sum(v["missing"] for v in lost.values()),
         "lostByWorker": lost,
         "committedWithoutAck": committed_unacked,

@@ -1,0 +1,162 @@
+"""The workloads command line: bad outputs files, wrong passwords, closed ports, missing tools.
+
+Every failure must be one line on stderr with exit code 2 and never show a password.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+
+import pytest
+
+from workloads.common import Outputs, WorkloadError, outputs_from_json, redact, register_secret
+
+pytestmark = pytest.mark.integration
+
+SQL_WORKLOADS = ["relational", "aurora-load", "warehouse", "migration-check"]
+SECTION = {
+    "relational": "relational",
+    "aurora-load": "aurora",
+    "warehouse": "warehouse",
+    "migration-check": "relational",
+}
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # closed again when the socket goes
+
+
+def test_help_lists_every_workload(run_workload):
+    done = run_workload("--help")
+    assert done.returncode == 0
+    for name in [*SQL_WORKLOADS, "dynamo", "redis"]:
+        assert name in done.stdout
+
+
+def test_unknown_workload_is_a_one_line_error(run_workload, assert_clean_error):
+    assert_clean_error(run_workload("nosuch", "--outputs", "x.json"), [], "unknown workload")
+
+
+def test_missing_outputs_file(run_workload, assert_clean_error, tmp_path):
+    done = run_workload("relational", "--outputs", str(tmp_path / "none.json"))
+    assert_clean_error(done, [], "no such file")
+
+
+def test_invalid_json(run_workload, assert_clean_error, tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text('{"relational": {')
+    assert_clean_error(run_workload("relational", "--outputs", str(path)), [], "not valid JSON")
+
+
+@pytest.mark.parametrize("name", SQL_WORKLOADS)
+def test_missing_key_is_named(name, run_workload, assert_clean_error, sql_stack, tmp_path):
+    section = SECTION[name]
+    path = sql_stack.variant(tmp_path, lambda d: d[section].pop("port"))
+    done = run_workload(name, "--outputs", str(path))
+    assert_clean_error(done, sql_stack.passwords, f'missing key "{section}.port"')
+
+
+def test_missing_section_is_named(run_workload, assert_clean_error, sql_stack, tmp_path):
+    path = sql_stack.variant(tmp_path, lambda d: d.pop("warehouse"))
+    done = run_workload("warehouse", "--outputs", str(path))
+    assert_clean_error(done, sql_stack.passwords, 'missing key "warehouse"')
+
+
+def test_mistyped_key_is_named(run_workload, assert_clean_error, sql_stack, tmp_path):
+    path = sql_stack.variant(tmp_path, lambda d: d["relational"].update(port="three"))
+    done = run_workload("relational", "--outputs", str(path))
+    assert_clean_error(done, sql_stack.passwords, 'malformed key "relational.port"')
+
+
+def test_masked_secret_says_show_secrets(run_workload, assert_clean_error, sql_stack, tmp_path):
+    path = sql_stack.variant(tmp_path, lambda d: d["aurora"].update(password="[secret]"))
+    done = run_workload("aurora-load", "--outputs", str(path))
+    assert_clean_error(done, sql_stack.passwords, "--show-secrets")
+
+
+@pytest.mark.parametrize("name", SQL_WORKLOADS)
+def test_wrong_password(name, run_workload, assert_clean_error, sql_stack, tmp_path):
+    wrong = "Wr0ng-" + "x" * 20
+    section = SECTION[name]
+    path = sql_stack.variant(tmp_path, lambda d: d[section].update(password=wrong))
+    done = run_workload(name, "--outputs", str(path), timeout=60)
+    assert_clean_error(done, [*sql_stack.passwords, wrong], "cannot connect")
+
+
+@pytest.mark.parametrize("name", SQL_WORKLOADS)
+def test_closed_port(name, run_workload, assert_clean_error, sql_stack, tmp_path):
+    section = SECTION[name]
+    port = closed_port()
+    path = sql_stack.variant(tmp_path, lambda d: d[section].update(port=port))
+    done = run_workload(name, "--outputs", str(path), "--connect-timeout", "2", timeout=60)
+    assert_clean_error(done, sql_stack.passwords, f":{port}")
+
+
+def test_tls_required_without_ca_bundle(run_workload, assert_clean_error, sql_stack, tmp_path):
+    path = sql_stack.variant(tmp_path, lambda d: d["relational"].pop("tls"))
+    done = run_workload(
+        "relational", "--outputs", str(path), "--ca-bundle", str(tmp_path / "missing.pem")
+    )
+    assert_clean_error(done, sql_stack.passwords, "CA bundle")
+
+
+def test_tls_verification_refuses_a_server_without_tls(
+    run_workload, assert_clean_error, sql_stack, tmp_path
+):
+    # Any PEM will do: the local server offers no TLS, so a verified connection cannot happen and
+    # the tool must not fall back to plain text.
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_text(open("/etc/ssl/certs/ca-certificates.crt").read())
+    path = sql_stack.variant(tmp_path, lambda d: d["relational"].pop("tls"))
+    done = run_workload("relational", "--outputs", str(path), "--ca-bundle", str(bundle))
+    assert_clean_error(done, sql_stack.passwords, "cannot connect")
+
+
+def test_stack_without_pulumi_cli(run_workload, assert_clean_error):
+    env_path = os.environ.get("PATH", "")
+    os.environ["PATH"] = os.path.dirname(sys.executable)
+    try:
+        done = run_workload("relational", "--stack", "dev")
+    finally:
+        os.environ["PATH"] = env_path
+    assert_clean_error(done, [], "pulumi CLI")
+
+
+def test_usage_error_exits_2(run_workload):
+    done = run_workload("relational")
+    assert done.returncode == 2
+    assert "--outputs" in done.stderr
+
+
+def test_verbose_run_never_prints_the_password(run_workload, sql_stack):
+    done = run_workload("relational", "--outputs", str(sql_stack.path), "-v")
+    assert done.returncode == 0, done.stderr
+    assert "connecting to relational" in done.stderr
+    for secret in sql_stack.passwords:
+        assert secret not in done.stdout
+        assert secret not in done.stderr
+
+
+def test_redact_scrubs_registered_and_given_secrets():
+    outputs = outputs_from_json(
+        json.dumps({"redis": {"authToken": "tok-123456"}, "x": {"password": "pw-abcdef"}}), "t"
+    )
+    assert sorted(outputs.secrets) == ["pw-abcdef", "tok-123456"]
+    register_secret("s3cr3t/with?chars")
+    text = redact("a tok-123456 b pw-abcdef c s3cr3t%2Fwith%3Fchars d other", ["other"])
+    assert text == "a *** b *** c *** d ***"
+
+
+def test_outputs_field_types():
+    outputs = Outputs({"r": {"port": "3306", "flag": True, "name": ""}}, "f")
+    assert outputs.field("r", "port", int) == 3306
+    with pytest.raises(WorkloadError, match='malformed key "r.flag"'):
+        outputs.field("r", "flag", int)
+    with pytest.raises(WorkloadError, match='malformed key "r.name"'):
+        outputs.field("r", "name", str)
+    assert outputs.field("r", "tls", bool, default=True) is True
