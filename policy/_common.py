@@ -25,6 +25,7 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.deserialize import serialize_properties
 from pulumi_policy.proxy import UnknownValueError
 
 Category = Literal[
@@ -114,6 +115,15 @@ def prop(props: Mapping[str, Any] | None, *path: str | int, default: Any = None)
             # Raw engine JSON (direct calls in tests): unwrap the secret envelope.
             current = current.get("value")
     return default if current is None else current
+
+
+def plain(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The SDK's unknown-checking proxy unwrapped to plain data, unknowns kept as sentinels.
+
+    Iterating the proxy (``.values()``, ``for x in list``) raises on the first unknown element and
+    would abort a whole check; rules read plain data and test unknowns with ``is_unknown``.
+    """
+    return dict(serialize_properties(props))
 
 
 def is_false(value: Any) -> bool:
@@ -236,7 +246,7 @@ def resource_policy(meta: RuleMeta, check: Check) -> ResourceValidationPolicy:
             type=args.resource_type,
             urn=args.urn,
             name=args.name,
-            props=args.props,
+            props=plain(args.props),
             protect=bool(args.opts.protect),
         )
         for message in run_check(meta, check, resource, args.get_config()):
@@ -259,6 +269,8 @@ def stack_policy(meta: RuleMeta, check: StackCheck) -> StackValidationPolicy:
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         config = merged_config(meta, args.get_config())
+        for r in args.resources:
+            r.props = plain(r.props)
         try:
             found = list(check(args.resources, config))
         except UnknownValueError:

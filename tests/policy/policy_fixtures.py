@@ -1,0 +1,86 @@
+"""Helpers for the policy tests: synthetic resources and plans, and the session's running pack."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from preflight.plan import Plan, PlannedResource
+from preflight.policy import (
+    DEFAULT_PACK_DIR,
+    PolicyPackProcess,
+    PolicyReport,
+    analyze_plan,
+    pack_environment,
+)
+
+PROJECT = "dbtier"
+STACK = "test"
+ALL_MANDATORY: dict[str, Any] = {"all": "mandatory"}
+
+
+def urn(type_: str, name: str, stack: str = STACK) -> str:
+    return f"urn:pulumi:{stack}::{PROJECT}::{type_}::{name}"
+
+
+def resource(
+    type_: str,
+    name: str,
+    inputs: Mapping[str, Any] | None = None,
+    *,
+    protect: bool = False,
+    deps: Mapping[str, Sequence[PlannedResource]] | None = None,
+) -> PlannedResource:
+    """A PlannedResource; ``deps`` maps an input name to the resources its value came from."""
+    property_dependencies = {k: [d.urn for d in v] for k, v in (deps or {}).items()}
+    dependencies = sorted({u for urns in property_dependencies.values() for u in urns})
+    return PlannedResource(
+        urn=urn(type_, name),
+        type=type_,
+        name=name,
+        parent="",
+        inputs=dict(inputs or {}),
+        protect=protect,
+        custom=True,
+        provider="",
+        dependencies=dependencies,
+        property_dependencies=property_dependencies,
+    )
+
+
+def with_inputs(r: PlannedResource, **changes: Any) -> PlannedResource:
+    """A copy of ``r`` with inputs changed; a value of ``None`` removes the input."""
+    inputs = dict(r.inputs)
+    for key, value in changes.items():
+        if value is None:
+            inputs.pop(key, None)
+        else:
+            inputs[key] = value
+    return replace(r, inputs=inputs)
+
+
+def make_plan(resources: Sequence[PlannedResource], stack: str = STACK) -> Plan:
+    return Plan(stack=stack, project=PROJECT, config={}, resources=list(resources), outputs={})
+
+
+class Pack:
+    """The session's running pack: ``pack.run(resources, config)`` -> PolicyReport."""
+
+    def __init__(self, process: PolicyPackProcess) -> None:
+        self.process = process
+
+    def run(
+        self, resources: Sequence[PlannedResource] | Plan, config: Mapping[str, Any] | None = None
+    ) -> PolicyReport:
+        plan = resources if isinstance(resources, Plan) else make_plan(resources)
+        return analyze_plan(self.process, plan, ALL_MANDATORY if config is None else config)
+
+
+@pytest.fixture(scope="session")
+def pack() -> Iterator[Pack]:
+    env = pack_environment(make_plan([]))
+    with PolicyPackProcess(DEFAULT_PACK_DIR, env) as process:
+        yield Pack(process)
