@@ -1,0 +1,201 @@
+"""``aurora-load`` end to end through its CLI against the local MariaDB (standing in for Aurora),
+including a real server restart in the middle of a run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from scripts.local_outputs import mysql_admin
+from workloads import aurora_load
+from workloads.common import Outputs
+from workloads.sql import endpoint_from_outputs
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.integration
+
+MARIADBD = "/usr/sbin/mariadbd"
+
+
+def test_aurora_load_by_ops_twice(run_workload, sql_stack):
+    for _ in range(2):  # the table exists the second time: still fine
+        done = run_workload(
+            "aurora-load",
+            "--outputs",
+            str(sql_stack.path),
+            "--json",
+            "--ops",
+            "600",
+            "--workers",
+            "3",
+            "--mix",
+            "50",
+            "--mode",
+            "threads",
+            "--cleanup",
+        )
+        assert done.returncode == 0, done.stderr
+        result = json.loads(done.stdout)
+        assert result["operations"] == 600
+        assert result["inserts"] + result["reads"] == 600
+        assert 150 < result["inserts"] < 450
+        assert result["verification"]["lost"] == 0
+        assert result["verification"]["acknowledged"] == result["inserts"]
+        assert result["deletedRows"] == result["inserts"]
+        lat = result["latencyMs"]
+        assert 0 < lat["p50"] <= lat["p95"] <= lat["p99"] <= lat["max"]
+        assert sum(s["inserts"] + s["reads"] for s in result["perSecond"]) == 600
+
+
+def test_aurora_load_duration_processes_and_rate(run_workload, sql_stack):
+    done = run_workload(
+        "aurora-load",
+        "--outputs",
+        str(sql_stack.path),
+        "--json",
+        "--duration",
+        "2",
+        "--workers",
+        "2",
+        "--rate",
+        "200",
+        "--cleanup",
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["mode"] == "processes"
+    # Paced at 200 ops/s for 2 s: about 400 operations, never thousands.
+    assert 250 <= result["operations"] <= 480, result["operations"]
+
+
+def test_aurora_load_text_report_has_chart(run_workload, sql_stack):
+    done = run_workload(
+        "aurora-load",
+        "--outputs",
+        str(sql_stack.path),
+        "--ops",
+        "200",
+        "--mode",
+        "threads",
+        "--cleanup",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "p99" in done.stdout and "ops/s" in done.stdout
+    assert "verified: all" in done.stdout
+
+
+def test_verification_detects_a_lost_acknowledged_insert(run_workload, sql_stack):
+    done = run_workload(
+        "aurora-load",
+        "--outputs",
+        str(sql_stack.path),
+        "--json",
+        "--ops",
+        "100",
+        "--mix",
+        "100",
+        "--workers",
+        "2",
+        "--mode",
+        "threads",
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    database = sql_stack.outputs["aurora"]["databaseName"]
+    conn = mysql_admin()
+    cur = conn.cursor()
+    cur.execute(
+        f"DELETE FROM `{database}`.dbtier_load WHERE run_id = %s AND worker = 1 AND seq IN (3, 7)",
+        (result["runId"],),
+    )
+    conn.close()
+    outputs = Outputs(sql_stack.outputs, "test")
+    endpoint = endpoint_from_outputs(outputs, "aurora", "writerEndpoint", argparse.Namespace())
+    acked = result["verification"]["ackedByWorker"]
+    workers = [{"index": int(i), "acked": n} for i, n in acked.items()]
+    check = aurora_load.verify(endpoint, "dbtier_load", result["runId"], workers, 10)
+    assert check["lost"] == 2
+    assert check["lostByWorker"]["1"]["firstMissingSeq"] == [3, 7]
+    aurora_load.cleanup(endpoint, "dbtier_load", result["runId"])
+
+
+def _mariadb_up() -> bool:
+    try:
+        mysql_admin().close()
+    except Exception:
+        return False
+    return True
+
+
+def _start_mariadb() -> None:
+    if _mariadb_up():
+        return
+    subprocess.run(
+        ["start-stop-daemon", "--start", "--oknodo", "--background", "--exec", MARIADBD],
+        check=False,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not _mariadb_up():
+        time.sleep(0.3)
+    assert _mariadb_up(), "MariaDB did not come back"
+
+
+@pytest.mark.skipif(
+    shutil.which("mariadb-admin") is None or shutil.which("start-stop-daemon") is None,
+    reason="needs mariadb-admin and start-stop-daemon to restart the local server",
+)
+def test_aurora_load_survives_a_server_restart(sql_stack):
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "workloads",
+            "aurora-load",
+            "--outputs",
+            str(sql_stack.path),
+            "--json",
+            "--duration",
+            "12",
+            "--workers",
+            "3",
+            "--mix",
+            "70",
+            "--verify-timeout",
+            "90",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(4)
+        subprocess.run(
+            ["mariadb-admin", "-h127.0.0.1", "-uroot", "shutdown"], check=True, timeout=60
+        )
+        time.sleep(1.5)
+        _start_mariadb()
+        out, err = proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        _start_mariadb()
+    assert proc.returncode == 0, err
+    result = json.loads(out)
+    assert result["errors"], "the restart should have been seen as errors"
+    assert result["reconnects"] >= 3
+    assert result["verification"]["acknowledged"] > 100
+    assert result["verification"]["lost"] == 0
+    # Work happened both before and after the restart.
+    busy = [s["second"] for s in result["perSecond"] if s["inserts"] + s["reads"] > 0]
+    assert busy[0] <= 3 and busy[-1] >= 8, busy
+    for secret in sql_stack.passwords:
+        assert secret not in out and secret not in err
