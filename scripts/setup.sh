@@ -10,8 +10,10 @@ fi
 stamp=.venv/.dbtier-requirements
 if ! cmp -s <(cat requirements.txt constraints.txt) "$stamp" 2>/dev/null; then
   echo "setup: installing pinned dependencies" >&2
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -r requirements.txt -c constraints.txt
+  # This machine's pip config lists extra local indexes that may be absent: drop that noise only.
+  .venv/bin/python -m pip install -q --upgrade pip 2>&1 | { grep -v '^WARNING: Location' || true; }
+  .venv/bin/python -m pip install -q -r requirements.txt -c constraints.txt 2>&1 \
+    | { grep -v '^WARNING: Location' || true; }
   cat requirements.txt constraints.txt > "$stamp"
 fi
 if [ "${DBTIER_SKIP_ENGINES:-0}" != 1 ]; then

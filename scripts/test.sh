@@ -3,8 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-.venv/bin/ruff check components policy preflight workloads tests bench __main__.py
-.venv/bin/ruff format --check components policy preflight workloads tests bench __main__.py
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
 .venv/bin/mypy
 set +e
 .venv/bin/python -m pytest "$@"
