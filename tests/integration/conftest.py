@@ -51,7 +51,7 @@ class SqlStack:
 def sql_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlStack]:
     try:
         mysql_admin().close()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         pytest.skip(f"local MariaDB not reachable (scripts/engines.sh starts it): {exc}")
     prefix = f"dbtier_t{secrets.token_hex(4)}"
     passwords = {k: new_password() for k in ("relational", "aurora", "warehouse")}

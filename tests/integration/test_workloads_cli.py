@@ -9,6 +9,7 @@ import json
 import os
 import socket
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -111,7 +112,7 @@ def test_tls_verification_refuses_a_server_without_tls(
     # Any PEM will do: the local server offers no TLS, so a verified connection cannot happen and
     # the tool must not fall back to plain text.
     bundle = tmp_path / "bundle.pem"
-    bundle.write_text(open("/etc/ssl/certs/ca-certificates.crt").read())
+    bundle.write_text(Path("/etc/ssl/certs/ca-certificates.crt").read_text())
     path = sql_stack.variant(tmp_path, lambda d: d["relational"].pop("tls"))
     done = run_workload("relational", "--outputs", str(path), "--ca-bundle", str(bundle))
     assert_clean_error(done, sql_stack.passwords, "cannot connect")
@@ -155,8 +156,8 @@ def test_redact_scrubs_registered_and_given_secrets():
 def test_outputs_field_types():
     outputs = Outputs({"r": {"port": "3306", "flag": True, "name": ""}}, "f")
     assert outputs.field("r", "port", int) == 3306
-    with pytest.raises(WorkloadError, match='malformed key "r.flag"'):
+    with pytest.raises(WorkloadError, match=r'malformed key "r\.flag"'):
         outputs.field("r", "flag", int)
-    with pytest.raises(WorkloadError, match='malformed key "r.name"'):
+    with pytest.raises(WorkloadError, match=r'malformed key "r\.name"'):
         outputs.field("r", "name", str)
     assert outputs.field("r", "tls", bool, default=True) is True
