@@ -63,6 +63,8 @@ class Warehouse(DbtierComponent):
     """Admin user name."""
     password: pulumi.Output[str]
     """Admin password (secret)."""
+    secret_arn: pulumi.Output[str]
+    """Secrets Manager secret with the connection JSON."""
     copy_role_arn: pulumi.Output[str]
     """IAM role Redshift assumes for COPY from S3."""
     cluster_id: pulumi.Output[str]
@@ -175,6 +177,15 @@ class Warehouse(DbtierComponent):
         self.username = pulumi.Output.from_input(cfg.username)
         self.password = pulumi.Output.secret(password.result)
         self.copy_role_arn = copy_role.arn
+        self.secret_arn = self.connection_secret(
+            args.kms_key_arn,
+            engine="redshift",
+            host=self.endpoint,
+            port=self.port,
+            username=cfg.username,
+            password=password.result,
+            dbname=cfg.database_name,
+        ).arn
         self.register_outputs(
             {
                 "endpoint": self.endpoint,
@@ -182,6 +193,7 @@ class Warehouse(DbtierComponent):
                 "database_name": self.database_name,
                 "username": self.username,
                 "password": self.password,
+                "secret_arn": self.secret_arn,
                 "copy_role_arn": self.copy_role_arn,
                 "cluster_id": self.cluster_id,
             }

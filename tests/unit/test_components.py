@@ -252,7 +252,7 @@ def test_passwords_are_secret_outputs_and_appear_in_no_plain_input(
 
 def test_each_sql_component_keeps_a_kms_encrypted_connection_secret(dev_plan: Plan) -> None:
     secrets = {r.name: r for r in of_type(dev_plan, "aws:secretsmanager/secret:Secret")}
-    assert {"relational-secret", "aurora-secret"} <= set(secrets)
+    assert {"relational-secret", "aurora-secret", "warehouse-secret"} <= set(secrets)
     for secret in secrets.values():
         assert secret.inputs["kmsKeyId"].startswith("arn:aws:kms:")
     value = one(
