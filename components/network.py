@@ -28,6 +28,9 @@ class DatabaseNetworkArgs:
     """Which engine groups to create: relational, aurora, redis, warehouse, dms."""
     aurora_port: int = 3306
     """Aurora's port: 3306 for aurora-mysql, 5432 for aurora-postgresql."""
+    dms_subnet_group: bool = True
+    """Create the DMS replication subnet group here; False when the Migration component owns it
+    (it must wait for the account's dms-vpc-role, which only Migration creates)."""
 
 
 class DatabaseNetwork(DbtierComponent):
@@ -161,7 +164,7 @@ class DatabaseNetwork(DbtierComponent):
                 description="dbtier Redshift",
                 opts=self.child(),
             ).name
-        if "dms" in engines:
+        if "dms" in engines and args.dms_subnet_group:
             self.dms_subnet_group = aws.dms.ReplicationSubnetGroup(
                 f"{name}-dms-subnets",
                 replication_subnet_group_id=f"{pulumi.get_stack()}-{name}-dms".lower(),

@@ -11,9 +11,14 @@ import json
 import pulumi
 import pulumi_aws as aws
 
+from components import alarms as watch
+from components.alarms import Alarms, AlarmsArgs
 from components.aurora import ServerlessAurora, ServerlessAuroraArgs
 from components.config import ConfigError, StackConfig, from_pulumi
+from components.dynamo import DynamoTable, DynamoTableArgs
+from components.migration import Migration, MigrationArgs
 from components.network import AURORA_POSTGRES_PORT, DatabaseNetwork, DatabaseNetworkArgs
+from components.redis import RedisCluster, RedisClusterArgs
 from components.relational import RelationalTier, RelationalTierArgs
 from components.warehouse import Warehouse, WarehouseArgs
 
@@ -115,15 +120,22 @@ def build(cfg: StackConfig) -> None:
             ("relational", cfg.relational.enabled),
             ("aurora", cfg.aurora.enabled),
             ("warehouse", cfg.warehouse.enabled),
+            ("redis", cfg.redis.enabled),
+            ("dms", cfg.migration.enabled),
         )
         if on
     ]
     aurora_port = AURORA_POSTGRES_PORT if cfg.aurora.engine == "aurora-postgresql" else 3306
     network = DatabaseNetwork(
         "network",
-        DatabaseNetworkArgs(cfg.network, tuple(engines), aurora_port=aurora_port),
+        # The Migration component owns the DMS subnet group: it must wait for dms-vpc-role.
+        DatabaseNetworkArgs(
+            cfg.network, tuple(engines), aurora_port=aurora_port, dms_subnet_group=False
+        ),
         opts=opts,
     )
+    # What the Alarms component watches: each enabled component adds its health metrics.
+    watches: list[watch.Watch] = []
 
     if cfg.relational.enabled:
         relational = RelationalTier(
@@ -151,6 +163,7 @@ def build(cfg: StackConfig) -> None:
                 "engine": relational.engine,
             },
         )
+        watches += watch.relational_watches(cfg.relational, cfg.alarms, relational.instance_ids)
 
     if cfg.aurora.enabled:
         aurora = ServerlessAurora(
@@ -177,6 +190,7 @@ def build(cfg: StackConfig) -> None:
                 "engine": aurora.engine,
             },
         )
+        watches += watch.aurora_watches(cfg.aurora, cfg.alarms, aurora.cluster_id)
 
     if cfg.warehouse.enabled:
         warehouse = Warehouse(
@@ -201,6 +215,89 @@ def build(cfg: StackConfig) -> None:
                 "password": warehouse.password,
             },
         )
+        watches += watch.warehouse_watches(cfg.warehouse, cfg.alarms, warehouse.cluster_id)
+
+    if cfg.dynamo.enabled:
+        tables = {}
+        for table_cfg in cfg.dynamo.tables:
+            table = DynamoTable(
+                f"dynamo-{table_cfg.name}",
+                DynamoTableArgs(config=table_cfg, kms_key_arn=kms_key_arn, protect=cfg.protect),
+                opts=opts,
+            )
+            tables[table_cfg.name] = {
+                "tableName": table.table_name,
+                "arn": table.arn,
+                "streamArn": table.stream_arn,
+                "indexes": table.indexes,
+                "processorFunction": table.processor_function,
+            }
+            watches += watch.dynamo_watches(
+                f"dynamo-{table_cfg.name}",
+                table_cfg,
+                cfg.alarms,
+                table_name=table.table_name,
+                processor_function=table.processor_function,
+                dead_letter_queue=table.dead_letter_queue,
+            )
+        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(provider=provider))
+        pulumi.export("dynamo", {"region": region.region, "tables": tables})
+
+    if cfg.redis.enabled:
+        redis = RedisCluster(
+            "redis",
+            RedisClusterArgs(
+                config=cfg.redis,
+                subnet_group=network.cache_subnet_group,  # type: ignore[arg-type]
+                security_group_id=network.security_group_ids["redis"],
+                kms_key_arn=kms_key_arn,
+                protect=cfg.protect,
+            ),
+            opts=opts,
+        )
+        pulumi.export(
+            "redis",
+            {
+                "primaryEndpoint": redis.primary_endpoint,
+                "readerEndpoint": redis.reader_endpoint,
+                "port": redis.port,
+                "authToken": redis.auth_token,
+                "tls": redis.tls,
+            },
+        )
+        watches += watch.redis_watches(cfg.redis, cfg.alarms, redis.member_clusters)
+
+    if cfg.migration.enabled:
+        # Config validation guarantees the source and target components are enabled.
+        migration = Migration(
+            "migration",
+            MigrationArgs(
+                config=cfg.migration,
+                subnet_ids=network.subnet_ids,
+                security_group_id=network.security_group_ids["dms"],
+                kms_key_arn=kms_key_arn,
+                source_secret_arn=relational.secret_arn,
+                target_secret_arn=aurora.secret_arn,
+                target_engine=cfg.aurora.engine,
+                target_database=cfg.aurora.database_name,
+            ),
+            opts=opts,
+        )
+        pulumi.export(
+            "migration",
+            {
+                "replicationInstanceArn": migration.replication_instance_arn,
+                "taskArn": migration.task_arn,
+                "sourceEndpointArn": migration.source_endpoint_arn,
+                "targetEndpointArn": migration.target_endpoint_arn,
+            },
+        )
+        watches += watch.migration_watches(
+            cfg.alarms, migration.replication_instance_id, migration.task_resource_id
+        )
+
+    if cfg.alarms.enabled:
+        Alarms("alarms", AlarmsArgs(cfg.alarms, kms_key_arn, tuple(watches)), opts=opts)
 
 
 def main() -> None:

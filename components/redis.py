@@ -1,0 +1,182 @@
+"""RedisCluster: an ElastiCache replication group (Redis 7 or Valkey 8), encrypted and authenticated.
+
+Replaces the seed's practice 4 (create-cache-subnet-group, create-replication-group with
+--automatic-failover-enabled --multi-az-enabled and a hard-coded --auth-token) with a group whose
+token is generated, kept as a secret, and required over TLS, whose slow and engine logs go to
+CloudWatch, and whose last state is kept in a final snapshot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.base import ELASTICACHE_TOKEN_SPECIAL, DbtierComponent
+from components.config import RedisConfig
+
+REDIS_PORT = 6379
+# ElastiCache AUTH tokens: 16-128 printable characters; of the punctuation only ! & # $ ^ < > -
+# (no space, ", / or @). 64 characters from that alphabet is far beyond brute force.
+AUTH_TOKEN_LENGTH = 64
+LOG_TYPES = ("slow-log", "engine-log")
+# Snapshots run daily before the weekly maintenance window and never overlap it.
+SNAPSHOT_WINDOW = "03:00-04:00"
+MAINTENANCE_WINDOW = "sun:05:00-sun:06:00"
+
+
+def parameter_family(engine: str, engine_version: str) -> str:
+    """ElastiCache parameter group family: redis7, redis6.x, valkey7, valkey8."""
+    major = engine_version.split(".", maxsplit=1)[0]
+    if engine == "redis" and major == "6":
+        return "redis6.x"
+    return f"{engine}{major}"
+
+
+def parameters(cfg: RedisConfig) -> dict[str, str]:
+    """Engine parameters: cluster mode must match the group's topology."""
+    return {"cluster-enabled": "yes" if cfg.cluster_mode else "no"}
+
+
+def replication_group_id(name: str) -> str:
+    """A readable, per-stack id within ElastiCache's 40 lower-case characters."""
+    return f"{pulumi.get_project()}-{pulumi.get_stack()}-{name}".lower()[:40].rstrip("-")
+
+
+@dataclass(frozen=True)
+class RedisClusterArgs:
+    config: RedisConfig
+    """Engine, node type, topology, snapshots (dbtier:redis)."""
+    subnet_group: pulumi.Input[str]
+    """ElastiCache subnet group name."""
+    security_group_id: pulumi.Input[str]
+    """Security group allowing port 6379 from permitted networks."""
+    kms_key_arn: pulumi.Input[str]
+    """The stack's KMS key: data at rest, log groups, the connection secret."""
+    protect: bool = False
+    """Pulumi `protect` on the replication group and its secret."""
+
+
+class RedisCluster(DbtierComponent):
+    """An ElastiCache replication group: one node, a primary with replicas, or sharded."""
+
+    primary_endpoint: pulumi.Output[str]
+    """Primary endpoint (the configuration endpoint in cluster mode)."""
+    reader_endpoint: pulumi.Output[str]
+    """Reader endpoint (the configuration endpoint in cluster mode)."""
+    port: pulumi.Output[int]
+    """Port (6379)."""
+    auth_token: pulumi.Output[str]
+    """AUTH token (secret)."""
+    tls: pulumi.Output[bool]
+    """Whether clients must use TLS (always true)."""
+    secret_arn: pulumi.Output[str]
+    """Secrets Manager secret with the connection JSON (host, port, password)."""
+    replication_group_id: pulumi.Output[str]
+    """Replication group id."""
+    member_clusters: pulumi.Output[list[str]]
+    """Cache cluster (node) ids, sorted (for alarms and dashboards)."""
+
+    def __init__(
+        self, name: str, args: RedisClusterArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("RedisCluster", name, args.protect, opts)
+        cfg = args.config
+
+        params = aws.elasticache.ParameterGroup(
+            f"{name}-params",
+            family=parameter_family(cfg.engine, cfg.engine_version),
+            description=f"dbtier {cfg.engine}: cluster mode {'on' if cfg.cluster_mode else 'off'}",
+            parameters=[{"name": k, "value": v} for k, v in parameters(cfg).items()],
+            opts=self.child(),
+        )
+        logs = {
+            log_type: aws.cloudwatch.LogGroup(
+                f"{name}-{log_type}",
+                name=f"/dbtier/{pulumi.get_stack()}/{name}/{log_type}",
+                retention_in_days=cfg.log_retention_days,
+                kms_key_id=args.kms_key_arn,
+                opts=self.child(),
+            )
+            for log_type in LOG_TYPES
+        }
+        token = self.new_password("auth-token", ELASTICACHE_TOKEN_SPECIAL, length=AUTH_TOKEN_LENGTH)
+        topology: dict[str, object]
+        if cfg.cluster_mode:
+            topology = {
+                "cluster_mode": "enabled",
+                "num_node_groups": cfg.shards,
+                "replicas_per_node_group": cfg.replicas_per_shard,
+            }
+        else:
+            topology = {"num_cache_clusters": cfg.nodes}
+        group = aws.elasticache.ReplicationGroup(
+            f"{name}-group",
+            replication_group_id=replication_group_id(name),
+            description=f"dbtier {pulumi.get_stack()} {cfg.engine} {cfg.engine_version}",
+            engine=cfg.engine,
+            engine_version=cfg.engine_version,
+            node_type=cfg.node_type,
+            port=REDIS_PORT,
+            parameter_group_name=params.name,
+            subnet_group_name=args.subnet_group,
+            security_group_ids=[args.security_group_id],
+            automatic_failover_enabled=cfg.automatic_failover,
+            multi_az_enabled=cfg.multi_az,
+            at_rest_encryption_enabled=True,
+            kms_key_id=args.kms_key_arn,
+            transit_encryption_enabled=True,
+            transit_encryption_mode="required",
+            auth_token=token.result,
+            auto_minor_version_upgrade=True,
+            snapshot_retention_limit=cfg.snapshot_retention_days,
+            snapshot_window=SNAPSHOT_WINDOW,
+            maintenance_window=MAINTENANCE_WINDOW,
+            final_snapshot_identifier=self.snapshot_name(replication_group_id(name)),
+            log_delivery_configurations=[
+                {
+                    "destination": logs[log_type].name,
+                    "destination_type": "cloudwatch-logs",
+                    "log_format": "json",
+                    "log_type": log_type,
+                }
+                for log_type in LOG_TYPES
+            ],
+            opts=self.child(stateful=True),
+            **topology,
+        )
+
+        if cfg.cluster_mode:
+            self.primary_endpoint = group.configuration_endpoint_address
+            self.reader_endpoint = group.configuration_endpoint_address
+        else:
+            self.primary_endpoint = group.primary_endpoint_address
+            self.reader_endpoint = group.reader_endpoint_address
+        self.port = group.port.apply(lambda p: p or REDIS_PORT)
+        self.auth_token = pulumi.Output.secret(token.result)
+        self.tls = pulumi.Output.from_input(True)
+        self.replication_group_id = group.id
+        self.member_clusters = group.member_clusters.apply(lambda ids: sorted(ids or []))
+        self.secret_arn = self.connection_secret(
+            args.kms_key_arn,
+            engine=cfg.engine,
+            host=self.primary_endpoint,
+            port=self.port,
+            username="default",
+            password=token.result,
+            dbname="0",
+            extra={"replicationGroupId": group.id, "tls": "true"},
+        ).arn
+        self.register_outputs(
+            {
+                "primary_endpoint": self.primary_endpoint,
+                "reader_endpoint": self.reader_endpoint,
+                "port": self.port,
+                "auth_token": self.auth_token,
+                "tls": self.tls,
+                "secret_arn": self.secret_arn,
+                "replication_group_id": self.replication_group_id,
+                "member_clusters": self.member_clusters,
+            }
+        )
