@@ -1,0 +1,163 @@
+"""`python -m preflight` end to end: dev and prod pass their own policy config, an insecure stack
+file exits 1 naming each violation, JSON carries the violations, SARIF validates against the
+SARIF 2.1.0 schema, and the pack process never outlives the preflight."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from preflight.plan import plan_stack
+from preflight.policy import (
+    PolicyPackError,
+    PolicyPackProcess,
+    pack_environment,
+    resolve_config,
+    run_policy_report,
+)
+from preflight.sarif import to_sarif
+
+pytestmark = pytest.mark.policy
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SARIF_SCHEMA = json.loads((FIXTURES / "sarif-schema-2.1.0.json").read_text())
+
+
+def preflight(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "preflight", *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def insecure_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real program, with the insecure stack file beside it."""
+    project = tmp_path_factory.mktemp("insecure")
+    for name in ("Pulumi.yaml", "__main__.py", "components"):
+        (project / name).symlink_to(ROOT / name)
+    (project / "Pulumi.insecure.yaml").write_text((FIXTURES / "Pulumi.insecure.yaml").read_text())
+    return project
+
+
+def test_dev_is_clean_under_dev_config() -> None:
+    result = preflight("--stack", "dev", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    violations = json.loads(result.stdout)["violations"]
+    assert [v for v in violations if v["level"] == "mandatory"] == []
+
+
+def test_prod_exit_code_follows_mandatory_violations() -> None:
+    result = preflight("--stack", "prod", "--format", "json")
+    violations = json.loads(result.stdout)["violations"]
+    mandatory = [v for v in violations if v["level"] == "mandatory"]
+    assert result.returncode == (1 if mandatory else 0)
+    for v in violations:
+        assert set(v) == {"policy", "level", "severity", "urn", "message"}
+
+
+def test_insecure_stack_exits_1_and_names_each_violation(insecure_project: Path) -> None:
+    result = preflight(
+        "--stack",
+        "insecure",
+        "--project-dir",
+        str(insecure_project),
+        "--policy-config",
+        str(ROOT / "policy/config/prod.json"),
+    )
+    assert result.returncode == 1, result.stderr
+    out = result.stdout
+    for policy, resource in [
+        ("rds-instance-deletion-protection", "relational-primary"),
+        ("rds-cluster-deletion-protection", "aurora-cluster"),
+        ("rds-backup-retention", "relational-primary"),
+        ("rds-instance-multi-az", "relational-primary"),
+        ("stack-stateful-resources-protected", "relational-primary"),
+        ("stack-read-replicas", "relational-primary"),
+    ]:
+        assert policy in out, policy
+        assert resource in out, resource
+    assert "[mandatory" in out
+
+
+def test_sarif_validates_and_maps_levels(insecure_project: Path, tmp_path: Path) -> None:
+    target = tmp_path / "report.sarif"
+    result = preflight(
+        "--stack",
+        "insecure",
+        "--project-dir",
+        str(insecure_project),
+        "--policy-config",
+        str(ROOT / "policy/config/prod.json"),
+        "--format",
+        "sarif",
+        "--output",
+        str(target),
+    )
+    assert result.returncode == 1, result.stderr
+    sarif = json.loads(target.read_text())
+    jsonschema.validate(sarif, SARIF_SCHEMA)
+    run = sarif["runs"][0]
+    rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert len(rule_ids) == len(set(rule_ids))
+    assert run["results"]
+    for res in run["results"]:
+        assert res["ruleId"] in rule_ids
+        assert rule_ids[res["ruleIndex"]] == res["ruleId"]
+        assert res["level"] in ("error", "warning")
+        assert res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+            "Pulumi.insecure.yaml"
+        )
+
+
+def test_sarif_of_a_clean_run_validates() -> None:
+    sarif = to_sarif([], stack="dev")
+    jsonschema.validate(sarif, SARIF_SCHEMA)
+    assert sarif["runs"][0]["results"] == []
+
+
+def test_unknown_policy_in_config_is_rejected(tmp_path: Path) -> None:
+    config = tmp_path / "bad.json"
+    config.write_text(json.dumps({"rds-instance-storage-encryptd": "advisory"}))
+    result = preflight("--stack", "dev", "--policy-config", str(config))
+    assert result.returncode == 2
+    assert "rds-instance-storage-encryptd" in result.stderr
+
+
+def test_every_policy_gets_an_explicit_level() -> None:
+    plan = plan_stack("dev")
+    report = run_policy_report(plan, ROOT / "policy", ROOT / "policy/config/dev.json")
+    config = resolve_config(
+        report.policies, json.loads((ROOT / "policy/config/dev.json").read_text())
+    )
+    assert set(config) == {p.name for p in report.policies}
+    assert config["rds-instance-storage-encrypted"]["level"] == "mandatory"
+    assert config["rds-instance-multi-az"]["level"] == "advisory"
+    assert config["rds-backup-retention"]["properties"] == {"minimumDays": 1}
+
+
+def test_pack_is_stopped_after_an_error() -> None:
+    env = pack_environment(plan_stack("dev"))
+    process = PolicyPackProcess(ROOT / "policy", env)
+    with pytest.raises(RuntimeError), process:
+        pid = process._proc.pid  # type: ignore[union-attr]
+        raise RuntimeError("boom")
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_a_directory_without_a_pack_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(PolicyPackError, match="not a policy pack"), PolicyPackProcess(tmp_path, {}):
+        pass
