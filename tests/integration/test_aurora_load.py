@@ -67,6 +67,8 @@ def test_aurora_load_duration_processes_and_rate(run_workload, sql_stack):
         "2",
         "--rate",
         "200",
+        "--mode",
+        "processes",
         "--cleanup",
     )
     assert done.returncode == 0, done.stderr

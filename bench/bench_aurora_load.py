@@ -1,0 +1,92 @@
+"""aurora-load against sysbench oltp_insert on the same MariaDB: 5 workers each, same duration,
+back to back. Goal: aurora-load >= 90% of sysbench's inserts per second.
+
+    .venv/bin/python bench/bench_aurora_load.py [--duration 10] [--rounds 2]
+
+Needs sysbench (`apt-get update && apt-get install -y sysbench`); without it, says so and exits
+0. aurora-load runs insert-only (--mix 100) in both worker modes, processes and threads, which is
+how its default mode was chosen. Not a test: timings on a shared 2-core machine are noisy, so
+read the ratio of runs made side by side, not the absolute numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+
+from _common import bench_outputs, run_workload
+
+
+def sysbench(database: str, duration: int, workers: int) -> float:
+    base = [
+        "sysbench",
+        "oltp_insert",
+        "--db-driver=mysql",
+        "--mysql-host=127.0.0.1",
+        "--mysql-user=root",
+        f"--mysql-db={database}",
+        "--tables=1",
+        "--table-size=10000",
+        f"--threads={workers}",
+    ]
+    subprocess.run([*base, "cleanup"], capture_output=True, check=False)
+    subprocess.run([*base, "prepare"], capture_output=True, check=True)
+    done = subprocess.run(
+        [*base, f"--time={duration}", "run"], capture_output=True, text=True, check=True
+    )
+    subprocess.run([*base, "cleanup"], capture_output=True, check=False)
+    match = re.search(r"write:\s+(\d+)", done.stdout)
+    if match is None:
+        raise SystemExit("could not read sysbench's write count")
+    return int(match.group(1)) / duration
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=5)
+    args = parser.parse_args()
+    if shutil.which("sysbench") is None:
+        print("sysbench is not installed: apt-get update && apt-get install -y sysbench; skipped")
+        return
+    path, outputs = bench_outputs()
+    database = outputs["aurora"]["databaseName"]
+    figures: dict[str, list[float]] = {"sysbench": [], "processes": [], "threads": []}
+    for round_ in range(1, args.rounds + 1):
+        figures["sysbench"].append(sysbench(database, args.duration, args.workers))
+        for mode in ("processes", "threads"):
+            result, _ = run_workload(
+                "aurora-load",
+                "--outputs",
+                str(path),
+                "--workers",
+                str(args.workers),
+                "--duration",
+                str(args.duration),
+                "--mix",
+                "100",
+                "--mode",
+                mode,
+                "--cleanup",
+            )
+            assert result["verification"]["lost"] == 0
+            figures[mode].append(result["throughput"]["insertsPerSecond"])
+        print(
+            f"round {round_}: sysbench {figures['sysbench'][-1]:,.0f}/s, aurora-load processes "
+            f"{figures['processes'][-1]:,.0f}/s, threads {figures['threads'][-1]:,.0f}/s"
+        )
+    base = statistics.median(figures["sysbench"])
+    for mode in ("processes", "threads"):
+        value = statistics.median(figures[mode])
+        print(
+            f"median inserts/s, {args.workers} workers, {args.duration}s: aurora-load {mode} "
+            f"{value:,.0f} vs sysbench {base:,.0f} = {value / base:.0%} (goal >= 90%)"
+        )
+
+
+if __name__ == "__main__":
+    main()
