@@ -252,14 +252,21 @@ def _dynamo_table(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, di
 def _replication_group(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
     group = i.get("replicationGroupId") or _ident(name)
     host = f"{group}.{_hex(name, 6)}.ng.0001.use1.cache.amazonaws.com"
+    cluster_mode = bool(i.get("clusterModeEnabled")) or i.get("clusterMode") == "enabled"
+    if cluster_mode:
+        shards = int(i.get("numNodeGroups") or 1)
+        per_shard = 1 + int(i.get("replicasPerNodeGroup") or 0)
+        members = [
+            f"{group}-{s + 1:04d}-{n + 1:03d}" for s in range(shards) for n in range(per_shard)
+        ]
+    else:
+        members = [f"{group}-{n + 1:03d}" for n in range(int(i.get("numCacheClusters") or 1))]
     out: dict[str, Any] = {
         "arn": m.arn("elasticache", f"replicationgroup:{group}"),
         "port": i.get("port") or 6379,
-        "memberClusters": [
-            f"{group}-00{n + 1}" for n in range(int(i.get("numCacheClusters") or 1))
-        ],
+        "memberClusters": members,
     }
-    if i.get("clusterModeEnabled") or i.get("clusterMode") == "enabled":
+    if cluster_mode:
         out["configurationEndpointAddress"] = f"clustercfg.{host}"
     else:
         out["primaryEndpointAddress"] = f"master.{host}"
@@ -277,6 +284,27 @@ def _lambda_function(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str,
         "qualifiedArn": f"{arn}:$LATEST",
         "version": "$LATEST",
     }
+
+
+def _event_source_mapping(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    h = _hex(name, 32)
+    uuid = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+    return uuid, {
+        "uuid": uuid,
+        "arn": m.arn("lambda", f"event-source-mapping:{uuid}"),
+        "functionArn": i.get("functionName"),
+        "state": "Enabled",
+    }
+
+
+def _metric_alarm(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    alarm = i.get("name") or _ident(name)
+    return alarm, {"name": alarm, "arn": m.arn("cloudwatch", f"alarm:{alarm}")}
+
+
+def _dashboard(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    board = i.get("dashboardName") or _ident(name)
+    return board, {"dashboardArn": m.arn("cloudwatch", f"dashboard/{board}", region=False)}
 
 
 def _sqs_queue(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
@@ -340,6 +368,9 @@ _BUILDERS: dict[str, Builder] = {
     "aws:dynamodb/table:Table": _dynamo_table,
     "aws:lambda/function:Function": _lambda_function,
     "aws:sqs/queue:Queue": _sqs_queue,
+    "aws:lambda/eventSourceMapping:EventSourceMapping": _event_source_mapping,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _metric_alarm,
+    "aws:cloudwatch/dashboard:Dashboard": _dashboard,
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
     "aws:sns/topic:Topic": _sns_topic,
     "aws:dms/replicationInstance:ReplicationInstance": _dms_instance,
