@@ -1,0 +1,119 @@
+"""Benchmark of the preflight's policy pass (not a test).
+
+    .venv/bin/python bench/bench_preflight.py [--tables 1000] [--skip-tables]
+
+Measures: (1) the policy pass per resource over gRPC, one call in flight vs. concurrent calls,
+for growing synthetic plans (linearity); (2) the whole preflight (plan on mocks + policy pass) for
+the prod stack; (3) the whole preflight for a stack of N DynamoDB tables, each with a stream
+processor, built through the real DynamoTable component.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "policy")]
+
+from baseline import build  # noqa: E402
+from policy_fixtures import make_plan  # noqa: E402
+
+from preflight.plan import Plan, plan_stack  # noqa: E402
+from preflight.policy import (  # noqa: E402
+    DEFAULT_PACK_DIR,
+    PolicyPackProcess,
+    analyze_plan,
+    pack_environment,
+    run_policy_report,
+)
+
+CONFIG = {"all": "mandatory"}
+
+
+def synthetic_plan(n: int) -> Plan:
+    base = list(build().values())
+    resources = []
+    i = 0
+    while len(resources) < n:
+        for r in base:
+            resources.append(replace(r, urn=f"{r.urn}-{i}", name=f"{r.name}-{i}"))
+        i += 1
+    return make_plan(resources[:n])
+
+
+def policy_pass(sizes: list[int], repeats: int = 3) -> None:
+    print("policy pass over gRPC (Analyze per resource + one AnalyzeStack), best of", repeats)
+    print(f"{'resources':>10} {'in flight':>10} {'total s':>9} {'ms/resource':>12}")
+    with PolicyPackProcess(DEFAULT_PACK_DIR, pack_environment(make_plan([]))) as pack:
+        analyze_plan(pack, synthetic_plan(50), CONFIG)  # warm up
+        for n in sizes:
+            plan = synthetic_plan(n)
+            for in_flight in (1, 16):
+                best = min(
+                    _timed(lambda: analyze_plan(pack, plan, CONFIG, max_in_flight=in_flight))  # noqa: B023
+                    for _ in range(repeats)
+                )
+                print(f"{n:>10} {in_flight:>10} {best:>9.3f} {best / n * 1000:>12.3f}")
+
+
+def _timed(fn: object) -> float:
+    start = time.perf_counter()
+    fn()  # type: ignore[operator]
+    return time.perf_counter() - start
+
+
+def whole_preflight(stack: str, overrides: dict | None = None, label: str = "") -> None:
+    start = time.perf_counter()
+    plan = plan_stack(stack, config_overrides=overrides)
+    planned = time.perf_counter()
+    config = ROOT / "policy" / "config" / f"{stack}.json"
+    report = run_policy_report(plan, DEFAULT_PACK_DIR, config)
+    end = time.perf_counter()
+    print(
+        f"{label or stack}: {len(plan.resources)} resources, plan {planned - start:.2f} s, "
+        f"policy {end - planned:.2f} s (incl. pack start), total {end - start:.2f} s, "
+        f"{len(report.violations)} violations ({len(report.mandatory)} mandatory)"
+    )
+
+
+def tables_overrides(n: int) -> dict:
+    tables = [
+        {
+            "name": f"t{i:04d}",
+            "hashKey": "pk",
+            "rangeKey": "sk",
+            "attributes": {"pk": "S", "sk": "S"},
+            "stream": True,
+            "streamProcessor": True,
+        }
+        for i in range(n)
+    ]
+    return {
+        "dbtier:dynamo": {"enabled": True, "tables": tables},
+        "dbtier:relational": {"enabled": False},
+        "dbtier:aurora": {"enabled": False},
+        "dbtier:warehouse": {"enabled": False},
+        "dbtier:redis": {"enabled": False},
+        "dbtier:migration": {"enabled": False},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tables", type=int, default=1000)
+    parser.add_argument("--skip-tables", action="store_true")
+    parser.add_argument("--sizes", default="250,1000,4000")
+    args = parser.parse_args()
+    policy_pass([int(s) for s in args.sizes.split(",")])
+    whole_preflight("prod")
+    if not args.skip_tables:
+        for n in sorted({args.tables // 4, args.tables}):
+            whole_preflight("dev", tables_overrides(n), f"dev + {n} tables with processors")
+
+
+if __name__ == "__main__":
+    main()
