@@ -87,7 +87,7 @@ def tables_overrides(n: int) -> dict:
             "hashKey": "pk",
             "rangeKey": "sk",
             "attributes": {"pk": "S", "sk": "S"},
-            "stream": True,
+            "stream": "NEW_AND_OLD_IMAGES",
             "streamProcessor": True,
         }
         for i in range(n)
