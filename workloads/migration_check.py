@@ -63,7 +63,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--exclude", action="append", default=[], metavar="PATTERN", help="table pattern to skip"
     )
     parser.add_argument(
-        "--chunk-size", type=int, default=10_000, metavar="ROWS", help="rows per checksum chunk"
+        "--chunk-size",
+        type=int,
+        default=25_000,
+        metavar="ROWS",
+        help="rows per checksum chunk (default 25000)",
     )
     parser.add_argument(
         "--max-ranges", type=int, default=5, metavar="N", help="differing ranges shown per table"
@@ -105,15 +109,17 @@ def list_tables(conn: Any) -> list[str]:
     return names
 
 
-def table_shape(conn: Any, table: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """(columns with data types in order, primary key columns in order)."""
+def table_shape(conn: Any, table: str) -> tuple[list[tuple[str, str]], list[str], set[str]]:
+    """(columns with data types in order, primary key columns in order, nullable columns)."""
     cur = conn.cursor()
     cur.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
+        "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
         "WHERE table_schema = DATABASE() AND table_name = %s ORDER BY ordinal_position",
         (table,),
     )
-    columns = [(str(r[0]), str(r[1]).lower()) for r in cur.fetchall()]
+    rows = cur.fetchall()
+    columns = [(str(r[0]), str(r[1]).lower()) for r in rows]
+    nullable = {str(r[0]) for r in rows if str(r[2]).upper() == "YES"}
     cur.execute(
         "SELECT column_name FROM information_schema.key_column_usage "
         "WHERE table_schema = DATABASE() AND table_name = %s AND constraint_name = 'PRIMARY' "
@@ -122,27 +128,34 @@ def table_shape(conn: Any, table: str) -> tuple[list[tuple[str, str]], list[str]
     )
     key = [str(r[0]) for r in cur.fetchall()]
     cur.close()
-    return columns, key
+    return columns, key, nullable
 
 
 # --- checksums -----------------------------------------------------------------------------
 
 
-def row_hash_sql(columns: list[str]) -> str:
-    """CRC32 of the row: values joined with '#', plus a NULL map so NULL differs from ''."""
+def row_hash_sql(columns: list[str], nullable: set[str] | None = None) -> str:
+    """CRC32 of the row: values joined with '#', plus a NULL map of the nullable columns so
+    that NULL differs from '' and a NULL cannot shift to another column unnoticed."""
     quoted = [mysql_ident(c) for c in columns]
-    nulls = ", ".join(f"ISNULL({q})" for q in quoted)
-    return f"CRC32(CONCAT_WS('#', {', '.join(quoted)}, CONCAT({nulls})))"
+    maybe_null = [mysql_ident(c) for c in columns if nullable is None or c in nullable]
+    parts = list(quoted)
+    if maybe_null:
+        parts.append(f"CONCAT({', '.join(f'ISNULL({q})' for q in maybe_null)})")
+    return f"CRC32(CONCAT_WS('#', {', '.join(parts)}))"
 
 
 class Side:
     """One end of the comparison: a connection and the SQL for one table."""
 
-    def __init__(self, conn: Any, table: str, columns: list[str], key: list[str]) -> None:
+    def __init__(
+        self, conn: Any, table: str, columns: list[str], key: list[str], nullable: set[str]
+    ) -> None:
         self.conn = conn
+        self.name = table
         self.table = mysql_ident(table)
         self.key = [mysql_ident(k) for k in key]
-        self.hash = row_hash_sql(columns)
+        self.hash = row_hash_sql(columns, nullable)
 
     def _where(
         self, lower: tuple[Any, ...] | None, upper: tuple[Any, ...] | None, inclusive_upper: bool
@@ -188,12 +201,19 @@ class Side:
         cur.close()
         return out
 
-    def min_max_count(self) -> tuple[Any, Any, int]:
+    def min_max_estimate(self) -> tuple[Any, Any, int]:
+        """MIN and MAX of the key (index lookups) and the server's row estimate (no scan)."""
         cur = self.conn.cursor()
-        cur.execute(f"SELECT MIN({self.key[0]}), MAX({self.key[0]}), COUNT(*) FROM {self.table}")
-        low, high, count = cur.fetchone()
+        cur.execute(f"SELECT MIN({self.key[0]}), MAX({self.key[0]}) FROM {self.table}")
+        low, high = cur.fetchone()
+        cur.execute(
+            "SELECT COALESCE(table_rows, 0) FROM information_schema.tables "
+            "WHERE table_schema = DATABASE() AND table_name = %s",
+            (self.name,),
+        )
+        (estimate,) = cur.fetchone()
         cur.close()
-        return low, high, int(count)
+        return low, high, int(estimate)
 
     def boundaries(self, chunk_size: int) -> list[tuple[Any, ...]]:
         """Upper keys of successive chunks of ``chunk_size`` rows (keyset walk of the PK)."""
@@ -225,8 +245,8 @@ def plan_chunks(
     with open ends so rows beyond the source's range still land in a chunk.
     """
     if int_key:
-        s_low, s_high, s_count = source.min_max_count()
-        t_low, t_high, _ = target.min_max_count()
+        s_low, s_high, s_count = source.min_max_estimate()
+        t_low, t_high, _ = target.min_max_estimate()
         lows = [v for v in (s_low, t_low) if v is not None]
         highs = [v for v in (s_high, t_high) if v is not None]
         if not lows:
@@ -284,8 +304,8 @@ def compare_table(
     if table not in target_tables:
         result.update(status="missing in target", ranges=[])
         return result
-    s_columns, key = table_shape(source_conn, table)
-    t_columns, _ = table_shape(target_conn, table)
+    s_columns, key, s_nullable = table_shape(source_conn, table)
+    t_columns, _, t_nullable = table_shape(target_conn, table)
     t_names = {c for c, _ in t_columns}
     common = [c for c, _ in s_columns if c in t_names]
     missing_columns = [c for c, _ in s_columns if c not in t_names]
@@ -294,8 +314,10 @@ def compare_table(
     if not key:
         result.update(status="skipped", reason="no primary key: cannot chunk", ranges=[])
         return result
-    source = Side(source_conn, table, common, key)
-    target = Side(target_conn, table, common, key)
+    # Both sides must hash alike: a column nullable on either side gets a NULL flag on both.
+    nullable = s_nullable | t_nullable
+    source = Side(source_conn, table, common, key, nullable)
+    target = Side(target_conn, table, common, key, nullable)
     int_key = len(key) == 1 and dict(s_columns)[key[0]] in INTEGER_TYPES
     chunks, inclusive = plan_chunks(source, target, int_key, args.chunk_size)
     s_future = pool.submit(source.chunk_sums, chunks, inclusive)
