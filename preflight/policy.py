@@ -46,6 +46,7 @@ CALL_TIMEOUT_S = 120.0
 # Analyze calls kept in flight: enough to keep the pack's 4 server threads busy while this side
 # serializes the next requests, bounded so a 10,000-resource plan does not queue everything.
 MAX_IN_FLIGHT = 16
+_MAX_ENV_CONFIG = 120_000
 _GRPC_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024)]
 
 _LEVEL_TO_PROTO: dict[str, int] = {
@@ -297,9 +298,19 @@ def configure_request(
 def pack_environment(plan: Plan, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment the engine gives a policy pack for this stack."""
     env = dict(os.environ if base is None else base)
+    config = dict(plan.config)
+    # Linux caps one environment string at 128 KiB (MAX_ARG_STRLEN); a stack with a thousand
+    # tables exceeds it. The engine would fail the same way; here the largest values are left
+    # out (the pack's rules read resources, not stack config) so the run can go on.
+    while len(json.dumps(config)) > _MAX_ENV_CONFIG and config:
+        largest = max(config, key=lambda k: len(config[k]))
+        print(
+            f"preflight: warning: {largest} left out of PULUMI_CONFIG (too large)", file=sys.stderr
+        )
+        del config[largest]
     env.update(
         {
-            "PULUMI_CONFIG": json.dumps(plan.config),
+            "PULUMI_CONFIG": json.dumps(config),
             "PULUMI_PROJECT": plan.project,
             "PULUMI_STACK": plan.stack,
             "PULUMI_DRY_RUN": "true",
