@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import math
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -291,6 +292,46 @@ def diff_rows(
     return ranges
 
 
+SUB_CHUNKS = 25
+FETCH_WIDTH = 1_000
+
+
+def _narrow(
+    chunks: list[tuple[Any, Any]], source: Side, target: Side, int_key: bool, pool: Any
+) -> Iterator[tuple[Any, Any]]:
+    """Differing integer-key chunks cut into sub-chunks, keeping only those that differ, so that
+    only about FETCH_WIDTH keys per difference are fetched row by row."""
+    for lower, upper in chunks:
+        if not int_key or upper[0] - lower[0] <= FETCH_WIDTH:
+            yield lower, upper
+            continue
+        width = max(1, math.ceil((upper[0] - lower[0]) / SUB_CHUNKS))
+        subs = [((a,), (min(a + width, upper[0]),)) for a in range(lower[0], upper[0], width)]
+        s_sums = pool.submit(source.chunk_sums, subs, False)
+        t_sums = pool.submit(target.chunk_sums, subs, False)
+        differing = [
+            c for c, a, b in zip(subs, s_sums.result(), t_sums.result(), strict=True) if a != b
+        ]
+        yield from _narrow(differing, source, target, int_key, pool)
+
+
+def _merge_adjacent(pieces: Iterator[tuple[Any, Any]], most: int = 10) -> Iterator[tuple[Any, Any]]:
+    """Join touching key ranges (up to ``most`` at a time) so that a run of differing rows
+    across a chunk boundary is reported as one range."""
+    current: list[Any] | None = None
+    joined = 0
+    for lower, upper in pieces:
+        if current is not None and current[1] == lower and joined < most:
+            current[1] = upper
+            joined += 1
+            continue
+        if current is not None:
+            yield current[0], current[1]
+        current, joined = [lower, upper], 1
+    if current is not None:
+        yield current[0], current[1]
+
+
 def compare_table(
     *,
     source_conn: Any,
@@ -329,7 +370,7 @@ def compare_table(
     differing = [chunk for chunk, s, t in zip(chunks, s_sums, t_sums, strict=True) if s != t]
     result["differingChunks"] = len(differing)
     ranges: list[dict[str, Any]] = []
-    for lower, upper in differing:
+    for lower, upper in _merge_adjacent(_narrow(differing, source, target, int_key, pool)):
         if len(ranges) >= args.max_ranges:
             break
         s_rows = pool.submit(source.rows, lower, upper, inclusive)
