@@ -28,9 +28,6 @@ class DatabaseNetworkArgs:
     """Which engine groups to create: relational, aurora, redis, warehouse, dms."""
     aurora_port: int = 3306
     """Aurora's port: 3306 for aurora-mysql, 5432 for aurora-postgresql."""
-    dms_subnet_group: bool = True
-    """Create the DMS replication subnet group here; False when the Migration component owns it
-    (it must wait for the account's dms-vpc-role, which only Migration creates)."""
 
 
 class DatabaseNetwork(DbtierComponent):
@@ -48,8 +45,6 @@ class DatabaseNetwork(DbtierComponent):
     """ElastiCache subnet group name."""
     redshift_subnet_group: pulumi.Output[str] | None
     """Redshift cluster subnet group name."""
-    dms_subnet_group: pulumi.Output[str] | None
-    """DMS replication subnet group id."""
 
     def __init__(
         self, name: str, args: DatabaseNetworkArgs, opts: pulumi.ResourceOptions | None = None
@@ -142,7 +137,6 @@ class DatabaseNetwork(DbtierComponent):
         self.rds_subnet_group = None
         self.cache_subnet_group = None
         self.redshift_subnet_group = None
-        self.dms_subnet_group = None
         if engines & {"relational", "aurora"}:
             self.rds_subnet_group = aws.rds.SubnetGroup(
                 f"{name}-rds-subnets",
@@ -164,14 +158,6 @@ class DatabaseNetwork(DbtierComponent):
                 description="dbtier Redshift",
                 opts=self.child(),
             ).name
-        if "dms" in engines and args.dms_subnet_group:
-            self.dms_subnet_group = aws.dms.ReplicationSubnetGroup(
-                f"{name}-dms-subnets",
-                replication_subnet_group_id=f"{pulumi.get_stack()}-{name}-dms".lower(),
-                replication_subnet_group_description="dbtier DMS replication",
-                subnet_ids=self.subnet_ids,
-                opts=self.child(),
-            ).replication_subnet_group_id
 
         self.register_outputs(
             {
@@ -181,6 +167,5 @@ class DatabaseNetwork(DbtierComponent):
                 "rds_subnet_group": self.rds_subnet_group,
                 "cache_subnet_group": self.cache_subnet_group,
                 "redshift_subnet_group": self.redshift_subnet_group,
-                "dms_subnet_group": self.dms_subnet_group,
             }
         )

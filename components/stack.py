@@ -129,9 +129,7 @@ def build(cfg: StackConfig) -> None:
     network = DatabaseNetwork(
         "network",
         # The Migration component owns the DMS subnet group: it must wait for dms-vpc-role.
-        DatabaseNetworkArgs(
-            cfg.network, tuple(engines), aurora_port=aurora_port, dms_subnet_group=False
-        ),
+        DatabaseNetworkArgs(cfg.network, tuple(engines), aurora_port=aurora_port),
         opts=opts,
     )
     # What the Alarms component watches: each enabled component adds its health metrics.

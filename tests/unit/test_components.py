@@ -334,7 +334,7 @@ def test_security_groups_open_only_engine_ports_to_the_allowed_networks(plan_wit
     rules = of_type(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
     assert {r.inputs["cidrIpv4"] for r in rules} == {"10.1.0.0/16", "10.2.0.0/16"}
     ports = {r.name.split("-")[1]: r.inputs["fromPort"] for r in rules}
-    assert ports == {"relational": 3306, "aurora": 3306, "warehouse": 5439}
+    assert ports == {"relational": 3306, "aurora": 3306, "redis": 6379, "warehouse": 5439}
     assert all(r.inputs["fromPort"] == r.inputs["toPort"] for r in rules)
     assert of_type(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule") == []
 
