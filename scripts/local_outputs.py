@@ -28,8 +28,8 @@ import mysql.connector
 import psycopg2
 from psycopg2 import sql
 
-PASSWORD_ROLE = "dbtier_password_login"  # noqa: S105 - a role name, not a password
-HBA_LINE = f"host all +{PASSWORD_ROLE} all scram-sha-256"
+SCRAM_ROLE = "dbtier_password_login"
+HBA_LINE = f"host all +{SCRAM_ROLE} all scram-sha-256"
 
 
 def new_password() -> str:
@@ -71,11 +71,11 @@ def pg_admin(host: str = "127.0.0.1", port: int = 5432, user: str = "postgres") 
 
 
 def ensure_pg_password_auth(admin: Any) -> None:
-    """Make PostgreSQL ask members of PASSWORD_ROLE for their password over TCP."""
+    """Make PostgreSQL ask members of SCRAM_ROLE for their password over TCP."""
     with admin.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (PASSWORD_ROLE,))
+        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (SCRAM_ROLE,))
         if cur.fetchone() is None:
-            cur.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(PASSWORD_ROLE)))
+            cur.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(SCRAM_ROLE)))
         cur.execute("SHOW hba_file")
         (hba_file,) = cur.fetchone()
         with open(hba_file, encoding="utf-8") as handle:
@@ -96,7 +96,7 @@ def provision_pg(admin: Any, database: str, user: str, password: str) -> None:
             sql.SQL(verb + " ROLE {} LOGIN PASSWORD %s").format(sql.Identifier(user)), (password,)
         )
         cur.execute(
-            sql.SQL("GRANT {} TO {}").format(sql.Identifier(PASSWORD_ROLE), sql.Identifier(user))
+            sql.SQL("GRANT {} TO {}").format(sql.Identifier(SCRAM_ROLE), sql.Identifier(user))
         )
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,))
         if cur.fetchone() is None:
