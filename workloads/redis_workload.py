@@ -448,14 +448,17 @@ def subscribe(
     """Collect messages on ``channel`` until the stop message or ``timeout`` seconds of total time."""
     sub = sub or Subscription()
     deadline = time.monotonic() + timeout
-    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    pubsub = client.pubsub()
     try:
         pubsub.subscribe(channel)
-        # The subscription is active once the server confirmed it.
-        while pubsub.get_message(timeout=1.0) is None and not pubsub.subscribed:
+        # Ready only once the server confirmed: a message published before that would be lost.
+        while True:
             if time.monotonic() >= deadline:
                 sub.reason = "timeout"
                 return sub
+            message = pubsub.get_message(timeout=0.5)
+            if message is not None and message.get("type") == "subscribe":
+                break
         sub.ready.set()
         while True:
             left = deadline - time.monotonic()
