@@ -52,7 +52,7 @@ def sql_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlStack]:
     try:
         mysql_admin().close()
     except Exception as exc:
-        pytest.skip(f"local MariaDB not reachable (scripts/engines.sh starts it): {exc}")
+        pytest.fail(f"local MariaDB not reachable (scripts/engines.sh starts it): {exc}")
     prefix = f"dbtier_t{secrets.token_hex(4)}"
     passwords = {k: new_password() for k in ("relational", "aurora", "warehouse")}
     outputs = provision_all(prefix, passwords)
