@@ -29,7 +29,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import mysql.connector
+from mysql.connector.connection import MySQLConnection
 
+from workloads import mysql_driver
 from workloads.common import (
     EXIT_CHECK_FAILED,
     EXIT_OK,
@@ -126,22 +128,32 @@ def _sql(table: str) -> tuple[str, str]:
 class Prepared:
     """A server-side prepared statement run in one round trip per execution.
 
-    mysql-connector's prepared cursor sends COM_STMT_RESET before every execution: a second
-    round trip per insert that matters over a network. These statements never send long data,
-    so they need no reset.
+    mysql-connector's prepared cursors reset the statement before every execution (the
+    pure-Python one sends COM_STMT_RESET: a second round trip per insert that matters over a
+    network). These statements never send long data, so they need no reset. Works with both
+    connection classes: the pure-Python ``MySQLConnection`` and the C extension's
+    ``CMySQLConnection``, whose statement-level API differs.
     """
 
     def __init__(self, conn: Any, statement: str) -> None:
         self.conn = conn
+        self.pure = isinstance(conn, MySQLConnection)
         prepared = conn.cmd_stmt_prepare(statement.encode())
-        self.statement_id = prepared["statement_id"]
-        self.parameters = prepared["parameters"]
+        if self.pure:
+            self.statement = prepared["statement_id"]
+            self.parameters = prepared["parameters"]
+        else:  # a CMySQLPrepStmt; libmysqlclient re-executes it without a reset round trip
+            self.statement = prepared
 
     def execute(self, params: tuple[Any, ...]) -> list[Any]:
         """Execute with ``params``; the rows of a result set, or [] for an OK."""
-        result = self.conn.cmd_stmt_execute(
-            self.statement_id, data=params, parameters=self.parameters
-        )
+        if not self.pure:
+            self.conn.cmd_stmt_execute(self.statement, *params)
+            if self.statement.have_result_set:
+                rows, _ = self.conn.get_rows(prep_stmt=self.statement)
+                return list(rows)
+            return []
+        result = self.conn.cmd_stmt_execute(self.statement, data=params, parameters=self.parameters)
         if isinstance(result, tuple):
             self.conn.unread_result = True
             rows, _ = self.conn.get_rows(binary=True, columns=result[1])
@@ -259,6 +271,7 @@ def worker_main(config: WorkerConfig, counters: Any, stop: Any) -> dict[str, Any
         _close_quietly(conn)
     return {
         "index": config.index,
+        "driver": mysql_driver.driver(),  # per process: a spawned worker loads its own
         "acked": acked,
         "inserts": inserts,
         "reads": reads,
@@ -553,6 +566,7 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
         for i in range(n)
     ]
     log.info("aurora-load run %d: %d %s, table %s", run_id, n, args.mode, args.table)
+    log.info("%s", mysql_driver.describe())
     results = run_workers(configs, args.mode, show_progress=not args.json)
     wall = max(time.time() - start, 1e-9) if duration is None else duration
     summary = summarize(results, wall)
@@ -565,6 +579,7 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
         "table": args.table,
         "workers": n,
         "mode": args.mode,
+        "driver": "+".join(sorted({r["driver"] for r in results})),
         "mixInsertPercent": args.mix,
         "targetRate": args.rate,
         **summary,

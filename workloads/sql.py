@@ -1,7 +1,8 @@
 """Connections for the SQL workloads: endpoints read from the stack outputs, TLS verified against
 the AWS RDS CA bundle, timeouts, transient-error classification, and identifier quoting.
 
-MySQL-family endpoints (RDS MySQL, Aurora MySQL, MariaDB locally) use mysql-connector-python;
+MySQL-family endpoints (RDS MySQL, Aurora MySQL, MariaDB locally) use mysql-connector-python,
+through its C extension when that could load (see ``workloads.mysql_driver``), else pure Python;
 PostgreSQL-family endpoints (Redshift, PostgreSQL locally) use psycopg2.
 """
 
@@ -19,6 +20,7 @@ import psycopg2.errorcodes
 import psycopg2.extensions
 from mysql.connector import errorcode
 
+from workloads import mysql_driver
 from workloads.common import Outputs, WorkloadError, log, one_line, redact, retrying
 
 CA_BUNDLE_ENV = "DBTIER_CA_BUNDLE"
@@ -166,7 +168,8 @@ def mysql_config(endpoint: Endpoint, **extra: Any) -> dict[str, Any]:
         "write_timeout": endpoint.query_timeout,
         "autocommit": True,
         "charset": "utf8mb4",
-        "use_pure": True,
+        # The C extension when it loaded (see workloads/mysql_driver.py), else pure Python.
+        "use_pure": not mysql_driver.use_c_extension(),
     }
     if endpoint.tls:
         config.update(ssl_ca=endpoint.ca_bundle, ssl_verify_cert=True, ssl_verify_identity=True)

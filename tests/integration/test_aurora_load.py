@@ -199,3 +199,39 @@ def test_aurora_load_survives_a_server_restart(sql_stack):
     assert busy[0] <= 3 and busy[-1] >= 8, busy
     for secret in sql_stack.passwords:
         assert secret not in out and secret not in err
+
+
+def _aurora_load_json(sql_stack, *, preload_ssl: bool, mode: str) -> tuple[dict, str]:
+    args = ["aurora-load", "--outputs", str(sql_stack.path), "--json", "-v", "--ops", "200"]
+    args += ["--mix", "50", "--workers", "2", "--mode", mode, "--cleanup"]
+    # `import ssl` first loads the system's OpenSSL, after which the C extension cannot load.
+    code = "import runpy, sys; sys.argv = ['workloads', *sys.argv[1:]]; "
+    code = ("import ssl; " if preload_ssl else "") + code + "runpy.run_module('workloads', "
+    code += "run_name='__main__')"
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout), done.stderr
+
+
+@pytest.mark.parametrize("mode", ["threads", "processes"])
+def test_aurora_load_uses_the_c_extension_and_falls_back_to_pure_python(sql_stack, mode):
+    # The wheel installed here has the C extension: loaded first, it must be the driver in use,
+    # in worker processes too.
+    result, log = _aurora_load_json(sql_stack, preload_ssl=False, mode=mode)
+    assert result["driver"] == "c-extension", log
+    assert "MySQL driver: mysql-connector C extension" in log
+    assert result["ok"] and result["verification"]["lost"] == 0
+    assert result["operations"] == 200
+    # Too late to load it: the same run on the pure-Python driver, and the log says why.
+    result, log = _aurora_load_json(sql_stack, preload_ssl=True, mode="threads")
+    assert result["driver"] == "pure-python", log
+    assert "MySQL driver: mysql-connector pure Python (C extension unavailable:" in log
+    assert result["ok"] and result["verification"]["lost"] == 0
+    assert result["operations"] == 200
