@@ -33,6 +33,7 @@ class BenchTarget:
     tls: bool
     db: int
     prefix: str
+    ca_bundle: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,12 @@ def _connect(target: BenchTarget) -> Connection:
         "socket_timeout": 10,
         "socket_connect_timeout": 5,
     }
-    conn = SSLConnection(**kwargs) if target.tls else Connection(**kwargs)
+    if target.tls:
+        conn: Connection = SSLConnection(
+            ssl_cert_reqs="required", ssl_ca_certs=target.ca_bundle, **kwargs
+        )
+    else:
+        conn = Connection(**kwargs)
     conn.connect()
     return conn
 

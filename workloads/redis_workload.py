@@ -122,6 +122,7 @@ class Endpoint:
     port: int
     password: str | None
     tls: bool
+    ca_bundle: str | None = None  # None: the system trust store (ElastiCache's certificates)
 
     def __str__(self) -> str:
         return f"{self.host}:{self.port}"
@@ -157,6 +158,7 @@ def make_client(
         password=endpoint.password or None,
         ssl=endpoint.tls,
         ssl_cert_reqs="required",
+        ssl_ca_certs=endpoint.ca_bundle,
         socket_timeout=timeout,
         socket_connect_timeout=timeout,
         retry=retry,
@@ -168,8 +170,10 @@ def make_client(
     )
 
 
-def endpoints_from(outputs: Outputs) -> tuple[Endpoint, Endpoint]:
+def endpoints_from(outputs: Outputs, ca_bundle: str | None = None) -> tuple[Endpoint, Endpoint]:
     """Primary and reader endpoints from the ``redis`` output, validated."""
+    if ca_bundle is not None and not os.path.isfile(ca_bundle):
+        raise WorkloadError(f"--ca-bundle {ca_bundle}: no such file")
     primary = outputs.field("redis", "primaryEndpoint")
     reader = outputs.field("redis", "readerEndpoint", default=primary)
     port = outputs.field("redis", "port", int)
@@ -179,7 +183,10 @@ def endpoints_from(outputs: Outputs) -> tuple[Endpoint, Endpoint]:
     if token:
         register_secret(token)
     tls = outputs.field("redis", "tls", bool, default=False)
-    return Endpoint(primary, port, token, tls), Endpoint(reader, port, token, tls)
+    return (
+        Endpoint(primary, port, token, tls, ca_bundle),
+        Endpoint(reader, port, token, tls, ca_bundle),
+    )
 
 
 def check_connection(client: redis.Redis, endpoint: Endpoint, role: str) -> None:
@@ -581,6 +588,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--keep", action="store_true", help="keep the keys (no cleanup)")
     parser.add_argument(
+        "--ca-bundle", help="CA certificates for TLS (default: the system trust store)"
+    )
+    parser.add_argument(
         "--soak", type=float, default=0, metavar="SECONDS", help="run a write loop this long"
     )
     parser.add_argument("--bench", action="store_true", help="run SET/GET benchmarks instead")
@@ -635,7 +645,7 @@ def _render(result: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace, outputs: Outputs) -> int:
     """The ``redis`` workload."""
-    primary_ep, reader_ep = endpoints_from(outputs)
+    primary_ep, reader_ep = endpoints_from(outputs, args.ca_bundle)
     counter = ErrorCounter()
     if args.bench:
         return _run_bench(args, primary_ep, reader_ep)
@@ -718,7 +728,13 @@ def _run_bench(args: argparse.Namespace, primary_ep: Endpoint, reader_ep: Endpoi
     # SET on the primary; GET on the reader, as an application would spread them.
     for command, endpoint in (("SET", primary_ep), ("GET", reader_ep)):
         target = BenchTarget(
-            endpoint.host, endpoint.port, endpoint.password, endpoint.tls, args.db, args.prefix
+            endpoint.host,
+            endpoint.port,
+            endpoint.password,
+            endpoint.tls,
+            args.db,
+            args.prefix,
+            endpoint.ca_bundle,
         )
         try:
             bench = run_bench(

@@ -448,3 +448,134 @@ def test_cli_bench_mode(tmp_path, prefix):
     rows = json.loads(done.stdout)["bench"]
     assert [r["command"] for r in rows] == ["SET", "GET"]
     assert all(r["opsPerSecond"] > 0 for r in rows)
+
+
+# --- TLS -----------------------------------------------------------------------------------
+
+
+def make_certificates(directory: Path) -> tuple[Path, Path, Path]:
+    """A throwaway CA and a server certificate for 127.0.0.1, signed by it."""
+    ca_key, ca_crt = directory / "ca.key", directory / "ca.pem"
+    key, csr, crt = directory / "server.key", directory / "server.csr", directory / "server.pem"
+    ext = directory / "san.ext"
+    ext.write_text("subjectAltName=IP:127.0.0.1\n")
+    commands = [
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            ca_key,
+            "-out",
+            ca_crt,
+            "-days",
+            "1",
+            "-subj",
+            "/CN=dbtier test CA",
+        ],
+        [
+            "openssl",
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            key,
+            "-out",
+            csr,
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+        [
+            "openssl",
+            "x509",
+            "-req",
+            "-in",
+            csr,
+            "-CA",
+            ca_crt,
+            "-CAkey",
+            ca_key,
+            "-CAcreateserial",
+            "-out",
+            crt,
+            "-days",
+            "1",
+            "-extfile",
+            ext,
+        ],
+    ]
+    for command in commands:
+        subprocess.run([str(c) for c in command], check=True, capture_output=True)
+    return ca_crt, crt, key
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory) -> Iterator[tuple[int, str, Path]]:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed")
+    directory = tmp_path_factory.mktemp("tls")
+    ca, crt, key = make_certificates(directory)
+    token = "tls-token-" + uuid.uuid4().hex
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            REDIS_SERVER,
+            "--port",
+            "0",
+            "--tls-port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--tls-cert-file",
+            str(crt),
+            "--tls-key-file",
+            str(key),
+            "--tls-ca-cert-file",
+            str(ca),
+            "--tls-auth-clients",
+            "no",
+            "--requirepass",
+            token,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(directory),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(
+            lambda: socket.create_connection(("127.0.0.1", port), 0.2).close() is None,
+            what="TLS redis-server",
+        )
+        if proc.poll() is not None:
+            pytest.skip("this redis-server was built without TLS")
+        yield port, token, ca
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_cli_over_tls_verifies_the_server_certificate(tmp_path, tls_server):
+    port, token, ca = tls_server
+    outputs = redis_outputs(port, token, tls=True)
+    done = run_cli(outputs, tmp_path, "--json", "--ca-bundle", str(ca))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["tls"] is True
+    # Not trusted by the system store: refused, never downgraded to plain text.
+    untrusted = run_cli(outputs, tmp_path)
+    assert untrusted.returncode == 2
+    assert untrusted.stderr.count("\n") == 1, untrusted.stderr
+    assert "certificate" in untrusted.stderr.lower()
+    assert token not in untrusted.stderr
+    # Plain text against the TLS port fails cleanly too.
+    plain = run_cli(redis_outputs(port, token, tls=False), tmp_path)
+    assert plain.returncode == 2
+    assert plain.stderr.count("\n") == 1, plain.stderr
