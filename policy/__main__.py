@@ -21,7 +21,10 @@ _package = importlib.util.module_from_spec(_spec)
 sys.modules["dbtier_policy"] = _package
 _spec.loader.exec_module(_package)
 
-from dbtier_policy import registry  # noqa: E402  (the package exists only after the lines above)
+from dbtier_policy import _sdk_memo, registry  # noqa: E402  (the package exists only now)
+
+# Convert each resource once per call instead of once per policy (see _sdk_memo).
+_sdk_memo.install()
 
 PolicyPack(
     name=registry.PACK_NAME,

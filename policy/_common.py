@@ -28,6 +28,8 @@ from pulumi_policy import (
 from pulumi_policy.deserialize import serialize_properties
 from pulumi_policy.proxy import UnknownValueError
 
+from ._sdk_memo import memoized
+
 Category = Literal[
     "encryption",
     "network",
@@ -117,11 +119,14 @@ def prop(props: Mapping[str, Any] | None, *path: str | int, default: Any = None)
     return default if current is None else current
 
 
+@memoized
 def plain(props: Mapping[str, Any]) -> dict[str, Any]:
     """The SDK's unknown-checking proxy unwrapped to plain data, unknowns kept as sentinels.
 
     Iterating the proxy (``.values()``, ``for x in list``) raises on the first unknown element and
-    would abort a whole check; rules read plain data and test unknowns with ``is_unknown``.
+    would abort a whole check; rules read plain data and test unknowns with ``is_unknown``. Inside
+    one Analyze/AnalyzeStack call of the pack the result is computed once per proxy and shared by
+    the rules (see ``_sdk_memo``): rules read it and never write to it.
     """
     return dict(serialize_properties(props))
 
