@@ -80,12 +80,22 @@ def _write(text: str, output: Path | None) -> None:
         return
     # Write beside the target and rename, so a failure never leaves a half-written report.
     tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_text(text)
-    tmp.replace(output)
+    try:
+        tmp.write_text(text)
+        tmp.replace(output)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    try:
+        return _run(_parser().parse_args(argv))
+    except KeyboardInterrupt:
+        print("preflight: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         plan = plan_stack(args.stack, args.project_dir)
     except PlanError as exc:

@@ -110,3 +110,20 @@ def test_malformed_stack_yaml_exits_2(tmp_path: Path) -> None:
     assert run.returncode == 2
     assert run.stderr.startswith("preflight: Pulumi.broken.yaml is not valid YAML at line")
     assert "Traceback" not in run.stderr
+
+
+def test_unwritable_output_exits_2_and_leaves_no_partial_file(tmp_path: Path) -> None:
+    target = tmp_path / "missing-dir" / "plan.json"
+    run = preflight("--stack", "dev", "--format", "json", "--output", str(target))
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines()[-1].startswith(f"preflight: cannot write {target}")
+    assert not target.parent.exists()
+
+
+def test_output_file_holds_the_whole_report(tmp_path: Path) -> None:
+    target = tmp_path / "plan.json"
+    run = preflight("--stack", "dev", "--format", "json", "--output", str(target))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == ""
+    assert json.loads(target.read_text())["stack"] == "dev"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]
