@@ -1,16 +1,19 @@
 """Benchmark of the preflight's policy pass (not a test).
 
-    .venv/bin/python bench/bench_preflight.py [--tables 1000] [--skip-tables]
+    .venv/bin/python bench/bench_preflight.py [--tables 1000] [--skip-tables] [--repeats 3]
 
 Measures: (1) the policy pass per resource over gRPC, one call in flight vs. concurrent calls,
 for growing synthetic plans (linearity); (2) the whole preflight (plan on mocks + policy pass) for
 the prod stack; (3) the whole preflight for a stack of N DynamoDB tables, each with a stream
-processor, built through the real DynamoTable component.
+processor, built through the real DynamoTable component. Every figure is the median of
+``--repeats`` runs (min and max alongside); the machine is shared and noisy, so compare figures
+taken in the same run.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from dataclasses import replace
@@ -46,18 +49,22 @@ def synthetic_plan(n: int) -> Plan:
 
 
 def policy_pass(sizes: list[int], repeats: int = 3) -> None:
-    print("policy pass over gRPC (Analyze per resource + one AnalyzeStack), best of", repeats)
-    print(f"{'resources':>10} {'in flight':>10} {'total s':>9} {'ms/resource':>12}")
+    print("policy pass over gRPC (Analyze per resource + one AnalyzeStack), median of", repeats)
+    print(
+        f"{'resources':>10} {'in flight':>10} {'total s':>9} {'ms/resource':>12} {'min-max ms':>14}"
+    )
     with PolicyPackProcess(DEFAULT_PACK_DIR, pack_environment(make_plan([]))) as pack:
         analyze_plan(pack, synthetic_plan(50), CONFIG)  # warm up
         for n in sizes:
             plan = synthetic_plan(n)
             for in_flight in (1, 16):
-                best = min(
+                runs = [
                     _timed(lambda: analyze_plan(pack, plan, CONFIG, max_in_flight=in_flight))  # noqa: B023
                     for _ in range(repeats)
-                )
-                print(f"{n:>10} {in_flight:>10} {best:>9.3f} {best / n * 1000:>12.3f}")
+                ]
+                mid = statistics.median(runs)
+                spread = f"{min(runs) / n * 1000:.2f}-{max(runs) / n * 1000:.2f}"
+                print(f"{n:>10} {in_flight:>10} {mid:>9.3f} {mid / n * 1000:>12.3f} {spread:>14}")
 
 
 def _timed(fn: object) -> float:
@@ -66,16 +73,30 @@ def _timed(fn: object) -> float:
     return time.perf_counter() - start
 
 
-def whole_preflight(stack: str, overrides: dict | None = None, label: str = "") -> None:
-    start = time.perf_counter()
-    plan = plan_stack(stack, config_overrides=overrides)
-    planned = time.perf_counter()
-    config = ROOT / "policy" / "config" / f"{stack}.json"
-    report = run_policy_report(plan, DEFAULT_PACK_DIR, config)
-    end = time.perf_counter()
+def whole_preflight(
+    stack: str, overrides: dict | None = None, label: str = "", repeats: int = 1
+) -> None:
+    plans, policies, totals = [], [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        plan = plan_stack(stack, config_overrides=overrides)
+        planned = time.perf_counter()
+        config = ROOT / "policy" / "config" / f"{stack}.json"
+        report = run_policy_report(plan, DEFAULT_PACK_DIR, config)
+        end = time.perf_counter()
+        plans.append(planned - start)
+        policies.append(end - planned)
+        totals.append(end - start)
+        resources = len(plan.resources)
+        del plan
+
+    def show(runs: list[float]) -> str:
+        mid = statistics.median(runs)
+        return f"{mid:.2f} s" + (f" ({min(runs):.2f}-{max(runs):.2f})" if len(runs) > 1 else "")
+
     print(
-        f"{label or stack}: {len(plan.resources)} resources, plan {planned - start:.2f} s, "
-        f"policy {end - planned:.2f} s (incl. pack start), total {end - start:.2f} s, "
+        f"{label or stack}: {resources} resources, median of {repeats}: plan {show(plans)}, "
+        f"policy {show(policies)} (incl. pack start), total {show(totals)}, "
         f"{len(report.violations)} violations ({len(report.mandatory)} mandatory)"
     )
 
@@ -107,12 +128,14 @@ def main() -> None:
     parser.add_argument("--tables", type=int, default=1000)
     parser.add_argument("--skip-tables", action="store_true")
     parser.add_argument("--sizes", default="250,1000,4000")
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    policy_pass([int(s) for s in args.sizes.split(",")])
-    whole_preflight("prod")
+    policy_pass([int(s) for s in args.sizes.split(",")], args.repeats)
+    whole_preflight("prod", repeats=args.repeats)
     if not args.skip_tables:
         for n in sorted({args.tables // 4, args.tables}):
-            whole_preflight("dev", tables_overrides(n), f"dev + {n} tables with processors")
+            label = f"dev + {n} tables with processors"
+            whole_preflight("dev", tables_overrides(n), label, args.repeats)
 
 
 if __name__ == "__main__":

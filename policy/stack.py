@@ -146,23 +146,24 @@ def database_alarms(
 ) -> Iterator[tuple[str, str]]:
     if not c["requireAlarms"]:
         return
-    alarms = [r for r in resources if r.resource_type == METRIC_ALARM]
-    dimension_values: list[set[str]] = []
-    for alarm in alarms:
+    # Indexed once, so the check is linear in resources (a stack of a thousand tables has
+    # thousands of alarms): what any alarm depends on, and every known dimension value.
+    watched_urns: set[str] = set()
+    dimension_values: set[str] = set()
+    for alarm in resources:
+        if alarm.resource_type != METRIC_ALARM:
+            continue
+        watched_urns.update(dep.urn for dep in deps_of(alarm))
         dims = prop(alarm.props, "dimensions", default={})
-        values = set()
         if isinstance(dims, Mapping):
-            values = {v for v in dims.values() if isinstance(v, str) and not is_unknown(v)}
-        dimension_values.append(values)
+            dimension_values.update(
+                v for v in dims.values() if isinstance(v, str) and not is_unknown(v)
+            )
     for r in resources:
         keys = ALARMED.get(r.resource_type)
         if keys is None:
             continue
-        names = _known_names(r, keys)
-        watched = any(
-            _refers_to(alarm, r) or (names & values)
-            for alarm, values in zip(alarms, dimension_values, strict=True)
-        )
+        watched = r.urn in watched_urns or bool(_known_names(r, keys) & dimension_values)
         if not watched:
             yield r.urn, f"'{r.name}' ({r.resource_type}) has no CloudWatch alarm."
 

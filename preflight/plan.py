@@ -7,11 +7,13 @@ values unknown at preview as Pulumi's unknown sentinel.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import logging
 import runpy
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -194,6 +196,26 @@ class _Diagnostics(logging.Handler):
 # ---------------------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _no_automatic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector's automatic runs while the program registers resources.
+
+    A plan keeps every resource, its Outputs, futures and source positions alive until the
+    program ends (~100 KB per resource), and almost none of it is garbage before then; yet the
+    collector's automatic runs keep traversing that growing heap, and they took more than half of
+    the planning time of a 1,000-table stack (and made it grow faster than the resource count).
+    Reference counting still frees what is not in a cycle; cycles left by the run are collected
+    by the collector's next automatic run after this block.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def plan_stack(
     stack: str,
     project_dir: Path | None = None,
@@ -242,7 +264,8 @@ def plan_stack(
         runpy.run_path(str(program), run_name="__main__")
 
     try:
-        _sync_await(run_in_stack(run_program))
+        with _no_automatic_gc():
+            _sync_await(run_in_stack(run_program))
     except ConfigError as exc:
         raise PlanError(f"Pulumi.{stack}.yaml: {exc}") from None
     except pulumi.RunError as exc:
