@@ -32,3 +32,14 @@ dst=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["aurora"]["dat
 mariadb-dump -h127.0.0.1 -uroot --single-transaction --skip-comments "$src" | mariadb -h127.0.0.1 -uroot "$dst"
 # dbtier_load is aurora-load's own table: it lives only in the target by design.
 $PY -m workloads migration-check --outputs "$outputs" --exclude dbtier_load
+
+step "workload dynamo: moto's server stands in for DynamoDB; populate, the seed's queries and scans, drain the stream through the processor"
+$PY scripts/local_dynamo.py --outputs out/local-dynamo.json -- \
+  $PY -m workloads dynamo --outputs out/local-dynamo.json --drain-stream
+
+step "workload redis: every data type, sessions, cache-aside, pub/sub, then a short bench"
+cat > out/local-redis.json <<'JSON'
+{"redis": {"primaryEndpoint": "127.0.0.1", "readerEndpoint": "127.0.0.1", "port": 6379, "authToken": null, "tls": false}}
+JSON
+$PY -m workloads redis --outputs out/local-redis.json
+$PY -m workloads redis --outputs out/local-redis.json --bench
