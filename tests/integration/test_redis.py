@@ -362,10 +362,12 @@ def auth_server(tmp_path_factory) -> Iterator[tuple[int, str]]:
 
 def test_cli_runs_every_step_with_auth_and_never_prints_the_token(tmp_path, auth_server):
     port, token = auth_server
-    done = run_cli(redis_outputs(port, token), tmp_path, "--json", "--db", "1")
+    done = run_cli(redis_outputs(port, token), tmp_path, "--json", "--db", "1", "--soak", "0.5")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["ok"] is True
+    assert result["soak"]["acknowledged"] > 0
+    assert (result["soak"]["lost"], result["soak"]["givenUp"]) == (0, 0)
     assert result["cache"]["hits"] == 2
     assert result["pubsub"]["reason"] == "stop"
     assert token not in done.stdout + done.stderr
