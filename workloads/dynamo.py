@@ -770,12 +770,9 @@ def render(result: dict[str, Any]) -> str:
         ]
         if "stream" in t:
             s = t["stream"]
-            rows.append(
-                [
-                    "stream",
-                    f"{s['records']} records {s['events']}, {s['batchItemFailures']} failures",
-                ]
-            )
+            events = ", ".join(f"{n} {name}" for name, n in sorted(s["events"].items()))
+            failures = s["batchItemFailures"]
+            rows.append(["stream", f"{s['records']} records ({events}), {failures} failures"])
         status = "ok" if t["ok"] else "FAILED: " + "; ".join(t["problems"])
         blocks.append(f"table {t['table']}: {status}\n" + render_table(["step", "result"], rows))
     return "\n\n".join(blocks)
