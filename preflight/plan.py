@@ -156,7 +156,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         urn = self.make_urn(request.parent, request.type, request.name)
-        if any(r.urn == urn for r in self.recorded[:1]):
+        if self.recorded and self.recorded[0].urn == urn:
             return response  # the root stack that set_mocks registers before the program's own
         self.recorded.append(
             PlannedResource(
