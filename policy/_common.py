@@ -153,6 +153,19 @@ def as_number(value: Any) -> float | None:
         return None
 
 
+def short_window(value: Any, minimum: int, default: float = 30.0) -> float | None:
+    """The waiting period in days when it is shorter than `minimum` (AWS's default if unset).
+
+    KMS key deletion and Secrets Manager recovery windows both default to 30 days; None when the
+    window is long enough or unknown at preview.
+    """
+    if is_unknown(value):
+        return None
+    days = as_number(value)
+    effective = default if days is None else days
+    return effective if effective < minimum else None
+
+
 def parse_json(value: Any) -> Any:
     """Inputs such as policies and task settings are JSON strings; parse them when known."""
     if is_unknown(value) or value is None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ._common import Resource, Rule, RuleMeta, as_number, integer, is_off, is_unknown, parse_json
+from ._common import Resource, Rule, RuleMeta, integer, is_off, is_unknown, parse_json, short_window
 
 KEY = "aws:kms/key:Key"
 
@@ -28,14 +28,10 @@ def enabled(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
 
 
 def deletion_window(r: Resource, c: Mapping[str, Any]) -> Iterator[str]:
-    value = r.get("deletionWindowInDays")
-    if is_unknown(value):
-        return
-    days = as_number(value)
-    effective = 30.0 if days is None else days
-    if effective < int(c["minimumDays"]):
+    days = short_window(r.get("deletionWindowInDays"), int(c["minimumDays"]))
+    if days is not None:
         yield (
-            f"KMS key '{r.name}' can be deleted after {effective:g} days; at least "
+            f"KMS key '{r.name}' can be deleted after {days:g} days; at least "
             f"{c['minimumDays']} required."
         )
 

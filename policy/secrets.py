@@ -8,7 +8,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from ._common import Resource, Rule, RuleMeta, as_number, integer, is_off, is_unknown
+from ._common import Resource, Rule, RuleMeta, integer, is_off, short_window
 
 SECRET = "aws:secretsmanager/secret:Secret"
 
@@ -19,14 +19,10 @@ def customer_managed_key(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
 
 
 def recovery_window(r: Resource, c: Mapping[str, Any]) -> Iterator[str]:
-    value = r.get("recoveryWindowInDays")
-    if is_unknown(value):
-        return
-    days = as_number(value)
-    effective = 30.0 if days is None else days
-    if effective < int(c["minimumDays"]):
+    days = short_window(r.get("recoveryWindowInDays"), int(c["minimumDays"]))
+    if days is not None:
         yield (
-            f"Secret '{r.name}' is deleted after {effective:g} days without recovery; at least "
+            f"Secret '{r.name}' is deleted after {days:g} days without recovery; at least "
             f"{c['minimumDays']} required."
         )
 
