@@ -29,6 +29,7 @@ import psycopg2
 from psycopg2 import sql
 
 SCRAM_ROLE = "dbtier_password_login"
+ANY_HOST = "%"
 HBA_LINE = f"host all +{SCRAM_ROLE} all scram-sha-256"
 
 
@@ -51,16 +52,18 @@ def provision_mysql(admin: Any, database: str, user: str, password: str) -> None
     """Create (or update) a database and a user that owns it."""
     cur = admin.cursor()
     cur.execute(f"CREATE DATABASE IF NOT EXISTS {_mq(database)}")
-    cur.execute("CREATE USER IF NOT EXISTS %s@'%%' IDENTIFIED BY %s", (user, password))
-    cur.execute("ALTER USER %s@'%%' IDENTIFIED BY %s", (user, password))
-    cur.execute(f"GRANT ALL PRIVILEGES ON {_mq(database)}.* TO %s@'%%'", (user,))
+    # The host is a parameter too: a literal '%%' in the statement reaches the server unchanged
+    # on some cursor paths and would create the account 'user'@'%%'.
+    cur.execute("CREATE USER IF NOT EXISTS %s@%s IDENTIFIED BY %s", (user, ANY_HOST, password))
+    cur.execute("ALTER USER %s@%s IDENTIFIED BY %s", (user, ANY_HOST, password))
+    cur.execute(f"GRANT ALL PRIVILEGES ON {_mq(database)}.* TO %s@%s", (user, ANY_HOST))
     cur.close()
 
 
 def drop_mysql(admin: Any, database: str, user: str) -> None:
     cur = admin.cursor()
     cur.execute(f"DROP DATABASE IF EXISTS {_mq(database)}")
-    cur.execute("DROP USER IF EXISTS %s@'%%'", (user,))
+    cur.execute("DROP USER IF EXISTS %s@%s", (user, ANY_HOST))
     cur.close()
 
 
