@@ -59,13 +59,37 @@ def test_dev_is_clean_under_dev_config() -> None:
     assert [v for v in violations if v["level"] == "mandatory"] == []
 
 
-def test_prod_exit_code_follows_mandatory_violations() -> None:
+def test_prod_is_clean_under_prod_config() -> None:
     result = preflight("--stack", "prod", "--format", "json")
+    assert result.returncode == 0, result.stderr
     violations = json.loads(result.stdout)["violations"]
-    mandatory = [v for v in violations if v["level"] == "mandatory"]
-    assert result.returncode == (1 if mandatory else 0)
+    assert [v for v in violations if v["level"] == "mandatory"] == []
+
+
+def test_insecure_stack_json_lists_violations_in_the_fixed_shape(insecure_project: Path) -> None:
+    result = preflight(
+        "--stack",
+        "insecure",
+        "--project-dir",
+        str(insecure_project),
+        "--policy-config",
+        str(ROOT / "policy/config/prod.json"),
+        "--format",
+        "json",
+    )
+    assert result.returncode == 1, result.stderr
+    violations = json.loads(result.stdout)["violations"]
+    assert violations
     for v in violations:
         assert set(v) == {"policy", "level", "severity", "urn", "message"}
+    primary = "urn:pulumi:insecure::dbtier::dbtier:components:RelationalTier$aws:rds/instance:Instance::relational-primary"
+    assert {
+        "policy": "rds-instance-deletion-protection",
+        "level": "mandatory",
+        "urn": primary,
+    }.items() <= next(
+        v for v in violations if v["policy"] == "rds-instance-deletion-protection"
+    ).items()
 
 
 def test_insecure_stack_exits_1_and_names_each_violation(insecure_project: Path) -> None:
