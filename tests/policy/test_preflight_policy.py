@@ -42,6 +42,19 @@ def preflight(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     )
 
 
+def preflight_insecure(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The preflight of the insecure stack file under the prod policy config."""
+    return preflight(
+        "--stack",
+        "insecure",
+        "--project-dir",
+        str(project),
+        "--policy-config",
+        str(ROOT / "policy/config/prod.json"),
+        *args,
+    )
+
+
 @pytest.fixture(scope="module")
 def insecure_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real program, with the insecure stack file beside it."""
@@ -67,16 +80,7 @@ def test_prod_is_clean_under_prod_config() -> None:
 
 
 def test_insecure_stack_json_lists_violations_in_the_fixed_shape(insecure_project: Path) -> None:
-    result = preflight(
-        "--stack",
-        "insecure",
-        "--project-dir",
-        str(insecure_project),
-        "--policy-config",
-        str(ROOT / "policy/config/prod.json"),
-        "--format",
-        "json",
-    )
+    result = preflight_insecure(insecure_project, "--format", "json")
     assert result.returncode == 1, result.stderr
     violations = json.loads(result.stdout)["violations"]
     assert violations
@@ -93,14 +97,7 @@ def test_insecure_stack_json_lists_violations_in_the_fixed_shape(insecure_projec
 
 
 def test_insecure_stack_exits_1_and_names_each_violation(insecure_project: Path) -> None:
-    result = preflight(
-        "--stack",
-        "insecure",
-        "--project-dir",
-        str(insecure_project),
-        "--policy-config",
-        str(ROOT / "policy/config/prod.json"),
-    )
+    result = preflight_insecure(insecure_project)
     assert result.returncode == 1, result.stderr
     out = result.stdout
     for policy, resource in [
@@ -118,18 +115,7 @@ def test_insecure_stack_exits_1_and_names_each_violation(insecure_project: Path)
 
 def test_sarif_validates_and_maps_levels(insecure_project: Path, tmp_path: Path) -> None:
     target = tmp_path / "report.sarif"
-    result = preflight(
-        "--stack",
-        "insecure",
-        "--project-dir",
-        str(insecure_project),
-        "--policy-config",
-        str(ROOT / "policy/config/prod.json"),
-        "--format",
-        "sarif",
-        "--output",
-        str(target),
-    )
+    result = preflight_insecure(insecure_project, "--format", "sarif", "--output", str(target))
     assert result.returncode == 1, result.stderr
     sarif = json.loads(target.read_text())
     jsonschema.validate(sarif, SARIF_SCHEMA)
