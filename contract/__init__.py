@@ -1,0 +1,31 @@
+"""The stack-output contract: one definition of what `pulumi stack output --json` holds."""
+
+from contract.outputs import (
+    SECTIONS,
+    AuroraOutputs,
+    ContractError,
+    DynamoOutputs,
+    DynamoTableOutputs,
+    MigrationOutputs,
+    RedisOutputs,
+    RelationalOutputs,
+    WarehouseOutputs,
+    exported,
+    read_section,
+    to_json,
+)
+
+__all__ = [
+    "SECTIONS",
+    "AuroraOutputs",
+    "ContractError",
+    "DynamoOutputs",
+    "DynamoTableOutputs",
+    "MigrationOutputs",
+    "RedisOutputs",
+    "RelationalOutputs",
+    "WarehouseOutputs",
+    "exported",
+    "read_section",
+    "to_json",
+]
