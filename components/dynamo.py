@@ -8,6 +8,7 @@ cannot process in an encrypted dead-letter queue.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,10 @@ from components.base import DbtierComponent
 from components.config import DynamoAutoscalingConfig, DynamoTableConfig
 
 # The handler module is a single file by contract: stdlib + boto3 only, packaged on its own.
-HANDLER_FILE = Path(__file__).resolve().parent.parent / "workloads" / "stream_processor.py"
+# Found through the import system (not executed), so the program never loads boto3 for it.
+_HANDLER_SPEC = importlib.util.find_spec("lambdas.stream_processor")
+assert _HANDLER_SPEC is not None and _HANDLER_SPEC.origin is not None
+HANDLER_FILE = Path(_HANDLER_SPEC.origin)
 HANDLER = "stream_processor.handler"
 # The newest Python runtime Lambda offers; arm64 (Graviton) is cheaper for the same work.
 LAMBDA_RUNTIME = "python3.14"

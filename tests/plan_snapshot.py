@@ -21,7 +21,11 @@ STACKS = ("dev", "prod")
 
 
 def normalize(report: dict[str, Any]) -> dict[str, Any]:
-    """The preflight JSON with resources and violations in a stable order."""
+    """The preflight JSON with resources and violations in a stable order.
+
+    Asset paths are made relative to the repository, so a clone elsewhere plans the same.
+    """
+    report = json.loads(json.dumps(report).replace(json.dumps(str(ROOT))[1:-1], "<repo>"))
     return {
         **report,
         "resources": sorted(report["resources"], key=lambda r: r["urn"]),

@@ -27,7 +27,7 @@ import botocore.exceptions
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.config import Config
 
-from workloads import stream_processor
+from lambdas import stream_processor
 from workloads._dynamo_data import HIGH_SALARY, generate_users, user_id
 from workloads.common import (
     EXIT_CHECK_FAILED,

@@ -15,7 +15,7 @@ import pytest
 from boto3.dynamodb.types import TypeSerializer
 from moto import mock_aws
 
-from workloads import stream_processor as sp
+from lambdas import stream_processor as sp
 
 STREAM_ARN = (
     "arn:aws:dynamodb:us-east-1:123456789012:table/UserProfiles/stream/2026-11-25T00:00:00.000"

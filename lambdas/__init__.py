@@ -1,0 +1,1 @@
+"""Code that runs in AWS Lambda: packaged by the components, imported by their tests."""
