@@ -1,0 +1,117 @@
+"""DynamoDB table shapes: keys, attributes, indexes and stream, shared by whoever creates a table.
+
+Pure data and functions (no Pulumi, no boto3), so the DynamoTable component, the local DynamoDB
+stand-in and the `dynamo` workload's `--create-table` derive a table's key schema the same way.
+Security settings (encryption, PITR, TTL, deletion protection) are the component's business and
+are not part of a shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+AttributeType = Literal["S", "N", "B"]
+Projection = Literal["ALL", "KEYS_ONLY", "INCLUDE"]
+StreamView = Literal["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"]
+BillingMode = Literal["PAY_PER_REQUEST", "PROVISIONED"]
+
+
+@dataclass(frozen=True)
+class IndexSchema:
+    """One global secondary index."""
+
+    name: str
+    hash_key: str
+    range_key: str | None = None
+    projection: Projection = "ALL"
+    non_key_attributes: tuple[str, ...] = ()
+    read_capacity: int | None = None
+    write_capacity: int | None = None
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """What shapes a table's data: keys, key attributes, indexes, capacity mode and stream."""
+
+    name: str
+    hash_key: str
+    attributes: Mapping[str, AttributeType]
+    range_key: str | None = None
+    indexes: tuple[IndexSchema, ...] = ()
+    billing_mode: BillingMode = "PAY_PER_REQUEST"
+    read_capacity: int | None = None
+    write_capacity: int | None = None
+    stream: StreamView | None = None
+
+
+# The seed's UserProfiles table: the default table of every stack and of local runs.
+SEED_TABLE = TableSchema(
+    name="UserProfiles",
+    hash_key="userId",
+    attributes={"userId": "S", "email": "S", "department": "S", "createdAt": "S"},
+    indexes=(
+        IndexSchema(name="EmailIndex", hash_key="email"),
+        IndexSchema(name="DepartmentIndex", hash_key="department", range_key="createdAt"),
+    ),
+    stream="NEW_AND_OLD_IMAGES",
+)
+
+
+def key_schema(hash_key: str, range_key: str | None) -> list[dict[str, str]]:
+    """KeySchema elements: the hash key, then the range key when there is one."""
+    schema = [{"AttributeName": hash_key, "KeyType": "HASH"}]
+    if range_key:
+        schema.append({"AttributeName": range_key, "KeyType": "RANGE"})
+    return schema
+
+
+def attribute_definitions(table: TableSchema) -> list[dict[str, str]]:
+    """AttributeDefinitions: the key attributes only, sorted by name."""
+    return [
+        {"AttributeName": name, "AttributeType": kind}
+        for name, kind in sorted(table.attributes.items())
+    ]
+
+
+def projection(index: IndexSchema) -> dict[str, Any]:
+    """An index's Projection block."""
+    block: dict[str, Any] = {"ProjectionType": index.projection}
+    if index.projection == "INCLUDE":
+        block["NonKeyAttributes"] = list(index.non_key_attributes)
+    return block
+
+
+def create_table_kwargs(table: TableSchema, table_name: str | None = None) -> dict[str, Any]:
+    """The CreateTable request for `table` (under `table_name` when given)."""
+    provisioned = table.billing_mode == "PROVISIONED"
+    kwargs: dict[str, Any] = {
+        "TableName": table_name or table.name,
+        "KeySchema": key_schema(table.hash_key, table.range_key),
+        "AttributeDefinitions": attribute_definitions(table),
+        "BillingMode": table.billing_mode,
+    }
+    if provisioned:
+        kwargs["ProvisionedThroughput"] = {
+            "ReadCapacityUnits": table.read_capacity,
+            "WriteCapacityUnits": table.write_capacity,
+        }
+    indexes = []
+    for index in table.indexes:
+        gsi: dict[str, Any] = {
+            "IndexName": index.name,
+            "KeySchema": key_schema(index.hash_key, index.range_key),
+            "Projection": projection(index),
+        }
+        if provisioned:
+            gsi["ProvisionedThroughput"] = {
+                "ReadCapacityUnits": index.read_capacity,
+                "WriteCapacityUnits": index.write_capacity,
+            }
+        indexes.append(gsi)
+    if indexes:
+        kwargs["GlobalSecondaryIndexes"] = indexes
+    if table.stream:
+        kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": table.stream}
+    return kwargs
