@@ -13,7 +13,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scripts.local_outputs import new_password, provision_all  # noqa: E402
+from standins.local_outputs import new_password, provision_all  # noqa: E402
 
 PREFIX = "dbtier_bench"
 

@@ -16,7 +16,7 @@ import time
 
 from _common import bench_outputs, run_workload
 
-from scripts.local_outputs import mysql_admin
+from standins.local_outputs import mysql_admin
 
 
 def main() -> None:

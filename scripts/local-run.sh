@@ -15,7 +15,7 @@ $PY -m preflight --stack "$stack"
 
 step "local outputs: databases and users with generated passwords on the local engines -> $outputs"
 mkdir -p out
-$PY scripts/local_outputs.py "$outputs"
+$PY -m standins.local_outputs "$outputs"
 
 step "workload relational: schema, sample users (idempotent), primary and reader reads, replica lag"
 $PY -m workloads relational --outputs "$outputs"
@@ -27,19 +27,14 @@ step "workload warehouse: products, customers, sales loaded with COPY; the seed'
 $PY -m workloads warehouse --outputs "$outputs"
 
 step "migration: mariadb-dump stands in for the DMS full load (source -> target), then migration-check"
-src=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["relational"]["databaseName"])' "$outputs")
-dst=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["aurora"]["databaseName"])' "$outputs")
-mariadb-dump -h127.0.0.1 -uroot --single-transaction --skip-comments "$src" | mariadb -h127.0.0.1 -uroot "$dst"
+$PY -m standins.full_load "$outputs"
 # dbtier_load is aurora-load's own table: it lives only in the target by design.
 $PY -m workloads migration-check --outputs "$outputs" --exclude dbtier_load
 
 step "workload dynamo: moto's server stands in for DynamoDB; populate, the seed's queries and scans, drain the stream through the processor"
-$PY scripts/local_dynamo.py --outputs out/local-dynamo.json -- \
+$PY -m standins.local_dynamo --outputs out/local-dynamo.json -- \
   $PY -m workloads dynamo --outputs out/local-dynamo.json --drain-stream
 
 step "workload redis: every data type, sessions, cache-aside, pub/sub, then a short bench"
-cat > out/local-redis.json <<'JSON'
-{"redis": {"primaryEndpoint": "127.0.0.1", "readerEndpoint": "127.0.0.1", "port": 6379, "authToken": null, "tls": false}}
-JSON
-$PY -m workloads redis --outputs out/local-redis.json
-$PY -m workloads redis --outputs out/local-redis.json --bench
+$PY -m workloads redis --outputs "$outputs"
+$PY -m workloads redis --outputs "$outputs" --bench

@@ -1,18 +1,19 @@
-"""Write a stack-outputs file that points the SQL workloads at the local engines.
+"""Write a stack-outputs file that points the workloads at the local engines.
 
-    .venv/bin/python scripts/local_outputs.py out/local-outputs.json
+    .venv/bin/python -m standins.local_outputs out/local-outputs.json
 
 Creates (idempotently) on the local MariaDB a source database for ``relational`` and a target
 database for ``aurora`` (MariaDB stands in for both RDS MySQL and Aurora MySQL), and on the local
 PostgreSQL a database for ``warehouse`` (standing in for Redshift), each with its own user and a
-generated password, then writes ``pulumi stack output --json --show-secrets``-shaped JSON with
-``tls: false``. A re-run keeps the passwords already in the file when they still work.
+generated password, then writes the outputs in the contract's shape (``contract.outputs``) with
+``tls: false``, plus a ``redis`` section for the local Redis. A re-run keeps the passwords
+already in the file.
 
 PostgreSQL trusts local TCP logins on the engines set up by scripts/engines.sh; so that a wrong
 password is still refused, the users made here belong to the role ``dbtier_password_login`` and
 one pg_hba.conf line (added once, at the top) asks that role for its password (scram-sha-256).
 
-The functions are reused by tests/integration to make throw-away databases and users.
+The functions are reused by tests and benchmarks to make throw-away databases and users.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from typing import Any
 import mysql.connector
 import psycopg2
 from psycopg2 import sql
+
+from contract import AuroraOutputs, RedisOutputs, RelationalOutputs, WarehouseOutputs, to_json
 
 SCRAM_ROLE = "dbtier_password_login"
 ANY_HOST = "%"
@@ -118,16 +121,6 @@ def drop_pg(admin: Any, database: str, user: str) -> None:
         cur.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(user)))
 
 
-def mysql_section(database: str, user: str, password: str, port: int = 3306) -> dict[str, Any]:
-    return {
-        "databaseName": database,
-        "username": user,
-        "password": password,
-        "port": port,
-        "tls": False,
-    }
-
-
 def build_outputs(
     prefix: str,
     passwords: dict[str, str],
@@ -137,34 +130,48 @@ def build_outputs(
     pg_host: str = "127.0.0.1",
     pg_port: int = 5432,
 ) -> dict[str, Any]:
-    """Outputs in the stack-output shape (DESIGN.md) for the local engines."""
-    return {
-        "relational": {
-            "endpoint": mysql_host,
-            # The local reader is the same server: the read path and lag probe still run.
-            "readerEndpoints": [mysql_host],
-            "engine": "mysql",
-            "secretArn": "local",
-            **mysql_section(
-                f"{prefix}_relational", f"{prefix}_rel", passwords["relational"], mysql_port
+    """Outputs in the stack-output shape for the local engines."""
+    return to_json(
+        {
+            RelationalOutputs.KEY: RelationalOutputs(
+                endpoint=mysql_host,
+                port=mysql_port,
+                database_name=f"{prefix}_relational",
+                username=f"{prefix}_rel",
+                password=passwords["relational"],
+                # The local reader is the same server: the read path and lag probe still run.
+                reader_endpoints=(mysql_host,),
+                secret_arn="local",  # noqa: S106 -- a placeholder, not a secret
+                engine="mysql",
+                tls=False,
             ),
-        },
-        "aurora": {
-            "writerEndpoint": mysql_host,
-            "readerEndpoint": mysql_host,
-            "engine": "aurora-mysql",
-            "secretArn": "local",
-            **mysql_section(f"{prefix}_aurora", f"{prefix}_aur", passwords["aurora"], mysql_port),
-        },
-        "warehouse": {
-            "endpoint": pg_host,
-            "port": pg_port,
-            "databaseName": f"{prefix}_warehouse",
-            "username": f"{prefix}_wh",
-            "password": passwords["warehouse"],
-            "tls": False,
-        },
-    }
+            AuroraOutputs.KEY: AuroraOutputs(
+                writer_endpoint=mysql_host,
+                reader_endpoint=mysql_host,
+                port=mysql_port,
+                database_name=f"{prefix}_aurora",
+                username=f"{prefix}_aur",
+                password=passwords["aurora"],
+                secret_arn="local",  # noqa: S106 -- a placeholder, not a secret
+                engine="aurora-mysql",
+                tls=False,
+            ),
+            WarehouseOutputs.KEY: WarehouseOutputs(
+                endpoint=pg_host,
+                port=pg_port,
+                database_name=f"{prefix}_warehouse",
+                username=f"{prefix}_wh",
+                password=passwords["warehouse"],
+                tls=False,
+            ),
+        }
+    )
+
+
+def redis_outputs(host: str = "127.0.0.1", port: int = 6379) -> dict[str, Any]:
+    """The ``redis`` section for a local Redis without AUTH or TLS."""
+    section = RedisOutputs(primary_endpoint=host, reader_endpoint=host, port=port, tls=False)
+    return to_json({RedisOutputs.KEY: section})
 
 
 def provision_all(prefix: str, passwords: dict[str, str], **hosts: Any) -> dict[str, Any]:
@@ -233,7 +240,7 @@ def main() -> int:
             key: _existing_passwords(args.path).get(key) or new_password()
             for key in ("relational", "aurora", "warehouse")
         }
-        outputs = provision_all(args.prefix, passwords)
+        outputs = {**provision_all(args.prefix, passwords), **redis_outputs()}
     except (mysql.connector.Error, psycopg2.Error, OSError) as exc:
         print(f"local-outputs: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
@@ -243,7 +250,7 @@ def main() -> int:
         json.dump(outputs, handle, indent=2)
         handle.write("\n")
     print(
-        f"local-outputs: wrote {args.path} (relational, aurora, warehouse; tls false)",
+        f"local-outputs: wrote {args.path} (relational, aurora, warehouse, redis; tls false)",
         file=sys.stderr,
     )
     return 0

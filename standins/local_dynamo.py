@@ -1,10 +1,10 @@
 """Run a command against a local moto server standing in for DynamoDB and DynamoDB Streams.
 
-Starts moto's server on a free port, creates the stack's default tables (components.config) there,
-writes a stack-outputs file with the ``dynamo`` section a deployed stack exports (plus
+Starts moto's server on a free port, creates the stack's default table (``contract.tables``)
+there, writes a stack-outputs file with the ``dynamo`` section a deployed stack exports (plus
 ``endpointUrl``), runs the command, stops the server and exits with the command's status:
 
-    .venv/bin/python scripts/local_dynamo.py --outputs out/local-dynamo.json -- \\
+    .venv/bin/python -m standins.local_dynamo --outputs out/local-dynamo.json -- \\
         .venv/bin/python -m workloads dynamo --outputs out/local-dynamo.json --drain-stream
 """
 
@@ -17,12 +17,13 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
+import boto3
 from moto.server import ThreadedMotoServer
 
-from workloads.dynamo import create_table_kwargs, default_table_configs, make_clients
+from contract import DynamoOutputs, DynamoTableOutputs, to_json
+from contract.tables import SEED_TABLE, TableSchema, create_table_kwargs
 
 REGION = "us-east-1"
 
@@ -33,22 +34,30 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def local_outputs(endpoint_url: str) -> dict[str, object]:
-    """Create the default tables at ``endpoint_url``; the stack outputs that describe them."""
-    client, _ = make_clients(REGION, endpoint_url)
-    tables = {}
-    for name, cfg in default_table_configs().items():
-        kwargs = create_table_kwargs(cfg)
-        client.create_table(**kwargs)
-        described = client.describe_table(TableName=kwargs["TableName"])["Table"]
-        tables[name] = {
-            "tableName": described["TableName"],
-            "arn": described["TableArn"],
-            "streamArn": described.get("LatestStreamArn"),
-            "indexes": [gsi["IndexName"] for gsi in described.get("GlobalSecondaryIndexes", [])],
-            "processorFunction": None,
-        }
-    return {"dynamo": {"region": REGION, "endpointUrl": endpoint_url, "tables": tables}}
+def local_outputs(
+    endpoint_url: str, tables: tuple[TableSchema, ...] = (SEED_TABLE,)
+) -> dict[str, Any]:
+    """Create ``tables`` at ``endpoint_url``; the stack outputs that describe them."""
+    # moto accepts any credentials; fixed ones keep a real profile out of a local run.
+    client = boto3.client(
+        "dynamodb",
+        region_name=REGION,
+        endpoint_url=endpoint_url,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106 -- moto's dummy
+    )
+    created = {}
+    for table in tables:
+        client.create_table(**create_table_kwargs(table))
+        described = client.describe_table(TableName=table.name)["Table"]
+        created[table.name] = DynamoTableOutputs(
+            table_name=described["TableName"],
+            arn=described["TableArn"],
+            stream_arn=described.get("LatestStreamArn"),
+            indexes=tuple(gsi["IndexName"] for gsi in described.get("GlobalSecondaryIndexes", [])),
+        )
+    section = DynamoOutputs(region=REGION, tables=created, endpoint_url=endpoint_url)
+    return to_json({DynamoOutputs.KEY: section})
 
 
 def main() -> int:
