@@ -17,6 +17,8 @@ import pulumi_random as random
 RDS_PASSWORD_SPECIAL = "!#$%^&*()-_=+[]{}<>:?~"
 REDSHIFT_PASSWORD_SPECIAL = "!#$%^&*()-_=+[]{}<>:?~"
 ELASTICACHE_TOKEN_SPECIAL = "!&#$^<>-"
+# The RDS CA every RDS and Aurora client verifies against; rds-ca-rsa2048-g1 is valid until 2061.
+CA_CERT = "rds-ca-rsa2048-g1"
 
 
 class DbtierComponent(pulumi.ComponentResource):

@@ -1,7 +1,8 @@
-"""The whole tier for one stack: provider with default tags, the stack key, network, components.
+"""The whole tier for one stack: provider with default tags, the stack key, network, parts, alarms.
 
-`build()` is the program `__main__.py` runs: it parses the config first (nothing is created
-when a value is bad), then creates the enabled components and exports their fixed outputs.
+`main()` is the program `__main__.py` runs: it parses the config first (nothing is created
+when a value is bad), then `build()` creates the enabled parts (`components.parts`), exports
+their fixed outputs and puts alarms on them.
 """
 
 from __future__ import annotations
@@ -11,16 +12,10 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from components import alarms as watch
-from components.alarms import Alarms, AlarmsArgs
-from components.aurora import ServerlessAurora, ServerlessAuroraArgs
-from components.config import ConfigError, StackConfig, from_pulumi
-from components.dynamo import DynamoTable, DynamoTableArgs
-from components.migration import Migration, MigrationArgs
-from components.network import AURORA_POSTGRES_PORT, DatabaseNetwork, DatabaseNetworkArgs
-from components.redis import RedisCluster, RedisClusterArgs
-from components.relational import RelationalTier, RelationalTierArgs
-from components.warehouse import Warehouse, WarehouseArgs
+from components.alarms.resources import Alarms, AlarmsArgs
+from components.alarms.watch import Watch
+from components.parts import PARTS, Tier, database_network
+from components.stack_config import ConfigError, StackConfig, from_pulumi
 
 
 def default_tags(cfg: StackConfig) -> dict[str, str]:
@@ -109,191 +104,18 @@ def stack_key(cfg: StackConfig, opts: pulumi.ResourceOptions) -> pulumi.Output[s
 
 
 def build(cfg: StackConfig) -> None:
-    """Create the tier described by `cfg` and export each enabled component's fixed output."""
+    """Create the tier described by `cfg` and export each enabled part's fixed output."""
     provider = aws.Provider("dbtier-aws", default_tags={"tags": default_tags(cfg)})
     opts = pulumi.ResourceOptions(provider=provider)
     kms_key_arn = stack_key(cfg, opts)
-
-    engines = [
-        engine
-        for engine, on in (
-            ("relational", cfg.relational.enabled),
-            ("aurora", cfg.aurora.enabled),
-            ("warehouse", cfg.warehouse.enabled),
-            ("redis", cfg.redis.enabled),
-            ("dms", cfg.migration.enabled),
-        )
-        if on
-    ]
-    aurora_port = AURORA_POSTGRES_PORT if cfg.aurora.engine == "aurora-postgresql" else 3306
-    network = DatabaseNetwork(
-        "network",
-        # The Migration component owns the DMS subnet group: it must wait for dms-vpc-role.
-        DatabaseNetworkArgs(cfg.network, tuple(engines), aurora_port=aurora_port),
-        opts=opts,
-    )
-    # What the Alarms component watches: each enabled component adds its health metrics.
-    watches: list[watch.Watch] = []
-
-    if cfg.relational.enabled:
-        relational = RelationalTier(
-            "relational",
-            RelationalTierArgs(
-                config=cfg.relational,
-                subnet_group=network.rds_subnet_group,  # type: ignore[arg-type]
-                security_group_id=network.security_group_ids["relational"],
-                kms_key_arn=kms_key_arn,
-                cdc_source=cfg.migration.enabled,
-                protect=cfg.protect,
-            ),
-            opts=opts,
-        )
-        pulumi.export(
-            "relational",
-            {
-                "endpoint": relational.endpoint,
-                "port": relational.port,
-                "readerEndpoints": relational.reader_endpoints,
-                "databaseName": relational.database_name,
-                "username": relational.username,
-                "password": relational.password,
-                "secretArn": relational.secret_arn,
-                "engine": relational.engine,
-            },
-        )
-        watches += watch.relational_watches(cfg.relational, cfg.alarms, relational.instance_ids)
-
-    if cfg.aurora.enabled:
-        aurora = ServerlessAurora(
-            "aurora",
-            ServerlessAuroraArgs(
-                config=cfg.aurora,
-                subnet_group=network.rds_subnet_group,  # type: ignore[arg-type]
-                security_group_id=network.security_group_ids["aurora"],
-                kms_key_arn=kms_key_arn,
-                protect=cfg.protect,
-            ),
-            opts=opts,
-        )
-        pulumi.export(
-            "aurora",
-            {
-                "writerEndpoint": aurora.writer_endpoint,
-                "readerEndpoint": aurora.reader_endpoint,
-                "port": aurora.port,
-                "databaseName": aurora.database_name,
-                "username": aurora.username,
-                "password": aurora.password,
-                "secretArn": aurora.secret_arn,
-                "engine": aurora.engine,
-            },
-        )
-        watches += watch.aurora_watches(cfg.aurora, cfg.alarms, aurora.cluster_id)
-
-    if cfg.warehouse.enabled:
-        warehouse = Warehouse(
-            "warehouse",
-            WarehouseArgs(
-                config=cfg.warehouse,
-                subnet_group=network.redshift_subnet_group,  # type: ignore[arg-type]
-                subnet_ids=network.subnet_ids,
-                security_group_id=network.security_group_ids["warehouse"],
-                kms_key_arn=kms_key_arn,
-                protect=cfg.protect,
-            ),
-            opts=opts,
-        )
-        pulumi.export(
-            "warehouse",
-            {
-                "endpoint": warehouse.endpoint,
-                "port": warehouse.port,
-                "databaseName": warehouse.database_name,
-                "username": warehouse.username,
-                "password": warehouse.password,
-            },
-        )
-        watches += watch.warehouse_watches(cfg.warehouse, cfg.alarms, warehouse.cluster_id)
-
-    if cfg.dynamo.enabled:
-        tables = {}
-        for table_cfg in cfg.dynamo.tables:
-            table = DynamoTable(
-                f"dynamo-{table_cfg.name}",
-                DynamoTableArgs(config=table_cfg, kms_key_arn=kms_key_arn, protect=cfg.protect),
-                opts=opts,
-            )
-            tables[table_cfg.name] = {
-                "tableName": table.table_name,
-                "arn": table.arn,
-                "streamArn": table.stream_arn,
-                "indexes": table.indexes,
-                "processorFunction": table.processor_function,
-            }
-            watches += watch.dynamo_watches(
-                f"dynamo-{table_cfg.name}",
-                table_cfg,
-                cfg.alarms,
-                table_name=table.table_name,
-                processor_function=table.processor_function,
-                dead_letter_queue=table.dead_letter_queue,
-            )
-        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(provider=provider))
-        pulumi.export("dynamo", {"region": region.region, "tables": tables})
-
-    if cfg.redis.enabled:
-        redis = RedisCluster(
-            "redis",
-            RedisClusterArgs(
-                config=cfg.redis,
-                subnet_group=network.cache_subnet_group,  # type: ignore[arg-type]
-                security_group_id=network.security_group_ids["redis"],
-                kms_key_arn=kms_key_arn,
-                protect=cfg.protect,
-            ),
-            opts=opts,
-        )
-        pulumi.export(
-            "redis",
-            {
-                "primaryEndpoint": redis.primary_endpoint,
-                "readerEndpoint": redis.reader_endpoint,
-                "port": redis.port,
-                "authToken": redis.auth_token,
-                "tls": redis.tls,
-            },
-        )
-        watches += watch.redis_watches(cfg.redis, cfg.alarms, redis.member_clusters)
-
-    if cfg.migration.enabled:
-        # Config validation guarantees the source and target components are enabled.
-        migration = Migration(
-            "migration",
-            MigrationArgs(
-                config=cfg.migration,
-                subnet_ids=network.subnet_ids,
-                security_group_id=network.security_group_ids["dms"],
-                kms_key_arn=kms_key_arn,
-                source_secret_arn=relational.secret_arn,
-                target_secret_arn=aurora.secret_arn,
-                target_engine=cfg.aurora.engine,
-                target_database=cfg.aurora.database_name,
-            ),
-            opts=opts,
-        )
-        pulumi.export(
-            "migration",
-            {
-                "replicationInstanceArn": migration.replication_instance_arn,
-                "taskArn": migration.task_arn,
-                "sourceEndpointArn": migration.source_endpoint_arn,
-                "targetEndpointArn": migration.target_endpoint_arn,
-            },
-        )
-        watches += watch.migration_watches(
-            cfg.alarms, migration.replication_instance_id, migration.task_resource_id
-        )
-
+    tier = Tier(cfg, opts, kms_key_arn, database_network(cfg, opts))
+    # What the Alarms component watches: each enabled part adds its health metrics.
+    watches: list[Watch] = []
+    for spec in PARTS:
+        if spec.enabled(cfg):
+            part = tier.parts[spec.key] = spec.create(tier)
+            pulumi.export(spec.key, part.outputs())
+            watches += part.watches(cfg.alarms)
     if cfg.alarms.enabled:
         Alarms("alarms", AlarmsArgs(cfg.alarms, kms_key_arn, tuple(watches)), opts=opts)
 

@@ -26,7 +26,7 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
-from components.config import ConfigError, parse
+from components.stack_config import ConfigError, parse
 from preflight.mocks import DEFAULT_REGION, DbtierMocks
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent

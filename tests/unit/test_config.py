@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from components.config import ConfigError, StackConfig, parse
+from components.stack_config import ConfigError, StackConfig, parse
 
 
 def test_empty_config_gives_secure_defaults() -> None:
@@ -17,7 +17,7 @@ def test_empty_config_gives_secure_defaults() -> None:
     assert cfg.relational.deletion_protection and cfg.aurora.deletion_protection
     assert cfg.aurora.engine_version.startswith("8.0.mysql_aurora.3.")
     assert cfg.warehouse.node_type.startswith("ra3.")
-    assert [t.name for t in cfg.dynamo.tables] == ["UserProfiles"]
+    assert [t.schema.name for t in cfg.dynamo.tables] == ["UserProfiles"]
 
 
 def test_values_arrive_as_pulumi_json_strings() -> None:

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from components.config import ConfigError, StreamProcessorConfig, parse
+from components.dynamo.config import StreamProcessorConfig
+from components.stack_config import ConfigError, parse
+from contract.tables import SEED_TABLE
 
 
 def table(**overrides: Any) -> dict[str, Any]:
@@ -143,9 +145,10 @@ def test_migration_needs_the_relational_source() -> None:
 
 def test_default_table_is_the_seeds_user_profiles_with_a_processor() -> None:
     (t,) = parse({}).dynamo.tables
-    assert t.name == "UserProfiles" and t.hash_key == "userId"
-    assert [i.name for i in t.indexes] == ["EmailIndex", "DepartmentIndex"]
-    assert t.stream == "NEW_AND_OLD_IMAGES" and t.stream_processor
+    assert t.schema == SEED_TABLE
+    assert t.schema.name == "UserProfiles" and t.schema.hash_key == "userId"
+    assert [i.name for i in t.schema.indexes] == ["EmailIndex", "DepartmentIndex"]
+    assert t.schema.stream == "NEW_AND_OLD_IMAGES" and t.stream_processor
     assert t.processor == StreamProcessorConfig()
 
 
@@ -160,7 +163,7 @@ def test_stream_processor_as_object_enables_it_with_settings() -> None:
 
 def test_provisioned_table_within_autoscaling_range_is_accepted() -> None:
     t = parse({"dbtier:dynamo": dynamo(**PROVISIONED)}).dynamo.tables[0]
-    assert t.billing_mode == "PROVISIONED" and t.autoscaling is None
+    assert t.schema.billing_mode == "PROVISIONED" and t.autoscaling is None
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from components.dynamo import HANDLER, HANDLER_FILE, LAMBDA_RUNTIME, STREAM_READ_ACTIONS
+from components.dynamo.processor import HANDLER, HANDLER_FILE, LAMBDA_RUNTIME, STREAM_READ_ACTIONS
 from preflight import plan as plan_module
 from preflight.mocks import _ident
 from preflight.plan import Plan

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from components.redis import parameter_family
+from components.redis.resources import parameter_family
 from preflight.mocks import _random_password
 from preflight.plan import Plan
 from tests.unit.conftest import is_secret, of_type, one

@@ -16,8 +16,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.alarms.config import AlarmsConfig
+from components.alarms.watch import Watch
 from components.base import DbtierComponent
-from components.config import MigrationConfig
+from components.migration.config import MigrationConfig
+from components.migration.watches import migration_watches
+from contract import MigrationOutputs, exported
 
 # DMS looks these roles up by name, account-wide: they are created once per account.
 SERVICE_ROLES = {
@@ -299,3 +303,17 @@ class Migration(DbtierComponent):
                 "target_endpoint_arn": self.target_endpoint_arn,
             }
         )
+
+    def outputs(self) -> dict[str, object]:
+        """The stack's `migration` export."""
+        return exported(
+            MigrationOutputs,
+            replication_instance_arn=self.replication_instance_arn,
+            task_arn=self.task_arn,
+            source_endpoint_arn=self.source_endpoint_arn,
+            target_endpoint_arn=self.target_endpoint_arn,
+        )
+
+    def watches(self, alarms: AlarmsConfig) -> list[Watch]:
+        """The replication instance's CPU and storage and the task's CDC latency."""
+        return migration_watches(alarms, self.replication_instance_id, self.task_resource_id)

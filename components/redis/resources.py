@@ -9,12 +9,17 @@ CloudWatch, and whose last state is kept in a final snapshot.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 
 import pulumi
 import pulumi_aws as aws
 
+from components.alarms.config import AlarmsConfig
+from components.alarms.watch import Watch
 from components.base import ELASTICACHE_TOKEN_SPECIAL, DbtierComponent
-from components.config import RedisConfig
+from components.redis.config import RedisConfig
+from components.redis.watches import redis_watches
+from contract import RedisOutputs, exported
 
 REDIS_PORT = 6379
 # ElastiCache AUTH tokens: 16-128 printable characters; of the punctuation only ! & # $ ^ < > -
@@ -83,6 +88,7 @@ class RedisCluster(DbtierComponent):
     ) -> None:
         super().__init__("RedisCluster", name, args.protect, opts)
         cfg = args.config
+        self._config = cfg
 
         params = aws.elasticache.ParameterGroup(
             f"{name}-params",
@@ -180,3 +186,23 @@ class RedisCluster(DbtierComponent):
                 "member_clusters": self.member_clusters,
             }
         )
+
+    def outputs(self) -> dict[str, object]:
+        """The stack's `redis` export."""
+        return exported(
+            RedisOutputs,
+            primary_endpoint=self.primary_endpoint,
+            reader_endpoint=self.reader_endpoint,
+            port=self.port,
+            auth_token=self.auth_token,
+            tls=self.tls,
+        )
+
+    def watches(self, alarms: AlarmsConfig) -> list[Watch]:
+        """CPU, memory, evictions and lag of every node, named by its cache cluster id."""
+        # ElastiCache reports the group's nodes only as one list; the group's topology says how
+        # many there are, so each node gets its own Output from it.
+        node_ids = [
+            self.member_clusters.apply(itemgetter(i)) for i in range(self._config.total_nodes)
+        ]
+        return redis_watches(self._config, alarms, node_ids)

@@ -11,9 +11,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.base import RDS_PASSWORD_SPECIAL, DbtierComponent
-from components.config import AuroraConfig
-from components.relational import CA_CERT
+from components.alarms.config import AlarmsConfig
+from components.alarms.watch import Watch
+from components.aurora.config import AuroraConfig
+from components.aurora.watches import aurora_watches
+from components.base import CA_CERT, RDS_PASSWORD_SPECIAL, DbtierComponent
+from contract import AuroraOutputs, exported
 
 LOG_EXPORTS = {"aurora-mysql": ["audit", "error", "slowquery"], "aurora-postgresql": ["postgresql"]}
 
@@ -73,6 +76,7 @@ class ServerlessAurora(DbtierComponent):
     ) -> None:
         super().__init__("ServerlessAurora", name, args.protect, opts)
         cfg = args.config
+        self._config = cfg
 
         params = aws.rds.ClusterParameterGroup(
             f"{name}-cluster-params",
@@ -171,3 +175,21 @@ class ServerlessAurora(DbtierComponent):
                 "cluster_id": self.cluster_id,
             }
         )
+
+    def outputs(self) -> dict[str, object]:
+        """The stack's `aurora` export."""
+        return exported(
+            AuroraOutputs,
+            writer_endpoint=self.writer_endpoint,
+            reader_endpoint=self.reader_endpoint,
+            port=self.port,
+            database_name=self.database_name,
+            username=self.username,
+            password=self.password,
+            secret_arn=self.secret_arn,
+            engine=self.engine,
+        )
+
+    def watches(self, alarms: AlarmsConfig) -> list[Watch]:
+        """CPU, ACU use and reader lag of the cluster, named by its identifier."""
+        return aurora_watches(self._config, alarms, self.cluster_id)

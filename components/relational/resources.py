@@ -12,12 +12,14 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.base import RDS_PASSWORD_SPECIAL, DbtierComponent
-from components.config import RelationalConfig
+from components.alarms.config import AlarmsConfig
+from components.alarms.watch import Watch
+from components.base import CA_CERT, RDS_PASSWORD_SPECIAL, DbtierComponent
+from components.relational.config import RelationalConfig
+from components.relational.watches import relational_watches
+from contract import RelationalOutputs, exported
 
 LOG_EXPORTS = ["error", "slowquery", "iam-db-auth-error"]
-# The RDS CA every client verifies against; rds-ca-rsa2048-g1 is valid until 2061.
-CA_CERT = "rds-ca-rsa2048-g1"
 
 
 def parameter_family(engine_version: str) -> str:
@@ -180,6 +182,8 @@ class RelationalTier(DbtierComponent):
         self.instance_ids = pulumi.Output.all(
             primary.identifier, *[r.identifier for r in replicas]
         ).apply(list)
+        self._primary_id = primary.identifier
+        self._replica_ids = [r.identifier for r in replicas]
         self.secret_arn = self.connection_secret(
             args.kms_key_arn,
             engine=cfg.engine,
@@ -203,3 +207,21 @@ class RelationalTier(DbtierComponent):
                 "instance_ids": self.instance_ids,
             }
         )
+
+    def outputs(self) -> dict[str, object]:
+        """The stack's `relational` export."""
+        return exported(
+            RelationalOutputs,
+            endpoint=self.endpoint,
+            port=self.port,
+            reader_endpoints=self.reader_endpoints,
+            database_name=self.database_name,
+            username=self.username,
+            password=self.password,
+            secret_arn=self.secret_arn,
+            engine=self.engine,
+        )
+
+    def watches(self, alarms: AlarmsConfig) -> list[Watch]:
+        """CPU and storage of each instance and lag of each replica, named by its identifier."""
+        return relational_watches(alarms, self._primary_id, self._replica_ids)

@@ -12,8 +12,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.alarms.config import AlarmsConfig
+from components.alarms.watch import Watch
 from components.base import REDSHIFT_PASSWORD_SPECIAL, DbtierComponent
-from components.config import WarehouseConfig
+from components.warehouse.config import WarehouseConfig
+from components.warehouse.watches import warehouse_watches
+from contract import WarehouseOutputs, exported
 
 REDSHIFT_PORT = 5439
 AUDIT_LOGS = ["connectionlog", "useractivitylog", "userlog"]
@@ -75,6 +79,7 @@ class Warehouse(DbtierComponent):
     ) -> None:
         super().__init__("Warehouse", name, args.protect, opts)
         cfg = args.config
+        self._config = cfg
 
         copy_role = aws.iam.Role(
             f"{name}-copy-role",
@@ -198,3 +203,18 @@ class Warehouse(DbtierComponent):
                 "cluster_id": self.cluster_id,
             }
         )
+
+    def outputs(self) -> dict[str, object]:
+        """The stack's `warehouse` export."""
+        return exported(
+            WarehouseOutputs,
+            endpoint=self.endpoint,
+            port=self.port,
+            database_name=self.database_name,
+            username=self.username,
+            password=self.password,
+        )
+
+    def watches(self, alarms: AlarmsConfig) -> list[Watch]:
+        """CPU and disk of the cluster, or the workgroup's queue, named by its identifier."""
+        return warehouse_watches(self._config, alarms, self.cluster_id)

@@ -14,7 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.base import DbtierComponent
-from components.config import NetworkConfig
+from components.network.config import NetworkConfig
 
 ENGINE_PORTS = {"relational": 3306, "aurora": 3306, "redis": 6379, "warehouse": 5439}
 AURORA_POSTGRES_PORT = 5432

@@ -1,0 +1,106 @@
+"""Alarms: CloudWatch alarms on every enabled component's health metrics, one topic, one dashboard.
+
+The components describe what to watch (`Watch`, from their `watches()` methods); this component
+turns those into one encrypted SNS topic (with an optional email subscription), one alarm per
+watch and one dashboard with a graph per metric.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.alarms.config import AlarmsConfig
+from components.alarms.dashboard import dashboard_body
+from components.alarms.watch import Watch
+from components.base import DbtierComponent
+
+
+@dataclass(frozen=True)
+class AlarmsArgs:
+    config: AlarmsConfig
+    """Email and thresholds (dbtier:alarms)."""
+    kms_key_arn: pulumi.Input[str]
+    """The stack's KMS key: the SNS topic."""
+    watches: Sequence[Watch]
+    """Every metric to alarm on, from each enabled component."""
+
+
+class Alarms(DbtierComponent):
+    """One SNS topic, one CloudWatch alarm per watch, and one dashboard of the whole tier."""
+
+    topic_arn: pulumi.Output[str]
+    """The SNS topic every alarm notifies."""
+    dashboard_name: pulumi.Output[str]
+    """The CloudWatch dashboard."""
+    alarm_names: pulumi.Output[list[str]]
+    """Names of every alarm."""
+
+    def __init__(self, name: str, args: AlarmsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("Alarms", name, False, opts)
+        prefix = f"{pulumi.get_project()}-{pulumi.get_stack()}"
+
+        topic = aws.sns.Topic(
+            f"{name}-topic",
+            display_name=f"dbtier {pulumi.get_stack()} alarms",
+            kms_master_key_id=args.kms_key_arn,
+            opts=self.child(),
+        )
+        if args.config.email is not None:
+            aws.sns.TopicSubscription(
+                f"{name}-email",
+                topic=topic.arn,
+                protocol="email",
+                endpoint=args.config.email,
+                opts=self.child(),
+            )
+
+        alarms = []
+        for watch in args.watches:
+            alarms.append(
+                aws.cloudwatch.MetricAlarm(
+                    f"{name}-{watch.component}-{watch.role}",
+                    name=f"{prefix}-{watch.component}-{watch.role}",
+                    alarm_description=watch.description,
+                    namespace=watch.namespace,
+                    metric_name=watch.metric,
+                    dimensions=dict(watch.dimensions),
+                    statistic=watch.statistic,
+                    comparison_operator=watch.comparison,
+                    threshold=watch.threshold,
+                    period=watch.period,
+                    evaluation_periods=watch.evaluation_periods,
+                    datapoints_to_alarm=watch.evaluation_periods,
+                    # No data is not a failure: an idle table has no throttles, a primary no lag.
+                    treat_missing_data="notBreaching",
+                    alarm_actions=[topic.arn],
+                    ok_actions=[topic.arn],
+                    opts=self.child(),
+                )
+            )
+
+        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        watches = list(args.watches)
+        resolved = pulumi.Output.all(*[pulumi.Output.all(**w.dimensions) for w in watches])
+        dashboard = aws.cloudwatch.Dashboard(
+            f"{name}-dashboard",
+            dashboard_name=prefix,
+            dashboard_body=pulumi.Output.all(region.region, resolved).apply(
+                lambda v: dashboard_body(v[0], watches, v[1])
+            ),
+            opts=self.child(),
+        )
+
+        self.topic_arn = topic.arn
+        self.dashboard_name = dashboard.dashboard_name
+        self.alarm_names = pulumi.Output.all(*[a.name for a in alarms]).apply(list)
+        self.register_outputs(
+            {
+                "topic_arn": self.topic_arn,
+                "dashboard_name": self.dashboard_name,
+                "alarm_names": self.alarm_names,
+            }
+        )

@@ -1,0 +1,57 @@
+"""`Watch`: one metric of one resource and when it is unhealthy, as a component describes it.
+
+Each component builds the watches of its own resources (its `watches()` method), naming them by
+their own Outputs, so every alarm depends on exactly the resource it watches. The `Alarms`
+component turns the watches of every enabled component into alarms and one dashboard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import pulumi
+
+from components.alarms.config import AlarmsConfig
+
+GIB = 1024**3
+ABOVE = "GreaterThanThreshold"
+AT_LEAST = "GreaterThanOrEqualToThreshold"
+BELOW = "LessThanThreshold"
+
+
+@dataclass(frozen=True)
+class Watch:
+    """One metric of one resource, and when it is unhealthy."""
+
+    component: str
+    """The dbtier component it belongs to (alarm names and dashboard sections)."""
+    role: str
+    """What is watched, unique within the component: primary-cpu, index-EmailIndex-read-throttles."""
+    description: str
+    """What the alarm means, for the person it wakes."""
+    namespace: str
+    """CloudWatch namespace (AWS/RDS ...)."""
+    metric: str
+    """Metric name."""
+    dimensions: Mapping[str, pulumi.Input[str]]
+    """Dimensions naming the watched resource, from its Outputs."""
+    statistic: str
+    """Average, Maximum, Minimum or Sum."""
+    comparison: str
+    """GreaterThanThreshold, GreaterThanOrEqualToThreshold or LessThanThreshold."""
+    threshold: float
+    """Alarm threshold in the metric's unit."""
+    period: int = 300
+    """Seconds per datapoint."""
+    evaluation_periods: int = 3
+    """Datapoints evaluated; all of them must breach."""
+
+
+class Watched(Protocol):
+    """A part of the tier that knows which of its metrics to alarm on."""
+
+    def watches(self, alarms: AlarmsConfig) -> Sequence[Watch]:
+        """The health metrics of this part's resources, with thresholds from `alarms`."""
+        ...

@@ -1,0 +1,1 @@
+"""DynamoTable: DynamoDB tables with GSIs, autoscaling and a stream processor (`dbtier:dynamo`)."""

@@ -1,0 +1,278 @@
+"""`dbtier:dynamo`: each table's shape (a `contract.tables.TableSchema`) and what the component adds.
+
+A table's keys, attributes, indexes, capacity mode and stream are its schema, shared with the
+local DynamoDB stand-in and the workloads; autoscaling, the stream processor, TTL, recovery and
+deletion protection are the DynamoTable component's settings around it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from components.settings import ConfigError, Fields, log_retention, show
+from contract.tables import SEED_TABLE, IndexSchema, TableSchema
+
+
+@dataclass(frozen=True)
+class DynamoAutoscalingConfig:
+    min_capacity: int = 5
+    max_capacity: int = 100
+    target_utilization: float = 70.0
+
+
+@dataclass(frozen=True)
+class StreamProcessorConfig:
+    """The stream processor Lambda and its event source mapping (`streamProcessor: {...}`)."""
+
+    batch_size: int = 100
+    """Records per invocation (1-10000)."""
+    maximum_retry_attempts: int = 3
+    """Retries of a failing batch before its records go to the dead-letter queue (bounded)."""
+    maximum_record_age_seconds: int = 3600
+    """Records older than this skip processing and go to the dead-letter queue."""
+    parallelization_factor: int = 1
+    """Concurrent batches per shard (1-10); order is kept per partition key."""
+    memory_mb: int = 256
+    """Lambda memory."""
+    timeout_seconds: int = 60
+    """Lambda timeout."""
+    log_retention_days: int = 30
+    """Retention of the function's log group."""
+
+
+@dataclass(frozen=True)
+class DynamoTableConfig:
+    """One entry of `dbtier:dynamo.tables`."""
+
+    schema: TableSchema
+    """Keys, key attributes, indexes, capacity mode and stream."""
+    autoscaling: DynamoAutoscalingConfig | None = None
+    """Application Auto Scaling of a provisioned table and its indexes (None: the defaults)."""
+    stream_processor: bool = False
+    """Whether a Lambda drains the table's stream."""
+    processor: StreamProcessorConfig = StreamProcessorConfig()
+    """The stream processor's settings."""
+    ttl_attribute: str | None = None
+    """The number attribute DynamoDB expires items by."""
+    point_in_time_recovery: bool = True
+    """Continuous backups."""
+    deletion_protection: bool = True
+    """DynamoDB refuses to delete the table."""
+
+
+@dataclass(frozen=True)
+class DynamoConfig:
+    enabled: bool = True
+    tables: tuple[DynamoTableConfig, ...] = field(
+        # The seed's UserProfiles table, drained by a stream processor: every stack's default.
+        default_factory=lambda: (DynamoTableConfig(schema=SEED_TABLE, stream_processor=True),)
+    )
+
+
+_ATTRIBUTE_NAME = r"[A-Za-z0-9_.-]{1,255}"
+_TABLE_NAME = r"[A-Za-z0-9_.-]{3,255}"
+
+
+def _parse_index(key: str, raw: Any) -> IndexSchema:
+    f = Fields(key, raw)
+    name = f.text("name", None, _TABLE_NAME, "3-255 letters, digits, _ . or -")
+    if name is None:
+        raise ConfigError(f"{key}.name is required")
+    hash_key = f.text("hashKey", None, _ATTRIBUTE_NAME, "an attribute name")
+    if hash_key is None:
+        raise ConfigError(f"{key}.hashKey is required")
+    index = IndexSchema(
+        name=name,
+        hash_key=hash_key,
+        range_key=f.text("rangeKey", None, _ATTRIBUTE_NAME, "an attribute name"),
+        projection=f.choice("projection", "ALL", ("ALL", "KEYS_ONLY", "INCLUDE")),
+        non_key_attributes=f.strings("nonKeyAttributes") or (),
+        read_capacity=f.integer("readCapacity", None, 1, 40000),
+        write_capacity=f.integer("writeCapacity", None, 1, 40000),
+    )
+    f.done()
+    if index.projection == "INCLUDE" and not index.non_key_attributes:
+        raise ConfigError(f"{key}.nonKeyAttributes is required when projection is INCLUDE")
+    if index.projection != "INCLUDE" and index.non_key_attributes:
+        raise ConfigError(
+            f"{key}.nonKeyAttributes is allowed only with projection INCLUDE (got {index.projection})"
+        )
+    return index
+
+
+def parse_dynamo_table(key: str, raw: Any) -> DynamoTableConfig:
+    """Parse one entry of dbtier:dynamo.tables; `key` is its config path for messages."""
+    f = Fields(key, raw)
+    name = f.text("name", None, _TABLE_NAME, "3-255 letters, digits, _ . or -")
+    hash_key = f.text("hashKey", None, _ATTRIBUTE_NAME, "an attribute name")
+    if name is None or hash_key is None:
+        raise ConfigError(f"{key}.{'name' if name is None else 'hashKey'} is required")
+    attrs_raw = f.get("attributes")
+    if not isinstance(attrs_raw, Mapping) or not attrs_raw:
+        raise ConfigError(
+            f"{key}.attributes must be an object of name: S|N|B (got {show(attrs_raw)})"
+        )
+    for attr, kind in attrs_raw.items():
+        if kind not in ("S", "N", "B"):
+            raise ConfigError(f"{key}.attributes.{attr} must be S, N or B (got {show(kind)})")
+    indexes_raw = f.get("indexes") or []
+    if not isinstance(indexes_raw, list):
+        raise ConfigError(f"{key}.indexes must be a list (got {show(indexes_raw)})")
+    indexes = tuple(_parse_index(f"{key}.indexes[{i}]", item) for i, item in enumerate(indexes_raw))
+    autoscaling = None
+    if f.has("autoscaling"):
+        a = f.obj("autoscaling")
+        autoscaling = DynamoAutoscalingConfig(
+            min_capacity=a.integer("minCapacity", 5, 1, 40000),
+            max_capacity=a.integer("maxCapacity", 100, 1, 40000),
+            target_utilization=a.number("targetUtilization", 70.0, 20, 90),
+        )
+        a.done()
+        if autoscaling.max_capacity < autoscaling.min_capacity:
+            raise ConfigError(
+                f"{key}.autoscaling.maxCapacity must be >= minCapacity"
+                f" (got {autoscaling.max_capacity} < {autoscaling.min_capacity})"
+            )
+    processor = _parse_processor(f"{key}.streamProcessor", f.get("streamProcessor"))
+    schema = TableSchema(
+        name=name,
+        hash_key=hash_key,
+        attributes=dict(attrs_raw),
+        range_key=f.text("rangeKey", None, _ATTRIBUTE_NAME, "an attribute name"),
+        indexes=indexes,
+        billing_mode=f.choice("billingMode", "PAY_PER_REQUEST", ("PAY_PER_REQUEST", "PROVISIONED")),
+        read_capacity=f.integer("readCapacity", None, 1, 40000),
+        write_capacity=f.integer("writeCapacity", None, 1, 40000),
+        stream=f.choice(
+            "stream", None, ("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY")
+        ),
+    )
+    table = DynamoTableConfig(
+        schema=schema,
+        autoscaling=autoscaling,
+        stream_processor=processor is not None,
+        processor=processor or StreamProcessorConfig(),
+        ttl_attribute=f.text("ttlAttribute", None, _ATTRIBUTE_NAME, "an attribute name"),
+        point_in_time_recovery=f.flag("pointInTimeRecovery", True),
+        deletion_protection=f.flag("deletionProtection", True),
+    )
+    f.done()
+    _validate_table(key, table)
+    return table
+
+
+def _parse_processor(key: str, raw: Any) -> StreamProcessorConfig | None:
+    """`streamProcessor`: false/absent (none), true (defaults), or an object of settings."""
+    if raw is None or raw is False or (isinstance(raw, str) and raw.lower() == "false"):
+        return None
+    if raw is True or (isinstance(raw, str) and raw.lower() == "true"):
+        return StreamProcessorConfig()
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{key} must be true, false or an object of settings (got {show(raw)})")
+    d = StreamProcessorConfig()
+    f = Fields(key, raw)
+    cfg = StreamProcessorConfig(
+        batch_size=f.integer("batchSize", d.batch_size, 1, 10000),
+        maximum_retry_attempts=f.integer(
+            "maximumRetryAttempts", d.maximum_retry_attempts, 0, 10000
+        ),
+        maximum_record_age_seconds=f.integer(
+            "maximumRecordAgeSeconds", d.maximum_record_age_seconds, 60, 604800
+        ),
+        parallelization_factor=f.integer("parallelizationFactor", d.parallelization_factor, 1, 10),
+        memory_mb=f.integer("memoryMb", d.memory_mb, 128, 10240),
+        timeout_seconds=f.integer("timeoutSeconds", d.timeout_seconds, 1, 900),
+        log_retention_days=log_retention(f, d.log_retention_days),
+    )
+    f.done()
+    return cfg
+
+
+def _validate_table(key: str, table: DynamoTableConfig) -> None:
+    t = table.schema
+    if t.range_key is not None and t.range_key == t.hash_key:
+        raise ConfigError(f"{key}.rangeKey must differ from hashKey (both {t.hash_key!r})")
+    for i, index in enumerate(t.indexes):
+        if index.range_key is not None and index.range_key == index.hash_key:
+            raise ConfigError(
+                f"{key}.indexes[{i}].rangeKey must differ from hashKey (both {index.hash_key!r})"
+            )
+    key_attrs = {t.hash_key, *([t.range_key] if t.range_key else [])}
+    for index in t.indexes:
+        key_attrs |= {index.hash_key, *([index.range_key] if index.range_key else [])}
+    for attr in sorted(key_attrs):
+        if attr not in t.attributes:
+            raise ConfigError(f"{key}.attributes must define key attribute {attr!r} (S, N or B)")
+    unused = sorted(set(t.attributes) - key_attrs)
+    if unused:
+        raise ConfigError(
+            f"{key}.attributes.{unused[0]} is not a table or index key; DynamoDB rejects unused"
+            " attribute definitions (non-key attributes need no definition)"
+        )
+    names = [index.name for index in t.indexes]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ConfigError(f"{key}.indexes has the name {duplicates[0]!r} more than once")
+    if len(t.indexes) > 20:
+        raise ConfigError(
+            f"{key}.indexes has {len(t.indexes)} global secondary indexes; DynamoDB allows 20"
+        )
+    if t.billing_mode == "PROVISIONED":
+        if t.read_capacity is None or t.write_capacity is None:
+            raise ConfigError(
+                f"{key}.readCapacity and writeCapacity are required with billingMode PROVISIONED"
+            )
+        for i, index in enumerate(t.indexes):
+            if index.read_capacity is None or index.write_capacity is None:
+                raise ConfigError(
+                    f"{key}.indexes[{i}].readCapacity and writeCapacity are required with billingMode PROVISIONED"
+                )
+    else:
+        if t.read_capacity is not None or t.write_capacity is not None:
+            raise ConfigError(
+                f"{key}.readCapacity/writeCapacity apply only with billingMode PROVISIONED"
+            )
+        if table.autoscaling is not None:
+            raise ConfigError(f"{key}.autoscaling applies only with billingMode PROVISIONED")
+    if t.billing_mode == "PROVISIONED":
+        scaling = table.autoscaling or DynamoAutoscalingConfig()
+        capacities = [("", t.read_capacity, t.write_capacity)] + [
+            (f".indexes[{i}]", index.read_capacity, index.write_capacity)
+            for i, index in enumerate(t.indexes)
+        ]
+        for where, read, write in capacities:
+            for label, value in (("readCapacity", read), ("writeCapacity", write)):
+                if value is not None and not scaling.min_capacity <= value <= scaling.max_capacity:
+                    raise ConfigError(
+                        f"{key}{where}.{label} must be within autoscaling minCapacity..maxCapacity"
+                        f" ({scaling.min_capacity}..{scaling.max_capacity}; got {value})"
+                    )
+    if table.stream_processor and t.stream is None:
+        raise ConfigError(
+            f"{key}.streamProcessor needs a stream (set {key}.stream, e.g. NEW_AND_OLD_IMAGES)"
+        )
+    if table.ttl_attribute is not None and table.ttl_attribute in key_attrs:
+        raise ConfigError(
+            f"{key}.ttlAttribute {table.ttl_attribute!r} is a key attribute; TTL needs a number attribute"
+        )
+
+
+def parse_dynamo(raw: Any) -> DynamoConfig:
+    f = Fields("dbtier:dynamo", raw)
+    enabled = f.flag("enabled", True)
+    tables_raw = f.get("tables")
+    f.done()
+    if tables_raw is None:
+        return DynamoConfig(enabled=enabled)
+    if not isinstance(tables_raw, list) or not tables_raw:
+        raise ConfigError(f"dbtier:dynamo.tables must be a non-empty list (got {show(tables_raw)})")
+    tables = tuple(
+        parse_dynamo_table(f"dbtier:dynamo.tables[{i}]", t) for i, t in enumerate(tables_raw)
+    )
+    names = [t.schema.name for t in tables]
+    for i, name in enumerate(names):
+        if names.index(name) != i:
+            raise ConfigError(f"dbtier:dynamo.tables[{i}].name {name!r} is used by another table")
+    return DynamoConfig(enabled=enabled, tables=tables)

@@ -1,0 +1,1 @@
+"""Migration: AWS DMS from the RelationalTier to the ServerlessAurora cluster (`dbtier:migration`)."""

@@ -1,0 +1,71 @@
+"""`dbtier:migration`: the DMS instance, migration type, table patterns and service roles."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from components.settings import ConfigError, Fields
+
+# A DMS selection pattern: schema.table, each part letters, digits, _ or $ with % as wildcard.
+_TABLE_PATTERN = r"[A-Za-z0-9_$%]+\.[A-Za-z0-9_$%]+"
+
+
+@dataclass(frozen=True)
+class MigrationConfig:
+    enabled: bool = False
+    instance_class: str = "dms.t3.medium"
+    source: Literal["relational"] = "relational"
+    target: Literal["aurora"] = "aurora"
+    migration_type: Literal["full-load", "cdc", "full-load-and-cdc"] = "full-load-and-cdc"
+    include: tuple[str, ...] = ("%.%",)
+    exclude: tuple[str, ...] = ()
+    create_service_roles: bool = False
+    multi_az: bool = False
+    allocated_storage: int = 50
+
+
+def parse_migration(raw: Any) -> MigrationConfig:
+    d = MigrationConfig()
+    f = Fields("dbtier:migration", raw)
+
+    def check_pattern(name: str, value: str) -> None:
+        if not re.fullmatch(_TABLE_PATTERN, value):
+            raise ConfigError(
+                f"{name} must be a schema.table pattern with % wildcards (got {value!r})"
+            )
+
+    cfg = MigrationConfig(
+        enabled=f.flag("enabled", d.enabled),
+        instance_class=f.text(
+            "instanceClass",
+            d.instance_class,
+            r"dms\.[a-z0-9]+\.[a-z0-9]+",
+            "a DMS class like dms.t3.medium",
+        ),
+        source=f.choice("source", d.source, ("relational",)),
+        target=f.choice("target", d.target, ("aurora",)),
+        migration_type=f.choice(
+            "migrationType", d.migration_type, ("full-load", "cdc", "full-load-and-cdc")
+        ),
+        include=f.strings("include", check_pattern) or d.include,
+        exclude=f.strings("exclude", check_pattern) or (),
+        create_service_roles=f.flag("createServiceRoles", d.create_service_roles),
+        multi_az=f.flag("multiAz", d.multi_az),
+        allocated_storage=f.integer("allocatedStorage", d.allocated_storage, 5, 6144),
+    )
+    f.done()
+    for label, patterns in (("include", cfg.include), ("exclude", cfg.exclude)):
+        seen = [p.lower() for p in patterns]
+        for i, pattern in enumerate(seen):
+            if seen.index(pattern) != i:
+                raise ConfigError(
+                    f"dbtier:migration.{label}[{i}] repeats {patterns[i]!r}; list each pattern once"
+                )
+    both = sorted({p.lower() for p in cfg.include} & {p.lower() for p in cfg.exclude})
+    if both:
+        raise ConfigError(
+            f"dbtier:migration.exclude cancels the include pattern {both[0]!r}; remove one of them"
+        )
+    return cfg

@@ -1,0 +1,1 @@
+"""DatabaseNetwork: where the tier lives and who may reach it (`dbtier:network`)."""

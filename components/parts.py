@@ -1,0 +1,187 @@
+"""The parts a stack can enable, and how each is wired to what the stack shares.
+
+A part is created from the stack config and the `Tier` built so far (provider options, the
+stack key, the network, the parts created before it); it exports one object under its key
+(`outputs()`, shaped by `contract`) and names the metrics the alarms watch (`watches()`).
+`PARTS` lists them in the order they are created, which is also the order of the dashboard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
+
+import pulumi
+
+from components.alarms.watch import Watched
+from components.aurora.resources import ServerlessAurora, ServerlessAuroraArgs
+from components.dynamo.resources import DynamoTables
+from components.migration.resources import Migration, MigrationArgs
+from components.network.resources import (
+    AURORA_POSTGRES_PORT,
+    DatabaseNetwork,
+    DatabaseNetworkArgs,
+)
+from components.redis.resources import RedisCluster, RedisClusterArgs
+from components.relational.resources import RelationalTier, RelationalTierArgs
+from components.stack_config import StackConfig
+from components.warehouse.resources import Warehouse, WarehouseArgs
+
+P = TypeVar("P")
+
+
+class Part(Watched, Protocol):
+    """One enabled part of the tier, as the stack sees it."""
+
+    def outputs(self) -> dict[str, object]:
+        """The object the stack exports under this part's key."""
+        ...
+
+
+@dataclass
+class Tier:
+    """What the parts are built from: config, provider options, stack key, network, other parts."""
+
+    config: StackConfig
+    opts: pulumi.ResourceOptions
+    kms_key_arn: pulumi.Output[str]
+    network: DatabaseNetwork
+    parts: dict[str, Part] = field(default_factory=dict)
+
+    def part(self, key: str, kind: type[P]) -> P:
+        """The part created under `key`, which must be a `kind`."""
+        part = self.parts[key]
+        if not isinstance(part, kind):
+            raise TypeError(f"{key} is a {type(part).__name__}, not a {kind.__name__}")
+        return part
+
+
+def database_network(cfg: StackConfig, opts: pulumi.ResourceOptions) -> DatabaseNetwork:
+    """Security groups and subnet groups for exactly the enabled engines."""
+    engines = [
+        engine
+        for engine, on in (
+            ("relational", cfg.relational.enabled),
+            ("aurora", cfg.aurora.enabled),
+            ("warehouse", cfg.warehouse.enabled),
+            ("redis", cfg.redis.enabled),
+            ("dms", cfg.migration.enabled),
+        )
+        if on
+    ]
+    aurora_port = AURORA_POSTGRES_PORT if cfg.aurora.engine == "aurora-postgresql" else 3306
+    return DatabaseNetwork(
+        "network",
+        # The Migration component owns the DMS subnet group: it must wait for dms-vpc-role.
+        DatabaseNetworkArgs(cfg.network, tuple(engines), aurora_port=aurora_port),
+        opts=opts,
+    )
+
+
+def relational(tier: Tier) -> RelationalTier:
+    cfg = tier.config
+    return RelationalTier(
+        "relational",
+        RelationalTierArgs(
+            config=cfg.relational,
+            subnet_group=tier.network.rds_subnet_group,  # type: ignore[arg-type]
+            security_group_id=tier.network.security_group_ids["relational"],
+            kms_key_arn=tier.kms_key_arn,
+            cdc_source=cfg.migration.enabled,
+            protect=cfg.protect,
+        ),
+        opts=tier.opts,
+    )
+
+
+def aurora(tier: Tier) -> ServerlessAurora:
+    cfg = tier.config
+    return ServerlessAurora(
+        "aurora",
+        ServerlessAuroraArgs(
+            config=cfg.aurora,
+            subnet_group=tier.network.rds_subnet_group,  # type: ignore[arg-type]
+            security_group_id=tier.network.security_group_ids["aurora"],
+            kms_key_arn=tier.kms_key_arn,
+            protect=cfg.protect,
+        ),
+        opts=tier.opts,
+    )
+
+
+def warehouse(tier: Tier) -> Warehouse:
+    cfg = tier.config
+    return Warehouse(
+        "warehouse",
+        WarehouseArgs(
+            config=cfg.warehouse,
+            subnet_group=tier.network.redshift_subnet_group,  # type: ignore[arg-type]
+            subnet_ids=tier.network.subnet_ids,
+            security_group_id=tier.network.security_group_ids["warehouse"],
+            kms_key_arn=tier.kms_key_arn,
+            protect=cfg.protect,
+        ),
+        opts=tier.opts,
+    )
+
+
+def dynamo(tier: Tier) -> DynamoTables:
+    cfg = tier.config
+    return DynamoTables(cfg.dynamo, tier.kms_key_arn, cfg.protect, tier.opts)
+
+
+def redis(tier: Tier) -> RedisCluster:
+    cfg = tier.config
+    return RedisCluster(
+        "redis",
+        RedisClusterArgs(
+            config=cfg.redis,
+            subnet_group=tier.network.cache_subnet_group,  # type: ignore[arg-type]
+            security_group_id=tier.network.security_group_ids["redis"],
+            kms_key_arn=tier.kms_key_arn,
+            protect=cfg.protect,
+        ),
+        opts=tier.opts,
+    )
+
+
+def migration(tier: Tier) -> Migration:
+    cfg = tier.config
+    # Config validation guarantees the source and target parts are enabled, and PARTS creates
+    # them first.
+    source = tier.part("relational", RelationalTier)
+    target = tier.part("aurora", ServerlessAurora)
+    return Migration(
+        "migration",
+        MigrationArgs(
+            config=cfg.migration,
+            subnet_ids=tier.network.subnet_ids,
+            security_group_id=tier.network.security_group_ids["dms"],
+            kms_key_arn=tier.kms_key_arn,
+            source_secret_arn=source.secret_arn,
+            target_secret_arn=target.secret_arn,
+            target_engine=cfg.aurora.engine,
+            target_database=cfg.aurora.database_name,
+        ),
+        opts=tier.opts,
+    )
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    """One part the stack may enable: its key (config and export), switch and constructor."""
+
+    key: str
+    enabled: Callable[[StackConfig], bool]
+    create: Callable[[Tier], Part]
+
+
+PARTS = (
+    PartSpec("relational", lambda cfg: cfg.relational.enabled, relational),
+    PartSpec("aurora", lambda cfg: cfg.aurora.enabled, aurora),
+    PartSpec("warehouse", lambda cfg: cfg.warehouse.enabled, warehouse),
+    PartSpec("dynamo", lambda cfg: cfg.dynamo.enabled, dynamo),
+    PartSpec("redis", lambda cfg: cfg.redis.enabled, redis),
+    PartSpec("migration", lambda cfg: cfg.migration.enabled, migration),
+)

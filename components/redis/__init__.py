@@ -1,0 +1,1 @@
+"""RedisCluster: an ElastiCache replication group, Redis 7 or Valkey 8 (`dbtier:redis`)."""

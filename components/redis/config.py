@@ -1,0 +1,100 @@
+"""`dbtier:redis`: engine and version, node type, topology (nodes, or shards with replicas)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from components.settings import ConfigError, Fields, log_retention
+
+# The default version of each engine: the newest major ElastiCache offers.
+REDIS_VERSIONS = {"redis": "7.1", "valkey": "8.0"}
+
+
+@dataclass(frozen=True)
+class RedisConfig:
+    enabled: bool = True
+    engine: Literal["redis", "valkey"] = "redis"
+    engine_version: str = REDIS_VERSIONS["redis"]
+    node_type: str = "cache.t4g.micro"
+    nodes: int = 1
+    shards: int | None = None
+    replicas_per_shard: int | None = None
+    automatic_failover: bool = False
+    multi_az: bool = False
+    snapshot_retention_days: int = 1
+    log_retention_days: int = 30
+
+    @property
+    def cluster_mode(self) -> bool:
+        return self.shards is not None
+
+    @property
+    def total_nodes(self) -> int:
+        if self.shards is not None:
+            return self.shards * (1 + (self.replicas_per_shard or 0))
+        return self.nodes
+
+
+def parse_redis(raw: Any) -> RedisConfig:
+    d = RedisConfig()
+    f = Fields("dbtier:redis", raw)
+    engine = f.choice("engine", d.engine, REDIS_VERSIONS)
+    nodes = f.integer("nodes", None, 1, 6)
+    shards = f.integer("shards", None, 1, 500)
+    replicas = f.integer("replicasPerShard", None, 0, 5)
+    if shards is None and replicas is not None:
+        raise ConfigError("dbtier:redis.replicasPerShard needs dbtier:redis.shards (cluster mode)")
+    if shards is not None and nodes is not None:
+        raise ConfigError("dbtier:redis.nodes and dbtier:redis.shards are exclusive: set one")
+    total = shards * (1 + (replicas or 0)) if shards is not None else (nodes or 1)
+    has_replica = total >= 2 if shards is None else (replicas or 0) >= 1
+    # Cluster mode always runs with automatic failover (ElastiCache requires it); without cluster
+    # mode, failover needs a replica to promote.
+    failover_default = has_replica or shards is not None
+    cfg = RedisConfig(
+        enabled=f.flag("enabled", d.enabled),
+        engine=engine,
+        engine_version=f.text(
+            "engineVersion",
+            REDIS_VERSIONS[engine],
+            r"7\.[01]|6\.2" if engine == "redis" else r"7\.2|8\.[0-9]",
+            "a Redis 6.2/7.x version" if engine == "redis" else "a Valkey 7.2/8.x version",
+        ),
+        node_type=f.text(
+            "nodeType",
+            d.node_type,
+            r"cache\.[a-z0-9]+\.[a-z0-9]+",
+            "a node type like cache.r7g.large",
+        ),
+        nodes=nodes or 1,
+        shards=shards,
+        replicas_per_shard=replicas if shards is None else (replicas or 0),
+        automatic_failover=f.flag("automaticFailover", failover_default),
+        multi_az=f.flag("multiAz", has_replica),
+        snapshot_retention_days=f.integer(
+            "snapshotRetentionDays", d.snapshot_retention_days, 0, 35
+        ),
+        log_retention_days=log_retention(f, d.log_retention_days),
+    )
+    f.done()
+    if cfg.automatic_failover and not cfg.cluster_mode and not has_replica:
+        raise ConfigError(
+            f"dbtier:redis.automaticFailover needs at least 2 nodes (a replica to promote; got {total})"
+        )
+    if cfg.multi_az and not has_replica:
+        raise ConfigError(
+            "dbtier:redis.multiAz needs a replica in another AZ: at least 2 nodes, or"
+            f" replicasPerShard >= 1 in cluster mode (got {total} node(s))"
+        )
+    if cfg.multi_az and not cfg.automatic_failover:
+        raise ConfigError("dbtier:redis.multiAz needs automaticFailover and at least 2 nodes")
+    if re.match(r"cache\.(t1|t2|m1|m2|m3|c1|r3)\.", cfg.node_type):
+        raise ConfigError(
+            f"dbtier:redis.nodeType {cfg.node_type} is a previous-generation type without"
+            " encryption at rest; use a current type such as cache.t4g.micro or cache.r7g.large"
+        )
+    if cfg.cluster_mode and not cfg.automatic_failover:
+        raise ConfigError("dbtier:redis.shards (cluster mode) needs automaticFailover true")
+    return cfg

@@ -1,0 +1,1 @@
+"""RelationalTier: RDS MySQL with Multi-AZ and read replicas (`dbtier:relational`)."""

@@ -1,0 +1,78 @@
+"""`dbtier:relational`: the RDS MySQL primary's shape, its read replicas, backups and monitoring."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from components.settings import DB_NAME, ConfigError, Fields, username
+
+# MySQL 8.4 is the RDS long-term-support line.
+RDS_MYSQL_VERSION = "8.4"
+
+
+@dataclass(frozen=True)
+class RelationalConfig:
+    enabled: bool = True
+    engine: Literal["mysql"] = "mysql"
+    engine_version: str = RDS_MYSQL_VERSION
+    instance_class: str = "db.t4g.micro"
+    allocated_storage: int = 20
+    max_allocated_storage: int = 100
+    multi_az: bool = False
+    read_replicas: int = 0
+    backup_retention_days: int = 7
+    deletion_protection: bool = True
+    database_name: str = "appdb"
+    username: str = "dbadmin"
+    performance_insights: bool = True
+    monitoring_interval: int = 60
+
+
+def parse_relational(raw: Any) -> RelationalConfig:
+    d = RelationalConfig()
+    f = Fields("dbtier:relational", raw)
+    cfg = RelationalConfig(
+        enabled=f.flag("enabled", d.enabled),
+        engine=f.choice("engine", d.engine, ("mysql",)),
+        engine_version=f.text(
+            "engineVersion", d.engine_version, r"8\.(0|4)(\.\d+)?", "a MySQL 8.0 or 8.4 version"
+        ),
+        instance_class=f.text(
+            "instanceClass",
+            d.instance_class,
+            r"db\.[a-z0-9]+\.[a-z0-9]+",
+            "an RDS instance class like db.m7g.large",
+        ),
+        allocated_storage=f.integer("allocatedStorage", d.allocated_storage, 20, 65536),
+        max_allocated_storage=f.integer("maxAllocatedStorage", d.max_allocated_storage, 0, 65536),
+        multi_az=f.flag("multiAz", d.multi_az),
+        read_replicas=f.integer("readReplicas", d.read_replicas, 0, 15),
+        backup_retention_days=f.integer("backupRetentionDays", d.backup_retention_days, 1, 35),
+        deletion_protection=f.flag("deletionProtection", d.deletion_protection),
+        database_name=f.text(
+            "databaseName", d.database_name, DB_NAME, "a letter then up to 63 letters, digits or _"
+        ),
+        username=username(f, d.username, "RDS MySQL"),
+        performance_insights=f.flag("performanceInsights", d.performance_insights),
+        monitoring_interval=f.integer("monitoringInterval", d.monitoring_interval, 0, 60),
+    )
+    f.done()
+    if cfg.monitoring_interval not in (0, 1, 5, 10, 15, 30, 60):
+        raise ConfigError(
+            f"dbtier:relational.monitoringInterval must be one of 0, 1, 5, 10, 15, 30, 60 (got {cfg.monitoring_interval})"
+        )
+    if cfg.max_allocated_storage and cfg.max_allocated_storage < cfg.allocated_storage:
+        raise ConfigError(
+            "dbtier:relational.maxAllocatedStorage must be 0 (autoscaling off) or >= allocatedStorage"
+            f" (got {cfg.max_allocated_storage} < {cfg.allocated_storage})"
+        )
+    if (
+        cfg.instance_class.startswith(("db.t2.", "db.t3.micro", "db.t3.small"))
+        and cfg.performance_insights
+    ):
+        raise ConfigError(
+            f"dbtier:relational.instanceClass {cfg.instance_class} does not support Performance Insights;"
+            " use a Graviton class such as db.t4g.medium or set performanceInsights false"
+        )
+    return cfg

@@ -1,0 +1,1 @@
+"""Warehouse: Redshift, provisioned (RA3) or Serverless (`dbtier:warehouse`)."""
