@@ -1,1 +1,1 @@
-"""The dbtier CrossGuard policy pack. ``policy.registry.RULES`` lists every rule."""
+"""The dbtier CrossGuard policy pack; its rules are the package ``policy.dbtier_policy``."""

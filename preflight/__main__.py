@@ -1,33 +1,19 @@
 """`python -m preflight --stack NAME [--format text|json|sarif]`: plan a stack and check it offline.
 
-Exit codes: 0 clean, 1 a mandatory policy violation, 2 a bad stack, config or usage.
+Exit codes: 0 clean, 1 a mandatory policy violation, 2 a bad stack, config or usage,
+130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
-from typing import Any
 
-from preflight.plan import (
-    PROJECT_DIR,
-    Plan,
-    PlanError,
-    mask_secrets,
-    output_lines,
-    plan_stack,
-    tree_lines,
-)
-from preflight.policy import (
-    DEFAULT_PACK_DIR,
-    PolicyPackError,
-    default_config_path,
-    run_policy_report,
-    text_lines,
-)
-from preflight.sarif import to_sarif
+from preflight.client import run_policy_report
+from preflight.plan import PROJECT_DIR, PlanError, plan_stack
+from preflight.policy import DEFAULT_PACK_DIR, PolicyPackError, default_config_path
+from preflight.report import FORMATS, render
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,7 +22,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Plan a dbtier stack offline on mocks and check it with the policy pack.",
     )
     parser.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
-    parser.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument(
         "--output", type=Path, help="write the report to this file instead of stdout"
     )
@@ -52,26 +38,6 @@ def _parser() -> argparse.ArgumentParser:
         help="policy config (--policy-pack-config format); default policy/config/<stack>.json",
     )
     return parser
-
-
-def plan_json(plan: Plan) -> dict[str, Any]:
-    """The plan in DESIGN.md's fixed JSON shape (violations are added by the policy pass)."""
-    return {
-        "stack": plan.stack,
-        "resources": [
-            {
-                "urn": r.urn,
-                "type": r.type,
-                "name": r.name,
-                "parent": r.parent,
-                "inputs": mask_secrets(r.inputs),
-                "protect": r.protect,
-            }
-            for r in plan.resources
-        ],
-        "outputs": mask_secrets(plan.outputs),
-        "violations": [],
-    }
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -114,32 +80,8 @@ def _run(args: argparse.Namespace) -> int:
         print("preflight: interrupted; the policy pack was stopped", file=sys.stderr)
         return 130
 
-    if args.format == "json":
-        document = plan_json(plan)
-        document["violations"] = [v.as_json() for v in policy.violations]
-        report = json.dumps(document, indent=2) + "\n"
-    elif args.format == "sarif":
-        stack_file = args.project_dir / f"Pulumi.{args.stack}.yaml"
-        sarif = to_sarif(
-            policy.violations,
-            stack=args.stack,
-            stack_file=stack_file,
-            policies=policy.policies,
-            tool_version=policy.version,
-        )
-        report = json.dumps(sarif, indent=2) + "\n"
-    else:
-        lines = [f"Previewing stack {plan.project}-{plan.stack} (offline, on mocks)", ""]
-        lines += tree_lines(plan)
-        lines += [
-            "",
-            *output_lines(plan.outputs),
-            "",
-            f"Resources: {len(plan.resources)} to create",
-            "",
-            *text_lines(policy.violations),
-        ]
-        report = "\n".join(lines) + "\n"
+    stack_file = args.project_dir / f"Pulumi.{args.stack}.yaml"
+    report = render(args.format, plan, policy, stack_file)
     try:
         _write(report, args.output)
     except OSError as exc:

@@ -21,12 +21,9 @@ from typing import Any
 import pulumi
 import yaml
 from google.protobuf import json_format
-from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import settings as pulumi_settings
-from pulumi.runtime.stack import run_in_stack
-from pulumi.runtime.sync_await import _sync_await
 
 from components.stack_config import ConfigError, parse
+from preflight import sdk
 from preflight.mocks import DEFAULT_REGION, DbtierMocks
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -145,7 +142,7 @@ def _ints(value: Any) -> Any:
     return value
 
 
-class RecordingMonitor(pulumi_mocks.MockMonitor):
+class RecordingMonitor(sdk.MockMonitor):
     """A mock resource monitor that keeps every registration request as the engine receives it."""
 
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
@@ -249,14 +246,15 @@ def plan_stack(
     logger.propagate = False
     logger.handlers[:] = [diagnostics]
 
-    pulumi.runtime.set_all_config(config, secret_keys)
-    pulumi_settings.SETTINGS.rpc_manager.clear()
-    pulumi_settings.SETTINGS.outputs.clear()
-    pulumi_mocks.set_mocks(
-        mocks, project=project, stack=stack, preview=True, logger=logger, monitor=monitor
+    sdk.install_mocks(
+        mocks,
+        monitor,
+        project=project,
+        stack=stack,
+        config=config,
+        secret_keys=secret_keys,
+        logger=logger,
     )
-    # set_mocks installs a root stack of its own; the program gets a fresh one, as under the engine.
-    pulumi_settings.ROOT.set(None)
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
 
@@ -265,13 +263,11 @@ def plan_stack(
 
     try:
         with _no_automatic_gc():
-            _sync_await(run_in_stack(run_program))
+            sdk.run_program(run_program)
     except ConfigError as exc:
         raise PlanError(f"Pulumi.{stack}.yaml: {exc}") from None
     except pulumi.RunError as exc:
         raise PlanError(f"Pulumi.{stack}.yaml: {exc}") from None
-    finally:
-        pulumi_settings.ROOT.set(None)
     return Plan(
         stack=stack,
         project=project,
@@ -280,63 +276,3 @@ def plan_stack(
         outputs=monitor.stack_outputs,
         warnings=diagnostics.messages,
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Views of a plan
-# ---------------------------------------------------------------------------------------------
-
-
-def mask_secrets(value: Any) -> Any:
-    """The same JSON with every secret envelope's value replaced by "[secret]"."""
-    if isinstance(value, dict):
-        if value.get(SECRET_SIG) == SECRET_VALUE:
-            return {SECRET_SIG: SECRET_VALUE, "value": "[secret]"}
-        return {k: mask_secrets(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask_secrets(v) for v in value]
-    return value
-
-
-def tree_lines(plan: Plan) -> list[str]:
-    """The resource tree as `pulumi preview` draws it: type and name, indented under parents."""
-    children: dict[str, list[PlannedResource]] = {}
-    for r in plan.resources:
-        children.setdefault(r.parent, []).append(r)
-    rows: list[tuple[str, str]] = []
-
-    def walk(resource: PlannedResource, prefix: str, last: bool, root: bool) -> None:
-        branch = "" if root else prefix + ("└─ " if last else "├─ ")
-        rows.append(
-            (branch + resource.type, resource.name + ("  [protect]" if resource.protect else ""))
-        )
-        kids = children.get(resource.urn, [])
-        inner = "" if root else prefix + ("   " if last else "│  ")
-        for i, kid in enumerate(kids):
-            walk(kid, inner, i == len(kids) - 1, False)
-
-    for top in children.get("", []):
-        walk(top, "", True, True)
-    width = max((len(t) for t, _ in rows), default=4) + 3
-    return [f"     {'Type':<{width}}Name"] + [f" +   {t:<{width}}{n}" for t, n in rows]
-
-
-def output_lines(outputs: Mapping[str, Any]) -> list[str]:
-    """Stack outputs, secrets shown as [secret] as `pulumi stack output` does."""
-
-    def show(value: Any) -> Any:
-        if isinstance(value, dict):
-            if value.get(SECRET_SIG) == SECRET_VALUE:
-                return "[secret]"
-            return {k: show(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [show(v) for v in value]
-        if value == UNKNOWN:
-            return "[unknown]"
-        return value
-
-    lines = ["Outputs:"]
-    for key in sorted(outputs):
-        text = json.dumps(show(outputs[key]), indent=4)
-        lines.append(f"    {key}: " + text.replace("\n", "\n    "))
-    return lines

@@ -1,12 +1,13 @@
-"""A small stack in which every rule of the pack is satisfied: the base the rule tests mutate."""
+"""A small stack in which every rule of the pack is satisfied, and the single-input changes that
+make each rule fire: the base and the cases of the rule tests."""
 
 from __future__ import annotations
 
 import json
-
-from policy_fixtures import resource
+from typing import Any
 
 from preflight.plan import PlannedResource
+from tests.policy.policy_fixtures import resource
 
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
@@ -299,3 +300,113 @@ def build() -> dict[str, PlannedResource]:
             deps={"dimensions": [r[name]]},
         )
     return r
+
+
+# (policy, resource in the baseline, input changes; None removes an input)
+CASES: list[tuple[str, str, dict[str, Any]]] = [
+    ("rds-instance-storage-encrypted", "primary", {"storageEncrypted": False}),
+    ("rds-cluster-storage-encrypted", "cluster", {"storageEncrypted": None}),
+    ("rds-instance-customer-managed-key", "primary", {"kmsKeyId": None}),
+    ("rds-cluster-customer-managed-key", "cluster", {"kmsKeyId": None}),
+    ("rds-not-publicly-accessible", "primary", {"publiclyAccessible": True}),
+    ("rds-not-publicly-accessible", "reader", {"publiclyAccessible": True}),
+    ("rds-instance-deletion-protection", "primary", {"deletionProtection": False}),
+    ("rds-cluster-deletion-protection", "cluster", {"deletionProtection": False}),
+    ("rds-final-snapshot", "primary", {"skipFinalSnapshot": True}),
+    ("rds-final-snapshot", "cluster", {"finalSnapshotIdentifier": None}),
+    ("rds-backup-retention", "primary", {"backupRetentionPeriod": 0}),
+    ("rds-backup-retention", "cluster", {"backupRetentionPeriod": 3}),
+    ("rds-instance-multi-az", "primary", {"multiAz": False}),
+    ("rds-instance-iam-auth", "primary", {"iamDatabaseAuthenticationEnabled": False}),
+    ("rds-cluster-iam-auth", "cluster", {"iamDatabaseAuthenticationEnabled": None}),
+    ("rds-instance-log-exports", "primary", {"enabledCloudwatchLogsExports": []}),
+    ("rds-cluster-log-exports", "cluster", {"enabledCloudwatchLogsExports": None}),
+    ("rds-performance-insights", "primary", {"performanceInsightsEnabled": False}),
+    ("rds-performance-insights-cmk", "writer", {"performanceInsightsKmsKeyId": None}),
+    ("rds-enhanced-monitoring", "primary", {"monitoringInterval": 0}),
+    ("rds-auto-minor-version-upgrade", "primary", {"autoMinorVersionUpgrade": False}),
+    ("rds-instance-copy-tags-to-snapshot", "primary", {"copyTagsToSnapshot": False}),
+    ("rds-cluster-copy-tags-to-snapshot", "cluster", {"copyTagsToSnapshot": None}),
+    ("rds-modern-ca-certificate", "primary", {"caCertIdentifier": "rds-ca-2019"}),
+    (
+        "rds-parameter-group-requires-tls",
+        "pg",
+        {"parameters": [{"name": "require_secure_transport", "value": "0"}]},
+    ),
+    ("rds-parameter-group-requires-tls", "cpg", {"parameters": []}),
+    ("dynamodb-point-in-time-recovery", "table", {"pointInTimeRecovery": {"enabled": False}}),
+    ("dynamodb-customer-managed-key", "table", {"serverSideEncryption": {"enabled": True}}),
+    ("dynamodb-deletion-protection", "table", {"deletionProtectionEnabled": False}),
+    ("elasticache-at-rest-encryption", "redis", {"atRestEncryptionEnabled": False}),
+    ("elasticache-customer-managed-key", "redis", {"kmsKeyId": None}),
+    ("elasticache-in-transit-encryption", "redis", {"transitEncryptionEnabled": False}),
+    ("elasticache-in-transit-encryption", "redis", {"transitEncryptionMode": "preferred"}),
+    ("elasticache-auth", "redis", {"authToken": None}),
+    ("elasticache-snapshot-retention", "redis", {"snapshotRetentionLimit": 0}),
+    ("elasticache-multi-az-failover", "redis", {"multiAzEnabled": False}),
+    ("elasticache-multi-az-failover", "redis", {"numCacheClusters": 1}),
+    ("elasticache-auto-minor-version-upgrade", "redis", {"autoMinorVersionUpgrade": False}),
+    ("elasticache-log-delivery", "redis", {"logDeliveryConfigurations": []}),
+    ("redshift-cluster-encrypted", "warehouse", {"encrypted": False}),
+    ("redshift-customer-managed-key", "warehouse", {"kmsKeyId": None}),
+    ("redshift-customer-managed-key", "namespace", {"kmsKeyId": None}),
+    ("redshift-not-publicly-accessible", "warehouse", {"publiclyAccessible": True}),
+    ("redshift-not-publicly-accessible", "workgroup", {"publiclyAccessible": True}),
+    (
+        "redshift-require-ssl",
+        "redshift-params",
+        {"parameters": [{"name": "require_ssl", "value": "false"}]},
+    ),
+    ("redshift-enhanced-vpc-routing", "warehouse", {"enhancedVpcRouting": False}),
+    ("redshift-snapshot-retention", "warehouse", {"automatedSnapshotRetentionPeriod": 0}),
+    ("redshift-final-snapshot", "warehouse", {"skipFinalSnapshot": True}),
+    ("redshift-version-upgrade", "warehouse", {"allowVersionUpgrade": False}),
+    ("redshift-in-vpc", "warehouse", {"clusterSubnetGroupName": None}),
+    ("redshift-serverless-audit-logs", "namespace", {"logExports": ["userlog"]}),
+    ("redshift-non-default-database-name", "warehouse", {"databaseName": "dev"}),
+    ("dms-instance-not-publicly-accessible", "dms", {"publiclyAccessible": True}),
+    ("dms-instance-customer-managed-key", "dms", {"kmsKeyArn": None}),
+    ("dms-instance-multi-az", "dms", {"multiAz": False}),
+    ("dms-instance-auto-minor-version-upgrade", "dms", {"autoMinorVersionUpgrade": False}),
+    ("dms-endpoint-customer-managed-key", "endpoint", {"kmsKeyArn": None}),
+    ("dms-endpoint-ssl", "endpoint", {"sslMode": "none"}),
+    ("dms-endpoint-uses-secrets-manager", "endpoint", {"secretsManagerArn": None}),
+    ("dms-task-logging-and-validation", "task", {"replicationTaskSettings": "{}"}),
+    ("kms-key-rotation", "key", {"enableKeyRotation": False}),
+    ("kms-key-enabled", "key", {"isEnabled": False}),
+    ("kms-key-deletion-window", "key", {"deletionWindowInDays": 0}),
+    (
+        "kms-key-policy-no-wildcard-principal",
+        "key",
+        {
+            "policy": '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, '
+            '"Action": "kms:*", "Resource": "*"}]}'
+        },
+    ),
+    ("secretsmanager-customer-managed-key", "secret", {"kmsKeyId": None}),
+    ("secretsmanager-recovery-window", "secret", {"recoveryWindowInDays": 0}),
+    ("sqs-queue-encrypted", "queue", {"kmsMasterKeyId": None, "sqsManagedSseEnabled": False}),
+    ("sqs-queue-customer-managed-key", "queue", {"kmsMasterKeyId": None}),
+    ("sns-topic-encrypted", "topic", {"kmsMasterKeyId": None}),
+    ("cloudwatch-log-group-customer-managed-key", "logs", {"kmsKeyId": None}),
+    ("cloudwatch-log-group-retention", "logs", {"retentionInDays": None}),
+    ("stream-processor-failure-handling", "mapping", {"maximumRetryAttempts": -1}),
+    ("stream-processor-failure-handling", "mapping", {"destinationConfig": None}),
+    (
+        "security-group-no-public-ingress",
+        "sg",
+        {
+            "ingress": [
+                {"fromPort": 3306, "toPort": 3306, "cidrBlocks": ["0.0.0.0/0"], "description": "x"}
+            ]
+        },
+    ),
+    ("security-group-no-public-ingress", "sg-rule", {"cidrIpv4": "0.0.0.0/0"}),
+    ("security-group-rule-description", "sg-rule", {"description": None}),
+    ("supported-engine-version", "primary", {"engineVersion": "5.7.44"}),
+    ("supported-engine-version", "redis", {"engineVersion": "6.2"}),
+    ("allowed-instance-class", "primary", {"instanceClass": "db.m4.large"}),
+    ("stack-kms-keys-in-use-rotate", "key", {"enableKeyRotation": False}),
+    ("stack-no-plaintext-secrets", "primary", {"password": "hunter2hunter2"}),
+    ("stack-no-plaintext-secrets", "redis", {"authToken": secret("literal-token-in-code")}),
+]

@@ -1,5 +1,5 @@
 """One real policy pack per test session, started the way the engine starts it."""
 
-from policy_fixtures import pack
+from tests.policy.policy_fixtures import pack
 
 __all__ = ["pack"]

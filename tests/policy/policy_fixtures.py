@@ -8,14 +8,9 @@ from typing import Any
 
 import pytest
 
+from preflight.client import PolicyPackProcess, analyze_plan, pack_environment
 from preflight.plan import Plan, PlannedResource
-from preflight.policy import (
-    DEFAULT_PACK_DIR,
-    PolicyPackProcess,
-    PolicyReport,
-    analyze_plan,
-    pack_environment,
-)
+from preflight.policy import DEFAULT_PACK_DIR, PolicyReport
 
 PROJECT = "dbtier"
 STACK = "test"

@@ -13,15 +13,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from preflight.client import PolicyPackProcess, pack_environment, run_policy_report
 from preflight.plan import plan_stack
-from preflight.policy import (
-    PolicyPackError,
-    PolicyPackProcess,
-    pack_environment,
-    resolve_config,
-    run_policy_report,
-)
-from preflight.sarif import to_sarif
+from preflight.policy import PolicyPackError, resolve_config
+from preflight.report import to_sarif
 
 pytestmark = pytest.mark.policy
 
@@ -96,21 +91,35 @@ def test_insecure_stack_json_lists_violations_in_the_fixed_shape(insecure_projec
     ).items()
 
 
+def _text_violations(report: str) -> list[tuple[str, str, str]]:
+    """(level, policy, resource name) for each violation line of the text report."""
+    found = []
+    urn = ""
+    for line in report.splitlines():
+        if line.startswith("  urn:pulumi:"):
+            urn = line.strip()
+        elif line.startswith("    [") and urn:
+            level = line.strip()[1:].split("]")[0].split()[0]
+            policy = line.split("] ", 1)[1].split(":", 1)[0]
+            found.append((level, policy, urn.rsplit("::", 1)[1]))
+    return found
+
+
 def test_insecure_stack_exits_1_and_names_each_violation(insecure_project: Path) -> None:
     result = preflight_insecure(insecure_project)
     assert result.returncode == 1, result.stderr
-    out = result.stdout
-    for policy, resource in [
-        ("rds-instance-deletion-protection", "relational-primary"),
-        ("rds-cluster-deletion-protection", "aurora-cluster"),
-        ("rds-backup-retention", "relational-primary"),
-        ("rds-instance-multi-az", "relational-primary"),
-        ("stack-stateful-resources-protected", "relational-primary"),
-        ("stack-read-replicas", "relational-primary"),
-    ]:
-        assert policy in out, policy
-        assert resource in out, resource
-    assert "[mandatory" in out
+    found = _text_violations(result.stdout)
+    expected = {
+        ("mandatory", "rds-instance-deletion-protection", "relational-primary"),
+        ("mandatory", "rds-cluster-deletion-protection", "aurora-cluster"),
+        ("mandatory", "rds-backup-retention", "relational-primary"),
+        ("mandatory", "rds-instance-multi-az", "relational-primary"),
+        ("mandatory", "stack-stateful-resources-protected", "relational-primary"),
+        ("mandatory", "stack-read-replicas", "relational-primary"),
+    }
+    assert expected <= set(found), sorted(expected - set(found))
+    mandatory = sum(1 for level, _, _ in found if level == "mandatory")
+    assert f"  {mandatory} mandatory, {len(found) - mandatory} advisory" in result.stdout
 
 
 def test_sarif_validates_and_maps_levels(insecure_project: Path, tmp_path: Path) -> None:
@@ -126,7 +135,8 @@ def test_sarif_validates_and_maps_levels(insecure_project: Path, tmp_path: Path)
     for res in run["results"]:
         assert res["ruleId"] in rule_ids
         assert rule_ids[res["ruleIndex"]] == res["ruleId"]
-        assert res["level"] in ("error", "warning")
+        expected_level = {"mandatory": "error", "advisory": "warning"}
+        assert res["level"] == expected_level[res["properties"]["enforcementLevel"]]
         assert res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
             "Pulumi.insecure.yaml"
         )

@@ -7,124 +7,15 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from baseline import KEY_ARN, build, secret
-from policy_fixtures import Pack, with_inputs
 
-from policy.registry import RULES
+from policy.dbtier_policy.registry import RULES
+from tests.policy.baseline import CASES, build
+from tests.policy.policy_fixtures import Pack, with_inputs
 
 pytestmark = pytest.mark.policy
 
 CONFIG: dict[str, Any] = {"all": "mandatory", "stack-database-alarms": {"requireAlarms": True}}
 U = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-
-# (policy, resource in the baseline, input changes; None removes an input)
-CASES: list[tuple[str, str, dict[str, Any]]] = [
-    ("rds-instance-storage-encrypted", "primary", {"storageEncrypted": False}),
-    ("rds-cluster-storage-encrypted", "cluster", {"storageEncrypted": None}),
-    ("rds-instance-customer-managed-key", "primary", {"kmsKeyId": None}),
-    ("rds-cluster-customer-managed-key", "cluster", {"kmsKeyId": None}),
-    ("rds-not-publicly-accessible", "primary", {"publiclyAccessible": True}),
-    ("rds-not-publicly-accessible", "reader", {"publiclyAccessible": True}),
-    ("rds-instance-deletion-protection", "primary", {"deletionProtection": False}),
-    ("rds-cluster-deletion-protection", "cluster", {"deletionProtection": False}),
-    ("rds-final-snapshot", "primary", {"skipFinalSnapshot": True}),
-    ("rds-final-snapshot", "cluster", {"finalSnapshotIdentifier": None}),
-    ("rds-backup-retention", "primary", {"backupRetentionPeriod": 0}),
-    ("rds-backup-retention", "cluster", {"backupRetentionPeriod": 3}),
-    ("rds-instance-multi-az", "primary", {"multiAz": False}),
-    ("rds-instance-iam-auth", "primary", {"iamDatabaseAuthenticationEnabled": False}),
-    ("rds-cluster-iam-auth", "cluster", {"iamDatabaseAuthenticationEnabled": None}),
-    ("rds-instance-log-exports", "primary", {"enabledCloudwatchLogsExports": []}),
-    ("rds-cluster-log-exports", "cluster", {"enabledCloudwatchLogsExports": None}),
-    ("rds-performance-insights", "primary", {"performanceInsightsEnabled": False}),
-    ("rds-performance-insights-cmk", "writer", {"performanceInsightsKmsKeyId": None}),
-    ("rds-enhanced-monitoring", "primary", {"monitoringInterval": 0}),
-    ("rds-auto-minor-version-upgrade", "primary", {"autoMinorVersionUpgrade": False}),
-    ("rds-instance-copy-tags-to-snapshot", "primary", {"copyTagsToSnapshot": False}),
-    ("rds-cluster-copy-tags-to-snapshot", "cluster", {"copyTagsToSnapshot": None}),
-    ("rds-modern-ca-certificate", "primary", {"caCertIdentifier": "rds-ca-2019"}),
-    (
-        "rds-parameter-group-requires-tls",
-        "pg",
-        {"parameters": [{"name": "require_secure_transport", "value": "0"}]},
-    ),
-    ("rds-parameter-group-requires-tls", "cpg", {"parameters": []}),
-    ("dynamodb-point-in-time-recovery", "table", {"pointInTimeRecovery": {"enabled": False}}),
-    ("dynamodb-customer-managed-key", "table", {"serverSideEncryption": {"enabled": True}}),
-    ("dynamodb-deletion-protection", "table", {"deletionProtectionEnabled": False}),
-    ("elasticache-at-rest-encryption", "redis", {"atRestEncryptionEnabled": False}),
-    ("elasticache-customer-managed-key", "redis", {"kmsKeyId": None}),
-    ("elasticache-in-transit-encryption", "redis", {"transitEncryptionEnabled": False}),
-    ("elasticache-in-transit-encryption", "redis", {"transitEncryptionMode": "preferred"}),
-    ("elasticache-auth", "redis", {"authToken": None}),
-    ("elasticache-snapshot-retention", "redis", {"snapshotRetentionLimit": 0}),
-    ("elasticache-multi-az-failover", "redis", {"multiAzEnabled": False}),
-    ("elasticache-multi-az-failover", "redis", {"numCacheClusters": 1}),
-    ("elasticache-auto-minor-version-upgrade", "redis", {"autoMinorVersionUpgrade": False}),
-    ("elasticache-log-delivery", "redis", {"logDeliveryConfigurations": []}),
-    ("redshift-cluster-encrypted", "warehouse", {"encrypted": False}),
-    ("redshift-customer-managed-key", "warehouse", {"kmsKeyId": None}),
-    ("redshift-customer-managed-key", "namespace", {"kmsKeyId": None}),
-    ("redshift-not-publicly-accessible", "warehouse", {"publiclyAccessible": True}),
-    ("redshift-not-publicly-accessible", "workgroup", {"publiclyAccessible": True}),
-    (
-        "redshift-require-ssl",
-        "redshift-params",
-        {"parameters": [{"name": "require_ssl", "value": "false"}]},
-    ),
-    ("redshift-enhanced-vpc-routing", "warehouse", {"enhancedVpcRouting": False}),
-    ("redshift-snapshot-retention", "warehouse", {"automatedSnapshotRetentionPeriod": 0}),
-    ("redshift-final-snapshot", "warehouse", {"skipFinalSnapshot": True}),
-    ("redshift-version-upgrade", "warehouse", {"allowVersionUpgrade": False}),
-    ("redshift-in-vpc", "warehouse", {"clusterSubnetGroupName": None}),
-    ("redshift-serverless-audit-logs", "namespace", {"logExports": ["userlog"]}),
-    ("redshift-non-default-database-name", "warehouse", {"databaseName": "dev"}),
-    ("dms-instance-not-publicly-accessible", "dms", {"publiclyAccessible": True}),
-    ("dms-instance-customer-managed-key", "dms", {"kmsKeyArn": None}),
-    ("dms-instance-multi-az", "dms", {"multiAz": False}),
-    ("dms-instance-auto-minor-version-upgrade", "dms", {"autoMinorVersionUpgrade": False}),
-    ("dms-endpoint-customer-managed-key", "endpoint", {"kmsKeyArn": None}),
-    ("dms-endpoint-ssl", "endpoint", {"sslMode": "none"}),
-    ("dms-endpoint-uses-secrets-manager", "endpoint", {"secretsManagerArn": None}),
-    ("dms-task-logging-and-validation", "task", {"replicationTaskSettings": "{}"}),
-    ("kms-key-rotation", "key", {"enableKeyRotation": False}),
-    ("kms-key-enabled", "key", {"isEnabled": False}),
-    ("kms-key-deletion-window", "key", {"deletionWindowInDays": 0}),
-    (
-        "kms-key-policy-no-wildcard-principal",
-        "key",
-        {
-            "policy": '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, '
-            '"Action": "kms:*", "Resource": "*"}]}'
-        },
-    ),
-    ("secretsmanager-customer-managed-key", "secret", {"kmsKeyId": None}),
-    ("secretsmanager-recovery-window", "secret", {"recoveryWindowInDays": 0}),
-    ("sqs-queue-encrypted", "queue", {"kmsMasterKeyId": None, "sqsManagedSseEnabled": False}),
-    ("sqs-queue-customer-managed-key", "queue", {"kmsMasterKeyId": None}),
-    ("sns-topic-encrypted", "topic", {"kmsMasterKeyId": None}),
-    ("cloudwatch-log-group-customer-managed-key", "logs", {"kmsKeyId": None}),
-    ("cloudwatch-log-group-retention", "logs", {"retentionInDays": None}),
-    ("stream-processor-failure-handling", "mapping", {"maximumRetryAttempts": -1}),
-    ("stream-processor-failure-handling", "mapping", {"destinationConfig": None}),
-    (
-        "security-group-no-public-ingress",
-        "sg",
-        {
-            "ingress": [
-                {"fromPort": 3306, "toPort": 3306, "cidrBlocks": ["0.0.0.0/0"], "description": "x"}
-            ]
-        },
-    ),
-    ("security-group-no-public-ingress", "sg-rule", {"cidrIpv4": "0.0.0.0/0"}),
-    ("security-group-rule-description", "sg-rule", {"description": None}),
-    ("supported-engine-version", "primary", {"engineVersion": "5.7.44"}),
-    ("supported-engine-version", "redis", {"engineVersion": "6.2"}),
-    ("allowed-instance-class", "primary", {"instanceClass": "db.m4.large"}),
-    ("stack-kms-keys-in-use-rotate", "key", {"enableKeyRotation": False}),
-    ("stack-no-plaintext-secrets", "primary", {"password": "hunter2hunter2"}),
-    ("stack-no-plaintext-secrets", "redis", {"authToken": secret("literal-token-in-code")}),
-]
 
 
 def _mutated(target: str, changes: dict[str, Any]) -> tuple[list[Any], str]:
@@ -155,9 +46,13 @@ def test_every_rule_has_a_violating_case() -> None:
     assert {rule.meta.name for rule in RULES} == covered
 
 
-@pytest.mark.parametrize(
-    ("policy", "target", "changes"), CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES]
-)
+def _case_id(policy: str, target: str, changes: dict[str, Any]) -> str:
+    """``policy@target:input=value,...``: the rule expected, the resource and what was changed."""
+    changed = ",".join(f"{k}={'removed' if v is None else v}" for k, v in changes.items())
+    return f"{policy}@{target}:{changed}"[:120]
+
+
+@pytest.mark.parametrize(("policy", "target", "changes"), CASES, ids=[_case_id(*c) for c in CASES])
 def test_rule_reports_the_mutated_resource(
     pack: Pack, policy: str, target: str, changes: dict[str, Any]
 ) -> None:
@@ -185,11 +80,14 @@ def test_disabled_rule_reports_nothing(pack: Pack) -> None:
 
 
 def test_threshold_from_config(pack: Pack) -> None:
-    resources, target_urn = _mutated("primary", {"backupRetentionPeriod": 7})
+    # The baseline keeps 7 days of backups on the RDS primary and on the Aurora cluster.
+    resources = build()
     config = {"all": "mandatory", "rds-backup-retention": {"minimumDays": 14}}
-    hits = [v for v in pack.run(resources, config).violations if v.policy == "rds-backup-retention"]
-    assert {v.urn for v in hits} >= {target_urn}
-    assert "at least 14" in hits[0].message
+    report = pack.run(list(resources.values()), config)
+    assert sorted((v.policy, v.urn) for v in report.violations) == sorted(
+        ("rds-backup-retention", resources[name].urn) for name in ("primary", "cluster")
+    )
+    assert all("at least 14" in v.message for v in report.violations)
 
 
 def test_stateful_resource_without_protect(pack: Pack) -> None:
@@ -263,13 +161,18 @@ def test_unknown_values_are_not_violations(pack: Pack) -> None:
     assert report.violations == ()
 
 
-def test_read_replica_is_not_flagged_for_encryption(pack: Pack) -> None:
-    resources = build()
-    assert "storageEncrypted" not in resources["replica"].inputs
-    assert "kmsKeyId" not in resources["replica"].inputs
-    report = pack.run([resources["replica"]], {"all": "mandatory"})
-    assert not [v for v in report.violations if "encrypt" in v.policy or "key" in v.policy]
-
-
-def test_key_arn_constant_is_an_arn() -> None:
-    assert KEY_ARN.startswith("arn:aws:kms:")
+def test_read_replica_is_not_flagged_for_what_it_inherits(pack: Pack) -> None:
+    # A replica sets no encryption, key, backups or final snapshot: it takes its source's.
+    replica = build()["replica"]
+    report = pack.run([replica], {"all": "mandatory"})
+    inherited = {
+        "rds-instance-storage-encrypted",
+        "rds-instance-customer-managed-key",
+        "rds-backup-retention",
+        "rds-final-snapshot",
+    }
+    assert [v.policy for v in report.violations if v.policy in inherited] == []
+    # The same inputs on a primary are violations: the replica is exempt, not the rules blind.
+    primary = replace(with_inputs(replica, replicateSourceDb=None), property_dependencies={})
+    flagged = {v.policy for v in pack.run([primary], {"all": "mandatory"}).violations}
+    assert inherited <= flagged

@@ -1,4 +1,4 @@
-"""Convert each resource of a request once, not once per policy.
+"""Convert each resource of a request once, not once per policy (opt-in: the preflight only).
 
 The Python policy SDK (pulumi_policy 1.x, ``_PolicyAnalyzerServicer``) converts a resource's
 properties for every policy it runs: in ``Analyze``, ``deserialize_properties(MessageToDict(
@@ -20,6 +20,11 @@ pack writes to ``args.props`` (they read it through ``plain``, which copies).
 ``plain`` (the proxy unwrapped to plain data, which the rules read) is memoized the same way, and
 the copy each rule gets is shared between the rules of that call; rules treat it as read-only.
 
+Patching the SDK is only worth its risk where many resources are checked at once, so it is
+opt-in: the pack's ``__main__`` calls ``install_if_requested()``, which installs the memo only
+when ``DBTIER_POLICY_MEMO=1`` is in the pack's environment. The preflight sets it when it starts
+the pack; ``pulumi preview --policy-pack policy`` does not, and runs the stock SDK.
+
 The memo lives per thread: the SDK serves calls on a thread pool, one call per thread at a time.
 If the SDK's internals differ from what this expects (another version), ``install()`` changes
 nothing and returns False: the pack is then slower, never different.
@@ -29,12 +34,16 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 import threading
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+ENV_VAR = "DBTIER_POLICY_MEMO"
+"""Set to "1" in the pack's environment to install the memo (the preflight does)."""
 
 
 class _Local(threading.local):
@@ -136,3 +145,8 @@ def install() -> bool:
     servicer.AnalyzeStack = call_scope(servicer.AnalyzeStack)
     _state["installed"] = True
     return True
+
+
+def install_if_requested(environ: Mapping[str, str] = os.environ) -> bool:
+    """``install()`` when ``DBTIER_POLICY_MEMO=1``; otherwise leave the SDK as it is."""
+    return environ.get(ENV_VAR) == "1" and install()

@@ -43,8 +43,8 @@ Category = Literal[
     "hygiene",
 ]
 
-# Categories that guard data directly: mandatory even in dev (issue 4: encryption, public access
-# and secrets). The rest are mandatory in prod and advisory in dev; "hygiene" stays advisory.
+# Categories that guard data directly (encryption, public access, secrets): mandatory even in dev.
+# The rest are mandatory in prod and advisory in dev; "hygiene" stays advisory.
 STRICT_CATEGORIES: frozenset[str] = frozenset({"encryption", "network", "secrets"})
 COST_CATEGORIES: frozenset[str] = frozenset({"availability"})
 
@@ -125,8 +125,8 @@ def plain(props: Mapping[str, Any]) -> dict[str, Any]:
 
     Iterating the proxy (``.values()``, ``for x in list``) raises on the first unknown element and
     would abort a whole check; rules read plain data and test unknowns with ``is_unknown``. Inside
-    one Analyze/AnalyzeStack call of the pack the result is computed once per proxy and shared by
-    the rules (see ``_sdk_memo``): rules read it and never write to it.
+    one Analyze/AnalyzeStack call of a pack started by the preflight, the result is computed once
+    per proxy and shared by the rules (see ``_sdk_memo``): rules read it and never write to it.
     """
     return dict(serialize_properties(props))
 

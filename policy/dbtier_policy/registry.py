@@ -1,6 +1,6 @@
 """Every rule of the dbtier pack, importable without starting the analyzer's gRPC server.
 
-``RULES`` is the single list the pack, the tests, the docs and the preflight's SARIF output read.
+``RULES`` is the one list of rules: the pack builds its policies from it and the tests read it.
 """
 
 from __future__ import annotations
@@ -23,6 +23,10 @@ from . import (
 from ._common import Rule, RuleMeta
 
 PACK_NAME = "dbtier-policy"
+DESCRIPTION = (
+    "Guards the dbtier database tier: encryption, exposure, credentials, backups, "
+    "protection, availability and versions."
+)
 
 RULES: list[Rule] = [
     *rds.RULES,
