@@ -1,7 +1,9 @@
 """ServerlessAurora: an Aurora cluster on Serverless v2 with a writer and readers that scale with it.
 
-Replaces the seed's practice 3 (create-db-cluster with serverless v2 scaling, create-db-instance
-db.serverless) with an encrypted, TLS-only, monitored cluster and a connection secret.
+The cluster is encrypted with the stack key, refuses unencrypted connections, exports its logs,
+and keeps its credentials in a Secrets Manager secret; its instances run on db.serverless in
+promotion tiers that make readers follow the writer's size. `outputs()` is the stack's `aurora`
+export; `watches()` what the alarms watch on it.
 """
 
 from __future__ import annotations

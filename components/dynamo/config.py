@@ -66,7 +66,7 @@ class DynamoTableConfig:
 class DynamoConfig:
     enabled: bool = True
     tables: tuple[DynamoTableConfig, ...] = field(
-        # The seed's UserProfiles table, drained by a stream processor: every stack's default.
+        # The UserProfiles table, drained by a stream processor: every stack's default.
         default_factory=lambda: (DynamoTableConfig(schema=SEED_TABLE, stream_processor=True),)
     )
 

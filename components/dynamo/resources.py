@@ -1,9 +1,8 @@
 """DynamoTable: one DynamoDB table with its GSIs, autoscaling and an optional stream processor.
 
-Replaces the seed's practice 2 (create-table with two GSIs, update-table --stream-specification,
-create-function, create-event-source-mapping) with an encrypted, recoverable table whose stream
-is drained by a least-privilege Lambda that reports partial batch failures and parks records it
-cannot process in an encrypted dead-letter queue. The table's keys, attributes and indexes come
+The table is encrypted with the stack key and recoverable; its stream can be drained by a
+least-privilege Lambda that reports partial batch failures and parks records it cannot process
+in an encrypted dead-letter queue (`processor.py`). The table's keys, attributes and indexes come
 from its `contract.tables.TableSchema`, the same shape the local DynamoDB stand-in creates.
 `DynamoTables` is every table of the stack, exported together under `dynamo`.
 """

@@ -1,10 +1,9 @@
 """Migration: AWS DMS from the RelationalTier (MySQL) to the ServerlessAurora cluster.
 
-Replaces the seed's practice 6 (create-replication-subnet-group, create-replication-instance,
-create-endpoint with --password, create-replication-task, start-replication-task) with a private,
-encrypted replication instance whose endpoints read their credentials from the components'
-Secrets Manager secrets over TLS, and a full-load-and-CDC task with logging and validation that
-`pulumi up` creates but never starts.
+A private, encrypted replication instance whose endpoints read their credentials from the
+source's and target's Secrets Manager secrets (no password in any input) over TLS, and a
+full-load-and-CDC task with logging and validation that `pulumi up` creates but never starts.
+`outputs()` is the stack's `migration` export; `watches()` what the alarms watch on it.
 """
 
 from __future__ import annotations

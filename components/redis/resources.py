@@ -1,9 +1,8 @@
 """RedisCluster: an ElastiCache replication group (Redis 7 or Valkey 8), encrypted and authenticated.
 
-Replaces the seed's practice 4 (create-cache-subnet-group, create-replication-group with
---automatic-failover-enabled --multi-az-enabled and a hard-coded --auth-token) with a group whose
-token is generated, kept as a secret, and required over TLS, whose slow and engine logs go to
-CloudWatch, and whose last state is kept in a final snapshot.
+The group's AUTH token is generated, kept as a secret, and required over TLS; its slow and
+engine logs go to CloudWatch, and its last state is kept in a final snapshot. `outputs()` is the
+stack's `redis` export; `watches()` what the alarms watch on it.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """RelationalTier: RDS MySQL with Multi-AZ, read replicas, TLS-only connections and a secret.
 
-Replaces the seed's practice 1 (create-db-subnet-group, create-db-instance --multi-az,
-create-db-instance-read-replica) with a declarative, encrypted, monitored instance.
+The primary and its replicas are encrypted with the stack key, monitored (Performance Insights,
+enhanced monitoring, log exports) and reachable only over TLS; the credentials are kept in a
+Secrets Manager secret. `outputs()` is the stack's `relational` export; `watches()` what the
+alarms watch on it.
 """
 
 from __future__ import annotations

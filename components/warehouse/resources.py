@@ -1,7 +1,8 @@
 """Warehouse: Redshift, provisioned (RA3) or Serverless, private, encrypted, TLS-only, audited.
 
-Replaces the seed's practice 5 (create-cluster, COPY role) with a cluster whose parameter group
-requires SSL and logs user activity, with audit logs shipped to CloudWatch.
+Either form requires SSL and logs user activity, ships its audit logs to CloudWatch, and may
+COPY from S3 through its own read-only role. `outputs()` is the stack's `warehouse` export;
+`watches()` what the alarms watch on it.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from preflight.mocks import _ident
 from preflight.plan import Plan, PlannedResource
 from tests.unit.conftest import of_type, one
 
@@ -14,11 +15,12 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 TOPIC = "aws:sns/topic:Topic"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 DASHBOARD = "aws:cloudwatch/dashboard:Dashboard"
+INSTANCE = "aws:rds/instance:Instance"
 COMPONENT = "dbtier:components:Alarms"
 
-# The watched resource type of each component, and the metrics DESIGN.md asks for.
+# The watched resource type of each component, and the health metrics alarmed on.
 WATCHED = {
-    "relational": ("aws:rds/instance:Instance", {"CPUUtilization", "FreeStorageSpace", "ReplicaLag"}),
+    "relational": (INSTANCE, {"CPUUtilization", "FreeStorageSpace", "ReplicaLag"}),
     "aurora": ("aws:rds/cluster:Cluster", {"CPUUtilization", "ACUUtilization", "AuroraReplicaLagMaximum"}),
     "warehouse": ("aws:redshift/cluster:Cluster", {"CPUUtilization", "PercentageDiskSpaceUsed"}),
     "dynamo-UserProfiles": (
@@ -92,25 +94,35 @@ def test_an_alarm_per_table_index_per_direction(prod_plan: Plan) -> None:
     assert all(a.inputs["dimensions"]["TableName"] == "dbtier-prod-UserProfiles" for a in throttles)
 
 
-def test_every_instance_and_node_is_watched(prod_plan: Plan) -> None:
-    instance_ids = {
-        r.inputs.get("identifier") or r.name
-        for r in of_type(prod_plan, "aws:rds/instance:Instance")
+def test_each_rds_alarm_names_the_instance_it_watches(prod_plan: Plan) -> None:
+    instances = {r.name.removeprefix("relational-"): r for r in of_type(prod_plan, INSTANCE)}
+    assert set(instances) == {"primary", "replica-1", "replica-2"}
+    metrics: dict[str, set[str]] = {}
+    for alarm in alarms_of(prod_plan, "relational"):
+        role = alarm.name.removeprefix("alarms-relational-").rsplit("-", 1)[0]
+        instance = instances[role]
+        # The identifier is the planned instance's own, and the alarm depends on it alone.
+        assert alarm.inputs["dimensions"] == {"DBInstanceIdentifier": _ident(instance.name)}
+        assert alarm.property_dependencies["dimensions"] == [instance.urn], alarm.name
+        metrics.setdefault(role, set()).add(alarm.inputs["metricName"])
+    assert metrics == {
+        "primary": {"CPUUtilization", "FreeStorageSpace"},
+        "replica-1": {"CPUUtilization", "FreeStorageSpace", "ReplicaLag"},
+        "replica-2": {"CPUUtilization", "FreeStorageSpace", "ReplicaLag"},
     }
-    cpu = {
-        a.inputs["dimensions"]["DBInstanceIdentifier"]
-        for a in alarms_of(prod_plan, "relational")
-        if a.inputs["metricName"] == "CPUUtilization"
-    }
-    assert len(cpu) == 3 == len(instance_ids)
-    lag = [a for a in alarms_of(prod_plan, "relational") if a.inputs["metricName"] == "ReplicaLag"]
-    assert len(lag) == 2  # replicas only
-    nodes = {
-        a.inputs["dimensions"]["CacheClusterId"]
-        for a in alarms_of(prod_plan, "redis")
-        if a.inputs["metricName"] == "EngineCPUUtilization"
-    }
-    assert nodes == {f"dbtier-prod-redis-00{i}" for i in (1, 2, 3)}
+
+
+def test_each_redis_alarm_names_its_node(prod_plan: Plan) -> None:
+    group = one(prod_plan, "aws:elasticache/replicationGroup:ReplicationGroup")
+    alarms = alarms_of(prod_plan, "redis")
+    nodes = {a.name.removeprefix("alarms-redis-").rsplit("-", 1)[0] for a in alarms}
+    assert nodes == {"node-1", "node-2", "node-3"}
+    for alarm in alarms:
+        n = int(alarm.name.removeprefix("alarms-redis-node-").split("-")[0])
+        # ElastiCache numbers the members of a group <group id>-001, -002, ...
+        member = f"{group.inputs['replicationGroupId']}-{n:03d}"
+        assert alarm.inputs["dimensions"] == {"CacheClusterId": member}, alarm.name
+        assert group.urn in alarm.property_dependencies["dimensions"], alarm.name
 
 
 def test_cdc_latency_alarms_name_the_task_by_its_resource_id(prod_plan: Plan) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from preflight.mocks import _random_password
+from preflight.mocks import _ident, _random_password
 from preflight.plan import SECRET_SIG, Plan
 from tests.unit.conftest import is_secret, of_type, one
 
@@ -77,10 +77,9 @@ def test_prod_primary_is_multi_az_with_two_replicas_that_inherit_credentials_and
     replicas = [r for r in of_type(prod_plan, INSTANCE) if r.name.startswith("relational-replica-")]
     assert sorted(r.name for r in replicas) == ["relational-replica-1", "relational-replica-2"]
     for replica in replicas:
-        assert replica.inputs["replicateSourceDb"] == primary.inputs.get(
-            "identifier", replica.inputs["replicateSourceDb"]
-        )
-        assert primary.urn in replica.dependencies
+        # The source is the planned primary's identifier, taken from the primary itself.
+        assert replica.inputs["replicateSourceDb"] == _ident(primary.name)
+        assert replica.property_dependencies["replicateSourceDb"] == [primary.urn]
         for inherited in (
             "username",
             "password",
@@ -94,7 +93,7 @@ def test_prod_primary_is_multi_az_with_two_replicas_that_inherit_credentials_and
         assert replica.inputs["publiclyAccessible"] is False
 
 
-@pytest.mark.parametrize("replicas", [0, 3])
+@pytest.mark.parametrize("replicas", [0, 3], ids=["no-replicas", "three-replicas"])
 def test_read_replica_count_follows_config(plan_with: Any, replicas: int) -> None:
     plan = plan_with("dev", relational={"readReplicas": replicas})
     names = sorted(r.name for r in of_type(plan, INSTANCE) if "replica" in r.name)
@@ -209,6 +208,7 @@ def test_dev_warehouse_is_serverless(dev_plan: Plan) -> None:
         ("aurora", "dbtier:components:ServerlessAurora", "aurora", "aurora-"),
         ("warehouse", "dbtier:components:Warehouse", "warehouse", "warehouse-"),
     ],
+    ids=["relational-off", "aurora-off", "warehouse-off"],
 )
 def test_disabled_component_creates_nothing(
     plan_with: Any, key: str, component: str, output: str, prefix: str

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from components.dynamo.processor import HANDLER, HANDLER_FILE, LAMBDA_RUNTIME, STREAM_READ_ACTIONS
+from components.dynamo.processor import LAMBDA_RUNTIME, STREAM_READ_ACTIONS
+from lambdas import stream_processor
 from preflight import plan as plan_module
 from preflight.mocks import _ident
 from preflight.plan import Plan
@@ -23,6 +25,7 @@ ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 TARGET = "aws:appautoscaling/target:Target"
 POLICY = "aws:appautoscaling/policy:Policy"
 COMPONENT = "dbtier:components:DynamoTable"
+ROOT = Path(__file__).resolve().parents[2]
 
 PROVISIONED_TABLE = {
     "name": "Orders",
@@ -63,7 +66,7 @@ def resources_of(statement: dict[str, Any]) -> list[str]:
     return value if isinstance(value, list) else [value]
 
 
-# -- the seed's UserProfiles table -----------------------------------------------------------
+# -- the default UserProfiles table -----------------------------------------------------------
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -228,13 +231,17 @@ def test_processor_packages_exactly_the_handler_file_on_a_current_runtime(
     prod_plan: Plan,
 ) -> None:
     function = one(prod_plan, FUNCTION).inputs
-    assert function["runtime"] == LAMBDA_RUNTIME
-    assert LAMBDA_RUNTIME >= "python3.13"
-    assert function["handler"] == HANDLER == "stream_processor.handler"
+    runtime = function["runtime"]
+    assert runtime == LAMBDA_RUNTIME
+    assert tuple(map(int, runtime.removeprefix("python").split("."))) >= (3, 13)
+    # The package is the repository's lambdas/stream_processor.py alone, and the handler names
+    # the function Lambda calls in it.
     assets = function["code"]["assets"]
     assert list(assets) == ["stream_processor.py"]
-    assert assets["stream_processor.py"]["path"] == str(HANDLER_FILE)
-    assert HANDLER_FILE.name == "stream_processor.py"
+    assert Path(assets["stream_processor.py"]["path"]) == ROOT / "lambdas" / "stream_processor.py"
+    module, _, name = function["handler"].partition(".")
+    assert (module, name) == ("stream_processor", "handler")
+    assert callable(stream_processor.handler)
     assert function["kmsKeyArn"].startswith("arn:aws:kms:")
     log_group = one(prod_plan, LOG_GROUP, "dynamo-UserProfiles-processor-logs").inputs
     assert function["loggingConfig"]["logGroup"] == log_group["name"]

@@ -38,7 +38,7 @@ def test_dev_is_one_small_node_still_encrypted_with_an_auth_token(dev_plan: Plan
     assert is_secret(group["authToken"])
 
 
-def test_prod_is_the_seeds_three_nodes_with_failover_and_multi_az(prod_plan: Plan) -> None:
+def test_prod_has_three_nodes_with_failover_and_multi_az(prod_plan: Plan) -> None:
     group = group_of(prod_plan)
     assert group["numCacheClusters"] == 3
     assert group["nodeType"] == "cache.r7g.large"
