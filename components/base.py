@@ -21,6 +21,22 @@ ELASTICACHE_TOKEN_SPECIAL = "!&#$^<>-"
 CA_CERT = "rds-ca-rsa2048-g1"
 
 
+def assume_role_policy(service: str | list[str]) -> str:
+    """A trust policy that lets the AWS service(s) `service` assume a role, and nothing else."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": service},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
+
+
 class DbtierComponent(pulumi.ComponentResource):
     """Base of every dbtier component: a stable type token and one way to make child options."""
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from components.base import DbtierComponent
+from components.base import DbtierComponent, assume_role_policy
 from components.dynamo.config import DynamoTableConfig
 
 # The handler module is a single file by contract: stdlib + boto3 only, packaged on its own.
@@ -75,20 +75,6 @@ def processor_policy(stream_arn: str, log_group_arn: str, queue_arn: str, key_ar
     )
 
 
-LAMBDA_ASSUME_ROLE = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
-
-
 def stream_processor(
     owner: DbtierComponent,
     name: str,
@@ -118,7 +104,7 @@ def stream_processor(
     role = aws.iam.Role(
         f"{name}-processor-role",
         description=f"dbtier {cfg.schema.name} stream processor: its stream, its logs, its DLQ",
-        assume_role_policy=LAMBDA_ASSUME_ROLE,
+        assume_role_policy=assume_role_policy("lambda.amazonaws.com"),
         opts=owner.child(),
     )
     policy = aws.iam.RolePolicy(

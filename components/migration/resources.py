@@ -17,7 +17,7 @@ import pulumi_aws as aws
 
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
-from components.base import DbtierComponent
+from components.base import DbtierComponent, assume_role_policy
 from components.migration.config import MigrationConfig
 from components.migration.watches import migration_watches
 from contract import MigrationOutputs, exported
@@ -42,20 +42,7 @@ LOG_COMPONENTS = (
 
 
 def _assume(service: str | pulumi.Output[str]) -> pulumi.Output[str]:
-    return pulumi.Output.from_input(service).apply(
-        lambda principal: json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": principal},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-        )
-    )
+    return pulumi.Output.from_input(service).apply(assume_role_policy)
 
 
 def table_mappings(include: Sequence[str], exclude: Sequence[str]) -> str:

@@ -8,7 +8,6 @@ alarms watch on it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import pulumi
@@ -16,7 +15,12 @@ import pulumi_aws as aws
 
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
-from components.base import CA_CERT, RDS_PASSWORD_SPECIAL, DbtierComponent
+from components.base import (
+    CA_CERT,
+    RDS_PASSWORD_SPECIAL,
+    DbtierComponent,
+    assume_role_policy,
+)
 from components.relational.config import RelationalConfig
 from components.relational.watches import relational_watches
 from contract import RelationalOutputs, exported
@@ -74,7 +78,7 @@ class RelationalTier(DbtierComponent):
     engine: pulumi.Output[str]
     """Engine name (mysql)."""
     instance_ids: pulumi.Output[list[str]]
-    """DB instance identifiers, primary first (for alarms and dashboards)."""
+    """DB instance identifiers, primary first."""
 
     def __init__(
         self, name: str, args: RelationalTierArgs, opts: pulumi.ResourceOptions | None = None
@@ -97,18 +101,7 @@ class RelationalTier(DbtierComponent):
         if cfg.monitoring_interval:
             monitoring_role = aws.iam.Role(
                 f"{name}-monitoring-role",
-                assume_role_policy=json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": "monitoring.rds.amazonaws.com"},
-                                "Action": "sts:AssumeRole",
-                            }
-                        ],
-                    }
-                ),
+                assume_role_policy=assume_role_policy("monitoring.rds.amazonaws.com"),
                 opts=self.child(),
             )
             aws.iam.RolePolicyAttachment(

@@ -7,7 +7,6 @@ COPY from S3 through its own read-only role. `outputs()` is the stack's `warehou
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import pulumi
@@ -15,28 +14,13 @@ import pulumi_aws as aws
 
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
-from components.base import REDSHIFT_PASSWORD_SPECIAL, DbtierComponent
+from components.base import REDSHIFT_PASSWORD_SPECIAL, DbtierComponent, assume_role_policy
 from components.warehouse.config import WarehouseConfig
 from components.warehouse.watches import warehouse_watches
 from contract import WarehouseOutputs, exported
 
 REDSHIFT_PORT = 5439
 AUDIT_LOGS = ["connectionlog", "useractivitylog", "userlog"]
-
-
-def _assume_role(*services: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": list(services)},
-                    "Action": "sts:AssumeRole",
-                }
-            ],
-        }
-    )
 
 
 @dataclass(frozen=True)
@@ -85,8 +69,8 @@ class Warehouse(DbtierComponent):
         copy_role = aws.iam.Role(
             f"{name}-copy-role",
             description="Redshift COPY from S3 (read-only)",
-            assume_role_policy=_assume_role(
-                "redshift.amazonaws.com", "redshift-serverless.amazonaws.com"
+            assume_role_policy=assume_role_policy(
+                ["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"]
             ),
             opts=self.child(),
         )
