@@ -184,7 +184,8 @@ def to_json(value: Any) -> Any:
 S = TypeVar("S")
 
 
-def _describe(value: Any) -> str:
+def describe_value(value: Any) -> str:
+    """How an error message names a JSON value's kind: "a string", "a number", "null" ..."""
     if isinstance(value, str):
         return "an empty string" if not value else "a string"
     if isinstance(value, bool):
@@ -210,7 +211,7 @@ def read_section(data: Mapping[str, Any], cls: type[S], source: str) -> S:
 def _read_object(raw: Any, cls: type[S], where: str, source: str) -> S:
     if not isinstance(raw, dict):
         raise ContractError(
-            f'{source}: malformed key "{where}" (expected an object, got {_describe(raw)})'
+            f'{source}: malformed key "{where}" (expected an object, got {describe_value(raw)})'
         )
     hints = typing.get_type_hints(cls)
     values: dict[str, Any] = {}
@@ -241,7 +242,7 @@ def _read_value(value: Any, hint: Any, dotted: str, source: str) -> Any:
     if origin is tuple:
         if not isinstance(value, list):
             raise ContractError(
-                f'{source}: malformed key "{dotted}" (expected a list, got {_describe(value)})'
+                f'{source}: malformed key "{dotted}" (expected a list, got {describe_value(value)})'
             )
         return tuple(
             _read_value(item, str, f"{dotted}[{i}]", source) for i, item in enumerate(value)
@@ -249,7 +250,7 @@ def _read_value(value: Any, hint: Any, dotted: str, source: str) -> Any:
     if origin is dict:
         if not isinstance(value, dict):
             raise ContractError(
-                f'{source}: malformed key "{dotted}" (expected an object, got {_describe(value)})'
+                f'{source}: malformed key "{dotted}" (expected an object, got {describe_value(value)})'
             )
         _, item_cls = typing.get_args(hint)
         return {k: _read_object(v, item_cls, f"{dotted}.{k}", source) for k, v in value.items()}
@@ -260,6 +261,6 @@ def _read_value(value: Any, hint: Any, dotted: str, source: str) -> Any:
     if not ok or (hint is str and not value):
         raise ContractError(
             f'{source}: malformed key "{dotted}" '
-            f"(expected {_EXPECTED[hint]}, got {_describe(value)})"
+            f"(expected {_EXPECTED[hint]}, got {describe_value(value)})"
         )
     return value

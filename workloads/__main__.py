@@ -1,8 +1,8 @@
 """Command line: ``python -m workloads <name> (--outputs FILE | --stack NAME) [--json] [-v]``.
 
-Dispatches to one workload module through ``WORKLOADS``. A module is imported only when its
-workload is asked for, so one missing or broken workload never breaks the others. Every error is
-one line on stderr with no traceback and no secret; exit codes: 0 ok, 1 a check failed, 2 bad
+Dispatches to one workload's ``cli`` module through ``WORKLOADS``. A module is imported only when
+its workload is asked for, so one missing or broken workload never breaks the others. Every error
+is one line on stderr with no traceback and no secret; exit codes: 0 ok, 1 a check failed, 2 bad
 input or an unreachable endpoint, 130 interrupted.
 """
 
@@ -28,12 +28,12 @@ from workloads.common import (
 )
 
 WORKLOADS: dict[str, str] = {
-    "relational": "workloads.relational",
-    "aurora-load": "workloads.aurora_load",
-    "warehouse": "workloads.warehouse",
-    "migration-check": "workloads.migration_check",
-    "dynamo": "workloads.dynamo",
-    "redis": "workloads.redis_workload",
+    "relational": "workloads.relational.cli",
+    "aurora-load": "workloads.aurora_load.cli",
+    "warehouse": "workloads.warehouse.cli",
+    "migration-check": "workloads.migration_check.cli",
+    "dynamo": "workloads.dynamo.cli",
+    "redis": "workloads.redis_workload.cli",
 }
 
 PROG = "python -m workloads"
@@ -45,14 +45,14 @@ def _error(name: str, message: str) -> None:
 
 
 def load_workload(name: str) -> ModuleType:
-    """Import the module of workload ``name``; a WorkloadError when it is unknown or absent."""
+    """Import the CLI module of workload ``name``; a WorkloadError when it is unknown or absent."""
     module_path = WORKLOADS.get(name)
     if module_path is None:
         raise WorkloadError(f"unknown workload {name!r}; choose one of: {', '.join(WORKLOADS)}")
     try:
         return importlib.import_module(module_path)
     except ModuleNotFoundError as exc:
-        if exc.name == module_path:
+        if exc.name is not None and f"{module_path}.".startswith(f"{exc.name}."):
             raise WorkloadError(
                 f"workload {name!r} is not available in this installation "
                 f"(module {module_path} not found)"
@@ -83,7 +83,7 @@ def _top_level_help() -> str:
 
 
 def build_parser(name: str, module: ModuleType) -> argparse.ArgumentParser:
-    """The parser of one workload: the common options, then the module's own."""
+    """The parser of one workload: the common options, then the workload's own."""
     parser = argparse.ArgumentParser(
         prog=f"{PROG} {name}",
         description=getattr(module, "HELP", None),

@@ -10,11 +10,13 @@ psycopg2, redis ...), the extension fails with "version `OPENSSL_3.2.0' not foun
 first, the vendored OpenSSL 3.5 serves the whole process, Python's ``ssl`` and ``hashlib``
 included (OpenSSL keeps its ABI stable across 3.x, so modules built against 3.0 work with 3.5).
 
-So :func:`preload` must run before any of those imports: ``workloads/__init__.py`` calls it, the
-first code of this package to run in ``python -m workloads`` and in the worker processes of
-``aurora-load --mode processes`` (which import the package before anything else of ours). When
-it cannot load (already too late, or no wheel with the extension), the workloads use the
-pure-Python driver, which works everywhere, only costs more CPU per statement.
+So :func:`preload` must run before any of those imports, and only where MySQL is used: the
+packages of the MySQL workloads (``relational``, ``aurora_load``, ``migration_check``) call it
+first thing, before their own imports. ``python -m workloads`` imports nothing that loads OpenSSL
+before it imports the workload, and the worker processes of ``aurora-load --mode processes``
+import the ``aurora_load`` package (so the preload) before anything else of ours. When it cannot
+load (already too late, or no wheel with the extension), the workloads use the pure-Python
+driver, which works everywhere, only costs more CPU per statement.
 
 One side effect is repaired here: the vendored OpenSSL looks for the system's trusted CAs under
 its own build prefix (``/usr/local/mysql/ssl``), which does not exist, so

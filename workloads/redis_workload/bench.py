@@ -20,20 +20,9 @@ from typing import Any
 import hiredis
 from redis.connection import Connection, SSLConnection
 
+from workloads.common import Endpoint, percentile
+
 BENCH_KEY = "bench:key:000000000000"  # redis-benchmark's key without -r, under our prefix
-
-
-@dataclass(frozen=True)
-class BenchTarget:
-    """Where and how to connect (picklable, for the worker processes)."""
-
-    host: str
-    port: int
-    password: str | None
-    tls: bool
-    db: int
-    prefix: str
-    ca_bundle: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,15 +40,13 @@ class BenchResult:
     def ops_per_second(self) -> float:
         return self.requests / self.seconds if self.seconds > 0 else 0.0
 
-    def percentile_ms(self, pct: float) -> float:
-        """Latency percentile in milliseconds (nearest rank)."""
-        if not self.latencies_us:
-            return 0.0
+    def percentiles_ms(self, *pcts: float) -> list[float]:
+        """Latency percentiles in milliseconds (nearest rank)."""
         ordered = sorted(self.latencies_us)
-        rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered)) - 1))
-        return ordered[rank] / 1000.0
+        return [percentile(ordered, pct) / 1000.0 for pct in pcts]
 
     def summary(self) -> dict[str, Any]:
+        p50, p95, p99 = self.percentiles_ms(50, 95, 99)
         return {
             "command": self.command,
             "connections": self.connections,
@@ -67,18 +54,18 @@ class BenchResult:
             "requests": self.requests,
             "seconds": round(self.seconds, 3),
             "opsPerSecond": round(self.ops_per_second),
-            "p50Ms": round(self.percentile_ms(50), 3),
-            "p95Ms": round(self.percentile_ms(95), 3),
-            "p99Ms": round(self.percentile_ms(99), 3),
+            "p50Ms": round(p50, 3),
+            "p95Ms": round(p95, 3),
+            "p99Ms": round(p99, 3),
         }
 
 
-def _connect(target: BenchTarget) -> Connection:
+def _connect(target: Endpoint, db: int) -> Connection:
     kwargs: dict[str, Any] = {
         "host": target.host,
         "port": target.port,
         "password": target.password,
-        "db": target.db,
+        "db": db,
         "socket_timeout": 10,
         "socket_connect_timeout": 5,
     }
@@ -93,7 +80,9 @@ def _connect(target: BenchTarget) -> Connection:
 
 
 def _worker(  # noqa: PLR0917 -- a Process target takes positional args
-    target: BenchTarget,
+    target: Endpoint,
+    db: int,
+    prefix: str,
     command: str,
     connections: int,
     pipeline: int,
@@ -104,10 +93,10 @@ def _worker(  # noqa: PLR0917 -- a Process target takes positional args
 ) -> None:
     # redis-py does the handshake (AUTH, SELECT, TLS); then the socket is driven directly and
     # hiredis parses replies in bulk, so a pipeline of 16 costs one recv, not 16 parser calls.
-    conns = [_connect(target) for _ in range(connections)]
+    conns = [_connect(target, db) for _ in range(connections)]
     socks: list[Any] = [conn._sock for conn in conns]
     readers = [hiredis.Reader() for _ in conns]
-    key = target.prefix + BENCH_KEY
+    key = prefix + BENCH_KEY
     args = ("SET", key, "x" * value_size) if command == "SET" else ("GET", key)
     packed = b"".join(conns[0].pack_command(*args)) * pipeline
     rounds = -(-requests // (connections * pipeline))  # ceiling
@@ -137,16 +126,19 @@ def _worker(  # noqa: PLR0917 -- a Process target takes positional args
 
 
 def run_bench(
-    target: BenchTarget,
+    target: Endpoint,
     command: str,
     *,
+    db: int = 0,
+    prefix: str = "",
     connections: int = 50,
     pipeline: int = 1,
     requests: int = 100_000,
     value_size: int = 3,
     processes: int | None = None,
 ) -> BenchResult:
-    """Run one command (SET or GET) over ``connections`` connections split across processes."""
+    """Run one command (SET or GET) on keys under ``prefix`` in database ``db``, over
+    ``connections`` connections split across processes."""
     command = command.upper()
     if command not in ("SET", "GET"):
         raise ValueError(f"bench command must be SET or GET (got {command})")
@@ -160,7 +152,18 @@ def run_bench(
         worker_requests = requests * share // connections
         proc = ctx.Process(
             target=_worker,
-            args=(target, command, share, pipeline, worker_requests, value_size, barrier, queue),
+            args=(
+                target,
+                db,
+                prefix,
+                command,
+                share,
+                pipeline,
+                worker_requests,
+                value_size,
+                barrier,
+                queue,
+            ),
             daemon=True,
         )
         proc.start()

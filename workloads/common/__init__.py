@@ -1,0 +1,53 @@
+"""The helpers every workload shares: errors and exit codes, secret redaction, the stack
+outputs, retries, the endpoint type, argument types, chunking, percentiles and reporting.
+
+A workload never prints a secret, a traceback or a multi-line error: the entry point
+(``workloads.__main__``) turns a ``WorkloadError`` into one line on stderr and its ``exit_code``.
+Nothing here loads OpenSSL, so a MySQL workload can still load its driver's own first.
+"""
+
+from workloads.common.args import bounded
+from workloads.common.endpoint import Endpoint
+from workloads.common.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_CHECK_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    WorkloadError,
+    check_exit_code,
+    one_line,
+)
+from workloads.common.outputs import Outputs, load_outputs, outputs_from_json, outputs_from_stack
+from workloads.common.redaction import RedactingFormatter, log, redact, register_secret
+from workloads.common.report import Report, emit, finish, progress, render_table
+from workloads.common.retry import is_transient_network_error, retrying
+from workloads.common.sequences import chunked, percentile
+
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_CHECK_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "Endpoint",
+    "Outputs",
+    "RedactingFormatter",
+    "Report",
+    "WorkloadError",
+    "bounded",
+    "check_exit_code",
+    "chunked",
+    "emit",
+    "finish",
+    "is_transient_network_error",
+    "load_outputs",
+    "log",
+    "one_line",
+    "outputs_from_json",
+    "outputs_from_stack",
+    "percentile",
+    "progress",
+    "redact",
+    "register_secret",
+    "render_table",
+    "retrying",
+]

@@ -1,0 +1,73 @@
+"""``python -m workloads relational``: flags, the text report and the exit code."""
+
+from __future__ import annotations
+
+import argparse
+
+from contract import RelationalOutputs
+from workloads.common import Outputs, finish, log, progress, render_table
+from workloads.relational import RelationalResult, check
+from workloads.sql import ConnectionOptions, add_connection_arguments, sql_endpoint
+
+HELP = "RDS MySQL: idempotent schema and sample users, reads from primary and readers, replica lag"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_connection_arguments(parser)
+    parser.add_argument(
+        "--lag-timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="fail a reader that does not see the marker row within S seconds (default 30)",
+    )
+    parser.add_argument(
+        "--sample", type=int, default=5, metavar="N", help="rows to show from each endpoint"
+    )
+
+
+def run(args: argparse.Namespace, outputs: Outputs) -> int:
+    section = outputs.read(RelationalOutputs)
+    primary = sql_endpoint(
+        "relational", section.endpoint, section, ConnectionOptions.from_args(args)
+    )
+    bar = progress(3 + len(section.reader_endpoints), "relational", disable=args.json)
+    try:
+        result = check(
+            primary,
+            section.reader_endpoints,
+            engine=section.engine,
+            sample=args.sample,
+            lag_timeout=args.lag_timeout,
+            on_step=bar.update,
+        )
+    finally:
+        bar.close()
+    log.info("relational done: ok=%s", result.ok)
+    return finish(result, args.json, render)
+
+
+def render(result: RelationalResult) -> str:
+    lines = [
+        f"relational ({result.engine} on {result.server})",
+        f"schema ready; sample users: {result.inserted} inserted, "
+        f"{result.already_present} already present",
+        "",
+        f"primary {result.primary_host}: {result.primary_users.count} users",
+        render_table(
+            ["id", "name", "email"], [(r.id, r.name, r.email) for r in result.primary_users.sample]
+        ),
+    ]
+    if not result.readers:
+        lines += ["", "no reader endpoints in the outputs: replica lag not measured"]
+    for reader in result.readers:
+        lines.append("")
+        if reader.users is None:
+            lines.append(f"reader {reader.host}: UNREACHABLE: {reader.error}")
+            continue
+        lag = reader.lag_seconds
+        lag_text = f"replica lag {lag * 1000:.1f} ms" if lag is not None else "replica lag: TIMEOUT"
+        lines.append(f"reader {reader.host}: {reader.users.count} users, {lag_text}")
+    if result.problem:
+        lines += ["", f"FAILED: {result.problem}"]
+    return "\n".join(lines)

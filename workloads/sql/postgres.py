@@ -1,0 +1,77 @@
+"""PostgreSQL-family connections (Redshift, PostgreSQL locally) with psycopg2."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg2
+import psycopg2.errorcodes
+import psycopg2.extensions
+
+from workloads.common import Endpoint, WorkloadError, log, retrying
+from workloads.sql import describe_connect_error
+
+PG_TRANSIENT_CODES = frozenset(
+    {
+        psycopg2.errorcodes.SERIALIZATION_FAILURE,
+        psycopg2.errorcodes.DEADLOCK_DETECTED,
+        psycopg2.errorcodes.TOO_MANY_CONNECTIONS,
+        psycopg2.errorcodes.ADMIN_SHUTDOWN,
+        psycopg2.errorcodes.CRASH_SHUTDOWN,
+        psycopg2.errorcodes.CANNOT_CONNECT_NOW,
+        psycopg2.errorcodes.CONNECTION_FAILURE,
+        psycopg2.errorcodes.CONNECTION_EXCEPTION,
+    }
+)
+
+_PG_AUTH_HINTS = ("password authentication failed", "no pg_hba.conf entry", "does not exist")
+
+
+def pg_is_transient(exc: BaseException) -> bool:
+    """True for PostgreSQL/Redshift errors that a reconnect and retry can cure."""
+    if isinstance(exc, psycopg2.Error):
+        if exc.pgcode in PG_TRANSIENT_CODES:
+            return True
+        if isinstance(exc, psycopg2.OperationalError) and exc.pgcode is None:
+            message = str(exc).lower()
+            return not any(hint in message for hint in _PG_AUTH_HINTS)
+        return False
+    return isinstance(exc, ConnectionError | TimeoutError)
+
+
+def pg_connect(endpoint: Endpoint, *, attempts: int = 4, max_seconds: float = 20.0) -> Any:
+    """A psycopg2 connection (TLS verify-full when required) with retries on transient errors."""
+    kwargs: dict[str, Any] = {
+        "host": endpoint.host,
+        "port": endpoint.port,
+        "dbname": endpoint.database,
+        "user": endpoint.user,
+        "password": endpoint.password,
+        "connect_timeout": endpoint.connect_timeout,
+        "application_name": "dbtier-workloads",
+    }
+    if endpoint.tls:
+        kwargs.update(sslmode="verify-full", sslrootcert=endpoint.ca_bundle)
+    else:
+        kwargs["sslmode"] = "disable"
+
+    def connect() -> Any:
+        log.info("connecting to %s at %s:%s", endpoint.name, endpoint.host, endpoint.port)
+        return psycopg2.connect(**kwargs)
+
+    try:
+        conn = retrying(
+            pg_is_transient,
+            attempts=attempts,
+            max_seconds=max_seconds,
+            describe=f"connect to {endpoint.name}",
+        )(connect)
+    except psycopg2.Error as exc:
+        raise WorkloadError(describe_connect_error(endpoint, exc)) from None
+    return conn
+
+
+def pg_set_statement_timeout(conn: Any, seconds: int) -> None:
+    """Bound every statement (PostgreSQL only; Redshift uses WLM timeouts instead)."""
+    with conn.cursor() as cur:
+        cur.execute("SET statement_timeout = %s", (seconds * 1000,))
