@@ -2,7 +2,7 @@
 
 ``sql_stack`` provisions, once per session, a source and a target database on MariaDB and a
 warehouse database on PostgreSQL, each with its own user and generated password (the same code as
-scripts/local_outputs.py), writes the stack-outputs file, and drops everything afterwards.
+standins/local_outputs.py), writes the stack-outputs file, and drops everything afterwards.
 ``run_workload`` runs ``python -m workloads ...`` as a user would. Other integration tests may use
 both; nothing here is specific to one workload.
 """
@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from scripts.local_outputs import drop_all, mysql_admin, new_password, provision_all
+from standins.local_outputs import drop_all, mysql_admin, new_password, provision_all
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,7 +3,6 @@ including a real server restart in the middle of a run."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import subprocess
@@ -13,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from scripts.local_outputs import mysql_admin
+from contract import AuroraOutputs
+from standins.local_outputs import mysql_admin
 from workloads import aurora_load
 from workloads.common import Outputs
-from workloads.sql import endpoint_from_outputs
+from workloads.sql import sql_endpoint
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -119,13 +119,13 @@ def test_verification_detects_a_lost_acknowledged_insert(run_workload, sql_stack
         (result["runId"],),
     )
     conn.close()
-    outputs = Outputs(sql_stack.outputs, "test")
-    endpoint = endpoint_from_outputs(outputs, "aurora", "writerEndpoint", argparse.Namespace())
-    acked = result["verification"]["ackedByWorker"]
-    workers = [{"index": int(i), "acked": n} for i, n in acked.items()]
-    check = aurora_load.verify(endpoint, "dbtier_load", result["runId"], workers, 10)
-    assert check["lost"] == 2
-    assert check["lostByWorker"]["1"]["firstMissingSeq"] == [3, 7]
+    aurora = Outputs(sql_stack.outputs, "test").read(AuroraOutputs)
+    endpoint = sql_endpoint("aurora", aurora.writer_endpoint, aurora)
+    acked = {int(i): n for i, n in result["verification"]["ackedByWorker"].items()}
+    check = aurora_load.verify(endpoint, "dbtier_load", result["runId"], acked, 10)
+    assert check.lost == 2
+    assert check.lost_by_worker[1].first_missing_seq == [3, 7]
+    assert check.acknowledged == result["verification"]["acknowledged"]
     aurora_load.cleanup(endpoint, "dbtier_load", result["runId"])
 
 

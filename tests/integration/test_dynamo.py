@@ -1,8 +1,8 @@
 """The ``dynamo`` workload end to end against moto's server (DynamoDB and DynamoDB Streams).
 
 Each test table is created from the stack configuration the DynamoTable component reads
-(``dbtier:dynamo`` of Pulumi.dev.yaml, else the defaults in components.config), so the table the
-tests exercise and the table a stack deploys cannot drift apart.
+(``dbtier:dynamo`` of Pulumi.dev.yaml, else the component's defaults), so the table the tests
+exercise and the table a stack deploys cannot drift apart.
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ import pytest
 import yaml
 from moto.server import ThreadedMotoServer
 
-from components.config import DynamoTableConfig, parse
+from components.stack_config import parse
+from contract.tables import TableSchema, create_table_kwargs
+from lambdas.stream_processor import LRUStore
 from workloads import dynamo
-from workloads._dynamo_data import DEPARTMENTS, HIGH_SALARY, User, generate_users
+from workloads.dynamo.data import DEPARTMENTS, HIGH_SALARY, User, generate_users
 
 pytestmark = pytest.mark.integration
 
@@ -39,7 +41,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def stack_table_config(stack: str = "dev") -> DynamoTableConfig:
+def stack_table_config(stack: str = "dev") -> TableSchema:
     """UserProfiles exactly as the stack's config (or the code defaults) defines it."""
     raw: dict[str, Any] = {}
     stack_file = ROOT / f"Pulumi.{stack}.yaml"
@@ -47,7 +49,7 @@ def stack_table_config(stack: str = "dev") -> DynamoTableConfig:
         config = (yaml.safe_load(stack_file.read_text()) or {}).get("config") or {}
         if "dbtier:dynamo" in config:
             raw["dbtier:dynamo"] = config["dbtier:dynamo"]
-    tables = {t.name: t for t in parse(raw).dynamo.tables}
+    tables = {t.schema.name: t.schema for t in parse(raw).dynamo.tables}
     return tables["UserProfiles"]
 
 
@@ -73,7 +75,7 @@ def table(clients) -> str:
     """A fresh table per test, from the stack config, deleted afterwards."""
     client, _ = clients
     name = f"UserProfiles-{uuid.uuid4().hex[:8]}"
-    kwargs = dynamo.create_table_kwargs(stack_table_config(), name)
+    kwargs = create_table_kwargs(stack_table_config(), name)
     assert dynamo.ensure_table(client, kwargs)
     yield name
     client.delete_table(TableName=name)
@@ -148,7 +150,10 @@ def test_populate_twice_then_every_query_matches_the_model(clients, table):
     assert high == sorted(u.user_id for u in users if u.salary > HIGH_SALARY)
 
 
-@pytest.mark.parametrize(("segments", "page_size"), [(1, 5), (4, 7)])
+@pytest.mark.parametrize(
+    ("segments", "page_size"),
+    [pytest.param(1, 5, id="1-segment-5-per-page"), pytest.param(4, 7, id="4-segments-7-per-page")],
+)
 def test_scan_with_small_pages_returns_every_item_exactly_once(clients, table, segments, page_size):
     client, _ = clients
     dynamo.populate(client, table, 123, seed=SEED, workers=4)
@@ -196,7 +201,7 @@ def test_drained_stream_gives_one_insert_per_item_and_one_modify_per_update(clie
         assert line["changes"]["salary"] == {"old": user.salary, "new": 200_000}
 
     # A second drain (a replay through the same store) processes nothing twice.
-    store = dynamo.stream_processor.LRUStore()
+    store = LRUStore()
     dynamo.drain_stream(streams, arn, store=store)
     again = dynamo.drain_stream(streams, arn, store=store)
     assert again.by_status == Counter({"duplicate": 63})
@@ -324,9 +329,20 @@ def test_cli_missing_table_exits_2_and_says_so(tmp_path, endpoint):
 @pytest.mark.parametrize(
     ("dynamo_section", "message"),
     [
-        ({"tables": {}}, '"dynamo.region"'),
-        ({"region": REGION, "tables": []}, '"dynamo.tables"'),
-        ({"region": REGION, "tables": {"T": {"arn": "x"}}}, '"dynamo.tables.T.tableName"'),
+        pytest.param({"tables": {}}, 'missing key "dynamo.region"', id="region-missing"),
+        pytest.param(
+            {"region": REGION, "tables": []},
+            'malformed key "dynamo.tables" (expected an object, got a list)',
+            id="tables-a-list",
+        ),
+        pytest.param(
+            {"region": REGION, "tables": {}}, '"dynamo.tables" is empty', id="tables-empty"
+        ),
+        pytest.param(
+            {"region": REGION, "tables": {"T": {"arn": "x"}}},
+            'missing key "dynamo.tables.T.tableName"',
+            id="tableName-missing",
+        ),
     ],
 )
 def test_cli_malformed_outputs_exit_2_naming_the_key(tmp_path, dynamo_section, message):

@@ -24,7 +24,7 @@ import pytest
 import redis
 
 from workloads import redis_workload as rw
-from workloads._redis_bench import BenchTarget, run_bench
+from workloads.redis_workload.bench import run_bench
 
 pytestmark = pytest.mark.integration
 
@@ -398,14 +398,28 @@ def test_cli_closed_port_exits_2_with_one_line(tmp_path):
 @pytest.mark.parametrize(
     ("outputs", "message"),
     [
-        ("{not json", "not valid JSON"),
-        ({"relational": {}}, '"redis"'),
-        ({"redis": {"port": 6379, "tls": False}}, '"redis.primaryEndpoint"'),
-        (
-            {"redis": {**redis_outputs(6379, "tok-s3cr3t-value")["redis"], "port": "six"}},
-            '"redis.port"',
+        pytest.param("{not json", "not valid JSON", id="not-json"),
+        pytest.param({"relational": {}}, 'missing key "redis"', id="no-redis-section"),
+        pytest.param(
+            {"redis": {"port": 6379, "tls": False}},
+            'missing key "redis.primaryEndpoint"',
+            id="primaryEndpoint-missing",
         ),
-        (redis_outputs(6379, "tok-" + "s3cr3t-value", tls="yes"), '"redis.tls"'),
+        pytest.param(
+            {"redis": {**redis_outputs(6379, "tok-s3cr3t-value")["redis"], "port": "six"}},
+            'malformed key "redis.port" (expected an integer, got a string)',
+            id="port-not-a-number",
+        ),
+        pytest.param(
+            redis_outputs(70000, "tok-s3cr3t-value"),
+            'malformed key "redis.port" (got 70000)',
+            id="port-out-of-range",
+        ),
+        pytest.param(
+            redis_outputs(6379, "tok-" + "s3cr3t-value", tls="yes"),
+            'malformed key "redis.tls" (expected true or false, got a string)',
+            id="tls-not-a-boolean",
+        ),
     ],
 )
 def test_cli_malformed_outputs_exit_2_with_one_line(tmp_path, outputs, message):
@@ -417,16 +431,31 @@ def test_cli_malformed_outputs_exit_2_with_one_line(tmp_path, outputs, message):
 
 
 def test_bench_reports_throughput_and_ordered_percentiles(prefix):
-    target = BenchTarget("127.0.0.1", 6379, None, False, TEST_DB, prefix)
     for pipeline in (1, 16):
         result = run_bench(
-            target, "SET", connections=4, pipeline=pipeline, requests=4000, processes=2
+            LOCAL,
+            "SET",
+            db=TEST_DB,
+            prefix=prefix,
+            connections=4,
+            pipeline=pipeline,
+            requests=4000,
+            processes=2,
         )
         assert result.requests >= 4000
         assert result.ops_per_second > 0
         summary = result.summary()
         assert 0 < summary["p50Ms"] <= summary["p95Ms"] <= summary["p99Ms"]
-    got = run_bench(target, "GET", connections=2, pipeline=4, requests=800, processes=1)
+    got = run_bench(
+        LOCAL,
+        "GET",
+        db=TEST_DB,
+        prefix=prefix,
+        connections=2,
+        pipeline=4,
+        requests=800,
+        processes=1,
+    )
     assert got.requests == 800
     assert redis.Redis(db=TEST_DB).get(prefix + "bench:key:000000000000") == b"xxx"
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from scripts.local_outputs import mysql_admin
+from standins.local_outputs import mysql_admin
 
 pytestmark = pytest.mark.integration
 

@@ -5,15 +5,12 @@ Every failure must be one line on stderr with exit code 2 and never show a passw
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import sys
 from pathlib import Path
 
 import pytest
-
-from workloads.common import Outputs, WorkloadError, outputs_from_json, redact, register_secret
 
 pytestmark = pytest.mark.integration
 
@@ -141,23 +138,3 @@ def test_verbose_run_never_prints_the_password(run_workload, sql_stack):
     for secret in sql_stack.passwords:
         assert secret not in done.stdout
         assert secret not in done.stderr
-
-
-def test_redact_scrubs_registered_and_given_secrets():
-    outputs = outputs_from_json(
-        json.dumps({"redis": {"authToken": "tok-123456"}, "x": {"password": "pw-abcdef"}}), "t"
-    )
-    assert sorted(outputs.secrets) == ["pw-abcdef", "tok-123456"]
-    register_secret("s3cr3t/with?chars")
-    text = redact("a tok-123456 b pw-abcdef c s3cr3t%2Fwith%3Fchars d other", ["other"])
-    assert text == "a *** b *** c *** d ***"
-
-
-def test_outputs_field_types():
-    outputs = Outputs({"r": {"port": "3306", "flag": True, "name": ""}}, "f")
-    assert outputs.field("r", "port", int) == 3306
-    with pytest.raises(WorkloadError, match=r'malformed key "r\.flag"'):
-        outputs.field("r", "flag", int)
-    with pytest.raises(WorkloadError, match=r'malformed key "r\.name"'):
-        outputs.field("r", "name", str)
-    assert outputs.field("r", "tls", bool, default=True) is True

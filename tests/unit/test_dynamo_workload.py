@@ -1,19 +1,20 @@
-"""Pure parts of the ``dynamo`` workload: config -> CreateTable, and the deterministic generator."""
+"""Pure parts of the ``dynamo`` workload: what ``--create-table`` sends, the deterministic
+generator and its hand-built DynamoDB JSON."""
 
 from __future__ import annotations
 
 from boto3.dynamodb.types import TypeSerializer
 
-from components.config import DynamoConfig, parse_dynamo_table
-from workloads import dynamo
-from workloads._dynamo_data import generate_user, generate_users
+from contract.tables import SEED_TABLE, IndexSchema, TableSchema, create_table_kwargs
+from workloads.dynamo.cli import DEFAULT_TABLES
+from workloads.dynamo.data import generate_user, generate_users
 
 
-def test_default_table_becomes_the_seed_create_table_call():
-    (table,) = DynamoConfig().tables
-    kwargs = dynamo.create_table_kwargs(table)
+def test_create_table_creates_the_seed_table_under_the_outputs_name():
+    assert DEFAULT_TABLES == {"UserProfiles": SEED_TABLE}
+    kwargs = create_table_kwargs(DEFAULT_TABLES["UserProfiles"], "UserProfiles-abc")
     assert kwargs == {
-        "TableName": "UserProfiles",
+        "TableName": "UserProfiles-abc",
         "KeySchema": [{"AttributeName": "userId", "KeyType": "HASH"}],
         "AttributeDefinitions": [
             {"AttributeName": "createdAt", "AttributeType": "S"},
@@ -39,33 +40,29 @@ def test_default_table_becomes_the_seed_create_table_call():
         ],
         "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     }
-    assert dynamo.create_table_kwargs(table, "UserProfiles-abc")["TableName"] == "UserProfiles-abc"
 
 
 def test_provisioned_table_with_include_projection_and_range_key():
-    table = parse_dynamo_table(
-        "t",
-        {
-            "name": "Orders",
-            "hashKey": "pk",
-            "rangeKey": "sk",
-            "attributes": {"pk": "S", "sk": "N", "status": "S"},
-            "billingMode": "PROVISIONED",
-            "readCapacity": 5,
-            "writeCapacity": 6,
-            "indexes": [
-                {
-                    "name": "ByStatus",
-                    "hashKey": "status",
-                    "projection": "INCLUDE",
-                    "nonKeyAttributes": ["total"],
-                    "readCapacity": 7,
-                    "writeCapacity": 8,
-                }
-            ],
-        },
+    table = TableSchema(
+        name="Orders",
+        hash_key="pk",
+        range_key="sk",
+        attributes={"pk": "S", "sk": "N", "status": "S"},
+        billing_mode="PROVISIONED",
+        read_capacity=5,
+        write_capacity=6,
+        indexes=(
+            IndexSchema(
+                name="ByStatus",
+                hash_key="status",
+                projection="INCLUDE",
+                non_key_attributes=("total",),
+                read_capacity=7,
+                write_capacity=8,
+            ),
+        ),
     )
-    kwargs = dynamo.create_table_kwargs(table)
+    kwargs = create_table_kwargs(table)
     assert kwargs["KeySchema"][1] == {"AttributeName": "sk", "KeyType": "RANGE"}
     assert kwargs["ProvisionedThroughput"] == {"ReadCapacityUnits": 5, "WriteCapacityUnits": 6}
     (gsi,) = kwargs["GlobalSecondaryIndexes"]
