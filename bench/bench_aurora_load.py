@@ -7,13 +7,17 @@ Needs sysbench (`apt-get update && apt-get install -y sysbench`); without it, sa
 0. aurora-load runs insert-only (--mix 100) in both worker modes, threads and processes, which is
 how its default mode was chosen; the order alternates between rounds. Each round prints its
 ratios, and the summary gives both the ratio of the medians and the median of the rounds' ratios
-(the steadier figure when the machine's load drifts). Not a test: timings on a shared 2-core
+(the steadier figure when the machine's load drifts). With --compare-statement-paths each round
+also runs threads through mysql-connector's public cmd_stmt_execute only
+(DBTIER_MYSQL_PUBLIC_STATEMENTS=1), to measure what executing on the C extension's statement
+object gains. Not a test: timings on a shared 2-core
 machine are noisy, so read the ratio of runs made side by side, not the absolute numbers.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import statistics
@@ -46,7 +50,21 @@ def sysbench(database: str, duration: int, workers: int) -> float:
     return int(match.group(1)) / duration
 
 
+PUBLIC = "threads-public"  # threads, public statement path only
+
+
 def aurora_load(path: str, duration: int, workers: int, mode: str) -> tuple[float, str]:
+    public = mode == PUBLIC
+    if public:
+        os.environ["DBTIER_MYSQL_PUBLIC_STATEMENTS"] = "1"  # inherited by the workload process
+        mode = "threads"
+    try:
+        return _aurora_load(path, duration, workers, mode)
+    finally:
+        os.environ.pop("DBTIER_MYSQL_PUBLIC_STATEMENTS", None)
+
+
+def _aurora_load(path: str, duration: int, workers: int, mode: str) -> tuple[float, str]:
     result, _ = run_workload(
         "aurora-load",
         "--outputs",
@@ -70,14 +88,21 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument(
+        "--compare-statement-paths",
+        action="store_true",
+        help="also run threads through the connector's public statement API only",
+    )
     args = parser.parse_args()
     if shutil.which("sysbench") is None:
         print("sysbench is not installed: apt-get update && apt-get install -y sysbench; skipped")
         return
     path, outputs = bench_outputs()
     database = outputs["aurora"]["databaseName"]
-    modes = ("threads", "processes")
-    figures: dict[str, list[float]] = {"sysbench": [], "processes": [], "threads": []}
+    modes: tuple[str, ...] = ("threads", "processes")
+    if args.compare_statement_paths:
+        modes = (*modes, PUBLIC)
+    figures: dict[str, list[float]] = {"sysbench": [], **{mode: [] for mode in modes}}
     ratios: dict[str, list[float]] = {mode: [] for mode in modes}
     drivers: set[str] = set()
     for round_ in range(1, args.rounds + 1):
@@ -95,11 +120,10 @@ def main() -> None:
         base = figures["sysbench"][-1]
         for mode in modes:
             ratios[mode].append(figures[mode][-1] / base)
-        print(
-            f"round {round_}: sysbench {base:,.0f}/s, aurora-load threads "
-            f"{figures['threads'][-1]:,.0f}/s ({ratios['threads'][-1]:.0%}), processes "
-            f"{figures['processes'][-1]:,.0f}/s ({ratios['processes'][-1]:.0%})"
+        columns = ", ".join(
+            f"{mode} {figures[mode][-1]:,.0f}/s ({ratios[mode][-1]:.0%})" for mode in modes
         )
+        print(f"round {round_}: sysbench {base:,.0f}/s, aurora-load {columns}")
     print(f"aurora-load driver: {', '.join(sorted(drivers))}")
     base = statistics.median(figures["sysbench"])
     for mode in modes:
@@ -108,6 +132,12 @@ def main() -> None:
             f"median inserts/s, {args.workers} workers, {args.duration}s: aurora-load {mode} "
             f"{value:,.0f} vs sysbench {base:,.0f} = {value / base:.0%}; median of the rounds' "
             f"ratios {statistics.median(ratios[mode]):.0%} (goal >= 90%)"
+        )
+    if args.compare_statement_paths:
+        gains = [a / b for a, b in zip(figures["threads"], figures[PUBLIC], strict=True)]
+        print(
+            "statement object vs public path, threads: median of the rounds' ratios "
+            f"{statistics.median(gains):.3f} ({', '.join(f'{g:.2f}' for g in gains)})"
         )
 
 

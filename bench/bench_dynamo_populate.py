@@ -2,7 +2,7 @@
 
 moto's server stands in for DynamoDB, in a process of its own; a small TCP proxy (another process)
 adds a fixed delay to every request, like a real region's round trip. Each writer fills its own
-table (created from the stack config) with the same generated users; the final contents are then
+table (the stack's default table, the seed's UserProfiles) with the same generated users; the final contents are then
 compared item by item. Speed is reported as ratios, since absolute figures depend on the machine.
 
     .venv/bin/python bench/bench_dynamo_populate.py --items 100000 --latency-ms 5
@@ -25,8 +25,9 @@ import boto3
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from contract.tables import SEED_TABLE, create_table_kwargs
 from workloads import dynamo
-from workloads._dynamo_data import generate_users
+from workloads.dynamo.data import generate_users
 
 REGION = "us-east-1"
 
@@ -97,8 +98,7 @@ def run_proxy(listen: int, target: int, delay: float) -> None:
 
 
 def table_kwargs(name: str) -> dict[str, Any]:
-    cfg = dynamo.default_table_configs()["UserProfiles"]
-    return dynamo.create_table_kwargs(cfg, name)
+    return create_table_kwargs(SEED_TABLE, name)
 
 
 def writer_workload(client: Any, table: str, count: int, seed: int, workers: int) -> None:

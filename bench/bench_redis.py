@@ -22,7 +22,8 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from workloads._redis_bench import BenchTarget, run_bench
+from workloads.common import Endpoint
+from workloads.redis_workload.bench import run_bench
 
 DB = 9
 PREFIX = "dbtier:bench:"
@@ -83,7 +84,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--processes", type=int, default=max(1, (os.cpu_count() or 2) // 2))
     args = parser.parse_args()
-    target = BenchTarget(args.host, args.port, None, False, DB, PREFIX)
+    target = Endpoint(args.host, args.port)
     print(f"connections={args.connections} value={args.value_size}B processes={args.processes}")
     print(f"{'cmd':4} {'P':>3} {'redis-benchmark':>16} {'workload':>10} {'ratio':>6}  p50/p99 ms")
     for pipeline in (1, 16):
@@ -106,6 +107,8 @@ def main() -> int:
                 result = run_bench(
                     target,
                     command,
+                    db=DB,
+                    prefix=PREFIX,
                     connections=args.connections,
                     pipeline=pipeline,
                     requests=requests,
@@ -115,9 +118,10 @@ def main() -> int:
                 if result.ops_per_second > ours:
                     ours, best = result.ops_per_second, result
             assert best is not None
+            p50, p99 = best.percentiles_ms(50, 99)
             print(
                 f"{command:4} {pipeline:>3} {native:>16,.0f} {ours:>10,.0f} {ours / native:>6.0%}"
-                f"  {best.percentile_ms(50):.2f}/{best.percentile_ms(99):.2f}",
+                f"  {p50:.2f}/{p99:.2f}",
                 flush=True,
             )
     client = redis.Redis(host=args.host, port=args.port, db=DB)

@@ -22,7 +22,7 @@ from datetime import date
 import psycopg2
 from _common import bench_outputs, run_workload
 
-from workloads.warehouse import COLUMNS, sales_csv_chunks
+from workloads.warehouse.data import COLUMNS, sales_csv_chunks
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import multiprocessing
+import os
 import queue
 import random
 import signal
@@ -30,6 +31,9 @@ from workloads import mysql_driver
 from workloads.common import Endpoint, WorkloadError, one_line, progress, redact
 from workloads.sql.mysqldb import mysql_config, mysql_error_kind, mysql_ident, mysql_is_transient
 
+# "1": execute through the connector's public cmd_stmt_execute only, never its private statement
+# object (bench/bench_aurora_load.py --compare-statement-paths measures one against the other).
+PUBLIC_STATEMENTS_ENV = "DBTIER_MYSQL_PUBLIC_STATEMENTS"
 DUPLICATE_KEY = 1062
 RANDOM_MAX = 1_000_000
 READ_WINDOW = 1_000
@@ -93,11 +97,14 @@ class Prepared:
     connection classes: the pure-Python ``MySQLConnection`` and the C extension's
     ``CMySQLConnection``, whose statement-level API differs.
 
-    With the C extension, the statement is executed on the extension's own statement object,
-    skipping the connector's Python layers around it (a tracing decorator, an attribute proxy, a
-    status dict nobody reads; result sets are still read through the connector): about 5-10 us
-    less CPU per insert, which on a 2-core host is taken from the server. Errors are converted
-    exactly as the connector does, so errno-based classification is unchanged.
+    With the C extension, the statement is executed on the extension's own statement object (the
+    connector's private ``_wrapped``), skipping the connector's Python layers around it (a tracing
+    decorator, an attribute proxy, a status dict nobody reads; result sets are still read through
+    the connector): about 5-10 us less CPU per insert, which on a 2-core host is taken from the
+    server; measured side by side, about 9 % more inserts/s (see docs/workloads.md). Errors are
+    converted exactly as the connector does, so errno-based classification is unchanged. When
+    that object is missing (another connector version) or ``DBTIER_MYSQL_PUBLIC_STATEMENTS=1``,
+    the public ``cmd_stmt_execute`` runs the same statement.
     """
 
     def __init__(self, conn: Any, statement: str) -> None:
@@ -113,6 +120,8 @@ class Prepared:
         self.raw: Any = getattr(prepared, "_wrapped", None)
         if self.raw is None or not hasattr(self.raw, "stmt_execute"):
             self.raw = None  # another connector version: its own path, slower but the same
+        if os.environ.get(PUBLIC_STATEMENTS_ENV) == "1":
+            self.raw = None
         self.interface_error = importlib.import_module("_mysql_connector").MySQLInterfaceError
 
     def execute(self, params: tuple[Any, ...]) -> list[Any]:
