@@ -7,17 +7,13 @@ Needs sysbench (`apt-get update && apt-get install -y sysbench`); without it, sa
 0. aurora-load runs insert-only (--mix 100) in both worker modes, threads and processes, which is
 how its default mode was chosen; the order alternates between rounds. Each round prints its
 ratios, and the summary gives both the ratio of the medians and the median of the rounds' ratios
-(the steadier figure when the machine's load drifts). With --compare-statement-paths each round
-also runs threads through mysql-connector's public cmd_stmt_execute only
-(DBTIER_MYSQL_PUBLIC_STATEMENTS=1), to measure what executing on the C extension's statement
-object gains. Not a test: timings on a shared 2-core
+(the steadier figure when the machine's load drifts). Not a test: timings on a shared 2-core
 machine are noisy, so read the ratio of runs made side by side, not the absolute numbers.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import statistics
@@ -50,21 +46,7 @@ def sysbench(database: str, duration: int, workers: int) -> float:
     return int(match.group(1)) / duration
 
 
-PUBLIC = "threads-public"  # threads, public statement path only
-
-
 def aurora_load(path: str, duration: int, workers: int, mode: str) -> tuple[float, str]:
-    public = mode == PUBLIC
-    if public:
-        os.environ["DBTIER_MYSQL_PUBLIC_STATEMENTS"] = "1"  # inherited by the workload process
-        mode = "threads"
-    try:
-        return _aurora_load(path, duration, workers, mode)
-    finally:
-        os.environ.pop("DBTIER_MYSQL_PUBLIC_STATEMENTS", None)
-
-
-def _aurora_load(path: str, duration: int, workers: int, mode: str) -> tuple[float, str]:
     result, _ = run_workload(
         "aurora-load",
         "--outputs",
@@ -88,20 +70,13 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workers", type=int, default=5)
-    parser.add_argument(
-        "--compare-statement-paths",
-        action="store_true",
-        help="also run threads through the connector's public statement API only",
-    )
     args = parser.parse_args()
     if shutil.which("sysbench") is None:
         print("sysbench is not installed: apt-get update && apt-get install -y sysbench; skipped")
         return
     path, outputs = bench_outputs()
     database = outputs["aurora"]["databaseName"]
-    modes: tuple[str, ...] = ("threads", "processes")
-    if args.compare_statement_paths:
-        modes = (*modes, PUBLIC)
+    modes = ("threads", "processes")
     figures: dict[str, list[float]] = {"sysbench": [], **{mode: [] for mode in modes}}
     ratios: dict[str, list[float]] = {mode: [] for mode in modes}
     drivers: set[str] = set()
@@ -132,12 +107,6 @@ def main() -> None:
             f"median inserts/s, {args.workers} workers, {args.duration}s: aurora-load {mode} "
             f"{value:,.0f} vs sysbench {base:,.0f} = {value / base:.0%}; median of the rounds' "
             f"ratios {statistics.median(ratios[mode]):.0%} (goal >= 90%)"
-        )
-    if args.compare_statement_paths:
-        gains = [a / b for a, b in zip(figures["threads"], figures[PUBLIC], strict=True)]
-        print(
-            "statement object vs public path, threads: median of the rounds' ratios "
-            f"{statistics.median(gains):.3f} ({', '.join(f'{g:.2f}' for g in gains)})"
         )
 
 

@@ -26,7 +26,9 @@ from components.stack_config import parse
 from contract.tables import TableSchema, create_table_kwargs
 from lambdas.stream_processor import LRUStore
 from workloads import dynamo
+from workloads.dynamo.cli import DEFAULT_TABLES
 from workloads.dynamo.data import DEPARTMENTS, HIGH_SALARY, User, generate_users
+from workloads.dynamo.reads import DEPARTMENT_INDEX, EMAIL_INDEX, USER_HASH_KEY
 
 pytestmark = pytest.mark.integration
 
@@ -89,21 +91,20 @@ def ids(items) -> list[str]:
     return [item["userId"] for item in items]
 
 
-def test_table_is_created_from_the_stack_config(clients, table):
+def test_the_stack_table_is_the_one_the_workload_creates_and_queries(clients, table):
+    # --create-table (local runs) and the deployed stack must build the same table ...
+    assert create_table_kwargs(stack_table_config(), table) == create_table_kwargs(
+        DEFAULT_TABLES["UserProfiles"], table
+    )
+    # ... with the key and the indexes the workload's reads use.
     client, _ = clients
-    cfg = stack_table_config()
     described = client.describe_table(TableName=table)["Table"]
-    assert {k["AttributeName"]: k["KeyType"] for k in described["KeySchema"]} == {
-        cfg.hash_key: "HASH"
-    }
+    assert described["KeySchema"] == [{"AttributeName": USER_HASH_KEY, "KeyType": "HASH"}]
     indexes = {
         gsi["IndexName"]: [k["AttributeName"] for k in gsi["KeySchema"]]
         for gsi in described["GlobalSecondaryIndexes"]
     }
-    assert indexes == {
-        "EmailIndex": ["email"],
-        "DepartmentIndex": ["department", "createdAt"],
-    }
+    assert indexes == {EMAIL_INDEX: ["email"], DEPARTMENT_INDEX: ["department", "createdAt"]}
     assert described["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
 
 

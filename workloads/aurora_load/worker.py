@@ -10,9 +10,7 @@ worker are exactly ``0..acked-1``.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import multiprocessing
-import os
 import queue
 import random
 import signal
@@ -25,15 +23,11 @@ from typing import Any
 
 import mysql.connector
 from mysql.connector.connection import MySQLConnection
-from mysql.connector.errors import get_mysql_exception
 
 from workloads import mysql_driver
 from workloads.common import Endpoint, WorkloadError, one_line, progress, redact
 from workloads.sql.mysqldb import mysql_config, mysql_error_kind, mysql_ident, mysql_is_transient
 
-# "1": execute through the connector's public cmd_stmt_execute only, never its private statement
-# object (bench/bench_aurora_load.py --compare-statement-paths measures one against the other).
-PUBLIC_STATEMENTS_ENV = "DBTIER_MYSQL_PUBLIC_STATEMENTS"
 DUPLICATE_KEY = 1062
 RANDOM_MAX = 1_000_000
 READ_WINDOW = 1_000
@@ -94,17 +88,9 @@ class Prepared:
     mysql-connector's prepared cursors reset the statement before every execution (the
     pure-Python one sends COM_STMT_RESET: a second round trip per insert that matters over a
     network). These statements never send long data, so they need no reset. Works with both
-    connection classes: the pure-Python ``MySQLConnection`` and the C extension's
-    ``CMySQLConnection``, whose statement-level API differs.
-
-    With the C extension, the statement is executed on the extension's own statement object (the
-    connector's private ``_wrapped``), skipping the connector's Python layers around it (a tracing
-    decorator, an attribute proxy, a status dict nobody reads; result sets are still read through
-    the connector): about 5-10 us less CPU per insert, which on a 2-core host is taken from the
-    server; measured side by side, about 9 % more inserts/s (see docs/workloads.md). Errors are
-    converted exactly as the connector does, so errno-based classification is unchanged. When
-    that object is missing (another connector version) or ``DBTIER_MYSQL_PUBLIC_STATEMENTS=1``,
-    the public ``cmd_stmt_execute`` runs the same statement.
+    connection classes, through their public statement API: the pure-Python ``MySQLConnection``
+    (statement id and parameters) and the C extension's ``CMySQLConnection`` (a statement object
+    that libmysqlclient re-executes without a reset round trip).
     """
 
     def __init__(self, conn: Any, statement: str) -> None:
@@ -114,15 +100,8 @@ class Prepared:
         if self.pure:
             self.statement = prepared["statement_id"]
             self.parameters = prepared["parameters"]
-            return
-        # A CMySQLPrepStmt; libmysqlclient re-executes it without a reset round trip.
-        self.statement = prepared
-        self.raw: Any = getattr(prepared, "_wrapped", None)
-        if self.raw is None or not hasattr(self.raw, "stmt_execute"):
-            self.raw = None  # another connector version: its own path, slower but the same
-        if os.environ.get(PUBLIC_STATEMENTS_ENV) == "1":
-            self.raw = None
-        self.interface_error = importlib.import_module("_mysql_connector").MySQLInterfaceError
+        else:
+            self.statement = prepared
 
     def execute(self, params: tuple[Any, ...]) -> list[Any]:
         """Execute with ``params``; the rows of a result set, or [] for an OK."""
@@ -135,21 +114,7 @@ class Prepared:
                 rows, _ = self.conn.get_rows(binary=True, columns=result[1])
                 return list(rows)
             return []
-        raw = self.raw
-        if raw is None:
-            self.conn.cmd_stmt_execute(self.statement, *params)
-        else:
-            try:
-                raw.stmt_execute(*params, query_attrs=[])
-            except self.interface_error as err:  # as CMySQLConnection.cmd_stmt_execute does
-                if hasattr(err, "errno"):
-                    raise get_mysql_exception(
-                        err.errno, msg=err.msg, sqlstate=err.sqlstate
-                    ) from err
-                raise mysql.connector.InterfaceError(str(err)) from err
-            if not raw.have_result_set:
-                return []
-            self.conn.fetch_eof_columns(self.statement)  # what cmd_stmt_execute does next
+        self.conn.cmd_stmt_execute(self.statement, *params)
         if self.statement.have_result_set:
             rows, _ = self.conn.get_rows(prep_stmt=self.statement)
             return list(rows)
