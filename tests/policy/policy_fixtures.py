@@ -1,9 +1,14 @@
-"""Helpers for the policy tests: synthetic resources and plans, and the session's running pack."""
+"""Helpers for the policy and preflight tests: synthetic resources and plans, the session's
+running pack, and the preflight run as a user runs it."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,9 +17,23 @@ from preflight.client import PolicyPackProcess, analyze_plan, pack_environment
 from preflight.plan import Plan, PlannedResource
 from preflight.policy import DEFAULT_PACK_DIR, PolicyReport
 
+ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "dbtier"
 STACK = "test"
 ALL_MANDATORY: dict[str, Any] = {"all": "mandatory"}
+
+
+def run_preflight(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m preflight ARGS`` from the repository root, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "preflight", *args],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def urn(type_: str, name: str, stack: str = STACK) -> str:

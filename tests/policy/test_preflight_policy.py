@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -17,29 +16,17 @@ from preflight.client import PolicyPackProcess, pack_environment, run_policy_rep
 from preflight.plan import plan_stack
 from preflight.policy import PolicyPackError, resolve_config
 from preflight.report import to_sarif
+from tests.policy.policy_fixtures import ROOT, run_preflight
 
 pytestmark = pytest.mark.policy
 
-ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SARIF_SCHEMA = json.loads((FIXTURES / "sarif-schema-2.1.0.json").read_text())
 
 
-def preflight(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "preflight", *args],
-        cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
 def preflight_insecure(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The preflight of the insecure stack file under the prod policy config."""
-    return preflight(
+    return run_preflight(
         "--stack",
         "insecure",
         "--project-dir",
@@ -61,14 +48,14 @@ def insecure_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_dev_is_clean_under_dev_config() -> None:
-    result = preflight("--stack", "dev", "--format", "json")
+    result = run_preflight("--stack", "dev", "--format", "json")
     assert result.returncode == 0, result.stderr
     violations = json.loads(result.stdout)["violations"]
     assert [v for v in violations if v["level"] == "mandatory"] == []
 
 
 def test_prod_is_clean_under_prod_config() -> None:
-    result = preflight("--stack", "prod", "--format", "json")
+    result = run_preflight("--stack", "prod", "--format", "json")
     assert result.returncode == 0, result.stderr
     violations = json.loads(result.stdout)["violations"]
     assert [v for v in violations if v["level"] == "mandatory"] == []
@@ -146,14 +133,6 @@ def test_sarif_of_a_clean_run_validates() -> None:
     sarif = to_sarif([], stack="dev")
     jsonschema.validate(sarif, SARIF_SCHEMA)
     assert sarif["runs"][0]["results"] == []
-
-
-def test_unknown_policy_in_config_is_rejected(tmp_path: Path) -> None:
-    config = tmp_path / "bad.json"
-    config.write_text(json.dumps({"rds-instance-storage-encryptd": "advisory"}))
-    result = preflight("--stack", "dev", "--policy-config", str(config))
-    assert result.returncode == 2
-    assert "rds-instance-storage-encryptd" in result.stderr
 
 
 def test_every_policy_gets_an_explicit_level() -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,20 +13,9 @@ import pytest
 
 import preflight.__main__ as cli
 from preflight.mocks import _ident
-from preflight.plan import SECRET_SIG, SECRET_VALUE, plan_stack
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def preflight(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "preflight", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+from preflight.plan import SECRET_SIG, SECRET_VALUE, Plan, plan_stack
+from tests.policy.policy_fixtures import ROOT, make_plan
+from tests.policy.policy_fixtures import run_preflight as preflight
 
 
 def secret_values(value: Any) -> Iterator[str]:
@@ -49,9 +36,14 @@ def stack(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(scope="module")
+def plan(stack: str) -> Plan:
+    """The stack planned in this process: what the preflight's subprocess plans too."""
+    return plan_stack(stack)
+
+
 @pytest.mark.parametrize("fmt", ["text", "json"])
-def test_report_never_shows_a_secret_value(stack: str, fmt: str) -> None:
-    plan = plan_stack(stack)
+def test_report_never_shows_a_secret_value(stack: str, plan: Plan, fmt: str) -> None:
     secrets = {
         s for s in secret_values([plan.outputs, *(r.inputs for r in plan.resources)]) if len(s) >= 8
     }
@@ -61,7 +53,7 @@ def test_report_never_shows_a_secret_value(stack: str, fmt: str) -> None:
     assert [s for s in secrets if s in run.stdout] == []
 
 
-def test_text_plan_shows_the_tree_and_masked_outputs(stack: str) -> None:
+def test_text_plan_shows_the_tree_and_masked_outputs(stack: str, plan: Plan) -> None:
     run = preflight("--stack", stack)
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
@@ -71,8 +63,7 @@ def test_text_plan_shows_the_tree_and_masked_outputs(stack: str) -> None:
     assert any(line.startswith(" +   ├─ dbtier:components:RelationalTier") for line in lines)
     assert any("│  ├─ aws:rds/instance:Instance" in line for line in lines)
     assert '"password": "[secret]"' in run.stdout
-    resources = len(plan_stack(stack).resources)
-    assert f"Resources: {resources} to create" in lines
+    assert f"Resources: {len(plan.resources)} to create" in lines
     assert lines[-1] == "Policy violations: none" or re.fullmatch(
         r"  0 mandatory, \d+ advisory", lines[-1]
     )
@@ -173,6 +164,11 @@ def test_malformed_stack_yaml_exits_2(tmp_path: Path) -> None:
         pytest.param("{not json", "policy config {path} is not JSON: ", id="not JSON"),
         pytest.param("[1, 2]", "policy config {path} must be a JSON object", id="not an object"),
         pytest.param(
+            '{"rds-instance-storage-encryptd": "advisory"}',
+            "policy config names unknown policies: rds-instance-storage-encryptd",
+            id="misspelled policy",
+        ),
+        pytest.param(
             '{"all": "sometimes"}',
             "all: enforcement level must be one of advisory, mandatory, remediate, disabled "
             "(got 'sometimes')",
@@ -216,7 +212,12 @@ def test_output_file_holds_the_whole_report(tmp_path: Path) -> None:
     run = preflight("--stack", "dev", "--format", "json", "--output", str(target))
     assert run.returncode == 0, run.stderr
     assert run.stdout == ""
-    assert json.loads(target.read_text())["stack"] == "dev"
+    report = json.loads(target.read_text())
+    assert (report["stack"], set(report)) == (
+        "dev",
+        {"stack", "resources", "outputs", "violations"},
+    )
+    assert report["resources"] and report["outputs"]
     assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]
 
 
@@ -239,7 +240,7 @@ def test_ctrl_c_exits_130_with_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], step: str, message: str
 ) -> None:
     if step == "run_policy_report":
-        monkeypatch.setattr(cli, "plan_stack", lambda *_: plan_stack("dev"))
+        monkeypatch.setattr(cli, "plan_stack", lambda *_: make_plan([]))
     monkeypatch.setattr(cli, step, _interrupt)
     assert cli.main(["--stack", "dev"]) == 130
     captured = capsys.readouterr()
