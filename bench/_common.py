@@ -10,10 +10,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from standins.local_outputs import new_password, provision_all
 
-from standins.local_outputs import new_password, provision_all  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 PREFIX = "dbtier_bench"
 

@@ -1,7 +1,7 @@
 """aurora-load against sysbench oltp_insert on the same MariaDB: 5 workers each, same duration,
 back to back. Goal: aurora-load >= 90% of sysbench's inserts per second.
 
-    .venv/bin/python bench/bench_aurora_load.py [--duration 10] [--rounds 2]
+    .venv/bin/python -m bench.bench_aurora_load [--duration 10] [--rounds 2]
 
 Needs sysbench (`apt-get update && apt-get install -y sysbench`); without it, says so and exits
 0. aurora-load runs insert-only (--mix 100) in both worker modes, threads and processes, which is
@@ -19,7 +19,7 @@ import shutil
 import statistics
 import subprocess
 
-from _common import bench_outputs, run_workload
+from bench._common import bench_outputs, run_workload
 
 
 def sysbench(database: str, duration: int, workers: int) -> float:

@@ -5,7 +5,7 @@ adds a fixed delay to every request, like a real region's round trip. Each write
 table (the stack's default table, the seed's UserProfiles) with the same generated users; the final contents are then
 compared item by item. Speed is reported as ratios, since absolute figures depend on the machine.
 
-    .venv/bin/python bench/bench_dynamo_populate.py --items 100000 --latency-ms 5
+    .venv/bin/python -m bench.bench_dynamo_populate --items 100000 --latency-ms 5
 """
 
 from __future__ import annotations
@@ -18,12 +18,9 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import boto3
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from contract.tables import SEED_TABLE, create_table_kwargs
 from workloads import dynamo

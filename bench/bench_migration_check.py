@@ -1,7 +1,7 @@
 """migration-check over 1,000,000 rows against MariaDB's CHECKSUM TABLE on both sides.
 Goal: within 2x of CHECKSUM TABLE, while also locating differing ranges.
 
-    .venv/bin/python bench/bench_migration_check.py [--rows 1000000]
+    .venv/bin/python -m bench.bench_migration_check [--rows 1000000]
 
 CHECKSUM TABLE runs on the source then the target, one client, as a user would type it; the
 migration-check figure is the whole command (process start included). Measured on identical
@@ -14,8 +14,7 @@ import argparse
 import statistics
 import time
 
-from _common import bench_outputs, run_workload
-
+from bench._common import bench_outputs, run_workload
 from standins.local_outputs import mysql_admin
 
 

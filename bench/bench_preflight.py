@@ -1,6 +1,6 @@
 """Benchmark of the preflight's policy pass (not a test).
 
-    .venv/bin/python bench/bench_preflight.py [--tables 1000] [--skip-tables] [--repeats 3]
+    .venv/bin/python -m bench.bench_preflight [--tables 1000] [--skip-tables] [--repeats 3]
                                               [--memo on,off]
 
 Measures: (1) the policy pass per resource over gRPC, one call in flight vs. concurrent calls,
@@ -16,19 +16,17 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from preflight.client import PolicyPackProcess, analyze_plan, pack_environment
+from preflight.plan import Plan, plan_stack
+from preflight.policy import DEFAULT_PACK_DIR, PolicyReport, load_policy_config
+from tests.policy.baseline import build
+from tests.policy.policy_fixtures import make_plan
 
-from preflight.client import PolicyPackProcess, analyze_plan, pack_environment  # noqa: E402
-from preflight.plan import Plan, plan_stack  # noqa: E402
-from preflight.policy import DEFAULT_PACK_DIR, PolicyReport, load_policy_config  # noqa: E402
-from tests.policy.baseline import build  # noqa: E402
-from tests.policy.policy_fixtures import make_plan  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 CONFIG = {"all": "mandatory"}
 

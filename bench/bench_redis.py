@@ -4,7 +4,7 @@ Same connections, same value size, SET and GET, without pipelining and at pipeli
 runs back to back and is repeated (best of ``--repeat``) because the machine is shared and noisy.
 The figure that matters is the ratio to redis-benchmark, measured in the same conditions.
 
-    .venv/bin/python bench/bench_redis.py --connections 50
+    .venv/bin/python -m bench.bench_redis --connections 50
 """
 
 from __future__ import annotations
@@ -16,11 +16,8 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import redis
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from workloads.common import Endpoint
 from workloads.redis_workload.bench import run_bench

@@ -1,7 +1,7 @@
 """warehouse load of 1,000,000 sales rows against `psql \\copy` of the same CSV, plus the seed's
 executemany. Goal: warehouse >= 80% of psql's rows per second.
 
-    .venv/bin/python bench/bench_warehouse.py [--rows 1000000] [--executemany-rows 20000]
+    .venv/bin/python -m bench.bench_warehouse [--rows 1000000] [--executemany-rows 20000]
 
 The warehouse figure is the tool's own timing of its sales COPY (generation included: the CSV
 is produced by a generator process while the server copies). psql loads the identical CSV,
@@ -20,8 +20,8 @@ import time
 from datetime import date
 
 import psycopg2
-from _common import bench_outputs, run_workload
 
+from bench._common import bench_outputs, run_workload
 from workloads.warehouse.data import COLUMNS, sales_csv_chunks
 
 
