@@ -1,5 +1,6 @@
 """The stack-output contract: one definition of what `pulumi stack output --json` holds."""
 
+from contract.echo import echo
 from contract.outputs import (
     SECTIONS,
     AuroraOutputs,
@@ -25,6 +26,7 @@ __all__ = [
     "RedisOutputs",
     "RelationalOutputs",
     "WarehouseOutputs",
+    "echo",
     "exported",
     "read_section",
     "to_json",

@@ -14,6 +14,7 @@ from contract import (
     DynamoTableOutputs,
     RedisOutputs,
     RelationalOutputs,
+    echo,
     exported,
     read_section,
     to_json,
@@ -84,3 +85,51 @@ def test_dynamo_tables_are_typed() -> None:
     dynamo = read_section(data, DynamoOutputs, "f")
     assert dynamo.tables["t"].table_name == "T"
     assert dynamo.tables["t"].stream_arn is None
+
+
+# --- echo: how user input is shown in a one-line message -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("relational.port", "relational.port"),
+        ("a\nb\rc\td", "a\\nb\\rc\\td"),
+        ("\x1b[31mred\x1b[0m", "\\x1b[31mred\\x1b[0m"),
+        ("nul\x00byte", "nul\\x00byte"),
+        ("bidi\u202eoverride", "bidi\\u202eoverride"),
+        ("line\u2028sep", "line\\u2028sep"),
+        ("lone\ud800surrogate", "lone\\ud800surrogate"),
+        ("del\x7f c1\x9b", "del\\x7f c1\\x9b"),
+        ("caf\u00e9 \u0661\u0660\u0660", "caf\u00e9 \u0661\u0660\u0660"),
+        (5432, "5432"),
+        (None, "None"),
+        (b"\xff\x00", "\\xff\\x00"),
+    ],
+    ids=lambda v: repr(v)[:20],
+)
+def test_echo_escapes_what_would_act_on_a_terminal(value: object, shown: str) -> None:
+    assert echo(value) == shown
+
+
+def test_echo_cuts_a_long_value_to_the_limit() -> None:
+    shown = echo("k" * 100_000, limit=60)
+    assert shown == "k" * 59 + "…"
+    assert echo("k" * 60, limit=60) == "k" * 60
+    assert echo("k" * 61, limit=60) == "k" * 59 + "…"
+
+
+def test_echo_never_cuts_an_escape_in_half() -> None:
+    shown = echo("ab" + "\x1b" * 50, limit=10)
+    assert shown == "ab\\x1b…"
+    assert len(shown) <= 10
+
+
+def test_echo_survives_values_that_cannot_be_printed() -> None:
+    nested: list[Any] = []
+    inner = nested
+    for _ in range(100_000):
+        inner.append([])
+        inner = inner[0]
+    assert echo(nested) == "<list>"
+    assert echo(10**5000) == "<int>"
