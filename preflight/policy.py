@@ -11,6 +11,7 @@ The pack process and the gRPC calls are in ``preflight.client``; the reports in
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,21 @@ LEVELS: tuple[Level, ...] = ("advisory", "mandatory", "remediate", "disabled")
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_PACK_DIR = PROJECT_DIR / "policy"
+
+
+# The tags the pack puts on a policy (``dbtier_policy._common.RuleMeta.tags``): its category, the
+# documentation URL of the constraint it checks and the dbtier config keys that fix it.
+CATEGORY_TAG = "category:"
+DOCS_TAG = "docs:"
+FIXES_TAG = "fixes:"
+# A dotted dbtier config key as messages name it: dbtier:relational.instanceClass,
+# dbtier:dynamo.tables[0].streamProcessor.maximumRecordAgeSeconds, or aws:region.
+_CONFIG_KEY = re.compile(r"(?:dbtier|aws):[A-Za-z]+(?:(?:\.[A-Za-z][A-Za-z0-9]*)|(?:\[\d+\]))*")
+
+
+def tag_values(tags: Sequence[str], prefix: str) -> list[str]:
+    """The values of the tags that start with ``prefix`` (``docs:`` -> the URL)."""
+    return [t[len(prefix) :] for t in tags if t.startswith(prefix)]
 
 
 class PolicyPackError(Exception):
@@ -47,6 +63,33 @@ class Violation:
         """A violation that fails the run, as a mandatory one fails ``pulumi preview``."""
         return self.level in ("mandatory", "remediate")
 
+    @property
+    def category(self) -> str:
+        """The policy's category (``deployability``, ``encryption``, ...), from its tags."""
+        return next(iter(tag_values(self.tags, CATEGORY_TAG)), "")
+
+    @property
+    def docs(self) -> str:
+        """The documentation URL of the constraint the policy checks ("" when it has none)."""
+        return next(iter(tag_values(self.tags, DOCS_TAG)), "")
+
+    @property
+    def fixes(self) -> str:
+        """The config key that fixes this violation.
+
+        The key the message names when the policy lists it among its fixes (a rule on several
+        resource types lists one key per type), else any config key the message names, else the
+        policy's first key; "" when neither says.
+        """
+        keys = tag_values(self.tags, FIXES_TAG)
+        named = _CONFIG_KEY.findall(self.message)
+        for key in named:
+            if key in keys:
+                return key
+        if named:
+            return named[0]
+        return keys[0] if keys else ""
+
     def as_json(self) -> dict[str, str]:
         """The violation as the preflight's JSON report lists it."""
         return {
@@ -55,6 +98,9 @@ class Violation:
             "severity": self.severity,
             "urn": self.urn,
             "message": self.message,
+            "category": self.category,
+            "docs": self.docs,
+            "fixes": self.fixes,
         }
 
 

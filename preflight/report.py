@@ -3,8 +3,10 @@
 - text: the resource tree as ``pulumi preview`` draws it, the stack outputs with secrets masked,
   and the violations grouped by resource.
 - JSON: ``{"stack", "resources": [{"urn", "type", "name", "parent", "inputs", "protect"}],
-  "outputs", "violations": [{"policy", "level", "severity", "urn", "message"}]}``, inputs as the
-  engine receives them with every secret's value masked.
+  "outputs", "violations": [{"policy", "level", "severity", "urn", "message", "category", "docs",
+  "fixes"}]}``, inputs as the engine receives them with every secret's value masked; ``docs`` is
+  the documentation URL of the constraint and ``fixes`` the dbtier config key to change ("" when
+  the policy has none).
 - SARIF 2.1.0, in the shape GitHub code scanning ingests: one ``reportingDescriptor`` per policy
   of the pack (so a fixed rule closes its alert), one result per violation with its level from
   the enforcement level (mandatory -> error, advisory -> warning), GitHub's
@@ -24,7 +26,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 from preflight.plan import SECRET_SIG, SECRET_VALUE, UNKNOWN, Plan, PlannedResource
-from preflight.policy import PolicyInfo, PolicyReport, Violation
+from preflight.policy import (
+    CATEGORY_TAG,
+    DOCS_TAG,
+    FIXES_TAG,
+    PolicyInfo,
+    PolicyReport,
+    Violation,
+    tag_values,
+)
 
 Format = Literal["text", "json", "sarif"]
 FORMATS: tuple[Format, ...] = ("text", "json", "sarif")
@@ -125,6 +135,10 @@ def violation_lines(violations: Sequence[Violation]) -> list[str]:
         for v in group:
             severity = f" {v.severity}" if v.severity else ""
             lines.append(f"    [{v.level}{severity}] {v.policy}: {v.message}")
+            if v.fixes:
+                lines.append(f"      fix with: {v.fixes}")
+            if v.docs:
+                lines.append(f"      see: {v.docs}")
     mandatory = sum(1 for v in violations if v.blocking)
     lines.append(f"  {mandatory} mandatory, {len(violations) - mandatory} advisory")
     return lines
@@ -182,7 +196,7 @@ _SARIF_LEVEL = {
 }
 # GitHub maps security-severity to critical (>= 9.0), high (7.0-8.9), medium (4.0-6.9), low.
 _SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
-_CONFIG_KEY = re.compile(r"dbtier:([A-Za-z]+)")
+_CONFIG_KEY = re.compile(r"(?:dbtier|aws):[A-Za-z]+")
 
 
 def _rule(
@@ -207,6 +221,15 @@ def _rule(
         "defaultConfiguration": {"level": _SARIF_LEVEL.get(level, "warning")},
         "properties": {"tags": ["security", "pulumi-policy", *tags], "precision": "very-high"},
     }
+    docs = tag_values(tags, DOCS_TAG)
+    if docs:
+        rule["helpUri"] = docs[0]
+    category = tag_values(tags, CATEGORY_TAG)
+    if category:
+        rule["properties"]["category"] = category[0]
+    fixes = tag_values(tags, FIXES_TAG)
+    if fixes:
+        rule["properties"]["fixes"] = fixes
     if severity in _SECURITY_SEVERITY:
         rule["properties"]["security-severity"] = _SECURITY_SEVERITY[severity]
         rule["properties"]["problem.severity"] = (
@@ -222,7 +245,7 @@ def _line_of(stack_file: Path | None, remediation: str) -> int:
     match = _CONFIG_KEY.search(remediation)
     if not match:
         return 1
-    needle = f"dbtier:{match.group(1)}"
+    needle = match.group(0)
     for number, line in enumerate(stack_file.read_text().splitlines(), start=1):
         if line.lstrip().startswith(needle):
             return number
@@ -286,7 +309,7 @@ def to_sarif(
                     {
                         "physicalLocation": {
                             "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
-                            "region": {"startLine": _line_of(stack_file, v.remediation)},
+                            "region": {"startLine": _line_of(stack_file, v.fixes or v.remediation)},
                         },
                         "logicalLocations": [
                             {"fullyQualifiedName": v.urn, "kind": "resource"},
@@ -294,7 +317,14 @@ def to_sarif(
                     }
                 ],
                 "partialFingerprints": {"dbtierPolicy/v1": fingerprint},
-                "properties": {"enforcementLevel": v.level, "severity": v.severity, "urn": v.urn},
+                "properties": {
+                    "enforcementLevel": v.level,
+                    "severity": v.severity,
+                    "urn": v.urn,
+                    "category": v.category,
+                    "docs": v.docs,
+                    "fixes": v.fixes,
+                },
             }
         )
 

@@ -41,11 +41,19 @@ Category = Literal[
     "availability",
     "versions",
     "hygiene",
+    "deployability",
 ]
 
 # Categories that guard data directly (encryption, public access, secrets): mandatory even in dev.
-# The rest are mandatory in prod and advisory in dev; "hygiene" stays advisory.
+# The rest are mandatory in prod and advisory in dev; "hygiene" stays advisory. "deployability"
+# (what AWS would refuse or silently not honour) is mandatory in every stack.
 STRICT_CATEGORIES: frozenset[str] = frozenset({"encryption", "network", "secrets"})
+ALWAYS_MANDATORY_CATEGORIES: frozenset[str] = frozenset({"deployability"})
+
+# Prefixes of the tags that carry a rule's documentation URL and the dbtier config keys that fix
+# it across the analyzer protocol (PolicyInfo has tags but no fields for either).
+DOCS_TAG = "docs:"
+FIXES_TAG = "fixes:"
 COST_CATEGORIES: frozenset[str] = frozenset({"availability"})
 
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -180,7 +188,13 @@ def parse_json(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class RuleMeta:
-    """What a rule is, independent of how it checks: everything a report or SARIF file needs."""
+    """What a rule is, independent of how it checks: everything a report or SARIF file needs.
+
+    ``docs`` is the AWS documentation page that states the constraint the rule checks; ``fixes``
+    the dotted ``dbtier:`` config keys (``dbtier:relational.instanceClass``) whose change fixes a
+    violation, most specific first. Both travel to the preflight as tags (``docs:<url>``,
+    ``fixes:<key>``), so text, JSON and SARIF reports can show them.
+    """
 
     name: str
     description: str
@@ -191,6 +205,8 @@ class RuleMeta:
     checkov: tuple[str, ...] = ()
     trivy: tuple[str, ...] = ()
     config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    docs: str = ""
+    fixes: tuple[str, ...] = ()
 
     @property
     def default_level(self) -> EnforcementLevel:
@@ -204,6 +220,9 @@ class RuleMeta:
         tags = [f"category:{self.category}"]
         tags += [f"checkov:{c}" for c in self.checkov]
         tags += [f"trivy:{t}" for t in self.trivy]
+        if self.docs:
+            tags.append(f"{DOCS_TAG}{self.docs}")
+        tags += [f"{FIXES_TAG}{key}" for key in self.fixes]
         return tags
 
     def defaults(self) -> dict[str, Any]:

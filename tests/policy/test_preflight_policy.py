@@ -67,7 +67,12 @@ def test_insecure_stack_json_lists_violations_in_the_fixed_shape(insecure_projec
     violations = json.loads(result.stdout)["violations"]
     assert violations
     for v in violations:
-        assert set(v) == {"policy", "level", "severity", "urn", "message"}
+        # The fixed fields, plus what the report adds to say where to read and what to change.
+        assert set(v) == {"policy", "level", "severity", "urn", "message"} | {
+            "category",
+            "docs",
+            "fixes",
+        }
     primary = "urn:pulumi:insecure::dbtier::dbtier:components:RelationalTier$aws:rds/instance:Instance::relational-primary"
     assert {
         "policy": "rds-instance-deletion-protection",
