@@ -145,6 +145,18 @@ class Fields:
             )
 
 
+def offered(key: str, *problems: Callable[[], str | None]) -> None:
+    """Refuse a value the catalog says AWS does not offer: the first problem found, named by key.
+
+    Each problem is a thunk of ``policy.dbtier_policy.catalog`` (the source the policy pack also
+    asks), evaluated in order so the cheapest and most basic check speaks first.
+    """
+    for problem in problems:
+        found = problem()
+        if found:
+            raise ConfigError(f"{key}: {found}")
+
+
 def show(value: Any) -> str:
     """A config value as a message quotes it: JSON, strings in quotes, cut at 60 characters."""
     text = json.dumps(value) if not isinstance(value, str) else repr(value)

@@ -105,7 +105,11 @@ def stack_key(cfg: StackConfig, opts: pulumi.ResourceOptions) -> pulumi.Output[s
 
 def build(cfg: StackConfig) -> None:
     """Create the tier described by `cfg` and export each enabled part's fixed output."""
-    provider = aws.Provider("dbtier-aws", default_tags={"tags": default_tags(cfg)})
+    # An explicit provider does not read the stack's `aws:region` (only default providers do):
+    # pass it, or `pulumi config set aws:region` would be ignored for the environment's region.
+    provider = aws.Provider(
+        "dbtier-aws", region=cfg.region, default_tags={"tags": default_tags(cfg)}
+    )
     opts = pulumi.ResourceOptions(provider=provider)
     kms_key_arn = stack_key(cfg, opts)
     tier = Tier(cfg, opts, kms_key_arn, database_network(cfg, opts))

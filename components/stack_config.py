@@ -10,6 +10,7 @@ Pulumi; `from_pulumi()` feeds it the stack's config as the engine passed it. Any
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from components.redis.config import RedisConfig, parse_redis
 from components.relational.config import RelationalConfig, parse_relational
 from components.settings import ConfigError, Fields, show
 from components.warehouse.config import WarehouseConfig, parse_warehouse
+from policy.dbtier_policy import catalog
 
 __all__ = ["KNOWN_KEYS", "NAMESPACE", "ConfigError", "StackConfig", "from_pulumi", "parse"]
 
@@ -48,6 +50,8 @@ class StackConfig:
     alarms: AlarmsConfig = field(default_factory=AlarmsConfig)
     protect: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
+    region: str | None = None
+    """`aws:region` (or AWS_REGION): where the tier is deployed; None when nothing says."""
 
 
 def parse_encryption(raw: Any) -> EncryptionConfig:
@@ -93,6 +97,15 @@ def _parse_bool(key: str, raw: Any) -> bool:
     raise ConfigError(f"{key} must be true or false (got {show(raw)})")
 
 
+# Parsers of keys whose values AWS offers per region (checked through the pack's catalog).
+_REGIONAL: dict[str, Callable[[Any, str | None], Any]] = {
+    "relational": parse_relational,
+    "aurora": parse_aurora,
+    "redis": parse_redis,
+    "warehouse": parse_warehouse,
+    "migration": parse_migration,
+}
+
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "network": parse_network,
     "encryption": parse_encryption,
@@ -110,11 +123,15 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
 KNOWN_KEYS = tuple(f"{NAMESPACE}:{name}" for name in _PARSERS)
 
 
-def parse(raw: Mapping[str, Any]) -> StackConfig:
+def parse(raw: Mapping[str, Any], region: str | None = None) -> StackConfig:
     """Parse a mapping of `dbtier:<key>` (or bare `<key>`) to its value into a StackConfig.
 
     Values may be already-decoded objects or the JSON strings Pulumi passes for structured config.
+    `region` is the stack's `aws:region`: versions, classes and node types are checked against
+    what AWS offers there; without it only the region-independent checks run.
     """
+    if region is not None and (problem := catalog.region_problem(region)):
+        raise ConfigError(f"aws:region: {problem}")
     values: dict[str, Any] = {}
     for full_key, value in raw.items():
         name = full_key.split(":", 1)[1] if full_key.startswith(f"{NAMESPACE}:") else full_key
@@ -123,8 +140,13 @@ def parse(raw: Mapping[str, Any]) -> StackConfig:
                 f"{NAMESPACE}:{name} is not a known setting (known: {', '.join(KNOWN_KEYS)})"
             )
         values[name] = _parse_json(f"{NAMESPACE}:{name}", value)
-    parsed = {name: parser(values.get(name)) for name, parser in _PARSERS.items()}
-    cfg = StackConfig(**parsed)
+    parsed = {
+        name: _REGIONAL[name](values.get(name), region)
+        if name in _REGIONAL
+        else parser(values.get(name))
+        for name, parser in _PARSERS.items()
+    }
+    cfg = StackConfig(**parsed, region=region)
     _check_cross_keys(cfg)
     return cfg
 
@@ -162,5 +184,12 @@ def from_pulumi() -> StackConfig:
     """Parse the running stack's `dbtier:` config (as the engine passed it) into a StackConfig."""
     from pulumi.runtime.config import CONFIG
 
-    raw = {key: value for key, value in CONFIG.get().items() if key.startswith(f"{NAMESPACE}:")}
-    return parse(raw)
+    config = CONFIG.get()
+    raw = {key: value for key, value in config.items() if key.startswith(f"{NAMESPACE}:")}
+    return parse(raw, region=region_of(config))
+
+
+def region_of(config: Mapping[str, Any]) -> str | None:
+    """The stack's region: `aws:region`, else what the AWS provider reads from the environment."""
+    region = config.get("aws:region") or os.environ.get("AWS_REGION")
+    return str(region or os.environ.get("AWS_DEFAULT_REGION") or "") or None

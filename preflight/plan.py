@@ -231,7 +231,10 @@ def plan_stack(
         else:
             config[key] = _config_string(value)
     try:
-        parse({k: v for k, v in config.items() if k.startswith(f"{project}:")})
+        parse(
+            {k: v for k, v in config.items() if k.startswith(f"{project}:")},
+            region=config.get("aws:region", DEFAULT_REGION),
+        )
     except ConfigError as exc:
         raise PlanError(f"Pulumi.{stack}.yaml: {exc}") from None
 

@@ -29,9 +29,9 @@ DEFAULT_PACK_DIR = PROJECT_DIR / "policy"
 CATEGORY_TAG = "category:"
 DOCS_TAG = "docs:"
 FIXES_TAG = "fixes:"
-# A dotted dbtier config key as messages name it: dbtier:relational.instanceClass,
-# dbtier:dynamo.tables[0].streamProcessor.maximumRecordAgeSeconds, or aws:region.
-_CONFIG_KEY = re.compile(r"(?:dbtier|aws):[A-Za-z]+(?:(?:\.[A-Za-z][A-Za-z0-9]*)|(?:\[\d+\]))*")
+# A dotted dbtier config key as messages name it (dbtier:relational.instanceClass,
+# dbtier:dynamo.tables[0].streamProcessor.maximumRecordAgeSeconds), or aws:region.
+_CONFIG_KEY = re.compile(r"dbtier:[A-Za-z]+(?:\.[A-Za-z][A-Za-z0-9]*|\[\d+\])*|aws:region\b")
 
 
 def tag_values(tags: Sequence[str], prefix: str) -> list[str]:

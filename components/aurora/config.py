@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from components.settings import DB_NAME, ConfigError, Fields, num, username
+from components.settings import DB_NAME, ConfigError, Fields, num, offered, username
+from policy.dbtier_policy import catalog
 
 # The default version of each engine: Aurora MySQL 3.10 is the current long-term-support release.
 AURORA_VERSIONS = {"aurora-mysql": "8.0.mysql_aurora.3.10.0", "aurora-postgresql": "16.8"}
+# The class of the writer and readers: Serverless v2 scales them with the cluster's capacity.
+AURORA_INSTANCE_CLASS = "db.serverless"
 
 
 @dataclass(frozen=True)
@@ -27,12 +30,16 @@ class AuroraConfig:
     backtrack_hours: int = 0
 
 
-def parse_aurora(raw: Any) -> AuroraConfig:
+def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
+    """Parse `dbtier:aurora`; the version, its Serverless v2 class and auto-pause are checked
+    against what Aurora offers (in `region`, when known) through the pack's catalog."""
     d = AuroraConfig()
     f = Fields("dbtier:aurora", raw)
     engine = f.choice("engine", d.engine, AURORA_VERSIONS)
     version_pattern = (
-        r"8\.0\.mysql_aurora\.3\.\d{2}\.\d+" if engine == "aurora-mysql" else r"1[3-7]\.\d+"
+        r"\d+\.\d+\.mysql_aurora\.\d+\.\d+\.\d+"
+        if engine == "aurora-mysql"
+        else r"\d+(\.\d+)?(-limitless)?"
     )
     cfg = AuroraConfig(
         enabled=f.flag("enabled", d.enabled),
@@ -41,7 +48,7 @@ def parse_aurora(raw: Any) -> AuroraConfig:
             "engineVersion",
             AURORA_VERSIONS[engine],
             version_pattern,
-            "an Aurora MySQL 3 version like 8.0.mysql_aurora.3.10.0"
+            "an Aurora MySQL version like 8.0.mysql_aurora.3.10.0"
             if engine == "aurora-mysql"
             else "an Aurora PostgreSQL version like 16.8",
         ),
@@ -76,6 +83,35 @@ def parse_aurora(raw: Any) -> AuroraConfig:
             "dbtier:aurora.secondsUntilAutoPause only applies with minCapacity 0"
             f" (got minCapacity {num(cfg.min_capacity)})"
         )
-    if cfg.backtrack_hours and cfg.engine != "aurora-mysql":
-        raise ConfigError("dbtier:aurora.backtrackHours is supported only with engine aurora-mysql")
+    if cfg.backtrack_hours and (problem := catalog.backtrack_problem(cfg.engine)):
+        raise ConfigError(
+            f"dbtier:aurora.backtrackHours: {problem} (engine aurora-mysql, or backtrackHours 0)"
+        )
+    if cfg.enabled:
+        check_offered(cfg, region)
     return cfg
+
+
+def check_offered(cfg: AuroraConfig, region: str | None) -> None:
+    """What Aurora would refuse: the version, db.serverless for it in the region, auto-pause on a
+    version without it; plus the pack's version policy."""
+    key = "dbtier:aurora"
+    offered(
+        f"{key}.engineVersion",
+        lambda: catalog.rds_version_problem(cfg.engine, cfg.engine_version, cluster=True),
+        lambda: catalog.support_problem(cfg.engine, cfg.engine_version),
+        lambda: (
+            region
+            and catalog.rds_class_problem(
+                cfg.engine, AURORA_INSTANCE_CLASS, region, cfg.engine_version
+            )
+        ),
+    )
+    if cfg.min_capacity == 0:
+        offered(
+            f"{key}.minCapacity",
+            lambda: (
+                (problem := catalog.auto_pause_problem(cfg.engine, cfg.engine_version))
+                and f"0 needs auto-pause: {problem}; raise minCapacity to 0.5 or upgrade engineVersion"
+            ),
+        )

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from components.settings import ConfigError, Fields
+from components.settings import ConfigError, Fields, offered
+from policy.dbtier_policy import catalog
 
 # A DMS selection pattern: schema.table, each part letters, digits, _ or $ with % as wildcard.
 _TABLE_PATTERN = r"[A-Za-z0-9_$%]+\.[A-Za-z0-9_$%]+"
@@ -26,7 +27,9 @@ class MigrationConfig:
     allocated_storage: int = 50
 
 
-def parse_migration(raw: Any) -> MigrationConfig:
+def parse_migration(raw: Any, region: str | None = None) -> MigrationConfig:
+    """Parse `dbtier:migration`; the replication instance class is checked against the classes
+    DMS offers through the pack's catalog (DMS classes are not regional in our data)."""
     d = MigrationConfig()
     f = Fields("dbtier:migration", raw)
 
@@ -67,5 +70,11 @@ def parse_migration(raw: Any) -> MigrationConfig:
     if both:
         raise ConfigError(
             f"dbtier:migration.exclude cancels the include pattern {both[0]!r}; remove one of them"
+        )
+    if cfg.enabled:
+        offered(
+            "dbtier:migration.instanceClass",
+            lambda: catalog.dms_class_problem(cfg.instance_class),
+            lambda: catalog.generation_problem("dms", cfg.instance_class),
         )
     return cfg

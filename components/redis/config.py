@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from components.settings import ConfigError, Fields, log_retention
+from components.settings import ConfigError, Fields, log_retention, offered
+from policy.dbtier_policy import catalog
 
 # The default version of each engine: the newest major ElastiCache offers.
 REDIS_VERSIONS = {"redis": "7.1", "valkey": "8.0"}
@@ -37,7 +38,9 @@ class RedisConfig:
         return self.nodes
 
 
-def parse_redis(raw: Any) -> RedisConfig:
+def parse_redis(raw: Any, region: str | None = None) -> RedisConfig:
+    """Parse `dbtier:redis`; the version and node type are checked against what ElastiCache
+    offers (in `region`, when known) through the pack's catalog."""
     d = RedisConfig()
     f = Fields("dbtier:redis", raw)
     engine = f.choice("engine", d.engine, REDIS_VERSIONS)
@@ -59,8 +62,8 @@ def parse_redis(raw: Any) -> RedisConfig:
         engine_version=f.text(
             "engineVersion",
             REDIS_VERSIONS[engine],
-            r"7\.[01]|6\.2" if engine == "redis" else r"7\.2|8\.[0-9]",
-            "a Redis 6.2/7.x version" if engine == "redis" else "a Valkey 7.2/8.x version",
+            r"\d+\.(\d+|x)(\.\d+)?",
+            "a Redis OSS version like 7.1" if engine == "redis" else "a Valkey version like 8.0",
         ),
         node_type=f.text(
             "nodeType",
@@ -94,6 +97,17 @@ def parse_redis(raw: Any) -> RedisConfig:
         raise ConfigError(
             f"dbtier:redis.nodeType {cfg.node_type} is a previous-generation type without"
             " encryption at rest; use a current type such as cache.t4g.micro or cache.r7g.large"
+        )
+    if cfg.enabled:
+        offered(
+            "dbtier:redis.engineVersion",
+            lambda: catalog.elasticache_version_problem(cfg.engine, cfg.engine_version),
+            lambda: catalog.support_problem(cfg.engine, cfg.engine_version),
+        )
+        offered(
+            "dbtier:redis.nodeType",
+            lambda: catalog.generation_problem("elasticache", cfg.node_type),
+            lambda: region and catalog.elasticache_node_type_problem(cfg.node_type, region),
         )
     if cfg.cluster_mode and not cfg.automatic_failover:
         raise ConfigError("dbtier:redis.shards (cluster mode) needs automaticFailover true")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from components.settings import DB_NAME, ConfigError, Fields, username
+from components.settings import DB_NAME, ConfigError, Fields, offered, username
+from policy.dbtier_policy import catalog
 
 # MySQL 8.4 is the RDS long-term-support line.
 RDS_MYSQL_VERSION = "8.4"
@@ -25,25 +26,35 @@ class RelationalConfig:
     deletion_protection: bool = True
     database_name: str = "appdb"
     username: str = "dbadmin"
-    performance_insights: bool = True
+    performance_insights: bool = False
+    """On by default where the class supports it (not on db.t4g.micro, the default class)."""
     monitoring_interval: int = 60
 
 
-def parse_relational(raw: Any) -> RelationalConfig:
+def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
+    """Parse `dbtier:relational`; versions and classes are checked against what RDS offers
+    (in `region`, when known) through the catalog the policy pack uses."""
     d = RelationalConfig()
     f = Fields("dbtier:relational", raw)
+    engine = f.choice("engine", d.engine, ("mysql",))
+    engine_version = f.text(
+        "engineVersion",
+        d.engine_version,
+        r"\d+\.\d+(\.\d+)?(-rds\.\d+)?",
+        "a MySQL version like 8.4",
+    )
+    instance_class = f.text(
+        "instanceClass",
+        d.instance_class,
+        r"db\.[a-z0-9]+(\.[a-z0-9]+)?",
+        "an RDS instance class like db.m7g.large",
+    )
+    pi_supported = catalog.performance_insights_supported(engine, instance_class)
     cfg = RelationalConfig(
         enabled=f.flag("enabled", d.enabled),
-        engine=f.choice("engine", d.engine, ("mysql",)),
-        engine_version=f.text(
-            "engineVersion", d.engine_version, r"8\.(0|4)(\.\d+)?", "a MySQL 8.0 or 8.4 version"
-        ),
-        instance_class=f.text(
-            "instanceClass",
-            d.instance_class,
-            r"db\.[a-z0-9]+\.[a-z0-9]+",
-            "an RDS instance class like db.m7g.large",
-        ),
+        engine=engine,
+        engine_version=engine_version,
+        instance_class=instance_class,
         allocated_storage=f.integer("allocatedStorage", d.allocated_storage, 20, 65536),
         max_allocated_storage=f.integer("maxAllocatedStorage", d.max_allocated_storage, 0, 65536),
         multi_az=f.flag("multiAz", d.multi_az),
@@ -54,7 +65,7 @@ def parse_relational(raw: Any) -> RelationalConfig:
             "databaseName", d.database_name, DB_NAME, "a letter then up to 63 letters, digits or _"
         ),
         username=username(f, d.username, "RDS MySQL"),
-        performance_insights=f.flag("performanceInsights", d.performance_insights),
+        performance_insights=f.flag("performanceInsights", pi_supported),
         monitoring_interval=f.integer("monitoringInterval", d.monitoring_interval, 0, 60),
     )
     f.done()
@@ -67,12 +78,35 @@ def parse_relational(raw: Any) -> RelationalConfig:
             "dbtier:relational.maxAllocatedStorage must be 0 (autoscaling off) or >= allocatedStorage"
             f" (got {cfg.max_allocated_storage} < {cfg.allocated_storage})"
         )
-    if (
-        cfg.instance_class.startswith(("db.t2.", "db.t3.micro", "db.t3.small"))
-        and cfg.performance_insights
-    ):
-        raise ConfigError(
-            f"dbtier:relational.instanceClass {cfg.instance_class} does not support Performance Insights;"
-            " use a Graviton class such as db.t4g.medium or set performanceInsights false"
-        )
+    if cfg.enabled:
+        check_offered(cfg, region)
     return cfg
+
+
+def check_offered(cfg: RelationalConfig, region: str | None) -> None:
+    """What RDS would refuse: the version, the class (for that version and region), and
+    Performance Insights on a class that lacks it; plus the pack's version and class policy."""
+    key = "dbtier:relational"
+    offered(
+        f"{key}.engineVersion",
+        lambda: catalog.rds_version_problem(cfg.engine, cfg.engine_version),
+        lambda: catalog.support_problem(cfg.engine, cfg.engine_version),
+    )
+    offered(
+        f"{key}.instanceClass",
+        lambda: catalog.generation_problem("rds", cfg.instance_class),
+        lambda: (
+            region
+            and catalog.rds_class_problem(
+                cfg.engine, cfg.instance_class, region, cfg.engine_version
+            )
+        ),
+    )
+    if cfg.performance_insights:
+        offered(
+            f"{key}.performanceInsights",
+            lambda: (
+                (problem := catalog.performance_insights_problem(cfg.engine, cfg.instance_class))
+                and f"{problem}; set performanceInsights false or a larger instanceClass"
+            ),
+        )

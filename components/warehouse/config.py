@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from components.settings import ConfigError, Fields, username
+from components.settings import ConfigError, Fields, offered, username
+from policy.dbtier_policy import catalog
 
 # Provisioned Redshift runs on RA3 only: the older node types lack managed storage.
 REDSHIFT_NODE_TYPES = ("ra3.large", "ra3.xlplus", "ra3.4xlarge", "ra3.16xlarge")
@@ -23,7 +24,9 @@ class WarehouseConfig:
     snapshot_retention_days: int = 7
 
 
-def parse_warehouse(raw: Any) -> WarehouseConfig:
+def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
+    """Parse `dbtier:warehouse`; a provisioned cluster's node type and count are checked against
+    what Redshift offers (in `region`, when known) through the pack's catalog."""
     d = WarehouseConfig()
     f = Fields("dbtier:warehouse", raw)
     cfg = WarehouseConfig(
@@ -48,8 +51,14 @@ def parse_warehouse(raw: Any) -> WarehouseConfig:
         raise ConfigError(
             f"dbtier:warehouse.baseCapacity must be a multiple of 8 RPUs (got {cfg.base_capacity})"
         )
-    if cfg.node_type == "ra3.large" and cfg.nodes > 16:
-        raise ConfigError(f"dbtier:warehouse.nodes must be <= 16 for ra3.large (got {cfg.nodes})")
-    if cfg.node_type == "ra3.xlplus" and cfg.nodes > 32:
-        raise ConfigError(f"dbtier:warehouse.nodes must be <= 32 for ra3.xlplus (got {cfg.nodes})")
+    if cfg.enabled and cfg.mode == "provisioned":
+        offered(
+            "dbtier:warehouse.nodeType",
+            lambda: catalog.generation_problem("redshift", cfg.node_type),
+            lambda: region and catalog.redshift_node_type_problem(cfg.node_type, region),
+        )
+        offered(
+            "dbtier:warehouse.nodes",
+            lambda: catalog.redshift_node_count_problem(cfg.node_type, cfg.nodes),
+        )
     return cfg

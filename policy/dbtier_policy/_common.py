@@ -236,13 +236,15 @@ class RuleMeta:
 
 @dataclass(frozen=True)
 class Resource:
-    """The view of one resource a check gets: type, URN, name, camelCase inputs, protect."""
+    """The view of one resource a check gets: type, URN, name, camelCase inputs, protect, and
+    the region its provider deploys to (None when the provider does not say)."""
 
     type: str
     urn: str
     name: str
     props: Mapping[str, Any]
     protect: bool = False
+    region: str | None = None
 
     def get(self, *path: str | int, default: Any = None) -> Any:
         return prop(self.props, *path, default=default)
@@ -250,6 +252,18 @@ class Resource:
 
 Check = Callable[[Resource, Mapping[str, Any]], Iterable[str]]
 StackCheck = Callable[[Sequence[PolicyResource], Mapping[str, Any]], Iterable[tuple[str, str]]]
+
+
+def provider_region(provider: Any) -> str | None:
+    """The ``region`` input of a resource's AWS provider, when known (dbtier passes the stack's
+    ``aws:region`` to its provider explicitly)."""
+    if provider is None or not str(getattr(provider, "resource_type", "")).endswith(":aws"):
+        return None
+    try:
+        region = provider.props.get("region")
+    except UnknownValueError:
+        return None
+    return region if isinstance(region, str) and not is_unknown(region) else None
 
 
 def merged_config(meta: RuleMeta, given: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -285,6 +299,7 @@ def resource_policy(meta: RuleMeta, check: Check) -> ResourceValidationPolicy:
             name=args.name,
             props=plain(args.props),
             protect=bool(args.opts.protect),
+            region=provider_region(args.provider),
         )
         for message in run_check(meta, check, resource, args.get_config()):
             report_violation(message, None)

@@ -8,47 +8,15 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from . import catalog
 from ._common import Resource, Rule, RuleMeta, is_unknown, string_map
 
-# Version prefixes per engine that are in standard support. A prefix "8.4" accepts "8.4" and
-# "8.4.3"; an unset version is AWS's default for the engine, which is always supported.
-DEFAULT_VERSIONS: dict[str, list[str]] = {
-    "mysql": ["8.4"],
-    "mariadb": ["10.11", "11.4"],
-    "postgres": ["15", "16", "17"],
-    "aurora-mysql": ["8.0.mysql_aurora.3."],
-    "aurora-postgresql": ["15", "16", "17"],
-    "redis": ["7."],
-    "valkey": ["7.", "8."],
-    "dms": ["3.5", "3.6"],
-    "redshift": ["1.0"],
-}
-
-DEFAULT_CLASSES: dict[str, list[str]] = {
-    "rds": [
-        "db.t4g.",
-        "db.t3.",
-        "db.m6",
-        "db.m7",
-        "db.m8",
-        "db.r6",
-        "db.r7",
-        "db.r8",
-        "db.x2",
-        "db.serverless",
-    ],
-    "elasticache": [
-        "cache.t4g.",
-        "cache.t3.",
-        "cache.m6g.",
-        "cache.m7g.",
-        "cache.r6g.",
-        "cache.r6gd.",
-        "cache.r7g.",
-    ],
-    "redshift": ["ra3."],
-    "dms": ["dms.t3.", "dms.c5.", "dms.c6i.", "dms.c7i.", "dms.r5.", "dms.r6i.", "dms.r7i."],
-}
+# Version lines per engine in standard support, and current-generation class prefixes: both
+# from the catalog that config validation also asks, so with the default policy config the two
+# accept exactly the same values. A line "8.4" accepts "8.4" and "8.4.3"; one ending in "."
+# accepts what starts with it. An unset version is AWS's default for the engine, always supported.
+DEFAULT_VERSIONS: dict[str, list[str]] = catalog.supported_version_prefixes()
+DEFAULT_CLASSES: dict[str, list[str]] = catalog.CURRENT_GENERATION
 
 _FAMILY = {
     "aws:rds/instance:Instance": ("rds", "instanceClass"),
@@ -75,14 +43,9 @@ def supported_version(r: Resource, c: Mapping[str, Any]) -> Iterator[str]:
     engine, version = _engine_and_version(r)
     if is_unknown(engine) or is_unknown(version) or engine is None or version is None:
         return
-    allowed = c["allowedVersions"].get(str(engine))
-    if allowed is None:
-        return
-    if not any(str(version).startswith(prefix) for prefix in allowed):
-        yield (
-            f"'{r.name}' runs {engine} {version}; supported: "
-            f"{', '.join(p.rstrip('.') + '.x' if p.endswith('.') else p for p in allowed)}."
-        )
+    problem = catalog.support_problem(str(engine), str(version), c["allowedVersions"])
+    if problem:
+        yield f"'{r.name}': {problem}."
 
 
 def allowed_class(r: Resource, c: Mapping[str, Any]) -> Iterator[str]:
@@ -90,11 +53,9 @@ def allowed_class(r: Resource, c: Mapping[str, Any]) -> Iterator[str]:
     value = r.get(key)
     if is_unknown(value) or value is None:
         return
-    allowed = c["allowedClasses"].get(family)
-    if allowed is None:
-        return
-    if not any(str(value).startswith(prefix) for prefix in allowed):
-        yield f"'{r.name}' uses {key} {value}, which is not an allowed {family} class."
+    problem = catalog.generation_problem(family, str(value), c["allowedClasses"])
+    if problem:
+        yield f"'{r.name}' uses {key} {problem}."
 
 
 RULES: list[Rule] = [

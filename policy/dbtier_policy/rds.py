@@ -12,6 +12,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from . import catalog
 from ._common import (
     Resource,
     Rule,
@@ -132,6 +133,13 @@ def log_exports(r: Resource, c: Mapping[str, Any]) -> Iterator[str]:
 def performance_insights(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
     if r.type == INSTANCE and is_replica(r):
         return
+    engine, instance_class = r.get("engine"), r.get("instanceClass")
+    if (
+        isinstance(engine, str)
+        and isinstance(instance_class, str)
+        and not catalog.performance_insights_supported(engine, instance_class)
+    ):
+        return  # AWS refuses it there (deploy-performance-insights-class)
     if is_off(r.get("performanceInsightsEnabled")):
         yield f"'{r.name}' has Performance Insights off."
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from . import (
+    deploy_catalog,
     dms,
     dynamodb,
     elasticache,
@@ -40,6 +41,7 @@ RULES: list[Rule] = [
     *network.RULES,
     *engines.RULES,
     *stack.RULES,
+    *deploy_catalog.RULES,
 ]
 
 META: dict[str, RuleMeta] = {rule.meta.name: rule.meta for rule in RULES}

@@ -55,7 +55,7 @@ def build() -> dict[str, PlannedResource]:
         {
             "identifier": "db-primary",
             "engine": "mysql",
-            "engineVersion": "8.4.3",
+            "engineVersion": "8.4.7",
             "instanceClass": "db.m7g.large",
             "storageEncrypted": True,
             "kmsKeyId": KEY_ARN,
@@ -211,7 +211,7 @@ def build() -> dict[str, PlannedResource]:
         {
             "replicationInstanceId": "migration",
             "replicationInstanceClass": "dms.c6i.large",
-            "engineVersion": "3.5.4",
+            "engineVersion": "3.6.1",
             "publiclyAccessible": False,
             "kmsKeyArn": KEY_ARN,
             "multiAz": True,

@@ -11,6 +11,7 @@ import pytest
 from policy.dbtier_policy.registry import RULES
 from tests.policy.baseline import CASES, build
 from tests.policy.policy_fixtures import Pack, with_inputs
+from tests.policy.test_deploy_catalog import CATALOG_CASES
 
 pytestmark = pytest.mark.policy
 
@@ -37,12 +38,16 @@ def test_baseline_stack_is_clean(pack: Pack) -> None:
 
 
 def test_every_rule_has_a_violating_case() -> None:
-    covered = {policy for policy, _, _ in CASES} | {
-        "stack-stateful-resources-protected",
-        "stack-database-alarms",
-        "stack-read-replicas",
-        "redshift-audit-logging",
-    }
+    covered = (
+        {policy for policy, _, _ in CASES}
+        | {policy for policy, *_ in CATALOG_CASES}
+        | {
+            "stack-stateful-resources-protected",
+            "stack-database-alarms",
+            "stack-read-replicas",
+            "redshift-audit-logging",
+        }
+    )
     assert {rule.meta.name for rule in RULES} == covered
 
 

@@ -98,7 +98,13 @@ BAD: list[tuple[str, Any, str]] = [
     (
         "dbtier:relational",
         {"instanceClass": "db.t2.micro"},
-        "dbtier:relational.instanceClass db.t2.micro does not support Performance Insights",
+        "dbtier:relational.instanceClass: db.t2.micro is not a current-generation rds class",
+    ),
+    (
+        "dbtier:relational",
+        {"instanceClass": "db.t3.small", "performanceInsights": True},
+        "dbtier:relational.performanceInsights: Performance Insights is not offered for MySQL"
+        " on db.t3.small",
     ),
     ("dbtier:relational", {"multiAZ": True}, "dbtier:relational.multiAZ is not a known setting"),
     ("dbtier:relational", {"multiAz": "yes"}, "dbtier:relational.multiAz must be true or false"),
@@ -112,7 +118,7 @@ BAD: list[tuple[str, Any, str]] = [
     (
         "dbtier:relational",
         {"engineVersion": "5.7"},
-        "dbtier:relational.engineVersion must be a MySQL 8.0 or 8.4 version",
+        "dbtier:relational.engineVersion: MySQL 5.7 is outside standard support (supported: 8.4)",
     ),
     (
         "dbtier:relational",
