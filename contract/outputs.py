@@ -14,11 +14,17 @@ deployed stack never exports them and readers fall back to their defaults.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
+import re
 import types
 import typing
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
+
+from contract.echo import echo
 
 MASKED = "[secret]"
 
@@ -37,17 +43,26 @@ def _optional(default: Any = None) -> Any:
     return field(default=default, metadata={"optional": True})
 
 
+# What a string or number is, beyond its JSON type: `read_section` checks each (see `_CHECKS`).
+Host = Annotated[str, "host"]  # a DNS name or an IP address
+Port = Annotated[int, "port"]  # 1-65535
+Secret = Annotated[str, "secret"]  # never echoed in a message
+Region = Annotated[str, "region"]  # an AWS region name
+Url = Annotated[str, "url"]  # an http(s) URL
+DynamoTableName = Annotated[str, "dynamo-table"]
+
+
 @dataclass(frozen=True)
 class RelationalOutputs:
     """`relational`: the RDS MySQL primary, its read replicas and credentials."""
 
     KEY: ClassVar[str] = "relational"
-    endpoint: str
-    port: int
+    endpoint: Host
+    port: Port
     database_name: str
     username: str
-    password: str
-    reader_endpoints: tuple[str, ...] = ()
+    password: Secret
+    reader_endpoints: tuple[Host, ...] = ()
     secret_arn: str | None = None
     engine: str = "mysql"
     tls: bool = _local(True)
@@ -58,12 +73,12 @@ class AuroraOutputs:
     """`aurora`: the Aurora Serverless v2 cluster's writer and reader endpoints."""
 
     KEY: ClassVar[str] = "aurora"
-    writer_endpoint: str
-    port: int
+    writer_endpoint: Host
+    port: Port
     database_name: str
     username: str
-    password: str
-    reader_endpoint: str | None = None
+    password: Secret
+    reader_endpoint: Host | None = None
     secret_arn: str | None = None
     engine: str = "aurora-mysql"
     tls: bool = _local(True)
@@ -74,11 +89,11 @@ class WarehouseOutputs:
     """`warehouse`: the Redshift cluster or serverless workgroup endpoint."""
 
     KEY: ClassVar[str] = "warehouse"
-    endpoint: str
-    port: int
+    endpoint: Host
+    port: Port
     database_name: str
     username: str
-    password: str
+    password: Secret
     tls: bool = _local(True)
 
 
@@ -87,10 +102,10 @@ class RedisOutputs:
     """`redis`: the ElastiCache replication group's endpoints and AUTH token."""
 
     KEY: ClassVar[str] = "redis"
-    primary_endpoint: str
-    port: int
-    reader_endpoint: str | None = None
-    auth_token: str | None = None
+    primary_endpoint: Host
+    port: Port
+    reader_endpoint: Host | None = None
+    auth_token: Secret | None = None
     tls: bool = False
 
 
@@ -98,7 +113,7 @@ class RedisOutputs:
 class DynamoTableOutputs:
     """One table of `dynamo.tables`, keyed by its config name."""
 
-    table_name: str
+    table_name: DynamoTableName
     arn: str | None = None
     stream_arn: str | None = None
     indexes: tuple[str, ...] = ()
@@ -110,9 +125,9 @@ class DynamoOutputs:
     """`dynamo`: the region and every table (with a local run's moto endpoint URL)."""
 
     KEY: ClassVar[str] = "dynamo"
-    region: str
+    region: Region
     tables: dict[str, DynamoTableOutputs]
-    endpoint_url: str | None = _local(None)
+    endpoint_url: Url | None = _local(None)  # noqa: RUF009 - a field() spec, not a shared value
 
 
 @dataclass(frozen=True)
@@ -199,9 +214,117 @@ def describe_value(value: Any) -> str:
 
 _EXPECTED = {str: "a string", int: "an integer", bool: "true or false"}
 
+MAX_TEXT = 4096  # the longest string any output holds (an ARN is at most 2048)
+PORTS = range(1, 65536)
+_HOST_NAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?", re.ASCII)
+_REGION = re.compile(r"[a-z]{2,}(?:-[a-z]+)+-[0-9]{1,2}", re.ASCII)
+_DYNAMO_TABLE = re.compile(r"[A-Za-z0-9_.-]{3,255}", re.ASCII)
+
+
+class _Bad(ValueError):
+    """A value of the right JSON type that the contract still refuses; the message says why."""
+
+
+def _malformed(source: str, dotted: str, why: str) -> ContractError:
+    return ContractError(f'{source}: malformed key "{dotted}" ({why})')
+
+
+def _shown(value: Any) -> str:
+    """A refused value as a message shows it: quoted if a string, escaped and cut."""
+    return f'"{echo(value, 60)}"' if isinstance(value, str) else echo(value, 60)
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs") for char in text)
+
+
+def is_host(text: str) -> bool:
+    """A DNS host name (ASCII labels of at most 63 characters, 253 in all) or an IP address."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        pass
+    else:
+        return True
+    if not 0 < len(text) <= 253:
+        return False
+    labels = text.removesuffix(".").split(".")
+    return all(_HOST_NAME.fullmatch(label) for label in labels)
+
+
+def _check_host(value: str) -> None:
+    if not is_host(value):
+        raise _Bad(f"expected a host name or IP address, got {_shown(value)}")
+
+
+def _check_region(value: str) -> None:
+    if not _REGION.fullmatch(value):
+        raise _Bad(f"expected an AWS region such as us-east-1, got {_shown(value)}")
+
+
+def _check_url(value: str) -> None:
+    parts = urlsplit(value) if value.isascii() and not _has_control(value) else None
+    try:
+        port = parts.port if parts is not None else None
+    except ValueError:  # a port that is not a number or is out of range
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or not is_host(parts.hostname)
+        or (port is not None and port not in PORTS)
+        or any(char.isspace() for char in value)
+    ):
+        raise _Bad(f"expected an http(s) URL, got {_shown(value)}")
+
+
+def _check_dynamo_table(value: str) -> None:
+    if not _DYNAMO_TABLE.fullmatch(value):
+        raise _Bad(
+            f"expected a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -), got {_shown(value)}"
+        )
+
+
+# Checks by field kind, after the JSON type was checked; plain text is checked by `_check_text`.
+_CHECKS: dict[str, Callable[[str], None]] = {
+    "host": _check_host,
+    "region": _check_region,
+    "url": _check_url,
+    "dynamo-table": _check_dynamo_table,
+}
+
+
+def _check_text(value: str, kind: str) -> None:
+    if len(value) > MAX_TEXT:
+        raise _Bad(f"a string of {len(value)} characters, at most {MAX_TEXT} allowed")
+    if _has_control(value):
+        shown = "" if kind == "secret" else f": {_shown(value)}"
+        raise _Bad(f"contains a control or invisible formatting character{shown}")
+    check = _CHECKS.get(kind)
+    if check is not None:
+        check(value)
+
+
+def _read_port(value: Any) -> int:
+    # JSON has one number type: accept "5432" and 5432, never true, 5432.0, "٥٤٣٢" or "5_432".
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 5:
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _Bad(f"expected a port number 1-65535, got {describe_value(value)}")
+    if value not in PORTS:
+        raise _Bad(f"expected a port number 1-65535, got {echo(value, 20)}")
+    return value
+
 
 def read_section(data: Mapping[str, Any], cls: type[S], source: str) -> S:
-    """Section `cls.KEY` of the outputs `data`, validated; errors name `source` and the key."""
+    """Section `cls.KEY` of the outputs `data`, validated; errors name `source` and the key.
+
+    Every value is checked for its JSON type and for what it is: hosts are host names or IP
+    addresses, ports are 1-65535 (ASCII digits only), regions and table names follow AWS's
+    rules, and no string holds a control character. A message echoes a refused value (escaped
+    and cut, see `contract.echo`) but never a secret's.
+    """
     key: str = cls.KEY  # type: ignore[attr-defined]
     if key not in data:
         raise ContractError(f'{source}: missing key "{key}"')
@@ -213,7 +336,7 @@ def _read_object(raw: Any, cls: type[S], where: str, source: str) -> S:
         raise ContractError(
             f'{source}: malformed key "{where}" (expected an object, got {describe_value(raw)})'
         )
-    hints = typing.get_type_hints(cls)
+    hints = typing.get_type_hints(cls, include_extras=True)
     values: dict[str, Any] = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         dotted = f"{where}.{camel(f.name)}"
@@ -234,6 +357,11 @@ def _read_value(value: Any, hint: Any, dotted: str, source: str) -> Any:
         if value == "":
             return None
         origin = typing.get_origin(hint)
+    kind = "text"
+    if origin is Annotated:
+        kind = hint.__metadata__[0]
+        hint = typing.get_args(hint)[0]
+        origin = typing.get_origin(hint)
     if value == MASKED:
         raise ContractError(
             f'{source}: "{dotted}" is masked; export the outputs with '
@@ -244,8 +372,9 @@ def _read_value(value: Any, hint: Any, dotted: str, source: str) -> Any:
             raise ContractError(
                 f'{source}: malformed key "{dotted}" (expected a list, got {describe_value(value)})'
             )
+        item_hint = typing.get_args(hint)[0]
         return tuple(
-            _read_value(item, str, f"{dotted}[{i}]", source) for i, item in enumerate(value)
+            _read_value(item, item_hint, f"{dotted}[{i}]", source) for i, item in enumerate(value)
         )
     if origin is dict:
         if not isinstance(value, dict):
@@ -253,14 +382,18 @@ def _read_value(value: Any, hint: Any, dotted: str, source: str) -> Any:
                 f'{source}: malformed key "{dotted}" (expected an object, got {describe_value(value)})'
             )
         _, item_cls = typing.get_args(hint)
-        return {k: _read_object(v, item_cls, f"{dotted}.{k}", source) for k, v in value.items()}
-    # JSON has one number type: accept "5432" and 5432 for a port, never true for an integer.
-    if hint is int and isinstance(value, str) and value.isascii() and value.isdigit():
-        value = int(value)
-    ok = isinstance(value, hint) and not (isinstance(value, bool) and hint is int)
-    if not ok or (hint is str and not value):
-        raise ContractError(
-            f'{source}: malformed key "{dotted}" '
-            f"(expected {_EXPECTED[hint]}, got {describe_value(value)})"
-        )
+        return {
+            k: _read_object(v, item_cls, f"{dotted}.{echo(k, 60)}", source)
+            for k, v in value.items()
+        }
+    try:
+        if kind == "port":
+            return _read_port(value)
+        ok = isinstance(value, hint) and not (isinstance(value, bool) and hint is int)
+        if not ok or (hint is str and not value):
+            raise _Bad(f"expected {_EXPECTED[hint]}, got {describe_value(value)}")
+        if hint is str:
+            _check_text(value, kind)
+    except _Bad as exc:
+        raise _malformed(source, dotted, str(exc)) from None
     return value

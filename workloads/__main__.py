@@ -3,7 +3,7 @@
 Dispatches to one workload's ``cli`` module through ``WORKLOADS``. A module is imported only when
 its workload is asked for, so one missing or broken workload never breaks the others. Every error
 is one line on stderr with no traceback and no secret; exit codes: 0 ok, 1 a check failed, 2 bad
-input or an unreachable endpoint, 130 interrupted.
+input or an unreachable endpoint, 130 interrupted (SIGINT), 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -11,21 +11,26 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 import traceback
 from types import ModuleType
 
+from contract import echo
 from workloads.common import (
     EXIT_BAD_INPUT,
-    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
     RedactingFormatter,
     WorkloadError,
+    install_handlers,
     load_outputs,
     log,
     one_line,
     outputs_from_stack,
     redact,
+    stop_children,
 )
+from workloads.common.interrupts import exit_code, received, wait_for_threads
 
 WORKLOADS: dict[str, str] = {
     "relational": "workloads.relational.cli",
@@ -37,11 +42,31 @@ WORKLOADS: dict[str, str] = {
 }
 
 PROG = "python -m workloads"
+MAX_MESSAGE = 600  # characters of an error message; user input in it is already cut shorter
+THREAD_GRACE = 2.0  # seconds worker threads get to finish after an interrupt
 
 
 def _error(name: str, message: str) -> None:
-    sys.stderr.write(f"{PROG} {name}: error: {redact(one_line(message))}\n")
+    # Secrets out first (a cut secret would no longer match), then escaped and cut to one line.
+    line = echo(redact(one_line(message)), MAX_MESSAGE)
+    sys.stderr.write(f"{PROG} {echo(name, 40)}: error: {line}\n")
     sys.stderr.flush()
+
+
+def _interrupted(name: str, exc: KeyboardInterrupt) -> int:
+    """The end of a run stopped by SIGINT or SIGTERM: children stopped, one line, 130 or 143.
+
+    The workload's own ``finally`` blocks have run by now (each bounded). Worker threads blocked
+    in a network call cannot be interrupted: when one is still running after a short grace, the
+    process exits at once rather than wait for its timeout.
+    """
+    code = exit_code(exc)
+    stop_children()
+    _error(name, "terminated" if code == EXIT_TERMINATED else "interrupted")
+    if not wait_for_threads(THREAD_GRACE):
+        sys.stdout.flush()
+        os._exit(code)
+    return code
 
 
 def load_workload(name: str) -> ModuleType:
@@ -123,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if args_list else EXIT_BAD_INPUT
     name, rest = args_list[0], args_list[1:]
     verbose = "-v" in rest or "--verbose" in rest
+    install_handlers()
     try:
         module = load_workload(name)
         parser = build_parser(name, module)
@@ -132,18 +158,23 @@ def main(argv: list[str] | None = None) -> int:
             return int(exc.code or 0)
         _configure_logging(args.verbose)
         outputs = load_outputs(args.outputs) if args.outputs else outputs_from_stack(args.stack)
-        return int(module.run(args, outputs))
-    except WorkloadError as exc:
-        _error(name, str(exc))
-        return exc.exit_code
-    except KeyboardInterrupt:
-        _error(name, "interrupted")
-        return EXIT_INTERRUPTED
+        code = int(module.run(args, outputs))
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM as workloads.common.Terminated
+        return _interrupted(name, exc)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no secret
+        signal_seen = received()
+        if signal_seen is not None:  # a driver turned the interrupt into an error of its own
+            return _interrupted(name, signal_seen)
+        if isinstance(exc, WorkloadError):
+            _error(name, str(exc))
+            return exc.exit_code
         if verbose:
             sys.stderr.write(redact(traceback.format_exc()))
-        _error(name, f"unexpected {type(exc).__name__}: {exc} (run with -v for details)")
+        detail = echo(one_line(exc), 200)
+        _error(name, f"unexpected {type(exc).__name__}: {detail} (run with -v for details)")
         return EXIT_BAD_INPUT
+    signal_seen = received()  # a workload that swallowed the interrupt still stops as one
+    return code if signal_seen is None else _interrupted(name, signal_seen)
 
 
 if __name__ == "__main__":

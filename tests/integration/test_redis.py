@@ -407,12 +407,12 @@ def test_cli_closed_port_exits_2_with_one_line(tmp_path):
         ),
         pytest.param(
             {"redis": {**redis_outputs(6379, "tok-s3cr3t-value")["redis"], "port": "six"}},
-            'malformed key "redis.port" (expected an integer, got a string)',
+            'malformed key "redis.port" (expected a port number 1-65535, got a string)',
             id="port-not-a-number",
         ),
         pytest.param(
             redis_outputs(70000, "tok-s3cr3t-value"),
-            'malformed key "redis.port" (got 70000)',
+            'malformed key "redis.port" (expected a port number 1-65535, got 70000)',
             id="port-out-of-range",
         ),
         pytest.param(

@@ -67,8 +67,8 @@ GOOD = {"endpoint": "h", "port": 3306, "databaseName": "d", "username": "u", "pa
     [
         ({}, 'f: missing key "relational.endpoint"'),
         ([], 'f: malformed key "relational" (expected an object, got a list)'),
-        ({**GOOD, "port": True}, 'f: malformed key "relational.port" (expected an integer'),
-        ({**GOOD, "port": "٣٣٠٦"}, 'f: malformed key "relational.port" (expected an integer'),
+        ({**GOOD, "port": True}, 'f: malformed key "relational.port" (expected a port number'),
+        ({**GOOD, "port": "٣٣٠٦"}, 'f: malformed key "relational.port" (expected a port number'),
         ({**GOOD, "password": "[secret]"}, 'f: "relational.password" is masked'),
         ({**GOOD, "readerEndpoints": [1]}, 'f: malformed key "relational.readerEndpoints[0]"'),
     ],
@@ -81,10 +81,134 @@ def test_read_section_names_the_dotted_key(raw: Any, message: str) -> None:
 
 
 def test_dynamo_tables_are_typed() -> None:
-    data = {"dynamo": {"region": "r", "tables": {"t": {"tableName": "T", "streamArn": ""}}}}
+    data = {
+        "dynamo": {"region": "us-east-1", "tables": {"t": {"tableName": "T_1", "streamArn": ""}}}
+    }
     dynamo = read_section(data, DynamoOutputs, "f")
-    assert dynamo.tables["t"].table_name == "T"
+    assert dynamo.tables["t"].table_name == "T_1"
     assert dynamo.tables["t"].stream_arn is None
+
+
+def _relational_error(**changes: Any) -> str:
+    with pytest.raises(ContractError) as err:
+        read_section({"relational": {**GOOD, **changes}}, RelationalOutputs, "f")
+    message = str(err.value)
+    assert "\n" not in message and len(message) < 300
+    return message
+
+
+@pytest.mark.parametrize(
+    "port",
+    [
+        0,
+        68842,
+        65536,
+        -1,
+        10**40,
+        "0",
+        "68842",
+        "3306x",
+        "3_306",
+        " 3306",
+        "\u0663\u0663\u0660\u0666",
+    ],
+    ids=repr,
+)
+def test_ports_outside_1_to_65535_are_refused_naming_the_key(port: Any) -> None:
+    message = _relational_error(port=port)
+    assert message.startswith('f: malformed key "relational.port" (expected a port number 1-65535')
+
+
+@pytest.mark.parametrize("port", [1, 3306, 65535, "5432"], ids=repr)
+def test_ports_in_range_are_read_as_integers(port: Any) -> None:
+    section = read_section({"relational": {**GOOD, "port": port}}, RelationalOutputs, "f")
+    assert section.port == int(port)
+
+
+@pytest.mark.parametrize("port", [3306.5, 3306.0, float("nan"), True, [3306]], ids=repr)
+def test_ports_of_another_json_type_are_refused(port: Any) -> None:
+    assert "relational.port" in _relational_error(port=port)
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1\x00.evil",
+        "127.0.0.1\nInjected: yes",
+        "db host",
+        "db.example.com\t",
+        "\x1b]0;pwned\x07",
+        "h" * 100_000,
+        "a" * 64 + ".example.com",
+        "d\u00e9j\u00e0.example.com",
+        "db..example.com",
+        "-db.example.com",
+        "http://db.example.com",
+        "db.example.com:3306",
+        "[::1]",
+    ],
+    ids=lambda h: repr(h)[:24],
+)
+def test_hosts_that_are_not_names_or_addresses_are_refused(host: str) -> None:
+    message = _relational_error(endpoint=host)
+    assert message.startswith('f: malformed key "relational.endpoint" (')
+    assert all(ord(c) >= 0x20 and c != "\x7f" for c in message), "raw control characters"
+
+
+def test_reader_endpoints_are_checked_item_by_item() -> None:
+    message = _relational_error(readerEndpoints=["db-1.example.com", "db\x00"])
+    assert 'malformed key "relational.readerEndpoints[1]"' in message
+    assert "db\\x00" in message  # shown escaped
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.1", "::1", "localhost", "db-1.abc123.us-east-1.rds.amazonaws.com", "h."],
+)
+def test_host_names_and_addresses_are_accepted(host: str) -> None:
+    section = read_section({"relational": {**GOOD, "endpoint": host}}, RelationalOutputs, "f")
+    assert section.endpoint == host
+
+
+def test_a_secret_with_a_control_character_is_refused_without_echoing_it() -> None:
+    message = _relational_error(password="hunter2\x00secret")
+    assert "relational.password" in message
+    assert "hunter2" not in message
+
+
+@pytest.mark.parametrize("key", ["databaseName", "username", "engine"])
+def test_text_with_control_characters_is_refused_naming_the_key(key: str) -> None:
+    message = _relational_error(**{key: "db\x00x"})
+    assert f'"relational.{key}"' in message and "db\\x00x" in message
+
+
+def test_a_long_text_value_is_refused_and_never_echoed_whole() -> None:
+    message = _relational_error(databaseName="d" * 100_000)
+    assert "relational.databaseName" in message and len(message) < 200
+
+
+@pytest.mark.parametrize(
+    ("changes", "key"),
+    [
+        ({"region": "us-east-1\x00"}, "dynamo.region"),
+        ({"region": "mars north"}, "dynamo.region"),
+        ({"endpointUrl": "not a url"}, "dynamo.endpointUrl"),
+        ({"endpointUrl": "http://127.0.0.1\x00:1"}, "dynamo.endpointUrl"),
+        ({"endpointUrl": "http://127.0.0.1:70000"}, "dynamo.endpointUrl"),
+        ({"endpointUrl": "ftp://127.0.0.1"}, "dynamo.endpointUrl"),
+        ({"tables": {"t": {"tableName": "User\x00Profiles"}}}, "dynamo.tables.t.tableName"),
+        ({"tables": {"t": {"tableName": "ab"}}}, "dynamo.tables.t.tableName"),
+        ({"tables": {"\x1b[2J" * 40: {"tableName": "a\x00"}}}, "dynamo.tables.\\x1b[2J"),
+    ],
+    ids=lambda v: repr(v)[:30],
+)
+def test_dynamo_values_are_checked(changes: dict[str, Any], key: str) -> None:
+    base = {"region": "us-east-1", "tables": {"t": {"tableName": "Users"}}}
+    with pytest.raises(ContractError) as err:
+        read_section({"dynamo": {**base, **changes}}, DynamoOutputs, "f")
+    message = str(err.value)
+    assert f'"{key}' in message
+    assert "\x1b" not in message and "\x00" not in message and len(message) < 300
 
 
 # --- echo: how user input is shown in a one-line message -----------------------------------

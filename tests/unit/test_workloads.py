@@ -54,7 +54,7 @@ def test_outputs_read_converts_a_numeric_port_and_defaults_tls_on():
     [
         pytest.param(
             {"port": True},
-            r'malformed key "relational\.port" \(expected an integer, got a boolean\)',
+            r'malformed key "relational\.port" \(expected a port number 1-65535, got a boolean\)',
             id="port-boolean",
         ),
         pytest.param(

@@ -25,7 +25,7 @@ import mysql.connector
 from mysql.connector.connection import MySQLConnection
 
 from workloads import mysql_driver
-from workloads.common import Endpoint, WorkloadError, one_line, progress, redact
+from workloads.common import Endpoint, WorkloadError, one_line, progress, quiet_child, redact
 from workloads.sql.mysqldb import mysql_config, mysql_error_kind, mysql_ident, mysql_is_transient
 
 DUPLICATE_KEY = 1062
@@ -246,11 +246,20 @@ def _close_quietly(conn: Any) -> None:
         conn.close()
 
 
+def _child_entry(config: WorkerConfig, counters: Any, stop: Any, results: Any) -> None:
+    """A worker process: ignores Ctrl-C (the parent sets ``stop``) and dies with the parent."""
+    quiet_child()
+    _process_entry(config, counters, stop, results)
+
+
 def _process_entry(config: WorkerConfig, counters: Any, stop: Any, results: Any) -> None:
     try:
         results.put(worker_main(config, counters, stop))
     except Exception as exc:  # noqa: BLE001 - reported by the parent as this worker's failure
         results.put(WorkerCrash(config.index, redact(f"{type(exc).__name__}: {exc}")))
+
+
+STOP_GRACE = 5.0  # seconds workers get to finish their statement after a stop
 
 
 class _Flag:
@@ -268,7 +277,7 @@ def run_workers(configs: list[WorkerConfig], mode: str, show_progress: bool) -> 
         stop: Any = ctx.Value("b", 0, lock=False)
         results: Any = ctx.Queue()
         workers: list[Any] = [
-            ctx.Process(target=_process_entry, args=(c, counters, stop, results), daemon=True)
+            ctx.Process(target=_child_entry, args=(c, counters, stop, results), daemon=True)
             for c in configs
         ]
     else:
@@ -283,7 +292,7 @@ def run_workers(configs: list[WorkerConfig], mode: str, show_progress: bool) -> 
     total = sum(c.ops or 0 for c in configs) if first.ops is not None else None
     bar = progress(total, "aurora-load", disable=not show_progress, unit="op")
     collected: list[WorkerResult | WorkerCrash] = []
-    interrupted = False
+    interrupted: KeyboardInterrupt | None = None
     for worker in workers:
         worker.start()
     try:
@@ -301,21 +310,25 @@ def run_workers(configs: list[WorkerConfig], mode: str, show_progress: bool) -> 
             if total is None and first.end is not None:
                 bar.set_postfix_str(f"{max(0.0, first.end - time.time()):.0f}s left")
             bar.refresh()
-    except KeyboardInterrupt:
-        interrupted = True
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM (Terminated): stop, then re-raise it
+        interrupted = exc
         stop.value = 1
-        deadline = time.time() + 10
-        while len(collected) < n and time.time() < deadline:
-            try:
+        deadline = time.monotonic() + STOP_GRACE
+        while len(collected) < n and time.monotonic() < deadline:
+            try:  # drained, so that a worker is not stuck flushing its result into the queue
                 collected.append(results.get(timeout=0.5))
             except queue.Empty:
                 continue
     finally:
         bar.close()
+        deadline = time.monotonic() + STOP_GRACE
         for worker in workers:
-            worker.join(timeout=5)
-    if interrupted:
-        raise KeyboardInterrupt
+            worker.join(timeout=max(0.0, deadline - time.monotonic()))
+        for worker in workers:
+            if isinstance(worker, multiprocessing.process.BaseProcess) and worker.is_alive():
+                worker.kill()  # stuck in a statement past the grace: bounded cleanup
+    if interrupted is not None:
+        raise interrupted
     finished: list[WorkerResult] = []
     for item in collected:
         if isinstance(item, WorkerCrash):

@@ -1,5 +1,6 @@
 """The helpers every workload shares: errors and exit codes, secret redaction, the stack
-outputs, retries, the endpoint type, argument types, chunking, percentiles and reporting.
+outputs, retries, the endpoint type, argument types, chunking, percentiles, reporting, and
+stopping on a signal.
 
 A workload never prints a secret, a traceback or a multi-line error: the entry point
 (``workloads.__main__``) turns a ``WorkloadError`` into one line on stderr and its ``exit_code``.
@@ -13,9 +14,16 @@ from workloads.common.errors import (
     EXIT_CHECK_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_TERMINATED,
     WorkloadError,
     check_exit_code,
     one_line,
+)
+from workloads.common.interrupts import (
+    Terminated,
+    install_handlers,
+    quiet_child,
+    stop_children,
 )
 from workloads.common.outputs import Outputs, load_outputs, outputs_from_json, outputs_from_stack
 from workloads.common.redaction import RedactingFormatter, log, redact, register_secret
@@ -28,16 +36,19 @@ __all__ = [
     "EXIT_CHECK_FAILED",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
+    "EXIT_TERMINATED",
     "Endpoint",
     "Outputs",
     "RedactingFormatter",
     "Report",
+    "Terminated",
     "WorkloadError",
     "bounded",
     "check_exit_code",
     "chunked",
     "emit",
     "finish",
+    "install_handlers",
     "is_transient_network_error",
     "load_outputs",
     "log",
@@ -46,8 +57,10 @@ __all__ = [
     "outputs_from_stack",
     "percentile",
     "progress",
+    "quiet_child",
     "redact",
     "register_secret",
     "render_table",
     "retrying",
+    "stop_children",
 ]

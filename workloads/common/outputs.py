@@ -4,14 +4,17 @@ typed contract (``contract.outputs``), every secret in them registered for redac
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import stat
 import subprocess
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from contract import ContractError, read_section
+from contract import ContractError, echo, read_section
 from contract.outputs import describe_value
-from workloads.common.errors import WorkloadError
+from workloads.common.errors import WorkloadError, one_line
 from workloads.common.redaction import collect_secrets, redact, register_secret
 
 S = TypeVar("S")
@@ -39,14 +42,44 @@ class Outputs:
         return self.read(section)
 
 
+MAX_BYTES = 16 << 20  # far more than any stack's outputs (a few KB), far less than RLIMIT
+MAX_DEPTH = 32  # the contract nests 4 deep (dynamo.tables.<name>.indexes[i])
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
+    """Whether the JSON ``text`` nests arrays and objects more than ``limit`` deep.
+
+    Checked before parsing: the parser recurses, so 100,000 brackets would end in a
+    RecursionError. Brackets inside strings do not count.
+    """
+    depth = 0
+    for match in _BRACKETS.finditer(_STRINGS.sub('""', text)):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
 def outputs_from_json(text: str, source: str) -> Outputs:
-    """Parse stack-output JSON, register its secrets, and wrap it."""
+    """Parse stack-output JSON (bounded in size and depth), register its secrets, and wrap it."""
+    if len(text) > MAX_BYTES:
+        raise WorkloadError(
+            f"{source}: too large ({len(text):,} characters, at most {MAX_BYTES:,})"
+        )
+    if _too_deep(text):
+        raise WorkloadError(
+            f"{source}: nested more than {MAX_DEPTH} levels deep; not stack outputs"
+        )
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise WorkloadError(
             f"{source}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
         ) from None
+    except (ValueError, RecursionError) as exc:  # e.g. a number of more than 4,300 digits
+        raise WorkloadError(f"{source}: not valid JSON ({echo(one_line(exc), 120)})") from None
     if not isinstance(data, dict):
         raise WorkloadError(
             f"{source}: expected a JSON object of stack outputs, got {describe_value(data)}"
@@ -57,16 +90,75 @@ def outputs_from_json(text: str, source: str) -> Outputs:
     return Outputs(data=data, source=source, secrets=secrets)
 
 
-def load_outputs(path: str) -> Outputs:
-    """Read the JSON of ``pulumi stack output --json --show-secrets`` from ``path``."""
-    source = f"outputs file {path}"
+def _read_bounded(path: str, source: str) -> bytes:
+    """The bytes of the regular file ``path``, refusing anything else before reading it.
+
+    Opened without blocking (a FIFO would wait forever for a writer) and checked with fstat: a
+    directory, a device such as /dev/zero, a socket or a file over ``MAX_BYTES`` is refused
+    without reading a byte, and at most ``MAX_BYTES + 1`` bytes are ever read.
+    """
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise WorkloadError(f"{source}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise WorkloadError(f"{source}: cannot read it ({type(exc).__name__})") from None
+    except IsADirectoryError:
+        raise WorkloadError(f"{source}: is a directory, not a file") from None
+    except PermissionError:
+        raise WorkloadError(f"{source}: permission denied") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        raise WorkloadError(f"{source}: cannot open it ({_reason(exc)})") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise WorkloadError(f"{source}: is a directory, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise WorkloadError(f"{source}: not a regular file ({_file_kind(info.st_mode)})")
+        if info.st_size > MAX_BYTES:
+            raise WorkloadError(
+                f"{source}: too large ({info.st_size:,} bytes, at most {MAX_BYTES:,})"
+            )
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        os.set_blocking(fd, True)
+        try:
+            data = handle.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise WorkloadError(f"{source}: cannot read it ({_reason(exc)})") from None
+    if data is None or len(data) > MAX_BYTES:
+        raise WorkloadError(f"{source}: too large (more than {MAX_BYTES:,} bytes)")
+    return data
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a file"
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return type(exc).__name__
+
+
+def load_outputs(path: str) -> Outputs:
+    """Read the JSON of ``pulumi stack output --json --show-secrets`` from ``path``."""
+    source = f"outputs file {echo(path, 160)}"
+    data = _read_bounded(path, source)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WorkloadError(
+            f"{source}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
     return outputs_from_json(text, source)
 
 
@@ -78,14 +170,21 @@ def outputs_from_stack(stack: str, timeout: float = 120.0) -> Outputs:
             "the pulumi CLI is not on PATH: install it, or pass --outputs FILE with the JSON of "
             "`pulumi stack output --json --show-secrets`"
         )
+    shown = echo(stack, 100)
     command = [pulumi, "stack", "output", "--json", "--show-secrets", "--stack", stack]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         raise WorkloadError(
-            f"pulumi stack output --stack {stack} took over {timeout:.0f}s"
+            f"pulumi stack output --stack {shown} took over {timeout:.0f}s"
+        ) from None
+    except (OSError, ValueError) as exc:  # a NUL in the name, output that is not UTF-8
+        raise WorkloadError(
+            f"pulumi stack output --stack {shown} failed: {echo(one_line(exc), 200)}"
         ) from None
     if done.returncode != 0:
         first = next((ln for ln in done.stderr.splitlines() if ln.strip()), "no message")
-        raise WorkloadError(f"pulumi stack output --stack {stack} failed: {redact(first.strip())}")
-    return outputs_from_json(done.stdout, f"stack {stack} outputs")
+        raise WorkloadError(
+            f"pulumi stack output --stack {shown} failed: {echo(redact(first.strip()), 300)}"
+        )
+    return outputs_from_json(done.stdout, f"stack {shown} outputs")

@@ -50,6 +50,7 @@ __all__ = [
     "ensure_table",
     "get_user",
     "make_clients",
+    "make_probe",
     "paginate",
     "parallel_scan",
     "populate",
@@ -109,6 +110,18 @@ def make_clients(
     dynamodb = session.client("dynamodb", endpoint_url=endpoint_url, config=config)
     streams = session.client("dynamodbstreams", endpoint_url=endpoint_url, config=config)
     return dynamodb, streams
+
+
+def make_probe(region: str, endpoint_url: str | None, timeout: float = 5.0) -> Any:
+    """A DynamoDB client that fails fast (two attempts, short timeouts) for the first call.
+
+    An endpoint that refuses connections would otherwise take the full backoff of every
+    attempt (15 s and more in standard mode) before it is reported unreachable.
+    """
+    config = client_config(1, "standard", 2, timeout=timeout)
+    return make_session(region, endpoint_url).client(
+        "dynamodb", endpoint_url=endpoint_url, config=config
+    )
 
 
 def ensure_table(client: Any, kwargs: Mapping[str, Any]) -> bool:

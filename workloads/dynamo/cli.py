@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import botocore.exceptions
+import botocore.loaders
 
-from contract import DynamoOutputs
+from contract import DynamoOutputs, echo
 from contract.tables import SEED_TABLE, create_table_kwargs
 from workloads.common import (
     EXIT_CHECK_FAILED,
@@ -28,6 +30,7 @@ from workloads.dynamo import (
     ensure_table,
     log,
     make_clients,
+    make_probe,
     run_table,
 )
 from workloads.dynamo.data import HIGH_SALARY
@@ -114,6 +117,22 @@ class DynamoResult:
         return {"region": self.region, "tables": [t.to_json() for t in self.tables], "ok": self.ok}
 
 
+def check_region(region: str, source: str) -> None:
+    """Refuse a region no AWS partition has (botocore's own partition patterns), before a call.
+
+    The contract already checked its shape (``us-east-1``); this catches ``mars-north-9``, which
+    botocore would send to a host that does not exist and retry for a long time.
+    """
+    partitions = botocore.loaders.create_loader().load_data("partitions")["partitions"]
+    patterns = [p["regionRegex"] for p in partitions if p.get("regionRegex")]
+    known = {name for p in partitions for name in p.get("regions", {})}
+    if region in known or any(re.fullmatch(pattern.strip("^$"), region) for pattern in patterns):
+        return
+    raise WorkloadError(
+        f'{source}: malformed key "dynamo.region" ({echo(region, 40)} is in no AWS partition)'
+    )
+
+
 def select_targets(section: DynamoOutputs, source: str, only: str | None) -> list[TableTarget]:
     """The tables of the ``dynamo`` output to check (all, or the one ``--table`` names)."""
     if not section.tables:
@@ -125,19 +144,22 @@ def select_targets(section: DynamoOutputs, source: str, only: str | None) -> lis
     if only is not None:
         targets = [t for t in targets if only in (t.key, t.table_name)]
         if not targets:
-            raise WorkloadError(
-                f"--table {only}: not in dynamo.tables ({', '.join(section.tables)})"
-            )
+            names = ", ".join(echo(name, 60) for name in section.tables)
+            raise WorkloadError(f"--table {echo(only, 60)}: not in dynamo.tables ({names})")
     return targets
 
 
-def _check_reachable(client: Any, target: TableTarget, endpoint: str) -> None:
+def _check_reachable(
+    client: Any, target: TableTarget, endpoint: str, *, missing_ok: bool = False
+) -> None:
     try:
         client.describe_table(TableName=target.table_name)
     except client.exceptions.ResourceNotFoundException:
+        if missing_ok:
+            return
         raise WorkloadError(
-            f"table {target.table_name} does not exist at {endpoint}"
-            " (local runs: add --create-table)"
+            f"table {target.table_name} does not exist at {echo(endpoint)} "
+            f"(dynamo.tables.{echo(target.key, 60)}; local runs: add --create-table)"
         ) from None
 
 
@@ -164,15 +186,19 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
     if args.created_from and args.created_to and args.created_from > args.created_to:
         raise WorkloadError("--created-from is after --created-to")
     section = outputs.read(DynamoOutputs)
+    check_region(section.region, outputs.source)
     targets = select_targets(section, outputs.source, args.table)
     region, endpoint_url = section.region, section.endpoint_url
     endpoint = endpoint_url or f"DynamoDB in {region}"
     client, streams = make_clients(
         region, endpoint_url, args.workers + args.segments, args.retry_mode, args.max_attempts
     )
+    probe = make_probe(region, endpoint_url)
     settings = settings_from(args)
     results = []
     try:
+        # Fail fast on a wrong endpoint: one quick call before any work (or any table creation).
+        _check_reachable(probe, targets[0], endpoint, missing_ok=args.create_table)
         if args.create_table:
             if not endpoint_url:
                 raise WorkloadError("--create-table is for local runs (dynamo.endpointUrl)")
@@ -195,11 +221,11 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
                 )
             )
     except botocore.exceptions.EndpointConnectionError:
-        raise WorkloadError(f"cannot reach {endpoint}") from None
+        raise WorkloadError(f"cannot reach {echo(endpoint)}") from None
     except botocore.exceptions.NoCredentialsError:
         raise WorkloadError("no AWS credentials found (set AWS_PROFILE or run in AWS)") from None
     except botocore.exceptions.ClientError as exc:
-        raise WorkloadError(f"DynamoDB: {one_line(exc)}") from None
+        raise WorkloadError(f"DynamoDB: {echo(one_line(exc), 300)}") from None
     except UnprocessedItemsError as exc:
         raise WorkloadError(
             f"batch write gave up with {exc.remaining} items unprocessed", EXIT_CHECK_FAILED

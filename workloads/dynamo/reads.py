@@ -134,5 +134,8 @@ def parallel_scan(
             )
         ]
 
-    with ThreadPoolExecutor(max_workers=segments, thread_name_prefix="scan") as pool:
+    pool = ThreadPoolExecutor(max_workers=segments, thread_name_prefix="scan")
+    try:
         return list(pool.map(segment, range(segments)))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -194,8 +194,12 @@ def run_checks(
             stop = threading.Event()
             soak = SoakResult()
             timer = threading.Timer(soak_seconds, stop.set)
+            timer.daemon = True  # an interrupted soak must not wait for its timer to expire
             timer.start()
-            write_loop(primary, prefix, stop, soak)
+            try:
+                write_loop(primary, prefix, stop, soak)
+            finally:
+                timer.cancel()
             lost = verify_soak(primary, prefix, soak.acknowledged)
             soak_summary = SoakSummary(len(soak.acknowledged), soak.given_up, len(lost))
             if lost:

@@ -20,7 +20,7 @@ from typing import Any
 import hiredis
 from redis.connection import Connection, SSLConnection
 
-from workloads.common import Endpoint, percentile
+from workloads.common import Endpoint, percentile, quiet_child
 
 BENCH_KEY = "bench:key:000000000000"  # redis-benchmark's key without -r, under our prefix
 
@@ -93,6 +93,7 @@ def _worker(  # noqa: PLR0917 -- a Process target takes positional args
 ) -> None:
     # redis-py does the handshake (AUTH, SELECT, TLS); then the socket is driven directly and
     # hiredis parses replies in bulk, so a pipeline of 16 costs one recv, not 16 parser calls.
+    quiet_child()  # Ctrl-C is the parent's to handle; die with the parent
     conns = [_connect(target, db) for _ in range(connections)]
     socks: list[Any] = [conn._sock for conn in conns]
     readers = [hiredis.Reader() for _ in conns]
@@ -169,6 +170,7 @@ def run_bench(
         proc.start()
         workers.append(proc)
     outcomes: list[tuple[float, float, int, list[int]]] = []
+    grace = 10.0
     try:
         while len(outcomes) < len(workers):
             try:
@@ -177,11 +179,16 @@ def run_bench(
                 # A worker that died (refused connection, auth) never reports: stop waiting.
                 if any(p.exitcode not in (None, 0) for p in workers):
                     break
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the measurements are not wanted any more
+        grace = 0.0
+        raise
     finally:
+        deadline = time.monotonic() + grace
         for proc in workers:
-            proc.join(timeout=10)
+            proc.join(timeout=max(0.0, deadline - time.monotonic()))
             if proc.is_alive():
                 proc.terminate()
+                proc.join(timeout=2)
     failed = [p.exitcode for p in workers if p.exitcode]
     if failed or len(outcomes) < len(workers):
         raise RuntimeError(f"{len(failed)} bench worker(s) failed")

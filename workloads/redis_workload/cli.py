@@ -54,7 +54,7 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
     """The ``redis`` workload."""
     if args.ca_bundle is not None and not os.path.isfile(args.ca_bundle):
         raise WorkloadError(f"--ca-bundle {args.ca_bundle}: no such file")
-    primary, reader = endpoints_from(outputs.read(RedisOutputs), outputs.source, args.ca_bundle)
+    primary, reader = endpoints_from(outputs.read(RedisOutputs), args.ca_bundle)
     if args.bench:
         if args.connections < 1 or args.pipeline < 1 or args.requests < 1 or args.value_size < 0:
             raise WorkloadError("--connections, --pipeline and --requests must be >= 1")

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from contract import echo
 from workloads.common import Endpoint, WorkloadError, one_line, redact
 
 CA_BUNDLE_ENV = "DBTIER_CA_BUNDLE"
@@ -94,18 +95,23 @@ def sql_endpoint(
     )
 
 
+def driver_message(exc: BaseException, limit: int = 300) -> str:
+    """A driver's error as one short printable line, secrets removed (drivers quote inputs)."""
+    return echo(redact(one_line(exc)), limit)
+
+
 def describe_connect_error(endpoint: Endpoint, exc: BaseException) -> str:
     """One line saying which endpoint failed and why, without secrets."""
-    return redact(
-        f"cannot connect to {endpoint.name} at {endpoint.host}:{endpoint.port} "
-        f"as {endpoint.user}: {one_line(exc)}"
+    return (
+        f"cannot connect to {endpoint.name} at {echo(endpoint.host)}:{endpoint.port} "
+        f"as {echo(redact(endpoint.user), 60)}: {driver_message(exc)}"
     )
 
 
 def query_failed(endpoint: Endpoint, exc: BaseException) -> WorkloadError:
     """A driver error in the middle of a workload, as one line naming the server."""
     return WorkloadError(
-        redact(f"{endpoint.name} at {endpoint.host}:{endpoint.port}: {one_line(exc)}")
+        f"{endpoint.name} at {echo(endpoint.host)}:{endpoint.port}: {driver_message(exc)}"
     )
 
 

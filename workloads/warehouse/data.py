@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from workloads.common.interrupts import quiet_child
+
 SEED_PRODUCTS = [
     (1, 'Laptop Pro 15"', "Electronics", Decimal("800.00"), Decimal("1200.00")),
     (2, "Wireless Mouse", "Electronics", Decimal("15.00"), Decimal("25.00")),
@@ -140,9 +142,19 @@ def _csv_value(value: Any) -> str:
 
 
 def generate_into_pipe(read_fd: int, write_fd: int, args: tuple[int, int, int, int, str]) -> None:
-    """A generator process's body: the sales CSV written into the pipe's write end."""
+    """A generator process's body: the sales CSV written into the pipe's write end.
+
+    It ignores Ctrl-C and dies with its parent (``quiet_child``); when the parent stops reading
+    (its COPY failed or was interrupted), it ends at once and silently.
+    """
+    quiet_child()
     os.close(read_fd)
     count, products, customers, seed, today = args
-    with os.fdopen(write_fd, "wb", buffering=1 << 20) as out:
-        for chunk in sales_csv_chunks(count, products, customers, seed, date.fromisoformat(today)):
-            out.write(chunk.encode())
+    try:
+        with os.fdopen(write_fd, "wb", buffering=1 << 20) as out:
+            for chunk in sales_csv_chunks(
+                count, products, customers, seed, date.fromisoformat(today)
+            ):
+                out.write(chunk.encode())
+    except BrokenPipeError:
+        os._exit(0)  # nobody reads any more; the parent reports why (no traceback here)

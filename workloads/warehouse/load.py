@@ -109,10 +109,14 @@ def _copy_from_generator_process(cur: Any, generator_args: Any, bar: Any) -> Non
     try:
         with os.fdopen(read_fd, "rb", buffering=1 << 20) as pipe:
             _copy_stdin(cur, "sales", _CountingReader(pipe, bar.update))
+    except BaseException:
+        proc.kill()  # the COPY failed or was interrupted: its rows are no longer wanted
+        raise
     finally:
         proc.join(timeout=10)
         if proc.is_alive():
             proc.kill()
+            proc.join(timeout=1)
     if proc.exitcode not in (0, None):
         raise WorkloadError(f"the sales data generator failed (exit {proc.exitcode})")
 
