@@ -8,6 +8,7 @@ identifier rules several engines share (database and user names, log retention) 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
@@ -150,7 +151,10 @@ def offered(key: str, *problems: Callable[[], str | None]) -> None:
 
     Each problem is a thunk of ``policy.dbtier_policy.catalog`` (the source the policy pack also
     asks), evaluated in order so the cheapest and most basic check speaks first.
+    ``DBTIER_DEPLOYABILITY=off`` skips them: only the benchmark sets it, to measure their cost.
     """
+    if os.environ.get("DBTIER_DEPLOYABILITY") == "off":
+        return
     for problem in problems:
         found = problem()
         if found:

@@ -22,7 +22,7 @@ from components.migration.config import MigrationConfig, parse_migration
 from components.network.config import NetworkConfig, parse_network
 from components.redis.config import RedisConfig, parse_redis
 from components.relational.config import RelationalConfig, parse_relational
-from components.settings import ConfigError, Fields, show
+from components.settings import ConfigError, Fields, offered, show
 from components.warehouse.config import WarehouseConfig, parse_warehouse
 from policy.dbtier_policy import catalog
 
@@ -130,8 +130,7 @@ def parse(raw: Mapping[str, Any], region: str | None = None) -> StackConfig:
     `region` is the stack's `aws:region`: versions, classes and node types are checked against
     what AWS offers there; without it only the region-independent checks run.
     """
-    if region is not None and (problem := catalog.region_problem(region)):
-        raise ConfigError(f"aws:region: {problem}")
+    offered("aws:region", lambda: region and catalog.region_problem(region))
     values: dict[str, Any] = {}
     for full_key, value in raw.items():
         name = full_key.split(":", 1)[1] if full_key.startswith(f"{NAMESPACE}:") else full_key

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pulumi_policy import Policy
 
 from . import (
@@ -48,9 +50,14 @@ META: dict[str, RuleMeta] = {rule.meta.name: rule.meta for rule in RULES}
 
 
 def policies() -> list[Policy]:
-    """Fresh policy objects for a PolicyPack (building them is cheap and has no side effects)."""
+    """Fresh policy objects for a PolicyPack (building them is cheap and has no side effects).
+
+    ``DBTIER_DEPLOYABILITY=off`` leaves the deployability rules out: only the benchmark
+    (``bench/bench_deployability.py``) sets it, to measure what the pass costs.
+    """
     names = [rule.meta.name for rule in RULES]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise ValueError(f"duplicate policy names: {sorted(duplicates)}")
-    return [rule.policy() for rule in RULES]
+    skip = {"deployability"} if os.environ.get("DBTIER_DEPLOYABILITY") == "off" else set()
+    return [rule.policy() for rule in RULES if rule.meta.category not in skip]
