@@ -30,7 +30,7 @@ from workloads.common import (
     redact,
     stop_children,
 )
-from workloads.common.interrupts import exit_code, received, wait_for_threads
+from workloads.common.interrupts import exit_code, received, say_once, wait_for_threads
 
 WORKLOADS: dict[str, str] = {
     "relational": "workloads.relational.cli",
@@ -53,6 +53,10 @@ def _error(name: str, message: str) -> None:
     sys.stderr.flush()
 
 
+def _stopped(code: int) -> str:
+    return "terminated" if code == EXIT_TERMINATED else "interrupted"
+
+
 def _interrupted(name: str, exc: KeyboardInterrupt) -> int:
     """The end of a run stopped by SIGINT or SIGTERM: children stopped, one line, 130 or 143.
 
@@ -62,7 +66,7 @@ def _interrupted(name: str, exc: KeyboardInterrupt) -> int:
     """
     code = exit_code(exc)
     stop_children()
-    _error(name, "terminated" if code == EXIT_TERMINATED else "interrupted")
+    say_once(lambda: _error(name, _stopped(code)))
     if not wait_for_threads(THREAD_GRACE):
         sys.stdout.flush()
         os._exit(code)
@@ -148,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if args_list else EXIT_BAD_INPUT
     name, rest = args_list[0], args_list[1:]
     verbose = "-v" in rest or "--verbose" in rest
-    install_handlers()
+    install_handlers(lambda code: _error(name, _stopped(code)))
     try:
         module = load_workload(name)
         parser = build_parser(name, module)

@@ -6,16 +6,25 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import os
+import signal
+import threading
+import time
+import types
 from pathlib import Path
 
 import pytest
 
+import workloads.__main__ as workloads_main
 from contract import RelationalOutputs
 from workloads.common import (
     Outputs,
+    Terminated,
     WorkloadError,
     bounded,
     chunked,
+    interrupts,
+    load_outputs,
     outputs_from_json,
     percentile,
     redact,
@@ -150,3 +159,138 @@ def test_no_workload_module_imports_components():
             else:
                 continue
             assert all(n.split(".")[0] != "components" for n in names), path
+
+
+# --- the outputs file: refused before it is parsed ---------------------------------------------
+
+
+def _load_error(path: Path | str) -> str:
+    with pytest.raises(WorkloadError) as err:
+        load_outputs(str(path))
+    message = str(err.value)
+    assert "\n" not in message and len(message) < 400
+    return message
+
+
+def test_a_directory_fifo_or_device_is_refused_without_reading(tmp_path):
+    assert _load_error(tmp_path).endswith("is a directory, not a file")
+    fifo = tmp_path / "outputs.json"
+    os.mkfifo(fifo)  # opening it for reading would block forever
+    assert _load_error(fifo).endswith("not a regular file (a named pipe)")
+    assert _load_error("/dev/zero").endswith("not a regular file (a character device)")
+    assert _load_error(tmp_path / "missing.json").endswith("no such file")
+
+
+def test_a_file_over_the_size_bound_is_refused_from_its_size(tmp_path):
+    huge = tmp_path / "outputs.json"
+    with open(huge, "wb") as handle:  # sparse: 1 GiB that costs nothing
+        handle.write(b"{")
+        handle.truncate(1 << 30)
+    assert "too large (1,073,741,824 bytes" in _load_error(huge)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe{\x00}\x00", "not UTF-8 text (byte 0xff at offset 0)"),
+        (b'{"x": "caf\xe9"}', "not UTF-8 text (byte 0xe9 at offset 10)"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested more than 32 levels deep"),
+        (b'{"port": 1' + b"0" * 5000 + b"}", "not valid JSON"),
+        (b"\x00{}", "not valid JSON"),
+        (b"[]", "expected a JSON object of stack outputs, got a list"),
+    ],
+    ids=["utf-16", "latin-1", "deep", "huge-number", "nul", "array"],
+)
+def test_malformed_files_are_one_line_naming_the_file(tmp_path, content, message):
+    path = tmp_path / "outputs.json"
+    path.write_bytes(content)
+    text = _load_error(path)
+    assert text.startswith(f"outputs file {path}: ")
+    assert message in text
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    deep_text = json.dumps({"relational": {**RELATIONAL, "engine": "[" * 1000}})
+    assert outputs_from_json(deep_text, "t").read(RelationalOutputs).engine == "[" * 1000
+
+
+def test_a_file_name_with_escape_sequences_is_shown_escaped(tmp_path):
+    text = _load_error(tmp_path / "out\x1b[2J.json")
+    assert "\x1b" not in text and "out\\x1b[2J.json" in text
+
+
+# --- the one exit pattern: errors and signals --------------------------------------------------
+
+
+def _main(monkeypatch, capsys, run) -> tuple[int, list[str]]:
+    """`python -m workloads relational` with `run` as the workload; exit code, stderr lines."""
+    module = types.SimpleNamespace(HELP="h", add_arguments=lambda parser: None, run=run)
+    monkeypatch.setattr(workloads_main, "load_workload", lambda name: module)
+    monkeypatch.setattr(workloads_main, "load_outputs", lambda path: Outputs({}, "f"))
+    monkeypatch.setattr(workloads_main, "install_handlers", lambda announce=None: None)
+    monkeypatch.setattr(interrupts, "_one_line", threading.Lock())  # the line is printed once
+    code = workloads_main.main(["relational", "--outputs", "f"])
+    return code, capsys.readouterr().err.splitlines()
+
+
+def _raises(exc: BaseException):
+    def run(args, outputs):
+        raise exc
+
+    return run
+
+
+@pytest.mark.parametrize(
+    ("exc", "code", "line"),
+    [
+        (KeyboardInterrupt(), 130, "interrupted"),
+        (Terminated(), 143, "terminated"),
+        (WorkloadError("bad \x1b[31minput\nsecond line"), 2, "bad \\x1b[31minput second line"),
+        (ValueError("embedded null character \x00"), 2, "unexpected ValueError"),
+    ],
+    ids=["sigint", "sigterm", "workload-error", "unexpected"],
+)
+def test_every_ending_is_one_escaped_line_and_its_exit_code(monkeypatch, capsys, exc, code, line):
+    got, lines = _main(monkeypatch, capsys, _raises(exc))
+    assert got == code
+    assert len(lines) == 1 and line in lines[0]
+    assert lines[0].startswith("python -m workloads relational: error: ")
+    assert not any(c in lines[0] for c in "\x00\x1b\r")
+
+
+def test_a_very_long_error_is_cut(monkeypatch, capsys):
+    _, lines = _main(monkeypatch, capsys, _raises(WorkloadError("x" * 100_000)))
+    assert len(lines) == 1 and len(lines[0]) < 700 and lines[0].endswith("…")
+
+
+def test_an_interrupt_a_driver_turned_into_its_own_error_still_exits_130(monkeypatch, capsys):
+    def run(args, outputs):
+        try:
+            raise KeyboardInterrupt  # what the signal handler raised inside a driver callback
+        except KeyboardInterrupt:
+            interrupts._received.append(signal.SIGINT)
+            raise RuntimeError("COPY from stdin failed: error in .read() call") from None
+
+    monkeypatch.setattr(interrupts, "_received", [])
+    assert _main(monkeypatch, capsys, run) == (
+        130,
+        ["python -m workloads relational: error: interrupted"],
+    )
+
+
+def test_sigterm_raises_terminated_once_then_the_default_action(monkeypatch):
+    monkeypatch.setattr(interrupts, "_received", [])
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        interrupts.install_handlers()
+        with pytest.raises(Terminated):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)  # the handler runs at the next bytecode
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_DFL
+        assert isinstance(interrupts.received(), Terminated)
+        assert interrupts.exit_code(Terminated()) == 143
+        assert interrupts.exit_code(KeyboardInterrupt()) == 130
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -14,8 +14,10 @@ import ctypes
 import ctypes.util
 import os
 import signal
+import sys
 import threading
 import time
+from collections.abc import Callable
 from types import FrameType
 
 from workloads.common.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
@@ -58,11 +60,62 @@ def received() -> KeyboardInterrupt | None:
     return Terminated() if _received[0] == signal.SIGTERM else KeyboardInterrupt()
 
 
-def install_handlers() -> None:
-    """SIGINT raises KeyboardInterrupt and SIGTERM raises Terminated, in the main thread, once."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, _on_signal)
-        signal.signal(signal.SIGTERM, _on_signal)
+HANDLER_WAIT = 1.0  # seconds for the main thread to run the handler before it counts as stuck
+CLEANUP_LIMIT = 10.0  # seconds the main thread's cleanup may take after the handler ran
+
+_one_line = threading.Lock()  # held by whoever prints the interrupted line: it is printed once
+
+
+def say_once(write: Callable[[], None]) -> None:
+    """Run ``write`` (print the interrupted line) unless it already ran, in any thread."""
+    if _one_line.acquire(blocking=False):
+        write()
+
+
+def install_handlers(announce: Callable[[int], None] | None = None) -> None:
+    """SIGINT raises KeyboardInterrupt and SIGTERM raises Terminated, in the main thread, once.
+
+    Python runs a signal handler only between bytecodes, so a main thread blocked in a C call
+    (a MySQL C client waiting on a silent server for its 10 s timeout) would not stop until the
+    call returns. A watchdog thread woken by the signal itself (``signal.set_wakeup_fd``) bounds
+    that: if the handler has not run within ``HANDLER_WAIT`` seconds, or the cleanup it started
+    still runs after ``CLEANUP_LIMIT``, it stops the children, calls ``announce(exit code)``
+    (through ``say_once``) and ends the process with that code.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    if announce is None:
+        return
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(write_fd, False)
+    signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+    threading.Thread(
+        target=_watchdog, args=(read_fd, announce), name="signal-watchdog", daemon=True
+    ).start()
+
+
+def _watchdog(read_fd: int, announce: Callable[[int], None]) -> None:
+    wanted = {int(signal.SIGINT), int(signal.SIGTERM)}
+    first = None
+    while first is None:
+        data = os.read(read_fd, 64)
+        if not data:
+            return
+        first = next((b for b in data if b in wanted), None)
+    code = EXIT_TERMINATED if first == signal.SIGTERM else EXIT_INTERRUPTED
+    deadline = time.monotonic() + HANDLER_WAIT
+    while not _received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _received:  # the main thread is cleaning up: give it its bounded time
+        time.sleep(CLEANUP_LIMIT)
+    stop_children(grace=1.0)
+    say_once(lambda: announce(code))
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)
 
 
 def die_with_parent(sig: int = signal.SIGKILL) -> None:

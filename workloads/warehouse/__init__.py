@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 import psycopg2
+import psycopg2.errors
 from psycopg2 import sql
 
 from workloads.common import EXIT_OK, Endpoint, progress
@@ -195,11 +196,26 @@ def detect_dialect(conn: Any) -> tuple[str, str]:
     return ("redshift" if "redshift" in str(version).lower() else "postgres"), str(version)
 
 
-def create_tables(conn: Any, dialect: str) -> None:
-    with conn.cursor() as cur:
-        for table, ddl in DDL[dialect].items():
-            cur.execute(sql.SQL(ddl).format(sql.Identifier(table)))
-    conn.commit()
+# What a concurrent CREATE TABLE IF NOT EXISTS of the same table raises in PostgreSQL: the check
+# and the catalog insert are not atomic, so the second creator hits pg_type's unique index.
+_CREATE_RACE = (psycopg2.errors.UniqueViolation, psycopg2.errors.DuplicateTable)
+
+
+def create_tables(conn: Any, dialect: str, attempts: int = 3) -> None:
+    """Create the tables unless they exist; safe when another run creates them at the same time
+    (the loser of the race rolls back and finds them there on its next attempt)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with conn.cursor() as cur:
+                for table, ddl in DDL[dialect].items():
+                    cur.execute(sql.SQL(ddl).format(sql.Identifier(table)))
+            conn.commit()
+            return
+        except _CREATE_RACE:
+            conn.rollback()
+            if attempt == attempts:
+                raise
+            time.sleep(0.05 * attempt)
 
 
 def table_counts(conn: Any) -> dict[str, int]:
