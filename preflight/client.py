@@ -17,6 +17,7 @@ only logs through it, and with no engine configured ``pulumi.log`` writes to std
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import signal
@@ -91,13 +92,46 @@ def pack_environment(
     return env
 
 
+_PR_SET_PDEATHSIG = 1
+_prctl = None
+if sys.platform == "linux":
+    with contextlib.suppress(OSError, AttributeError):
+        _prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved here, not in the child
+
+
+def _die_with_parent() -> None:
+    """In the pack's process before exec: the kernel kills it if the preflight dies, even by
+    SIGKILL, when no cleanup can run. Only a C call through a function resolved in the parent."""
+    if _prctl is not None:
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the pack and everything it started (its own process group, as it leads a session):
+    SIGINT first, which the SDK turns into ``server.stop(0)``, then SIGKILL. Never raises, and
+    ends with the group killed, so no process of the pack outlives the preflight."""
+    pgid = proc.pid
+    for sig, wait in ((signal.SIGINT, 2.0), (signal.SIGTERM, 1.0)):
+        if proc.poll() is not None:
+            break
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=wait)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)  # whatever is left of the group, the leader included
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=3.0)
+
+
 class PolicyPackProcess:
     """A running policy pack: ``with PolicyPackProcess(pack_dir, env) as pack: pack.stub...``.
 
-    Leaving the block (normally, on an exception, or on Ctrl-C) stops the pack: SIGINT first,
-    which the SDK turns into ``server.stop(0)``, then SIGTERM and SIGKILL if it lingers. The pack
-    runs in its own session so a Ctrl-C in the terminal reaches only the preflight, which then
-    stops the pack in one place, here.
+    Leaving the block (normally, on an exception, on Ctrl-C or SIGTERM) stops the pack's whole
+    process group: SIGINT first, which the SDK turns into ``server.stop(0)``, then SIGTERM and
+    SIGKILL. The pack runs in its own session so a Ctrl-C in the terminal reaches only the
+    preflight, which then stops the pack in one place, here; and it dies with the preflight
+    (``PR_SET_PDEATHSIG``) when the preflight is killed outright.
     """
 
     def __init__(
@@ -135,6 +169,7 @@ class PolicyPackProcess:
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             start_new_session=True,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 -- one prctl call, no locks
         )
         self.port = self._read_port()
         self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}", options=_GRPC_OPTIONS)
@@ -178,17 +213,10 @@ class PolicyPackProcess:
             self.channel.close()
             self.channel = None
         proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
-            for sig, wait in ((signal.SIGINT, 5.0), (signal.SIGTERM, 3.0), (signal.SIGKILL, 3.0)):
-                with contextlib.suppress(ProcessLookupError):
-                    proc.send_signal(sig)
-                try:
-                    proc.wait(timeout=wait)
-                    break
-                except subprocess.TimeoutExpired:
-                    continue
-        if proc is not None and proc.stdout is not None:
-            proc.stdout.close()
+        if proc is not None:
+            _stop_group(proc)
+            if proc.stdout is not None:
+                proc.stdout.close()
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None

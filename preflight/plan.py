@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from google.protobuf import json_format
 
 from components.stack_config import ConfigError, parse
-from preflight import sdk
+from preflight import sdk, stackfile
 from preflight.mocks import DEFAULT_REGION, DbtierMocks
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -72,22 +71,6 @@ class Plan:
 # ---------------------------------------------------------------------------------------------
 
 
-def _load_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise PlanError(f"no stack file {path.name} in {path.parent}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise PlanError(f"{path.name} is not valid YAML{where}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise PlanError(f"{path.name} must be a YAML mapping")
-    return data
-
-
 def _config_string(value: Any) -> str:
     """Config as the engine passes it to a program: strings as is, the rest as JSON."""
     if isinstance(value, str):
@@ -96,30 +79,23 @@ def _config_string(value: Any) -> str:
 
 
 def stack_config(stack: str, project_dir: Path) -> tuple[str, dict[str, str], list[str]]:
-    """The project name, the stack's full config (project defaults then stack values), secret keys."""
-    project = _load_yaml(project_dir / "Pulumi.yaml")
-    name = str(project.get("name", "dbtier"))
-    stack_file = _load_yaml(project_dir / f"Pulumi.{stack}.yaml")
-    config: dict[str, str] = {}
-    for key, spec in (project.get("config") or {}).items():
-        full = key if ":" in key else f"{name}:{key}"
-        if isinstance(spec, dict) and "value" in spec:
-            config[full] = _config_string(spec["value"])
-        elif isinstance(spec, dict) and "default" in spec:
-            config[full] = _config_string(spec["default"])
-    secret_keys = []
-    raw = stack_file.get("config") or {}
-    if not isinstance(raw, dict):
-        raise PlanError(f"Pulumi.{stack}.yaml: config must be a mapping")
-    for key, value in raw.items():
-        full = key if ":" in key else f"{name}:{key}"
-        if isinstance(value, dict) and set(value) == {"secure"}:
-            # Encrypted values need the stack's secrets provider; the plan sees a placeholder.
-            secret_keys.append(full)
-            config[full] = "[secure]"
-        else:
-            config[full] = _config_string(value)
-    return name, config, secret_keys
+    """The project name, the stack's full config (project defaults then stack values), secret keys.
+
+    Both files go through preflight/stackfile.py (limits, strict YAML, known keys); a project
+    default that is not a valid setting is blamed on Pulumi.yaml, not on the stack file.
+    """
+    try:
+        project = stackfile.load_project(project_dir)
+        for key, value in project.config.items():
+            if key.startswith(f"{project.name}:"):
+                try:
+                    parse({key: value})
+                except ConfigError as exc:
+                    raise PlanError(f"Pulumi.yaml: {exc}") from None
+        stack_file = stackfile.load_stack(project_dir, stack, project.name)
+    except stackfile.StackFileError as exc:
+        raise PlanError(str(exc)) from None
+    return project.name, stackfile.merged_config(project, stack_file), list(stack_file.secret_keys)
 
 
 # ---------------------------------------------------------------------------------------------

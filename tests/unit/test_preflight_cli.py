@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -154,7 +158,9 @@ def test_malformed_stack_yaml_exits_2(tmp_path: Path) -> None:
     (tmp_path / "Pulumi.broken.yaml").write_text("config: [unclosed\n")
     run = preflight("--stack", "broken", "--project-dir", str(tmp_path))
     assert run.returncode == 2
-    assert run.stderr == "preflight: Pulumi.broken.yaml is not valid YAML at line 2\n"
+    assert run.stderr == (
+        "preflight: Pulumi.broken.yaml is not valid YAML at line 2: did not find expected ',' or ']'\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -203,8 +209,135 @@ def test_unwritable_output_exits_2_and_leaves_no_partial_file(tmp_path: Path) ->
     target = tmp_path / "missing-dir" / "plan.json"
     run = preflight("--stack", "dev", "--format", "json", "--output", str(target))
     assert run.returncode == 2
-    assert run.stderr == f"preflight: cannot write {target}: No such file or directory\n"
+    assert run.stderr == (
+        f"preflight: --output {target}: directory {target.parent} does not exist\n"
+    )
     assert not target.parent.exists()
+
+
+def test_a_failed_write_leaves_the_old_report_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "plan.txt"
+    target.write_text("the previous report\n")
+    monkeypatch.setattr(cli, "plan_stack", lambda *_: make_plan([]))
+    monkeypatch.setattr(cli, "run_policy_report", lambda *_: _clean_report())
+
+    def full_disk(self: Path, text: str) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    assert cli.main(["--stack", "dev", "--output", str(target)]) == 2
+    assert capsys.readouterr().err == (
+        f"preflight: cannot write {target}: No space left on device\n"
+    )
+    monkeypatch.undo()
+    assert target.read_text() == "the previous report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.txt"]
+
+
+def _clean_report() -> Any:
+    from preflight.policy import PolicyReport
+
+    return PolicyReport(pack="dbtier", version="0", policies=(), violations=(), config={})
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        pytest.param(
+            ["--stack", "dev.yaml/x"],
+            "--stack: 'dev.yaml/x' is not a valid stack name (letters, digits, -, _ and ., "
+            "at most 100 characters)",
+            id="stack with a slash",
+        ),
+        pytest.param(["--stack", "s" * 101], "--stack: 'sssss", id="stack of 101 characters"),
+        pytest.param(["--stack", ""], "--stack: the stack name is empty", id="empty stack"),
+        pytest.param(
+            ["--stack", "prod\x1b[31m\nx"],
+            "--stack: 'prod\\x1b[31m\\nx' is not a valid stack name",
+            id="stack with escapes",
+        ),
+        pytest.param(
+            ["--stack", "dev", "--output", ""],
+            "--output is empty; give the report's file name",
+            id="empty output",
+        ),
+        pytest.param(
+            ["--stack", "dev", "--output", "{tmp}"],
+            "--output {tmp} is a directory; give a file name",
+            id="output a directory",
+        ),
+        pytest.param(
+            ["--stack", "dev", "--output", "{tmp}/file/report.txt"],
+            "--output {tmp}/file/report.txt: {tmp}/file is not a directory",
+            id="output under a file",
+        ),
+        pytest.param(
+            ["--stack", "dev", "--policy-config", "{tmp}"],
+            "--policy-config {tmp} is a directory, not a JSON file",
+            id="policy config a directory",
+        ),
+        pytest.param(
+            ["--stack", "dev", "--policy-config", "/dev/zero"],
+            "--policy-config /dev/zero is not a regular file",
+            id="policy config a device",
+        ),
+        pytest.param(
+            ["--stack", "dev", "--policy-config", "{tmp}/latin1.json"],
+            "--policy-config {tmp}/latin1.json: it is not UTF-8 (byte 0xe9 at line 1)",
+            id="policy config not UTF-8",
+        ),
+        pytest.param(
+            ["--stack", "dev", "--project-dir", "{tmp}/missing"],
+            "--project-dir {tmp}/missing: no such directory",
+            id="project dir missing",
+        ),
+        pytest.param(
+            ["--stack", "dev", "--project-dir", "{tmp}/file"],
+            "--project-dir {tmp}/file is not a directory",
+            id="project dir a file",
+        ),
+    ],
+)
+def test_unusable_arguments_exit_2_with_one_line_naming_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], error: str
+) -> None:
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "latin1.json").write_bytes(b'{"x": "caf\xe9"}')
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("preflight: " + error.replace("{tmp}", str(tmp_path)))
+    assert captured.err.count("\n") == 1
+    assert len(captured.err) < 600
+
+
+def test_a_bug_is_one_line_with_exit_3(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("boom\n\x1b[31m" + "x" * 1000)
+
+    monkeypatch.setattr(cli, "plan_stack", broken)
+    assert cli.main(["--stack", "dev"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("preflight: internal error: RuntimeError: boom\\n\\x1b[31mxxx")
+    assert err.count("\n") == 1 and len(err) < 300
+
+
+def test_error_lines_are_guarded_against_control_characters_and_length(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def bad_config(*_: object) -> None:
+        raise cli.PlanError("Pulumi.dev.yaml: dbtier:\x1b]0;pwned\x07" + "k" * 5000)
+
+    monkeypatch.setattr(cli, "plan_stack", bad_config)
+    assert cli.main(["--stack", "dev"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("preflight: Pulumi.dev.yaml: dbtier:\\x1b]0;pwned\\x07kkk")
+    assert err.count("\n") == 1 and len(err) <= len("preflight: ") + cli.MESSAGE_LIMIT + 1
 
 
 def test_output_file_holds_the_whole_report(tmp_path: Path) -> None:
@@ -245,3 +378,70 @@ def test_ctrl_c_exits_130_with_one_line(
     assert cli.main(["--stack", "dev"]) == 130
     captured = capsys.readouterr()
     assert (captured.out, captured.err) == ("", message)
+
+
+def _pack_of(pid: int) -> set[int]:
+    """Processes running ``pulumi.policy`` whose parent is ``pid``."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                cmd = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid and b"pulumi.policy" in cmd:
+                found.add(int(entry.name))
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    return {p for p in pids if Path(f"/proc/{p}").exists() and "Z" not in _state(p)}
+
+
+def _state(pid: int) -> str:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return "Z"
+    return stat[stat.rindex(")") + 2]
+
+
+@pytest.mark.parametrize(
+    ("sig", "code", "line"),
+    [
+        pytest.param(
+            signal.SIGTERM,
+            143,
+            "preflight: terminated (SIGTERM); the policy pack was stopped",
+            id="SIGTERM",
+        ),
+        pytest.param(
+            signal.SIGINT,
+            130,
+            "preflight: interrupted; the policy pack was stopped",
+            id="SIGINT",
+        ),
+    ],
+)
+def test_a_signal_while_the_pack_runs_stops_the_pack(
+    sig: signal.Signals, code: int, line: str
+) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "preflight", "--stack", "prod"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not _pack_of(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    pack = _pack_of(proc.pid)
+    assert pack, "the policy pack never started"
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == code
+    assert err == line + "\n"
+    time.sleep(0.2)
+    assert not _alive(pack), "the policy pack outlived the preflight"
