@@ -294,3 +294,15 @@ def test_sigterm_raises_terminated_once_then_the_default_action(monkeypatch):
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"' + '\\"' * 1_000_000, '""' * 1_000_000, "[" * 1_000_000],
+    ids=["unterminated-escapes", "many-strings", "deep"],
+)
+def test_the_depth_check_is_linear(text):
+    began = time.monotonic()
+    with pytest.raises(WorkloadError):
+        outputs_from_json(text, "f")
+    assert time.monotonic() - began < 2.0

@@ -44,8 +44,8 @@ class Outputs:
 
 MAX_BYTES = 16 << 20  # far more than any stack's outputs (a few KB), far less than RLIMIT
 MAX_DEPTH = 32  # the contract nests 4 deep (dynamo.tables.<name>.indexes[i])
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKETS = re.compile(r"[\[\]{}]")
+# A JSON string, a bracket, or a quote that opens a string never closed (the rest is inside it).
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]|"', re.DOTALL)
 
 
 def _too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
@@ -54,11 +54,19 @@ def _too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
     Checked before parsing: the parser recurses, so 100,000 brackets would end in a
     RecursionError. Brackets inside strings do not count.
     """
+    if text.count("[") + text.count("{") <= limit:
+        return False  # every real outputs file: no scan needed
     depth = 0
-    for match in _BRACKETS.finditer(_STRINGS.sub('""', text)):
-        depth += 1 if match.group() in "[{" else -1
-        if depth > limit:
-            return True
+    for match in _TOKENS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in "]}":
+            depth -= 1
+        elif token == '"':
+            return False  # unterminated: stop here, linear time; the parser reports it
     return False
 
 
