@@ -26,6 +26,10 @@ DEFAULT_SUBNETS = [
     "subnet-0cc33dd44ee55ff66",
 ]
 RDS_DOMAIN = "c9akciq32xyz"
+# Each default VPC subnet is associated implicitly with the main route table; one more is custom.
+DEFAULT_ROUTE_TABLES = ["rtb-0a1b2c3d4e5f60718", "rtb-0b2c3d4e5f6071829"]
+# AWS-managed prefix lists of the gateway services (us-east-1's ids; one per region in AWS).
+MANAGED_PREFIX_LISTS = {"s3": "pl-63a5400a", "dynamodb": "pl-02cd2c6b"}
 
 
 def _hex(seed: str, length: int) -> str:
@@ -85,6 +89,30 @@ class DbtierMocks(pulumi.runtime.Mocks):
             }
         if token == "aws:ec2/getSubnets:getSubnets":
             return {"id": self.region, "ids": DEFAULT_SUBNETS}
+        if token == "aws:ec2/getRouteTables:getRouteTables":
+            return {"id": self.region, "ids": DEFAULT_ROUTE_TABLES}
+        if token == "aws:ec2/getManagedPrefixList:getManagedPrefixList":
+            name = args.args.get("name") or f"com.amazonaws.{self.region}.s3"
+            service = name.rsplit(".", 1)[-1]
+            list_id = args.args.get("id") or MANAGED_PREFIX_LISTS.get(service, "pl-0123abcd")
+            return {
+                "id": list_id,
+                "name": name,
+                "arn": self.arn("ec2", f"prefix-list/{list_id}", account=False),
+                "addressFamily": "IPv4",
+                "maxEntries": 0,
+                "ownerId": "AWS",
+                "entries": [],
+            }
+        if token == "aws:ec2/getVpcEndpoint:getVpcEndpoint":
+            endpoint_id = args.args.get("id") or "vpce-0123456789abcdef0"
+            return {
+                "id": endpoint_id,
+                "arn": self.arn("ec2", f"vpc-endpoint/{endpoint_id}"),
+                "vpcId": args.args.get("vpcId") or DEFAULT_VPC_ID,
+                "serviceName": args.args.get("serviceName") or "",
+                "state": "available",
+            }
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
                 "accountId": ACCOUNT_ID,
@@ -156,6 +184,33 @@ def _named(service: str, kind: str, name_key: str = "name") -> Builder:
         return physical, {name_key: physical, "arn": m.arn(service, f"{kind}{physical}")}
 
     return build
+
+
+def _vpc_endpoint(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    endpoint_id = f"vpce-{_hex(name, 17)}"
+    service = str(i.get("serviceName") or "")
+    out: dict[str, Any] = {
+        "arn": m.arn("ec2", f"vpc-endpoint/{endpoint_id}"),
+        "state": "available",
+        "ownerId": ACCOUNT_ID,
+        "requesterManaged": False,
+    }
+    if (i.get("vpcEndpointType") or "Gateway") == "Gateway":
+        out["prefixListId"] = MANAGED_PREFIX_LISTS.get(service.rsplit(".", 1)[-1], "pl-0123abcd")
+        out["dnsEntries"] = []
+        out["networkInterfaceIds"] = []
+    else:
+        dns = f"{endpoint_id}-{_hex(name + 'dns', 8)}.{service.rsplit('.', 1)[-1]}.{m.region}.vpce.amazonaws.com"
+        out["dnsEntries"] = [{"dnsName": dns, "hostedZoneId": "Z7HUB22UULQXV"}]
+        out["networkInterfaceIds"] = [
+            f"eni-{_hex(name + str(n), 17)}" for n, _ in enumerate(i.get("subnetIds") or [])
+        ]
+    return endpoint_id, out
+
+
+def _security_group_rule(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    rule = f"sgr-{_hex(name, 17)}"
+    return rule, {"arn": m.arn("ec2", f"security-group-rule/{rule}"), "securityGroupRuleId": rule}
 
 
 def _rds_instance(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
@@ -349,6 +404,9 @@ _BUILDERS: dict[str, Builder] = {
     "aws:kms/key:Key": _kms_key,
     "aws:kms/alias:Alias": _named("kms", "", "name"),
     "aws:ec2/securityGroup:SecurityGroup": _security_group,
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _security_group_rule,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _security_group_rule,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
     "aws:rds/subnetGroup:SubnetGroup": _named("rds", "subgrp:"),
     "aws:rds/parameterGroup:ParameterGroup": _named("rds", "pg:"),
     "aws:rds/clusterParameterGroup:ClusterParameterGroup": _named("rds", "cluster-pg:"),

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from components.settings import Fields
+from components.settings import ConfigError, Fields
 
 
 @dataclass(frozen=True)
 class AlarmsConfig:
     enabled: bool = False
     email: str | None = None
+    """Who the alarm topic notifies (an email subscription); required when `enabled`."""
     cpu_percent: float = 80.0
     free_storage_gib: float = 5.0
     replica_lag_seconds: float = 60.0
@@ -44,4 +45,9 @@ def parse_alarms(raw: Any) -> AlarmsConfig:
         queued_queries=f.number("queuedQueries", d.queued_queries, 1, 1e6),
     )
     f.done()
+    if cfg.enabled and cfg.email is None:
+        raise ConfigError(
+            "dbtier:alarms.email is required when dbtier:alarms.enabled is true"
+            " (alarms would notify nobody)"
+        )
     return cfg

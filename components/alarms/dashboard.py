@@ -9,18 +9,28 @@ from typing import Any
 from components.alarms.watch import Watch
 
 
-def dashboard_body(region: str, watches: Sequence[Watch], dims: Sequence[dict[str, str]]) -> str:
-    """A dashboard with one graph per component and metric, a line per watched resource."""
+def dashboard_body(
+    region: str, watches: Sequence[Watch], dims: Sequence[Sequence[dict[str, str]]]
+) -> str:
+    """A dashboard with one graph per component and metric, a line per watched resource.
+
+    `dims` holds, for each watch, the resolved dimensions of each of its series.
+    """
     graphs: dict[tuple[str, str, str], dict[str, Any]] = {}
     for watch, resolved in zip(watches, dims, strict=True):
         graph = graphs.setdefault(
             (watch.component, watch.namespace, watch.metric),
             {"watch": watch, "lines": [], "seen": set()},
         )
-        line = [watch.namespace, watch.metric, *[v for kv in sorted(resolved.items()) for v in kv]]
-        if tuple(line) not in graph["seen"]:
-            graph["seen"].add(tuple(line))
-            graph["lines"].append([*line, {"stat": watch.statistic}])
+        for series in resolved:
+            line = [
+                watch.namespace,
+                watch.metric,
+                *[v for kv in sorted(series.items()) for v in kv],
+            ]
+            if tuple(line) not in graph["seen"]:
+                graph["seen"].add(tuple(line))
+                graph["lines"].append([*line, {"stat": watch.statistic}])
     widgets: list[dict[str, Any]] = []
     y = 0
     for section in dict.fromkeys(w.component for w in watches):

@@ -1,14 +1,16 @@
 """Alarms: CloudWatch alarms on every enabled component's health metrics, one topic, one dashboard.
 
 The components describe what to watch (`Watch`, from their `watches()` methods); this component
-turns those into one encrypted SNS topic (with an optional email subscription), one alarm per
-watch and one dashboard with a graph per metric.
+turns those into one encrypted SNS topic with its email subscription (config validation requires
+the address: alarms that notify nobody are not alarms), one alarm per watch and one dashboard
+with a graph per metric.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -17,6 +19,41 @@ from components.alarms.config import AlarmsConfig
 from components.alarms.dashboard import dashboard_body
 from components.alarms.watch import Watch
 from components.base import DbtierComponent
+
+
+def alarm_metric(watch: Watch) -> dict[str, Any]:
+    """The MetricAlarm arguments naming what it evaluates: one metric, or a metric-math query.
+
+    A watch that combines series (MAX over the members of a group) or fills missing periods
+    (FILL for AWS/DynamoDB, whose alarms ignore treatMissingData) becomes `metric_queries`: one
+    query per series, none returned, and the expression that is.
+    """
+    if not watch.uses_math:
+        return {
+            "namespace": watch.namespace,
+            "metric_name": watch.metric,
+            "dimensions": dict(watch.dimensions),
+            "statistic": watch.statistic,
+            "period": watch.period,
+        }
+    queries: list[aws.cloudwatch.MetricAlarmMetricQueryArgsDict] = [
+        {
+            "id": f"m{i}",
+            "return_data": False,
+            "metric": {
+                "namespace": watch.namespace,
+                "metric_name": watch.metric,
+                "dimensions": dict(dims),
+                "stat": watch.statistic,
+                "period": watch.period,
+            },
+        }
+        for i, dims in enumerate(watch.series, 1)
+    ]
+    queries.append(
+        {"id": "e1", "expression": watch.expression(), "label": watch.metric, "return_data": True}
+    )
+    return {"metric_queries": queries}
 
 
 @dataclass(frozen=True)
@@ -43,48 +80,48 @@ class Alarms(DbtierComponent):
         super().__init__("Alarms", name, False, opts)
         prefix = f"{pulumi.get_project()}-{pulumi.get_stack()}"
 
+        if args.config.email is None:
+            # parse_alarms refuses this; a component built directly must not notify nobody.
+            raise ValueError("Alarms needs an email address: the topic would have no subscriber")
         topic = aws.sns.Topic(
             f"{name}-topic",
             display_name=f"dbtier {pulumi.get_stack()} alarms",
             kms_master_key_id=args.kms_key_arn,
             opts=self.child(),
         )
-        if args.config.email is not None:
-            aws.sns.TopicSubscription(
-                f"{name}-email",
-                topic=topic.arn,
-                protocol="email",
-                endpoint=args.config.email,
-                opts=self.child(),
-            )
+        aws.sns.TopicSubscription(
+            f"{name}-email",
+            topic=topic.arn,
+            protocol="email",
+            endpoint=args.config.email,
+            opts=self.child(),
+        )
 
-        alarms = []
-        for watch in args.watches:
-            alarms.append(
-                aws.cloudwatch.MetricAlarm(
-                    f"{name}-{watch.component}-{watch.role}",
-                    name=f"{prefix}-{watch.component}-{watch.role}",
-                    alarm_description=watch.description,
-                    namespace=watch.namespace,
-                    metric_name=watch.metric,
-                    dimensions=dict(watch.dimensions),
-                    statistic=watch.statistic,
-                    comparison_operator=watch.comparison,
-                    threshold=watch.threshold,
-                    period=watch.period,
-                    evaluation_periods=watch.evaluation_periods,
-                    datapoints_to_alarm=watch.evaluation_periods,
-                    # No data is not a failure: an idle table has no throttles, a primary no lag.
-                    treat_missing_data="notBreaching",
-                    alarm_actions=[topic.arn],
-                    ok_actions=[topic.arn],
-                    opts=self.child(),
-                )
+        alarms = [
+            aws.cloudwatch.MetricAlarm(
+                f"{name}-{watch.component}-{watch.role}",
+                name=f"{prefix}-{watch.component}-{watch.role}",
+                alarm_description=watch.description,
+                comparison_operator=watch.comparison,
+                threshold=watch.threshold,
+                evaluation_periods=watch.evaluation_periods,
+                datapoints_to_alarm=watch.evaluation_periods,
+                # No data is not a failure: an idle table has no throttles, a primary no lag.
+                # (AWS/DynamoDB alarms ignore this setting; their watches FILL the gaps instead.)
+                treat_missing_data="notBreaching",
+                alarm_actions=[topic.arn],
+                ok_actions=[topic.arn],
+                opts=self.child(),
+                **alarm_metric(watch),
             )
+            for watch in args.watches
+        ]
 
         region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self))
         watches = list(args.watches)
-        resolved = pulumi.Output.all(*[pulumi.Output.all(**w.dimensions) for w in watches])
+        resolved = pulumi.Output.all(
+            *[pulumi.Output.all(*[pulumi.Output.all(**d) for d in w.series]) for w in watches]
+        )
         dashboard = aws.cloudwatch.Dashboard(
             f"{name}-dashboard",
             dashboard_name=prefix,

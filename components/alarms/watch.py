@@ -47,6 +47,31 @@ class Watch:
     """Seconds per datapoint."""
     evaluation_periods: int = 3
     """Datapoints evaluated; all of them must breach."""
+    more_dimensions: Sequence[Mapping[str, pulumi.Input[str]]] = ()
+    """Further resources whose same metric is combined with `dimensions` by MAX: one alarm for
+    a metric that only some of them publish at a time (ElastiCache ReplicationLag comes from
+    whichever nodes are replicas now)."""
+    fill: float | None = None
+    """Value for periods without a datapoint (metric math FILL): for metrics published only when
+    something happens, in namespaces whose alarms ignore `treatMissingData` (AWS/DynamoDB)."""
+
+    @property
+    def series(self) -> tuple[Mapping[str, pulumi.Input[str]], ...]:
+        """The dimension sets of every series the alarm evaluates, `dimensions` first."""
+        return (self.dimensions, *self.more_dimensions)
+
+    @property
+    def uses_math(self) -> bool:
+        """Whether the alarm is a metric-math expression rather than a single metric."""
+        return bool(self.more_dimensions) or self.fill is not None
+
+    def expression(self) -> str:
+        """The metric-math expression over `m1..mN` (one id per series)."""
+        ids = [f"m{i}" for i in range(1, len(self.series) + 1)]
+        expression = ids[0] if len(ids) == 1 else f"MAX([{', '.join(ids)}])"
+        if self.fill is not None:
+            expression = f"FILL({expression}, {self.fill:g})"
+        return expression
 
 
 class Watched(Protocol):

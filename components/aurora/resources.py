@@ -30,11 +30,32 @@ def cluster_family(engine: str, engine_version: str) -> str:
     return f"aurora-postgresql{engine_version.split('.', maxsplit=1)[0]}"
 
 
+# What each Aurora MySQL log export needs: the error log is always written, the others only when
+# their parameters turn them on (all off by default), or their log groups stay empty.
+# https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Integrating.CloudWatch.html
+# Advanced Auditing (server_audit_*): https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Auditing.html
+AURORA_MYSQL_LOG_PARAMETERS = {
+    "audit": {
+        "server_audit_logging": "1",
+        # Who connects, and every change to users, grants and schema; not every query (cost).
+        "server_audit_events": "CONNECT,QUERY_DCL,QUERY_DDL",
+    },
+    "slowquery": {"slow_query_log": "1", "long_query_time": "2", "log_output": "FILE"},
+    "general": {"general_log": "1", "log_output": "FILE"},
+}
+
+
 def cluster_parameters(engine: str) -> dict[str, str]:
-    """Parameters that refuse unencrypted connections."""
-    if engine == "aurora-mysql":
-        return {"require_secure_transport": "ON"}
-    return {"rds.force_ssl": "1"}
+    """Parameters that refuse unencrypted connections and write every exported log.
+
+    Aurora PostgreSQL writes its one exported log (`postgresql`) without any parameter.
+    """
+    if engine != "aurora-mysql":
+        return {"rds.force_ssl": "1"}
+    params = {"require_secure_transport": "ON"}
+    for export in LOG_EXPORTS[engine]:
+        params |= AURORA_MYSQL_LOG_PARAMETERS.get(export, {})
+    return params
 
 
 @dataclass(frozen=True)

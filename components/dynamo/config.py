@@ -14,6 +14,10 @@ from typing import Any
 from components.settings import ConfigError, Fields, log_retention, show
 from contract.tables import SEED_TABLE, IndexSchema, TableSchema
 
+# DynamoDB Streams keep a record 24 hours, then trim it:
+# https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html
+STREAM_RETENTION_SECONDS = 24 * 3600
+
 
 @dataclass(frozen=True)
 class DynamoAutoscalingConfig:
@@ -31,7 +35,13 @@ class StreamProcessorConfig:
     maximum_retry_attempts: int = 3
     """Retries of a failing batch before its records go to the dead-letter queue (bounded)."""
     maximum_record_age_seconds: int = 3600
-    """Records older than this skip processing and go to the dead-letter queue."""
+    """Records older than this skip processing and go to the dead-letter queue (at most 24 h:
+    the stream trims them then)."""
+    dlq_retention_seconds: int = STREAM_RETENTION_SECONDS
+    """How long the dead-letter queue keeps a message (at most 24 h). For a stream source Lambda
+    sends only a pointer to the failed records (shard and sequence numbers), and the stream trims
+    the records 24 h after they were written, so a longer retention keeps dead pointers:
+    https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html"""
     parallelization_factor: int = 1
     """Concurrent batches per shard (1-10); order is kept per partition key."""
     memory_mb: int = 256
@@ -181,12 +191,26 @@ def _parse_processor(key: str, raw: Any) -> StreamProcessorConfig | None:
         maximum_record_age_seconds=f.integer(
             "maximumRecordAgeSeconds", d.maximum_record_age_seconds, 60, 604800
         ),
+        dlq_retention_seconds=f.integer("dlqRetentionSeconds", d.dlq_retention_seconds, 60),
         parallelization_factor=f.integer("parallelizationFactor", d.parallelization_factor, 1, 10),
         memory_mb=f.integer("memoryMb", d.memory_mb, 128, 10240),
         timeout_seconds=f.integer("timeoutSeconds", d.timeout_seconds, 1, 900),
         log_retention_days=log_retention(f, d.log_retention_days),
     )
     f.done()
+    for name, value, why in (
+        ("maximumRecordAgeSeconds", cfg.maximum_record_age_seconds, "a longer age never applies"),
+        (
+            "dlqRetentionSeconds",
+            cfg.dlq_retention_seconds,
+            "a longer retention only keeps pointers to trimmed records",
+        ),
+    ):
+        if value > STREAM_RETENTION_SECONDS:
+            raise ConfigError(
+                f"{key}.{name} must be at most {STREAM_RETENTION_SECONDS} (got {value}):"
+                f" DynamoDB Streams trim records after 24 h and {why}"
+            )
     return cfg
 
 

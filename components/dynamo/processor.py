@@ -25,8 +25,6 @@ HANDLER = "stream_processor.handler"
 # The newest Python runtime Lambda offers; arm64 (Graviton) is cheaper for the same work.
 LAMBDA_RUNTIME = "python3.14"
 LAMBDA_ARCHITECTURE = "arm64"
-# SQS keeps a message at most 14 days: the longest time to inspect and redrive a failed record.
-DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 # Stream read actions the event source mapping needs, and nothing else on the table.
 STREAM_READ_ACTIONS = [
     "dynamodb:DescribeStream",
@@ -91,7 +89,9 @@ def stream_processor(
         f"{name}-processor-dlq",
         kms_master_key_id=kms_key_arn,
         kms_data_key_reuse_period_seconds=300,
-        message_retention_seconds=DLQ_RETENTION_SECONDS,
+        # Lambda sends a stream source's DLQ only pointers (shard, sequence numbers) to records
+        # the stream trims after 24 h: keeping a message longer keeps a dead pointer.
+        message_retention_seconds=settings.dlq_retention_seconds,
         opts=owner.child(),
     )
     log_group = aws.cloudwatch.LogGroup(

@@ -8,7 +8,15 @@ import pulumi
 
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import ABOVE, AT_LEAST, Watch
-from components.dynamo.config import DynamoTableConfig
+from components.dynamo.config import STREAM_RETENTION_SECONDS, DynamoTableConfig
+
+
+def dlq_age_limit(cfg: DynamoTableConfig) -> float:
+    """Seconds a dead-letter message may wait before its alarm: half of what is left of the 24 h
+    its stream records live after the longest time a record may wait before it is given up on
+    (`maximumRecordAgeSeconds`), and never under 5 minutes."""
+    left = STREAM_RETENTION_SECONDS - cfg.processor.maximum_record_age_seconds
+    return float(max(300, left // 2))
 
 
 def dynamo_watches(
@@ -20,7 +28,8 @@ def dynamo_watches(
     processor_function: pulumi.Output[Any],
     dead_letter_queue: pulumi.Output[Any],
 ) -> list[Watch]:
-    """Read/write throttles of the table and each GSI; the processor's iterator age, errors, DLQ."""
+    """Read/write throttles of the table and each GSI; the processor's iterator age, crashes, and
+    the records it gave up on (DLQ depth and age, failed deliveries to the DLQ)."""
     schema = cfg.schema
     watches = []
     targets: list[tuple[str, dict[str, pulumi.Input[str]]]] = [("table", {"TableName": table_name})]
@@ -42,6 +51,9 @@ def dynamo_watches(
                     AT_LEAST,
                     alarms.throttles,
                     evaluation_periods=1,
+                    # Throttle metrics exist only while throttling, and AWS/DynamoDB alarms ignore
+                    # treatMissingData: without FILL the alarm would never return to OK.
+                    fill=0,
                 )
             )
     if cfg.stream_processor:
@@ -62,7 +74,9 @@ def dynamo_watches(
             Watch(
                 component,
                 "processor-errors",
-                f"DynamoDB {schema.name} stream processor: invocations failing",
+                f"DynamoDB {schema.name} stream processor: invocations crashed or timed out"
+                " (whole batches retried; records the handler reports as failed are not counted"
+                " here, they reach the dead-letter queue alarms)",
                 "AWS/Lambda",
                 "Errors",
                 function,
@@ -74,11 +88,40 @@ def dynamo_watches(
             Watch(
                 component,
                 "processor-dlq",
-                f"DynamoDB {schema.name} stream processor: records parked in the dead-letter queue",
+                f"DynamoDB {schema.name} stream processor: records failed after every retry and"
+                " were parked in the dead-letter queue (pointers to stream records that are"
+                " trimmed 24 h after they were written)",
                 "AWS/SQS",
                 "ApproximateNumberOfMessagesVisible",
                 {"QueueName": dead_letter_queue},
                 "Maximum",
+                ABOVE,
+                0,
+                evaluation_periods=1,
+            ),
+            Watch(
+                component,
+                "processor-dlq-age",
+                f"DynamoDB {schema.name} stream processor: a dead-letter message is older than"
+                f" {dlq_age_limit(cfg) / 3600:g} h; replay it before its stream records are"
+                " trimmed (24 h after they were written)",
+                "AWS/SQS",
+                "ApproximateAgeOfOldestMessage",
+                {"QueueName": dead_letter_queue},
+                "Maximum",
+                ABOVE,
+                dlq_age_limit(cfg),
+                evaluation_periods=1,
+            ),
+            Watch(
+                component,
+                "processor-dlq-delivery",
+                f"DynamoDB {schema.name} stream processor: failed records could not be sent to"
+                " the dead-letter queue (permissions, key or queue): they are lost",
+                "AWS/Lambda",
+                "DestinationDeliveryFailures",
+                function,
+                "Sum",
                 ABOVE,
                 0,
                 evaluation_periods=1,

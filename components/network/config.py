@@ -21,6 +21,12 @@ class NetworkConfig:
     """CIDRs allowed to reach the engine ports; empty means the VPC's own CIDR."""
     allowed_security_group_ids: tuple[str, ...] = ()
     """Security groups allowed to reach the engine ports."""
+    s3_endpoint_id: str | None = None
+    """The VPC's own S3 gateway endpoint; None means the stack creates one on the VPC's route
+    tables (Redshift enhanced VPC routing sends COPY/UNLOAD traffic through the VPC)."""
+    secrets_manager_endpoint_id: str | None = None
+    """The VPC's own Secrets Manager interface endpoint (private DNS on); None means the stack
+    creates one when DMS reads its endpoint credentials from Secrets Manager."""
 
 
 def _check_cidr(name: str, value: str) -> None:
@@ -52,6 +58,9 @@ def parse_network(raw: Any) -> NetworkConfig:
     subnets = f.strings("subnetIds", _id_checker("subnet")) or ()
     cidrs = f.strings("allowedCidrs", _check_cidr) or ()
     groups = f.strings("allowedSecurityGroupIds", _id_checker("sg")) or ()
+    endpoint = r"vpce-[0-9a-f]{8,17}"
+    s3_endpoint = f.text("s3EndpointId", None, endpoint, "an id like vpce-0123abcd")
+    sm_endpoint = f.text("secretsManagerEndpointId", None, endpoint, "an id like vpce-0123abcd")
     f.done()
     if subnets and vpc_id is None:
         raise ConfigError(
@@ -61,4 +70,4 @@ def parse_network(raw: Any) -> NetworkConfig:
         raise ConfigError(
             f"dbtier:network.subnetIds needs at least 2 subnets in different AZs (got {len(subnets)})"
         )
-    return NetworkConfig(vpc_id, subnets, cidrs, groups)
+    return NetworkConfig(vpc_id, subnets, cidrs, groups, s3_endpoint, sm_endpoint)

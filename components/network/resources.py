@@ -2,8 +2,10 @@
 
 Ingress is opened only on each engine's port, only from `allowedCidrs` (default: the VPC's own
 CIDR) and `allowedSecurityGroupIds`. Database security groups get no egress rule at all: a
-database initiates no connections. The DMS group may reach the database groups and HTTPS (the
-Secrets Manager API) and nothing else.
+database initiates no connections; the one exception is the warehouse, which reaches S3 (COPY,
+UNLOAD) through an S3 gateway endpoint. The DMS group may reach the database groups and the
+Secrets Manager interface endpoint and nothing else. Either endpoint is created unless
+`dbtier:network` names the VPC's own.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import pulumi_aws as aws
 from components.base import DbtierComponent
 from components.network.config import NetworkConfig
 
+# Tag on the egress rule to a VPC endpoint the stack does not own: the plan's record that the
+# VPC has it (dbtier:network.s3EndpointId / secretsManagerEndpointId), read by the policy pack.
+ENDPOINT_TAG = "dbtier:vpc-endpoint"
 ENGINE_PORTS = {"relational": 3306, "aurora": 3306, "redis": 6379, "warehouse": 5439}
 AURORA_POSTGRES_PORT = 5432
 
@@ -67,6 +72,7 @@ class DatabaseNetwork(DbtierComponent):
             )
             self.subnet_ids = subnets.ids
 
+        region = aws.get_region_output(opts=invoke).region
         ports = dict(ENGINE_PORTS, aurora=args.aurora_port)
         self.security_group_ids = {}
         groups = {}
@@ -122,16 +128,9 @@ class DatabaseNetwork(DbtierComponent):
                         description=f"DMS to the {engine} endpoint",
                         opts=self.child(),
                     )
-            aws.vpc.SecurityGroupEgressRule(
-                f"{name}-dms-out-https",
-                security_group_id=dms.id,
-                ip_protocol="tcp",
-                from_port=443,
-                to_port=443,
-                cidr_ipv4="0.0.0.0/0",
-                description="DMS to the Secrets Manager and KMS APIs",
-                opts=self.child(),
-            )
+            self._secrets_manager_path(name, cfg, vpc, dms, region)
+        if "warehouse" in groups:
+            self._s3_path(name, cfg, vpc, groups["warehouse"], region)
 
         engines = set(args.engines)
         self.rds_subnet_group = None
@@ -168,4 +167,125 @@ class DatabaseNetwork(DbtierComponent):
                 "cache_subnet_group": self.cache_subnet_group,
                 "redshift_subnet_group": self.redshift_subnet_group,
             }
+        )
+
+    def _s3_path(
+        self,
+        name: str,
+        cfg: NetworkConfig,
+        vpc: pulumi.Output[aws.ec2.GetVpcResult],
+        warehouse: aws.ec2.SecurityGroup,
+        region: pulumi.Output[str],
+    ) -> None:
+        """Redshift's way to S3: an S3 gateway endpoint and HTTPS egress to S3's prefix list.
+
+        Enhanced VPC routing sends COPY and UNLOAD through the cluster's VPC, where its security
+        group (no egress by default here) and the route tables decide; a private cluster in a VPC
+        without a NAT reaches S3 only through a gateway endpoint:
+        https://docs.aws.amazon.com/redshift/latest/mgmt/enhanced-vpc-enabling-cluster.html
+        """
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        service = pulumi.Output.concat("com.amazonaws.", region, ".s3")
+        declared: dict[str, str] = {}
+        if cfg.s3_endpoint_id is None:
+            tables = aws.ec2.get_route_tables_output(vpc_id=vpc.id, opts=invoke)
+            aws.ec2.VpcEndpoint(
+                f"{name}-s3",
+                vpc_id=self.vpc_id,
+                service_name=service,
+                vpc_endpoint_type="Gateway",
+                # Every route table of the VPC, so every subnet of the subnet groups has the route.
+                route_table_ids=tables.ids,
+                opts=self.child(),
+            )
+        else:
+            # The VPC's own endpoint: looked up so a preview fails when it does not exist.
+            aws.ec2.get_vpc_endpoint_output(id=cfg.s3_endpoint_id, opts=invoke)
+            declared = {ENDPOINT_TAG: cfg.s3_endpoint_id}
+        prefix_list = aws.ec2.get_managed_prefix_list_output(name=service, opts=invoke)
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-warehouse-out-s3",
+            security_group_id=warehouse.id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            prefix_list_id=prefix_list.id,
+            description="Redshift COPY/UNLOAD to S3 through the gateway endpoint",
+            tags=declared or None,
+            opts=self.child(),
+        )
+
+    def _secrets_manager_path(
+        self,
+        name: str,
+        cfg: NetworkConfig,
+        vpc: pulumi.Output[aws.ec2.GetVpcResult],
+        dms: aws.ec2.SecurityGroup,
+        region: pulumi.Output[str],
+    ) -> None:
+        """DMS's way to Secrets Manager: an interface endpoint with private DNS, and HTTPS to it.
+
+        A private replication instance (DMS 3.4.7 and later) reaches Secrets Manager only through
+        a VPC endpoint: https://docs.aws.amazon.com/dms/latest/userguide/CHAP_VPC_Endpoints.html
+        """
+        if cfg.secrets_manager_endpoint_id is not None:
+            aws.ec2.get_vpc_endpoint_output(
+                id=cfg.secrets_manager_endpoint_id, opts=pulumi.InvokeOutputOptions(parent=self)
+            )
+            # The endpoint's own security group is the VPC owner's: reach it anywhere in the VPC.
+            aws.vpc.SecurityGroupEgressRule(
+                f"{name}-dms-out-secretsmanager",
+                security_group_id=dms.id,
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                cidr_ipv4=vpc.cidr_block,
+                description="DMS to the VPC's Secrets Manager endpoint",
+                tags={ENDPOINT_TAG: cfg.secrets_manager_endpoint_id},
+                opts=self.child(),
+            )
+            return
+        group = aws.ec2.SecurityGroup(
+            f"{name}-secretsmanager-sg",
+            description="dbtier Secrets Manager endpoint: HTTPS from DMS and the VPC",
+            vpc_id=self.vpc_id,
+            revoke_rules_on_delete=True,
+            opts=self.child(),
+        )
+        # Private DNS sends every Secrets Manager client of the VPC to the endpoint, not only
+        # DMS: the VPC's own CIDR keeps them working (the API still checks IAM).
+        sources: list[tuple[str, dict[str, pulumi.Input[str]]]] = [
+            ("dms", {"referenced_security_group_id": dms.id}),
+            ("vpc", {"cidr_ipv4": vpc.cidr_block}),
+        ]
+        for role, source in sources:
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-secretsmanager-in-{role}",
+                security_group_id=group.id,
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                description=f"Secrets Manager API from {role}",
+                opts=self.child(),
+                **source,  # type: ignore[arg-type]
+            )
+        aws.ec2.VpcEndpoint(
+            f"{name}-secretsmanager",
+            vpc_id=self.vpc_id,
+            service_name=pulumi.Output.concat("com.amazonaws.", region, ".secretsmanager"),
+            vpc_endpoint_type="Interface",
+            private_dns_enabled=True,
+            subnet_ids=self.subnet_ids,
+            security_group_ids=[group.id],
+            opts=self.child(),
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-dms-out-secretsmanager",
+            security_group_id=dms.id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            referenced_security_group_id=group.id,
+            description="DMS to the Secrets Manager endpoint",
+            opts=self.child(),
         )

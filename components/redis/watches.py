@@ -1,4 +1,4 @@
-"""What the alarms watch on the RedisCluster: each node's CPU, memory, evictions and lag."""
+"""What the alarms watch on the RedisCluster: each node's CPU, memory, evictions; replica lag."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from components.redis.config import RedisConfig
 def redis_watches(
     cfg: RedisConfig, alarms: AlarmsConfig, node_ids: Sequence[pulumi.Output[str]]
 ) -> list[Watch]:
-    """Per node: engine CPU, memory use, evictions, and replication lag when there are replicas."""
+    """Per node: engine CPU, memory use, evictions; one replication-lag alarm over all nodes."""
     watches = []
     for n, node_id in enumerate(node_ids, 1):
         node = f"node-{n}"
@@ -55,20 +55,24 @@ def redis_watches(
                 evaluation_periods=1,
             ),
         ]
-        if cfg.total_nodes > 1:
-            # Only replicas report ReplicationLag; the primary's alarm stays OK (missing data).
-            watches.append(
-                Watch(
-                    "redis",
-                    f"{node}-lag",
-                    f"{cfg.engine} {node}: replica more than"
-                    f" {alarms.replica_lag_seconds:g} s behind",
-                    "AWS/ElastiCache",
-                    "ReplicationLag",
-                    dims,
-                    "Maximum",
-                    ABOVE,
-                    alarms.replica_lag_seconds,
-                )
+    if cfg.total_nodes > 1 and node_ids:
+        # ElastiCache publishes ReplicationLag only for nodes running as replicas, and which
+        # nodes those are changes with every failover: a per-node alarm is blind on whichever
+        # node is primary now. One alarm on the MAX over every node sees every replica.
+        # https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Redis.html
+        watches.append(
+            Watch(
+                "redis",
+                "replication-lag",
+                f"{cfg.engine}: a replica more than {alarms.replica_lag_seconds:g} s behind its"
+                " primary",
+                "AWS/ElastiCache",
+                "ReplicationLag",
+                {"CacheClusterId": node_ids[0]},
+                "Maximum",
+                ABOVE,
+                alarms.replica_lag_seconds,
+                more_dimensions=[{"CacheClusterId": node_id} for node_id in node_ids[1:]],
             )
+        )
     return watches

@@ -25,7 +25,17 @@ from components.relational.config import RelationalConfig
 from components.relational.watches import relational_watches
 from contract import RelationalOutputs, exported
 
+# The logs published to CloudWatch. `audit` is not among them: RDS for MySQL writes it only with
+# the MARIADB_AUDIT_PLUGIN option group, which the IAM authentication error log and the
+# CloudTrail record of API calls make unnecessary here; `general` logs every statement.
 LOG_EXPORTS = ["error", "slowquery", "iam-db-auth-error"]
+# What each exported log needs in the parameter group, or RDS never writes it and its log group
+# stays empty: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.MySQLDB.PublishtoCloudWatchLogs.html
+# (log_output defaults to TABLE, which writes slow queries to mysql.slow_log instead of a file).
+LOG_PARAMETERS = {
+    "slowquery": {"slow_query_log": "1", "long_query_time": "2", "log_output": "FILE"},
+    "general": {"general_log": "1", "log_output": "FILE"},
+}
 
 
 def parameter_family(engine_version: str) -> str:
@@ -35,8 +45,11 @@ def parameter_family(engine_version: str) -> str:
 
 
 def parameters(cdc_source: bool) -> dict[str, str]:
-    """Engine parameters: TLS always; what DMS change data capture needs when a migration reads us."""
-    params = {"require_secure_transport": "1", "slow_query_log": "1", "long_query_time": "2"}
+    """Engine parameters: TLS always; what each exported log needs; what DMS change data capture
+    needs when a migration reads us."""
+    params = {"require_secure_transport": "1"}
+    for export in LOG_EXPORTS:
+        params |= LOG_PARAMETERS.get(export, {})
     if cdc_source:
         params |= {"binlog_format": "ROW", "binlog_row_image": "full", "binlog_checksum": "NONE"}
     return params

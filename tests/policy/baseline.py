@@ -4,6 +4,7 @@ make each rule fire: the base and the cases of the rule tests."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from preflight.plan import PlannedResource
@@ -299,6 +300,7 @@ def build() -> dict[str, PlannedResource]:
             {"dimensions": {"Id": "04da6b54-80e4-46f7-96ec-b56ff0331ba9"}},
             deps={"dimensions": [r[name]]},
         )
+    relations(r)
     return r
 
 
@@ -409,4 +411,258 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("stack-kms-keys-in-use-rotate", "key", {"enableKeyRotation": False}),
     ("stack-no-plaintext-secrets", "primary", {"password": "hunter2hunter2"}),
     ("stack-no-plaintext-secrets", "redis", {"authToken": secret("literal-token-in-code")}),
+]
+
+
+def linked(r: PlannedResource, **deps: list[PlannedResource]) -> PlannedResource:
+    """`r` with more property dependencies (input -> the resources its value came from)."""
+    property_dependencies = dict(r.property_dependencies)
+    for key, found in deps.items():
+        property_dependencies[key] = [*property_dependencies.get(key, []), *(d.urn for d in found)]
+    every = {u for urns in property_dependencies.values() for u in urns}
+    return replace(r, property_dependencies=property_dependencies, dependencies=sorted(every))
+
+
+def extended(r: PlannedResource, **inputs: Any) -> PlannedResource:
+    return replace(r, inputs={**r.inputs, **inputs})
+
+
+def relations(r: dict[str, PlannedResource]) -> None:
+    """What the relation rules of the deployability category need to see the baseline work: the
+    parameters each log export needs, the DMS task wired to its instance, endpoint, database and
+    security groups, the VPC endpoints, the stream processor's chain, a subscribed alarm topic."""
+    key = r["key"]
+    r["pg"] = extended(
+        r["pg"],
+        parameters=[
+            *r["pg"].inputs["parameters"],
+            {"name": "slow_query_log", "value": "1"},
+            {"name": "log_output", "value": "FILE"},
+            {"name": "binlog_format", "value": "ROW"},
+            {"name": "binlog_row_image", "value": "full"},
+        ],
+    )
+    r["cpg"] = extended(
+        r["cpg"],
+        parameters=[
+            *r["cpg"].inputs["parameters"],
+            {"name": "server_audit_logging", "value": "1"},
+            {"name": "server_audit_events", "value": "CONNECT,QUERY_DDL"},
+        ],
+    )
+    r["redshift-params"] = extended(
+        r["redshift-params"],
+        parameters=[
+            *r["redshift-params"].inputs["parameters"],
+            {"name": "enable_user_activity_logging", "value": "true"},
+        ],
+    )
+    groups = {}
+    for name in ("dms-sg", "db-sg", "sm-sg", "wh-sg"):
+        groups[name] = r[name] = resource(
+            "aws:ec2/securityGroup:SecurityGroup", name, {"description": name}
+        )
+
+    def rule(
+        kind: str, name: str, on: str, port: int, peer: str | None = None, **more: Any
+    ) -> None:
+        inputs = {"ipProtocol": "tcp", "fromPort": port, "toPort": port, "description": name}
+        deps = {"securityGroupId": [groups[on]]}
+        if peer is not None:
+            deps["referencedSecurityGroupId"] = [groups[peer]]
+            inputs["referencedSecurityGroupId"] = f"sg-{peer}"
+        r[name] = resource(
+            f"aws:vpc/securityGroup{kind}Rule:SecurityGroup{kind}Rule",
+            name,
+            {**inputs, "securityGroupId": f"sg-{on}", **more},
+            deps=deps,
+        )
+
+    rule("Ingress", "db-in-dms", "db-sg", 3306, "dms-sg")
+    rule("Egress", "dms-out-db", "dms-sg", 3306, "db-sg")
+    rule("Ingress", "sm-in-dms", "sm-sg", 443, "dms-sg")
+    rule("Egress", "dms-out-sm", "dms-sg", 443, "sm-sg")
+    rule("Egress", "wh-out-s3", "wh-sg", 443, prefixListId="pl-63a5400a")
+    r["sm-endpoint"] = resource(
+        "aws:ec2/vpcEndpoint:VpcEndpoint",
+        "sm-endpoint",
+        {
+            "serviceName": "com.amazonaws.us-east-1.secretsmanager",
+            "vpcEndpointType": "Interface",
+            "privateDnsEnabled": True,
+            "securityGroupIds": ["sg-sm-sg"],
+        },
+        deps={"securityGroupIds": [groups["sm-sg"]]},
+    )
+    r["s3-endpoint"] = resource(
+        "aws:ec2/vpcEndpoint:VpcEndpoint",
+        "s3-endpoint",
+        {
+            "serviceName": "com.amazonaws.us-east-1.s3",
+            "vpcEndpointType": "Gateway",
+            "routeTableIds": ["rtb-0a1b2c3d4e5f60718"],
+        },
+    )
+    r["primary"] = linked(
+        extended(r["primary"], parameterGroupName="pg", vpcSecurityGroupIds=["sg-db-sg"]),
+        parameterGroupName=[r["pg"]],
+        vpcSecurityGroupIds=[groups["db-sg"]],
+    )
+    r["cluster"] = linked(
+        extended(r["cluster"], dbClusterParameterGroupName="cpg"),
+        dbClusterParameterGroupName=[r["cpg"]],
+    )
+    r["warehouse"] = linked(
+        extended(
+            r["warehouse"],
+            clusterParameterGroupName="redshift-params",
+            vpcSecurityGroupIds=["sg-wh-sg"],
+            iamRoles=["arn:aws:iam::123456789012:role/copy"],
+        ),
+        clusterParameterGroupName=[r["redshift-params"]],
+        vpcSecurityGroupIds=[groups["wh-sg"]],
+    )
+    r["redshift-logging"] = extended(
+        r["redshift-logging"], logExports=["connectionlog", "useractivitylog", "userlog"]
+    )
+    r["workgroup"] = linked(
+        extended(
+            r["workgroup"],
+            namespaceName="namespace",
+            configParameters=[
+                {"parameterKey": "enable_user_activity_logging", "parameterValue": "false"}
+            ],
+        ),
+        namespaceName=[r["namespace"]],
+    )
+    r["secret-value"] = linked(
+        extended(r["secret-value"], secretId=SECRET_ARN),
+        secretId=[r["secret"]],
+        secretString=[r["primary"]],
+    )
+    r["endpoint"] = linked(r["endpoint"], secretsManagerArn=[r["secret"]])
+    r["dms"] = linked(
+        extended(r["dms"], vpcSecurityGroupIds=["sg-dms-sg"]),
+        vpcSecurityGroupIds=[groups["dms-sg"]],
+    )
+    r["task"] = linked(
+        r["task"], replicationInstanceArn=[r["dms"]], sourceEndpointArn=[r["endpoint"]]
+    )
+    # The stream processor: its role may send to the queue the mapping parks failures in.
+    r["queue"] = extended(r["queue"], name="dlq", messageRetentionSeconds=86400)
+    r["role"] = resource("aws:iam/role:Role", "role", {"name": "processor"})
+    r["role-policy"] = resource(
+        "aws:iam/rolePolicy:RolePolicy",
+        "role-policy",
+        {
+            "role": "processor",
+            "policy": json.dumps(
+                {
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "sqs:SendMessage",
+                            "Resource": "arn:aws:sqs:::dlq",
+                        },
+                        {"Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": KEY_ARN},
+                    ]
+                }
+            ),
+        },
+        deps={"role": [r["role"]]},
+    )
+    r["function"] = resource(
+        "aws:lambda/function:Function",
+        "function",
+        {"name": "processor", "runtime": "python3.14", "kmsKeyArn": KEY_ARN},
+        deps={"role": [r["role"]], "kmsKeyArn": [key]},
+    )
+    r["mapping"] = linked(
+        extended(r["mapping"], functionName="processor"), functionName=[r["function"]]
+    )
+    # A subscribed alarm topic, and one nobody subscribed to (unused here).
+    for name in ("alarms", "orphan"):
+        r[f"{name}-topic"] = resource(
+            "aws:sns/topic:Topic",
+            f"{name}-topic",
+            {"name": name, "kmsMasterKeyId": KEY_ARN},
+            deps={"kmsMasterKeyId": [key]},
+        )
+    r["subscription"] = resource(
+        "aws:sns/topicSubscription:TopicSubscription",
+        "subscription",
+        {"topic": f"{TOPIC_ARN}alarms", "protocol": "email", "endpoint": "oncall@example.com"},
+        deps={"topic": [r["alarms-topic"]]},
+    )
+    r["alarm-notify"] = resource(
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        "alarm-notify",
+        {"alarmActions": [f"{TOPIC_ARN}alarms"]},
+        deps={"alarmActions": [r["alarms-topic"]]},
+    )
+
+
+TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:"
+# The relation rules: a single-input change that makes each fire on the changed resource.
+CASES += [
+    (
+        "deploy-rds-log-parameters",
+        "primary",
+        {"enabledCloudwatchLogsExports": ["error", "slowquery", "general"]},
+    ),
+    ("deploy-aurora-log-parameters", "cluster", {"enabledCloudwatchLogsExports": ["slowquery"]}),
+    (
+        "deploy-redshift-user-activity-log",
+        "namespace",
+        {"logExports": ["connectionlog", "userlog", "useractivitylog"]},
+    ),
+    ("deploy-dlq-retention", "queue", {"messageRetentionSeconds": 1209600}),
+    ("deploy-dlq-retention", "mapping", {"maximumRecordAgeInSeconds": 172800}),
+    (
+        "deploy-esm-destination-permissions",
+        "mapping",
+        {"destinationConfig": {"onFailure": {"destinationArn": "arn:aws:sqs:::elsewhere"}}},
+    ),
+    ("deploy-dms-cdc-source", "primary", {"backupRetentionPeriod": 0}),
+    ("deploy-dms-database-paths", "endpoint", {"port": 5432}),
+    ("deploy-dms-secrets-manager-path", "sm-endpoint", {"privateDnsEnabled": False}),
+    ("deploy-redshift-s3-path", "s3-endpoint", {"routeTableIds": []}),
+    (
+        "deploy-alarm-metric-published",
+        "alarm-primary",
+        {
+            "namespace": "AWS/RDS",
+            "metricName": "CPUUtilization",
+            "dimensions": {"DBInstanceId": "x"},
+        },
+    ),
+    (
+        "deploy-alarm-dimension-values",
+        "alarm-redis",
+        {
+            "namespace": "AWS/ElastiCache",
+            "metricName": "EngineCPUUtilization",
+            "dimensions": {"CacheClusterId": "cache"},
+        },
+    ),
+    (
+        "deploy-alarm-dynamodb-missing-data",
+        "alarm-table",
+        {
+            "namespace": "AWS/DynamoDB",
+            "metricName": "ReadThrottleEvents",
+            "dimensions": {"TableName": "orders"},
+            "treatMissingData": "notBreaching",
+        },
+    ),
+    (
+        "deploy-alarm-sees-failures",
+        "alarm-primary",
+        {
+            "namespace": "AWS/RDS",
+            "metricName": "ReplicaLag",
+            "dimensions": {"DBInstanceIdentifier": "db-primary"},
+        },
+    ),
+    ("deploy-alarm-reaches-someone", "alarm-notify", {"alarmActions": [f"{TOPIC_ARN}orphan"]}),
 ]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from preflight.mocks import _ident
-from preflight.plan import Plan, PlannedResource
+from preflight.plan import Plan, PlanError, PlannedResource
 from tests.unit.conftest import of_type, one
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -26,7 +26,8 @@ WATCHED = {
     "dynamo-UserProfiles": (
         "aws:dynamodb/table:Table",
         {"ReadThrottleEvents", "WriteThrottleEvents", "IteratorAge", "Errors",
-         "ApproximateNumberOfMessagesVisible"},
+         "ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage",
+         "DestinationDeliveryFailures"},
     ),
     "redis": (
         "aws:elasticache/replicationGroup:ReplicationGroup",
@@ -37,6 +38,22 @@ WATCHED = {
         {"CPUUtilization", "FreeStorageSpace", "CDCLatencySource", "CDCLatencyTarget"},
     ),
 }  # fmt: skip
+
+
+def metric(alarm: PlannedResource) -> tuple[str, str, list[dict[str, str]]]:
+    """(namespace, metric, the dimensions of each series) of a plain or metric-math alarm."""
+    queries = alarm.inputs.get("metricQueries")
+    if not queries:
+        i = alarm.inputs
+        return i["namespace"], i["metricName"], [i["dimensions"]]
+    metrics = [q["metric"] for q in queries if "metric" in q]
+    assert len({(m["namespace"], m["metricName"]) for m in metrics}) == 1, alarm.name
+    return metrics[0]["namespace"], metrics[0]["metricName"], [m["dimensions"] for m in metrics]
+
+
+def deps_of(alarm: PlannedResource) -> set[str]:
+    deps = alarm.property_dependencies
+    return set(deps.get("dimensions", [])) | set(deps.get("metricQueries", []))
 
 
 def alarms_of(plan: Plan, component: str) -> list[PlannedResource]:
@@ -55,12 +72,12 @@ def test_prod_alarms_on_every_enabled_component_with_its_metrics(
 ) -> None:
     watched_type, metrics = WATCHED[component]
     alarms = alarms_of(prod_plan, component)
-    assert {a.inputs["metricName"] for a in alarms} == metrics
+    assert {metric(a)[1] for a in alarms} == metrics
     watched = {r.urn for r in of_type(prod_plan, watched_type)}
     for alarm in alarms:
         # The dimensions name the watched resource through its Output: the alarm depends on it.
-        deps = set(alarm.property_dependencies.get("dimensions", []))
-        if component.startswith("dynamo-") and alarm.inputs["namespace"] != "AWS/DynamoDB":
+        deps = deps_of(alarm)
+        if component.startswith("dynamo-") and metric(alarm)[0] != "AWS/DynamoDB":
             continue  # the processor's alarms watch the Lambda and the DLQ, checked below
         assert deps & watched, f"{alarm.name} does not depend on a {watched_type}"
 
@@ -74,24 +91,47 @@ def test_processor_alarms_watch_the_function_and_its_queue(prod_plan: Plan) -> N
     dlq = one(prod_plan, ALARM, "alarms-dynamo-UserProfiles-processor-dlq")
     assert queue.urn in dlq.property_dependencies["dimensions"]
     assert dlq.inputs["threshold"] == 0
+    # The queue keeps pointers to stream records that live 24 h: at most a day, and an alarm
+    # well before the pointers go stale (half of 24 h minus the 1 h maximum record age).
+    assert queue.inputs["messageRetentionSeconds"] == 86400
+    age = one(prod_plan, ALARM, "alarms-dynamo-UserProfiles-processor-dlq-age")
+    assert age.inputs["metricName"] == "ApproximateAgeOfOldestMessage"
+    assert age.inputs["threshold"] == (86400 - 3600) // 2
+    delivery = one(prod_plan, ALARM, "alarms-dynamo-UserProfiles-processor-dlq-delivery")
+    assert delivery.inputs["metricName"] == "DestinationDeliveryFailures"
+    assert function.urn in delivery.property_dependencies["dimensions"]
+    errors = one(prod_plan, ALARM, "alarms-dynamo-UserProfiles-processor-errors")
+    assert "not counted here" in errors.inputs["alarmDescription"]
 
 
 def test_an_alarm_per_table_index_per_direction(prod_plan: Plan) -> None:
     throttles = [
-        a
-        for a in alarms_of(prod_plan, "dynamo-UserProfiles")
-        if "Throttle" in a.inputs["metricName"]
+        a for a in alarms_of(prod_plan, "dynamo-UserProfiles") if "Throttle" in metric(a)[1]
     ]
     dims = sorted(
-        (a.inputs["dimensions"].get("GlobalSecondaryIndexName", "-"), a.inputs["metricName"])
-        for a in throttles
+        (metric(a)[2][0].get("GlobalSecondaryIndexName", "-"), metric(a)[1]) for a in throttles
     )
     assert dims == sorted(
         (index, f"{kind}ThrottleEvents")
         for index in ("-", "EmailIndex", "DepartmentIndex")
         for kind in ("Read", "Write")
     )
-    assert all(a.inputs["dimensions"]["TableName"] == "dbtier-prod-UserProfiles" for a in throttles)
+    assert all(metric(a)[2] == [{"TableName": "dbtier-prod-UserProfiles", **(
+        {"GlobalSecondaryIndexName": metric(a)[2][0]["GlobalSecondaryIndexName"]}
+        if "GlobalSecondaryIndexName" in metric(a)[2][0] else {}
+    )}] for a in throttles)  # fmt: skip
+
+
+def test_throttle_alarms_fill_missing_periods_so_they_return_to_ok(prod_plan: Plan) -> None:
+    # AWS/DynamoDB alarms ignore treatMissingData; throttle metrics exist only while throttling.
+    for alarm in alarms_of(prod_plan, "dynamo-UserProfiles"):
+        if "Throttle" not in metric(alarm)[1]:
+            continue
+        assert "namespace" not in alarm.inputs
+        queries = alarm.inputs["metricQueries"]
+        (returned,) = [q for q in queries if q.get("returnData")]
+        assert returned["expression"] == "FILL(m1, 0)"
+        assert [q["id"] for q in queries if "metric" in q] == ["m1"]
 
 
 def test_each_rds_alarm_names_the_instance_it_watches(prod_plan: Plan) -> None:
@@ -114,7 +154,7 @@ def test_each_rds_alarm_names_the_instance_it_watches(prod_plan: Plan) -> None:
 
 def test_each_redis_alarm_names_its_node(prod_plan: Plan) -> None:
     group = one(prod_plan, "aws:elasticache/replicationGroup:ReplicationGroup")
-    alarms = alarms_of(prod_plan, "redis")
+    alarms = [a for a in alarms_of(prod_plan, "redis") if a.name != "alarms-redis-replication-lag"]
     nodes = {a.name.removeprefix("alarms-redis-").rsplit("-", 1)[0] for a in alarms}
     assert nodes == {"node-1", "node-2", "node-3"}
     for alarm in alarms:
@@ -123,6 +163,19 @@ def test_each_redis_alarm_names_its_node(prod_plan: Plan) -> None:
         member = f"{group.inputs['replicationGroupId']}-{n:03d}"
         assert alarm.inputs["dimensions"] == {"CacheClusterId": member}, alarm.name
         assert group.urn in alarm.property_dependencies["dimensions"], alarm.name
+
+
+def test_one_redis_lag_alarm_sees_every_replica_whichever_node_is_primary(prod_plan: Plan) -> None:
+    # Only replicas publish ReplicationLag, and failovers move the primary role: MAX over all.
+    group = one(prod_plan, "aws:elasticache/replicationGroup:ReplicationGroup")
+    lag = one(prod_plan, ALARM, "alarms-redis-replication-lag")
+    namespace, name, series = metric(lag)
+    assert (namespace, name) == ("AWS/ElastiCache", "ReplicationLag")
+    members = [f"{group.inputs['replicationGroupId']}-{n:03d}" for n in (1, 2, 3)]
+    assert series == [{"CacheClusterId": m} for m in members]
+    (returned,) = [q for q in lag.inputs["metricQueries"] if q.get("returnData")]
+    assert returned["expression"] == "MAX([m1, m2, m3])"
+    assert group.urn in lag.property_dependencies["metricQueries"]
 
 
 def test_cdc_latency_alarms_name_the_task_by_its_resource_id(prod_plan: Plan) -> None:
@@ -138,7 +191,10 @@ def test_cdc_latency_alarms_name_the_task_by_its_resource_id(prod_plan: Plan) ->
 
 
 def test_thresholds_come_from_config(plan_with: Callable[..., Plan]) -> None:
-    plan = plan_with("prod", alarms={"enabled": True, "cpuPercent": 65, "freeStorageGib": 20})
+    plan = plan_with(
+        "prod",
+        alarms={"enabled": True, "email": "a@example.com", "cpuPercent": 65, "freeStorageGib": 20},
+    )
     cpu = one(plan, ALARM, "alarms-relational-primary-cpu").inputs
     assert cpu["threshold"] == 65
     assert cpu["comparisonOperator"] == "GreaterThanThreshold"
@@ -161,19 +217,22 @@ def test_every_alarm_notifies_the_one_encrypted_topic(prod_plan: Plan) -> None:
     assert len({a.inputs["name"] for a in alarms}) == len(alarms)
 
 
-def test_email_subscription_only_when_an_address_is_set(
-    prod_plan: Plan, plan_with: Callable[..., Plan]
-) -> None:
-    assert of_type(prod_plan, SUBSCRIPTION) == []
-    plan = plan_with("prod", alarms={"enabled": True, "email": "oncall@example.com"})
-    sub = one(plan, SUBSCRIPTION).inputs
-    assert (sub["protocol"], sub["endpoint"]) == ("email", "oncall@example.com")
+def test_the_topic_emails_the_configured_address(plan_with: Callable[..., Plan]) -> None:
+    plan = plan_with("prod", alarms={"enabled": True, "email": "dba@example.org"})
+    sub = one(plan, SUBSCRIPTION)
+    assert (sub.inputs["protocol"], sub.inputs["endpoint"]) == ("email", "dba@example.org")
+    assert one(plan, TOPIC).urn in sub.property_dependencies["topic"]
+
+
+def test_alarms_without_an_address_refuse_to_plan(plan_with: Callable[..., Plan]) -> None:
+    with pytest.raises(PlanError, match=r"dbtier:alarms\.email is required"):
+        plan_with("prod", alarms={"enabled": True})
 
 
 def test_alarms_follow_the_enabled_components(plan_with: Callable[..., Plan]) -> None:
     plan = plan_with(
         "dev",
-        alarms={"enabled": True},
+        alarms={"enabled": True, "email": "oncall@example.com"},
         redis={"enabled": False},
         warehouse={"enabled": False},
         dynamo={"enabled": False},
@@ -186,7 +245,7 @@ def test_alarms_follow_the_enabled_components(plan_with: Callable[..., Plan]) ->
 
 
 def test_serverless_warehouse_is_watched_by_its_queue(plan_with: Callable[..., Plan]) -> None:
-    plan = plan_with("dev", alarms={"enabled": True})
+    plan = plan_with("dev", alarms={"enabled": True, "email": "oncall@example.com"})
     (alarm,) = alarms_of(plan, "warehouse")
     assert alarm.inputs["namespace"] == "AWS/Redshift-Serverless"
     assert alarm.inputs["dimensions"] == {"Workgroup": "dev-warehouse"}
@@ -202,7 +261,7 @@ def test_one_dashboard_graphs_every_watched_metric(prod_plan: Plan) -> None:
     sections = [w["properties"]["markdown"] for w in body["widgets"] if w["type"] == "text"]
     assert sorted(s.removeprefix("## ") for s in sections) == sorted(WATCHED)
     graphed = {(line[0], line[1]) for g in graphs for line in g["properties"]["metrics"]}
-    alarmed = {(a.inputs["namespace"], a.inputs["metricName"]) for a in of_type(prod_plan, ALARM)}
+    alarmed = {metric(a)[:2] for a in of_type(prod_plan, ALARM)}
     assert graphed == alarmed
     assert all(g["properties"]["region"] == "us-east-1" for g in graphs)
     cpu = next(g for g in graphs if g["properties"]["title"] == "relational: CPUUtilization")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from preflight.mocks import _ident, _random_password
-from preflight.plan import SECRET_SIG, Plan
+from preflight.plan import SECRET_SIG, Plan, PlanError
 from tests.unit.conftest import is_secret, of_type, one
 
 INSTANCE = "aws:rds/instance:Instance"
@@ -336,7 +336,74 @@ def test_security_groups_open_only_engine_ports_to_the_allowed_networks(plan_wit
     ports = {r.name.split("-")[1]: r.inputs["fromPort"] for r in rules}
     assert ports == {"relational": 3306, "aurora": 3306, "redis": 6379, "warehouse": 5439}
     assert all(r.inputs["fromPort"] == r.inputs["toPort"] for r in rules)
-    assert of_type(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule") == []
+    # Databases start no connections; the warehouse's COPY/UNLOAD reach S3 and nothing else.
+    (egress,) = of_type(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+    assert egress.name == "network-warehouse-out-s3"
+    assert (egress.inputs["fromPort"], egress.inputs["toPort"]) == (443, 443)
+    assert egress.inputs["prefixListId"] == "pl-63a5400a"  # the region's S3 prefix list
+
+
+VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+
+
+def test_warehouse_reaches_s3_through_a_gateway_endpoint_on_every_route_table(
+    dev_plan: Plan,
+) -> None:
+    # Enhanced VPC routing sends COPY through the VPC: a private warehouse needs the endpoint.
+    endpoint = one(dev_plan, VPC_ENDPOINT, "network-s3")
+    assert endpoint.inputs["serviceName"] == "com.amazonaws.us-east-1.s3"
+    assert endpoint.inputs["vpcEndpointType"] == "Gateway"
+    assert endpoint.inputs["routeTableIds"] == ["rtb-0a1b2c3d4e5f60718", "rtb-0b2c3d4e5f6071829"]
+    assert endpoint.inputs["vpcId"] == "vpc-0a1b2c3d4e5f60718"
+
+
+def test_dms_reaches_secrets_manager_through_a_private_endpoint_only(prod_plan: Plan) -> None:
+    endpoint = one(prod_plan, VPC_ENDPOINT, "network-secretsmanager")
+    assert endpoint.inputs["serviceName"] == "com.amazonaws.us-east-1.secretsmanager"
+    assert endpoint.inputs["vpcEndpointType"] == "Interface"
+    assert endpoint.inputs["privateDnsEnabled"] is True
+    group = one(prod_plan, "aws:ec2/securityGroup:SecurityGroup", "network-secretsmanager-sg")
+    dms = one(prod_plan, "aws:ec2/securityGroup:SecurityGroup", "network-dms-sg")
+    assert group.urn in endpoint.property_dependencies["securityGroupIds"]
+    from_dms = one(prod_plan, INGRESS, "network-secretsmanager-in-dms")
+    assert dms.urn in from_dms.property_dependencies["referencedSecurityGroupId"]
+    assert from_dms.inputs["fromPort"] == 443
+    # DMS's HTTPS goes to the endpoint's group, no longer to the whole internet.
+    out = [r for r in of_type(prod_plan, EGRESS) if r.name.startswith("network-dms-out-")]
+    assert sorted(r.name for r in out) == [
+        "network-dms-out-aurora",
+        "network-dms-out-relational",
+        "network-dms-out-secretsmanager",
+    ]
+    assert all("cidrIpv4" not in r.inputs for r in out)
+
+
+def test_the_vpcs_own_endpoints_replace_the_stacks(plan_with: Any) -> None:
+    plan = plan_with(
+        "prod",
+        network={
+            "s3EndpointId": "vpce-0a1b2c3d4e5f6",
+            "secretsManagerEndpointId": "vpce-0b2c3d4e5f6",
+        },
+    )
+    assert of_type(plan, VPC_ENDPOINT) == []
+    assert not [
+        r
+        for r in of_type(plan, "aws:ec2/securityGroup:SecurityGroup")
+        if "secretsmanager" in r.name
+    ]
+    s3 = one(plan, EGRESS, "network-warehouse-out-s3")
+    assert s3.inputs["tags"] == {"dbtier:vpc-endpoint": "vpce-0a1b2c3d4e5f6"}
+    sm = one(plan, EGRESS, "network-dms-out-secretsmanager")
+    assert sm.inputs["tags"] == {"dbtier:vpc-endpoint": "vpce-0b2c3d4e5f6"}
+    assert sm.inputs["cidrIpv4"] == "172.31.0.0/16"  # the VPC's CIDR, not the internet
+
+
+def test_a_malformed_endpoint_id_names_the_key(plan_with: Any) -> None:
+    with pytest.raises(PlanError, match=r"dbtier:network\.s3EndpointId"):
+        plan_with("dev", network={"s3EndpointId": "s3"})
 
 
 def test_outputs_have_the_fixed_shape(dev_plan: Plan) -> None:
@@ -364,3 +431,32 @@ def test_outputs_have_the_fixed_shape(dev_plan: Plan) -> None:
     assert set(outputs["warehouse"]) == {"endpoint", "port", "databaseName", "username", "password"}
     assert outputs["relational"]["endpoint"].endswith(".rds.amazonaws.com")
     assert ".cluster-ro-" in outputs["aurora"]["readerEndpoint"]
+
+
+def _parameters(plan: Plan, type_: str) -> dict[str, str]:
+    return {p["name"]: p["value"] for p in one(plan, type_).inputs["parameters"]}
+
+
+def test_rds_parameter_group_writes_every_exported_log(prod_plan: Plan) -> None:
+    # log_output defaults to TABLE: the slow log would go to mysql.slow_log, not to CloudWatch.
+    primary = one(prod_plan, "aws:rds/instance:Instance", "relational-primary")
+    assert "audit" not in primary.inputs["enabledCloudwatchLogsExports"]
+    assert "slowquery" in primary.inputs["enabledCloudwatchLogsExports"]
+    params = _parameters(prod_plan, "aws:rds/parameterGroup:ParameterGroup")
+    assert params["slow_query_log"] == "1"
+    assert params["log_output"] == "FILE"
+
+
+def test_aurora_mysql_cluster_parameters_write_the_audit_and_slow_logs(prod_plan: Plan) -> None:
+    cluster = one(prod_plan, "aws:rds/cluster:Cluster")
+    assert cluster.inputs["enabledCloudwatchLogsExports"] == ["audit", "error", "slowquery"]
+    params = _parameters(prod_plan, "aws:rds/clusterParameterGroup:ClusterParameterGroup")
+    assert params["server_audit_logging"] == "1"
+    assert set(params["server_audit_events"].split(",")) == {"CONNECT", "QUERY_DCL", "QUERY_DDL"}
+    assert (params["slow_query_log"], params["log_output"]) == ("1", "FILE")
+
+
+def test_aurora_postgresql_needs_no_log_parameters(plan_with: Any) -> None:
+    plan = plan_with("dev", aurora={"engine": "aurora-postgresql", "minCapacity": 0.5})
+    params = _parameters(plan, "aws:rds/clusterParameterGroup:ClusterParameterGroup")
+    assert params == {"rds.force_ssl": "1"}

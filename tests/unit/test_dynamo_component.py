@@ -13,7 +13,7 @@ from components.dynamo.processor import LAMBDA_RUNTIME, STREAM_READ_ACTIONS
 from lambdas import stream_processor
 from preflight import plan as plan_module
 from preflight.mocks import _ident
-from preflight.plan import Plan
+from preflight.plan import Plan, PlanError
 from tests.unit.conftest import of_type, one
 
 TABLE = "aws:dynamodb/table:Table"
@@ -305,7 +305,8 @@ def test_dead_letter_queue_is_encrypted_with_the_stack_key(prod_plan: Plan) -> N
     key = one(prod_plan, "aws:kms/key:Key")
     assert queue.inputs["kmsMasterKeyId"].startswith("arn:aws:kms:")
     assert key.urn in queue.property_dependencies["kmsMasterKeyId"]
-    assert queue.inputs["messageRetentionSeconds"] == 14 * 24 * 3600
+    # Lambda parks pointers to stream records, which the stream trims after 24 h.
+    assert queue.inputs["messageRetentionSeconds"] == 24 * 3600
 
 
 def test_processor_role_reads_exactly_this_tables_stream_and_nothing_wider(
@@ -359,3 +360,37 @@ def test_table_without_processor_has_no_lambda(plan_with: Callable[..., Plan]) -
 def _actions(statement: dict[str, Any]) -> list[str]:
     value = statement["Action"]
     return value if isinstance(value, list) else [value]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("dlqRetentionSeconds", 1209600), ("maximumRecordAgeSeconds", 172800)],
+)
+def test_processor_settings_past_the_streams_24_hours_name_the_key(
+    plan_with: Callable[..., Plan], setting: str, value: int
+) -> None:
+    tables = [
+        {
+            "name": "Orders",
+            "hashKey": "id",
+            "attributes": {"id": "S"},
+            "stream": "NEW_IMAGE",
+            "streamProcessor": {setting: value},
+        }
+    ]
+    with pytest.raises(PlanError, match=rf"dbtier:dynamo\.tables\[0\]\.streamProcessor\.{setting}"):
+        plan_with("dev", dynamo={"tables": tables})
+
+
+def test_dlq_retention_is_configurable_up_to_a_day(plan_with: Callable[..., Plan]) -> None:
+    tables = [
+        {
+            "name": "Orders",
+            "hashKey": "id",
+            "attributes": {"id": "S"},
+            "stream": "NEW_IMAGE",
+            "streamProcessor": {"dlqRetentionSeconds": 43200},
+        }
+    ]
+    plan = plan_with("dev", dynamo={"tables": tables})
+    assert one(plan, QUEUE).inputs["messageRetentionSeconds"] == 43200

@@ -1,0 +1,612 @@
+"""Deployability rules between resources: what one resource needs from another to work.
+
+Each rule here is a case where AWS accepts every resource on its own and the feature still does
+not work: a log export whose log the parameter group never writes, a dead-letter queue that
+outlives the records it points to, a destination the function may not send to, a CDC source
+without row binlogs. They read the dependency graph the engine sends with AnalyzeStack (the same
+way as `stack.py`), fall back to a known literal name, and say nothing when a value is unknown
+at preview or the other resource is not in the plan (it may be fine; we cannot tell).
+
+The network paths between components are in `deploy_network.py`, the alarms in
+`deploy_alarms.py`; the graph helpers they share are here.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from pulumi_policy import PolicyResource, Severity
+
+from ._common import (
+    Rule,
+    RuleMeta,
+    as_number,
+    deps_of,
+    is_unknown,
+    parse_json,
+    prop,
+)
+
+RDS_INSTANCE = "aws:rds/instance:Instance"
+RDS_CLUSTER = "aws:rds/cluster:Cluster"
+RDS_CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+RDS_PARAMS = "aws:rds/parameterGroup:ParameterGroup"
+RDS_CLUSTER_PARAMS = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
+RDS_OPTIONS = "aws:rds/optionGroup:OptionGroup"
+REDSHIFT_CLUSTER = "aws:redshift/cluster:Cluster"
+REDSHIFT_PARAMS = "aws:redshift/parameterGroup:ParameterGroup"
+REDSHIFT_LOGGING = "aws:redshift/logging:Logging"
+RS_NAMESPACE = "aws:redshiftserverless/namespace:Namespace"
+RS_WORKGROUP = "aws:redshiftserverless/workgroup:Workgroup"
+ESM = "aws:lambda/eventSourceMapping:EventSourceMapping"
+FUNCTION = "aws:lambda/function:Function"
+QUEUE = "aws:sqs/queue:Queue"
+TOPIC = "aws:sns/topic:Topic"
+TABLE = "aws:dynamodb/table:Table"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+ROLE_ATTACHMENTS = (
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:iam/policyAttachment:PolicyAttachment",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+)
+DMS_TASK = "aws:dms/replicationTask:ReplicationTask"
+DMS_ENDPOINT = "aws:dms/endpoint:Endpoint"
+DMS_INSTANCE = "aws:dms/replicationInstance:ReplicationInstance"
+SECRET = "aws:secretsmanager/secret:Secret"
+SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
+
+# DynamoDB Streams keep records 24 hours: https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html
+DYNAMODB_STREAM_RETENTION = 86400
+# SQS's MessageRetentionPeriod when none is set (4 days).
+SQS_DEFAULT_RETENTION = 345600
+TRUE_VALUES = frozenset({"1", "on", "true"})
+
+
+# -- the graph ----------------------------------------------------------------------------------
+
+
+def of_type(resources: Iterable[PolicyResource], *types: str) -> list[PolicyResource]:
+    return [r for r in resources if r.resource_type in types]
+
+
+def known_str(value: Any) -> str | None:
+    """A known, non-empty string value; None for absent, unknown or anything else."""
+    if isinstance(value, str) and value and not is_unknown(value):
+        return value
+    return None
+
+
+def linked(
+    r: PolicyResource,
+    key: str,
+    candidates: Sequence[PolicyResource],
+    *names: str,
+    path: Sequence[str | int] = (),
+) -> list[PolicyResource]:
+    """The candidates `r`'s input `key` refers to: by dependency, else by a known literal.
+
+    A literal matches a candidate's input named in `names` (an identifier, a name) or, for an
+    ARN, its last segment; a list input matches element by element. `path` reads the literal
+    inside the input (`destinationConfig` -> onFailure -> destinationArn).
+    """
+    urns = {c.urn for c in candidates}
+    found = [d for d in deps_of(r, key) if d.urn in urns]
+    if found:
+        by_urn = {c.urn: c for c in candidates}
+        return [by_urn[d.urn] for d in found]
+    value = prop(r.props, key, *path)
+    literals = value if isinstance(value, list) else [value]
+    wanted = set()
+    for literal in literals:
+        text = known_str(literal)
+        if text is not None:
+            wanted |= {text, text.rsplit(":", 1)[-1], text.rsplit("/", 1)[-1]}
+    if not wanted:
+        return []
+    return [c for c in candidates if any(known_str(prop(c.props, n)) in wanted for n in names)]
+
+
+def parameters(group: PolicyResource | None, key: str = "parameters") -> dict[str, str]:
+    """A parameter group's parameters as name -> value (lower-cased names, string values)."""
+    if group is None:
+        return {}
+    found: dict[str, str] = {}
+    entries = prop(group.props, key, default=[])
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, Mapping):
+            continue
+        name = entry.get("name", entry.get("parameterKey"))
+        value = entry.get("value", entry.get("parameterValue"))
+        if isinstance(name, str) and not is_unknown(value) and value is not None:
+            found[name.lower()] = str(value)
+    return found
+
+
+def is_true(value: str | None) -> bool:
+    return value is not None and value.strip().lower() in TRUE_VALUES
+
+
+def writes_file(params: Mapping[str, str], default: str) -> bool:
+    """Whether MySQL's log_output (a comma list, `default` when unset) includes FILE."""
+    outputs = params.get("log_output", default).upper().replace(" ", "").split(",")
+    return "FILE" in outputs
+
+
+def string_list(value: Any) -> list[str] | None:
+    """A known list of strings; None when unknown (the list or any element)."""
+    if value is None:
+        return []
+    if is_unknown(value) or not isinstance(value, list):
+        return None
+    if any(is_unknown(v) for v in value):
+        return None
+    return [str(v) for v in value]
+
+
+class Group:
+    """What a database's parameter group input resolves to."""
+
+    def __init__(self, owner: PolicyResource, key: str, groups: Sequence[PolicyResource]) -> None:
+        value = prop(owner.props, key)
+        found = linked(owner, key, groups, "name")
+        self.unknown = is_unknown(value) and not found
+        # No group named: the engine's default group, whose log parameters are all off.
+        self.default = value is None and not found
+        # A group named that the plan does not hold: someone else's, unknowable here.
+        self.external = not self.unknown and not self.default and not found
+        self.resource = found[0] if found else None
+
+    @property
+    def knowable(self) -> bool:
+        return not self.unknown and not self.external
+
+
+# -- log exports vs the parameters that write them -------------------------------------------
+
+
+def _missing_mysql_log_parameters(
+    exports: Sequence[str], params: Mapping[str, str], log_output_default: str
+) -> Iterator[tuple[str, str]]:
+    for export, switch in (("slowquery", "slow_query_log"), ("general", "general_log")):
+        if export not in exports:
+            continue
+        if not is_true(params.get(switch)):
+            yield export, f"{switch} is not 1"
+        elif not writes_file(params, log_output_default):
+            yield export, f"log_output is {params.get('log_output', log_output_default)}, not FILE"
+
+
+def rds_log_parameters(
+    resources: Sequence[PolicyResource], _c: Mapping[str, Any]
+) -> Iterator[tuple[str, str]]:
+    """RDS for MySQL/MariaDB writes a log to CloudWatch only when its parameters turn it on.
+
+    slowquery needs slow_query_log=1, general needs general_log=1, both need log_output=FILE
+    (the default TABLE writes them to mysql.* tables), audit needs the MARIADB_AUDIT_PLUGIN
+    option: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.MySQLDB.PublishtoCloudWatchLogs.html
+    """
+    instances = of_type(resources, RDS_INSTANCE)
+    groups = of_type(resources, RDS_PARAMS)
+    options = of_type(resources, RDS_OPTIONS)
+    for inst in instances:
+        engine = prop(inst.props, "engine")
+        if engine is None:  # a read replica: its source's engine
+            sources = linked(inst, "replicateSourceDb", instances, "identifier")
+            engine = prop(sources[0].props, "engine") if sources else None
+        if engine not in ("mysql", "mariadb"):
+            continue
+        exports = string_list(prop(inst.props, "enabledCloudwatchLogsExports"))
+        if not exports:
+            continue
+        group = Group(inst, "parameterGroupName", groups)
+        if group.knowable:
+            params = parameters(group.resource)
+            for export, why in _missing_mysql_log_parameters(exports, params, "TABLE"):
+                yield (
+                    inst.urn,
+                    f"RDS instance '{inst.name}' exports the {export} log but its parameter group"
+                    f" never writes it ({why}): the CloudWatch log group stays empty. Set it in"
+                    " the parameter group or drop the export (dbtier:relational).",
+                )
+        if "audit" in exports:
+            option = Group(inst, "optionGroupName", options)
+            if not option.knowable:
+                continue
+            entries = prop(option.resource.props, "options", default=[]) if option.resource else []
+            names = {o.get("optionName") for o in entries or [] if isinstance(o, Mapping)}
+            if "MARIADB_AUDIT_PLUGIN" not in names:
+                yield (
+                    inst.urn,
+                    f"RDS instance '{inst.name}' exports the audit log but has no option group"
+                    " with MARIADB_AUDIT_PLUGIN: RDS never writes it (dbtier:relational).",
+                )
+
+
+def aurora_log_parameters(
+    resources: Sequence[PolicyResource], _c: Mapping[str, Any]
+) -> Iterator[tuple[str, str]]:
+    """Aurora MySQL writes the audit, slow query and general logs only when turned on.
+
+    audit needs Advanced Auditing (server_audit_logging=1 with server_audit_events), slowquery
+    slow_query_log=1, general general_log=1; a log_output without FILE keeps them out of the
+    files CloudWatch reads: https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Integrating.CloudWatch.html
+    """
+    groups = of_type(resources, RDS_CLUSTER_PARAMS)
+    for cluster in of_type(resources, RDS_CLUSTER):
+        if prop(cluster.props, "engine") != "aurora-mysql":
+            continue
+        exports = string_list(prop(cluster.props, "enabledCloudwatchLogsExports"))
+        if not exports:
+            continue
+        group = Group(cluster, "dbClusterParameterGroupName", groups)
+        if not group.knowable:
+            continue
+        params = parameters(group.resource)
+        problems = list(_missing_mysql_log_parameters(exports, params, "FILE"))
+        if "audit" in exports:
+            if not is_true(params.get("server_audit_logging")):
+                problems.append(("audit", "server_audit_logging is not 1"))
+            elif not params.get("server_audit_events"):
+                problems.append(("audit", "server_audit_events is empty"))
+        for export, why in problems:
+            yield (
+                cluster.urn,
+                f"Aurora cluster '{cluster.name}' exports the {export} log but its cluster"
+                f" parameter group never writes it ({why}): the CloudWatch log group stays"
+                " empty. Set it in the cluster parameter group or drop the export (dbtier:aurora).",
+            )
+
+
+def redshift_user_activity_log(
+    resources: Sequence[PolicyResource], _c: Mapping[str, Any]
+) -> Iterator[tuple[str, str]]:
+    """Redshift writes the user activity log only with enable_user_activity_logging=true.
+
+    https://docs.aws.amazon.com/redshift/latest/mgmt/db-auditing.html ("To enable the user
+    activity log, you must also enable the enable_user_activity_logging database parameter")
+    """
+    clusters = of_type(resources, REDSHIFT_CLUSTER)
+    groups = of_type(resources, REDSHIFT_PARAMS)
+    for logging in of_type(resources, REDSHIFT_LOGGING):
+        exports = string_list(prop(logging.props, "logExports"))
+        if not exports or "useractivitylog" not in exports:
+            continue
+        for cluster in linked(logging, "clusterIdentifier", clusters, "clusterIdentifier"):
+            group = Group(cluster, "clusterParameterGroupName", groups)
+            if group.knowable and not is_true(
+                parameters(group.resource).get("enable_user_activity_logging")
+            ):
+                yield (
+                    logging.urn,
+                    f"'{logging.name}' exports the useractivitylog of '{cluster.name}', whose"
+                    " parameter group does not set enable_user_activity_logging=true: the log"
+                    " stays empty (dbtier:warehouse).",
+                )
+    workgroups = of_type(resources, RS_WORKGROUP)
+    for namespace in of_type(resources, RS_NAMESPACE):
+        exports = string_list(prop(namespace.props, "logExports"))
+        if not exports or "useractivitylog" not in exports:
+            continue
+        for wg in workgroups:
+            if namespace not in linked(wg, "namespaceName", [namespace], "namespaceName"):
+                continue
+            value = parameters(wg, "configParameters").get("enable_user_activity_logging")
+            if value is not None and not is_true(value):
+                yield (
+                    namespace.urn,
+                    f"Namespace '{namespace.name}' exports the useractivitylog but workgroup"
+                    f" '{wg.name}' sets enable_user_activity_logging={value}: the log stays"
+                    " empty (dbtier:warehouse).",
+                )
+
+
+# -- event source mappings and their failure destinations ------------------------------------
+
+
+def _is_dynamodb_stream(mapping: PolicyResource, tables: Sequence[PolicyResource]) -> bool:
+    source = prop(mapping.props, "eventSourceArn")
+    if known_str(source) is not None:
+        return ":dynamodb:" in source and "/stream/" in source
+    return any(d.resource_type == TABLE for d in deps_of(mapping, "eventSourceArn")) and bool(
+        tables
+    )
+
+
+ON_FAILURE = ("onFailure", "destinationArn")
+
+
+def _destination(mapping: PolicyResource) -> Any:
+    return prop(mapping.props, "destinationConfig", *ON_FAILURE)
+
+
+def dlq_retention(
+    resources: Sequence[PolicyResource], _c: Mapping[str, Any]
+) -> Iterator[tuple[str, str]]:
+    """A DynamoDB stream's on-failure queue keeps pointers, not records: at most 24 h is useful.
+
+    For stream sources Lambda sends SQS/SNS destinations only metadata (shard, sequence numbers);
+    the stream trims the records 24 h after they were written. A longer queue retention keeps
+    dead pointers, and a maximum record age over 24 h never applies.
+    https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html
+    """
+    tables = of_type(resources, TABLE)
+    queues = of_type(resources, QUEUE)
+    for mapping in of_type(resources, ESM):
+        if not _is_dynamodb_stream(mapping, tables):
+            continue
+        age = as_number(prop(mapping.props, "maximumRecordAgeInSeconds"))
+        if age is not None and age > DYNAMODB_STREAM_RETENTION:
+            yield (
+                mapping.urn,
+                f"Event source mapping '{mapping.name}' gives up on records after {age:g} s, but"
+                " DynamoDB Streams trim them after 86400 s: the setting never applies"
+                " (dbtier:dynamo.tables[].streamProcessor.maximumRecordAgeSeconds).",
+            )
+        for queue in linked(mapping, "destinationConfig", queues, "name", "arn", path=ON_FAILURE):
+            raw = prop(queue.props, "messageRetentionSeconds")
+            if is_unknown(raw):
+                continue
+            retention = as_number(raw) or SQS_DEFAULT_RETENTION
+            if retention > DYNAMODB_STREAM_RETENTION:
+                yield (
+                    queue.urn,
+                    f"Queue '{queue.name}' keeps failure records of the DynamoDB stream mapping"
+                    f" '{mapping.name}' for {retention:g} s, but they only point at stream"
+                    " records trimmed after 86400 s: keep them at most 86400 s and replay in"
+                    " time (dbtier:dynamo.tables[].streamProcessor.dlqRetentionSeconds).",
+                )
+
+
+def _statements(document: Any) -> list[Mapping[str, Any]]:
+    doc = parse_json(document)
+    if not isinstance(doc, Mapping):
+        return []
+    statements = doc.get("Statement", [])
+    if isinstance(statements, Mapping):
+        statements = [statements]
+    return [s for s in statements if isinstance(s, Mapping)]
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def allows(statements: Sequence[Mapping[str, Any]], action: str, resource: str) -> bool:
+    """Whether an Allow statement (no condition evaluated) grants `action` on `resource`."""
+    for s in statements:
+        if s.get("Effect") != "Allow" or "NotAction" in s or "NotResource" in s:
+            continue
+        actions = [a.lower() for a in _as_list(s.get("Action"))]
+        if not any(fnmatch.fnmatchcase(action.lower(), a) for a in actions):
+            continue
+        if any(fnmatch.fnmatchcase(resource, r) for r in _as_list(s.get("Resource"))):
+            return True
+    return False
+
+
+def destination_permissions(
+    resources: Sequence[PolicyResource], _c: Mapping[str, Any]
+) -> Iterator[tuple[str, str]]:
+    """The function's role can send to its mapping's on-failure destination (and use its key).
+
+    Lambda sends with the function's execution role; without sqs:SendMessage (sns:Publish) and,
+    for an encrypted queue, kms:GenerateDataKey on its key, the failure records are lost and
+    only DestinationDeliveryFailures counts them.
+    https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html
+    """
+    functions = of_type(resources, FUNCTION)
+    roles = of_type(resources, ROLE)
+    queues = of_type(resources, QUEUE)
+    policies = of_type(resources, ROLE_POLICY)
+    attachments = of_type(resources, *ROLE_ATTACHMENTS)
+    for mapping in of_type(resources, ESM):
+        destination = known_str(_destination(mapping))
+        if destination is None:
+            continue
+        service = destination.split(":")[2] if destination.count(":") >= 5 else ""
+        action = {"sqs": "sqs:SendMessage", "sns": "sns:Publish"}.get(service)
+        if action is None:
+            continue
+        for function in linked(mapping, "functionName", functions, "name", "arn"):
+            for role in linked(function, "role", roles, "arn", "name"):
+                if any(linked(a, "role", [role], "name") for a in attachments):
+                    continue  # a managed policy may grant it: not knowable from the plan
+                documents = [
+                    prop(p.props, "policy") for p in policies if linked(p, "role", [role], "name")
+                ]
+                inline = prop(role.props, "inlinePolicies", default=[]) or []
+                documents += [i.get("policy") for i in inline if isinstance(i, Mapping)]
+                if not documents or any(is_unknown(d) for d in documents):
+                    continue
+                statements = [s for d in documents for s in _statements(d)]
+                missing = [] if allows(statements, action, destination) else [action]
+                for queue in linked(
+                    mapping, "destinationConfig", queues, "name", "arn", path=ON_FAILURE
+                ):
+                    key = known_str(prop(queue.props, "kmsMasterKeyId"))
+                    if (
+                        key
+                        and key.startswith("arn:")
+                        and not allows(statements, "kms:GenerateDataKey", key)
+                    ):
+                        missing.append("kms:GenerateDataKey on the queue's key")
+                if missing:
+                    yield (
+                        mapping.urn,
+                        f"Event source mapping '{mapping.name}' sends failed records to"
+                        f" {destination}, but role '{role.name}' of '{function.name}' lacks"
+                        f" {' and '.join(missing)}: they would be lost (the DynamoTable"
+                        " processor's role policy, dbtier:dynamo.tables[].streamProcessor).",
+                    )
+
+
+# -- DMS change data capture -----------------------------------------------------------------
+
+
+def endpoint_databases(
+    endpoint: PolicyResource, resources: Sequence[PolicyResource]
+) -> list[PolicyResource]:
+    """The RDS instances or clusters a DMS endpoint connects to.
+
+    By the endpoint's serverName, or through its Secrets Manager secret: the secret version
+    whose host came from the database.
+    """
+    databases = of_type(resources, RDS_INSTANCE, RDS_CLUSTER)
+    found = linked(endpoint, "serverName", databases, "address", "endpoint")
+    if found:
+        return found
+    secrets = linked(endpoint, "secretsManagerArn", of_type(resources, SECRET), "arn", "name")
+    result: list[PolicyResource] = []
+    for version in of_type(resources, SECRET_VERSION):
+        if not any(linked(version, "secretId", [s], "arn") for s in secrets):
+            continue
+        db_urns = {d.urn for d in databases}
+        result += [d for d in deps_of(version, "secretString") if d.urn in db_urns]
+    by_urn = {d.urn: d for d in databases}
+    return [by_urn[r.urn] for r in result]
+
+
+def cdc_source(
+    resources: Sequence[PolicyResource], _c: Mapping[str, Any]
+) -> Iterator[tuple[str, str]]:
+    """A MySQL source of DMS change data capture needs row binlogs, and binlogs need backups.
+
+    https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.MySQL.html#CHAP_Source.MySQL.AmazonManaged
+    ("Enable automatic backups ... Set binlog_format to ROW ... binlog_row_image to Full")
+    """
+    endpoints = of_type(resources, DMS_ENDPOINT)
+    groups = of_type(resources, RDS_PARAMS)
+    cluster_groups = of_type(resources, RDS_CLUSTER_PARAMS)
+    reported: set[str] = set()
+    for task in of_type(resources, DMS_TASK):
+        kind = known_str(prop(task.props, "migrationType"))
+        if kind is None or "cdc" not in kind:
+            continue
+        for endpoint in linked(task, "sourceEndpointArn", endpoints, "endpointArn", "endpointId"):
+            for db in endpoint_databases(endpoint, resources):
+                if db.urn in reported:
+                    continue
+                problems: list[str] = []
+                backups = as_number(prop(db.props, "backupRetentionPeriod"))
+                if backups is not None and backups < 1:
+                    problems.append(
+                        "automated backups are off (binary logging needs them;"
+                        " dbtier:relational.backupRetentionDays)"
+                    )
+                if db.resource_type == RDS_INSTANCE:
+                    group = Group(db, "parameterGroupName", groups)
+                else:
+                    group = Group(db, "dbClusterParameterGroupName", cluster_groups)
+                if group.knowable:
+                    params = parameters(group.resource)
+                    if params.get("binlog_format", "").upper() != "ROW":
+                        problems.append(
+                            f"binlog_format is {params.get('binlog_format', 'the default')}, not ROW"
+                        )
+                    image = params.get("binlog_row_image")
+                    if image is not None and image.lower() != "full":
+                        problems.append(f"binlog_row_image is {image}, not full")
+                if problems:
+                    reported.add(db.urn)
+                    yield (
+                        db.urn,
+                        f"'{db.name}' is the source of DMS task '{task.name}' ({kind}), but "
+                        + "; ".join(problems)
+                        + ": the task cannot capture changes (dbtier:migration.migrationType,"
+                        " dbtier:relational).",
+                    )
+
+
+def _meta(
+    name: str, description: str, docs: str, fixes: tuple[str, ...], remediation: str
+) -> RuleMeta:
+    return RuleMeta(
+        name=name,
+        description=description,
+        severity=Severity.HIGH,
+        category="deployability",
+        remediation=remediation,
+        docs=docs,
+        fixes=fixes,
+    )
+
+
+RULES: list[Rule] = [
+    Rule(
+        _meta(
+            "deploy-rds-log-parameters",
+            "RDS MySQL/MariaDB log exports have the parameters (and option group) that write them.",
+            "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.MySQLDB.PublishtoCloudWatchLogs.html",
+            ("dbtier:relational",),
+            "keep RelationalTier's LOG_PARAMETERS for every export in LOG_EXPORTS"
+            " (slow_query_log/general_log=1, log_output=FILE; audit needs MARIADB_AUDIT_PLUGIN).",
+        ),
+        stack_check=rds_log_parameters,
+    ),
+    Rule(
+        _meta(
+            "deploy-aurora-log-parameters",
+            "Aurora MySQL log exports have the cluster parameters that write them.",
+            "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Integrating.CloudWatch.html",
+            ("dbtier:aurora",),
+            "keep ServerlessAurora's AURORA_MYSQL_LOG_PARAMETERS for every exported log"
+            " (server_audit_logging/events, slow_query_log, log_output=FILE).",
+        ),
+        stack_check=aurora_log_parameters,
+    ),
+    Rule(
+        _meta(
+            "deploy-redshift-user-activity-log",
+            "A Redshift useractivitylog export has enable_user_activity_logging=true.",
+            "https://docs.aws.amazon.com/redshift/latest/mgmt/db-auditing.html",
+            ("dbtier:warehouse",),
+            "set enable_user_activity_logging=true in the cluster's parameter group or the"
+            " workgroup's configParameters (the Warehouse component does).",
+        ),
+        stack_check=redshift_user_activity_log,
+    ),
+    Rule(
+        _meta(
+            "deploy-dlq-retention",
+            "A DynamoDB stream mapping's failure queue keeps messages no longer than the stream"
+            " keeps records (24 h), and its maximum record age is within it.",
+            "https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html",
+            (
+                "dbtier:dynamo.tables[].streamProcessor.dlqRetentionSeconds",
+                "dbtier:dynamo.tables[].streamProcessor.maximumRecordAgeSeconds",
+            ),
+            "set dlqRetentionSeconds and maximumRecordAgeSeconds to at most 86400 in"
+            " dbtier:dynamo.tables[].streamProcessor.",
+        ),
+        stack_check=dlq_retention,
+    ),
+    Rule(
+        _meta(
+            "deploy-esm-destination-permissions",
+            "The function of an event source mapping may send to its on-failure destination.",
+            "https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html",
+            ("dbtier:dynamo.tables[].streamProcessor",),
+            "grant the function's role sqs:SendMessage on the destination queue and"
+            " kms:GenerateDataKey on its key (the DynamoTable processor policy does).",
+        ),
+        stack_check=destination_permissions,
+    ),
+    Rule(
+        _meta(
+            "deploy-dms-cdc-source",
+            "The MySQL source of a DMS CDC task has row binlogs and automated backups.",
+            "https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.MySQL.html",
+            ("dbtier:relational.backupRetentionDays", "dbtier:migration.migrationType"),
+            "keep dbtier:relational.backupRetentionDays >= 1; RelationalTier sets"
+            " binlog_format=ROW when a migration reads from it.",
+        ),
+        stack_check=cdc_source,
+    ),
+]
