@@ -10,7 +10,10 @@ import os
 from pulumi_policy import Policy
 
 from . import (
+    deploy_alarms,
     deploy_catalog,
+    deploy_network,
+    deploy_relations,
     dms,
     dynamodb,
     elasticache,
@@ -44,6 +47,9 @@ RULES: list[Rule] = [
     *engines.RULES,
     *stack.RULES,
     *deploy_catalog.RULES,
+    *deploy_relations.RULES,
+    *deploy_network.RULES,
+    *deploy_alarms.RULES,
 ]
 
 META: dict[str, RuleMeta] = {rule.meta.name: rule.meta for rule in RULES}
