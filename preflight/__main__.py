@@ -21,7 +21,7 @@ from pathlib import Path
 from types import FrameType
 
 from contract.echo import echo
-from preflight.client import run_policy_report
+from preflight.client import kill_policy_packs, run_policy_report
 from preflight.plan import PROJECT_DIR, PlanError, plan_stack
 from preflight.policy import DEFAULT_PACK_DIR, PolicyPackError, default_config_path
 from preflight.report import FORMATS, render
@@ -42,11 +42,6 @@ PATH_LIMIT = 200
 
 class UsageError(Exception):
     """A command-line argument that cannot be used; the message names the argument."""
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM arrived. A KeyboardInterrupt, so every cleanup that Ctrl-C runs also runs for it
-    (the policy pack's `with` block above all), and no `except Exception` swallows it."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -147,11 +142,13 @@ def _write(text: str, output: Path | None) -> None:
         return
     # Write beside the target and rename, so a failure never leaves a half-written report.
     tmp = output.with_name(f".{output.name}.tmp")
+    _partial.append(tmp)
     try:
         tmp.write_text(text)
         tmp.replace(output)
     finally:
         tmp.unlink(missing_ok=True)
+        _partial.remove(tmp)
 
 
 @dataclass
@@ -159,35 +156,52 @@ class _Progress:
     pack_started: bool = False
 
 
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    # Once: a second SIGTERM while the pack is being stopped must not cut that cleanup short.
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    raise Terminated
+_partial: list[Path] = []
+"""A report being written beside its target (removed if a signal ends the run)."""
+
+
+def _stop_now(signum: int, frame: FrameType | None) -> None:
+    """SIGINT or SIGTERM: kill the policy pack, say so in one line, and exit at once.
+
+    Not by raising into whatever the main thread is doing: an exception that lands inside gRPC's
+    channel code can leave one of its locks held, and closing the channel then waits forever
+    (seen with SIGTERM mid-Analyze). Nothing is left to save: the report is written only at the
+    end, atomically, and a half-written temporary file is removed here.
+    """
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)  # a second signal must not cut this short
+    stopped = kill_policy_packs()
+    for path in list(_partial):
+        with contextlib.suppress(OSError):
+            path.unlink()
+    what = "terminated (SIGTERM)" if signum == signal.SIGTERM else "interrupted"
+    line = f"preflight: {what}{'; the policy pack was stopped' if stopped else ''}\n"
+    with contextlib.suppress(OSError):
+        os.write(sys.stderr.fileno(), line.encode())
+    os._exit(EXIT_TERMINATED if signum == signal.SIGTERM else EXIT_INTERRUPTED)
 
 
 @contextlib.contextmanager
-def _sigterm_stops() -> Iterator[None]:
-    """SIGTERM (`timeout`, `kill`, a CI cancel) unwinds like Ctrl-C, so the pack is stopped."""
+def _signals_stop() -> Iterator[None]:
+    """SIGINT (Ctrl-C) and SIGTERM (`timeout`, `kill`, a CI cancel) end the run through
+    `_stop_now`, and the pack with it. Only where handlers can be set (the main thread)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous = {sig: signal.signal(sig, _stop_now) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def main(argv: list[str] | None = None) -> int:
     progress = _Progress()
     try:
-        with _sigterm_stops():
+        with _signals_stop():
             return _run(_parser().parse_args(argv), progress)
-    except Terminated:
-        stopped = "; the policy pack was stopped" if progress.pack_started else ""
-        _say(f"terminated (SIGTERM){stopped}")
-        return EXIT_TERMINATED
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # raised in-process (a test, an embedding caller), not by SIGINT
         stopped = "; the policy pack was stopped" if progress.pack_started else ""
         _say(f"interrupted{stopped}")
         return EXIT_INTERRUPTED

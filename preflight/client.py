@@ -106,6 +106,23 @@ def _die_with_parent() -> None:
         _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+_LIVE_GROUPS: set[int] = set()
+"""Process groups of the packs running now, for `kill_policy_packs` (a signal handler)."""
+
+
+def kill_policy_packs() -> int:
+    """SIGKILL every running pack's process group at once; how many there were.
+
+    For a signal handler that is about to end the process: nothing here waits, takes a lock or
+    talks gRPC (unwinding through gRPC's channel from a signal can deadlock on its locks).
+    """
+    groups = list(_LIVE_GROUPS)
+    for pgid in groups:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, signal.SIGKILL)
+    return len(groups)
+
+
 def _stop_group(proc: subprocess.Popen[bytes]) -> None:
     """Stop the pack and everything it started (its own process group, as it leads a session):
     SIGINT first, which the SDK turns into ``server.stop(0)``, then SIGKILL. Never raises, and
@@ -171,6 +188,7 @@ class PolicyPackProcess:
             start_new_session=True,
             preexec_fn=_die_with_parent,  # noqa: PLW1509 -- one prctl call, no locks
         )
+        _LIVE_GROUPS.add(self._proc.pid)
         self.port = self._read_port()
         self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}", options=_GRPC_OPTIONS)
         try:
@@ -215,6 +233,7 @@ class PolicyPackProcess:
         proc, self._proc = self._proc, None
         if proc is not None:
             _stop_group(proc)
+            _LIVE_GROUPS.discard(proc.pid)
             if proc.stdout is not None:
                 proc.stdout.close()
         if self._stderr is not None:
