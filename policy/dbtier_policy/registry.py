@@ -12,6 +12,7 @@ from pulumi_policy import Policy
 from . import (
     deploy_alarms,
     deploy_catalog,
+    deploy_logs,
     deploy_network,
     deploy_relations,
     dms,
@@ -47,6 +48,7 @@ RULES: list[Rule] = [
     *engines.RULES,
     *stack.RULES,
     *deploy_catalog.RULES,
+    *deploy_logs.RULES,
     *deploy_relations.RULES,
     *deploy_network.RULES,
     *deploy_alarms.RULES,

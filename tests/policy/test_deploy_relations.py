@@ -17,13 +17,17 @@ from typing import Any
 
 import pytest
 
-from policy.dbtier_policy import deploy_alarms, deploy_network, deploy_relations
+from policy.dbtier_policy import deploy_alarms, deploy_logs, deploy_network, deploy_relations
 from preflight.plan import Plan, PlannedResource, plan_stack
 from tests.policy.policy_fixtures import Pack
 
 pytestmark = pytest.mark.policy
 
-RULES = {r.meta.name for m in (deploy_relations, deploy_network, deploy_alarms) for r in m.RULES}
+RULES = {
+    r.meta.name
+    for m in (deploy_logs, deploy_relations, deploy_network, deploy_alarms)
+    for r in m.RULES
+}
 CONFIG: dict[str, Any] = {"all": "mandatory"}
 
 
