@@ -9,6 +9,12 @@ names are snake_case; the JSON names are their camelCase forms.
 
 Fields marked `local` exist only in a local run (`tls: false`, the moto `endpointUrl`); the
 deployed stack never exports them and readers fall back to their defaults.
+
+Credentials: every database section names the Secrets Manager secret that holds its credentials
+(`secretArn`); after a rotation that secret is the truth. `password` is the initial password of
+the `generated` credentials mode and is absent in `managed` mode (the service owns the password);
+readers resolve the secret first and the password second (`workloads.common.credentials`). A
+local run may write a placeholder that is not an ARN (`"local"`): readers treat it as no secret.
 """
 
 from __future__ import annotations
@@ -61,9 +67,9 @@ class RelationalOutputs:
     port: Port
     database_name: str
     username: str
-    password: Secret
+    password: Secret | None = _optional()  # noqa: RUF009 - generated mode only
     reader_endpoints: tuple[Host, ...] = ()
-    secret_arn: str | None = None
+    secret_arn: str | None = None  # required in an export
     engine: str = "mysql"
     tls: bool = _local(True)
 
@@ -77,9 +83,9 @@ class AuroraOutputs:
     port: Port
     database_name: str
     username: str
-    password: Secret
+    password: Secret | None = _optional()  # noqa: RUF009 - generated mode only
     reader_endpoint: Host | None = None
-    secret_arn: str | None = None
+    secret_arn: str | None = None  # required in an export
     engine: str = "aurora-mysql"
     tls: bool = _local(True)
 
@@ -93,19 +99,23 @@ class WarehouseOutputs:
     port: Port
     database_name: str
     username: str
-    password: Secret
+    password: Secret | None = _optional()  # noqa: RUF009 - generated mode only
+    # Optional in an export until the Warehouse component exports it (issue 12); then required.
+    secret_arn: str | None = _optional()
     tls: bool = _local(True)
 
 
 @dataclass(frozen=True)
 class RedisOutputs:
-    """`redis`: the ElastiCache replication group's endpoints and AUTH token."""
+    """`redis`: the ElastiCache replication group's endpoints, AUTH token and its secret."""
 
     KEY: ClassVar[str] = "redis"
     primary_endpoint: Host
     port: Port
     reader_endpoint: Host | None = None
     auth_token: Secret | None = None
+    # Optional in an export until the RedisCluster component exports it (issue 12); then required.
+    secret_arn: str | None = _optional()
     tls: bool = False
 
 
