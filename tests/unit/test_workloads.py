@@ -306,3 +306,229 @@ def test_the_depth_check_is_linear(text):
     with pytest.raises(WorkloadError):
         outputs_from_json(text, "f")
     assert time.monotonic() - began < 2.0
+
+
+# --- credentials: the secret behind secretArn, the outputs' password, renewal ---------------
+
+ARN_PREFIX = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
+
+
+@pytest.fixture(scope="module")
+def _moto_secrets():
+    """moto's Secrets Manager in-process with dummy credentials, once for the module."""
+    from moto import mock_aws
+
+    from workloads.common import credentials
+
+    with pytest.MonkeyPatch.context() as patch, mock_aws():
+        patch.setattr(credentials, "_clients", {})  # clients made here stay here
+        for name in ("AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_ENDPOINT_URL", "AWS_PROFILE"):
+            patch.delenv(name, raising=False)
+        patch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        patch.setenv("AWS_DEFAULT_REGION", "eu-west-1")  # the ARN's region must win
+        import boto3
+
+        yield boto3.client("secretsmanager", region_name="us-east-1")
+
+
+@pytest.fixture
+def secrets_manager(_moto_secrets, monkeypatch):
+    """The Secrets Manager stand-in, with the credentials in use forgotten."""
+    from workloads.common import credentials
+
+    monkeypatch.setattr(credentials, "_current", {})
+    return _moto_secrets
+
+
+def _secret(client, value, name=None) -> str:
+    text = value if isinstance(value, str) else json.dumps(value)
+    return client.create_secret(Name=name or f"s-{os.urandom(4).hex()}", SecretString=text)["ARN"]
+
+
+def _resolve(arn, password="outputs-pw-1", mode="auto", **kw):
+    from workloads.common import resolve_credentials
+
+    return resolve_credentials(
+        "aurora", secret_arn=arn, username="app", password=password, mode=mode, **kw
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "region"),
+    [
+        (ARN_PREFIX + "db-AbC123", "us-east-1"),
+        ("arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:x", "cn-north-1"),
+        ("local", None),
+        (None, None),
+        ("", None),
+        ("arn:aws:s3:::bucket", None),
+        ("arn:aws:secretsmanager:us-east-1:123:secret:x", None),
+    ],
+    ids=repr,
+)
+def test_only_a_secrets_manager_arn_names_a_secret(value, region):
+    from workloads.common.credentials import secret_arn_region
+
+    assert secret_arn_region(value) == region
+
+
+def test_auto_reads_the_rds_shaped_secret_first(secrets_manager):
+    rds = {"engine": "mysql", "host": "elsewhere", "port": 1, "dbname": "x"}
+    arn = _secret(secrets_manager, {**rds, "username": "rotated", "password": "from-secret-1"})
+    source = _resolve(arn)
+    assert (source.initial.username, source.initial.password) == ("rotated", "from-secret-1")
+    assert source.initial.origin == "secret" and source.renewable
+    assert redact("x from-secret-1 y") == "x *** y"  # registered for redaction
+
+
+def test_a_managed_secret_has_only_username_and_password(secrets_manager):
+    arn = _secret(secrets_manager, {"username": "admin", "password": "managed-pw-1"})
+    assert _resolve(arn, password=None).initial.password == "managed-pw-1"
+
+
+def test_a_secret_without_username_keeps_the_outputs_one(secrets_manager):
+    arn = _secret(secrets_manager, {"password": "only-pw-123"})
+    assert _resolve(arn).initial.username == "app"
+
+
+def test_a_placeholder_arn_means_no_secret(secrets_manager):
+    source = _resolve("local")
+    assert source.initial.origin == "outputs" and not source.renewable
+    with pytest.raises(WorkloadError, match=r'--credentials secret: "aurora.secretArn" is not a'):
+        _resolve("local", mode="secret")
+    with pytest.raises(WorkloadError, match=r"neither a Secrets Manager"):
+        _resolve("local", password=None)
+
+
+def test_outputs_mode_never_reads_the_secret(secrets_manager):
+    source = _resolve(ARN_PREFIX + "does-not-exist", mode="outputs")
+    assert source.initial.password == "outputs-pw-1" and not source.renewable
+    with pytest.raises(WorkloadError, match=r'no "aurora.password" in the outputs'):
+        _resolve(ARN_PREFIX + "x", password=None, mode="outputs")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (None, "no such secret"),
+        ("hunter2-not-json", "its value is not JSON"),
+        (["hunter2-in-a-list"], "not a JSON object"),
+        ({"username": "u", "pwd": "hunter2-wrong-key"}, 'has no "password"'),
+        ({"username": "u", "password": ""}, 'has no "password"'),
+        ({"username": 7, "password": "hunter2-abc"}, '"username" is not a user name'),
+        ({"username": "u", "password": "hunter2\nabc"}, "control character"),
+    ],
+    ids=["not-found", "not-json", "not-an-object", "no-password", "empty", "bad-user", "newline"],
+)
+def test_a_wrong_secret_is_one_line_without_its_value(secrets_manager, value, message):
+    arn = ARN_PREFIX + "missing-AbCdEf" if value is None else _secret(secrets_manager, value)
+    for mode in ("auto", "secret"):
+        with pytest.raises(WorkloadError) as err:
+            _resolve(arn, mode=mode)
+        text = str(err.value)
+        assert message in text and "aurora.secretArn" in text and "\n" not in text
+        assert "hunter2" not in redact(text)
+
+
+def test_access_denied_is_named(secrets_manager):
+    from botocore.stub import Stubber
+
+    from workloads.common import credentials
+
+    client = credentials._client("us-east-1", 5)
+    with Stubber(client) as stub:
+        stub.add_client_error("get_secret_value", service_error_code="AccessDeniedException")
+        with pytest.raises(WorkloadError, match=r"access denied \(AccessDeniedException\)"):
+            _resolve(ARN_PREFIX + "x")
+
+
+def test_no_aws_credentials_falls_back_to_the_outputs_password(secrets_manager, monkeypatch):
+    from workloads.common import credentials
+
+    monkeypatch.setattr(credentials, "_clients", {})  # a new client looks for credentials
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    source = _resolve(ARN_PREFIX + "x")
+    assert source.initial.origin == "outputs"
+    with pytest.raises(WorkloadError, match="no AWS credentials"):
+        _resolve(ARN_PREFIX + "x", mode="secret")
+
+
+def test_renew_reads_the_rotated_secret_once_for_every_thread(secrets_manager):
+    from workloads.common import renew
+
+    arn = _secret(secrets_manager, {"username": "app", "password": "first-pw-123"})
+    source = _resolve(arn)
+    assert renew(source, source.initial) is None  # the secret still holds what was refused
+    secrets_manager.put_secret_value(
+        SecretId=arn, SecretString=json.dumps({"username": "app_clone", "password": "second-pw-1"})
+    )
+    fresh = renew(source, source.initial)
+    assert fresh is not None and (fresh.username, fresh.password) == ("app_clone", "second-pw-1")
+    assert renew(source, source.initial) == fresh  # already renewed: no second read needed
+
+
+def test_renew_tries_the_pending_version_the_database_may_already_have(secrets_manager):
+    from workloads.common import renew
+
+    arn = _secret(secrets_manager, {"username": "app", "password": "first-pw-123"})
+    source = _resolve(arn)
+    secrets_manager.put_secret_value(
+        SecretId=arn,
+        SecretString=json.dumps({"username": "app", "password": "pending-pw-1"}),
+        VersionStages=["AWSPENDING"],
+    )
+    fresh = renew(source, source.initial)
+    assert fresh is not None and fresh.password == "pending-pw-1"
+
+
+def test_renew_waiting_gives_up_after_its_bound(secrets_manager):
+    from workloads.common import renew_waiting
+
+    arn = _secret(secrets_manager, {"username": "app", "password": "first-pw-123"})
+    source = _resolve(arn)
+    began = time.monotonic()
+    assert renew_waiting(source, source.initial, max_seconds=0.3, initial_wait=0.05) is None
+    assert time.monotonic() - began < 2
+
+
+def test_a_redis_secret_authenticates_with_the_token_alone(secrets_manager):
+    from contract import RedisOutputs
+    from workloads.redis_workload import endpoints_from
+    from workloads.redis_workload.client import SecretAuth
+
+    arn = _secret(secrets_manager, {"username": "default", "password": "token-from-secret-1"})
+    section = RedisOutputs(
+        primary_endpoint="h", port=6379, auth_token="old-token-1", secret_arn=arn
+    )
+    primary, reader = endpoints_from(section)
+    assert SecretAuth(primary).get_credentials() == ("token-from-secret-1",)
+    assert reader.credentials == primary.credentials
+    plain = RedisOutputs(primary_endpoint="h", port=6379, secret_arn="local")
+    assert endpoints_from(plain)[0].credentials is None  # a local Redis without AUTH
+
+
+def test_the_sql_workloads_take_credentials_from_the_secret(secrets_manager):
+    from workloads.sql import ConnectionOptions, sql_endpoint
+
+    arn = _secret(secrets_manager, {"username": "app", "password": "sql-secret-pw1"})
+    section = RelationalOutputs(
+        "db.example", 3306, "app", "app", "old-pw-1", secret_arn=arn, tls=False
+    )
+    endpoint = sql_endpoint("relational", "db.example", section, ConnectionOptions())
+    assert endpoint.password == "sql-secret-pw1"
+    forced = sql_endpoint(
+        "relational", "db.example", section, ConnectionOptions(credentials="outputs")
+    )
+    assert forced.password == "old-pw-1"
+
+
+def test_secrets_manager_is_reached_through_boto3s_own_endpoint_settings():
+    # An explicit endpoint_url would override AWS_ENDPOINT_URL_SECRETS_MANAGER and the config file.
+    source = Path("workloads/common/credentials.py").read_text(encoding="utf-8")
+    calls = [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)]
+    assert not [kw for call in calls for kw in call.keywords if kw.arg == "endpoint_url"]

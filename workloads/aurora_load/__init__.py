@@ -5,8 +5,9 @@ processes take CPU from the server) run for a duration or a number of operations
 operation an insert or a count-where read (the seed's pair) chosen by the insert ratio, through
 server-side prepared statements, optionally paced to a target rate. The acknowledged inserts of
 a worker are exactly ``0..acked-1`` (see ``workloads.aurora_load.worker``), so the final check is
-one count per worker. The result has throughput, p50/p95/p99/max latency, errors by kind and a
-per-second series.
+one count per worker. The result has throughput, p50/p95/p99/max latency, errors by kind, the
+reconnects and credential renewals (a run survives a password rotation: see
+``workloads.aurora_load.worker``) and a per-second series.
 """
 
 # ruff: noqa: E402 - the MySQL driver preload comes before any import that can load OpenSSL
@@ -21,11 +22,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import mysql.connector
-
 from workloads.aurora_load.worker import WorkerConfig, WorkerResult, run_workers
 from workloads.common import Endpoint, WorkloadError, check_exit_code, log, percentile, retrying
-from workloads.sql.mysqldb import mysql_config, mysql_connect, mysql_ident, mysql_is_transient
+from workloads.common.credentials import describe
+from workloads.sql.mysqldb import mysql_connect, mysql_ident, mysql_is_transient, mysql_open
 
 COLUMNS = {"run_id", "worker", "seq", "data", "random_number", "created_at"}
 
@@ -73,6 +73,7 @@ class Summary:
     latency_ms: Latency
     errors: dict[str, int]
     reconnects: int
+    credential_renewals: int
     confirmed_by_duplicate: int
     per_second: list[Second]
 
@@ -121,6 +122,7 @@ class LoadResult:
     verification: Verification
     fatal_errors: list[str]
     deleted_rows: int | None = None
+    credentials: str = "outputs"  # where the credentials in use at the end came from
 
     @property
     def ok(self) -> bool:
@@ -154,6 +156,7 @@ class LoadResult:
             "latencyMs": vars(s.latency_ms),
             "errors": s.errors,
             "reconnects": s.reconnects,
+            "credentials": {"source": self.credentials, "renewals": s.credential_renewals},
             "confirmedByDuplicate": s.confirmed_by_duplicate,
             "perSecond": [vars(p) for p in s.per_second],
             "verification": {
@@ -219,7 +222,7 @@ def verify(
         max_seconds=timeout,
         max_wait=2.0,
         describe="reconnect for the final check",
-    )(lambda: mysql.connector.connect(**mysql_config(endpoint)))
+    )(lambda: mysql_open(endpoint))
     quoted = mysql_ident(table)
     lost: dict[int, LostInserts] = {}
     committed_unacked = 0
@@ -296,6 +299,7 @@ def summarize(results: list[WorkerResult], wall_seconds: float) -> Summary:
         ),
         errors=dict(errors),
         reconnects=sum(r.reconnects for r in results),
+        credential_renewals=sum(r.credential_renewals for r in results),
         confirmed_by_duplicate=sum(r.confirmed_by_duplicate for r in results),
         per_second=per_second,
     )
@@ -349,6 +353,7 @@ def run_load(
         summary=summary,
         verification=check,
         fatal_errors=[f"worker {r.index}: {r.fatal}" for r in results if r.fatal],
+        credentials=describe(endpoint.credentials),
     )
     if cleanup_after:
         result.deleted_rows = cleanup(endpoint, settings.table, run_id)

@@ -145,6 +145,12 @@ def render(result: LoadResult) -> str:
         lines.append(f"errors      {kinds} ({s.reconnects} reconnects)")
     else:
         lines.append("errors      none")
+    renewed = (
+        f", renewed {s.credential_renewals} time(s) after a rotation"
+        if s.credential_renewals
+        else ""
+    )
+    lines.append(f"credentials from the {result.credentials}{renewed}")
     lines += ["", *chart(s.per_second), ""]
     if v.lost:
         by_worker = result.to_json()["verification"]["lostByWorker"]

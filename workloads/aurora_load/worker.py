@@ -5,6 +5,11 @@ Every insert carries (run id, worker, sequence); after a transient error the wor
 retries the same sequence number, and a duplicate-key answer to that retry proves the first
 attempt had committed before its acknowledgement was lost. So the acknowledged inserts of a
 worker are exactly ``0..acked-1``.
+
+After a credential rotation the old password (or, with alternating users, the old user) stops
+working for new connections: a reconnect refused for its credentials renews them from the secret
+(``workloads.common.credentials``, bounded, with backoff) and connects with the new ones; every
+later connection of the process uses them. Renewals are counted like reconnects.
 """
 
 from __future__ import annotations
@@ -25,8 +30,23 @@ import mysql.connector
 from mysql.connector.connection import MySQLConnection
 
 from workloads import mysql_driver
-from workloads.common import Endpoint, WorkloadError, one_line, progress, quiet_child, redact
-from workloads.sql.mysqldb import mysql_config, mysql_error_kind, mysql_ident, mysql_is_transient
+from workloads.common import (
+    Endpoint,
+    WorkloadError,
+    login,
+    one_line,
+    progress,
+    quiet_child,
+    redact,
+    renew_waiting,
+)
+from workloads.sql.mysqldb import (
+    mysql_config,
+    mysql_error_kind,
+    mysql_ident,
+    mysql_is_auth_error,
+    mysql_is_transient,
+)
 
 DUPLICATE_KEY = 1062
 RANDOM_MAX = 1_000_000
@@ -59,6 +79,7 @@ class WorkerResult:
     reads: int = 0
     confirmed_by_duplicate: int = 0
     reconnects: int = 0
+    credential_renewals: int = 0  # credentials refused, then renewed from the secret
     errors: Counter[str] = field(default_factory=Counter)
     fatal: str | None = None
     latencies: array = field(default_factory=lambda: array("d"))
@@ -121,11 +142,13 @@ class Prepared:
         return []
 
 
-def _open(config: WorkerConfig, stop: Any) -> tuple[Any, tuple[Prepared, Prepared] | None]:
+def _open(
+    config: WorkerConfig, stop: Any, result: WorkerResult
+) -> tuple[Any, tuple[Prepared, Prepared] | None]:
     """Connect and prepare both statements, retrying transient errors until the run is over."""
     insert_sql, read_sql = _sql(config.table)
     while True:
-        conn = _connect_until(config, stop, config.end)
+        conn = _connect_until(config, stop, config.end, result)
         if conn is None:
             return None, None
         try:
@@ -136,13 +159,23 @@ def _open(config: WorkerConfig, stop: Any) -> tuple[Any, tuple[Prepared, Prepare
                 raise
 
 
-def _connect_until(config: WorkerConfig, stop: Any, deadline: float | None) -> Any:
-    """Connect, retrying transient failures with backoff+jitter until the run is over."""
+def _connect_until(
+    config: WorkerConfig, stop: Any, deadline: float | None, result: WorkerResult
+) -> Any:
+    """Connect, retrying transient failures with backoff+jitter until the run is over, and
+    renewing credentials the server refuses (a rotation) from the secret."""
     delay = 0.05
+    endpoint = config.endpoint
     while True:
+        used = login(endpoint)
         try:
-            return mysql.connector.connect(**mysql_config(config.endpoint))
+            return mysql.connector.connect(**mysql_config(endpoint))
         except mysql.connector.Error as exc:
+            if mysql_is_auth_error(exc) and endpoint.credentials is not None:
+                if renew_waiting(endpoint.credentials, used, stop=lambda: bool(stop.value)):
+                    result.credential_renewals += 1
+                    continue
+                raise
             if not mysql_is_transient(exc):
                 raise
             now = time.time()
@@ -171,7 +204,7 @@ def worker_main(config: WorkerConfig, counters: Any, stop: Any) -> WorkerResult:
     bucket_second = -1
     bucket = [0, 0, 0]
 
-    conn, statements = _open(config, stop)
+    conn, statements = _open(config, stop, result)
     while statements is not None:
         if stop.value or (config.ops is not None and done >= config.ops):
             break
@@ -210,7 +243,7 @@ def worker_main(config: WorkerConfig, counters: Any, stop: Any) -> WorkerResult:
                 pending_insert = params if is_insert else None
                 _close_quietly(conn)
                 reconnects += 1
-                conn, statements = _open(config, stop)
+                conn, statements = _open(config, stop, result)
                 continue
             else:
                 errors[mysql_error_kind(exc)] += 1

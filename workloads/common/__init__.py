@@ -1,6 +1,6 @@
 """The helpers every workload shares: errors and exit codes, secret redaction, the stack
-outputs, retries, the endpoint type, argument types, chunking, percentiles, reporting, and
-stopping on a signal.
+outputs, credentials (from the secret, renewed after a rotation), retries, the endpoint type,
+argument types, chunking, percentiles, reporting, and stopping on a signal.
 
 A workload never prints a secret, a traceback or a multi-line error: the entry point
 (``workloads.__main__``) turns a ``WorkloadError`` into one line on stderr and its ``exit_code``.
@@ -8,6 +8,16 @@ Nothing here loads OpenSSL, so a MySQL workload can still load its driver's own 
 """
 
 from workloads.common.args import bounded
+from workloads.common.credentials import (
+    Credentials,
+    CredentialSource,
+    add_credentials_argument,
+    login,
+    renew,
+    renew_waiting,
+    resolve_credentials,
+    with_renewal,
+)
 from workloads.common.endpoint import Endpoint
 from workloads.common.errors import (
     EXIT_BAD_INPUT,
@@ -37,12 +47,15 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_TERMINATED",
+    "CredentialSource",
+    "Credentials",
     "Endpoint",
     "Outputs",
     "RedactingFormatter",
     "Report",
     "Terminated",
     "WorkloadError",
+    "add_credentials_argument",
     "bounded",
     "check_exit_code",
     "chunked",
@@ -52,6 +65,7 @@ __all__ = [
     "is_transient_network_error",
     "load_outputs",
     "log",
+    "login",
     "one_line",
     "outputs_from_json",
     "outputs_from_stack",
@@ -61,6 +75,10 @@ __all__ = [
     "redact",
     "register_secret",
     "render_table",
+    "renew",
+    "renew_waiting",
+    "resolve_credentials",
     "retrying",
     "stop_children",
+    "with_renewal",
 ]

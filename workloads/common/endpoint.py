@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workloads.common.credentials import CredentialSource
 
 
 @dataclass(frozen=True)
@@ -10,7 +14,10 @@ class Endpoint:
     """A server address with its credentials and TLS settings (picklable for worker processes).
 
     SQL servers use every field; Redis uses host, port, password (the AUTH token), tls and
-    ca_bundle. ``ca_bundle`` None with TLS on means the system trust store.
+    ca_bundle. ``ca_bundle`` None with TLS on means the system trust store. ``user`` and
+    ``password`` are the credentials resolved at start-up; with ``credentials`` set, connections
+    take theirs from ``workloads.common.credentials.login``, which renews them from the secret
+    after a rotation.
     """
 
     host: str
@@ -23,6 +30,7 @@ class Endpoint:
     user: str = ""
     connect_timeout: int = 10
     query_timeout: int = 60
+    credentials: CredentialSource | None = None
 
     def __str__(self) -> str:
         return f"{self.host}:{self.port}"

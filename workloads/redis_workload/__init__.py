@@ -5,7 +5,8 @@ says so; ``workloads.redis_workload.client``). Every key lives under a prefix in
 database, so the workload can share a server and clean up after itself. Steps: the seed's
 operations on strings, hashes, lists, sets and sorted sets, each result checked; sessions with
 sliding expiry; cache-aside with a stampede guard and hit/miss counts; pub/sub ending on a stop
-message or a timeout; optionally a write soak that rides out a failover. ``run_benchmarks``
+message or a timeout; optionally a write soak that rides out a failover or a token rotation
+(reconnects and token renewals are counted and reported). ``run_benchmarks``
 measures SET and GET like redis-benchmark (``workloads.redis_workload.bench``).
 
 The package is not called ``redis`` so that ``import redis`` always means redis-py.
@@ -16,17 +17,19 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import redis
 
-from workloads.common import EXIT_OK, Endpoint, WorkloadError, check_exit_code, one_line
+from workloads.common import EXIT_OK, Endpoint, WorkloadError, check_exit_code, login, one_line
+from workloads.common.credentials import describe
 from workloads.redis_workload.bench import BenchResult, run_bench
 from workloads.redis_workload.client import (
     RETRYABLE,
     CountingRetry,
     ErrorCounter,
+    SecretAuth,
     check_connection,
     endpoints_from,
     is_local,
@@ -63,6 +66,7 @@ __all__ = [
     "Endpoint",
     "ErrorCounter",
     "RedisResult",
+    "SecretAuth",
     "SessionStore",
     "SoakResult",
     "SoakSummary",
@@ -104,6 +108,13 @@ class RedisResult:
     pubsub: Subscription
     retried_errors: dict[str, int]
     soak: SoakSummary | None = None
+    credentials: str = "outputs"  # where the token in use at the end came from
+    renewals: int = 0  # tokens refused, then renewed from the secret
+
+    @property
+    def reconnects(self) -> int:
+        """Every retried error was retried on a new connection."""
+        return sum(self.retried_errors.values())
 
     @property
     def problems(self) -> list[str]:
@@ -127,6 +138,8 @@ class RedisResult:
             "cache": vars(self.cache),
             "pubsub": {"messages": self.pubsub.messages, "reason": self.pubsub.reason},
             "retriedErrors": self.retried_errors,
+            "reconnects": self.reconnects,
+            "credentials": {"source": self.credentials, "renewals": self.renewals},
             "problems": self.problems,
             "ok": self.ok,
         }
@@ -163,11 +176,15 @@ def run_checks(
 ) -> RedisResult:
     """Every step against the replication group; the keys are deleted afterwards unless ``keep``."""
     counter = ErrorCounter()
-    primary = make_client(primary_ep, db, counter=counter)
-    reader = make_client(reader_ep, db, counter=counter)
-    # Fail fast on a wrong endpoint or token: one attempt each, before any work.
-    check_connection(make_client(primary_ep, db, retries=1, timeout=3), primary_ep, "primary")
-    check_connection(make_client(reader_ep, db, retries=1, timeout=3), reader_ep, "reader")
+    auth = SecretAuth(primary_ep)  # one token for both endpoints: renewed once for both
+    primary = make_client(primary_ep, db, counter=counter, auth=auth)
+    reader = make_client(reader_ep, db, counter=counter, auth=auth)
+    # Fail fast on a wrong endpoint or token: one attempt each (one renewal from the secret
+    # when it is refused), before any work.
+    for endpoint, role in ((primary_ep, "primary"), (reader_ep, "reader")):
+        probe = make_client(endpoint, db, retries=1, timeout=3, auth=auth)
+        check_connection(probe, endpoint, role)
+        probe.close()
     try:
         checks = basic_operations(primary, reader, prefix)
         problems = checks.failed  # every later check appends here too
@@ -218,6 +235,8 @@ def run_checks(
         pubsub=sub,
         retried_errors=dict(counter.counts),
         soak=soak_summary,
+        credentials=describe(primary_ep.credentials),
+        renewals=auth.renewals,
     )
 
 
@@ -236,6 +255,9 @@ def run_benchmarks(
     """SET on the primary and GET on the reader, as an application would spread them."""
     probe = make_client(primary_ep, db, retries=1, timeout=3)
     check_connection(probe, primary_ep, "primary")
+    # The bench's raw connections authenticate once, with the token in use now.
+    token = login(primary_ep).password
+    primary_ep, reader_ep = (replace(e, password=token) for e in (primary_ep, reader_ep))
     processes = processes or (
         max(1, (os.cpu_count() or 2) // 2) if is_local(primary_ep.host) else os.cpu_count()
     )

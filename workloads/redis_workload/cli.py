@@ -7,7 +7,13 @@ import json
 import os
 
 from contract import RedisOutputs
-from workloads.common import Outputs, WorkloadError, finish, render_table
+from workloads.common import (
+    Outputs,
+    WorkloadError,
+    add_credentials_argument,
+    finish,
+    render_table,
+)
 from workloads.redis_workload import (
     BenchReport,
     RedisResult,
@@ -18,7 +24,9 @@ from workloads.redis_workload import (
 
 HELP = """Redis/Valkey: the seed's operations on every data type, sessions, cache-aside, pub/sub, bench.
 
-Writes to primaryEndpoint, reads from readerEndpoint, TLS and AUTH as the `redis` output says.
+Writes to primaryEndpoint, reads from readerEndpoint, TLS and AUTH as the `redis` output says
+(the token from the secret behind secretArn, else authToken; renewed from the secret when the
+server refuses it, as after a token rotation).
 Every key is under --prefix in --db and removed at the end. --bench measures SET and GET like
 redis-benchmark (ops/s, latency percentiles); --soak SECONDS runs a write loop that must survive
 a failover with every acknowledged write kept."""
@@ -26,6 +34,7 @@ a failover with every acknowledged write kept."""
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``redis`` workload's options."""
+    add_credentials_argument(parser)
     parser.add_argument("--db", type=int, default=0, help="logical database (default 0)")
     parser.add_argument(
         "--prefix", default="dbtier:workload:", help="key prefix (default dbtier:workload:)"
@@ -54,7 +63,7 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
     """The ``redis`` workload."""
     if args.ca_bundle is not None and not os.path.isfile(args.ca_bundle):
         raise WorkloadError(f"--ca-bundle {args.ca_bundle}: no such file")
-    primary, reader = endpoints_from(outputs.read(RedisOutputs), args.ca_bundle)
+    primary, reader = endpoints_from(outputs.read(RedisOutputs), args.ca_bundle, args.credentials)
     if args.bench:
         if args.connections < 1 or args.pipeline < 1 or args.requests < 1 or args.value_size < 0:
             raise WorkloadError("--connections, --pipeline and --requests must be >= 1")
@@ -109,6 +118,9 @@ def render(result: RedisResult) -> str:
             ["soak", f"{soak.acknowledged} acked, {soak.lost} lost, {soak.given_up} given up"]
         )
     rows.append(["retried errors", json.dumps(result.retried_errors)])
+    renewed = f", renewed {result.renewals} time(s)" if result.renewals else ""
+    rows.append(["reconnects", str(result.reconnects)])
+    rows.append(["credentials", f"token from the {result.credentials}{renewed}"])
     status = "ok" if result.ok else "FAILED: " + "; ".join(result.problems)
     return f"redis {result.primary} (reads {result.reader}): {status}\n" + render_table(
         ["step", "result"], rows

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from contract import echo
-from workloads.common import Endpoint, WorkloadError, one_line, redact
+from workloads.common import (
+    Endpoint,
+    WorkloadError,
+    add_credentials_argument,
+    login,
+    one_line,
+    redact,
+    resolve_credentials,
+)
 
 CA_BUNDLE_ENV = "DBTIER_CA_BUNDLE"
 DEFAULT_CA_BUNDLE = "~/.config/dbtier/rds-global-bundle.pem"
@@ -32,26 +40,31 @@ class SqlSection(Protocol):
     @property
     def username(self) -> str: ...
     @property
-    def password(self) -> str: ...
+    def password(self) -> str | None: ...
+    @property
+    def secret_arn(self) -> str | None: ...
     @property
     def tls(self) -> bool: ...
 
 
 @dataclass(frozen=True)
 class ConnectionOptions:
-    """The command line's connection settings: CA bundle and timeouts in seconds."""
+    """The command line's connection settings: CA bundle, timeouts in seconds, and where the
+    credentials come from (``auto``, ``secret`` or ``outputs``)."""
 
     ca_bundle: str | None = None
     connect_timeout: int = 10
     query_timeout: int = 60
+    credentials: str = "auto"
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> ConnectionOptions:
-        return cls(args.ca_bundle, args.connect_timeout, args.query_timeout)
+        return cls(args.ca_bundle, args.connect_timeout, args.query_timeout, args.credentials)
 
 
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options every SQL workload shares: CA bundle and timeouts."""
+    """Options every SQL workload shares: CA bundle, timeouts and the credentials' source."""
+    add_credentials_argument(parser)
     parser.add_argument(
         "--ca-bundle",
         metavar="PEM",
@@ -79,19 +92,33 @@ def resolve_ca_bundle(explicit: str | None) -> str:
 def sql_endpoint(
     name: str, host: str, section: SqlSection, options: ConnectionOptions | None = None
 ) -> Endpoint:
-    """The endpoint ``host`` of a SQL section; TLS is on unless the section says ``tls: false``."""
+    """The endpoint ``host`` of a SQL section; TLS is on unless the section says ``tls: false``.
+
+    The credentials are resolved here (``workloads.common.credentials``: the secret behind
+    ``secretArn``, else ``password``), so a wrong or unreadable secret fails before any work.
+    """
     options = options or ConnectionOptions()
+    ca_bundle = resolve_ca_bundle(options.ca_bundle) if section.tls else None
+    source = resolve_credentials(
+        getattr(section, "KEY", name),
+        secret_arn=section.secret_arn,
+        username=section.username,
+        password=section.password,
+        mode=options.credentials,
+        timeout=options.connect_timeout,
+    )
     return Endpoint(
         name=name,
         host=host,
         port=section.port,
         database=section.database_name,
-        user=section.username,
-        password=section.password,
+        user=source.initial.username,
+        password=source.initial.password,
         tls=section.tls,
-        ca_bundle=resolve_ca_bundle(options.ca_bundle) if section.tls else None,
+        ca_bundle=ca_bundle,
         connect_timeout=options.connect_timeout,
         query_timeout=options.query_timeout,
+        credentials=source,
     )
 
 
@@ -104,7 +131,7 @@ def describe_connect_error(endpoint: Endpoint, exc: BaseException) -> str:
     """One line saying which endpoint failed and why, without secrets."""
     return (
         f"cannot connect to {endpoint.name} at {echo(endpoint.host)}:{endpoint.port} "
-        f"as {echo(redact(endpoint.user), 60)}: {driver_message(exc)}"
+        f"as {echo(redact(login(endpoint).username), 60)}: {driver_message(exc)}"
     )
 
 

@@ -10,7 +10,7 @@ import mysql.connector
 from mysql.connector import errorcode
 
 from workloads import mysql_driver
-from workloads.common import Endpoint, WorkloadError, log, retrying
+from workloads.common import Endpoint, WorkloadError, log, login, retrying, with_renewal
 from workloads.sql import describe_connect_error
 
 # Errors worth another attempt: the server is restarting, failing over, overloaded or chose us as
@@ -35,7 +35,11 @@ MYSQL_TRANSIENT_ERRNOS = frozenset(
 )
 
 MYSQL_AUTH_ERRNOS = frozenset(
-    {errorcode.ER_ACCESS_DENIED_ERROR, errorcode.ER_DBACCESS_DENIED_ERROR}
+    {
+        errorcode.ER_ACCESS_DENIED_ERROR,  # 1045 wrong password or no such user
+        errorcode.ER_DBACCESS_DENIED_ERROR,  # 1044 a user without access to the database
+        1698,  # ER_ACCESS_DENIED_NO_PASSWORD_ERROR
+    }
 )
 
 _ERROR_KINDS = {
@@ -67,6 +71,11 @@ def mysql_is_transient(exc: BaseException) -> bool:
     return isinstance(exc, ConnectionError | TimeoutError)
 
 
+def mysql_is_auth_error(exc: BaseException) -> bool:
+    """True when the server refused the credentials (a rotation may have changed them)."""
+    return isinstance(exc, mysql.connector.Error) and exc.errno in MYSQL_AUTH_ERRNOS
+
+
 def mysql_error_kind(exc: BaseException) -> str:
     """A short stable label for counting errors by kind."""
     if isinstance(exc, mysql.connector.Error):
@@ -75,12 +84,13 @@ def mysql_error_kind(exc: BaseException) -> str:
 
 
 def mysql_config(endpoint: Endpoint, **extra: Any) -> dict[str, Any]:
-    """Keyword arguments for ``mysql.connector.connect``."""
+    """Keyword arguments for ``mysql.connector.connect``, with the credentials in use now."""
+    credentials = login(endpoint)
     config: dict[str, Any] = {
         "host": endpoint.host,
         "port": endpoint.port,
-        "user": endpoint.user,
-        "password": endpoint.password,
+        "user": credentials.username,
+        "password": credentials.password,
         "database": endpoint.database,
         "connection_timeout": endpoint.connect_timeout,
         "read_timeout": endpoint.query_timeout,
@@ -98,14 +108,25 @@ def mysql_config(endpoint: Endpoint, **extra: Any) -> dict[str, Any]:
     return config
 
 
+def mysql_open(endpoint: Endpoint, **extra: Any) -> Any:
+    """One connection; refused for its credentials, once more with ones renewed from the secret
+    (``workloads.common.credentials``)."""
+    return with_renewal(
+        endpoint,
+        lambda: mysql.connector.connect(**mysql_config(endpoint, **extra)),
+        mysql_is_auth_error,
+    )
+
+
 def mysql_connect(
     endpoint: Endpoint, *, attempts: int = 4, max_seconds: float = 20.0, **extra: Any
 ) -> Any:
-    """Connect with retries on transient errors; bad credentials fail at once (exit 2)."""
+    """Connect with retries on transient errors; credentials refused even after renewing them
+    from the secret fail at once (exit 2)."""
 
     def connect() -> Any:
         log.info("connecting to %s at %s:%s", endpoint.name, endpoint.host, endpoint.port)
-        return mysql.connector.connect(**mysql_config(endpoint, **extra))
+        return mysql_open(endpoint, **extra)
 
     try:
         return retrying(

@@ -1,4 +1,5 @@
-"""PostgreSQL-family connections (Redshift, PostgreSQL locally) with psycopg2."""
+"""PostgreSQL-family connections (Redshift, PostgreSQL locally) with psycopg2; credentials
+refused are renewed from the secret once (``workloads.common.credentials``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import psycopg2
 import psycopg2.errorcodes
 import psycopg2.extensions
 
-from workloads.common import Endpoint, WorkloadError, log, retrying
+from workloads.common import Endpoint, WorkloadError, log, login, retrying, with_renewal
 from workloads.sql import describe_connect_error
 
 PG_TRANSIENT_CODES = frozenset(
@@ -25,6 +26,21 @@ PG_TRANSIENT_CODES = frozenset(
 )
 
 _PG_AUTH_HINTS = ("password authentication failed", "no pg_hba.conf entry", "does not exist")
+_PG_AUTH_CODES = frozenset(
+    {psycopg2.errorcodes.INVALID_PASSWORD, psycopg2.errorcodes.INVALID_AUTHORIZATION_SPECIFICATION}
+)
+
+
+def pg_is_auth_error(exc: BaseException) -> bool:
+    """True when the server refused the credentials (a rotation may have changed them)."""
+    if not isinstance(exc, psycopg2.Error):
+        return False
+    if exc.pgcode in _PG_AUTH_CODES:
+        return True
+    message = str(exc).lower()
+    return "password authentication failed" in message or (
+        "role" in message and "does not exist" in message
+    )
 
 
 def pg_is_transient(exc: BaseException) -> bool:
@@ -45,8 +61,6 @@ def pg_connect(endpoint: Endpoint, *, attempts: int = 4, max_seconds: float = 20
         "host": endpoint.host,
         "port": endpoint.port,
         "dbname": endpoint.database,
-        "user": endpoint.user,
-        "password": endpoint.password,
         "connect_timeout": endpoint.connect_timeout,
         "application_name": "dbtier-workloads",
     }
@@ -55,9 +69,13 @@ def pg_connect(endpoint: Endpoint, *, attempts: int = 4, max_seconds: float = 20
     else:
         kwargs["sslmode"] = "disable"
 
+    def open_once() -> Any:
+        credentials = login(endpoint)  # renewed ones after a rotation
+        return psycopg2.connect(**kwargs, user=credentials.username, password=credentials.password)
+
     def connect() -> Any:
         log.info("connecting to %s at %s:%s", endpoint.name, endpoint.host, endpoint.port)
-        return psycopg2.connect(**kwargs)
+        return with_renewal(endpoint, open_once, pg_is_auth_error)
 
     try:
         conn = retrying(
