@@ -9,6 +9,13 @@ generated password, then writes the outputs in the contract's shape (``contract.
 ``tls: false``, plus a ``redis`` section for the local Redis. A re-run keeps the passwords
 already in the file.
 
+With ``--secrets-endpoint URL`` (a moto server standing in for Secrets Manager; tests start one
+in-process) each database's credentials are also written into a secret in the standard RDS
+shape (``{engine, host, port, username, password, dbname}``, as the components write them) and
+its real ARN goes into ``secretArn``; without it ``secretArn`` is the placeholder ``"local"``,
+which the workloads treat as no secret. Run the workloads with
+``AWS_ENDPOINT_URL_SECRETS_MANAGER=URL`` (and any AWS credentials and region) to read them.
+
 PostgreSQL trusts local TCP logins on the engines set up by scripts/engines.sh; so that a wrong
 password is still refused, the users made here belong to the role ``dbtier_password_login`` and
 one pg_hba.conf line (added once, at the top) asks that role for its password (scram-sha-256).
@@ -34,6 +41,9 @@ from contract import AuroraOutputs, RedisOutputs, RelationalOutputs, WarehouseOu
 SCRAM_ROLE = "dbtier_password_login"
 ANY_HOST = "%"
 HBA_LINE = f"host all +{SCRAM_ROLE} all scram-sha-256"
+# The secretArn of a run without secrets: not an ARN, so the workloads read no secret.
+LOCAL_SECRET = "local"
+SECRET_ENGINES = {"relational": "mysql", "aurora": "mysql", "warehouse": "postgres"}
 
 
 def new_password() -> str:
@@ -141,7 +151,7 @@ def build_outputs(
                 password=passwords["relational"],
                 # The local reader is the same server: the read path and lag probe still run.
                 reader_endpoints=(mysql_host,),
-                secret_arn="local",  # noqa: S106 -- a placeholder, not a secret
+                secret_arn=LOCAL_SECRET,
                 engine="mysql",
                 tls=False,
             ),
@@ -152,7 +162,7 @@ def build_outputs(
                 database_name=f"{prefix}_aurora",
                 username=f"{prefix}_aur",
                 password=passwords["aurora"],
-                secret_arn="local",  # noqa: S106 -- a placeholder, not a secret
+                secret_arn=LOCAL_SECRET,
                 engine="aurora-mysql",
                 tls=False,
             ),
@@ -162,20 +172,85 @@ def build_outputs(
                 database_name=f"{prefix}_warehouse",
                 username=f"{prefix}_wh",
                 password=passwords["warehouse"],
+                secret_arn=LOCAL_SECRET,
                 tls=False,
             ),
         }
     )
 
 
-def redis_outputs(host: str = "127.0.0.1", port: int = 6379) -> dict[str, Any]:
-    """The ``redis`` section for a local Redis without AUTH or TLS."""
-    section = RedisOutputs(primary_endpoint=host, reader_endpoint=host, port=port, tls=False)
+def redis_outputs(
+    host: str = "127.0.0.1",
+    port: int = 6379,
+    *,
+    auth_token: str | None = None,
+    secret_arn: str | None = None,
+) -> dict[str, Any]:
+    """The ``redis`` section for a local Redis without TLS (and without AUTH unless a token or
+    the ARN of a secret holding one is given)."""
+    section = RedisOutputs(
+        primary_endpoint=host,
+        reader_endpoint=host,
+        port=port,
+        auth_token=auth_token,
+        secret_arn=secret_arn,
+        tls=False,
+    )
     return to_json({RedisOutputs.KEY: section})
 
 
-def provision_all(prefix: str, passwords: dict[str, str], **hosts: Any) -> dict[str, Any]:
-    """Create every local database and user, return the outputs that point at them."""
+def secrets_client(endpoint_url: str, region: str = "us-east-1") -> Any:
+    """A Secrets Manager client for the stand-in at ``endpoint_url`` (a moto server)."""
+    import boto3  # slow to import: only a run with secrets needs it
+
+    return boto3.session.Session().client(
+        "secretsmanager", endpoint_url=endpoint_url, region_name=region
+    )
+
+
+def put_secret(client: Any, name: str, value: dict[str, Any]) -> str:
+    """Create secret ``name`` holding ``value`` as JSON, or give it that new value; its ARN."""
+    text = json.dumps(value, sort_keys=True)
+    try:
+        return str(client.create_secret(Name=name, SecretString=text)["ARN"])
+    except client.exceptions.ResourceExistsException:
+        return str(client.put_secret_value(SecretId=name, SecretString=text)["ARN"])
+
+
+def connection_secret(key: str, section: dict[str, Any]) -> dict[str, Any]:
+    """The secret of one SQL section, in the standard RDS shape the components write."""
+    return {
+        "engine": SECRET_ENGINES[key],
+        "host": section.get("endpoint") or section["writerEndpoint"],
+        "port": section["port"],
+        "username": section["username"],
+        "password": section["password"],
+        "dbname": section["databaseName"],
+    }
+
+
+def store_secrets(outputs: dict[str, Any], prefix: str, endpoint_url: str) -> dict[str, Any]:
+    """Write each SQL section's credentials into a secret ``<prefix>/<key>`` at the stand-in
+    ``endpoint_url`` and put the secret's ARN into the section's ``secretArn``."""
+    client = secrets_client(endpoint_url)
+    for key in SECRET_ENGINES:
+        if key in outputs:
+            section = outputs[key]
+            section["secretArn"] = put_secret(
+                client, f"{prefix}/{key}", connection_secret(key, section)
+            )
+    return outputs
+
+
+def provision_all(
+    prefix: str,
+    passwords: dict[str, str],
+    *,
+    secrets_endpoint: str | None = None,
+    **hosts: Any,
+) -> dict[str, Any]:
+    """Create every local database and user, return the outputs that point at them; with
+    ``secrets_endpoint`` (a moto server's URL) the credentials are in secrets there too."""
     outputs = build_outputs(prefix, passwords, **hosts)
     admin = mysql_admin(hosts.get("mysql_host", "127.0.0.1"), hosts.get("mysql_port", 3306))
     try:
@@ -192,6 +267,8 @@ def provision_all(prefix: str, passwords: dict[str, str], **hosts: Any) -> dict[
         provision_pg(pg, wh["databaseName"], wh["username"], wh["password"])
     finally:
         pg.close()
+    if secrets_endpoint is not None:
+        store_secrets(outputs, prefix, secrets_endpoint)
     return outputs
 
 
@@ -226,7 +303,14 @@ def main() -> int:
     )
     parser.add_argument("--prefix", default="dbtier", help="database and user name prefix")
     parser.add_argument("--drop", action="store_true", help="drop the local databases and users")
+    parser.add_argument(
+        "--secrets-endpoint",
+        metavar="URL",
+        help="also keep the credentials in secrets on this Secrets Manager stand-in (moto server)",
+    )
     args = parser.parse_args()
+    from botocore.exceptions import BotoCoreError, ClientError
+
     if not args.prefix.replace("_", "").isalnum():
         parser.error("--prefix: letters, digits and _ only")
     try:
@@ -240,8 +324,11 @@ def main() -> int:
             key: _existing_passwords(args.path).get(key) or new_password()
             for key in ("relational", "aurora", "warehouse")
         }
-        outputs = {**provision_all(args.prefix, passwords), **redis_outputs()}
-    except (mysql.connector.Error, psycopg2.Error, OSError) as exc:
+        outputs = {
+            **provision_all(args.prefix, passwords, secrets_endpoint=args.secrets_endpoint),
+            **redis_outputs(),
+        }
+    except (mysql.connector.Error, psycopg2.Error, OSError, BotoCoreError, ClientError) as exc:
         print(f"local-outputs: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     os.makedirs(os.path.dirname(os.path.abspath(args.path)), exist_ok=True)
