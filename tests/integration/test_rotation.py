@@ -381,7 +381,8 @@ def test_redis_soak_survives_a_token_rotation(tmp_path, moto_url):
             assert soak["acknowledged"] > 0 and (soak["lost"], soak["givenUp"]) == (0, 0)
             assert result["reconnects"] > 0
             assert result["retriedErrors"].get("AuthenticationError", 0) >= 1
-            assert result["credentials"] == {"source": "secret", "renewals": 1}
+            assert result["credentials"]["source"] == "secret"
+            assert result["credentials"]["renewals"] >= 1
             for token in (old, new):
                 assert token not in out + err
             assert redis.Redis(port=port, password=new, db=3).dbsize() == 0  # cleaned up
