@@ -7,11 +7,14 @@ identifier rules several engines share (database and user names, log retention) 
 
 from __future__ import annotations
 
-import json
+import math
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sized
+from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from contract.echo import echo
 
 T = TypeVar("T")
 
@@ -28,6 +31,14 @@ LOG_RETENTION_DAYS = (
 RESERVED_USERS = {"admin", "root", "rdsadmin", "postgres", "rdsrepladmin", "mysql", "system"}
 DB_NAME = r"[A-Za-z][A-Za-z0-9_]{0,63}"
 USER_NAME = r"[A-Za-z][A-Za-z0-9_]{0,15}"
+
+# Numbers as `pulumi config set` writes them: ASCII digits only. `\d` and `str.isdigit()` accept
+# every script's digits (Arabic-Indic one-zero-zero reads as 100), and `int()`/`float()` accept
+# "8_0", "+2", "Infinity" and "NaN".
+_INTEGER = re.compile(r"-?[0-9]{1,18}", re.ASCII)
+_NUMBER = re.compile(
+    r"-?([0-9]{1,18}(\.[0-9]{0,18})?|\.[0-9]{1,18})([eE][-+]?[0-9]{1,3})?", re.ASCII
+)
 
 
 class ConfigError(ValueError):
@@ -73,10 +84,12 @@ class Fields:
         value = self.get(name)
         if value is None:
             return default
-        if isinstance(value, str) and re.fullmatch(r"-?\d+", value):
+        if isinstance(value, str) and _INTEGER.fullmatch(value):
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{self._name(name)} must be an integer (got {show(value)})")
+            raise ConfigError(
+                f"{self._name(name)} must be an integer in ASCII digits (got {describe(value)})"
+            )
         check_range(self._name(name), value, lo, hi)
         return value
 
@@ -86,15 +99,14 @@ class Fields:
         value = self.get(name)
         if value is None:
             return default
-        if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                raise ConfigError(
-                    f"{self._name(name)} must be a number (got {show(value)})"
-                ) from None
+        if isinstance(value, str) and _NUMBER.fullmatch(value):
+            value = float(value)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{self._name(name)} must be a number (got {show(value)})")
+            raise ConfigError(
+                f"{self._name(name)} must be a number in ASCII digits (got {describe(value)})"
+            )
+        if not math.isfinite(value):
+            raise ConfigError(f"{self._name(name)} must be a finite number (got {describe(value)})")
         check_range(self._name(name), value, lo, hi)
         return float(value)
 
@@ -103,9 +115,16 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, str) or not value:
-            raise ConfigError(f"{self._name(name)} must be a non-empty string (got {show(value)})")
-        if pattern is not None and not re.fullmatch(pattern, value):
-            raise ConfigError(f"{self._name(name)} must be {hint or pattern} (got {show(value)})")
+            raise ConfigError(
+                f"{self._name(name)} must be a non-empty string (got {describe(value)})"
+            )
+        # re.ASCII: `\d`, `\w` and `\s` in a pattern mean what AWS means, not any script's.
+        if pattern is not None and not re.fullmatch(pattern, value, re.ASCII):
+            # A free-text field may hold anything a user pasted, a password included: the
+            # message names the key and the rule, never the value.
+            raise ConfigError(
+                f"{self._name(name)} must be {hint or pattern} (got {describe(value)})"
+            )
         return value
 
     def choice(self, name: str, default: Any, choices: Iterable[str]) -> Any:
@@ -123,12 +142,36 @@ class Fields:
         self,
         name: str,
         check: Callable[[str, str], None] | None = None,
+        most: int | None = None,
+        quota: str = "",
     ) -> tuple[str, ...] | None:
+        """A list of non-empty strings; `most` bounds its length (checked before any item is
+        parsed, so 100,000 items cost nothing) and `quota` says why (the AWS quota it keeps)."""
         value = self.get(name)
         if value is None:
             return None
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise ConfigError(f"{self._name(name)} must be a list of strings (got {show(value)})")
+        if not isinstance(value, list):
+            raise ConfigError(
+                f"{self._name(name)} must be a list of strings (got {describe(value)})"
+            )
+        if most is not None and len(value) > most:
+            raise ConfigError(
+                f"{self._name(name)} has {len(value)} items; at most {most} are allowed"
+                + (f" ({quota})" if quota else "")
+            )
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item:
+                raise ConfigError(
+                    f"{self._name(name)}[{i}] must be a non-empty string (got {describe(item)})"
+                )
+        if len(set(value)) != len(value):
+            seen: set[str] = set()
+            for i, item in enumerate(value):
+                if item in seen:
+                    raise ConfigError(
+                        f"{self._name(name)}[{i}] repeats an earlier item; list each once"
+                    )
+                seen.add(item)
         if check is not None:
             for i, item in enumerate(value):
                 check(f"{self._name(name)}[{i}]", item)
@@ -138,10 +181,10 @@ class Fields:
         return Fields(self._name(name), self.get(name))
 
     def done(self) -> None:
-        unknown = sorted(set(self.raw) - self.used)
+        unknown = sorted(set(self.raw) - self.used, key=str)
         if unknown:
             raise ConfigError(
-                f"{self._name(unknown[0])} is not a known setting"
+                f"{self._name(echo(unknown[0]))} is not a known setting"
                 f" (known: {', '.join(sorted(self.used))})"
             )
 
@@ -162,9 +205,39 @@ def offered(key: str, *problems: Callable[[], str | None]) -> None:
 
 
 def show(value: Any) -> str:
-    """A config value as a message quotes it: JSON, strings in quotes, cut at 60 characters."""
-    text = json.dumps(value) if not isinstance(value, str) else repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    """A value from a closed vocabulary (a mode, an engine, a flag) as a message quotes it: one
+    safe line of at most 60 characters. Free text goes through `describe` instead."""
+    if isinstance(value, str):
+        return repr(echo(value, 58))
+    if value is None or isinstance(value, bool | int | float):
+        return describe(value)
+    return describe(value)
+
+
+def describe(value: Any) -> str:
+    """What a value is, without its content: numbers and flags as they are, text by length.
+
+    A free-text field (a user name, an ARN, a tag) may hold a password pasted into the wrong
+    place, so messages say which rule the value breaks and never repeat it.
+    """
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return echo(value, 24)
+    if isinstance(value, float):
+        return num(value) if math.isfinite(value) else str(value)
+    if isinstance(value, str):
+        ascii_note = "" if value.isascii() else ", not all ASCII"
+        return f"a {len(value)}-character string{ascii_note}"
+    if isinstance(value, Mapping):
+        return f"an object of {len(value)} fields"
+    if isinstance(value, list | tuple):
+        return f"a list of {len(value)} items"
+    if isinstance(value, Sized):
+        return f"a {type(value).__name__} of {len(value)} items"
+    return f"a {type(value).__name__}"
 
 
 def check_range(name: str, value: float, lo: float | None, hi: float | None) -> None:
@@ -179,7 +252,9 @@ def check_range(name: str, value: float, lo: float | None, hi: float | None) -> 
 
 def num(value: float) -> str:
     """A number as a message shows it: 1 rather than 1.0."""
-    return str(int(value)) if float(value).is_integer() else str(value)
+    if not math.isfinite(value):
+        return str(value)
+    return str(int(value)) if float(value).is_integer() else echo(value, 24)
 
 
 def username(fields: Fields, default: str, engine_label: str) -> str:
@@ -189,7 +264,8 @@ def username(fields: Fields, default: str, engine_label: str) -> str:
     )
     if name.lower() in RESERVED_USERS:
         raise ConfigError(
-            f"{fields.key}.username {name!r} is reserved by {engine_label}; choose another name"
+            f"{fields.key}.username {name.lower()!r} is reserved by {engine_label};"
+            " choose another name"
         )
     return name
 
@@ -203,3 +279,104 @@ def log_retention(fields: Fields, default: int) -> int:
             f" ({', '.join(map(str, LOG_RETENTION_DAYS[:12]))}, ... 3653; got {days})"
         )
     return days
+
+
+# --- AWS names ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NameRule:
+    """What AWS accepts as one kind of name: length, characters, and the hyphen rules several
+    services share. ASCII only: a rule's `chars` is a character class matched with re.ASCII."""
+
+    what: str
+    """The kind of name, as a message says it ("a Redshift cluster identifier")."""
+    lo: int
+    hi: int
+    chars: str
+    """A regex character class of the allowed characters, e.g. `[a-z0-9-]`."""
+    hint: str
+    """The allowed characters in words, e.g. "lower-case letters, digits and hyphens"."""
+    docs: str
+    """The AWS page stating the rule."""
+    letter_first: bool = False
+    hyphens: bool = False
+    """No two consecutive hyphens and no trailing hyphen."""
+
+    def problem(self, value: str) -> str | None:
+        """Why AWS would refuse `value` as this kind of name (None when it accepts it)."""
+        if not self.lo <= len(value) <= self.hi:
+            return f"{self.what} must be {self.lo}-{self.hi} characters (got {len(value)})"
+        if not re.fullmatch(f"{self.chars}*", value, re.ASCII):
+            return f"{self.what} may contain only {self.hint}"
+        if self.letter_first and not re.match("[A-Za-z]", value, re.ASCII):
+            return f"{self.what} must start with a letter"
+        if self.hyphens and ("--" in value or value.endswith("-")):
+            return f"{self.what} may not contain two consecutive hyphens or end with one"
+        return None
+
+
+# https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html
+DYNAMO_TABLE = NameRule(
+    "a DynamoDB table name", 3, 255, r"[A-Za-z0-9_.-]", "letters, digits, _ . and -",
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html",
+)  # fmt: skip
+DYNAMO_INDEX = NameRule(
+    "a DynamoDB index name", 3, 255, r"[A-Za-z0-9_.-]", "letters, digits, _ . and -",
+    DYNAMO_TABLE.docs,
+)  # fmt: skip
+REDSHIFT_CLUSTER = NameRule(
+    "a Redshift cluster identifier", 1, 63, r"[a-z0-9-]", "lower-case letters, digits and -",
+    "https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html",
+    letter_first=True, hyphens=True,
+)  # fmt: skip
+REDSHIFT_SERVERLESS = NameRule(
+    "a Redshift Serverless namespace or workgroup name", 3, 64, r"[a-z0-9-]",
+    "lower-case letters, digits and -",
+    "https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_CreateWorkgroup.html",
+)  # fmt: skip
+DMS_INSTANCE = NameRule(
+    "a DMS replication instance identifier", 1, 63, r"[A-Za-z0-9-]", "letters, digits and -",
+    "https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateReplicationInstance.html",
+    letter_first=True, hyphens=True,
+)  # fmt: skip
+DMS_IDENTIFIER = NameRule(
+    "a DMS endpoint, task or subnet group identifier", 1, 255, r"[A-Za-z0-9-]",
+    "letters, digits and -",
+    "https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateEndpoint.html",
+    letter_first=True, hyphens=True,
+)  # fmt: skip
+ELASTICACHE_GROUP = NameRule(
+    "an ElastiCache replication group id", 1, 40, r"[A-Za-z0-9-]", "letters, digits and -",
+    "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html",
+    letter_first=True, hyphens=True,
+)  # fmt: skip
+LOG_GROUP = NameRule(
+    "a CloudWatch Logs log group name", 1, 512, r"[A-Za-z0-9_./#-]", "letters, digits, _ . / # and -",
+    "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html",
+)  # fmt: skip
+KMS_ALIAS = NameRule(
+    "a KMS alias name", 7, 256, r"[A-Za-z0-9/_-]", "letters, digits, / _ and -",
+    "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html",
+)  # fmt: skip
+ALARM_NAME = NameRule(
+    "a CloudWatch alarm name", 1, 255, r"[A-Za-z0-9_./#:-]", "letters, digits, _ . / # : and -",
+    "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
+)  # fmt: skip
+# A Pulumi stack name (what dbtier puts into physical names): Pulumi's own rule.
+STACK_NAME = NameRule(
+    "a stack name", 1, 100, r"[A-Za-z0-9_.-]", "letters, digits, _ . and -",
+    "https://www.pulumi.com/docs/iac/concepts/stacks/",
+)  # fmt: skip
+
+
+def check_name(key: str, rule: NameRule, value: str, source: str = "") -> None:
+    """Refuse `value` when AWS would refuse it as `rule`'s kind of name, naming `key`.
+
+    `source` says where a derived name comes from ("from stack name 'x'"), so a user knows
+    which setting to change when dbtier built the name.
+    """
+    problem = rule.problem(value)
+    if problem:
+        where = f" {source}" if source else ""
+        raise ConfigError(f"{key}: {problem}{where} ({rule.docs})")

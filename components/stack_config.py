@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,13 +23,46 @@ from components.migration.config import MigrationConfig, parse_migration
 from components.network.config import NetworkConfig, parse_network
 from components.redis.config import RedisConfig, parse_redis
 from components.relational.config import RelationalConfig, parse_relational
-from components.settings import ConfigError, Fields, offered, show
+from components.settings import (
+    ALARM_NAME,
+    DMS_IDENTIFIER,
+    DMS_INSTANCE,
+    DYNAMO_TABLE,
+    ELASTICACHE_GROUP,
+    KMS_ALIAS,
+    LOG_GROUP,
+    REDSHIFT_CLUSTER,
+    REDSHIFT_SERVERLESS,
+    STACK_NAME,
+    ConfigError,
+    Fields,
+    NameRule,
+    check_name,
+    describe,
+    offered,
+    show,
+)
 from components.warehouse.config import WarehouseConfig, parse_warehouse
+from contract.echo import echo
 from policy.dbtier_policy import catalog
 
 __all__ = ["KNOWN_KEYS", "NAMESPACE", "ConfigError", "StackConfig", "from_pulumi", "parse"]
 
 NAMESPACE = "dbtier"
+
+# The tags dbtier puts on every resource (components/stack.py default_tags): a user tag may not
+# replace them, or a stack could pass itself off as another.
+OWN_TAGS = ("Project", "Stack", "ManagedBy")
+# AWS tag rules: https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
+# Keys 1-128 and values 0-256 characters of Unicode letters, digits, spaces and _ . : / = + - @.
+TAG_KEY_MAX = 128
+TAG_VALUE_MAX = 256
+# AWS allows 50 tags per resource; dbtier's own take 3, and a few are left for AWS's services.
+TAG_COUNT_MAX = 40
+_TAG_SYMBOLS = frozenset("_.:/=+-@ ")
+TAGS_DOCS = "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html"
+# The partition each region's ARNs carry.
+_PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-iso-", "aws-iso"))
 
 
 @dataclass(frozen=True)
@@ -54,36 +88,77 @@ class StackConfig:
     """`aws:region` (or AWS_REGION): where the tier is deployed; None when nothing says."""
 
 
-def parse_encryption(raw: Any) -> EncryptionConfig:
+def partition_of(region: str) -> str:
+    """The ARN partition of `region` (aws, aws-cn, aws-us-gov, ...)."""
+    return next((p for prefix, p in _PARTITIONS if region.startswith(prefix)), "aws")
+
+
+def parse_encryption(raw: Any, region: str | None = None) -> EncryptionConfig:
+    """Parse `dbtier:encryption`; a key ARN must be in the stack's region and partition: KMS
+    keys are regional, and every component encrypts with the key in its own region."""
     f = Fields("dbtier:encryption", raw)
     arn = f.text(
         "kmsKeyArn",
         None,
-        r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/mrk-[0-9a-f]{32}",
+        r"arn:aws(-[a-z]+)*:kms:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:key/"
+        r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})",
         "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)",
     )
     f.done()
+    if arn is not None and region:
+        partition, key_region = arn.split(":")[1], arn.split(":")[3]
+        if key_region != region or partition != partition_of(region):
+            raise ConfigError(
+                f"dbtier:encryption.kmsKeyArn must be a key in the stack's region {region}"
+                f" (partition {partition_of(region)}; got a key in {key_region}, partition"
+                f" {partition}): KMS keys are regional"
+            )
     return EncryptionConfig(arn)
 
 
+def _tag_problem(text: str, most: int) -> str | None:
+    """Why AWS (or a console showing it) would not take `text` as a tag key or value."""
+    if len(text) > most:
+        return f"is {len(text)} characters (at most {most})"
+    for char in text:
+        if char in _TAG_SYMBOLS or unicodedata.category(char)[0] in "LN":
+            continue
+        if unicodedata.category(char)[0] == "C" or char in "\n\r\t":
+            return "contains a control character or line break"
+        return "may contain only letters, digits, spaces and _ . : / = + - @"
+    return None
+
+
 def parse_tags(raw: Any) -> dict[str, str]:
+    """Parse `dbtier:tags`: AWS's tag rules, and none of dbtier's own tags replaced. Keys that
+    break a rule are named by position, not echoed (a pasted secret would be)."""
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        raise ConfigError(f"dbtier:tags must be an object of tag: value (got {show(raw)})")
-    if len(raw) > 40:
+        raise ConfigError(f"dbtier:tags must be an object of tag: value (got {describe(raw)})")
+    if len(raw) > TAG_COUNT_MAX:
         raise ConfigError(
-            f"dbtier:tags has {len(raw)} tags; keep at most 40 (AWS allows 50 with ours)"
+            f"dbtier:tags has {len(raw)} tags; keep at most {TAG_COUNT_MAX}"
+            f" (AWS allows 50 per resource with dbtier's own: {TAGS_DOCS})"
         )
-    for key, value in raw.items():
-        if key.lower().startswith("aws:"):
-            raise ConfigError(f"dbtier:tags.{key} uses the reserved aws: prefix")
-        if not 1 <= len(key) <= 128:
-            raise ConfigError(f"dbtier:tags key {key!r} must be 1-128 characters")
-        if not isinstance(value, str) or len(value) > 256:
+    for i, (key, value) in enumerate(raw.items()):
+        where = f"dbtier:tags key #{i + 1}"
+        if not isinstance(key, str) or not key:
+            raise ConfigError(f"{where} must be a non-empty string (got {describe(key)})")
+        if key[:4].lower() == "aws:":
+            raise ConfigError(f"{where} uses the reserved aws: prefix ({TAGS_DOCS})")
+        if problem := _tag_problem(key, TAG_KEY_MAX):
+            raise ConfigError(f"{where} {problem} ({TAGS_DOCS})")
+        own = next((t for t in OWN_TAGS if t.lower() == key.lower()), None)
+        if own is not None:
             raise ConfigError(
-                f"dbtier:tags.{key} must be a string of at most 256 characters (got {show(value)})"
+                f"dbtier:tags.{key} would replace dbtier's own {own} tag; choose another key"
+                f" ({', '.join(OWN_TAGS)} are set by dbtier)"
             )
+        if not isinstance(value, str):
+            raise ConfigError(f"dbtier:tags.{key} must be a string (got {describe(value)})")
+        if problem := _tag_problem(value, TAG_VALUE_MAX):
+            raise ConfigError(f"dbtier:tags.{key}: the value {problem} ({TAGS_DOCS})")
     return dict(raw)
 
 
@@ -99,6 +174,7 @@ def _parse_bool(key: str, raw: Any) -> bool:
 
 # Parsers of keys whose values AWS offers per region (checked through the pack's catalog).
 _REGIONAL: dict[str, Callable[[Any, str | None], Any]] = {
+    "encryption": parse_encryption,
     "relational": parse_relational,
     "aurora": parse_aurora,
     "redis": parse_redis,
@@ -123,14 +199,23 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
 KNOWN_KEYS = tuple(f"{NAMESPACE}:{name}" for name in _PARSERS)
 
 
-def parse(raw: Mapping[str, Any], region: str | None = None) -> StackConfig:
+def parse(
+    raw: Mapping[str, Any],
+    region: str | None = None,
+    stack: str | None = None,
+    project: str = NAMESPACE,
+) -> StackConfig:
     """Parse a mapping of `dbtier:<key>` (or bare `<key>`) to its value into a StackConfig.
 
     Values may be already-decoded objects or the JSON strings Pulumi passes for structured config.
     `region` is the stack's `aws:region`: versions, classes and node types are checked against
-    what AWS offers there; without it only the region-independent checks run.
+    what AWS offers there; without it only the region-independent checks run. `stack` and
+    `project` are the names dbtier builds physical names from: with them, every name AWS will
+    see is checked against AWS's rules.
     """
-    offered("aws:region", lambda: region and catalog.region_problem(region))
+    if region is not None:
+        # An empty or padded region is as wrong as a made-up one: the catalog says so.
+        offered("aws:region", lambda: catalog.region_problem(region))
     values: dict[str, Any] = {}
     for full_key, value in raw.items():
         name = full_key.split(":", 1)[1] if full_key.startswith(f"{NAMESPACE}:") else full_key
@@ -147,7 +232,76 @@ def parse(raw: Mapping[str, Any], region: str | None = None) -> StackConfig:
     }
     cfg = StackConfig(**parsed, region=region)
     _check_cross_keys(cfg)
+    if stack is not None:
+        check_physical_names(cfg, project, stack)
     return cfg
+
+
+def physical_names(cfg: StackConfig, project: str, stack: str) -> list[tuple[str, NameRule, str]]:
+    """(config key, AWS rule, name) for every physical name the stack gives AWS, built by the
+    same functions the components use."""
+    from components.dynamo.config import table_name
+    from components.migration.config import dms_identifier
+    from components.redis.config import replication_group_id
+    from components.warehouse.config import warehouse_identifier
+
+    names: list[tuple[str, NameRule, str]] = [
+        ("dbtier:encryption", KMS_ALIAS, f"alias/dbtier-{stack}"),
+    ]
+    if cfg.alarms.enabled:
+        names.append(("dbtier:alarms", ALARM_NAME, f"{project}-{stack}-relational-replica-lag-0"))
+    if cfg.dynamo.enabled:
+        for i, table in enumerate(cfg.dynamo.tables):
+            key = f"dbtier:dynamo.tables[{i}].name"
+            names.append((key, DYNAMO_TABLE, table_name(project, stack, table.schema.name)))
+            if table.stream_processor:
+                log = f"/dbtier/{stack}/{table.schema.name}/stream-processor"
+                names.append((key, LOG_GROUP, log))
+    if cfg.redis.enabled:
+        names.append(
+            ("dbtier:redis", ELASTICACHE_GROUP, replication_group_id(project, stack, "redis"))
+        )
+        names.append(("dbtier:redis", LOG_GROUP, f"/dbtier/{stack}/redis/engine-log"))
+    if cfg.warehouse.enabled:
+        rule = REDSHIFT_CLUSTER if cfg.warehouse.mode == "provisioned" else REDSHIFT_SERVERLESS
+        names.append(("dbtier:warehouse", rule, warehouse_identifier(stack, "warehouse")))
+    if cfg.migration.enabled:
+        names.append(
+            (
+                "dbtier:migration",
+                DMS_INSTANCE,
+                dms_identifier(project, stack, "migration", "instance"),
+            )
+        )
+        for role in ("subnets", "source", "target", "task"):
+            names.append(
+                (
+                    "dbtier:migration",
+                    DMS_IDENTIFIER,
+                    dms_identifier(project, stack, "migration", role),
+                )
+            )
+    return names
+
+
+def check_physical_names(cfg: StackConfig, project: str, stack: str) -> None:
+    """Refuse a stack whose physical names AWS would refuse, naming the key and, when the stack
+    name is what breaks it, the stack."""
+    if problem := STACK_NAME.problem(stack):
+        raise ConfigError(f"stack {echo(stack)!r}: {problem}")
+    for key, rule, name in physical_names(cfg, project, stack):
+        if rule.problem(name) is None:
+            continue
+        # Blame the stack name when the same name built from a short, plain stack would pass.
+        plain = name.replace(stack, "s", 1) if stack in name else name
+        if rule.problem(plain) is None:
+            check_name(
+                f"{key} in stack {echo(stack)!r}",
+                rule,
+                name,
+                f"(built from the stack name: {echo(name, 70)!r})",
+            )
+        check_name(key, rule, name)
 
 
 def _parse_json(key: str, value: Any) -> Any:
@@ -181,14 +335,20 @@ def _check_cross_keys(cfg: StackConfig) -> None:
 
 def from_pulumi() -> StackConfig:
     """Parse the running stack's `dbtier:` config (as the engine passed it) into a StackConfig."""
+    import pulumi
     from pulumi.runtime.config import CONFIG
 
     config = CONFIG.get()
     raw = {key: value for key, value in config.items() if key.startswith(f"{NAMESPACE}:")}
-    return parse(raw, region=region_of(config))
+    return parse(
+        raw, region=region_of(config), stack=pulumi.get_stack(), project=pulumi.get_project()
+    )
 
 
 def region_of(config: Mapping[str, Any]) -> str | None:
-    """The stack's region: `aws:region`, else what the AWS provider reads from the environment."""
-    region = config.get("aws:region") or os.environ.get("AWS_REGION")
-    return str(region or os.environ.get("AWS_DEFAULT_REGION") or "") or None
+    """The stack's region: `aws:region` (even an empty one, which `parse` refuses), else what
+    the AWS provider reads from the environment."""
+    if "aws:region" in config:
+        return str(config["aws:region"])
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    return region or None

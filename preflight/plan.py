@@ -210,6 +210,8 @@ def plan_stack(
         parse(
             {k: v for k, v in config.items() if k.startswith(f"{project}:")},
             region=config.get("aws:region", DEFAULT_REGION),
+            stack=stack,
+            project=project,
         )
     except ConfigError as exc:
         raise PlanError(f"Pulumi.{stack}.yaml: {exc}") from None

@@ -7,11 +7,12 @@ deletion protection are the DynamoTable component's settings around it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.settings import ConfigError, Fields, log_retention, show
+from components.settings import ConfigError, Fields, describe, log_retention, show
 from contract.tables import SEED_TABLE, IndexSchema, TableSchema
 
 # DynamoDB Streams keep a record 24 hours, then trim it:
@@ -83,6 +84,19 @@ class DynamoConfig:
 
 _ATTRIBUTE_NAME = r"[A-Za-z0-9_.-]{1,255}"
 _TABLE_NAME = r"[A-Za-z0-9_.-]{3,255}"
+# DynamoDB quotas: 20 GSIs per table, 100 projected non-key attributes over all of a table's
+# indexes, 2,500 tables per account and region. dbtier plans at most 256 tables per stack, so a
+# few stacks fit in one account and a plan stays small.
+# https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
+QUOTAS_DOCS = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html"
+MAX_INDEXES = 20
+MAX_PROJECTED = 100
+MAX_TABLES = 256
+
+
+def _attribute(name: str, value: str) -> None:
+    if not re.fullmatch(_ATTRIBUTE_NAME, value, re.ASCII):
+        raise ConfigError(f"{name} must be 1-255 letters, digits, _ . or - (got {describe(value)})")
 
 
 def _parse_index(key: str, raw: Any) -> IndexSchema:
@@ -98,7 +112,13 @@ def _parse_index(key: str, raw: Any) -> IndexSchema:
         hash_key=hash_key,
         range_key=f.text("rangeKey", None, _ATTRIBUTE_NAME, "an attribute name"),
         projection=f.choice("projection", "ALL", ("ALL", "KEYS_ONLY", "INCLUDE")),
-        non_key_attributes=f.strings("nonKeyAttributes") or (),
+        non_key_attributes=f.strings(
+            "nonKeyAttributes",
+            _attribute,
+            MAX_PROJECTED,
+            f"DynamoDB projects at most {MAX_PROJECTED} per table",
+        )
+        or (),
         read_capacity=f.integer("readCapacity", None, 1, 40000),
         write_capacity=f.integer("writeCapacity", None, 1, 40000),
     )
@@ -125,11 +145,21 @@ def parse_dynamo_table(key: str, raw: Any) -> DynamoTableConfig:
             f"{key}.attributes must be an object of name: S|N|B (got {show(attrs_raw)})"
         )
     for attr, kind in attrs_raw.items():
+        if not isinstance(attr, str) or not re.fullmatch(_ATTRIBUTE_NAME, attr, re.ASCII):
+            raise ConfigError(
+                f"{key}.attributes: each name must be 1-255 letters, digits, _ . or -"
+                f" (got {describe(attr)})"
+            )
         if kind not in ("S", "N", "B"):
             raise ConfigError(f"{key}.attributes.{attr} must be S, N or B (got {show(kind)})")
     indexes_raw = f.get("indexes") or []
     if not isinstance(indexes_raw, list):
-        raise ConfigError(f"{key}.indexes must be a list (got {show(indexes_raw)})")
+        raise ConfigError(f"{key}.indexes must be a list (got {describe(indexes_raw)})")
+    if len(indexes_raw) > MAX_INDEXES:
+        raise ConfigError(
+            f"{key}.indexes has {len(indexes_raw)} global secondary indexes; DynamoDB allows"
+            f" {MAX_INDEXES} per table ({QUOTAS_DOCS})"
+        )
     indexes = tuple(_parse_index(f"{key}.indexes[{i}]", item) for i, item in enumerate(indexes_raw))
     autoscaling = None
     if f.has("autoscaling"):
@@ -235,13 +265,33 @@ def _validate_table(key: str, table: DynamoTableConfig) -> None:
             f"{key}.attributes.{unused[0]} is not a table or index key; DynamoDB rejects unused"
             " attribute definitions (non-key attributes need no definition)"
         )
-    names = [index.name for index in t.indexes]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise ConfigError(f"{key}.indexes has the name {duplicates[0]!r} more than once")
-    if len(t.indexes) > 20:
+    seen_names: dict[str, int] = {}
+    seen_keys: dict[tuple[str, str | None], int] = {}
+    for i, index in enumerate(t.indexes):
+        where = f"{key}.indexes[{i}]"
+        if index.name in seen_names:
+            raise ConfigError(
+                f"{where}.name repeats the name of {key}.indexes[{seen_names[index.name]}]"
+            )
+        seen_names[index.name] = i
+        keys = (index.hash_key, index.range_key)
+        if keys in seen_keys:
+            raise ConfigError(
+                f"{where} has the same hashKey and rangeKey as {key}.indexes[{seen_keys[keys]}];"
+                " one index serves both (and each costs its own writes)"
+            )
+        seen_keys[keys] = i
+        projected = set(index.non_key_attributes) & (key_attrs | {index.hash_key})
+        if projected:
+            raise ConfigError(
+                f"{where}.nonKeyAttributes lists key attribute {sorted(projected)[0]!r}; DynamoDB"
+                " projects keys into every index already"
+            )
+    projected_total = sum(len(index.non_key_attributes) for index in t.indexes)
+    if projected_total > MAX_PROJECTED:
         raise ConfigError(
-            f"{key}.indexes has {len(t.indexes)} global secondary indexes; DynamoDB allows 20"
+            f"{key}.indexes project {projected_total} non-key attributes in all; DynamoDB allows"
+            f" {MAX_PROJECTED} per table ({QUOTAS_DOCS})"
         )
     if t.billing_mode == "PROVISIONED":
         if t.read_capacity is None or t.write_capacity is None:
@@ -291,12 +341,28 @@ def parse_dynamo(raw: Any) -> DynamoConfig:
     if tables_raw is None:
         return DynamoConfig(enabled=enabled)
     if not isinstance(tables_raw, list) or not tables_raw:
-        raise ConfigError(f"dbtier:dynamo.tables must be a non-empty list (got {show(tables_raw)})")
+        raise ConfigError(
+            f"dbtier:dynamo.tables must be a non-empty list (got {describe(tables_raw)})"
+        )
+    if len(tables_raw) > MAX_TABLES:
+        raise ConfigError(
+            f"dbtier:dynamo.tables has {len(tables_raw)} tables; dbtier plans at most {MAX_TABLES}"
+            f" per stack (DynamoDB allows 2,500 per account and region: {QUOTAS_DOCS})"
+        )
     tables = tuple(
         parse_dynamo_table(f"dbtier:dynamo.tables[{i}]", t) for i, t in enumerate(tables_raw)
     )
     names = [t.schema.name for t in tables]
     for i, name in enumerate(names):
         if names.index(name) != i:
-            raise ConfigError(f"dbtier:dynamo.tables[{i}].name {name!r} is used by another table")
+            raise ConfigError(
+                f"dbtier:dynamo.tables[{i}].name repeats the name of"
+                f" dbtier:dynamo.tables[{names.index(name)}]"
+            )
     return DynamoConfig(enabled=enabled, tables=tables)
+
+
+def table_name(project: str, stack: str, name: str) -> str:
+    """The physical name of the table `name`: per project and stack, so stacks share an account.
+    Config validation checks it (prefix included) against DynamoDB's 3-255 characters."""
+    return f"{project}-{stack}-{name}"

@@ -18,7 +18,12 @@ import pulumi_aws as aws
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
 from components.base import DbtierComponent
-from components.dynamo.config import DynamoAutoscalingConfig, DynamoConfig, DynamoTableConfig
+from components.dynamo.config import (
+    DynamoAutoscalingConfig,
+    DynamoConfig,
+    DynamoTableConfig,
+    table_name,
+)
 from components.dynamo.processor import stream_processor
 from components.dynamo.watches import dynamo_watches
 from contract import DynamoOutputs, DynamoTableOutputs, exported
@@ -124,7 +129,7 @@ class DynamoTable(DbtierComponent):
         )
         table = aws.dynamodb.Table(
             f"{name}-table",
-            name=f"{pulumi.get_project()}-{pulumi.get_stack()}-{schema.name}",
+            name=table_name(pulumi.get_project(), pulumi.get_stack(), schema.name),
             billing_mode=schema.billing_mode,
             hash_key=schema.hash_key,
             range_key=schema.range_key,

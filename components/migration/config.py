@@ -6,11 +6,16 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from components.settings import ConfigError, Fields, offered
+from components.settings import ConfigError, Fields, describe, offered
 from policy.dbtier_policy import catalog
 
 # A DMS selection pattern: schema.table, each part letters, digits, _ or $ with % as wildcard.
-_TABLE_PATTERN = r"[A-Za-z0-9_$%]+\.[A-Za-z0-9_$%]+"
+_TABLE_PATTERN = r"[A-Za-z0-9_$%]{1,128}\.[A-Za-z0-9_$%]{1,128}"
+# Each pattern is one selection rule of the task's table mappings; dbtier bounds them at 100 a
+# list (a readable mapping, and far inside the task settings' size limit):
+# https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TableMapping.SelectionTransformation.Selections.html
+MAX_PATTERNS = 100
+PATTERNS_WHY = "each is a DMS selection rule; dbtier allows 100 per list"
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,8 @@ def parse_migration(raw: Any, region: str | None = None) -> MigrationConfig:
     def check_pattern(name: str, value: str) -> None:
         if not re.fullmatch(_TABLE_PATTERN, value):
             raise ConfigError(
-                f"{name} must be a schema.table pattern with % wildcards (got {value!r})"
+                f"{name} must be a schema.table pattern of letters, digits, _ and $ with %"
+                f" wildcards (got {describe(value)})"
             )
 
     cfg = MigrationConfig(
@@ -52,19 +58,25 @@ def parse_migration(raw: Any, region: str | None = None) -> MigrationConfig:
         migration_type=f.choice(
             "migrationType", d.migration_type, ("full-load", "cdc", "full-load-and-cdc")
         ),
-        include=f.strings("include", check_pattern) or d.include,
-        exclude=f.strings("exclude", check_pattern) or (),
+        include=f.strings("include", check_pattern, MAX_PATTERNS, PATTERNS_WHY) or d.include,
+        exclude=f.strings("exclude", check_pattern, MAX_PATTERNS, PATTERNS_WHY) or (),
         create_service_roles=f.flag("createServiceRoles", d.create_service_roles),
         multi_az=f.flag("multiAz", d.multi_az),
         allocated_storage=f.integer("allocatedStorage", d.allocated_storage, 5, 6144),
     )
     f.done()
+    if f.raw.get("include") == []:
+        raise ConfigError(
+            "dbtier:migration.include is empty, which DMS would read as every table; list the"
+            " schema.table patterns to migrate (or leave include out for %.%)"
+        )
     for label, patterns in (("include", cfg.include), ("exclude", cfg.exclude)):
         seen = [p.lower() for p in patterns]
         for i, pattern in enumerate(seen):
             if seen.index(pattern) != i:
                 raise ConfigError(
-                    f"dbtier:migration.{label}[{i}] repeats {patterns[i]!r}; list each pattern once"
+                    f"dbtier:migration.{label}[{i}] repeats an earlier pattern (letters compare"
+                    " without case); list each pattern once"
                 )
     both = sorted({p.lower() for p in cfg.include} & {p.lower() for p in cfg.exclude})
     if both:
@@ -78,3 +90,9 @@ def parse_migration(raw: Any, region: str | None = None) -> MigrationConfig:
             lambda: catalog.generation_problem("dms", cfg.instance_class),
         )
     return cfg
+
+
+def dms_identifier(project: str, stack: str, name: str, role: str) -> str:
+    """DMS identifiers: per project and stack; config validation checks them against AWS's rules
+    (a letter first, letters, digits and single hyphens; 63 characters for an instance)."""
+    return f"{project}-{stack}-{name}-{role}".lower()

@@ -18,7 +18,7 @@ import pulumi_aws as aws
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
 from components.base import DbtierComponent, assume_role_policy
-from components.migration.config import MigrationConfig
+from components.migration.config import MigrationConfig, dms_identifier
 from components.migration.watches import migration_watches
 from contract import MigrationOutputs, exported
 
@@ -131,7 +131,7 @@ def secrets_access_policy(source_secret: str, target_secret: str, key_arn: str) 
 
 def resource_id(name: str, role: str) -> str:
     """DMS identifiers: a letter first, letters, digits and single hyphens, per stack."""
-    return f"{pulumi.get_project()}-{pulumi.get_stack()}-{name}-{role}".lower()
+    return dms_identifier(pulumi.get_project(), pulumi.get_stack(), name, role)
 
 
 @dataclass(frozen=True)

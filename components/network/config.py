@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from components.settings import ConfigError, Fields
+from components.settings import ConfigError, Fields, describe
 
 
 @dataclass(frozen=True)
@@ -29,39 +29,107 @@ class NetworkConfig:
     creates one when DMS reads its endpoint credentials from Secrets Manager."""
 
 
-def _check_cidr(name: str, value: str) -> None:
+# Security group rules: 60 inbound rules per group, counted separately for IPv4 and IPv6, and a
+# referenced group counts as a rule too. dbtier opens each CIDR and each group as one rule (plus
+# one for DMS and one for credential rotation), so the list may hold at most 50 together.
+# https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
+SG_RULES_QUOTA = 60
+MAX_SOURCES = 50
+# Networks that are not the internet: RFC 1918 private ranges, RFC 6598 shared address space
+# (carrier-grade NAT, also used inside AWS), and IPv6 unique local addresses (fc00::/7). A range
+# inside one of them is allowed; anything else reaches addresses `ipaddress` calls global.
+PRIVATE_NETWORKS = tuple(
+    ipaddress.ip_network(n)
+    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+)
+# Written the way AWS writes CIDRs: dotted quad or hex groups, an explicit prefix, ASCII only.
+_CIDR = re.compile(
+    r"[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}|[0-9a-fA-F:]{2,39}/[0-9]{1,3}", re.ASCII
+)
+
+
+def public_addresses(networks: Iterable[Any]) -> int:
+    """How many addresses of the union of `networks` lie outside PRIVATE_NETWORKS."""
+    total = 0
+    for version in (4, 6):
+        union: list[Any] = list(
+            ipaddress.collapse_addresses(n for n in networks if n.version == version)
+        )
+        for net in union:
+            private: list[Any] = [
+                p for p in PRIVATE_NETWORKS if p.version == version and p.overlaps(net)
+            ]
+            inside = sum(int((p if p.subnet_of(net) else net).num_addresses) for p in private)
+            total += int(net.num_addresses) - inside
+    return total
+
+
+def _parse_cidr(name: str, value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    if not _CIDR.fullmatch(value):
+        raise ConfigError(
+            f"{name} must be a CIDR block such as 10.0.0.0/16 (got {describe(value)})"
+        )
     try:
         net = ipaddress.ip_network(value, strict=True)
     except ValueError:
         raise ConfigError(
-            f"{name} must be a CIDR block such as 10.0.0.0/16 (got {value!r})"
+            f"{name} must be a CIDR block with no host bits set, such as 10.0.0.0/16"
+            f" (got {describe(value)})"
         ) from None
-    if net.prefixlen == 0:
+    if not any(net.subnet_of(p) for p in PRIVATE_NETWORKS if p.version == net.version):  # type: ignore[arg-type]
         raise ConfigError(
-            f"{name} opens the databases to the whole internet ({value}); list your own networks"
+            f"{name} ({net}) reaches public internet addresses: list private networks only"
+            " (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7), or use"
+            " dbtier:network.allowedSecurityGroupIds"
         )
+    return net
+
+
+def parse_cidrs(key: str, values: tuple[str, ...]) -> tuple[str, ...]:
+    """Each CIDR private, none repeated or inside another, and their union no public address:
+    the rule is about how much of the internet the list opens, not how each item is spelled."""
+    nets = [_parse_cidr(f"{key}[{i}]", v) for i, v in enumerate(values)]
+    for i, net in enumerate(nets):
+        for j, other in enumerate(nets[:i]):
+            if net.version == other.version and (net.subnet_of(other) or other.subnet_of(net)):  # type: ignore[arg-type]
+                raise ConfigError(
+                    f"{key}[{i}] ({net}) overlaps {key}[{j}] ({other}); list each network once"
+                )
+    exposed = public_addresses(nets)
+    if exposed:  # unreachable after the per-item rule; kept as the property itself
+        raise ConfigError(f"{key} opens {exposed} public internet addresses; list private networks")
+    return tuple(str(n) for n in nets)
 
 
 def _id_checker(prefix: str) -> Callable[[str, str], None]:
-    pattern = re.compile(rf"{prefix}-[0-9a-f]{{8,17}}")
+    pattern = re.compile(rf"{prefix}-([0-9a-f]{{8}}|[0-9a-f]{{17}})", re.ASCII)
 
     def check(name: str, value: str) -> None:
         if not pattern.fullmatch(value):
-            raise ConfigError(f"{name} must be an id like {prefix}-0123abcd (got {value!r})")
+            raise ConfigError(
+                f"{name} must be an id like {prefix}-0123abcd (got {describe(value)})"
+            )
 
     return check
 
 
 def parse_network(raw: Any) -> NetworkConfig:
     f = Fields("dbtier:network", raw)
-    vpc_id = f.text("vpcId", None, r"vpc-[0-9a-f]{8,17}", "an id like vpc-0123abcd")
-    subnets = f.strings("subnetIds", _id_checker("subnet")) or ()
-    cidrs = f.strings("allowedCidrs", _check_cidr) or ()
-    groups = f.strings("allowedSecurityGroupIds", _id_checker("sg")) or ()
-    endpoint = r"vpce-[0-9a-f]{8,17}"
+    vpc_id = f.text("vpcId", None, r"vpc-([0-9a-f]{8}|[0-9a-f]{17})", "an id like vpc-0123abcd")
+    quota = f"each is a security group rule; AWS allows {SG_RULES_QUOTA} per group"
+    subnets = f.strings("subnetIds", _id_checker("subnet"), most=200) or ()
+    cidrs = f.strings("allowedCidrs", most=MAX_SOURCES, quota=quota) or ()
+    cidrs = parse_cidrs("dbtier:network.allowedCidrs", cidrs)
+    groups = f.strings("allowedSecurityGroupIds", _id_checker("sg"), MAX_SOURCES, quota) or ()
+    endpoint = r"vpce-([0-9a-f]{8}|[0-9a-f]{17})"
     s3_endpoint = f.text("s3EndpointId", None, endpoint, "an id like vpce-0123abcd")
     sm_endpoint = f.text("secretsManagerEndpointId", None, endpoint, "an id like vpce-0123abcd")
     f.done()
+    if len(cidrs) + len(groups) > MAX_SOURCES:
+        raise ConfigError(
+            f"dbtier:network.allowedCidrs and allowedSecurityGroupIds have {len(cidrs) + len(groups)}"
+            f" entries together; at most {MAX_SOURCES} ({quota})"
+        )
     if subnets and vpc_id is None:
         raise ConfigError(
             "dbtier:network.subnetIds needs dbtier:network.vpcId (the VPC they belong to)"

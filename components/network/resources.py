@@ -94,7 +94,10 @@ class DatabaseNetwork(DbtierComponent):
             port = ports[engine]
             sources: list[tuple[str, dict[str, pulumi.Input[str]]]] = []
             if cfg.allowed_cidrs:
-                sources += [(f"cidr{i}", {"cidr_ipv4": c}) for i, c in enumerate(cfg.allowed_cidrs)]
+                sources += [
+                    (f"cidr{i}", {"cidr_ipv6" if ":" in c else "cidr_ipv4": c})
+                    for i, c in enumerate(cfg.allowed_cidrs)
+                ]
             else:
                 sources.append(("vpc", {"cidr_ipv4": vpc.cidr_block}))
             sources += [

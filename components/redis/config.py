@@ -11,6 +11,12 @@ from policy.dbtier_policy import catalog
 
 # The default version of each engine: the newest major ElastiCache offers.
 REDIS_VERSIONS = {"redis": "7.1", "valkey": "8.0"}
+# ElastiCache quotas: without cluster mode a group has a primary and at most 5 replicas; with it,
+# at most 500 shards and 500 nodes (shards x (replicas + 1)), each shard at most 5 replicas.
+QUOTAS_DOCS = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/quota-limits.html"
+MAX_NODES = 6
+MAX_REPLICAS = 5
+MAX_CLUSTER_NODES = 500
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,10 @@ class RedisConfig:
     multi_az: bool = False
     snapshot_retention_days: int = 1
     log_retention_days: int = 30
+    auth_token_version: int = 1
+    """Bump it to rotate the AUTH token (a new generated token); see authTokenUpdateStrategy."""
+    auth_token_update_strategy: Literal["ROTATE", "SET"] | None = None
+    """How a new token is applied: ROTATE (old and new both accepted), then SET (only the new)."""
 
     @property
     def cluster_mode(self) -> bool:
@@ -44,14 +54,19 @@ def parse_redis(raw: Any, region: str | None = None) -> RedisConfig:
     d = RedisConfig()
     f = Fields("dbtier:redis", raw)
     engine = f.choice("engine", d.engine, REDIS_VERSIONS)
-    nodes = f.integer("nodes", None, 1, 6)
-    shards = f.integer("shards", None, 1, 500)
-    replicas = f.integer("replicasPerShard", None, 0, 5)
+    nodes = f.integer("nodes", None, 1, MAX_NODES)
+    shards = f.integer("shards", None, 1, MAX_CLUSTER_NODES)
+    replicas = f.integer("replicasPerShard", None, 0, MAX_REPLICAS)
     if shards is None and replicas is not None:
         raise ConfigError("dbtier:redis.replicasPerShard needs dbtier:redis.shards (cluster mode)")
     if shards is not None and nodes is not None:
         raise ConfigError("dbtier:redis.nodes and dbtier:redis.shards are exclusive: set one")
     total = shards * (1 + (replicas or 0)) if shards is not None else (nodes or 1)
+    if total > MAX_CLUSTER_NODES:
+        raise ConfigError(
+            f"dbtier:redis.shards x (replicasPerShard + 1) is {total} nodes; ElastiCache allows"
+            f" at most {MAX_CLUSTER_NODES} per cluster ({QUOTAS_DOCS})"
+        )
     has_replica = total >= 2 if shards is None else (replicas or 0) >= 1
     # Cluster mode always runs with automatic failover (ElastiCache requires it); without cluster
     # mode, failover needs a replica to promote.
@@ -80,6 +95,9 @@ def parse_redis(raw: Any, region: str | None = None) -> RedisConfig:
             "snapshotRetentionDays", d.snapshot_retention_days, 0, 35
         ),
         log_retention_days=log_retention(f, d.log_retention_days),
+        auth_token_version=f.integer("authTokenVersion", d.auth_token_version, 1, 1_000_000),
+        # DELETE (moving to RBAC) is not offered: dbtier always authenticates with the token.
+        auth_token_update_strategy=f.choice("authTokenUpdateStrategy", None, ("ROTATE", "SET")),
     )
     f.done()
     if cfg.automatic_failover and not cfg.cluster_mode and not has_replica:
@@ -112,3 +130,9 @@ def parse_redis(raw: Any, region: str | None = None) -> RedisConfig:
     if cfg.cluster_mode and not cfg.automatic_failover:
         raise ConfigError("dbtier:redis.shards (cluster mode) needs automaticFailover true")
     return cfg
+
+
+def replication_group_id(project: str, stack: str, name: str) -> str:
+    """The replication group id of the component `name`: per project and stack, at most the 40
+    characters ElastiCache allows; config validation checks the rest of AWS's rules."""
+    return f"{project}-{stack}-{name}".lower()[:40].rstrip("-")

@@ -17,6 +17,7 @@ from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
 from components.base import ELASTICACHE_TOKEN_SPECIAL, DbtierComponent
 from components.redis.config import RedisConfig
+from components.redis.config import replication_group_id as config_group_id
 from components.redis.watches import redis_watches
 from contract import RedisOutputs, exported
 
@@ -45,7 +46,7 @@ def parameters(cfg: RedisConfig) -> dict[str, str]:
 
 def replication_group_id(name: str) -> str:
     """A readable, per-stack id within ElastiCache's 40 lower-case characters."""
-    return f"{pulumi.get_project()}-{pulumi.get_stack()}-{name}".lower()[:40].rstrip("-")
+    return config_group_id(pulumi.get_project(), pulumi.get_stack(), name)
 
 
 @dataclass(frozen=True)

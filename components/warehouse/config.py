@@ -47,6 +47,17 @@ def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
         ),
     )
     f.done()
+    # A setting of the other mode would be dropped without a word: refuse it, naming the mode.
+    inapplicable = {
+        "serverless": ("nodes", "nodeType", "snapshotRetentionDays"),
+        "provisioned": ("baseCapacity",),
+    }
+    for name in inapplicable[cfg.mode]:
+        if f.has(name):
+            raise ConfigError(
+                f"dbtier:warehouse.{name} does not apply to mode {cfg.mode}; remove it"
+                f" (or set mode {'provisioned' if cfg.mode == 'serverless' else 'serverless'})"
+            )
     if cfg.base_capacity % 8:
         raise ConfigError(
             f"dbtier:warehouse.baseCapacity must be a multiple of 8 RPUs (got {cfg.base_capacity})"
@@ -62,3 +73,9 @@ def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
             lambda: catalog.redshift_node_count_problem(cfg.node_type, cfg.nodes),
         )
     return cfg
+
+
+def warehouse_identifier(stack: str, name: str) -> str:
+    """The Redshift cluster identifier (or Serverless namespace and workgroup name) of the
+    component `name` in `stack`; config validation checks it against AWS's rules."""
+    return f"{stack}-{name}".lower()

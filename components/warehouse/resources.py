@@ -15,7 +15,7 @@ import pulumi_aws as aws
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
 from components.base import REDSHIFT_PASSWORD_SPECIAL, DbtierComponent, assume_role_policy
-from components.warehouse.config import WarehouseConfig
+from components.warehouse.config import WarehouseConfig, warehouse_identifier
 from components.warehouse.watches import warehouse_watches
 from contract import WarehouseOutputs, exported
 
@@ -95,7 +95,7 @@ class Warehouse(DbtierComponent):
             )
             cluster = aws.redshift.Cluster(
                 f"{name}-cluster",
-                cluster_identifier=f"{pulumi.get_stack()}-{name}".lower(),
+                cluster_identifier=warehouse_identifier(pulumi.get_stack(), name),
                 node_type=cfg.node_type,
                 cluster_type="multi-node" if cfg.nodes > 1 else "single-node",
                 number_of_nodes=cfg.nodes,
@@ -115,7 +115,7 @@ class Warehouse(DbtierComponent):
                 allow_version_upgrade=True,
                 skip_final_snapshot=False,
                 final_snapshot_identifier=self.snapshot_name(
-                    f"{pulumi.get_stack()}-{name}".lower()
+                    warehouse_identifier(pulumi.get_stack(), name)
                 ),
                 opts=self.child(stateful=True),
             )
@@ -132,7 +132,7 @@ class Warehouse(DbtierComponent):
         else:
             namespace = aws.redshiftserverless.Namespace(
                 f"{name}-namespace",
-                namespace_name=f"{pulumi.get_stack()}-{name}".lower(),
+                namespace_name=warehouse_identifier(pulumi.get_stack(), name),
                 db_name=cfg.database_name,
                 admin_username=cfg.username,
                 admin_user_password=password.result,
@@ -145,7 +145,7 @@ class Warehouse(DbtierComponent):
             workgroup = aws.redshiftserverless.Workgroup(
                 f"{name}-workgroup",
                 namespace_name=namespace.namespace_name,
-                workgroup_name=f"{pulumi.get_stack()}-{name}".lower(),
+                workgroup_name=warehouse_identifier(pulumi.get_stack(), name),
                 base_capacity=cfg.base_capacity,
                 subnet_ids=args.subnet_ids,
                 security_group_ids=[args.security_group_id],

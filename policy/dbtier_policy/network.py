@@ -3,12 +3,13 @@ rule says why it exists."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import ipaddress
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from pulumi_policy import Severity
+from pulumi_policy import PolicyResource, Severity
 
-from ._common import Resource, Rule, RuleMeta, is_off, is_unknown
+from ._common import Resource, Rule, RuleMeta, deps_of, integer, is_off, is_unknown, plain
 
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -53,6 +54,98 @@ def no_public_ingress(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
             yield f"'{r.name}' admits {cidr} on {label}: the database is open to the internet."
 
 
+# Networks that are not the internet: RFC 1918, RFC 6598 shared address space, IPv6 unique local
+# addresses. The same list as dbtier:network's validation (components/network/config.py).
+PRIVATE_NETWORKS = tuple(
+    ipaddress.ip_network(n)
+    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+)
+_PUBLIC_V4 = 2**32 - sum(n.num_addresses for n in PRIVATE_NETWORKS if n.version == 4)
+_PUBLIC_V6 = 2**128 - sum(n.num_addresses for n in PRIVATE_NETWORKS if n.version == 6)
+
+
+def public_addresses(networks: Iterable[Any]) -> tuple[int, int]:
+    """(IPv4, IPv6) counts of the addresses in the union of `networks` outside PRIVATE_NETWORKS:
+    how much of the internet a set of ingress ranges opens, however it is split or overlapped."""
+    counts = {4: 0, 6: 0}
+    for version in (4, 6):
+        union = ipaddress.collapse_addresses(n for n in networks if n.version == version)
+        for net in union:
+            private = sum(
+                (p if p.subnet_of(net) else net).num_addresses
+                for p in PRIVATE_NETWORKS
+                if p.version == version and p.overlaps(net)
+            )
+            counts[version] += net.num_addresses - private
+    return counts[4], counts[6]
+
+
+def _network(value: Any) -> Any:
+    if not isinstance(value, str) or is_unknown(value):
+        return None
+    try:
+        return ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        return None
+
+
+def _group_sources(group: PolicyResource, resources: Sequence[PolicyResource]) -> list[Any]:
+    """Every ingress CIDR of `group`: inline rules and the rule resources that name it (by
+    dependency, or by its id when known)."""
+    props = plain(group.props)
+    blocks: list[Any] = []
+    for rule in props.get("ingress") or []:
+        if isinstance(rule, Mapping):
+            for key in ("cidrBlocks", "ipv6CidrBlocks"):
+                value = rule.get(key)
+                if isinstance(value, list):
+                    blocks += value
+    group_id = props.get("id")
+    for r in resources:
+        if r.resource_type not in (INGRESS_RULE, SG_RULE):
+            continue
+        rp = plain(r.props)
+        named = any(d.urn == group.urn for d in deps_of(r, "securityGroupId")) or (
+            isinstance(group_id, str)
+            and not is_unknown(group_id)
+            and rp.get("securityGroupId") == group_id
+        )
+        if not named:
+            continue
+        if r.resource_type == INGRESS_RULE:
+            blocks += [rp.get("cidrIpv4"), rp.get("cidrIpv6")]
+        elif rp.get("type") == "ingress":
+            for key in ("cidrBlocks", "ipv6CidrBlocks"):
+                value = rp.get(key)
+                if isinstance(value, list):
+                    blocks += value
+    return blocks
+
+
+def ingress_union(
+    resources: Sequence[PolicyResource], config: Mapping[str, Any]
+) -> Iterator[tuple[str, str]]:
+    """Per security group, the union of all its ingress ranges may open at most
+    `maxPublicAddresses` internet addresses (IPv4 and IPv6 each)."""
+    limit = int(config.get("maxPublicAddresses", 0))
+    for group in resources:
+        if group.resource_type != SECURITY_GROUP:
+            continue
+        nets = [n for n in map(_network, _group_sources(group, resources)) if n is not None]
+        v4, v6 = public_addresses(nets)
+        if v4 > limit or v6 > limit:
+            share = (
+                f"{v4:,} public IPv4 addresses ({100 * v4 / _PUBLIC_V4:.4g}% of the IPv4 internet)"
+                if v4 > limit
+                else f"{v6:.3g} public IPv6 addresses ({100 * v6 / _PUBLIC_V6:.4g}% of IPv6)"
+            )
+            yield (
+                group.urn,
+                f"Security group '{group.name}': the union of its ingress ranges opens {share};"
+                f" at most {limit} allowed.",
+            )
+
+
 def rule_descriptions(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
     if r.type == SECURITY_GROUP:
         ingress = r.get("ingress", default=[])
@@ -66,6 +159,26 @@ def rule_descriptions(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
 
 
 RULES: list[Rule] = [
+    Rule(
+        RuleMeta(
+            name="security-group-ingress-union-private",
+            description="The union of each database security group's ingress ranges opens no"
+            " public internet address (IPv4 or IPv6), however the ranges are split.",
+            severity=Severity.CRITICAL,
+            category="network",
+            remediation="list only private networks in dbtier:network.allowedCidrs (10.0.0.0/8,"
+            " 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7) or use"
+            " dbtier:network.allowedSecurityGroupIds.",
+            config={
+                "maxPublicAddresses": integer(
+                    0, 0, "Public addresses the union of a group's ingress ranges may open."
+                )
+            },
+            docs="https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
+            fixes=("dbtier:network.allowedCidrs",),
+        ),
+        stack_check=ingress_union,
+    ),
     Rule(
         RuleMeta(
             name="security-group-no-public-ingress",

@@ -151,7 +151,7 @@ BAD: list[tuple[str, Any, str]] = [
     (
         "dbtier:network",
         {"allowedCidrs": ["0.0.0.0/0"]},
-        "dbtier:network.allowedCidrs[0] opens the databases to the whole internet",
+        "dbtier:network.allowedCidrs[0] (0.0.0.0/0) reaches public internet addresses",
     ),
     (
         "dbtier:network",
@@ -174,7 +174,7 @@ BAD: list[tuple[str, Any, str]] = [
         {"kmsKeyArn": "alias/mine"},
         "dbtier:encryption.kmsKeyArn must be a KMS key ARN",
     ),
-    ("dbtier:tags", {"aws:owner": "me"}, "dbtier:tags.aws:owner uses the reserved aws: prefix"),
+    ("dbtier:tags", {"aws:owner": "me"}, "dbtier:tags key #1 uses the reserved aws: prefix"),
     ("dbtier:tags", ["a"], "dbtier:tags must be an object"),
     ("dbtier:protect", "maybe", "dbtier:protect must be true or false"),
     ("dbtier:relationl", {}, "dbtier:relationl is not a known setting"),
