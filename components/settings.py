@@ -75,7 +75,7 @@ class Fields:
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
         if not isinstance(value, bool):
-            raise ConfigError(f"{self._name(name)} must be true or false (got {show(value)})")
+            raise ConfigError(f"{self._name(name)} must be true or false (got {describe(value)})")
         return value
 
     def integer(

@@ -40,7 +40,6 @@ from components.settings import (
     check_name,
     describe,
     offered,
-    show,
 )
 from components.warehouse.config import WarehouseConfig, parse_warehouse
 from contract.echo import echo
@@ -169,7 +168,7 @@ def _parse_bool(key: str, raw: Any) -> bool:
         return raw
     if isinstance(raw, str) and raw.lower() in ("true", "false"):
         return raw.lower() == "true"
-    raise ConfigError(f"{key} must be true or false (got {show(raw)})")
+    raise ConfigError(f"{key} must be true or false (got {describe(raw)})")
 
 
 # Parsers of keys whose values AWS offers per region (checked through the pack's catalog).

@@ -78,6 +78,16 @@ def parse_migration(raw: Any, region: str | None = None) -> MigrationConfig:
                     f"dbtier:migration.{label}[{i}] repeats an earlier pattern (letters compare"
                     " without case); list each pattern once"
                 )
+    for i, pattern in enumerate(cfg.include):
+        for j, excluded in enumerate(cfg.exclude):
+            # A LIKE pattern in exclude that matches the include pattern itself removes every
+            # table the include selects: the task would migrate nothing from it.
+            like = "".join(".*" if c == "%" else re.escape(c) for c in excluded)
+            if re.fullmatch(like, pattern, re.IGNORECASE | re.ASCII):
+                raise ConfigError(
+                    f"dbtier:migration.exclude[{j}] removes every table include[{i}] selects;"
+                    " narrow the exclude pattern"
+                )
     both = sorted({p.lower() for p in cfg.include} & {p.lower() for p in cfg.exclude})
     if both:
         raise ConfigError(

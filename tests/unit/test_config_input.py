@@ -47,6 +47,7 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"dbtier:dynamo": {"tables": [dict(T, name="T" * 250)]}}, "dbtier:dynamo.tables[0].name: a DynamoDB table name must be 3-255 characters (got 262)"),
     ({"dbtier:migration": {"enabled": True, "include": []}}, "dbtier:migration.include is empty"),
     ({"dbtier:migration": {"include": [f"db.t{i}" for i in range(101)]}}, "include has 101 items; at most 100"),
+    ({"dbtier:migration": {"include": ["appdb.%"], "exclude": ["%.%"]}}, "exclude[0] removes every table include[0] selects"),
     ({"dbtier:warehouse": {"mode": "serverless", "nodes": 4}}, "dbtier:warehouse.nodes does not apply to mode serverless"),
     ({"dbtier:warehouse": {"mode": "serverless", "nodeType": "ra3.4xlarge"}}, "nodeType does not apply to mode serverless"),
     ({"dbtier:warehouse": {"mode": "provisioned", "baseCapacity": 64}}, "baseCapacity does not apply to mode provisioned"),
@@ -106,6 +107,8 @@ def test_a_password_in_a_free_text_field_is_not_echoed(key: str, field: str) -> 
         {"dbtier:migration": {"include": [SECRET]}},
         {"dbtier:tags": {"aws:" + SECRET: "x"}},
         {"dbtier:tags": {SECRET + "\n": "x"}},
+        {"dbtier:protect": SECRET},
+        {"dbtier:relational": {"multiAz": SECRET}},
     ],
 )
 def test_a_password_in_a_list_or_tag_key_is_not_echoed(raw: dict[str, Any]) -> None:

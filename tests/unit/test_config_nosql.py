@@ -104,7 +104,7 @@ BAD: list[tuple[str, Any, str]] = [
     # migration
     ("migration", {"enabled": True, "include": ["appdb"]}, "dbtier:migration.include[0] must be"),
     ("migration", {"enabled": True, "exclude": ["appdb.%"], "include": ["appdb.%"]},
-     "dbtier:migration.exclude cancels the include pattern 'appdb.%'"),
+     "dbtier:migration.exclude[0] removes every table include[0] selects"),
     ("migration", {"enabled": True, "include": ["a.b", "A.B"]},
      "dbtier:migration.include[1] repeats an earlier pattern"),
     ("migration", {"migrationType": "cdc-only"}, "dbtier:migration.migrationType must be one of"),
