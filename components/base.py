@@ -1,4 +1,6 @@
-"""Helpers every component shares: child options (parent, protect), passwords, secrets, snapshots.
+"""Helpers every component shares: child options (parent, protect), passwords, secrets, snapshots,
+and credential rotation (AWS's rotation function for a generated password, or the schedule of a
+secret the service manages).
 
 Tags are not here: they are the dbtier AWS provider's `default_tags` (see `stack.py`), which every
 component's children inherit through their parent, so no constructor repeats them.
@@ -7,6 +9,9 @@ component's children inherit through their parent, so no constructor repeats the
 from __future__ import annotations
 
 import json
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
@@ -19,6 +24,50 @@ REDSHIFT_PASSWORD_SPECIAL = "!#$%^&*()-_=+[]{}<>:?~"
 ELASTICACHE_TOKEN_SPECIAL = "!&#$^<>-"
 # The RDS CA every RDS and Aurora client verifies against; rds-ca-rsa2048-g1 is valid until 2061.
 CA_CERT = "rds-ca-rsa2048-g1"
+
+# AWS's single-user rotation functions, published in the Serverless Application Repository, by
+# the `engine` of the secret JSON they rotate, at the version the AWS CDK pins
+# (aws-cdk-lib/aws-secretsmanager/lib/secret-rotation.ts): pinned, because "latest" changes
+# under a running stack. Single-user: the master secret is the only user dbtier creates.
+ROTATION_APPS = {
+    "mysql": "SecretsManagerRDSMySQLRotationSingleUser",
+    "postgres": "SecretsManagerRDSPostgreSQLRotationSingleUser",
+    "redshift": "SecretsManagerRedshiftRotationSingleUser",
+}
+ROTATION_APP_VERSION = "1.1.671"
+# Where AWS publishes those applications, per partition (same CDK source).
+ROTATION_APP_PUBLISHERS = {
+    "aws": "us-east-1:297356227824",
+    "aws-cn": "cn-north-1:193023089310",
+    "aws-us-gov": "us-gov-west-1:023102451235",
+}
+# A custom staging label on the version Pulumi writes: Secrets Manager deletes versions without
+# labels after two rotations, and the provider would then re-create the tracked version as
+# AWSCURRENT with the initial password (terraform-provider-aws#37302). The label keeps it.
+INITIAL_STAGE = "DBTIER_INITIAL"
+
+
+def exclude_characters(special: str) -> str:
+    """What the rotation function must not put in a password: the punctuation outside `special`
+    (the characters the component's own generated passwords use)."""
+    return "".join(c for c in string.punctuation if c not in special)
+
+
+def rotation_function_name(prefix: str) -> str:
+    """The rotation Lambda's name: per project, stack and database, within Lambda's 64."""
+    return f"{pulumi.get_project()}-{pulumi.get_stack()}-{prefix}-rotation"[:64]
+
+
+@dataclass(frozen=True)
+class RotationAccess:
+    """The network a database's rotation function runs in (from `DatabaseNetwork`)."""
+
+    security_group_id: pulumi.Input[str]
+    """The function's own group: egress to the database port and Secrets Manager only."""
+    subnet_ids: pulumi.Input[list[str]]
+    """The database's subnets."""
+    depends_on: Sequence[pulumi.Resource] = ()
+    """The paths it needs (endpoint, rules): rotation is tested only once they exist."""
 
 
 def assume_role_policy(service: str | list[str]) -> str:
@@ -50,14 +99,22 @@ class DbtierComponent(pulumi.ComponentResource):
         super().__init__(f"dbtier:components:{kind}", name, None, opts)
         self._prefix = name
         self._stateful_protect = protect
+        self._secret_value: aws.secretsmanager.SecretVersion | None = None
 
     def child(self, *, stateful: bool = False, **kwargs: object) -> pulumi.ResourceOptions:
         """Options for a child: parented here; `protect` when it holds data and the stack asks."""
         protect = self._stateful_protect if stateful else None
         return pulumi.ResourceOptions(parent=self, protect=protect, **kwargs)  # type: ignore[arg-type]
 
-    def new_password(self, role: str, special: str, length: int = 32) -> random.RandomPassword:
-        """A generated password with at least one upper, lower and digit (Redshift needs all three)."""
+    def new_password(
+        self,
+        role: str,
+        special: str,
+        length: int = 32,
+        keepers: dict[str, str] | None = None,
+    ) -> random.RandomPassword:
+        """A generated password with at least one upper, lower and digit (Redshift needs all three);
+        a change of `keepers` generates a new one."""
         return random.RandomPassword(
             f"{self._prefix}-{role}",
             length=length,
@@ -66,6 +123,7 @@ class DbtierComponent(pulumi.ComponentResource):
             min_upper=1,
             min_lower=1,
             min_numeric=1,
+            keepers=keepers,
             opts=self.child(),
         )
 
@@ -85,8 +143,14 @@ class DbtierComponent(pulumi.ComponentResource):
         password: pulumi.Input[str],
         dbname: pulumi.Input[str],
         extra: dict[str, pulumi.Input[str]] | None = None,
+        rotated: bool = False,
     ) -> aws.secretsmanager.Secret:
-        """A KMS-encrypted Secrets Manager secret in the standard RDS secret JSON shape."""
+        """A KMS-encrypted Secrets Manager secret in the standard RDS secret JSON shape.
+
+        `rotated`: a rotation function owns the value after the first write, so Pulumi never
+        writes it again (a changed JSON would be a new AWSCURRENT version with an old password),
+        and the version it wrote keeps a label of its own (INITIAL_STAGE).
+        """
         secret = aws.secretsmanager.Secret(
             f"{self._prefix}-secret",
             description=f"dbtier {self._prefix}: {engine} connection (host, port, username, password)",
@@ -103,12 +167,91 @@ class DbtierComponent(pulumi.ComponentResource):
             "dbname": dbname,
             **(extra or {}),
         }
-        aws.secretsmanager.SecretVersion(
+        self._secret_value = aws.secretsmanager.SecretVersion(
             f"{self._prefix}-secret-value",
             secret_id=secret.id,
             secret_string=pulumi.Output.all(**fields)
             .apply(lambda v: json.dumps(v, sort_keys=True))
             .apply(pulumi.Output.secret),
-            opts=self.child(),
+            version_stages=["AWSCURRENT", INITIAL_STAGE] if rotated else None,
+            opts=self.child(ignore_changes=["secretString", "versionStages"] if rotated else None),
         )
         return secret
+
+    def rotate_with_function(
+        self,
+        secret: aws.secretsmanager.Secret,
+        *,
+        engine: str,
+        special: str,
+        kms_key_arn: pulumi.Input[str],
+        access: RotationAccess,
+        days: int,
+        depends_on: Sequence[pulumi.Resource],
+    ) -> aws.secretsmanager.SecretRotation:
+        """Rotate `secret` every `days` with AWS's rotation function for `engine` (the secret's
+        JSON `engine`), deployed from the Serverless Application Repository into the database's
+        subnets with `access`'s security group.
+
+        The application's template makes the function's role (Secrets Manager actions on secrets
+        that name this function as their rotator, the VPC's network interfaces, the stack key)
+        and Secrets Manager's permission to invoke it.
+        """
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        partition = aws.get_partition_output(opts=invoke)
+        region = aws.get_region_output(opts=invoke).region
+        app = ROTATION_APPS[engine]
+        function_name = rotation_function_name(self._prefix)
+        application = aws.serverlessrepository.CloudFormationStack(
+            f"{self._prefix}-rotation-function",
+            name=function_name,
+            application_id=partition.partition.apply(
+                lambda p: (
+                    f"arn:{p}:serverlessrepo:{ROTATION_APP_PUBLISHERS.get(p, ROTATION_APP_PUBLISHERS['aws'])}"
+                    f":applications/{app}"
+                )
+            ),
+            semantic_version=ROTATION_APP_VERSION,
+            capabilities=["CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"],
+            parameters={
+                # The regional name: the VPC's Secrets Manager endpoint answers it (private DNS).
+                "endpoint": pulumi.Output.format(
+                    "https://secretsmanager.{0}.{1}", region, partition.dns_suffix
+                ),
+                "functionName": function_name,
+                "vpcSubnetIds": pulumi.Output.from_input(access.subnet_ids).apply(",".join),
+                "vpcSecurityGroupIds": access.security_group_id,
+                "kmsKeyArn": kms_key_arn,
+                "excludeCharacters": exclude_characters(special),
+            },
+            opts=self.child(depends_on=list(access.depends_on)),
+        )
+        return aws.secretsmanager.SecretRotation(
+            f"{self._prefix}-rotation",
+            secret_id=secret.id,
+            rotation_lambda_arn=application.outputs.apply(lambda o: o["RotationLambdaARN"]),
+            rotation_rules={"automatically_after_days": days},
+            # Only the function's test step runs now (it proves the network and permissions);
+            # the first rotation comes on schedule, so the exported initial password works
+            # until then.
+            rotate_immediately=False,
+            opts=self.child(depends_on=[*filter(None, [self._secret_value]), *depends_on]),
+        )
+
+    def rotate_managed(
+        self, secret_arn: pulumi.Input[str], days: int, depends_on: Sequence[pulumi.Resource]
+    ) -> aws.secretsmanager.SecretRotation:
+        """The schedule of a secret the service manages (no function: the service rotates it).
+
+        A rate() expression, as the service stores it (an `automatically_after_days` would read
+        back as a schedule expression and differ on every update); not rotated on creation or on
+        a schedule change. `depends_on`: the database instance, or AWS re-applies its default
+        schedule when it finishes creating it (pulumi-aws SecretRotation docs).
+        """
+        return aws.secretsmanager.SecretRotation(
+            f"{self._prefix}-rotation",
+            secret_id=secret_arn,
+            rotation_rules={"schedule_expression": f"rate({days} days)"},
+            rotate_immediately=False,
+            opts=self.child(depends_on=list(depends_on)),
+        )

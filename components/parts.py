@@ -71,10 +71,22 @@ def database_network(cfg: StackConfig, opts: pulumi.ResourceOptions) -> Database
         if on
     ]
     aurora_port = AURORA_POSTGRES_PORT if cfg.aurora.engine == "aurora-postgresql" else 3306
+    # Databases whose generated password a rotation function rotates: it needs a network path.
+    rotating = tuple(
+        engine
+        for engine, part in (
+            ("relational", cfg.relational),
+            ("aurora", cfg.aurora),
+            ("warehouse", cfg.warehouse),
+        )
+        if part.enabled and part.credentials.rotation_function
+    )
     return DatabaseNetwork(
         "network",
         # The Migration component owns the DMS subnet group: it must wait for dms-vpc-role.
-        DatabaseNetworkArgs(cfg.network, tuple(engines), aurora_port=aurora_port),
+        DatabaseNetworkArgs(
+            cfg.network, tuple(engines), aurora_port=aurora_port, rotating=rotating
+        ),
         opts=opts,
     )
 
@@ -88,6 +100,7 @@ def relational(tier: Tier) -> RelationalTier:
             subnet_group=tier.network.rds_subnet_group,  # type: ignore[arg-type]
             security_group_id=tier.network.security_group_ids["relational"],
             kms_key_arn=tier.kms_key_arn,
+            rotation=tier.network.rotation_access.get("relational"),
             cdc_source=cfg.migration.enabled,
             protect=cfg.protect,
         ),
@@ -104,6 +117,7 @@ def aurora(tier: Tier) -> ServerlessAurora:
             subnet_group=tier.network.rds_subnet_group,  # type: ignore[arg-type]
             security_group_id=tier.network.security_group_ids["aurora"],
             kms_key_arn=tier.kms_key_arn,
+            rotation=tier.network.rotation_access.get("aurora"),
             protect=cfg.protect,
         ),
         opts=tier.opts,
@@ -120,6 +134,7 @@ def warehouse(tier: Tier) -> Warehouse:
             subnet_ids=tier.network.subnet_ids,
             security_group_id=tier.network.security_group_ids["warehouse"],
             kms_key_arn=tier.kms_key_arn,
+            rotation=tier.network.rotation_access.get("warehouse"),
             protect=cfg.protect,
         ),
         opts=tier.opts,

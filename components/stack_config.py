@@ -18,6 +18,7 @@ from typing import Any
 
 from components.alarms.config import AlarmsConfig, parse_alarms
 from components.aurora.config import AuroraConfig, parse_aurora
+from components.credentials import MIGRATION_REASON, managed_refused
 from components.dynamo.config import DynamoConfig, parse_dynamo
 from components.migration.config import MigrationConfig, parse_migration
 from components.network.config import NetworkConfig, parse_network
@@ -328,6 +329,8 @@ def _check_cross_keys(cfg: StackConfig) -> None:
             raise ConfigError(
                 "dbtier:migration.target is aurora, but dbtier:aurora.enabled is false"
             )
+        managed_refused("dbtier:relational", cfg.relational.credentials, MIGRATION_REASON)
+        managed_refused("dbtier:aurora", cfg.aurora.credentials, MIGRATION_REASON)
     if cfg.alarms.email is not None and not cfg.alarms.enabled:
         raise ConfigError("dbtier:alarms.email is set but dbtier:alarms.enabled is false")
 

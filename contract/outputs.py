@@ -100,8 +100,7 @@ class WarehouseOutputs:
     database_name: str
     username: str
     password: Secret | None = _optional()  # noqa: RUF009 - generated mode only
-    # Optional in an export until the Warehouse component exports it (issue 12); then required.
-    secret_arn: str | None = _optional()
+    secret_arn: str | None = None  # required in an export
     tls: bool = _local(True)
 
 
@@ -114,8 +113,7 @@ class RedisOutputs:
     port: Port
     reader_endpoint: Host | None = None
     auth_token: Secret | None = None
-    # Optional in an export until the RedisCluster component exports it (issue 12); then required.
-    secret_arn: str | None = _optional()
+    secret_arn: str | None = None  # required in an export
     tls: bool = False
 
 

@@ -224,6 +224,29 @@ def _rds_instance(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, di
         "arn": m.arn("rds", f"db:{ident}"),
         "resourceId": f"db-{_hex(name, 26).upper()}",
         "engine": i.get("engine") or "mysql",
+        **_master_user_secrets(m, "db", name, i),
+    }
+
+
+def _managed_secret_arn(m: DbtierMocks, prefix: str, name: str) -> str:
+    """The ARN of a secret a service manages (RDS names them rds!db-<uuid>, rds!cluster-<uuid>)."""
+    h = _hex(name + "managed", 32)
+    uuid = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+    return m.arn("secretsmanager", f"secret:{prefix}-{uuid}-{_hex(name, 6)}")
+
+
+def _master_user_secrets(m: DbtierMocks, kind: str, name: str, i: dict[str, Any]) -> dict:
+    """RDS's managed master secret, present only with manageMasterUserPassword."""
+    if not i.get("manageMasterUserPassword"):
+        return {"masterUserSecrets": []}
+    return {
+        "masterUserSecrets": [
+            {
+                "secretArn": _managed_secret_arn(m, f"rds!{kind}", name),
+                "kmsKeyId": i.get("masterUserSecretKmsKeyId") or "alias/aws/secretsmanager",
+                "secretStatus": "active",
+            }
+        ]
     }
 
 
@@ -237,6 +260,7 @@ def _rds_cluster(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dic
         "port": port,
         "arn": m.arn("rds", f"cluster:{ident}"),
         "clusterResourceId": f"cluster-{_hex(name, 26).upper()}",
+        **_master_user_secrets(m, "cluster", name, i),
     }
 
 
@@ -258,6 +282,11 @@ def _redshift_cluster(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str
         "endpoint": f"{dns}:5439",
         "port": 5439,
         "arn": m.arn("redshift", f"cluster:{ident}"),
+        **(
+            {"masterPasswordSecretArn": _managed_secret_arn(m, "redshift!cluster", name)}
+            if i.get("manageMasterPassword")
+            else {}
+        ),
     }
 
 
@@ -277,7 +306,28 @@ def _redshift_namespace(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[s
     return ns, {
         "namespaceId": _hex(name, 32),
         "arn": m.arn("redshift-serverless", f"namespace/{_hex(name, 32)}"),
+        **(
+            {"adminPasswordSecretArn": _managed_secret_arn(m, "redshift!namespace", name)}
+            if i.get("manageAdminPassword")
+            else {}
+        ),
     }
+
+
+def _sar_stack(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    """A Serverless Application Repository stack: a CloudFormation stack named serverlessrepo-*;
+    AWS's rotation applications output the function's ARN."""
+    stack = f"serverlessrepo-{i.get('name') or _ident(name)}"
+    stack_id = m.arn("cloudformation", f"stack/{stack}/{_hex(name, 8)}-{_hex(name + 's', 4)}")
+    function = (i.get("parameters") or {}).get("functionName") or _ident(name)
+    return stack_id, {
+        "name": i.get("name") or _ident(name),
+        "outputs": {"RotationLambdaARN": m.arn("lambda", f"function:{function}")},
+    }
+
+
+def _secret_rotation(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    return str(i.get("secretId") or _ident(name)), {"rotationEnabled": True}
 
 
 def _iam_role(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
@@ -423,6 +473,8 @@ _BUILDERS: dict[str, Builder] = {
     "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
     "aws:iam/role:Role": _iam_role,
     "aws:secretsmanager/secret:Secret": _secret,
+    "aws:secretsmanager/secretRotation:SecretRotation": _secret_rotation,
+    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": _sar_stack,
     "aws:dynamodb/table:Table": _dynamo_table,
     "aws:lambda/function:Function": _lambda_function,
     "aws:sqs/queue:Queue": _sqs_queue,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from components.credentials import CredentialsConfig, parse_credentials
 from components.settings import DB_NAME, ConfigError, Fields, num, offered, username
 from policy.dbtier_policy import catalog
 
@@ -28,6 +29,8 @@ class AuroraConfig:
     database_name: str = "appdb"
     username: str = "dbadmin"
     backtrack_hours: int = 0
+    credentials: CredentialsConfig = field(default_factory=CredentialsConfig)
+    """Who owns the master password and how often it rotates."""
 
 
 def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
@@ -63,6 +66,7 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
         ),
         username=username(f, d.username, "Aurora"),
         backtrack_hours=f.integer("backtrackHours", d.backtrack_hours, 0, 72),
+        credentials=parse_credentials(f),
     )
     f.done()
     for name, value in (("minCapacity", cfg.min_capacity), ("maxCapacity", cfg.max_capacity)):

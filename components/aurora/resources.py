@@ -1,7 +1,9 @@
 """ServerlessAurora: an Aurora cluster on Serverless v2 with a writer and readers that scale with it.
 
 The cluster is encrypted with the stack key, refuses unencrypted connections, exports its logs,
-and keeps its credentials in a Secrets Manager secret; its instances run on db.serverless in
+and keeps its credentials in a Secrets Manager secret: a generated password in the component's
+secret (rotated by AWS's rotation function for the engine when `credentials.rotationDays > 0`),
+or the secret RDS manages; its instances run on db.serverless in
 promotion tiers that make readers follow the writer's size. `outputs()` is the stack's `aurora`
 export; `watches()` what the alarms watch on it.
 """
@@ -17,7 +19,7 @@ from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
 from components.aurora.config import AuroraConfig
 from components.aurora.watches import aurora_watches
-from components.base import CA_CERT, RDS_PASSWORD_SPECIAL, DbtierComponent
+from components.base import CA_CERT, RDS_PASSWORD_SPECIAL, DbtierComponent, RotationAccess
 from contract import AuroraOutputs, exported
 
 LOG_EXPORTS = {"aurora-mysql": ["audit", "error", "slowquery"], "aurora-postgresql": ["postgresql"]}
@@ -58,6 +60,11 @@ def cluster_parameters(engine: str) -> dict[str, str]:
     return params
 
 
+def secret_engine(engine: str) -> str:
+    """The secret JSON's `engine`, as AWS's rotation functions check it: mysql or postgres."""
+    return "mysql" if engine == "aurora-mysql" else "postgres"
+
+
 @dataclass(frozen=True)
 class ServerlessAuroraArgs:
     config: AuroraConfig
@@ -70,6 +77,8 @@ class ServerlessAuroraArgs:
     """The stack's KMS key: storage, Performance Insights and the secret."""
     protect: bool = False
     """Pulumi `protect` on the cluster, its instances and the secret."""
+    rotation: RotationAccess | None = None
+    """The rotation function's network; required when a generated password rotates."""
 
 
 class ServerlessAurora(DbtierComponent):
@@ -85,10 +94,11 @@ class ServerlessAurora(DbtierComponent):
     """Initial database."""
     username: pulumi.Output[str]
     """Master user name."""
-    password: pulumi.Output[str]
-    """Master password (secret)."""
+    password: pulumi.Output[str] | None
+    """Initial master password (secret); None when RDS manages it."""
     secret_arn: pulumi.Output[str]
-    """Secrets Manager secret with the connection JSON."""
+    """Secrets Manager secret with the credentials: the connection JSON (generated), or RDS's
+    own secret with username and password (managed)."""
     engine: pulumi.Output[str]
     """aurora-mysql or aurora-postgresql."""
     cluster_id: pulumi.Output[str]
@@ -111,7 +121,15 @@ class ServerlessAurora(DbtierComponent):
             ],
             opts=self.child(),
         )
-        password = self.new_password("password", RDS_PASSWORD_SPECIAL)
+        creds = cfg.credentials
+        password = None if creds.managed else self.new_password("password", RDS_PASSWORD_SPECIAL)
+        if password is None:
+            credentials: dict[str, object] = {
+                "manage_master_user_password": True,
+                "master_user_secret_kms_key_id": args.kms_key_arn,
+            }
+        else:
+            credentials = {"master_password": password.result}
         scaling: dict[str, float | int] = {
             "min_capacity": cfg.min_capacity,
             "max_capacity": cfg.max_capacity,
@@ -126,7 +144,6 @@ class ServerlessAurora(DbtierComponent):
             serverlessv2_scaling_configuration=scaling,
             database_name=cfg.database_name,
             master_username=cfg.username,
-            master_password=password.result,
             db_subnet_group_name=args.subnet_group,
             vpc_security_group_ids=[args.security_group_id],
             db_cluster_parameter_group_name=params.name,
@@ -143,13 +160,19 @@ class ServerlessAurora(DbtierComponent):
             skip_final_snapshot=False,
             final_snapshot_identifier=self.snapshot_name(f"{name}-cluster"),
             delete_automated_backups=False,
-            opts=self.child(stateful=True),
+            # After a rotation the secret owns the password: never send the initial one again.
+            opts=self.child(
+                stateful=True,
+                ignore_changes=["masterPassword"] if creds.rotation_function else None,
+            ),
+            **credentials,
         )
         # Promotion tier 0 for the writer and 1 for readers: Aurora scales readers in tiers 0-1
         # together with the writer, so a failover lands on an instance already at its size.
+        instances = []
         for i in range(cfg.readers + 1):
             role = "writer" if i == 0 else f"reader-{i}"
-            aws.rds.ClusterInstance(
+            instance = aws.rds.ClusterInstance(
                 f"{name}-{role}",
                 cluster_identifier=cluster.id,
                 engine=cfg.engine,
@@ -166,25 +189,49 @@ class ServerlessAurora(DbtierComponent):
                 performance_insights_retention_period=7,
                 opts=self.child(stateful=True),
             )
+            instances.append(instance)
 
         self.writer_endpoint = cluster.endpoint
         self.reader_endpoint = cluster.reader_endpoint
         self.port = cluster.port
         self.database_name = pulumi.Output.from_input(cfg.database_name)
         self.username = pulumi.Output.from_input(cfg.username)
-        self.password = pulumi.Output.secret(password.result)
+        self.password = None if password is None else pulumi.Output.secret(password.result)
         self.engine = pulumi.Output.from_input(cfg.engine)
         self.cluster_id = cluster.cluster_identifier
-        self.secret_arn = self.connection_secret(
-            args.kms_key_arn,
-            engine=cfg.engine.removeprefix("aurora-"),
-            host=self.writer_endpoint,
-            port=self.port,
-            username=cfg.username,
-            password=password.result,
-            dbname=cfg.database_name,
-            extra={"dbClusterIdentifier": cluster.cluster_identifier},
-        ).arn
+        # The writer instance: RDS re-applies its default schedule to a managed secret, and a
+        # rotation function cannot log in, until the cluster has one.
+        writer = instances[0]
+        if password is None:
+            self.secret_arn = cluster.master_user_secrets.apply(lambda s: s[0].secret_arn)
+            if creds.rotates:
+                self.rotate_managed(self.secret_arn, creds.rotation_days, [writer])
+        else:
+            engine = secret_engine(cfg.engine)
+            secret = self.connection_secret(
+                args.kms_key_arn,
+                engine=engine,
+                host=self.writer_endpoint,
+                port=self.port,
+                username=cfg.username,
+                password=password.result,
+                dbname=cfg.database_name,
+                extra={"dbClusterIdentifier": cluster.cluster_identifier},
+                rotated=creds.rotation_function,
+            )
+            self.secret_arn = secret.arn
+            if creds.rotation_function:
+                if args.rotation is None:
+                    raise ValueError("ServerlessAuroraArgs.rotation is required to rotate")
+                self.rotate_with_function(
+                    secret,
+                    engine=engine,
+                    special=RDS_PASSWORD_SPECIAL,
+                    kms_key_arn=args.kms_key_arn,
+                    access=args.rotation,
+                    days=creds.rotation_days,
+                    depends_on=[writer],
+                )
         self.register_outputs(
             {
                 "writer_endpoint": self.writer_endpoint,
@@ -208,9 +255,9 @@ class ServerlessAurora(DbtierComponent):
             port=self.port,
             database_name=self.database_name,
             username=self.username,
-            password=self.password,
             secret_arn=self.secret_arn,
             engine=self.engine,
+            **({} if self.password is None else {"password": self.password}),
         )
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:

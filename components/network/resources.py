@@ -4,8 +4,10 @@ Ingress is opened only on each engine's port, only from `allowedCidrs` (default:
 CIDR) and `allowedSecurityGroupIds`. Database security groups get no egress rule at all: a
 database initiates no connections; the one exception is the warehouse, which reaches S3 (COPY,
 UNLOAD) through an S3 gateway endpoint. The DMS group may reach the database groups and the
-Secrets Manager interface endpoint and nothing else. Either endpoint is created unless
-`dbtier:network` names the VPC's own.
+Secrets Manager interface endpoint and nothing else; so may each database's credential rotation
+function, which gets a group of its own (egress to its database's port and to Secrets Manager,
+ingress on the database from it). Either endpoint is created unless `dbtier:network` names the
+VPC's own.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.base import DbtierComponent
+from components.base import DbtierComponent, RotationAccess
 from components.network.config import NetworkConfig
 
 # Tag on the egress rule to a VPC endpoint the stack does not own: the plan's record that the
@@ -33,6 +35,8 @@ class DatabaseNetworkArgs:
     """Which engine groups to create: relational, aurora, redis, warehouse, dms."""
     aurora_port: int = 3306
     """Aurora's port: 3306 for aurora-mysql, 5432 for aurora-postgresql."""
+    rotating: tuple[str, ...] = ()
+    """Engines whose credentials a rotation function rotates: each gets the function's network."""
 
 
 class DatabaseNetwork(DbtierComponent):
@@ -50,6 +54,8 @@ class DatabaseNetwork(DbtierComponent):
     """ElastiCache subnet group name."""
     redshift_subnet_group: pulumi.Output[str] | None
     """Redshift cluster subnet group name."""
+    rotation_access: dict[str, RotationAccess]
+    """Per rotating engine: where its rotation function runs and what it may reach."""
 
     def __init__(
         self, name: str, args: DatabaseNetworkArgs, opts: pulumi.ResourceOptions | None = None
@@ -86,8 +92,20 @@ class DatabaseNetwork(DbtierComponent):
             )
             groups[engine] = group
             self.security_group_ids[engine] = group.id
+        rotation_groups = {
+            engine: aws.ec2.SecurityGroup(
+                f"{name}-{engine}-rotation-sg",
+                description=f"dbtier {engine} credential rotation: its database and Secrets Manager",
+                vpc_id=self.vpc_id,
+                revoke_rules_on_delete=True,
+                opts=self.child(),
+            )
+            for engine in args.rotating
+            if engine in groups
+        }
 
         dms = groups.get("dms")
+        rotation_paths: dict[str, list[pulumi.Resource]] = {e: [] for e in rotation_groups}
         for engine, group in groups.items():
             if engine == "dms":
                 continue
@@ -106,8 +124,11 @@ class DatabaseNetwork(DbtierComponent):
             ]
             if dms is not None and engine in ("relational", "aurora"):
                 sources.append(("dms", {"referenced_security_group_id": dms.id}))
+            if engine in rotation_groups:
+                rotation_id = rotation_groups[engine].id
+                sources.append(("rotation", {"referenced_security_group_id": rotation_id}))
             for role, source in sources:
-                aws.vpc.SecurityGroupIngressRule(
+                rule = aws.vpc.SecurityGroupIngressRule(
                     f"{name}-{engine}-in-{role}",
                     security_group_id=group.id,
                     ip_protocol="tcp",
@@ -117,6 +138,8 @@ class DatabaseNetwork(DbtierComponent):
                     opts=self.child(),
                     **source,  # type: ignore[arg-type]
                 )
+                if role == "rotation":
+                    rotation_paths[engine].append(rule)
 
         if dms is not None:
             for engine in ("relational", "aurora"):
@@ -131,7 +154,30 @@ class DatabaseNetwork(DbtierComponent):
                         description=f"DMS to the {engine} endpoint",
                         opts=self.child(),
                     )
-            self._secrets_manager_path(name, cfg, vpc, dms, region)
+        for engine, rotation in rotation_groups.items():
+            rotation_paths[engine].append(
+                aws.vpc.SecurityGroupEgressRule(
+                    f"{name}-{engine}-rotation-out-db",
+                    security_group_id=rotation.id,
+                    ip_protocol="tcp",
+                    from_port=ports[engine],
+                    to_port=ports[engine],
+                    referenced_security_group_id=groups[engine].id,
+                    description=f"{engine} rotation function to its database",
+                    opts=self.child(),
+                )
+            )
+        clients = {f"{engine}-rotation": group for engine, group in rotation_groups.items()}
+        if dms is not None:
+            clients = {"dms": dms, **clients}
+        if clients:
+            paths = self._secrets_manager_path(name, cfg, vpc, clients, region)
+            for engine in rotation_groups:
+                rotation_paths[engine] += paths[f"{engine}-rotation"]
+        self.rotation_access = {
+            engine: RotationAccess(group.id, self.subnet_ids, tuple(rotation_paths[engine]))
+            for engine, group in rotation_groups.items()
+        }
         if "warehouse" in groups:
             self._s3_path(name, cfg, vpc, groups["warehouse"], region)
 
@@ -223,44 +269,57 @@ class DatabaseNetwork(DbtierComponent):
         name: str,
         cfg: NetworkConfig,
         vpc: pulumi.Output[aws.ec2.GetVpcResult],
-        dms: aws.ec2.SecurityGroup,
+        clients: dict[str, aws.ec2.SecurityGroup],
         region: pulumi.Output[str],
-    ) -> None:
-        """DMS's way to Secrets Manager: an interface endpoint with private DNS, and HTTPS to it.
+    ) -> dict[str, list[pulumi.Resource]]:
+        """The way of DMS and of rotation functions to Secrets Manager: an interface endpoint
+        with private DNS, and HTTPS to it from each client group. Returns, per client, what its
+        path is made of.
 
         A private replication instance (DMS 3.4.7 and later) reaches Secrets Manager only through
         a VPC endpoint: https://docs.aws.amazon.com/dms/latest/userguide/CHAP_VPC_Endpoints.html
+        So does a rotation function in a VPC without a NAT: "Your Lambda rotation function must
+        be able to access a Secrets Manager endpoint" (https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotation-function-network-access.html).
         """
+        labels = {c: "DMS" if c == "dms" else c.replace("-", " ") + " function" for c in clients}
         if cfg.secrets_manager_endpoint_id is not None:
             aws.ec2.get_vpc_endpoint_output(
                 id=cfg.secrets_manager_endpoint_id, opts=pulumi.InvokeOutputOptions(parent=self)
             )
             # The endpoint's own security group is the VPC owner's: reach it anywhere in the VPC.
-            aws.vpc.SecurityGroupEgressRule(
-                f"{name}-dms-out-secretsmanager",
-                security_group_id=dms.id,
-                ip_protocol="tcp",
-                from_port=443,
-                to_port=443,
-                cidr_ipv4=vpc.cidr_block,
-                description="DMS to the VPC's Secrets Manager endpoint",
-                tags={ENDPOINT_TAG: cfg.secrets_manager_endpoint_id},
-                opts=self.child(),
-            )
-            return
+            return {
+                client: [
+                    aws.vpc.SecurityGroupEgressRule(
+                        f"{name}-{client}-out-secretsmanager",
+                        security_group_id=group.id,
+                        ip_protocol="tcp",
+                        from_port=443,
+                        to_port=443,
+                        cidr_ipv4=vpc.cidr_block,
+                        description=f"{labels[client]} to the VPC's Secrets Manager endpoint",
+                        tags={ENDPOINT_TAG: cfg.secrets_manager_endpoint_id},
+                        opts=self.child(),
+                    )
+                ]
+                for client, group in clients.items()
+            }
         group = aws.ec2.SecurityGroup(
             f"{name}-secretsmanager-sg",
-            description="dbtier Secrets Manager endpoint: HTTPS from DMS and the VPC",
+            # An existing stack's description (DMS): a changed description replaces the group.
+            description="dbtier Secrets Manager endpoint: HTTPS from DMS and the VPC"
+            if "dms" in clients
+            else "dbtier Secrets Manager endpoint: HTTPS from rotation functions and the VPC",
             vpc_id=self.vpc_id,
             revoke_rules_on_delete=True,
             opts=self.child(),
         )
         # Private DNS sends every Secrets Manager client of the VPC to the endpoint, not only
-        # DMS: the VPC's own CIDR keeps them working (the API still checks IAM).
+        # DMS and the rotation functions: the VPC's own CIDR keeps them working (the API still
+        # checks IAM).
         sources: list[tuple[str, dict[str, pulumi.Input[str]]]] = [
-            ("dms", {"referenced_security_group_id": dms.id}),
-            ("vpc", {"cidr_ipv4": vpc.cidr_block}),
+            (client, {"referenced_security_group_id": g.id}) for client, g in clients.items()
         ]
+        sources.append(("vpc", {"cidr_ipv4": vpc.cidr_block}))
         for role, source in sources:
             aws.vpc.SecurityGroupIngressRule(
                 f"{name}-secretsmanager-in-{role}",
@@ -272,7 +331,7 @@ class DatabaseNetwork(DbtierComponent):
                 opts=self.child(),
                 **source,  # type: ignore[arg-type]
             )
-        aws.ec2.VpcEndpoint(
+        endpoint = aws.ec2.VpcEndpoint(
             f"{name}-secretsmanager",
             vpc_id=self.vpc_id,
             service_name=pulumi.Output.concat("com.amazonaws.", region, ".secretsmanager"),
@@ -282,13 +341,19 @@ class DatabaseNetwork(DbtierComponent):
             security_group_ids=[group.id],
             opts=self.child(),
         )
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-dms-out-secretsmanager",
-            security_group_id=dms.id,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            referenced_security_group_id=group.id,
-            description="DMS to the Secrets Manager endpoint",
-            opts=self.child(),
-        )
+        return {
+            client: [
+                endpoint,
+                aws.vpc.SecurityGroupEgressRule(
+                    f"{name}-{client}-out-secretsmanager",
+                    security_group_id=client_group.id,
+                    ip_protocol="tcp",
+                    from_port=443,
+                    to_port=443,
+                    referenced_security_group_id=group.id,
+                    description=f"{labels[client]} to the Secrets Manager endpoint",
+                    opts=self.child(),
+                ),
+            ]
+            for client, client_group in clients.items()
+        }

@@ -1,6 +1,8 @@
 """RedisCluster: an ElastiCache replication group (Redis 7 or Valkey 8), encrypted and authenticated.
 
-The group's AUTH token is generated, kept as a secret, and required over TLS; its slow and
+The group's AUTH token is generated, kept as a secret, and required over TLS; it is rotated
+through `pulumi up` without downtime: bump `authTokenVersion` with `authTokenUpdateStrategy:
+ROTATE` (ElastiCache accepts the old and the new token), then set `SET` (only the new one); its slow and
 engine logs go to CloudWatch, and its last state is kept in a final snapshot. `outputs()` is the
 stack's `redis` export; `watches()` what the alarms watch on it.
 """
@@ -47,6 +49,12 @@ def parameters(cfg: RedisConfig) -> dict[str, str]:
 def replication_group_id(name: str) -> str:
     """A readable, per-stack id within ElastiCache's 40 lower-case characters."""
     return config_group_id(pulumi.get_project(), pulumi.get_stack(), name)
+
+
+def auth_token_keepers(version: int) -> dict[str, str] | None:
+    """The token's pulumi-random keepers: a new version makes a new token. Version 1 has none,
+    so a stack made before token rotation existed keeps its token."""
+    return None if version == 1 else {"authTokenVersion": str(version)}
 
 
 @dataclass(frozen=True)
@@ -107,7 +115,12 @@ class RedisCluster(DbtierComponent):
             )
             for log_type in LOG_TYPES
         }
-        token = self.new_password("auth-token", ELASTICACHE_TOKEN_SPECIAL, length=AUTH_TOKEN_LENGTH)
+        token = self.new_password(
+            "auth-token",
+            ELASTICACHE_TOKEN_SPECIAL,
+            length=AUTH_TOKEN_LENGTH,
+            keepers=auth_token_keepers(cfg.auth_token_version),
+        )
         topology: dict[str, object]
         if cfg.cluster_mode:
             topology = {
@@ -135,6 +148,8 @@ class RedisCluster(DbtierComponent):
             transit_encryption_enabled=True,
             transit_encryption_mode="required",
             auth_token=token.result,
+            # Sent with a changed token or strategy (ModifyReplicationGroup); ignored on create.
+            auth_token_update_strategy=cfg.auth_token_update_strategy,
             auto_minor_version_upgrade=True,
             snapshot_retention_limit=cfg.snapshot_retention_days,
             snapshot_window=SNAPSHOT_WINDOW,
@@ -195,6 +210,7 @@ class RedisCluster(DbtierComponent):
             reader_endpoint=self.reader_endpoint,
             port=self.port,
             auth_token=self.auth_token,
+            secret_arn=self.secret_arn,
             tls=self.tls,
         )
 

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from components.credentials import (
+    READ_REPLICA_REASON,
+    CredentialsConfig,
+    managed_refused,
+    parse_credentials,
+)
 from components.settings import DB_NAME, ConfigError, Fields, offered, username
 from policy.dbtier_policy import catalog
 
@@ -29,6 +35,8 @@ class RelationalConfig:
     performance_insights: bool = False
     """On by default where the class supports it (not on db.t4g.micro, the default class)."""
     monitoring_interval: int = 60
+    credentials: CredentialsConfig = field(default_factory=CredentialsConfig)
+    """Who owns the master password and how often it rotates."""
 
 
 def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
@@ -67,8 +75,12 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
         username=username(f, d.username, "RDS MySQL"),
         performance_insights=f.flag("performanceInsights", pi_supported),
         monitoring_interval=f.integer("monitoringInterval", d.monitoring_interval, 0, 60),
+        credentials=parse_credentials(f),
     )
     f.done()
+    managed_refused(
+        "dbtier:relational", cfg.credentials, READ_REPLICA_REASON if cfg.read_replicas else None
+    )
     if cfg.monitoring_interval not in (0, 1, 5, 10, 15, 30, 60):
         raise ConfigError(
             f"dbtier:relational.monitoringInterval must be one of 0, 1, 5, 10, 15, 30, 60 (got {cfg.monitoring_interval})"

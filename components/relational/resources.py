@@ -1,8 +1,9 @@
 """RelationalTier: RDS MySQL with Multi-AZ, read replicas, TLS-only connections and a secret.
 
 The primary and its replicas are encrypted with the stack key, monitored (Performance Insights,
-enhanced monitoring, log exports) and reachable only over TLS; the credentials are kept in a
-Secrets Manager secret. `outputs()` is the stack's `relational` export; `watches()` what the
+enhanced monitoring, log exports) and reachable only over TLS. The credentials are either a
+generated password kept in the component's Secrets Manager secret (rotated by AWS's MySQL rotation
+function when `credentials.rotationDays > 0`) or managed by RDS in a secret of its own. `outputs()` is the stack's `relational` export; `watches()` what the
 alarms watch on it.
 """
 
@@ -19,6 +20,7 @@ from components.base import (
     CA_CERT,
     RDS_PASSWORD_SPECIAL,
     DbtierComponent,
+    RotationAccess,
     assume_role_policy,
 )
 from components.relational.config import RelationalConfig
@@ -69,6 +71,8 @@ class RelationalTierArgs:
     """A DMS migration reads from this database: turn on row-based binlogs."""
     protect: bool = False
     """Pulumi `protect` on the instances and the secret."""
+    rotation: RotationAccess | None = None
+    """The rotation function's network; required when a generated password rotates."""
 
 
 class RelationalTier(DbtierComponent):
@@ -84,10 +88,11 @@ class RelationalTier(DbtierComponent):
     """Initial database."""
     username: pulumi.Output[str]
     """Master user name."""
-    password: pulumi.Output[str]
-    """Master password (secret)."""
+    password: pulumi.Output[str] | None
+    """Initial master password (secret); None when RDS manages it."""
     secret_arn: pulumi.Output[str]
-    """Secrets Manager secret with the connection JSON."""
+    """Secrets Manager secret with the credentials: the connection JSON (generated), or RDS's
+    own secret with username and password (managed)."""
     engine: pulumi.Output[str]
     """Engine name (mysql)."""
     instance_ids: pulumi.Output[list[str]]
@@ -123,7 +128,15 @@ class RelationalTier(DbtierComponent):
                 policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
                 opts=self.child(),
             )
-        password = self.new_password("password", RDS_PASSWORD_SPECIAL)
+        creds = cfg.credentials
+        password = None if creds.managed else self.new_password("password", RDS_PASSWORD_SPECIAL)
+        if password is None:
+            credentials: dict[str, object] = {
+                "manage_master_user_password": True,
+                "master_user_secret_kms_key_id": args.kms_key_arn,
+            }
+        else:
+            credentials = {"password": password.result}
         common = {
             "instance_class": cfg.instance_class,
             "parameter_group_name": params.name,
@@ -157,13 +170,16 @@ class RelationalTier(DbtierComponent):
             db_subnet_group_name=args.subnet_group,
             db_name=cfg.database_name,
             username=cfg.username,
-            password=password.result,
             backup_window="03:00-04:00",
             maintenance_window="sun:04:30-sun:05:30",
             delete_automated_backups=False,
             skip_final_snapshot=False,
             final_snapshot_identifier=self.snapshot_name(f"{name}-primary"),
-            opts=self.child(stateful=True),
+            # After a rotation the secret owns the password: never send the initial one again.
+            opts=self.child(
+                stateful=True, ignore_changes=["password"] if creds.rotation_function else None
+            ),
+            **credentials,
             **common,
         )
         replicas = [
@@ -185,23 +201,42 @@ class RelationalTier(DbtierComponent):
         self.reader_endpoints = pulumi.Output.all(*[r.address for r in replicas]).apply(list)
         self.database_name = pulumi.Output.from_input(cfg.database_name)
         self.username = pulumi.Output.from_input(cfg.username)
-        self.password = pulumi.Output.secret(password.result)
+        self.password = None if password is None else pulumi.Output.secret(password.result)
         self.engine = pulumi.Output.from_input(cfg.engine)
         self.instance_ids = pulumi.Output.all(
             primary.identifier, *[r.identifier for r in replicas]
         ).apply(list)
         self._primary_id = primary.identifier
         self._replica_ids = [r.identifier for r in replicas]
-        self.secret_arn = self.connection_secret(
-            args.kms_key_arn,
-            engine=cfg.engine,
-            host=self.endpoint,
-            port=self.port,
-            username=cfg.username,
-            password=password.result,
-            dbname=cfg.database_name,
-            extra={"dbInstanceIdentifier": primary.identifier},
-        ).arn
+        if password is None:
+            self.secret_arn = primary.master_user_secrets.apply(lambda s: s[0].secret_arn)
+            if creds.rotates:
+                self.rotate_managed(self.secret_arn, creds.rotation_days, [primary])
+        else:
+            secret = self.connection_secret(
+                args.kms_key_arn,
+                engine=cfg.engine,
+                host=self.endpoint,
+                port=self.port,
+                username=cfg.username,
+                password=password.result,
+                dbname=cfg.database_name,
+                extra={"dbInstanceIdentifier": primary.identifier},
+                rotated=creds.rotation_function,
+            )
+            self.secret_arn = secret.arn
+            if creds.rotation_function:
+                if args.rotation is None:
+                    raise ValueError("RelationalTierArgs.rotation is required to rotate")
+                self.rotate_with_function(
+                    secret,
+                    engine="mysql",
+                    special=RDS_PASSWORD_SPECIAL,
+                    kms_key_arn=args.kms_key_arn,
+                    access=args.rotation,
+                    days=creds.rotation_days,
+                    depends_on=[primary],
+                )
         self.register_outputs(
             {
                 "endpoint": self.endpoint,
@@ -225,9 +260,9 @@ class RelationalTier(DbtierComponent):
             reader_endpoints=self.reader_endpoints,
             database_name=self.database_name,
             username=self.username,
-            password=self.password,
             secret_arn=self.secret_arn,
             engine=self.engine,
+            **({} if self.password is None else {"password": self.password}),
         )
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:

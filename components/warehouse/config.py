@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from components.credentials import CredentialsConfig, parse_credentials
 from components.settings import ConfigError, Fields, offered, username
 from policy.dbtier_policy import catalog
 
@@ -22,6 +23,8 @@ class WarehouseConfig:
     database_name: str = "analytics"
     username: str = "whadmin"
     snapshot_retention_days: int = 7
+    credentials: CredentialsConfig = field(default_factory=CredentialsConfig)
+    """Who owns the admin password and how often it rotates."""
 
 
 def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
@@ -45,6 +48,7 @@ def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
         snapshot_retention_days=f.integer(
             "snapshotRetentionDays", d.snapshot_retention_days, 1, 35
         ),
+        credentials=parse_credentials(f),
     )
     f.done()
     # A setting of the other mode would be dropped without a word: refuse it, naming the mode.

@@ -1,7 +1,9 @@
 """Warehouse: Redshift, provisioned (RA3) or Serverless, private, encrypted, TLS-only, audited.
 
 Either form requires SSL and logs user activity, ships its audit logs to CloudWatch, and may
-COPY from S3 through its own read-only role. `outputs()` is the stack's `warehouse` export;
+COPY from S3 through its own read-only role. The admin credentials are a generated password in
+the component's secret (rotated by AWS's Redshift rotation function when
+`credentials.rotationDays > 0`) or managed by Redshift in a secret of its own. `outputs()` is the stack's `warehouse` export;
 `watches()` what the alarms watch on it.
 """
 
@@ -14,7 +16,12 @@ import pulumi_aws as aws
 
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
-from components.base import REDSHIFT_PASSWORD_SPECIAL, DbtierComponent, assume_role_policy
+from components.base import (
+    REDSHIFT_PASSWORD_SPECIAL,
+    DbtierComponent,
+    RotationAccess,
+    assume_role_policy,
+)
 from components.warehouse.config import WarehouseConfig, warehouse_identifier
 from components.warehouse.watches import warehouse_watches
 from contract import WarehouseOutputs, exported
@@ -37,6 +44,8 @@ class WarehouseArgs:
     """The stack's KMS key."""
     protect: bool = False
     """Pulumi `protect` on the cluster or namespace."""
+    rotation: RotationAccess | None = None
+    """The rotation function's network; required when a generated password rotates."""
 
 
 class Warehouse(DbtierComponent):
@@ -50,10 +59,11 @@ class Warehouse(DbtierComponent):
     """Initial database."""
     username: pulumi.Output[str]
     """Admin user name."""
-    password: pulumi.Output[str]
-    """Admin password (secret)."""
+    password: pulumi.Output[str] | None
+    """Initial admin password (secret); None when Redshift manages it."""
     secret_arn: pulumi.Output[str]
-    """Secrets Manager secret with the connection JSON."""
+    """Secrets Manager secret with the credentials: the connection JSON (generated), or
+    Redshift's own secret (managed)."""
     copy_role_arn: pulumi.Output[str]
     """IAM role Redshift assumes for COPY from S3."""
     cluster_id: pulumi.Output[str]
@@ -80,7 +90,16 @@ class Warehouse(DbtierComponent):
             policy_arn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
             opts=self.child(),
         )
-        password = self.new_password("password", REDSHIFT_PASSWORD_SPECIAL, length=32)
+        creds = cfg.credentials
+        password = (
+            None
+            if creds.managed
+            else self.new_password("password", REDSHIFT_PASSWORD_SPECIAL, length=32)
+        )
+        # After a rotation the secret owns the password: never send the initial one again.
+        ignore = creds.rotation_function
+        managed_secret: pulumi.Output[str] | None = None
+        database: pulumi.Resource
 
         if cfg.mode == "provisioned":
             params = aws.redshift.ParameterGroup(
@@ -101,7 +120,6 @@ class Warehouse(DbtierComponent):
                 number_of_nodes=cfg.nodes,
                 database_name=cfg.database_name,
                 master_username=cfg.username,
-                master_password=password.result,
                 cluster_subnet_group_name=args.subnet_group,
                 vpc_security_group_ids=[args.security_group_id],
                 cluster_parameter_group_name=params.name,
@@ -117,8 +135,20 @@ class Warehouse(DbtierComponent):
                 final_snapshot_identifier=self.snapshot_name(
                     warehouse_identifier(pulumi.get_stack(), name)
                 ),
-                opts=self.child(stateful=True),
+                opts=self.child(
+                    stateful=True, ignore_changes=["masterPassword"] if ignore else None
+                ),
+                **(
+                    {"master_password": password.result}
+                    if password is not None
+                    else {
+                        "manage_master_password": True,
+                        "master_password_secret_kms_key_id": args.kms_key_arn,
+                    }
+                ),
             )
+            database = cluster
+            managed_secret = cluster.master_password_secret_arn
             aws.redshift.Logging(
                 f"{name}-audit-logging",
                 cluster_identifier=cluster.cluster_identifier,
@@ -135,13 +165,23 @@ class Warehouse(DbtierComponent):
                 namespace_name=warehouse_identifier(pulumi.get_stack(), name),
                 db_name=cfg.database_name,
                 admin_username=cfg.username,
-                admin_user_password=password.result,
                 kms_key_id=args.kms_key_arn,
                 iam_roles=[copy_role.arn],
                 default_iam_role_arn=copy_role.arn,
                 log_exports=AUDIT_LOGS,
-                opts=self.child(stateful=True),
+                opts=self.child(
+                    stateful=True, ignore_changes=["adminUserPassword"] if ignore else None
+                ),
+                **(
+                    {"admin_user_password": password.result}
+                    if password is not None
+                    else {
+                        "manage_admin_password": True,
+                        "admin_password_secret_kms_key_id": args.kms_key_arn,
+                    }
+                ),
             )
+            managed_secret = namespace.admin_password_secret_arn
             workgroup = aws.redshiftserverless.Workgroup(
                 f"{name}-workgroup",
                 namespace_name=namespace.namespace_name,
@@ -162,20 +202,41 @@ class Warehouse(DbtierComponent):
             )
             self.port = pulumi.Output.from_input(REDSHIFT_PORT)
             self.cluster_id = workgroup.workgroup_name
+            database = workgroup
 
         self.database_name = pulumi.Output.from_input(cfg.database_name)
         self.username = pulumi.Output.from_input(cfg.username)
-        self.password = pulumi.Output.secret(password.result)
+        self.password = None if password is None else pulumi.Output.secret(password.result)
         self.copy_role_arn = copy_role.arn
-        self.secret_arn = self.connection_secret(
-            args.kms_key_arn,
-            engine="redshift",
-            host=self.endpoint,
-            port=self.port,
-            username=cfg.username,
-            password=password.result,
-            dbname=cfg.database_name,
-        ).arn
+        if password is None:
+            assert managed_secret is not None
+            self.secret_arn = managed_secret
+            if creds.rotates:
+                self.rotate_managed(self.secret_arn, creds.rotation_days, [database])
+        else:
+            secret = self.connection_secret(
+                args.kms_key_arn,
+                engine="redshift",
+                host=self.endpoint,
+                port=self.port,
+                username=cfg.username,
+                password=password.result,
+                dbname=cfg.database_name,
+                rotated=creds.rotation_function,
+            )
+            self.secret_arn = secret.arn
+            if creds.rotation_function:
+                if args.rotation is None:
+                    raise ValueError("WarehouseArgs.rotation is required to rotate")
+                self.rotate_with_function(
+                    secret,
+                    engine="redshift",
+                    special=REDSHIFT_PASSWORD_SPECIAL,
+                    kms_key_arn=args.kms_key_arn,
+                    access=args.rotation,
+                    days=creds.rotation_days,
+                    depends_on=[database],
+                )
         self.register_outputs(
             {
                 "endpoint": self.endpoint,
@@ -197,7 +258,8 @@ class Warehouse(DbtierComponent):
             port=self.port,
             database_name=self.database_name,
             username=self.username,
-            password=self.password,
+            secret_arn=self.secret_arn,
+            **({} if self.password is None else {"password": self.password}),
         )
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:

@@ -10,6 +10,7 @@ import os
 from pulumi_policy import Policy
 
 from . import (
+    credentials,
     deploy_alarms,
     deploy_catalog,
     deploy_logs,
@@ -43,6 +44,7 @@ RULES: list[Rule] = [
     *dms.RULES,
     *kms.RULES,
     *secrets.RULES,
+    *credentials.RULES,
     *messaging.RULES,
     *network.RULES,
     *engines.RULES,

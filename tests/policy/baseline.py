@@ -244,6 +244,17 @@ def build() -> dict[str, PlannedResource]:
         protect=True,
         deps=kms,
     )
+    r["secret-rotation"] = resource(
+        "aws:secretsmanager/secretRotation:SecretRotation",
+        "secret-rotation",
+        {
+            "secretId": SECRET_ARN,
+            "rotationLambdaArn": "arn:aws:lambda:us-east-1:123456789012:function:rotation",
+            "rotationRules": {"automaticallyAfterDays": 30},
+            "rotateImmediately": False,
+        },
+        deps={"secretId": [r["secret"]]},
+    )
     r["secret-value"] = resource(
         "aws:secretsmanager/secretVersion:SecretVersion",
         "secret-value",
@@ -410,6 +421,9 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("allowed-instance-class", "primary", {"instanceClass": "db.m4.large"}),
     ("stack-kms-keys-in-use-rotate", "key", {"enableKeyRotation": False}),
     ("stack-no-plaintext-secrets", "primary", {"password": "hunter2hunter2"}),
+    ("database-managed-password-no-input", "primary", {"manageMasterUserPassword": True}),
+    ("database-managed-password-no-input", "cluster", {"manageMasterUserPassword": True}),
+    ("database-managed-password-no-input", "warehouse", {"manageMasterPassword": True}),
     ("stack-no-plaintext-secrets", "redis", {"authToken": secret("literal-token-in-code")}),
 ]
 

@@ -429,7 +429,14 @@ def test_outputs_have_the_fixed_shape(dev_plan: Plan) -> None:
         "secretArn",
         "engine",
     }
-    assert set(outputs["warehouse"]) == {"endpoint", "port", "databaseName", "username", "password"}
+    assert set(outputs["warehouse"]) == {
+        "endpoint",
+        "port",
+        "databaseName",
+        "username",
+        "password",
+        "secretArn",
+    }
     assert outputs["relational"]["endpoint"].endswith(".rds.amazonaws.com")
     assert ".cluster-ro-" in outputs["aurora"]["readerEndpoint"]
 

@@ -69,8 +69,8 @@ def test_every_database_section_names_its_secret(cls: type) -> None:
     [
         (RelationalOutputs, True),
         (AuroraOutputs, True),
-        (WarehouseOutputs, False),
-        (RedisOutputs, False),
+        (WarehouseOutputs, True),
+        (RedisOutputs, True),
     ],
     ids=lambda v: getattr(v, "KEY", str(v)),
 )

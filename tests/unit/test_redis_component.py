@@ -115,7 +115,14 @@ def test_cluster_mode_shards_with_replicas(plan_with: Callable[..., Plan]) -> No
 
 def test_redis_export_has_the_fixed_shape_with_the_token_as_a_secret(prod_plan: Plan) -> None:
     out = prod_plan.outputs["redis"]
-    assert set(out) == {"primaryEndpoint", "readerEndpoint", "port", "authToken", "tls"}
+    assert set(out) == {
+        "primaryEndpoint",
+        "readerEndpoint",
+        "port",
+        "authToken",
+        "secretArn",
+        "tls",
+    }
     assert out["primaryEndpoint"].startswith("master.dbtier-prod-redis.")
     assert out["readerEndpoint"].startswith("replica.dbtier-prod-redis.")
     assert out["port"] == 6379
