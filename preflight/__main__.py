@@ -1,4 +1,4 @@
-"""`python -m preflight --stack NAME [--format text|json|sarif]`: plan a stack and check it offline.
+"""`python -m preflight --stack NAME [--format text|json|sarif|tfplan]`: plan a stack and check it offline.
 
 Exit codes: 0 clean, 1 a mandatory policy violation, 2 a bad stack, config, argument or environment
 (one line on stderr naming the file, key or argument), 3 an internal error of the preflight itself

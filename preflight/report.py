@@ -14,6 +14,8 @@
   scanning requires a physical location, and the stack file is what a person changes to fix a
   violation. The resource URN is the result's logical location and part of its fingerprint, so
   alerts track the resource across runs.
+- tfplan: the plan as Terraform plan JSON (format 1.2) for checkov, trivy and OPA; violations are
+  not part of it. See preflight/tfplan.py.
 """
 
 from __future__ import annotations
@@ -35,13 +37,16 @@ from preflight.policy import (
     Violation,
     tag_values,
 )
+from preflight.tfplan import render_tfplan
 
-Format = Literal["text", "json", "sarif"]
-FORMATS: tuple[Format, ...] = ("text", "json", "sarif")
+Format = Literal["text", "json", "sarif", "tfplan"]
+FORMATS: tuple[Format, ...] = ("text", "json", "sarif", "tfplan")
 
 
 def render(fmt: Format, plan: Plan, policy: PolicyReport, stack_file: Path | None = None) -> str:
     """The whole report in ``fmt``, ending with a newline."""
+    if fmt == "tfplan":  # the plan only, for checkov/trivy/OPA: see preflight/tfplan.py
+        return render_tfplan(plan)
     if fmt == "json":
         document = plan_json(plan)
         document["violations"] = [v.as_json() for v in policy.violations]
