@@ -102,7 +102,7 @@ def parse_cidrs(key: str, values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _id_checker(prefix: str) -> Callable[[str, str], None]:
-    pattern = re.compile(rf"{prefix}-([0-9a-f]{{8}}|[0-9a-f]{{17}})", re.ASCII)
+    pattern = re.compile(rf"{prefix}-[0-9a-f]{{8,17}}", re.ASCII)
 
     def check(name: str, value: str) -> None:
         if not pattern.fullmatch(value):
@@ -115,13 +115,13 @@ def _id_checker(prefix: str) -> Callable[[str, str], None]:
 
 def parse_network(raw: Any) -> NetworkConfig:
     f = Fields("dbtier:network", raw)
-    vpc_id = f.text("vpcId", None, r"vpc-([0-9a-f]{8}|[0-9a-f]{17})", "an id like vpc-0123abcd")
+    vpc_id = f.text("vpcId", None, r"vpc-[0-9a-f]{8,17}", "an id like vpc-0123abcd")
     quota = f"each is a security group rule; AWS allows {SG_RULES_QUOTA} per group"
     subnets = f.strings("subnetIds", _id_checker("subnet"), most=200) or ()
     cidrs = f.strings("allowedCidrs", most=MAX_SOURCES, quota=quota) or ()
     cidrs = parse_cidrs("dbtier:network.allowedCidrs", cidrs)
     groups = f.strings("allowedSecurityGroupIds", _id_checker("sg"), MAX_SOURCES, quota) or ()
-    endpoint = r"vpce-([0-9a-f]{8}|[0-9a-f]{17})"
+    endpoint = r"vpce-[0-9a-f]{8,17}"
     s3_endpoint = f.text("s3EndpointId", None, endpoint, "an id like vpce-0123abcd")
     sm_endpoint = f.text("secretsManagerEndpointId", None, endpoint, "an id like vpce-0123abcd")
     f.done()
