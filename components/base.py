@@ -17,6 +17,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from policy.dbtier_policy.catalog import parameter_group_family
+
 # Characters each engine rejects in a master password (RDS: / @ " and space; ElastiCache AUTH
 # additionally forbids most punctuation). `special` is what remains allowed.
 RDS_PASSWORD_SPECIAL = "!#$%^&*()-_=+[]{}<>:?~"
@@ -255,3 +257,14 @@ class DbtierComponent(pulumi.ComponentResource):
             rotate_immediately=False,
             opts=self.child(depends_on=list(depends_on)),
         )
+
+
+def family_of(engine: str, engine_version: str) -> str:
+    """The parameter group family AWS requires for a version, from the catalog the pack checks.
+
+    Config validation has already accepted the version, so the catalog always knows its family.
+    """
+    family = parameter_group_family(engine, engine_version)
+    if family is None:
+        raise ValueError(f"no parameter group family known for {engine} {engine_version}")
+    return family

@@ -19,17 +19,16 @@ from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
 from components.aurora.config import AuroraConfig
 from components.aurora.watches import aurora_watches
-from components.base import CA_CERT, RDS_PASSWORD_SPECIAL, DbtierComponent, RotationAccess
+from components.base import (
+    CA_CERT,
+    RDS_PASSWORD_SPECIAL,
+    DbtierComponent,
+    RotationAccess,
+    family_of,
+)
 from contract import AuroraOutputs, exported
 
 LOG_EXPORTS = {"aurora-mysql": ["audit", "error", "slowquery"], "aurora-postgresql": ["postgresql"]}
-
-
-def cluster_family(engine: str, engine_version: str) -> str:
-    """Cluster parameter group family: aurora-mysql8.0 or aurora-postgresql16."""
-    if engine == "aurora-mysql":
-        return "aurora-mysql8.0"
-    return f"aurora-postgresql{engine_version.split('.', maxsplit=1)[0]}"
 
 
 # What each Aurora MySQL log export needs: the error log is always written, the others only when
@@ -113,7 +112,7 @@ class ServerlessAurora(DbtierComponent):
 
         params = aws.rds.ClusterParameterGroup(
             f"{name}-cluster-params",
-            family=cluster_family(cfg.engine, cfg.engine_version),
+            family=family_of(cfg.engine, cfg.engine_version),
             description="dbtier Aurora: TLS only",
             parameters=[
                 {"name": k, "value": v, "apply_method": "pending-reboot"}

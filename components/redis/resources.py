@@ -17,7 +17,7 @@ import pulumi_aws as aws
 
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
-from components.base import ELASTICACHE_TOKEN_SPECIAL, DbtierComponent
+from components.base import ELASTICACHE_TOKEN_SPECIAL, DbtierComponent, family_of
 from components.redis.config import RedisConfig
 from components.redis.config import replication_group_id as config_group_id
 from components.redis.watches import redis_watches
@@ -31,14 +31,6 @@ LOG_TYPES = ("slow-log", "engine-log")
 # Snapshots run daily before the weekly maintenance window and never overlap it.
 SNAPSHOT_WINDOW = "03:00-04:00"
 MAINTENANCE_WINDOW = "sun:05:00-sun:06:00"
-
-
-def parameter_family(engine: str, engine_version: str) -> str:
-    """ElastiCache parameter group family: redis7, redis6.x, valkey7, valkey8."""
-    major = engine_version.split(".", maxsplit=1)[0]
-    if engine == "redis" and major == "6":
-        return "redis6.x"
-    return f"{engine}{major}"
 
 
 def parameters(cfg: RedisConfig) -> dict[str, str]:
@@ -100,7 +92,7 @@ class RedisCluster(DbtierComponent):
 
         params = aws.elasticache.ParameterGroup(
             f"{name}-params",
-            family=parameter_family(cfg.engine, cfg.engine_version),
+            family=family_of(cfg.engine, cfg.engine_version),
             description=f"dbtier {cfg.engine}: cluster mode {'on' if cfg.cluster_mode else 'off'}",
             parameters=[{"name": k, "value": v} for k, v in parameters(cfg).items()],
             opts=self.child(),

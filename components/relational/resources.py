@@ -22,6 +22,7 @@ from components.base import (
     DbtierComponent,
     RotationAccess,
     assume_role_policy,
+    family_of,
 )
 from components.relational.config import RelationalConfig
 from components.relational.watches import relational_watches
@@ -38,12 +39,6 @@ LOG_PARAMETERS = {
     "slowquery": {"slow_query_log": "1", "long_query_time": "2", "log_output": "FILE"},
     "general": {"general_log": "1", "log_output": "FILE"},
 }
-
-
-def parameter_family(engine_version: str) -> str:
-    """The parameter group family of a MySQL version: 8.4.x -> mysql8.4."""
-    major, minor = engine_version.split(".")[:2]
-    return f"mysql{major}.{minor}"
 
 
 def parameters(cdc_source: bool) -> dict[str, str]:
@@ -106,7 +101,7 @@ class RelationalTier(DbtierComponent):
 
         params = aws.rds.ParameterGroup(
             f"{name}-params",
-            family=parameter_family(cfg.engine_version),
+            family=family_of(cfg.engine, cfg.engine_version),
             description="dbtier MySQL: TLS only"
             + (", row binlogs for DMS" if args.cdc_source else ""),
             parameters=[

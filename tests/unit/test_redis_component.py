@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from components.redis.resources import parameter_family
+from components.base import family_of
 from preflight.mocks import _random_password
 from preflight.plan import Plan
 from tests.unit.conftest import is_secret, of_type, one
@@ -96,7 +96,7 @@ def test_parameter_group_family_matches_the_engine(
     assert one(valkey, PARAMS).inputs["family"] == "valkey8"
     assert group_of(valkey)["engine"] == "valkey"
     assert group_of(valkey)["engineVersion"] == "8.0"
-    assert parameter_family("redis", "6.2") == "redis6.x"
+    assert family_of("redis", "6.2") == "redis6.x"
 
 
 def test_cluster_mode_shards_with_replicas(plan_with: Callable[..., Plan]) -> None:
