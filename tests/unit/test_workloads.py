@@ -228,6 +228,9 @@ def _main(monkeypatch, capsys, run) -> tuple[int, list[str]]:
     monkeypatch.setattr(workloads_main, "load_workload", lambda name: module)
     monkeypatch.setattr(workloads_main, "load_outputs", lambda path: Outputs({}, "f"))
     monkeypatch.setattr(workloads_main, "install_handlers", lambda announce=None: None)
+    # In the CLI a thread still running after an interrupt ends the process at once; here the
+    # threads are pytest's and earlier tests', and the process is the test run itself.
+    monkeypatch.setattr(workloads_main, "wait_for_threads", lambda grace: True)
     monkeypatch.setattr(interrupts, "_one_line", threading.Lock())  # the line is printed once
     code = workloads_main.main(["relational", "--outputs", "f"])
     return code, capsys.readouterr().err.splitlines()
