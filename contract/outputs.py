@@ -171,8 +171,9 @@ def camel(name: str) -> str:
 def exported(cls: type, **values: Any) -> dict[str, Any]:
     """The export object of section `cls` from values named by its attributes.
 
-    Every exported field of the contract must be given (optional ones may be left out) and
-    nothing else, so a field renamed on one side only fails when the program is planned.
+    Every exported field of the contract must be given (optional ones may be left out, or given
+    as None, which leaves them out) and nothing else, so a field renamed on one side only fails
+    when the program is planned.
     """
     fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("local")}
     unknown = sorted(set(values) - set(fields))
@@ -184,7 +185,11 @@ def exported(cls: type, **values: Any) -> dict[str, Any]:
             f"{cls.__name__}: export does not match the contract "
             f"(unknown {unknown or 'none'}, missing {missing or 'none'})"
         )
-    return {camel(name): value for name, value in values.items()}
+    return {
+        camel(name): value
+        for name, value in values.items()
+        if not (value is None and fields[name].metadata.get("optional"))
+    }
 
 
 def to_json(value: Any) -> Any:

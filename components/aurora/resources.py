@@ -256,7 +256,7 @@ class ServerlessAurora(DbtierComponent):
             username=self.username,
             secret_arn=self.secret_arn,
             engine=self.engine,
-            **({} if self.password is None else {"password": self.password}),
+            password=self.password,  # None in managed mode: left out of the export
         )
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:

@@ -259,7 +259,7 @@ class Warehouse(DbtierComponent):
             database_name=self.database_name,
             username=self.username,
             secret_arn=self.secret_arn,
-            **({} if self.password is None else {"password": self.password}),
+            password=self.password,  # None in managed mode: left out of the export
         )
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:

@@ -323,3 +323,12 @@ def test_echo_survives_values_that_cannot_be_printed() -> None:
         inner = inner[0]
     assert echo(nested) == "<list>"
     assert echo(10**5000) == "<int>"
+
+
+def test_an_optional_field_given_as_none_is_left_out_of_the_export() -> None:
+    values = {
+        f.name: "x" for f in dataclasses.fields(RelationalOutputs) if not f.metadata.get("local")
+    }
+    exported_values = exported(RelationalOutputs, **{**values, "password": None})
+    assert "password" not in exported_values
+    assert exported_values["secretArn"] == "x"
