@@ -38,6 +38,11 @@ class Part(Watched, Protocol):
         """The object the stack exports under this part's key."""
         ...
 
+    def backup_arns(self) -> dict[str, list[pulumi.Output[str]]]:
+        """ARNs of what AWS Backup must back up, by its resource type (RDS, Aurora, DynamoDB,
+        Redshift); empty when the part holds nothing AWS Backup backs up."""
+        ...
+
 
 @dataclass
 class Tier:

@@ -14,6 +14,7 @@ import pulumi_aws as aws
 
 from components.alarms.resources import Alarms, AlarmsArgs
 from components.alarms.watch import Watch
+from components.backup.resources import Backup, BackupArgs
 from components.parts import PARTS, Tier, database_network
 from components.stack_config import ConfigError, StackConfig, from_pulumi
 
@@ -103,6 +104,15 @@ def stack_key(cfg: StackConfig, opts: pulumi.ResourceOptions) -> pulumi.Output[s
     return key.arn
 
 
+def backup_args(cfg: StackConfig, kms_key_arn: pulumi.Output[str], tier: Tier) -> BackupArgs:
+    """What the Backup component covers: every ARN the enabled parts name, by resource type."""
+    resources: dict[str, list[pulumi.Output[str]]] = {}
+    for part in tier.parts.values():
+        for kind, arns in part.backup_arns().items():
+            resources.setdefault(kind, []).extend(arns)
+    return BackupArgs(cfg.backup, kms_key_arn, resources, protect=cfg.protect)
+
+
 def build(cfg: StackConfig) -> None:
     """Create the tier described by `cfg` and export each enabled part's fixed output."""
     # An explicit provider does not read the stack's `aws:region` (only default providers do):
@@ -120,6 +130,8 @@ def build(cfg: StackConfig) -> None:
             part = tier.parts[spec.key] = spec.create(tier)
             pulumi.export(spec.key, part.outputs())
             watches += part.watches(cfg.alarms)
+    if cfg.backup.enabled:
+        Backup("backup", backup_args(cfg, kms_key_arn, tier), opts=opts)
     if cfg.alarms.enabled:
         Alarms("alarms", AlarmsArgs(cfg.alarms, kms_key_arn, tuple(watches)), opts=opts)
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from components.alarms.config import AlarmsConfig, parse_alarms
 from components.aurora.config import AuroraConfig, parse_aurora
+from components.backup.config import BACKUP_VAULT, BackupConfig, parse_backup, vault_name
 from components.credentials import MIGRATION_REASON, managed_refused
 from components.dynamo.config import DynamoConfig, parse_dynamo
 from components.migration.config import MigrationConfig, parse_migration
@@ -82,6 +83,7 @@ class StackConfig:
     warehouse: WarehouseConfig = field(default_factory=WarehouseConfig)
     migration: MigrationConfig = field(default_factory=MigrationConfig)
     alarms: AlarmsConfig = field(default_factory=AlarmsConfig)
+    backup: BackupConfig = field(default_factory=BackupConfig)
     protect: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
     region: str | None = None
@@ -180,6 +182,7 @@ _REGIONAL: dict[str, Callable[[Any, str | None], Any]] = {
     "redis": parse_redis,
     "warehouse": parse_warehouse,
     "migration": parse_migration,
+    "backup": parse_backup,
 }
 
 _PARSERS: dict[str, Callable[[Any], Any]] = {
@@ -192,6 +195,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "warehouse": parse_warehouse,
     "migration": parse_migration,
     "alarms": parse_alarms,
+    "backup": parse_backup,
     "protect": lambda raw: _parse_bool("dbtier:protect", raw),
     "tags": parse_tags,
 }
@@ -281,6 +285,8 @@ def physical_names(cfg: StackConfig, project: str, stack: str) -> list[tuple[str
                     dms_identifier(project, stack, "migration", role),
                 )
             )
+    if cfg.backup.enabled:
+        names.append(("dbtier:backup", BACKUP_VAULT, vault_name(project, stack)))
     return names
 
 

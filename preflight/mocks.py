@@ -458,6 +458,7 @@ _BUILDERS: dict[str, Builder] = {
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _security_group_rule,
     "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
     "aws:rds/subnetGroup:SubnetGroup": _named("rds", "subgrp:"),
+    "aws:backup/vault:Vault": _named("backup", "backup-vault:"),
     "aws:rds/parameterGroup:ParameterGroup": _named("rds", "pg:"),
     "aws:rds/clusterParameterGroup:ClusterParameterGroup": _named("rds", "cluster-pg:"),
     "aws:rds/instance:Instance": _rds_instance,

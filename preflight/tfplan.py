@@ -60,6 +60,10 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:cloudwatch/logGroup:LogGroup": "aws_cloudwatch_log_group",
     "aws:cloudwatch/metricAlarm:MetricAlarm": "aws_cloudwatch_metric_alarm",
     "aws:backup/plan:Plan": "aws_backup_plan",
+    "aws:backup/restoreTestingPlan:RestoreTestingPlan": "aws_backup_restore_testing_plan",
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection": (
+        "aws_backup_restore_testing_selection"
+    ),
     "aws:backup/selection:Selection": "aws_backup_selection",
     "aws:backup/vault:Vault": "aws_backup_vault",
     "aws:backup/vaultLockConfiguration:VaultLockConfiguration": "aws_backup_vault_lock_configuration",

@@ -198,6 +198,7 @@ class ServerlessAurora(DbtierComponent):
         self.password = None if password is None else pulumi.Output.secret(password.result)
         self.engine = pulumi.Output.from_input(cfg.engine)
         self.cluster_id = cluster.cluster_identifier
+        self._cluster_arn = cluster.arn
         # The writer instance: RDS re-applies its default schedule to a managed secret, and a
         # rotation function cannot log in, until the cluster has one.
         writer = instances[0]
@@ -262,3 +263,7 @@ class ServerlessAurora(DbtierComponent):
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:
         """CPU, ACU use and reader lag of the cluster, named by its identifier."""
         return aurora_watches(self._config, alarms, self.cluster_id)
+
+    def backup_arns(self) -> dict[str, list[pulumi.Output[str]]]:
+        """The cluster: AWS Backup snapshots an Aurora cluster, not its instances."""
+        return {"Aurora": [self._cluster_arn]}

@@ -222,6 +222,10 @@ class DynamoTable(DbtierComponent):
             dead_letter_queue=self.dead_letter_queue,
         )
 
+    def backup_arns(self) -> dict[str, list[pulumi.Output[str]]]:
+        """The table (its indexes are part of it)."""
+        return {"DynamoDB": [self.arn]}
+
 
 class DynamoTables:
     """Every table of `dbtier:dynamo`, one DynamoTable each, exported together as `dynamo`."""
@@ -256,3 +260,7 @@ class DynamoTables:
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:
         """The watches of every table, in config order."""
         return [watch for table in self.tables.values() for watch in table.watches(alarms)]
+
+    def backup_arns(self) -> dict[str, list[pulumi.Output[str]]]:
+        """Every table, in config order."""
+        return {"DynamoDB": [table.arn for table in self.tables.values()]}

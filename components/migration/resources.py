@@ -303,3 +303,7 @@ class Migration(DbtierComponent):
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:
         """The replication instance's CPU and storage and the task's CDC latency."""
         return migration_watches(alarms, self.replication_instance_id, self.task_resource_id)
+
+    def backup_arns(self) -> dict[str, list[pulumi.Output[str]]]:
+        """None: a migration holds no data of its own (its source and target are backed up)."""
+        return {}

@@ -214,3 +214,8 @@ class RedisCluster(DbtierComponent):
             self.member_clusters.apply(itemgetter(i)) for i in range(self._config.total_nodes)
         ]
         return redis_watches(self._config, alarms, node_ids)
+
+    def backup_arns(self) -> dict[str, list[pulumi.Output[str]]]:
+        """None: ElastiCache is not a type AWS Backup backs up; the replication group keeps
+        its own daily snapshots (snapshotRetentionDays)."""
+        return {}

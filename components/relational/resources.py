@@ -202,6 +202,7 @@ class RelationalTier(DbtierComponent):
             primary.identifier, *[r.identifier for r in replicas]
         ).apply(list)
         self._primary_id = primary.identifier
+        self._primary_arn = primary.arn
         self._replica_ids = [r.identifier for r in replicas]
         if password is None:
             self.secret_arn = primary.master_user_secrets.apply(lambda s: s[0].secret_arn)
@@ -263,3 +264,8 @@ class RelationalTier(DbtierComponent):
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:
         """CPU and storage of each instance and lag of each replica, named by its identifier."""
         return relational_watches(alarms, self._primary_id, self._replica_ids)
+
+    def backup_arns(self) -> dict[str, list[pulumi.Output[str]]]:
+        """The primary only: a read replica holds a copy of the primary's data, and restoring
+        the primary's recovery point restores it."""
+        return {"RDS": [self._primary_arn]}

@@ -159,6 +159,7 @@ class Warehouse(DbtierComponent):
             self.endpoint = cluster.dns_name
             self.port = cluster.port
             self.cluster_id = cluster.cluster_identifier
+            self._backup_arn: pulumi.Output[str] | None = cluster.arn
         else:
             namespace = aws.redshiftserverless.Namespace(
                 f"{name}-namespace",
@@ -202,6 +203,7 @@ class Warehouse(DbtierComponent):
             )
             self.port = pulumi.Output.from_input(REDSHIFT_PORT)
             self.cluster_id = workgroup.workgroup_name
+            self._backup_arn = None
             database = workgroup
 
         self.database_name = pulumi.Output.from_input(cfg.database_name)
@@ -265,3 +267,10 @@ class Warehouse(DbtierComponent):
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:
         """CPU and disk of the cluster, or the workgroup's queue, named by its identifier."""
         return warehouse_watches(self._config, alarms, self.cluster_id)
+
+    def backup_arns(self) -> dict[str, list[pulumi.Output[str]]]:
+        """The provisioned cluster. Redshift Serverless is not among the types AWS Backup
+        backs up (its `Redshift` type is provisioned clusters:
+        https://docs.aws.amazon.com/aws-backup/latest/devguide/API_GetSupportedResourceTypes.html);
+        a namespace keeps its own recovery points and snapshots."""
+        return {} if self._backup_arn is None else {"Redshift": [self._backup_arn]}

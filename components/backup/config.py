@@ -1,0 +1,266 @@
+"""`dbtier:backup`: AWS Backup's vault, daily and weekly rules, vault lock, copy and restore tests.
+
+Every limit checked here is AWS Backup's own, from its API reference (cited where checked), so
+a value AWS would refuse, or a plan whose jobs would all fail, stops at config time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from components.settings import ConfigError, Fields, NameRule
+
+# A schedule as AWS Backup takes it: cron(minutes hours day-of-month month day-of-week year).
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/creating-a-backup-plan.html
+# (cron syntax: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html#eb-cron-expressions)
+CRON_DOCS = "https://docs.aws.amazon.com/aws-backup/latest/devguide/creating-a-backup-plan.html"
+_CRON = re.compile(r"cron\(([^()]+)\)", re.ASCII)
+_CRON_FIELD = re.compile(r"[0-9A-Za-z*?/,#L-]+", re.ASCII)
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/API_Lifecycle.html: a recovery point
+# kept in cold storage must stay there at least 90 days; retention up to 100 years.
+LIFECYCLE_DOCS = "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_Lifecycle.html"
+COLD_STORAGE_MIN_DAYS = 90
+RETENTION_MAX_DAYS = 36500
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRule.html: a start window,
+# when given, "must be at least 60 minutes to avoid errors".
+RULE_DOCS = "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRule.html"
+START_WINDOW_MIN = 60
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultLockConfiguration.html:
+# ChangeableForDays at least 3 (the grace time before a compliance lock becomes immutable);
+# retention bounds up to 36500 days; jobs whose retention is outside them fail.
+LOCK_DOCS = "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultLockConfiguration.html"
+CHANGEABLE_MIN_DAYS = 3
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateRestoreTestingPlan.html
+RESTORE_DOCS = (
+    "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateRestoreTestingPlan.html"
+)
+_VAULT_ARN = re.compile(
+    r"arn:(aws(?:-[a-z]+)*):backup:([a-z]{2}(?:-[a-z]+)+-[0-9]):([0-9]{12}):backup-vault:"
+    r"[A-Za-z0-9_-]{2,50}",
+    re.ASCII,
+)
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateBackupVault.html
+BACKUP_VAULT = NameRule(
+    "an AWS Backup vault name", 2, 50, r"[A-Za-z0-9_-]", "letters, digits, _ and -",
+    "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateBackupVault.html",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BackupRuleConfig:
+    schedule: str
+    """When the rule starts a job: an AWS Backup cron expression (UTC)."""
+    retention_days: int
+    """Days a recovery point is kept (in the vault and in the copy)."""
+    cold_storage_after_days: int | None = None
+    """Days until a recovery point moves to cold storage (types that support it); None never."""
+    start_window_minutes: int = 60
+    """How long after the scheduled time a job may start before it is cancelled."""
+    completion_window_minutes: int = 480
+    """How long a started job may run before it is cancelled."""
+
+
+@dataclass(frozen=True)
+class VaultLockConfig:
+    enabled: bool = False
+    mode: Literal["governance", "compliance"] = "governance"
+    """governance: users with the IAM permission may remove the lock; compliance: after
+    `changeable_for_days` nobody can (not AWS, not the root user): irreversible."""
+    min_retention_days: int = 7
+    max_retention_days: int = 3650
+    changeable_for_days: int = CHANGEABLE_MIN_DAYS
+    """Compliance mode: the grace time in which the lock can still be removed."""
+
+
+@dataclass(frozen=True)
+class RestoreTestingConfig:
+    enabled: bool = False
+    schedule: str = "cron(0 8 ? * SAT *)"
+    """When a restore test starts (weekly, after the weekly backup)."""
+    selection_window_days: int = 7
+    """The test restores the latest recovery point of this many days."""
+    start_window_hours: int = 24
+
+
+# Defaults: after RDS's automated backup window (03:00-04:00 UTC) and outside the Sunday
+# maintenance window (04:30-05:30 UTC), which AWS Backup asks not to coincide with:
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/rds-backup.html
+DAILY = BackupRuleConfig("cron(0 6 ? * * *)", 35)
+WEEKLY = BackupRuleConfig("cron(0 7 ? * SUN *)", 90)
+
+
+@dataclass(frozen=True)
+class BackupConfig:
+    enabled: bool = False
+    daily: BackupRuleConfig = DAILY
+    weekly: BackupRuleConfig = WEEKLY
+    vault_lock: VaultLockConfig = field(default_factory=VaultLockConfig)
+    copy_to: str | None = None
+    """ARN of a backup vault in another region of the same partition that gets a copy of
+    every recovery point; None keeps backups in the stack's region only."""
+    restore_testing: RestoreTestingConfig = field(default_factory=RestoreTestingConfig)
+
+
+def check_cron(key: str, value: str) -> None:
+    """Refuse a schedule AWS Backup would not take: six cron fields, exactly one of
+    day-of-month and day-of-week `?`, and a single minute (a job at most once an hour, the
+    most often AWS Backup runs one)."""
+    match = _CRON.fullmatch(value)
+    fields = match.group(1).split() if match else []
+    if len(fields) != 6 or not all(_CRON_FIELD.fullmatch(f) for f in fields):
+        raise ConfigError(
+            f"{key} must be cron(minutes hours day-of-month month day-of-week year),"
+            f' e.g. "cron(0 6 ? * * *)" ({CRON_DOCS})'
+        )
+    minute, _hours, dom, _month, dow, _year = fields
+    if (dom == "?") == (dow == "?"):
+        raise ConfigError(
+            f"{key}: exactly one of day-of-month and day-of-week must be ? (got {dom} and"
+            f" {dow}) ({CRON_DOCS})"
+        )
+    if not minute.isdigit() or int(minute) > 59:
+        raise ConfigError(
+            f"{key}: the minute must be one number 0-59 (got {minute!r}); AWS Backup runs a"
+            f" rule at most once an hour ({CRON_DOCS})"
+        )
+
+
+def parse_rule(f: Fields, name: str, default: BackupRuleConfig) -> BackupRuleConfig:
+    r = f.obj(name)
+    schedule = r.text("schedule", default.schedule)
+    check_cron(f"{r.key}.schedule", schedule)
+    rule = BackupRuleConfig(
+        schedule=schedule,
+        retention_days=r.integer("retentionDays", default.retention_days, 1, RETENTION_MAX_DAYS),
+        cold_storage_after_days=r.integer("coldStorageAfterDays", None, 1, RETENTION_MAX_DAYS),
+        start_window_minutes=r.integer(
+            "startWindowMinutes", default.start_window_minutes, START_WINDOW_MIN, 10080
+        ),
+        completion_window_minutes=r.integer(
+            "completionWindowMinutes", default.completion_window_minutes, 60, 10080 * 4
+        ),
+    )
+    r.done()
+    cold = rule.cold_storage_after_days
+    if cold is not None and rule.retention_days < cold + COLD_STORAGE_MIN_DAYS:
+        raise ConfigError(
+            f"{r.key}.retentionDays must be at least coldStorageAfterDays +"
+            f" {COLD_STORAGE_MIN_DAYS} (got {rule.retention_days} with cold storage after"
+            f" {cold}): cold storage keeps a recovery point 90 days at least ({LIFECYCLE_DOCS})"
+        )
+    if rule.completion_window_minutes <= rule.start_window_minutes:
+        raise ConfigError(
+            f"{r.key}.completionWindowMinutes must be greater than startWindowMinutes (got"
+            f" {rule.completion_window_minutes} <= {rule.start_window_minutes}) ({RULE_DOCS})"
+        )
+    return rule
+
+
+def parse_vault_lock(f: Fields) -> VaultLockConfig:
+    d = VaultLockConfig()
+    v = f.obj("vaultLock")
+    lock = VaultLockConfig(
+        enabled=v.flag("enabled", d.enabled),
+        mode=v.choice("mode", d.mode, ("governance", "compliance")),
+        min_retention_days=v.integer(
+            "minRetentionDays", d.min_retention_days, 1, RETENTION_MAX_DAYS
+        ),
+        max_retention_days=v.integer(
+            "maxRetentionDays", d.max_retention_days, 1, RETENTION_MAX_DAYS
+        ),
+        changeable_for_days=v.integer(
+            "changeableForDays", d.changeable_for_days, CHANGEABLE_MIN_DAYS, RETENTION_MAX_DAYS
+        ),
+    )
+    v.done()
+    if lock.mode == "governance" and v.has("changeableForDays"):
+        raise ConfigError(
+            f"{v.key}.changeableForDays applies to mode compliance only; remove it (a"
+            f" governance lock can be removed by anyone with the IAM permission) ({LOCK_DOCS})"
+        )
+    if lock.min_retention_days > lock.max_retention_days:
+        raise ConfigError(
+            f"{v.key}.minRetentionDays must be <= maxRetentionDays (got"
+            f" {lock.min_retention_days} > {lock.max_retention_days})"
+        )
+    return lock
+
+
+def parse_copy_to(f: Fields, region: str | None) -> str | None:
+    from components.stack_config import partition_of
+
+    arn = f.text(
+        "copyTo",
+        None,
+        _VAULT_ARN.pattern,
+        "an AWS Backup vault ARN (arn:aws:backup:<region>:<account>:backup-vault:<name>)",
+    )
+    if arn is None or region is None:
+        return arn
+    match = _VAULT_ARN.fullmatch(arn)
+    assert match is not None
+    partition, vault_region = match.group(1), match.group(2)
+    if partition != partition_of(region):
+        raise ConfigError(
+            f"dbtier:backup.copyTo must be a vault in the stack's partition"
+            f" {partition_of(region)} (got {partition}): AWS Backup copies within a partition"
+            " (https://docs.aws.amazon.com/aws-backup/latest/devguide/cross-region-backup.html)"
+        )
+    if vault_region == region:
+        raise ConfigError(
+            f"dbtier:backup.copyTo must be a vault in another region than the stack's"
+            f" {region}: a copy in the same region does not survive the loss of the region"
+        )
+    return arn
+
+
+def parse_restore_testing(f: Fields) -> RestoreTestingConfig:
+    d = RestoreTestingConfig()
+    t = f.obj("restoreTesting")
+    schedule = t.text("schedule", d.schedule)
+    check_cron(f"{t.key}.schedule", schedule)
+    cfg = RestoreTestingConfig(
+        enabled=t.flag("enabled", d.enabled),
+        schedule=schedule,
+        selection_window_days=t.integer("selectionWindowDays", d.selection_window_days, 1, 365),
+        start_window_hours=t.integer("startWindowHours", d.start_window_hours, 1, 168),
+    )
+    t.done()
+    return cfg
+
+
+def parse_backup(raw: Any, region: str | None = None) -> BackupConfig:
+    """Parse `dbtier:backup`; `copyTo` is checked against the stack's region when known."""
+    d = BackupConfig()
+    f = Fields("dbtier:backup", raw)
+    cfg = BackupConfig(
+        enabled=f.flag("enabled", d.enabled),
+        daily=parse_rule(f, "daily", d.daily),
+        weekly=parse_rule(f, "weekly", d.weekly),
+        vault_lock=parse_vault_lock(f),
+        copy_to=parse_copy_to(f, region),
+        restore_testing=parse_restore_testing(f),
+    )
+    f.done()
+    lock = cfg.vault_lock
+    if lock.enabled:
+        for name, rule in (("daily", cfg.daily), ("weekly", cfg.weekly)):
+            if not lock.min_retention_days <= rule.retention_days <= lock.max_retention_days:
+                raise ConfigError(
+                    f"dbtier:backup.{name}.retentionDays must be within dbtier:backup.vaultLock's"
+                    f" {lock.min_retention_days}-{lock.max_retention_days} days (got"
+                    f" {rule.retention_days}): the lock fails every job outside it ({LOCK_DOCS})"
+                )
+    return cfg
+
+
+def vault_name(project: str, stack: str) -> str:
+    """The backup vault's name (also the plan's); config validation checks it."""
+    return f"{project}-{stack}"
+
+
+def restore_testing_name(project: str, stack: str, suffix: str = "") -> str:
+    """A restore testing plan or selection name: letters, digits and _ only, at most 50."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", f"{project}_{stack}{suffix}")[:50]
