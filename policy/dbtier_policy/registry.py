@@ -10,6 +10,7 @@ import os
 from pulumi_policy import Policy
 
 from . import (
+    backup,
     credentials,
     deploy_alarms,
     deploy_catalog,
@@ -54,6 +55,7 @@ RULES: list[Rule] = [
     *deploy_relations.RULES,
     *deploy_network.RULES,
     *deploy_alarms.RULES,
+    *backup.RULES,
 ]
 
 META: dict[str, RuleMeta] = {rule.meta.name: rule.meta for rule in RULES}

@@ -312,6 +312,7 @@ def build() -> dict[str, PlannedResource]:
             deps={"dimensions": [r[name]]},
         )
     relations(r)
+    backups(r)
     return r
 
 
@@ -680,3 +681,52 @@ CASES += [
     ),
     ("deploy-alarm-reaches-someone", "alarm-notify", {"alarmActions": [f"{TOPIC_ARN}orphan"]}),
 ]
+
+
+BACKED_UP = ("primary", "cluster", "table", "warehouse")
+
+
+def backups(r: dict[str, PlannedResource]) -> None:
+    """An AWS Backup vault on the stack key, a plan, and a selection whose resources come from
+    every stateful resource of the baseline (the replica is not backed up: it copies the
+    primary)."""
+    key = r["key"]
+    r["vault"] = resource(
+        "aws:backup/vault:Vault",
+        "vault",
+        {"name": "dbtier-test", "kmsKeyArn": KEY_ARN},
+        protect=True,
+        deps={"kmsKeyArn": [key]},
+    )
+    r["plan"] = resource(
+        "aws:backup/plan:Plan",
+        "plan",
+        {
+            "name": "dbtier-test",
+            "rules": [
+                {
+                    "ruleName": "daily",
+                    "targetVaultName": "dbtier-test",
+                    "schedule": "cron(0 6 ? * * *)",
+                    "lifecycle": {"deleteAfter": 35},
+                }
+            ],
+        },
+        deps={"rules": [r["vault"]]},
+    )
+    r["selection"] = resource(
+        "aws:backup/selection:Selection",
+        "selection",
+        {
+            "name": "dbtier-test",
+            "planId": "plan-id",
+            "iamRoleArn": "arn:aws:iam::123456789012:role/backup",
+            "resources": [BACKUP_ARN] * len(BACKED_UP),
+        },
+        deps={"planId": [r["plan"]], "resources": [r[name] for name in BACKED_UP]},
+    )
+
+
+# What a real preview shows for an ARN computed by AWS: Pulumi's unknown sentinel.
+BACKUP_ARN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+CASES += [("backup-vault-customer-managed-key", "vault", {"kmsKeyArn": None})]

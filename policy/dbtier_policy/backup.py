@@ -1,0 +1,107 @@
+"""AWS Backup rules: every stateful resource is in a backup selection, and the vault that holds
+the recovery points is encrypted with a customer-managed key.
+
+A selection covers a resource when its ``resources`` input depends on that resource (the engine's
+property dependencies: the ARN is an Output, unknown at preview, but the graph is known), or when
+one of its known ARNs or ARN patterns names it by its identifier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from fnmatch import fnmatchcase
+from typing import Any
+
+from pulumi_policy import PolicyResource, Severity
+
+from ._common import Resource, Rule, RuleMeta, deps_of, is_off, is_unknown, prop
+
+SELECTION = "aws:backup/selection:Selection"
+VAULT = "aws:backup/vault:Vault"
+RDS_INSTANCE = "aws:rds/instance:Instance"
+
+# What must be backed up, and how its ARN names it: (service, resource part before the name,
+# the input holding the name). RDS read replicas are left out: they copy the primary's data.
+STATEFUL: dict[str, tuple[str, str, str]] = {
+    RDS_INSTANCE: ("rds", "db:", "identifier"),
+    "aws:rds/cluster:Cluster": ("rds", "cluster:", "clusterIdentifier"),
+    "aws:dynamodb/table:Table": ("dynamodb", "table/", "name"),
+    "aws:redshift/cluster:Cluster": ("redshift", "cluster:", "clusterIdentifier"),
+}
+SELECTION_DOCS = "https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html"
+
+
+def _names(pattern: str, service: str, kind: str, name: str) -> bool:
+    """Whether the ARN (or ARN pattern, with * wildcards) `pattern` names `kind name` of
+    `service` in any region and account."""
+    if pattern == "*":
+        return True
+    parts = pattern.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return False
+    return fnmatchcase(service, parts[2]) and fnmatchcase(f"{kind}{name}", parts[5])
+
+
+def stateful_in_selection(
+    resources: Sequence[PolicyResource], _c: Mapping[str, Any]
+) -> Iterator[tuple[str, str]]:
+    selected: set[str] = set()
+    patterns: list[str] = []
+    for selection in (r for r in resources if r.resource_type == SELECTION):
+        selected.update(dep.urn for dep in deps_of(selection, "resources"))
+        items = prop(selection.props, "resources", default=[])
+        if isinstance(items, list):
+            patterns += [i for i in items if isinstance(i, str) and not is_unknown(i)]
+    for r in resources:
+        spec = STATEFUL.get(r.resource_type)
+        if spec is None or r.urn in selected:
+            continue
+        if r.resource_type == RDS_INSTANCE and prop(r.props, "replicateSourceDb") is not None:
+            continue  # a read replica (or unknown whether it is one)
+        service, kind, key = spec
+        name = prop(r.props, key)
+        if isinstance(name, str) and not is_unknown(name):
+            if any(_names(p, service, kind, name) for p in patterns):
+                continue
+        yield r.urn, f"'{r.name}' ({r.resource_type}) is in no AWS Backup selection."
+
+
+def vault_customer_managed_key(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
+    if is_off(r.get("kmsKeyArn")):
+        yield (
+            f"Backup vault '{r.name}' has no kmsKeyArn: its recovery points use the AWS-managed "
+            "aws/backup key."
+        )
+
+
+RULES: list[Rule] = [
+    Rule(
+        RuleMeta(
+            name="backup-stateful-resources-selected",
+            description="Every RDS primary, Aurora cluster, DynamoDB table and Redshift cluster "
+            "is in an AWS Backup selection.",
+            severity=Severity.HIGH,
+            category="backup",
+            remediation="set dbtier:backup.enabled to true: its selection lists every database "
+            "of the stack.",
+            checkov=("CKV2_AWS_8",),
+            docs=SELECTION_DOCS,
+            fixes=("dbtier:backup.enabled",),
+        ),
+        stack_check=stateful_in_selection,
+    ),
+    Rule(
+        RuleMeta(
+            name="backup-vault-customer-managed-key",
+            description="AWS Backup vaults are encrypted with the stack's customer-managed key.",
+            severity=Severity.HIGH,
+            category="encryption",
+            remediation="set kmsKeyArn to the stack key (dbtier:encryption.kmsKeyArn).",
+            resource_types=(VAULT,),
+            checkov=("CKV_AWS_166",),
+            docs="https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html",
+            fixes=("dbtier:encryption.kmsKeyArn",),
+        ),
+        vault_customer_managed_key,
+    ),
+]
