@@ -60,9 +60,9 @@ def stateful_in_selection(
             continue  # a read replica (or unknown whether it is one)
         service, kind, key = spec
         name = prop(r.props, key)
-        if isinstance(name, str) and not is_unknown(name):
-            if any(_names(p, service, kind, name) for p in patterns):
-                continue
+        known = isinstance(name, str) and not is_unknown(name)
+        if known and any(_names(p, service, kind, name) for p in patterns):
+            continue
         yield r.urn, f"'{r.name}' ({r.resource_type}) is in no AWS Backup selection."
 
 
