@@ -1,0 +1,255 @@
+"""The Backup component on mocks (dev: off, nothing created; prod: an encrypted, locked vault, a
+plan with a daily and a weekly rule, a selection of every stateful ARN, restore testing; copy
+when asked) and `dbtier:backup` config validation: every field's bad value is refused with one
+message naming its key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from components.backup.config import check_cron
+from components.stack_config import ConfigError, parse
+from preflight.plan import Plan, PlannedResource
+from tests.unit.conftest import of_type, one
+
+VAULT = "aws:backup/vault:Vault"
+PLAN = "aws:backup/plan:Plan"
+SELECTION = "aws:backup/selection:Selection"
+LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration"
+TESTING_PLAN = "aws:backup/restoreTestingPlan:RestoreTestingPlan"
+TESTING_SELECTION = "aws:backup/restoreTestingSelection:RestoreTestingSelection"
+COPY_VAULT = "arn:aws:backup:us-west-2:123456789012:backup-vault:dbtier-prod-dr"
+
+
+def stateful(plan: Plan) -> set[str]:
+    """URNs of every resource AWS Backup must cover: RDS primaries (not replicas), Aurora
+    clusters, DynamoDB tables and provisioned Redshift clusters."""
+    return {
+        r.urn
+        for type_ in (
+            "aws:rds/instance:Instance",
+            "aws:rds/cluster:Cluster",
+            "aws:dynamodb/table:Table",
+            "aws:redshift/cluster:Cluster",
+        )
+        for r in of_type(plan, type_)
+        if "replicateSourceDb" not in r.inputs
+    }
+
+
+def covered_arns(selection: PlannedResource) -> set[str]:
+    """URNs a restore testing selection's `protectedResourceArns` come from."""
+    return set(selection.property_dependencies.get("protectedResourceArns", []))
+
+
+def covered(selection: PlannedResource) -> set[str]:
+    """URNs the selection's `resources` come from (the ARNs are those resources' outputs)."""
+    return set(selection.property_dependencies.get("resources", []))
+
+
+def test_dev_has_no_backup_resources(dev_plan: Plan) -> None:
+    assert [r.name for r in dev_plan.resources if r.type.startswith("aws:backup/")] == []
+
+
+def test_prod_vault_is_encrypted_with_the_stack_key_and_protected(prod_plan: Plan) -> None:
+    vault = one(prod_plan, VAULT)
+    key = one(prod_plan, "aws:kms/key:Key")
+    assert vault.property_dependencies["kmsKeyArn"] == [key.urn]
+    assert vault.inputs["kmsKeyArn"].startswith("arn:aws:kms:us-east-1:")
+    assert vault.inputs["name"] == "dbtier-prod"
+    assert vault.inputs["forceDestroy"] is False
+    assert vault.protect
+
+
+def test_prod_plan_has_a_daily_and_a_weekly_rule_with_their_retention(prod_plan: Plan) -> None:
+    rules = {r["ruleName"]: r for r in one(prod_plan, PLAN).inputs["rules"]}
+    assert set(rules) == {"daily", "weekly"}
+    assert rules["daily"]["schedule"] == "cron(0 6 ? * * *)"
+    assert rules["daily"]["lifecycle"] == {"deleteAfter": 35}
+    assert rules["weekly"]["schedule"] == "cron(0 7 ? * SUN *)"
+    assert rules["weekly"]["lifecycle"] == {"deleteAfter": 365}  # Pulumi.prod.yaml
+    assert all(r["targetVaultName"] == "dbtier-prod" for r in rules.values())
+    assert all("copyActions" not in r for r in rules.values())
+
+
+def test_prod_selection_covers_every_stateful_resource_and_no_replica(prod_plan: Plan) -> None:
+    selection = one(prod_plan, SELECTION)
+    expected = stateful(prod_plan)
+    assert len(expected) == 4  # relational primary, aurora cluster, redshift cluster, one table
+    # The engine sees the selection's ARNs come from exactly those resources (the policy rule
+    # relies on it), and each ARN is the kind of ARN AWS Backup takes.
+    assert covered(selection) == expected
+    arns = selection.inputs["resources"]
+    assert len(arns) == 4 and all(arn.startswith("arn:aws:") for arn in arns)
+    assert {arn.split(":")[2] for arn in arns} == {"rds", "dynamodb", "redshift"}
+    replicas = [
+        r.urn
+        for r in of_type(prod_plan, "aws:rds/instance:Instance")
+        if "replicateSourceDb" in r.inputs
+    ]
+    assert len(replicas) == 2 and not set(replicas) & covered(selection)
+    assert selection.property_dependencies["planId"] == [one(prod_plan, PLAN).urn]
+
+
+def test_prod_role_has_aws_backups_managed_policies(prod_plan: Plan) -> None:
+    role = next(r for r in of_type(prod_plan, "aws:iam/role:Role") if r.name == "backup-role")
+    assert "backup.amazonaws.com" in role.inputs["assumeRolePolicy"]
+    attached = {
+        r.inputs["policyArn"]
+        for r in of_type(prod_plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        if r.name.startswith("backup-role-")
+    }
+    assert attached == {
+        "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+        "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+    }
+    assert one(prod_plan, SELECTION).property_dependencies["iamRoleArn"] == [role.urn]
+
+
+def test_prod_vault_lock_is_governance_mode(prod_plan: Plan) -> None:
+    lock = one(prod_plan, LOCK)
+    assert lock.inputs["backupVaultName"] == "dbtier-prod"
+    assert (lock.inputs["minRetentionDays"], lock.inputs["maxRetentionDays"]) == (7, 400)
+    assert "changeableForDays" not in lock.inputs  # governance: no grace time, removable
+    assert lock.protect
+
+
+def test_prod_restore_testing_tests_each_supported_type(prod_plan: Plan) -> None:
+    testing = one(prod_plan, TESTING_PLAN)
+    vault = one(prod_plan, VAULT)
+    assert testing.inputs["name"] == "dbtier_prod"
+    assert testing.property_dependencies["recoveryPointSelection"] == [vault.urn]
+    selections = {
+        r.inputs["protectedResourceType"]: r for r in of_type(prod_plan, TESTING_SELECTION)
+    }
+    assert set(selections) == {"RDS", "Aurora", "DynamoDB"}
+    tested = {u for s in selections.values() for u in covered_arns(s)}
+    redshift = {r.urn for r in of_type(prod_plan, "aws:redshift/cluster:Cluster")}
+    assert tested == stateful(prod_plan) - redshift
+
+
+def test_compliance_lock_and_copy(plan_with: Callable[..., Plan]) -> None:
+    plan = plan_with(
+        "prod",
+        backup={
+            "enabled": True,
+            "copyTo": COPY_VAULT,
+            "vaultLock": {"enabled": True, "mode": "compliance", "changeableForDays": 7},
+        },
+    )
+    assert one(plan, LOCK).inputs["changeableForDays"] == 7
+    for rule in one(plan, PLAN).inputs["rules"]:
+        assert rule["copyActions"] == [
+            {
+                "destinationVaultArn": COPY_VAULT,
+                "lifecycle": {"deleteAfter": rule["lifecycle"]["deleteAfter"]},
+            }
+        ]
+    assert of_type(plan, TESTING_PLAN) == []  # restore testing off unless asked
+
+
+def test_serverless_warehouse_is_not_selected(plan_with: Callable[..., Plan]) -> None:
+    plan = plan_with("dev", backup={"enabled": True})
+    selection = one(plan, SELECTION)
+    assert covered(selection) == stateful(plan)
+    assert len(covered(selection)) == 3  # primary, aurora cluster, table: not the namespace
+    assert not any(":redshift" in arn for arn in selection.inputs["resources"])
+    assert of_type(plan, LOCK) == []
+
+
+# --- config -------------------------------------------------------------------------------------
+
+
+def test_defaults() -> None:
+    cfg = parse({}).backup
+    assert not cfg.enabled and cfg.copy_to is None
+    assert not cfg.vault_lock.enabled and not cfg.restore_testing.enabled
+    assert (cfg.daily.retention_days, cfg.weekly.retention_days) == (35, 90)
+
+
+BAD: list[tuple[dict[str, Any], str]] = [
+    ({"enabled": "yes"}, r"dbtier:backup\.enabled must be true or false"),
+    ({"daily": []}, r"dbtier:backup\.daily must be an object"),
+    ({"daily": {"schedule": "rate(1 day)"}}, r"dbtier:backup\.daily\.schedule must be cron\("),
+    ({"daily": {"schedule": "cron(0 6 * * *)"}}, r"daily\.schedule must be cron\("),
+    ({"weekly": {"schedule": "cron(0 6 * * SUN *)"}}, r"weekly\.schedule: exactly one of"),
+    (
+        {"daily": {"schedule": "cron(*/5 * ? * * *)"}},
+        r"daily\.schedule: the minute .* once an hour",
+    ),
+    ({"daily": {"retentionDays": 0}}, r"daily\.retentionDays must be between 1 and 36500"),
+    ({"weekly": {"retentionDays": 36501}}, r"weekly\.retentionDays must be between"),
+    (
+        {"weekly": {"retentionDays": 100, "coldStorageAfterDays": 30}},
+        r"weekly\.retentionDays must be at least coldStorageAfterDays \+ 90",
+    ),
+    ({"daily": {"coldStorageAfterDays": 0}}, r"daily\.coldStorageAfterDays must be between"),
+    ({"daily": {"startWindowMinutes": 30}}, r"daily\.startWindowMinutes must be between 60"),
+    ({"daily": {"completionWindowMinutes": 59}}, r"daily\.completionWindowMinutes must be between"),
+    (
+        {"daily": {"startWindowMinutes": 120, "completionWindowMinutes": 120}},
+        r"daily\.completionWindowMinutes must be greater than startWindowMinutes",
+    ),
+    ({"daily": {"retention": 7}}, r"dbtier:backup\.daily\.retention is not a known setting"),
+    ({"vaultLock": {"enabled": 1}}, r"vaultLock\.enabled must be true or false"),
+    ({"vaultLock": {"mode": "strict"}}, r"vaultLock\.mode must be one of governance, compliance"),
+    ({"vaultLock": {"minRetentionDays": 0}}, r"vaultLock\.minRetentionDays must be between"),
+    ({"vaultLock": {"maxRetentionDays": 40000}}, r"vaultLock\.maxRetentionDays must be between"),
+    (
+        {"vaultLock": {"mode": "compliance", "changeableForDays": 2}},
+        r"vaultLock\.changeableForDays must be between 3",
+    ),
+    ({"vaultLock": {"changeableForDays": 5}}, r"changeableForDays applies to mode compliance"),
+    (
+        {"vaultLock": {"minRetentionDays": 30, "maxRetentionDays": 10}},
+        r"vaultLock\.minRetentionDays must be <= maxRetentionDays",
+    ),
+    (
+        {"vaultLock": {"enabled": True, "minRetentionDays": 40}},
+        r"dbtier:backup\.daily\.retentionDays must be within dbtier:backup\.vaultLock's 40-3650",
+    ),
+    (
+        {"vaultLock": {"enabled": True, "maxRetentionDays": 60}},
+        r"dbtier:backup\.weekly\.retentionDays must be within",
+    ),
+    ({"copyTo": "dbtier-dr"}, r"dbtier:backup\.copyTo must be an AWS Backup vault ARN"),
+    (
+        {"copyTo": "arn:aws:backup:us-west-2:123456789012:vault:dr"},
+        r"copyTo must be an AWS Backup vault ARN",
+    ),
+    (
+        {"copyTo": "arn:aws:backup:us-east-1:123456789012:backup-vault:dr"},
+        r"copyTo must be a vault in another region than the stack's us-east-1",
+    ),
+    (
+        {"copyTo": "arn:aws-cn:backup:cn-north-1:123456789012:backup-vault:dr"},
+        r"copyTo must be a vault in the stack's partition aws",
+    ),
+    ({"restoreTesting": {"enabled": "on"}}, r"restoreTesting\.enabled must be true or false"),
+    ({"restoreTesting": {"schedule": "weekly"}}, r"restoreTesting\.schedule must be cron\("),
+    ({"restoreTesting": {"selectionWindowDays": 366}}, r"selectionWindowDays must be between 1"),
+    ({"restoreTesting": {"startWindowHours": 0}}, r"startWindowHours must be between 1 and 168"),
+    ({"vault": "x"}, r"dbtier:backup\.vault is not a known setting"),
+]
+
+
+@pytest.mark.parametrize(("raw", "message"), BAD, ids=[m[:40] for _, m in BAD])
+def test_bad_backup_config_is_refused_naming_the_key(raw: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse({"dbtier:backup": raw}, region="us-east-1")
+
+
+def test_vault_name_is_checked_against_aws_rules() -> None:
+    with pytest.raises(ConfigError, match=r"dbtier:backup.*AWS Backup vault name"):
+        parse({"dbtier:backup": {"enabled": True}}, stack="x" * 45)
+    parse({"dbtier:backup": {"enabled": False}}, stack="x" * 45)  # no vault: no name to check
+
+
+@pytest.mark.parametrize(
+    "schedule", ["cron(0 6 ? * * *)", "cron(30 1,13 ? * MON-FRI *)", "cron(0 5 1 * ? *)"]
+)
+def test_valid_schedules(schedule: str) -> None:
+    check_cron("k", schedule)
