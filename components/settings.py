@@ -31,6 +31,12 @@ LOG_RETENTION_DAYS = (
 RESERVED_USERS = {"admin", "root", "rdsadmin", "postgres", "rdsrepladmin", "mysql", "system"}
 DB_NAME = r"[A-Za-z][A-Za-z0-9_]{0,63}"
 USER_NAME = r"[A-Za-z][A-Za-z0-9_]{0,15}"
+# A KMS key ARN (key id or multi-Region key id; not an alias):
+# https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN
+KMS_KEY_ARN = (
+    r"arn:aws(-[a-z]+)*:kms:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:key/"
+    r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})"
+)
 
 # Numbers as `pulumi config set` writes them: ASCII digits only. `\d` and `str.isdigit()` accept
 # every script's digits (Arabic-Indic one-zero-zero reads as 100), and `int()`/`float()` accept
@@ -257,15 +263,28 @@ def num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else echo(value, 24)
 
 
-def username(fields: Fields, default: str, engine_label: str) -> str:
-    """The `username` field: a valid master user name that `engine_label` does not reserve."""
+def username(fields: Fields, default: str, engine_label: str, field: str = "username") -> str:
+    """The `username` field (or another user-name `field`, such as `iamUser`): a valid user
+    name that `engine_label` does not reserve."""
     name = fields.text(
-        "username", default, USER_NAME, "1-16 letters, digits or _, starting with a letter"
+        field, default, USER_NAME, "1-16 letters, digits or _, starting with a letter"
     )
     if name.lower() in RESERVED_USERS:
         raise ConfigError(
-            f"{fields.key}.username {name.lower()!r} is reserved by {engine_label};"
+            f"{fields.key}.{field} {name.lower()!r} is reserved by {engine_label};"
             " choose another name"
+        )
+    return name
+
+
+def iam_user(fields: Fields, default: str, engine_label: str, master: str) -> str:
+    """The `iamUser` field: a user name by the `username` rules that is not the master user
+    `master` (a token login for the master would bypass its managed, rotated password)."""
+    name = username(fields, default, engine_label, "iamUser")
+    if name.lower() == master.lower():
+        raise ConfigError(
+            f"{fields.key}.iamUser must differ from {fields.key}.username, the master user"
+            f" (both are {name.lower()!r}); choose another name"
         )
     return name
 

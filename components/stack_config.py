@@ -32,6 +32,7 @@ from components.settings import (
     DYNAMO_TABLE,
     ELASTICACHE_GROUP,
     KMS_ALIAS,
+    KMS_KEY_ARN,
     LOG_GROUP,
     REDSHIFT_CLUSTER,
     REDSHIFT_SERVERLESS,
@@ -102,8 +103,7 @@ def parse_encryption(raw: Any, region: str | None = None) -> EncryptionConfig:
     arn = f.text(
         "kmsKeyArn",
         None,
-        r"arn:aws(-[a-z]+)*:kms:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:key/"
-        r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})",
+        KMS_KEY_ARN,
         "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)",
     )
     f.done()

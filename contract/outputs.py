@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import json
 import re
 import types
 import typing
@@ -56,6 +57,8 @@ Secret = Annotated[str, "secret"]  # never echoed in a message
 Region = Annotated[str, "region"]  # an AWS region name
 Url = Annotated[str, "url"]  # an http(s) URL
 DynamoTableName = Annotated[str, "dynamo-table"]
+Arn = Annotated[str, "arn"]  # an Amazon Resource Name
+IamPolicy = Annotated[str, "iam-policy"]  # an IAM policy document as a JSON string
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,11 @@ class RelationalOutputs:
     secret_arn: str | None = None  # required in an export
     engine: str = "mysql"
     tls: bool = _local(True)
+    # IAM database authentication: the user, its `rds-db:connect` ARN on the primary, and a
+    # policy for every instance (primary and replicas). Optional: a local run has none.
+    iam_user: str | None = _optional()
+    iam_connect_arn: Arn | None = _optional()  # noqa: RUF009 - a field() spec
+    iam_connect_policy: IamPolicy | None = _optional()  # noqa: RUF009 - a field() spec
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,10 @@ class AuroraOutputs:
     secret_arn: str | None = None  # required in an export
     engine: str = "aurora-mysql"
     tls: bool = _local(True)
+    # IAM database authentication on the cluster (see RelationalOutputs).
+    iam_user: str | None = _optional()
+    iam_connect_arn: Arn | None = _optional()  # noqa: RUF009 - a field() spec
+    iam_connect_policy: IamPolicy | None = _optional()  # noqa: RUF009 - a field() spec
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,9 @@ class WarehouseOutputs:
     password: Secret | None = _optional()  # noqa: RUF009 - generated mode only
     secret_arn: str | None = None  # required in an export
     tls: bool = _local(True)
+    # The role COPY assumes (the cluster's default role) and the S3 sources it may read.
+    copy_role_arn: Arn | None = _optional()  # noqa: RUF009 - a field() spec
+    copy_sources: tuple[str, ...] = _optional(())
 
 
 @dataclass(frozen=True)
@@ -118,6 +133,15 @@ class RedisOutputs:
 
 
 @dataclass(frozen=True)
+class DynamoPoliciesOutputs:
+    """`dynamo.tables.<name>.policies`: least-privilege IAM policies (JSON) for one table."""
+
+    read: IamPolicy
+    write: IamPolicy
+    stream_read: IamPolicy | None = _optional()  # noqa: RUF009 - a table with a stream only
+
+
+@dataclass(frozen=True)
 class DynamoTableOutputs:
     """One table of `dynamo.tables`, keyed by its config name."""
 
@@ -126,6 +150,7 @@ class DynamoTableOutputs:
     stream_arn: str | None = None
     indexes: tuple[str, ...] = ()
     processor_function: str | None = None
+    policies: DynamoPoliciesOutputs | None = _optional()  # noqa: RUF009 - not in a local run
 
 
 @dataclass(frozen=True)
@@ -299,12 +324,33 @@ def _check_dynamo_table(value: str) -> None:
         )
 
 
+_ARN = re.compile(r"arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:\S+", re.ASCII)
+
+
+def _check_arn(value: str) -> None:
+    if not _ARN.fullmatch(value):
+        raise _Bad(
+            f"expected an ARN (arn:partition:service:region:account:resource), got {_shown(value)}"
+        )
+
+
+def _check_iam_policy(value: str) -> None:
+    try:
+        policy = json.loads(value)
+    except ValueError:
+        policy = None
+    if not isinstance(policy, dict) or not isinstance(policy.get("Statement"), list):
+        raise _Bad("expected an IAM policy document (JSON with a Statement list)")
+
+
 # Checks by field kind, after the JSON type was checked; plain text is checked by `_check_text`.
 _CHECKS: dict[str, Callable[[str], None]] = {
     "host": _check_host,
     "region": _check_region,
     "url": _check_url,
     "dynamo-table": _check_dynamo_table,
+    "arn": _check_arn,
+    "iam-policy": _check_iam_policy,
 }
 
 
@@ -389,6 +435,8 @@ def _read_value(value: Any, hint: Any, dotted: str, source: str) -> Any:
         return tuple(
             _read_value(item, item_hint, f"{dotted}[{i}]", source) for i, item in enumerate(value)
         )
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _read_object(value, hint, dotted, source)
     if origin is dict:
         if not isinstance(value, dict):
             raise ContractError(

@@ -6,13 +6,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from components.credentials import CredentialsConfig, parse_credentials
-from components.settings import DB_NAME, ConfigError, Fields, num, offered, username
+from components.settings import DB_NAME, ConfigError, Fields, iam_user, num, offered, username
 from policy.dbtier_policy import catalog
 
 # The default version of each engine: Aurora MySQL 3.10 is the current long-term-support release.
 AURORA_VERSIONS = {"aurora-mysql": "8.0.mysql_aurora.3.10.0", "aurora-postgresql": "16.8"}
 # The class of the writer and readers: Serverless v2 scales them with the cluster's capacity.
 AURORA_INSTANCE_CLASS = "db.serverless"
+# The database user the exported IAM connect policy is for, unless config names another.
+IAM_USER = "app"
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,9 @@ class AuroraConfig:
     backtrack_hours: int = 0
     credentials: CredentialsConfig = field(default_factory=CredentialsConfig)
     """Who owns the master password and how often it rotates."""
+    iam_user: str = IAM_USER
+    """The database user applications connect as with IAM authentication (the exported
+    connect policy names it; create it once with AWSAuthenticationPlugin or the rds_iam role)."""
 
 
 def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
@@ -44,6 +49,7 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
         if engine == "aurora-mysql"
         else r"\d+(\.\d+)?(-limitless)?"
     )
+    master = username(f, d.username, "Aurora")
     cfg = AuroraConfig(
         enabled=f.flag("enabled", d.enabled),
         engine=engine,
@@ -64,9 +70,10 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
         database_name=f.text(
             "databaseName", d.database_name, DB_NAME, "a letter then up to 63 letters, digits or _"
         ),
-        username=username(f, d.username, "Aurora"),
+        username=master,
         backtrack_hours=f.integer("backtrackHours", d.backtrack_hours, 0, 72),
         credentials=parse_credentials(f),
+        iam_user=iam_user(f, d.iam_user, "Aurora", master),
     )
     f.done()
     for name, value in (("minCapacity", cfg.min_capacity), ("maxCapacity", cfg.max_capacity)):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.access import account_of, rds_connect_arn, rds_connect_policy
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
 from components.aurora.config import AuroraConfig
@@ -102,6 +103,12 @@ class ServerlessAurora(DbtierComponent):
     """aurora-mysql or aurora-postgresql."""
     cluster_id: pulumi.Output[str]
     """DB cluster identifier (for alarms and dashboards)."""
+    iam_user: pulumi.Output[str]
+    """Database user applications connect as with an IAM authentication token."""
+    iam_connect_arn: pulumi.Output[str]
+    """`rds-db:connect` resource of `iam_user` on the cluster (every instance and endpoint)."""
+    iam_connect_policy: pulumi.Output[str]
+    """IAM policy (JSON) allowing `rds-db:connect` as `iam_user` to this cluster only."""
 
     def __init__(
         self, name: str, args: ServerlessAuroraArgs, opts: pulumi.ResourceOptions | None = None
@@ -199,6 +206,12 @@ class ServerlessAurora(DbtierComponent):
         self.engine = pulumi.Output.from_input(cfg.engine)
         self.cluster_id = cluster.cluster_identifier
         self._cluster_arn = cluster.arn
+        # Aurora checks a token against the cluster's resource id, whichever endpoint is used.
+        self.iam_user = pulumi.Output.from_input(cfg.iam_user)
+        self.iam_connect_arn = pulumi.Output.all(
+            account_of(self), cluster.cluster_resource_id
+        ).apply(lambda v: rds_connect_arn(v[0], v[1], cfg.iam_user))
+        self.iam_connect_policy = self.iam_connect_arn.apply(lambda arn: rds_connect_policy([arn]))
         # The writer instance: RDS re-applies its default schedule to a managed secret, and a
         # rotation function cannot log in, until the cluster has one.
         writer = instances[0]
@@ -243,6 +256,9 @@ class ServerlessAurora(DbtierComponent):
                 "secret_arn": self.secret_arn,
                 "engine": self.engine,
                 "cluster_id": self.cluster_id,
+                "iam_user": self.iam_user,
+                "iam_connect_arn": self.iam_connect_arn,
+                "iam_connect_policy": self.iam_connect_policy,
             }
         )
 
@@ -258,6 +274,9 @@ class ServerlessAurora(DbtierComponent):
             secret_arn=self.secret_arn,
             engine=self.engine,
             password=self.password,  # None in managed mode: left out of the export
+            iam_user=self.iam_user,
+            iam_connect_arn=self.iam_connect_arn,
+            iam_connect_policy=self.iam_connect_policy,
         )
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:

@@ -15,6 +15,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.access import account_of, dynamo_policies
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
 from components.base import DbtierComponent
@@ -26,7 +27,7 @@ from components.dynamo.config import (
 )
 from components.dynamo.processor import stream_processor
 from components.dynamo.watches import dynamo_watches
-from contract import DynamoOutputs, DynamoTableOutputs, exported
+from contract import DynamoOutputs, DynamoPoliciesOutputs, DynamoTableOutputs, exported
 from contract.tables import TableSchema, key_schema, projection
 from contract.tables import attribute_definitions as schema_attributes
 
@@ -110,6 +111,9 @@ class DynamoTable(DbtierComponent):
     """Name of the stream processor Lambda (None without one)."""
     dead_letter_queue: pulumi.Output[str | None]
     """Name of the processor's dead-letter queue (None without a processor)."""
+    policies: pulumi.Output[dict[str, str]]
+    """Least-privilege IAM policies (JSON) for applications: `read`, `write` and, with a
+    stream, `streamRead`; each includes the stack key's use through DynamoDB."""
 
     def __init__(
         self, name: str, args: DynamoTableArgs, opts: pulumi.ResourceOptions | None = None
@@ -189,6 +193,10 @@ class DynamoTable(DbtierComponent):
         self.arn = table.arn
         self.stream_arn = table.stream_arn if schema.stream else pulumi.Output.from_input(None)
         self.indexes = pulumi.Output.from_input([index.name for index in schema.indexes])
+        index_names = [index.name for index in schema.indexes]
+        self.policies = pulumi.Output.all(
+            account_of(self), table.arn, self.stream_arn, args.kms_key_arn
+        ).apply(lambda v: dynamo_policies(v[1], index_names, v[2], v[3], v[0][1]))
         self.register_outputs(
             {
                 "table_name": self.table_name,
@@ -197,6 +205,7 @@ class DynamoTable(DbtierComponent):
                 "indexes": self.indexes,
                 "processor_function": self.processor_function,
                 "dead_letter_queue": self.dead_letter_queue,
+                "policies": self.policies,
             }
         )
 
@@ -209,6 +218,12 @@ class DynamoTable(DbtierComponent):
             stream_arn=self.stream_arn,
             indexes=self.indexes,
             processor_function=self.processor_function,
+            policies=exported(
+                DynamoPoliciesOutputs,
+                read=self.policies["read"],
+                write=self.policies["write"],
+                stream_read=self.policies["streamRead"] if self._config.schema.stream else None,
+            ),
         )
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:

@@ -11,11 +11,13 @@ from components.credentials import (
     managed_refused,
     parse_credentials,
 )
-from components.settings import DB_NAME, ConfigError, Fields, offered, username
+from components.settings import DB_NAME, ConfigError, Fields, iam_user, offered, username
 from policy.dbtier_policy import catalog
 
 # MySQL 8.4 is the RDS long-term-support line.
 RDS_MYSQL_VERSION = "8.4"
+# The database user the exported IAM connect policy is for, unless config names another.
+IAM_USER = "app"
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,9 @@ class RelationalConfig:
     monitoring_interval: int = 60
     credentials: CredentialsConfig = field(default_factory=CredentialsConfig)
     """Who owns the master password and how often it rotates."""
+    iam_user: str = IAM_USER
+    """The database user applications connect as with IAM authentication (the exported
+    connect policy names it; create it once with the AWSAuthenticationPlugin)."""
 
 
 def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
@@ -58,6 +63,7 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
         "an RDS instance class like db.m7g.large",
     )
     pi_supported = catalog.performance_insights_supported(engine, instance_class)
+    master = username(f, d.username, "RDS MySQL")
     cfg = RelationalConfig(
         enabled=f.flag("enabled", d.enabled),
         engine=engine,
@@ -72,10 +78,11 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
         database_name=f.text(
             "databaseName", d.database_name, DB_NAME, "a letter then up to 63 letters, digits or _"
         ),
-        username=username(f, d.username, "RDS MySQL"),
+        username=master,
         performance_insights=f.flag("performanceInsights", pi_supported),
         monitoring_interval=f.integer("monitoringInterval", d.monitoring_interval, 0, 60),
         credentials=parse_credentials(f),
+        iam_user=iam_user(f, d.iam_user, "RDS MySQL", master),
     )
     f.done()
     managed_refused(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.access import account_of, rds_connect_arn, rds_connect_policy
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
 from components.base import (
@@ -92,6 +93,12 @@ class RelationalTier(DbtierComponent):
     """Engine name (mysql)."""
     instance_ids: pulumi.Output[list[str]]
     """DB instance identifiers, primary first."""
+    iam_user: pulumi.Output[str]
+    """Database user applications connect as with an IAM authentication token."""
+    iam_connect_arn: pulumi.Output[str]
+    """`rds-db:connect` resource of `iam_user` on the primary."""
+    iam_connect_policy: pulumi.Output[str]
+    """IAM policy (JSON) allowing `rds-db:connect` as `iam_user` to the primary and each replica."""
 
     def __init__(
         self, name: str, args: RelationalTierArgs, opts: pulumi.ResourceOptions | None = None
@@ -203,6 +210,16 @@ class RelationalTier(DbtierComponent):
         ).apply(list)
         self._primary_id = primary.identifier
         self._primary_arn = primary.arn
+        # Each instance, replicas included, has its own resource id: a token for a replica is
+        # checked against the replica's ARN, so the policy names every instance.
+        connect_arns = pulumi.Output.all(
+            account_of(self), primary.resource_id, *[r.resource_id for r in replicas]
+        ).apply(
+            lambda v: [rds_connect_arn(v[0], resource_id, cfg.iam_user) for resource_id in v[1:]]
+        )
+        self.iam_user = pulumi.Output.from_input(cfg.iam_user)
+        self.iam_connect_arn = connect_arns.apply(lambda arns: arns[0])
+        self.iam_connect_policy = connect_arns.apply(rds_connect_policy)
         self._replica_ids = [r.identifier for r in replicas]
         if password is None:
             self.secret_arn = primary.master_user_secrets.apply(lambda s: s[0].secret_arn)
@@ -244,6 +261,9 @@ class RelationalTier(DbtierComponent):
                 "secret_arn": self.secret_arn,
                 "engine": self.engine,
                 "instance_ids": self.instance_ids,
+                "iam_user": self.iam_user,
+                "iam_connect_arn": self.iam_connect_arn,
+                "iam_connect_policy": self.iam_connect_policy,
             }
         )
 
@@ -259,6 +279,9 @@ class RelationalTier(DbtierComponent):
             secret_arn=self.secret_arn,
             engine=self.engine,
             password=self.password,  # None in managed mode: left out of the export
+            iam_user=self.iam_user,
+            iam_connect_arn=self.iam_connect_arn,
+            iam_connect_policy=self.iam_connect_policy,
         )
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from components.credentials import CredentialsConfig, parse_credentials
-from components.settings import ConfigError, Fields, offered, username
+from components.settings import KMS_KEY_ARN, ConfigError, Fields, offered, username
 from policy.dbtier_policy import catalog
 
 # Provisioned Redshift runs on RA3 only: the older node types lack managed storage.
 REDSHIFT_NODE_TYPES = ("ra3.large", "ra3.xlplus", "ra3.4xlarge", "ra3.16xlarge")
+
+# General purpose bucket names: 3-63 lower-case letters, digits, dots and hyphens, a letter or
+# digit at each end, no two adjacent dots, not an IP address, and none of the prefixes and
+# suffixes S3 reserves: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+S3_BUCKET_DOCS = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"
+_S3_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", re.ASCII)
+S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+S3_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+# An object key is at most 1024 bytes of UTF-8: https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
+S3_KEY_BYTES = 1024
+# The COPY role's inline policy grows by about 300 characters a source, and IAM allows 10,240
+# characters of inline policy per role: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+MAX_COPY_SOURCES = 25
 
 
 @dataclass(frozen=True)
@@ -25,6 +40,10 @@ class WarehouseConfig:
     snapshot_retention_days: int = 7
     credentials: CredentialsConfig = field(default_factory=CredentialsConfig)
     """Who owns the admin password and how often it rotates."""
+    copy_sources: tuple[str, ...] = ()
+    """`bucket` or `bucket/prefix` entries the COPY role may read; none: no S3 access at all."""
+    copy_kms_key_arns: tuple[str, ...] = ()
+    """Customer managed keys of SSE-KMS objects in the sources (kms:Decrypt through S3 only)."""
 
 
 def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
@@ -49,8 +68,18 @@ def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
             "snapshotRetentionDays", d.snapshot_retention_days, 1, 35
         ),
         credentials=parse_credentials(f),
+        copy_sources=f.strings(
+            "copySources", check_copy_source, MAX_COPY_SOURCES, "the IAM inline policy size quota"
+        )
+        or (),
+        copy_kms_key_arns=f.strings("copyKmsKeyArns", check_kms_key_arn, MAX_COPY_SOURCES) or (),
     )
     f.done()
+    if cfg.copy_kms_key_arns and not cfg.copy_sources:
+        raise ConfigError(
+            "dbtier:warehouse.copyKmsKeyArns applies only with copySources (the keys decrypt"
+            " objects COPY reads from them); add copySources or remove it"
+        )
     # A setting of the other mode would be dropped without a word: refuse it, naming the mode.
     inapplicable = {
         "serverless": ("nodes", "nodeType", "snapshotRetentionDays"),
@@ -83,3 +112,50 @@ def warehouse_identifier(stack: str, name: str) -> str:
     """The Redshift cluster identifier (or Serverless namespace and workgroup name) of the
     component `name` in `stack`; config validation checks it against AWS's rules."""
     return f"{stack}-{name}".lower()
+
+
+def s3_bucket_problem(bucket: str) -> str | None:
+    """Why S3 would refuse `bucket` as a general purpose bucket name (None when it accepts it)."""
+    if not 3 <= len(bucket) <= 63:
+        return f"a bucket name must be 3-63 characters (got {len(bucket)})"
+    if not _S3_BUCKET.fullmatch(bucket):
+        return (
+            "a bucket name may contain only lower-case letters, digits, . and -,"
+            " and must begin and end with a letter or digit"
+        )
+    if ".." in bucket:
+        return "a bucket name may not contain two adjacent periods"
+    try:
+        ipaddress.IPv4Address(bucket)
+    except ValueError:
+        pass
+    else:
+        return "a bucket name may not be formatted as an IP address"
+    if bucket.startswith(S3_RESERVED_PREFIXES) or bucket.endswith(S3_RESERVED_SUFFIXES):
+        return "a bucket name may not use a prefix or suffix S3 reserves"
+    return None
+
+
+def check_copy_source(key: str, source: str) -> None:
+    """`bucket` or `bucket/prefix`: a valid bucket name, and a prefix that is a key prefix and
+    nothing wider (IAM reads `*` and `?` in a resource ARN as wildcards)."""
+    bucket, slash, prefix = source.partition("/")
+    problem = s3_bucket_problem(bucket)
+    if problem:
+        raise ConfigError(f"{key} must be bucket or bucket/prefix: {problem} ({S3_BUCKET_DOCS})")
+    if slash and not prefix:
+        raise ConfigError(f"{key} ends with / and no prefix; write the bucket name alone")
+    if any(char in prefix for char in "*?") or any(
+        ord(char) < 32 or ord(char) == 127 for char in prefix
+    ):
+        raise ConfigError(
+            f"{key} prefix may not contain *, ? or control characters (a wildcard would widen"
+            " the COPY role's access beyond the prefix)"
+        )
+    if len(prefix.encode("utf-8", "surrogatepass")) > S3_KEY_BYTES:
+        raise ConfigError(f"{key} prefix is longer than an S3 object key ({S3_KEY_BYTES} bytes)")
+
+
+def check_kms_key_arn(key: str, arn: str) -> None:
+    if not re.fullmatch(KMS_KEY_ARN, arn, re.ASCII):
+        raise ConfigError(f"{key} must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)")

@@ -1,7 +1,7 @@
 """Warehouse: Redshift, provisioned (RA3) or Serverless, private, encrypted, TLS-only, audited.
 
 Either form requires SSL and logs user activity, ships its audit logs to CloudWatch, and may
-COPY from S3 through its own read-only role. The admin credentials are a generated password in
+COPY from S3 through its own role, which reads only the buckets and prefixes config names. The admin credentials are a generated password in
 the component's secret (rotated by AWS's Redshift rotation function when
 `credentials.rotationDays > 0`) or managed by Redshift in a secret of its own. `outputs()` is the stack's `warehouse` export;
 `watches()` what the alarms watch on it.
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.access import account_of, copy_policy
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
 from components.base import (
@@ -65,7 +66,9 @@ class Warehouse(DbtierComponent):
     """Secrets Manager secret with the credentials: the connection JSON (generated), or
     Redshift's own secret (managed)."""
     copy_role_arn: pulumi.Output[str]
-    """IAM role Redshift assumes for COPY from S3."""
+    """IAM role Redshift assumes for COPY from S3 (the default role), limited to `copy_sources`."""
+    copy_sources: pulumi.Output[list[str]]
+    """The `bucket` or `bucket/prefix` sources the COPY role may read (empty: none)."""
     cluster_id: pulumi.Output[str]
     """Cluster identifier (provisioned) or workgroup name (serverless), for alarms."""
 
@@ -76,20 +79,26 @@ class Warehouse(DbtierComponent):
         cfg = args.config
         self._config = cfg
 
+        # The role exists even without sources (then with no permission at all): the cluster's
+        # default role keeps one ARN, so adding sources later changes only this role's policy,
+        # never the cluster or namespace, and `COPY ... IAM_ROLE default` names it.
         copy_role = aws.iam.Role(
             f"{name}-copy-role",
-            description="Redshift COPY from S3 (read-only)",
+            description="Redshift COPY from the S3 sources in dbtier:warehouse.copySources",
             assume_role_policy=assume_role_policy(
                 ["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"]
             ),
             opts=self.child(),
         )
-        aws.iam.RolePolicyAttachment(
-            f"{name}-copy-s3-read",
-            role=copy_role.name,
-            policy_arn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
-            opts=self.child(),
-        )
+        if cfg.copy_sources:
+            aws.iam.RolePolicy(
+                f"{name}-copy-sources",
+                role=copy_role.id,
+                policy=account_of(self).apply(
+                    lambda where: copy_policy(where[0], cfg.copy_sources, cfg.copy_kms_key_arns)
+                ),
+                opts=self.child(),
+            )
         creds = cfg.credentials
         password = (
             None
@@ -210,6 +219,7 @@ class Warehouse(DbtierComponent):
         self.username = pulumi.Output.from_input(cfg.username)
         self.password = None if password is None else pulumi.Output.secret(password.result)
         self.copy_role_arn = copy_role.arn
+        self.copy_sources = pulumi.Output.from_input(list(cfg.copy_sources))
         if password is None:
             assert managed_secret is not None
             self.secret_arn = managed_secret
@@ -248,6 +258,7 @@ class Warehouse(DbtierComponent):
                 "password": self.password,
                 "secret_arn": self.secret_arn,
                 "copy_role_arn": self.copy_role_arn,
+                "copy_sources": self.copy_sources,
                 "cluster_id": self.cluster_id,
             }
         )
@@ -262,6 +273,8 @@ class Warehouse(DbtierComponent):
             username=self.username,
             secret_arn=self.secret_arn,
             password=self.password,  # None in managed mode: left out of the export
+            copy_role_arn=self.copy_role_arn,
+            copy_sources=self.copy_sources,
         )
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:

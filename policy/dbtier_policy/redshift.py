@@ -1,14 +1,36 @@
 """Redshift rules (provisioned clusters and Serverless): encryption with the stack key, private,
-inside the VPC with enhanced routing, TLS required, snapshots, and upgrades."""
+inside the VPC with enhanced routing, TLS required, snapshots, upgrades, and a COPY role that
+reads only the S3 sources it is given."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from pulumi_policy import Severity
+from pulumi_policy import PolicyResource, Severity
 
-from ._common import Resource, Rule, RuleMeta, as_number, integer, is_off, is_unknown
+from ._common import (
+    Resource,
+    Rule,
+    RuleMeta,
+    as_number,
+    integer,
+    is_off,
+    is_unknown,
+    parse_json,
+    prop,
+)
+from .deploy_relations import (
+    ROLE,
+    ROLE_ATTACHMENTS,
+    ROLE_POLICY,
+    _as_list,
+    _statements,
+    known_str,
+    linked,
+    of_type,
+)
 
 CLUSTER = "aws:redshift/cluster:Cluster"
 PARAMETER_GROUP = "aws:redshift/parameterGroup:ParameterGroup"
@@ -105,6 +127,86 @@ def default_db_name(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
         return
     if value in (None, "", "dev"):
         yield f"'{r.name}' uses the default database name 'dev'."
+
+
+# The services a COPY role trusts: a role Redshift can assume is one COPY (or UNLOAD) may use.
+REDSHIFT_SERVICES = frozenset({"redshift.amazonaws.com", "redshift-serverless.amazonaws.com"})
+MANAGED_POLICY = "aws:iam/policy:Policy"
+# AWS managed policies that grant S3 reads (or more) on every bucket in the account.
+WIDE_S3_MANAGED = frozenset(
+    {"AmazonS3ReadOnlyAccess", "AmazonS3FullAccess", "ReadOnlyAccess", "PowerUserAccess",
+     "AdministratorAccess"}
+)  # fmt: skip
+_AWS_MANAGED = re.compile(r"arn:[a-z-]+:iam::aws:policy/(?:.*/)?([^/]+)")
+_EVERY_BUCKET = re.compile(r"\*|arn:[a-z*-]*:s3:::\*(/\*)?")
+
+
+def _trusts_redshift(role: PolicyResource) -> bool:
+    for statement in _statements(prop(role.props, "assumeRolePolicy")):
+        principal = statement.get("Principal")
+        services = _as_list(principal.get("Service")) if isinstance(principal, Mapping) else []
+        if statement.get("Effect") == "Allow" and REDSHIFT_SERVICES & set(services):
+            return True
+    return False
+
+
+def wide_s3(document: Any) -> str | None:
+    """How a policy document grants S3 on every bucket (None when it does not)."""
+    for s in _statements(parse_json(document)):
+        if s.get("Effect") != "Allow":
+            continue
+        if "NotAction" in s or "NotResource" in s:
+            return "an Allow statement with NotAction or NotResource"
+        actions = [a.lower() for a in _as_list(s.get("Action"))]
+        wildcard = [a for a in actions if a in ("*", "s3:*")]
+        if wildcard:
+            return f"Action {wildcard[0]!r}"
+        if any(a.startswith("s3:") for a in actions) and any(
+            _EVERY_BUCKET.fullmatch(r) for r in _as_list(s.get("Resource"))
+        ):
+            return "S3 actions on every bucket (Resource '*')"
+    return None
+
+
+def copy_role_s3_scoped(
+    resources: Sequence[PolicyResource], _c: Mapping[str, Any]
+) -> Iterator[tuple[str, str]]:
+    """A role Redshift assumes reads only named buckets or prefixes: no AWS managed S3 policy,
+    no `s3:*`, no S3 action on every bucket, in any policy attached to it or inlined in it."""
+    roles = [r for r in of_type(resources, ROLE) if _trusts_redshift(r)]
+    if not roles:
+        return
+    managed_docs = of_type(resources, MANAGED_POLICY)
+    for role in roles:
+        for arn in _as_list(prop(role.props, "managedPolicyArns", default=[])):
+            match = _AWS_MANAGED.fullmatch(arn)
+            if match and match.group(1) in WIDE_S3_MANAGED:
+                yield role.urn, f"COPY role '{role.name}' has {match.group(1)} (every bucket)."
+        for inline in prop(role.props, "inlinePolicies", default=[]) or []:
+            how = wide_s3(inline.get("policy")) if isinstance(inline, Mapping) else None
+            if how:
+                yield role.urn, f"COPY role '{role.name}' has an inline policy granting {how}."
+    for attachment in of_type(resources, *ROLE_ATTACHMENTS):
+        if not (
+            linked(attachment, "role", roles, "name") or linked(attachment, "roles", roles, "name")
+        ):
+            continue
+        arn = known_str(prop(attachment.props, "policyArn")) or ""
+        match = _AWS_MANAGED.fullmatch(arn)
+        if match and match.group(1) in WIDE_S3_MANAGED:
+            yield (
+                attachment.urn,
+                f"'{attachment.name}' attaches {match.group(1)} to a COPY role (every bucket).",
+            )
+        for policy in linked(attachment, "policyArn", managed_docs, "arn", "name"):
+            how = wide_s3(prop(policy.props, "policy"))
+            if how:
+                yield attachment.urn, f"'{attachment.name}' attaches a policy granting {how}."
+    for inline in of_type(resources, ROLE_POLICY):
+        if linked(inline, "role", roles, "name"):
+            how = wide_s3(prop(inline.props, "policy"))
+            if how:
+                yield inline.urn, f"COPY role policy '{inline.name}' grants {how}."
 
 
 RULES: list[Rule] = [
@@ -243,5 +345,20 @@ RULES: list[Rule] = [
             checkov=("CKV_AWS_320",),
         ),
         default_db_name,
+    ),
+    Rule(
+        RuleMeta(
+            name="redshift-copy-role-scoped-s3",
+            description="A role Redshift assumes for COPY reads only the S3 buckets and prefixes "
+            "it is given, never every bucket.",
+            severity=Severity.HIGH,
+            category="iam",
+            remediation="name the sources in dbtier:warehouse.copySources (bucket or "
+            "bucket/prefix); the Warehouse grants s3:GetObject and s3:ListBucket on those only.",
+            checkov=("CKV_AWS_288", "CKV_AWS_355"),
+            docs="https://docs.aws.amazon.com/redshift/latest/mgmt/authorizing-redshift-service.html",
+            fixes=("dbtier:warehouse.copySources",),
+        ),
+        stack_check=copy_role_s3_scoped,
     ),
 ]

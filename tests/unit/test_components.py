@@ -418,6 +418,9 @@ def test_outputs_have_the_fixed_shape(dev_plan: Plan) -> None:
         "password",
         "secretArn",
         "engine",
+        "iamUser",
+        "iamConnectArn",
+        "iamConnectPolicy",
     }
     assert set(outputs["aurora"]) == {
         "writerEndpoint",
@@ -428,6 +431,9 @@ def test_outputs_have_the_fixed_shape(dev_plan: Plan) -> None:
         "password",
         "secretArn",
         "engine",
+        "iamUser",
+        "iamConnectArn",
+        "iamConnectPolicy",
     }
     assert set(outputs["warehouse"]) == {
         "endpoint",
@@ -436,6 +442,8 @@ def test_outputs_have_the_fixed_shape(dev_plan: Plan) -> None:
         "username",
         "password",
         "secretArn",
+        "copyRoleArn",
+        "copySources",
     }
     assert outputs["relational"]["endpoint"].endswith(".rds.amazonaws.com")
     assert ".cluster-ro-" in outputs["aurora"]["readerEndpoint"]

@@ -123,7 +123,14 @@ def test_dynamo_export_has_the_fixed_shape(prod_plan: Plan) -> None:
     out = prod_plan.outputs["dynamo"]
     assert out["region"] == "us-east-1"
     table = out["tables"]["UserProfiles"]
-    assert set(table) == {"tableName", "arn", "streamArn", "indexes", "processorFunction"}
+    assert set(table) == {
+        "tableName",
+        "arn",
+        "streamArn",
+        "indexes",
+        "processorFunction",
+        "policies",
+    }
     assert table["tableName"] == "dbtier-prod-UserProfiles"
     assert table["streamArn"].startswith(table["arn"] + "/stream/")
     assert table["indexes"] == ["EmailIndex", "DepartmentIndex"]
