@@ -164,19 +164,15 @@ def merged(enforced: Mapping[str, str], user: tuple[Parameter, ...]) -> dict[str
     return out
 
 
-def rds_parameters(
-    enforced: Mapping[str, str], user: tuple[Parameter, ...]
-) -> list[dict[str, str]]:
-    """An RDS/Aurora parameter group's `parameters`: dbtier's apply at reboot (as before), the
-    user's as they say, else at reboot."""
+def rds_parameters(enforced: Mapping[str, str], user: tuple[Parameter, ...]) -> list[Any]:
+    """An RDS/Aurora parameter group's `parameters` (each item the SDK's parameter dict):
+    dbtier's apply at reboot (as before), the user's as they say, else at reboot."""
     return [
         {"name": p.name, "value": p.value, "apply_method": p.apply_method or "pending-reboot"}
         for p in merged(enforced, user).values()
     ]
 
 
-def plain_parameters(
-    enforced: Mapping[str, str], user: tuple[Parameter, ...]
-) -> list[dict[str, str]]:
+def plain_parameters(enforced: Mapping[str, str], user: tuple[Parameter, ...]) -> list[Any]:
     """An ElastiCache or Redshift parameter group's `parameters` (no apply method)."""
     return [{"name": p.name, "value": p.value} for p in merged(enforced, user).values()]

@@ -133,6 +133,10 @@ class ServerlessAurora(DbtierComponent):
         }
         if cfg.seconds_until_auto_pause is not None:
             scaling["seconds_until_auto_pause"] = cfg.seconds_until_auto_pause
+        # Only when set: AWS's default (Extended Support) otherwise, as before the setting existed.
+        lifecycle: dict[str, object] = {}
+        if cfg.engine_lifecycle_support is not None:
+            lifecycle["engine_lifecycle_support"] = cfg.engine_lifecycle_support
         cluster = aws.rds.Cluster(
             f"{name}-cluster",
             engine=cfg.engine,
@@ -153,7 +157,6 @@ class ServerlessAurora(DbtierComponent):
             preferred_maintenance_window=cfg.maintenance_window,
             apply_immediately=cfg.apply_immediately,
             allow_major_version_upgrade=cfg.allow_major_version_upgrade,
-            engine_lifecycle_support=cfg.engine_lifecycle_support,
             backtrack_window=cfg.backtrack_hours * 3600 if cfg.backtrack_hours else None,
             copy_tags_to_snapshot=True,
             deletion_protection=cfg.deletion_protection,
@@ -166,6 +169,7 @@ class ServerlessAurora(DbtierComponent):
                 ignore_changes=["masterPassword"] if creds.rotation_function else None,
             ),
             **credentials,
+            **lifecycle,
         )
         # Promotion tier 0 for the writer and 1 for readers: Aurora scales readers in tiers 0-1
         # together with the writer, so a failover lands on an instance already at its size.
