@@ -24,7 +24,7 @@ from components.dynamo.config import DynamoConfig, parse_dynamo
 from components.migration.config import MigrationConfig, parse_migration
 from components.network.config import NetworkConfig, parse_network
 from components.redis.config import RedisConfig, parse_redis
-from components.relational.config import RelationalConfig, parse_relational
+from components.relational.config import RelationalConfig, check_parameters, parse_relational
 from components.settings import (
     ALARM_NAME,
     DMS_IDENTIFIER,
@@ -337,6 +337,8 @@ def _check_cross_keys(cfg: StackConfig) -> None:
             )
         managed_refused("dbtier:relational", cfg.relational.credentials, MIGRATION_REASON)
         managed_refused("dbtier:aurora", cfg.aurora.credentials, MIGRATION_REASON)
+        # DMS reads row binlogs: with a migration, its binlog parameters are enforced too.
+        check_parameters(cfg.relational, cdc_source=True)
     if cfg.alarms.email is not None and not cfg.alarms.enabled:
         raise ConfigError("dbtier:alarms.email is set but dbtier:alarms.enabled is false")
 

@@ -6,7 +6,17 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from components.credentials import CredentialsConfig, parse_credentials
+from components.parameters import Parameter, check_not_enforced, parse_parameters
+from components.relational.config import LIFECYCLE_SUPPORT
 from components.settings import DB_NAME, ConfigError, Fields, iam_user, num, offered, username
+from components.windows import (
+    AURORA_WINDOWS_DOCS,
+    RDS_WINDOW_MINUTES,
+    RDS_WINDOWS_DOCS,
+    check_apart,
+    daily,
+    weekly,
+)
 from policy.dbtier_policy import catalog
 
 # The default version of each engine: Aurora MySQL 3.10 is the current long-term-support release.
@@ -15,6 +25,10 @@ AURORA_VERSIONS = {"aurora-mysql": "8.0.mysql_aurora.3.10.0", "aurora-postgresql
 AURORA_INSTANCE_CLASS = "db.serverless"
 # The database user the exported IAM connect policy is for, unless config names another.
 IAM_USER = "app"
+# The cluster's backups daily, then weekly maintenance after them: each at least 30 minutes and
+# apart (AURORA_WINDOWS_DOCS; RDS_WINDOWS_DOCS says an overlap is refused).
+BACKUP_WINDOW = "03:00-04:00"
+MAINTENANCE_WINDOW = "sun:04:30-sun:05:30"
 
 
 @dataclass(frozen=True)
@@ -36,6 +50,20 @@ class AuroraConfig:
     iam_user: str = IAM_USER
     """The database user applications connect as with IAM authentication (the exported
     connect policy names it; create it once with AWSAuthenticationPlugin or the rds_iam role)."""
+    backup_window: str = BACKUP_WINDOW
+    """The cluster's daily backup window, hh24:mi-hh24:mi UTC."""
+    maintenance_window: str = MAINTENANCE_WINDOW
+    """The cluster's weekly maintenance window, ddd:hh24:mi-ddd:hh24:mi UTC."""
+    apply_immediately: bool = False
+    """Apply modifications now instead of in the maintenance window."""
+    allow_major_version_upgrade: bool = False
+    """Let a changed engineVersion cross a major version (a cluster setting)."""
+    auto_minor_version_upgrade: bool = True
+    """Take minor engine upgrades in the maintenance window (on every instance)."""
+    engine_lifecycle_support: str | None = None
+    """RDS Extended Support enrolment; None leaves AWS's default (enrolled)."""
+    parameters: tuple[Parameter, ...] = ()
+    """User cluster parameters merged over dbtier's (never over the enforced ones)."""
 
 
 def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
@@ -50,6 +78,10 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
         else r"\d+(\.\d+)?(-limitless)?"
     )
     master = username(f, d.username, "Aurora")
+    backup = daily(f, "backupWindow", BACKUP_WINDOW, RDS_WINDOW_MINUTES, AURORA_WINDOWS_DOCS)
+    maintenance = weekly(
+        f, "maintenanceWindow", MAINTENANCE_WINDOW, RDS_WINDOW_MINUTES, AURORA_WINDOWS_DOCS
+    )
     cfg = AuroraConfig(
         enabled=f.flag("enabled", d.enabled),
         engine=engine,
@@ -74,8 +106,19 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
         backtrack_hours=f.integer("backtrackHours", d.backtrack_hours, 0, 72),
         credentials=parse_credentials(f),
         iam_user=iam_user(f, d.iam_user, "Aurora", master),
+        backup_window=backup.text,
+        maintenance_window=maintenance.text,
+        apply_immediately=f.flag("applyImmediately", d.apply_immediately),
+        allow_major_version_upgrade=f.flag(
+            "allowMajorVersionUpgrade", d.allow_major_version_upgrade
+        ),
+        auto_minor_version_upgrade=f.flag("autoMinorVersionUpgrade", d.auto_minor_version_upgrade),
+        engine_lifecycle_support=f.choice("engineLifecycleSupport", None, LIFECYCLE_SUPPORT),
+        parameters=parse_parameters("dbtier:aurora.parameters", f.get("parameters"), "rds"),
     )
     f.done()
+    check_apart(f.key, "backupWindow", backup, maintenance, f"RDS requires it: {RDS_WINDOWS_DOCS}")
+    check_parameters(cfg)
     for name, value in (("minCapacity", cfg.min_capacity), ("maxCapacity", cfg.max_capacity)):
         if (value * 2) % 1:
             raise ConfigError(
@@ -101,6 +144,13 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
     if cfg.enabled:
         check_offered(cfg, region)
     return cfg
+
+
+def check_parameters(cfg: AuroraConfig) -> None:
+    """No user parameter may change one the cluster parameter group enforces for the engine."""
+    from components.aurora.resources import cluster_parameters  # the component's own table
+
+    check_not_enforced("dbtier:aurora.parameters", cfg.parameters, cluster_parameters(cfg.engine))
 
 
 def check_offered(cfg: AuroraConfig, region: str | None) -> None:

@@ -27,6 +27,7 @@ from components.base import (
     RotationAccess,
     family_of,
 )
+from components.parameters import rds_parameters
 from contract import AuroraOutputs, exported
 
 LOG_EXPORTS = {"aurora-mysql": ["audit", "error", "slowquery"], "aurora-postgresql": ["postgresql"]}
@@ -121,10 +122,7 @@ class ServerlessAurora(DbtierComponent):
             f"{name}-cluster-params",
             family=family_of(cfg.engine, cfg.engine_version),
             description="dbtier Aurora: TLS only",
-            parameters=[
-                {"name": k, "value": v, "apply_method": "pending-reboot"}
-                for k, v in cluster_parameters(cfg.engine).items()
-            ],
+            parameters=rds_parameters(cluster_parameters(cfg.engine), cfg.parameters),
             opts=self.child(),
         )
         creds = cfg.credentials
@@ -142,6 +140,10 @@ class ServerlessAurora(DbtierComponent):
         }
         if cfg.seconds_until_auto_pause is not None:
             scaling["seconds_until_auto_pause"] = cfg.seconds_until_auto_pause
+        # Only when set: AWS's default (Extended Support) otherwise, as before the setting existed.
+        lifecycle: dict[str, object] = {}
+        if cfg.engine_lifecycle_support is not None:
+            lifecycle["engine_lifecycle_support"] = cfg.engine_lifecycle_support
         cluster = aws.rds.Cluster(
             f"{name}-cluster",
             engine=cfg.engine,
@@ -158,8 +160,10 @@ class ServerlessAurora(DbtierComponent):
             iam_database_authentication_enabled=True,
             enabled_cloudwatch_logs_exports=LOG_EXPORTS[cfg.engine],
             backup_retention_period=cfg.backup_retention_days,
-            preferred_backup_window="03:00-04:00",
-            preferred_maintenance_window="sun:04:30-sun:05:30",
+            preferred_backup_window=cfg.backup_window,
+            preferred_maintenance_window=cfg.maintenance_window,
+            apply_immediately=cfg.apply_immediately,
+            allow_major_version_upgrade=cfg.allow_major_version_upgrade,
             backtrack_window=cfg.backtrack_hours * 3600 if cfg.backtrack_hours else None,
             copy_tags_to_snapshot=True,
             deletion_protection=cfg.deletion_protection,
@@ -172,6 +176,7 @@ class ServerlessAurora(DbtierComponent):
                 ignore_changes=["masterPassword"] if creds.rotation_function else None,
             ),
             **credentials,
+            **lifecycle,
         )
         # Promotion tier 0 for the writer and 1 for readers: Aurora scales readers in tiers 0-1
         # together with the writer, so a failover lands on an instance already at its size.
@@ -187,7 +192,10 @@ class ServerlessAurora(DbtierComponent):
                 promotion_tier=0 if i == 0 else 1,
                 publicly_accessible=False,
                 db_subnet_group_name=args.subnet_group,
-                auto_minor_version_upgrade=True,
+                auto_minor_version_upgrade=cfg.auto_minor_version_upgrade,
+                apply_immediately=cfg.apply_immediately,
+                # Instances are patched in the cluster's window, not one AWS picks at random.
+                preferred_maintenance_window=cfg.maintenance_window,
                 ca_cert_identifier=CA_CERT,
                 copy_tags_to_snapshot=True,
                 performance_insights_enabled=True,

@@ -6,7 +6,15 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from components.parameters import Parameter, check_not_enforced, parse_parameters
 from components.settings import ConfigError, Fields, log_retention, offered
+from components.windows import (
+    ELASTICACHE_WINDOW_MINUTES,
+    ELASTICACHE_WINDOWS_DOCS,
+    check_apart,
+    daily,
+    weekly,
+)
 from policy.dbtier_policy import catalog
 
 # The default version of each engine: the newest major ElastiCache offers.
@@ -17,6 +25,10 @@ QUOTAS_DOCS = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/quota-lim
 MAX_NODES = 6
 MAX_REPLICAS = 5
 MAX_CLUSTER_NODES = 500
+# Snapshots run daily before the weekly maintenance window and never overlap it (ElastiCache
+# takes both, at least 60 minutes each: ELASTICACHE_WINDOWS_DOCS).
+SNAPSHOT_WINDOW = "03:00-04:00"
+MAINTENANCE_WINDOW = "sun:05:00-sun:06:00"
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,16 @@ class RedisConfig:
     """Bump it to rotate the AUTH token (a new generated token); see authTokenUpdateStrategy."""
     auth_token_update_strategy: Literal["ROTATE", "SET"] | None = None
     """How a new token is applied: ROTATE (old and new both accepted), then SET (only the new)."""
+    snapshot_window: str = SNAPSHOT_WINDOW
+    """Daily snapshot window, hh24:mi-hh24:mi UTC."""
+    maintenance_window: str = MAINTENANCE_WINDOW
+    """Weekly maintenance window, ddd:hh24:mi-ddd:hh24:mi UTC."""
+    apply_immediately: bool = False
+    """Apply modifications now instead of in the maintenance window."""
+    auto_minor_version_upgrade: bool = True
+    """Take minor engine upgrades in the maintenance window."""
+    parameters: tuple[Parameter, ...] = ()
+    """User engine parameters merged over dbtier's (never over cluster-enabled)."""
 
     @property
     def cluster_mode(self) -> bool:
@@ -71,6 +93,16 @@ def parse_redis(raw: Any, region: str | None = None) -> RedisConfig:
     # Cluster mode always runs with automatic failover (ElastiCache requires it); without cluster
     # mode, failover needs a replica to promote.
     failover_default = has_replica or shards is not None
+    snapshot = daily(
+        f, "snapshotWindow", SNAPSHOT_WINDOW, ELASTICACHE_WINDOW_MINUTES, ELASTICACHE_WINDOWS_DOCS
+    )
+    maintenance = weekly(
+        f,
+        "maintenanceWindow",
+        MAINTENANCE_WINDOW,
+        ELASTICACHE_WINDOW_MINUTES,
+        ELASTICACHE_WINDOWS_DOCS,
+    )
     cfg = RedisConfig(
         enabled=f.flag("enabled", d.enabled),
         engine=engine,
@@ -98,8 +130,16 @@ def parse_redis(raw: Any, region: str | None = None) -> RedisConfig:
         auth_token_version=f.integer("authTokenVersion", d.auth_token_version, 1, 1_000_000),
         # DELETE (moving to RBAC) is not offered: dbtier always authenticates with the token.
         auth_token_update_strategy=f.choice("authTokenUpdateStrategy", None, ("ROTATE", "SET")),
+        snapshot_window=snapshot.text,
+        maintenance_window=maintenance.text,
+        apply_immediately=f.flag("applyImmediately", False),
+        auto_minor_version_upgrade=f.flag("autoMinorVersionUpgrade", True),
+        parameters=parse_parameters("dbtier:redis.parameters", f.get("parameters"), "elasticache"),
     )
     f.done()
+    # A snapshot during maintenance competes with patching for the node: dbtier keeps them apart.
+    check_apart(f.key, "snapshotWindow", snapshot, maintenance, "dbtier keeps them apart")
+    check_not_enforced("dbtier:redis.parameters", cfg.parameters, enforced_parameters(cfg))
     if cfg.automatic_failover and not cfg.cluster_mode and not has_replica:
         raise ConfigError(
             f"dbtier:redis.automaticFailover needs at least 2 nodes (a replica to promote; got {total})"
@@ -130,6 +170,11 @@ def parse_redis(raw: Any, region: str | None = None) -> RedisConfig:
     if cfg.cluster_mode and not cfg.automatic_failover:
         raise ConfigError("dbtier:redis.shards (cluster mode) needs automaticFailover true")
     return cfg
+
+
+def enforced_parameters(cfg: RedisConfig) -> dict[str, str]:
+    """The parameters dbtier sets: cluster mode must match the group's topology."""
+    return {"cluster-enabled": "yes" if cfg.cluster_mode else "no"}
 
 
 def replication_group_id(project: str, stack: str, name: str) -> str:

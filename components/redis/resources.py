@@ -18,7 +18,8 @@ import pulumi_aws as aws
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
 from components.base import ELASTICACHE_TOKEN_SPECIAL, DbtierComponent, family_of
-from components.redis.config import RedisConfig
+from components.parameters import plain_parameters
+from components.redis.config import RedisConfig, enforced_parameters
 from components.redis.config import replication_group_id as config_group_id
 from components.redis.watches import redis_watches
 from contract import RedisOutputs, exported
@@ -28,14 +29,11 @@ REDIS_PORT = 6379
 # (no space, ", / or @). 64 characters from that alphabet is far beyond brute force.
 AUTH_TOKEN_LENGTH = 64
 LOG_TYPES = ("slow-log", "engine-log")
-# Snapshots run daily before the weekly maintenance window and never overlap it.
-SNAPSHOT_WINDOW = "03:00-04:00"
-MAINTENANCE_WINDOW = "sun:05:00-sun:06:00"
 
 
 def parameters(cfg: RedisConfig) -> dict[str, str]:
-    """Engine parameters: cluster mode must match the group's topology."""
-    return {"cluster-enabled": "yes" if cfg.cluster_mode else "no"}
+    """Engine parameters dbtier sets (cluster mode matching the topology), user's aside."""
+    return enforced_parameters(cfg)
 
 
 def replication_group_id(name: str) -> str:
@@ -94,7 +92,7 @@ class RedisCluster(DbtierComponent):
             f"{name}-params",
             family=family_of(cfg.engine, cfg.engine_version),
             description=f"dbtier {cfg.engine}: cluster mode {'on' if cfg.cluster_mode else 'off'}",
-            parameters=[{"name": k, "value": v} for k, v in parameters(cfg).items()],
+            parameters=plain_parameters(parameters(cfg), cfg.parameters),
             opts=self.child(),
         )
         logs = {
@@ -142,10 +140,11 @@ class RedisCluster(DbtierComponent):
             auth_token=token.result,
             # Sent with a changed token or strategy (ModifyReplicationGroup); ignored on create.
             auth_token_update_strategy=cfg.auth_token_update_strategy,
-            auto_minor_version_upgrade=True,
+            auto_minor_version_upgrade=cfg.auto_minor_version_upgrade,
+            apply_immediately=cfg.apply_immediately,
             snapshot_retention_limit=cfg.snapshot_retention_days,
-            snapshot_window=SNAPSHOT_WINDOW,
-            maintenance_window=MAINTENANCE_WINDOW,
+            snapshot_window=cfg.snapshot_window,
+            maintenance_window=cfg.maintenance_window,
             final_snapshot_identifier=self.snapshot_name(replication_group_id(name)),
             log_delivery_configurations=[
                 {

@@ -11,13 +11,33 @@ from components.credentials import (
     managed_refused,
     parse_credentials,
 )
+from components.parameters import Parameter, check_not_enforced, parse_parameters
 from components.settings import DB_NAME, ConfigError, Fields, iam_user, offered, username
+from components.windows import (
+    RDS_BACKUP_DOCS,
+    RDS_WINDOW_MINUTES,
+    RDS_WINDOWS_DOCS,
+    check_apart,
+    daily,
+    weekly,
+)
 from policy.dbtier_policy import catalog
 
 # MySQL 8.4 is the RDS long-term-support line.
 RDS_MYSQL_VERSION = "8.4"
 # The database user the exported IAM connect policy is for, unless config names another.
 IAM_USER = "app"
+# Backups daily, then weekly maintenance after them; RDS needs each window >= 30 minutes and the
+# two apart (RDS_WINDOWS_DOCS, RDS_BACKUP_DOCS).
+BACKUP_WINDOW = "03:00-04:00"
+MAINTENANCE_WINDOW = "sun:04:30-sun:05:30"
+# RDS Extended Support enrolment (AWS's default) or not: with it disabled, RDS refuses to create
+# a major version past its end of standard support instead of charging for extended support.
+# https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/extended-support.html
+LIFECYCLE_SUPPORT = (
+    "open-source-rds-extended-support",
+    "open-source-rds-extended-support-disabled",
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +62,20 @@ class RelationalConfig:
     iam_user: str = IAM_USER
     """The database user applications connect as with IAM authentication (the exported
     connect policy names it; create it once with the AWSAuthenticationPlugin)."""
+    backup_window: str = BACKUP_WINDOW
+    """Daily automated-backup window, hh24:mi-hh24:mi UTC."""
+    maintenance_window: str = MAINTENANCE_WINDOW
+    """Weekly maintenance window, ddd:hh24:mi-ddd:hh24:mi UTC."""
+    apply_immediately: bool = False
+    """Apply modifications now instead of in the maintenance window."""
+    allow_major_version_upgrade: bool = False
+    """Let a changed engineVersion cross a major version."""
+    auto_minor_version_upgrade: bool = True
+    """Take minor engine upgrades in the maintenance window."""
+    engine_lifecycle_support: str | None = None
+    """RDS Extended Support enrolment; None leaves AWS's default (enrolled)."""
+    parameters: tuple[Parameter, ...] = ()
+    """User engine parameters merged over dbtier's (never over the enforced ones)."""
 
 
 def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
@@ -64,6 +98,10 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
     )
     pi_supported = catalog.performance_insights_supported(engine, instance_class)
     master = username(f, d.username, "RDS MySQL")
+    backup = daily(f, "backupWindow", BACKUP_WINDOW, RDS_WINDOW_MINUTES, RDS_BACKUP_DOCS)
+    maintenance = weekly(
+        f, "maintenanceWindow", MAINTENANCE_WINDOW, RDS_WINDOW_MINUTES, RDS_WINDOWS_DOCS
+    )
     cfg = RelationalConfig(
         enabled=f.flag("enabled", d.enabled),
         engine=engine,
@@ -83,8 +121,20 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
         monitoring_interval=f.integer("monitoringInterval", d.monitoring_interval, 0, 60),
         credentials=parse_credentials(f),
         iam_user=iam_user(f, d.iam_user, "RDS MySQL", master),
+        backup_window=backup.text,
+        maintenance_window=maintenance.text,
+        apply_immediately=f.flag("applyImmediately", d.apply_immediately),
+        allow_major_version_upgrade=f.flag(
+            "allowMajorVersionUpgrade", d.allow_major_version_upgrade
+        ),
+        auto_minor_version_upgrade=f.flag("autoMinorVersionUpgrade", d.auto_minor_version_upgrade),
+        engine_lifecycle_support=f.choice("engineLifecycleSupport", None, LIFECYCLE_SUPPORT),
+        parameters=parse_parameters("dbtier:relational.parameters", f.get("parameters"), "rds"),
     )
     f.done()
+    # RDS refuses a backup window that overlaps the maintenance window.
+    check_apart(f.key, "backupWindow", backup, maintenance, f"RDS requires it: {RDS_WINDOWS_DOCS}")
+    check_parameters(cfg, cdc_source=False)
     managed_refused(
         "dbtier:relational", cfg.credentials, READ_REPLICA_REASON if cfg.read_replicas else None
     )
@@ -100,6 +150,14 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
     if cfg.enabled:
         check_offered(cfg, region)
     return cfg
+
+
+def check_parameters(cfg: RelationalConfig, cdc_source: bool) -> None:
+    """No user parameter may change one RelationalTier enforces; with a migration reading from
+    the database (`cdc_source`, known only across keys) that includes its binlog settings."""
+    from components.relational.resources import parameters  # the component's own table
+
+    check_not_enforced("dbtier:relational.parameters", cfg.parameters, parameters(cdc_source))
 
 
 def check_offered(cfg: RelationalConfig, region: str | None) -> None:

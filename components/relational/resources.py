@@ -25,6 +25,7 @@ from components.base import (
     assume_role_policy,
     family_of,
 )
+from components.parameters import rds_parameters
 from components.relational.config import RelationalConfig
 from components.relational.watches import relational_watches
 from contract import RelationalOutputs, exported
@@ -111,10 +112,7 @@ class RelationalTier(DbtierComponent):
             family=family_of(cfg.engine, cfg.engine_version),
             description="dbtier MySQL: TLS only"
             + (", row binlogs for DMS" if args.cdc_source else ""),
-            parameters=[
-                {"name": k, "value": v, "apply_method": "pending-reboot"}
-                for k, v in parameters(args.cdc_source).items()
-            ],
+            parameters=rds_parameters(parameters(args.cdc_source), cfg.parameters),
             opts=self.child(),
         )
         monitoring_role = None
@@ -153,7 +151,12 @@ class RelationalTier(DbtierComponent):
             "monitoring_interval": cfg.monitoring_interval,
             "monitoring_role_arn": monitoring_role.arn if monitoring_role else None,
             "enabled_cloudwatch_logs_exports": LOG_EXPORTS,
-            "auto_minor_version_upgrade": True,
+            "auto_minor_version_upgrade": cfg.auto_minor_version_upgrade,
+            "apply_immediately": cfg.apply_immediately,
+            "allow_major_version_upgrade": cfg.allow_major_version_upgrade,
+            # Replicas keep backups too (backup_retention_period), so they get the same windows.
+            "backup_window": cfg.backup_window,
+            "maintenance_window": cfg.maintenance_window,
             "copy_tags_to_snapshot": True,
             "deletion_protection": cfg.deletion_protection,
             "ca_cert_identifier": CA_CERT,
@@ -172,8 +175,7 @@ class RelationalTier(DbtierComponent):
             db_subnet_group_name=args.subnet_group,
             db_name=cfg.database_name,
             username=cfg.username,
-            backup_window="03:00-04:00",
-            maintenance_window="sun:04:30-sun:05:30",
+            engine_lifecycle_support=cfg.engine_lifecycle_support,
             delete_automated_backups=False,
             skip_final_snapshot=False,
             final_snapshot_identifier=self.snapshot_name(f"{name}-primary"),

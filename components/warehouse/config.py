@@ -8,11 +8,19 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from components.credentials import CredentialsConfig, parse_credentials
+from components.parameters import Parameter, check_not_enforced, parse_parameters
 from components.settings import KMS_KEY_ARN, ConfigError, Fields, offered, username
+from components.windows import REDSHIFT_WINDOW_MINUTES, REDSHIFT_WINDOWS_DOCS, weekly
 from policy.dbtier_policy import catalog
 
 # Provisioned Redshift runs on RA3 only: the older node types lack managed storage.
 REDSHIFT_NODE_TYPES = ("ra3.large", "ra3.xlplus", "ra3.4xlarge", "ra3.16xlarge")
+# A provisioned cluster's weekly maintenance, after the other engines' (Redshift takes
+# snapshots by data change and time, not in a window).
+MAINTENANCE_WINDOW = "sun:06:30-sun:07:30"
+# What the Warehouse's parameter group (and a Serverless workgroup) always sets: TLS only, and
+# the user activity log its audit logging exports.
+ENFORCED_PARAMETERS = {"require_ssl": "true", "enable_user_activity_logging": "true"}
 
 # General purpose bucket names: 3-63 lower-case letters, digits, dots and hyphens, a letter or
 # digit at each end, no two adjacent dots, not an IP address, and none of the prefixes and
@@ -44,6 +52,12 @@ class WarehouseConfig:
     """`bucket` or `bucket/prefix` entries the COPY role may read; none: no S3 access at all."""
     copy_kms_key_arns: tuple[str, ...] = ()
     """Customer managed keys of SSE-KMS objects in the sources (kms:Decrypt through S3 only)."""
+    maintenance_window: str = MAINTENANCE_WINDOW
+    """Provisioned: weekly maintenance window, ddd:hh24:mi-ddd:hh24:mi UTC."""
+    apply_immediately: bool = False
+    """Provisioned: apply modifications now instead of in the maintenance window."""
+    parameters: tuple[Parameter, ...] = ()
+    """Provisioned: user parameters merged over dbtier's (never over the enforced ones)."""
 
 
 def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
@@ -73,6 +87,15 @@ def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
         )
         or (),
         copy_kms_key_arns=f.strings("copyKmsKeyArns", check_kms_key_arn, MAX_COPY_SOURCES) or (),
+        maintenance_window=weekly(
+            f,
+            "maintenanceWindow",
+            MAINTENANCE_WINDOW,
+            REDSHIFT_WINDOW_MINUTES,
+            REDSHIFT_WINDOWS_DOCS,
+        ).text,
+        apply_immediately=f.flag("applyImmediately", False),
+        parameters=parse_parameters("dbtier:warehouse.parameters", f.get("parameters"), "redshift"),
     )
     f.done()
     if cfg.copy_kms_key_arns and not cfg.copy_sources:
@@ -81,8 +104,17 @@ def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
             " objects COPY reads from them); add copySources or remove it"
         )
     # A setting of the other mode would be dropped without a word: refuse it, naming the mode.
+    # Redshift Serverless has no maintenance window, no pending modifications and no parameter
+    # group: AWS patches it and its workgroup takes only a fixed set of config parameters.
     inapplicable = {
-        "serverless": ("nodes", "nodeType", "snapshotRetentionDays"),
+        "serverless": (
+            "nodes",
+            "nodeType",
+            "snapshotRetentionDays",
+            "maintenanceWindow",
+            "applyImmediately",
+            "parameters",
+        ),
         "provisioned": ("baseCapacity",),
     }
     for name in inapplicable[cfg.mode]:
@@ -91,6 +123,7 @@ def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
                 f"dbtier:warehouse.{name} does not apply to mode {cfg.mode}; remove it"
                 f" (or set mode {'provisioned' if cfg.mode == 'serverless' else 'serverless'})"
             )
+    check_not_enforced("dbtier:warehouse.parameters", cfg.parameters, ENFORCED_PARAMETERS)
     if cfg.base_capacity % 8:
         raise ConfigError(
             f"dbtier:warehouse.baseCapacity must be a multiple of 8 RPUs (got {cfg.base_capacity})"

@@ -23,7 +23,12 @@ from components.base import (
     RotationAccess,
     assume_role_policy,
 )
-from components.warehouse.config import WarehouseConfig, warehouse_identifier
+from components.parameters import plain_parameters
+from components.warehouse.config import (
+    ENFORCED_PARAMETERS,
+    WarehouseConfig,
+    warehouse_identifier,
+)
 from components.warehouse.watches import warehouse_watches
 from contract import WarehouseOutputs, exported
 
@@ -115,10 +120,7 @@ class Warehouse(DbtierComponent):
                 f"{name}-params",
                 family="redshift-2.0",
                 description="dbtier Redshift: TLS only, user activity logged",
-                parameters=[
-                    {"name": "require_ssl", "value": "true"},
-                    {"name": "enable_user_activity_logging", "value": "true"},
-                ],
+                parameters=plain_parameters(ENFORCED_PARAMETERS, cfg.parameters),
                 opts=self.child(),
             )
             cluster = aws.redshift.Cluster(
@@ -140,6 +142,8 @@ class Warehouse(DbtierComponent):
                 iam_roles=[copy_role.arn],
                 default_iam_role_arn=copy_role.arn,
                 allow_version_upgrade=True,
+                preferred_maintenance_window=cfg.maintenance_window,
+                apply_immediately=cfg.apply_immediately,
                 skip_final_snapshot=False,
                 final_snapshot_identifier=self.snapshot_name(
                     warehouse_identifier(pulumi.get_stack(), name)
@@ -202,8 +206,8 @@ class Warehouse(DbtierComponent):
                 publicly_accessible=False,
                 enhanced_vpc_routing=True,
                 config_parameters=[
-                    {"parameter_key": "require_ssl", "parameter_value": "true"},
-                    {"parameter_key": "enable_user_activity_logging", "parameter_value": "true"},
+                    {"parameter_key": k, "parameter_value": v}
+                    for k, v in ENFORCED_PARAMETERS.items()
                 ],
                 opts=self.child(),
             )

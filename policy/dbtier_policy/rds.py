@@ -220,6 +220,54 @@ def parameter_group_tls(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
     yield f"Parameter group '{r.name}' ({family}) does not set {name}=1: TLS is not enforced."
 
 
+def _parameter_values(r: Resource) -> dict[str, Any] | None:
+    """A parameter group's parameters as lower-cased name -> value; None while unknown."""
+    params = r.get("parameters", default=[])
+    if is_unknown(params):
+        return None
+    return {
+        str(p.get("name", "")).lower(): p.get("value") for p in params if isinstance(p, Mapping)
+    }
+
+
+# What dbtier's parameter groups always set for logging (components/relational and
+# components/aurora; a stack config cannot change them): MySQL writes its slow query log to the
+# file CloudWatch reads, Aurora MySQL audits connections and every DCL and DDL statement.
+# https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.MySQLDB.PublishtoCloudWatchLogs.html
+# https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Auditing.html
+_ON = {"1", "on", "true"}
+_AUDIT_EVENTS = {"CONNECT", "QUERY_DCL", "QUERY_DDL"}
+
+
+def parameter_group_logging(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
+    family = r.get("family")
+    if is_unknown(family) or family is None:
+        return
+    engine = _family_engine(str(family))
+    params = _parameter_values(r)
+    if params is None:
+        return
+    problems: list[str] = []
+
+    def unset(name: str, accepted: set[str], wanted: str) -> None:
+        value = params.get(name)
+        if value is None or (not is_unknown(value) and str(value).lower() not in accepted):
+            problems.append(f"{name}={'unset' if value is None else value} (dbtier sets {wanted})")
+
+    if r.type == PARAMETER_GROUP and engine in ("mysql", "mariadb"):
+        unset("slow_query_log", _ON, "1")
+        unset("log_output", {"file"}, "FILE")
+    elif r.type == CLUSTER_PARAMETER_GROUP and engine == "aurora-mysql":
+        unset("server_audit_logging", _ON, "1")
+        events = params.get("server_audit_events")
+        if not is_unknown(events):
+            have = {e.strip().upper() for e in str(events or "").split(",")}
+            if missing := sorted(_AUDIT_EVENTS - have):
+                problems.append(f"server_audit_events lacks {', '.join(missing)}")
+    for problem in problems:
+        yield f"Parameter group '{r.name}' ({family}) has {problem}: its logs go unwritten."
+
+
 _RDS_TYPES = (INSTANCE, CLUSTER)
 
 RULES: list[Rule] = [
@@ -526,5 +574,21 @@ RULES: list[Rule] = [
             resource_types=(PARAMETER_GROUP, CLUSTER_PARAMETER_GROUP),
         ),
         parameter_group_tls,
+    ),
+    Rule(
+        RuleMeta(
+            name="rds-parameter-group-logging",
+            description="RDS MySQL/MariaDB parameter groups write the slow query log to a file, "
+            "Aurora MySQL cluster parameter groups audit connections, DCL and DDL.",
+            severity=Severity.MEDIUM,
+            category="logging",
+            remediation="keep the logging parameters RelationalTier and ServerlessAurora set "
+            "(slow_query_log=1, log_output=FILE; server_audit_logging=1 with server_audit_events "
+            "CONNECT,QUERY_DCL,QUERY_DDL); dbtier:<part>.parameters cannot change them.",
+            resource_types=(PARAMETER_GROUP, CLUSTER_PARAMETER_GROUP),
+            docs="https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Auditing.html",
+            fixes=("dbtier:relational.parameters", "dbtier:aurora.parameters"),
+        ),
+        parameter_group_logging,
     ),
 ]

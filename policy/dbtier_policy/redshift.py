@@ -70,6 +70,29 @@ def require_ssl(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
     yield f"Redshift parameter group '{r.name}' does not set require_ssl=true."
 
 
+def user_activity_logging(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
+    params = r.get("parameters", default=[])
+    if is_unknown(params):
+        return
+    for p in params:
+        if (
+            isinstance(p, Mapping)
+            and str(p.get("name", "")).lower() == "enable_user_activity_logging"
+        ):
+            value = p.get("value")
+            if is_unknown(value) or str(value).lower() in ("true", "1", "on"):
+                return
+            yield (
+                f"Redshift parameter group '{r.name}' sets enable_user_activity_logging={value}:"
+                " the queries users run are not logged."
+            )
+            return
+    yield (
+        f"Redshift parameter group '{r.name}' does not set enable_user_activity_logging=true:"
+        " the queries users run are not logged."
+    )
+
+
 def enhanced_vpc_routing(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
     if is_off(r.get("enhancedVpcRouting")):
         yield f"'{r.name}' ({r.type}) has enhanced VPC routing off: COPY/UNLOAD leave the VPC."
@@ -260,6 +283,20 @@ RULES: list[Rule] = [
             checkov=("CKV_AWS_105",),
         ),
         require_ssl,
+    ),
+    Rule(
+        RuleMeta(
+            name="redshift-user-activity-logging",
+            description="Redshift parameter groups set enable_user_activity_logging.",
+            severity=Severity.MEDIUM,
+            category="logging",
+            remediation="keep enable_user_activity_logging=true in the Warehouse parameter group "
+            "(dbtier:warehouse.parameters cannot change it).",
+            resource_types=(PARAMETER_GROUP,),
+            docs="https://docs.aws.amazon.com/redshift/latest/mgmt/db-auditing.html",
+            fixes=("dbtier:warehouse.parameters",),
+        ),
+        user_activity_logging,
     ),
     Rule(
         RuleMeta(

@@ -40,14 +40,25 @@ def build() -> dict[str, PlannedResource]:
     r["pg"] = resource(
         "aws:rds/parameterGroup:ParameterGroup",
         "pg",
-        {"family": "mysql8.4", "parameters": [{"name": "require_secure_transport", "value": "1"}]},
+        {
+            "family": "mysql8.4",
+            "parameters": [
+                {"name": "require_secure_transport", "value": "1"},
+                {"name": "slow_query_log", "value": "1"},
+                {"name": "log_output", "value": "FILE"},
+            ],
+        },
     )
     r["cpg"] = resource(
         "aws:rds/clusterParameterGroup:ClusterParameterGroup",
         "cpg",
         {
             "family": "aurora-mysql8.0",
-            "parameters": [{"name": "require_secure_transport", "value": "ON"}],
+            "parameters": [
+                {"name": "require_secure_transport", "value": "ON"},
+                {"name": "server_audit_logging", "value": "1"},
+                {"name": "server_audit_events", "value": "CONNECT,QUERY_DCL,QUERY_DDL"},
+            ],
         },
     )
     r["primary"] = resource(
@@ -192,7 +203,13 @@ def build() -> dict[str, PlannedResource]:
     r["redshift-params"] = resource(
         "aws:redshift/parameterGroup:ParameterGroup",
         "redshift-params",
-        {"family": "redshift-2.0", "parameters": [{"name": "require_ssl", "value": "true"}]},
+        {
+            "family": "redshift-2.0",
+            "parameters": [
+                {"name": "require_ssl", "value": "true"},
+                {"name": "enable_user_activity_logging", "value": "true"},
+            ],
+        },
     )
     r["namespace"] = resource(
         "aws:redshiftserverless/namespace:Namespace",
@@ -348,6 +365,44 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
         {"parameters": [{"name": "require_secure_transport", "value": "0"}]},
     ),
     ("rds-parameter-group-requires-tls", "cpg", {"parameters": []}),
+    (
+        "rds-parameter-group-logging",
+        "pg",
+        {"parameters": [{"name": "require_secure_transport", "value": "1"}]},
+    ),
+    (
+        "rds-parameter-group-logging",
+        "pg",
+        {
+            "parameters": [
+                {"name": "require_secure_transport", "value": "1"},
+                {"name": "slow_query_log", "value": "1"},
+                {"name": "log_output", "value": "TABLE"},
+            ]
+        },
+    ),
+    (
+        "rds-parameter-group-logging",
+        "cpg",
+        {
+            "parameters": [
+                {"name": "require_secure_transport", "value": "ON"},
+                {"name": "server_audit_logging", "value": "1"},
+                {"name": "server_audit_events", "value": "CONNECT"},
+            ]
+        },
+    ),
+    (
+        "rds-parameter-group-logging",
+        "cpg",
+        {
+            "parameters": [
+                {"name": "require_secure_transport", "value": "ON"},
+                {"name": "server_audit_logging", "value": "0"},
+                {"name": "server_audit_events", "value": "CONNECT,QUERY_DCL,QUERY_DDL"},
+            ]
+        },
+    ),
     ("dynamodb-point-in-time-recovery", "table", {"pointInTimeRecovery": {"enabled": False}}),
     ("dynamodb-customer-managed-key", "table", {"serverSideEncryption": {"enabled": True}}),
     ("dynamodb-deletion-protection", "table", {"deletionProtectionEnabled": False}),
@@ -370,6 +425,21 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
         "redshift-require-ssl",
         "redshift-params",
         {"parameters": [{"name": "require_ssl", "value": "false"}]},
+    ),
+    (
+        "redshift-user-activity-logging",
+        "redshift-params",
+        {"parameters": [{"name": "require_ssl", "value": "true"}]},
+    ),
+    (
+        "redshift-user-activity-logging",
+        "redshift-params",
+        {
+            "parameters": [
+                {"name": "require_ssl", "value": "true"},
+                {"name": "enable_user_activity_logging", "value": "false"},
+            ]
+        },
     ),
     ("redshift-enhanced-vpc-routing", "warehouse", {"enhancedVpcRouting": False}),
     ("redshift-snapshot-retention", "warehouse", {"automatedSnapshotRetentionPeriod": 0}),
@@ -447,29 +517,14 @@ def relations(r: dict[str, PlannedResource]) -> None:
     parameters each log export needs, the DMS task wired to its instance, endpoint, database and
     security groups, the VPC endpoints, the stream processor's chain, a subscribed alarm topic."""
     key = r["key"]
+    # The log parameters are in the groups from the start (rds-parameter-group-logging and
+    # redshift-user-activity-logging check them there); the CDC source adds row binlogs.
     r["pg"] = extended(
         r["pg"],
         parameters=[
             *r["pg"].inputs["parameters"],
-            {"name": "slow_query_log", "value": "1"},
-            {"name": "log_output", "value": "FILE"},
             {"name": "binlog_format", "value": "ROW"},
             {"name": "binlog_row_image", "value": "full"},
-        ],
-    )
-    r["cpg"] = extended(
-        r["cpg"],
-        parameters=[
-            *r["cpg"].inputs["parameters"],
-            {"name": "server_audit_logging", "value": "1"},
-            {"name": "server_audit_events", "value": "CONNECT,QUERY_DDL"},
-        ],
-    )
-    r["redshift-params"] = extended(
-        r["redshift-params"],
-        parameters=[
-            *r["redshift-params"].inputs["parameters"],
-            {"name": "enable_user_activity_logging", "value": "true"},
         ],
     )
     groups = {}

@@ -56,8 +56,11 @@ def test_final_snapshot_has_a_unique_name_and_windows_do_not_overlap(
     assert re.fullmatch(
         rf"dbtier-{stack}-redis-final-[0-9a-f]{{8}}", group["finalSnapshotIdentifier"]
     )
-    assert group["snapshotWindow"] == "03:00-04:00"
-    assert group["maintenanceWindow"].startswith("sun:05:00")
+    windows = {
+        "dev": ("03:00-04:00", "sun:05:00-sun:06:00"),
+        "prod": ("02:00-03:00", "sun:06:30-sun:07:30"),
+    }
+    assert (group["snapshotWindow"], group["maintenanceWindow"]) == windows[stack]
     assert group["replicationGroupId"] == f"dbtier-{stack}-redis"
 
 
