@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from components.credentials import CredentialsConfig, parse_credentials
+from components.insights import InsightsMode, parse_insights, parse_monitoring_interval
 from components.settings import DB_NAME, ConfigError, Fields, num, offered, username
 from policy.dbtier_policy import catalog
 
@@ -29,6 +30,11 @@ class AuroraConfig:
     database_name: str = "appdb"
     username: str = "dbadmin"
     backtrack_hours: int = 0
+    monitoring_interval: int = 60
+    """Enhanced Monitoring on every instance (seconds between samples; 0 off)."""
+    database_insights_mode: InsightsMode = "standard"
+    """Database Insights for the cluster: standard, or advanced (465+ days of retention)."""
+    performance_insights_retention_days: int = 7
     credentials: CredentialsConfig = field(default_factory=CredentialsConfig)
     """Who owns the master password and how often it rotates."""
 
@@ -43,6 +49,10 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
         r"\d+\.\d+\.mysql_aurora\.\d+\.\d+\.\d+"
         if engine == "aurora-mysql"
         else r"\d+(\.\d+)?(-limitless)?"
+    )
+    # Performance Insights is always on: db.serverless supports it on every Aurora engine.
+    insights_mode, retention = parse_insights(
+        f, True, catalog.performance_insights_problem(engine, AURORA_INSTANCE_CLASS)
     )
     cfg = AuroraConfig(
         enabled=f.flag("enabled", d.enabled),
@@ -66,6 +76,9 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
         ),
         username=username(f, d.username, "Aurora"),
         backtrack_hours=f.integer("backtrackHours", d.backtrack_hours, 0, 72),
+        monitoring_interval=parse_monitoring_interval(f, d.monitoring_interval),
+        database_insights_mode=insights_mode,
+        performance_insights_retention_days=retention,
         credentials=parse_credentials(f),
     )
     f.done()

@@ -25,6 +25,7 @@ from components.base import (
     DbtierComponent,
     RotationAccess,
     family_of,
+    insights_args,
 )
 from contract import AuroraOutputs, exported
 
@@ -78,6 +79,20 @@ class ServerlessAuroraArgs:
     """Pulumi `protect` on the cluster, its instances and the secret."""
     rotation: RotationAccess | None = None
     """The rotation function's network; required when a generated password rotates."""
+    availability_zones: pulumi.Input[list[str]] | None = None
+    """The DB subnet group's Availability Zones: the writer takes the first, readers the others."""
+
+
+def instance_zone(zones: list[str], index: int) -> str | None:
+    """The zone of instance `index` (0 = writer): the writer in the first zone, readers
+    round-robin over the others, so a zone outage never takes the writer and every reader.
+    With one zone there is nowhere else: every instance goes there."""
+    if not zones:
+        return None
+    if index == 0 or len(zones) == 1:
+        return zones[0]
+    others = zones[1:]
+    return others[(index - 1) % len(others)]
 
 
 class ServerlessAurora(DbtierComponent):
@@ -120,6 +135,18 @@ class ServerlessAurora(DbtierComponent):
             ],
             opts=self.child(),
         )
+        # One role for the instances' Enhanced Monitoring; the cluster carries the Database
+        # Insights mode (AWS sets it per cluster, never per instance) and the same Performance
+        # Insights and monitoring settings as every instance, as Database Insights requires:
+        # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.Considerations.html
+        monitoring_role = self.monitoring_role(cfg.monitoring_interval)
+        insights = insights_args(
+            True,
+            cfg.performance_insights_retention_days,
+            args.kms_key_arn,
+            monitoring_role,
+            cfg.monitoring_interval,
+        )
         creds = cfg.credentials
         password = None if creds.managed else self.new_password("password", RDS_PASSWORD_SPECIAL)
         if password is None:
@@ -159,6 +186,8 @@ class ServerlessAurora(DbtierComponent):
             skip_final_snapshot=False,
             final_snapshot_identifier=self.snapshot_name(f"{name}-cluster"),
             delete_automated_backups=False,
+            database_insights_mode=cfg.database_insights_mode,
+            **insights,
             # After a rotation the secret owns the password: never send the initial one again.
             opts=self.child(
                 stateful=True,
@@ -183,9 +212,12 @@ class ServerlessAurora(DbtierComponent):
                 auto_minor_version_upgrade=True,
                 ca_cert_identifier=CA_CERT,
                 copy_tags_to_snapshot=True,
-                performance_insights_enabled=True,
-                performance_insights_kms_key_id=args.kms_key_arn,
-                performance_insights_retention_period=7,
+                availability_zone=None
+                if args.availability_zones is None
+                else pulumi.Output.from_input(args.availability_zones).apply(
+                    lambda z, i=i: instance_zone(z, i)
+                ),
+                **insights,  # type: ignore[arg-type]
                 opts=self.child(stateful=True),
             )
             instances.append(instance)

@@ -21,8 +21,8 @@ from components.base import (
     RDS_PASSWORD_SPECIAL,
     DbtierComponent,
     RotationAccess,
-    assume_role_policy,
     family_of,
+    insights_args,
 )
 from components.relational.config import RelationalConfig
 from components.relational.watches import relational_watches
@@ -68,6 +68,14 @@ class RelationalTierArgs:
     """Pulumi `protect` on the instances and the secret."""
     rotation: RotationAccess | None = None
     """The rotation function's network; required when a generated password rotates."""
+    availability_zones: pulumi.Input[list[str]] | None = None
+    """The DB subnet group's Availability Zones: single-AZ replicas are spread over them."""
+
+
+def replica_zone(zones: list[str], index: int) -> str | None:
+    """The zone of replica `index` (0-based): round-robin over `zones`, so no two replicas share
+    one while there are zones enough, and a lost zone takes at most its share of them."""
+    return zones[index % len(zones)] if zones else None
 
 
 class RelationalTier(DbtierComponent):
@@ -110,19 +118,7 @@ class RelationalTier(DbtierComponent):
             ],
             opts=self.child(),
         )
-        monitoring_role = None
-        if cfg.monitoring_interval:
-            monitoring_role = aws.iam.Role(
-                f"{name}-monitoring-role",
-                assume_role_policy=assume_role_policy("monitoring.rds.amazonaws.com"),
-                opts=self.child(),
-            )
-            aws.iam.RolePolicyAttachment(
-                f"{name}-monitoring-policy",
-                role=monitoring_role.name,
-                policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
-                opts=self.child(),
-            )
+        monitoring_role = self.monitoring_role(cfg.monitoring_interval)
         creds = cfg.credentials
         password = None if creds.managed else self.new_password("password", RDS_PASSWORD_SPECIAL)
         if password is None:
@@ -138,13 +134,14 @@ class RelationalTier(DbtierComponent):
             "vpc_security_group_ids": [args.security_group_id],
             "publicly_accessible": False,
             "iam_database_authentication_enabled": True,
-            "performance_insights_enabled": cfg.performance_insights,
-            "performance_insights_kms_key_id": args.kms_key_arn
-            if cfg.performance_insights
-            else None,
-            "performance_insights_retention_period": 7 if cfg.performance_insights else None,
-            "monitoring_interval": cfg.monitoring_interval,
-            "monitoring_role_arn": monitoring_role.arn if monitoring_role else None,
+            **insights_args(
+                cfg.performance_insights,
+                cfg.performance_insights_retention_days,
+                args.kms_key_arn,
+                monitoring_role,
+                cfg.monitoring_interval,
+            ),
+            "database_insights_mode": cfg.database_insights_mode,
             "enabled_cloudwatch_logs_exports": LOG_EXPORTS,
             "auto_minor_version_upgrade": True,
             "copy_tags_to_snapshot": True,
@@ -177,12 +174,25 @@ class RelationalTier(DbtierComponent):
             **credentials,
             **common,
         )
+        # Replicas that cannot fail together: Multi-AZ deployments of their own (RDS for MySQL
+        # supports Multi-AZ read replicas:
+        # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html), or
+        # single-AZ ones spread over the subnet group's zones (or the zones config names).
+        zones: pulumi.Input[list[str]] | None = (
+            list(cfg.replica_availability_zones)
+            if cfg.replica_availability_zones
+            else args.availability_zones
+        )
         replicas = [
             aws.rds.Instance(
                 f"{name}-replica-{i + 1}",
                 # Same-region replicas name their source by identifier; they inherit engine,
                 # storage, encryption, the KMS key and the master credentials from it.
                 replicate_source_db=primary.identifier,
+                multi_az=cfg.replica_multi_az,
+                availability_zone=None
+                if cfg.replica_multi_az or zones is None
+                else pulumi.Output.from_input(zones).apply(lambda z, i=i: replica_zone(z, i)),
                 # AWS refuses a final snapshot for a read replica: its data lives in the primary.
                 skip_final_snapshot=True,
                 opts=self.child(stateful=True),
