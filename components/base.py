@@ -12,6 +12,7 @@ import json
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -283,7 +284,7 @@ def insights_args(
     kms_key_arn: pulumi.Input[str],
     monitoring_role: aws.iam.Role | None,
     monitoring_interval: int,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Performance Insights (stack key, retention) and Enhanced Monitoring arguments, as RDS
     instances, Aurora clusters and Aurora cluster instances all take them."""
     return {

@@ -11,6 +11,8 @@ export; `watches()` what the alarms watch on it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -83,7 +85,7 @@ class ServerlessAuroraArgs:
     """The DB subnet group's Availability Zones: the writer takes the first, readers the others."""
 
 
-def instance_zone(zones: list[str], index: int) -> str | None:
+def instance_zone(index: int, zones: list[str]) -> str | None:
     """The zone of instance `index` (0 = writer): the writer in the first zone, readers
     round-robin over the others, so a zone outage never takes the writer and every reader.
     With one zone there is nowhere else: every instance goes there."""
@@ -150,7 +152,7 @@ class ServerlessAurora(DbtierComponent):
         creds = cfg.credentials
         password = None if creds.managed else self.new_password("password", RDS_PASSWORD_SPECIAL)
         if password is None:
-            credentials: dict[str, object] = {
+            credentials: dict[str, Any] = {
                 "manage_master_user_password": True,
                 "master_user_secret_kms_key_id": args.kms_key_arn,
             }
@@ -186,7 +188,7 @@ class ServerlessAurora(DbtierComponent):
             skip_final_snapshot=False,
             final_snapshot_identifier=self.snapshot_name(f"{name}-cluster"),
             delete_automated_backups=False,
-            database_insights_mode=cfg.database_insights_mode,
+            database_insights_mode=str(cfg.database_insights_mode),  # one type: mypy unions
             **insights,
             # After a rotation the secret owns the password: never send the initial one again.
             opts=self.child(
@@ -198,6 +200,11 @@ class ServerlessAurora(DbtierComponent):
         # Promotion tier 0 for the writer and 1 for readers: Aurora scales readers in tiers 0-1
         # together with the writer, so a failover lands on an instance already at its size.
         instances = []
+        zones = (
+            None
+            if args.availability_zones is None
+            else pulumi.Output.from_input(args.availability_zones)
+        )
         for i in range(cfg.readers + 1):
             role = "writer" if i == 0 else f"reader-{i}"
             instance = aws.rds.ClusterInstance(
@@ -212,12 +219,8 @@ class ServerlessAurora(DbtierComponent):
                 auto_minor_version_upgrade=True,
                 ca_cert_identifier=CA_CERT,
                 copy_tags_to_snapshot=True,
-                availability_zone=None
-                if args.availability_zones is None
-                else pulumi.Output.from_input(args.availability_zones).apply(
-                    lambda z, i=i: instance_zone(z, i)
-                ),
-                **insights,  # type: ignore[arg-type]
+                availability_zone=None if zones is None else zones.apply(partial(instance_zone, i)),
+                **insights,
                 opts=self.child(stateful=True),
             )
             instances.append(instance)

@@ -10,6 +10,7 @@ alarms watch on it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import pulumi
 import pulumi_aws as aws
@@ -72,7 +73,7 @@ class RelationalTierArgs:
     """The DB subnet group's Availability Zones: single-AZ replicas are spread over them."""
 
 
-def replica_zone(zones: list[str], index: int) -> str | None:
+def replica_zone(index: int, zones: list[str]) -> str | None:
     """The zone of replica `index` (0-based): round-robin over `zones`, so no two replicas share
     one while there are zones enough, and a lost zone takes at most its share of them."""
     return zones[index % len(zones)] if zones else None
@@ -106,6 +107,7 @@ class RelationalTier(DbtierComponent):
     ) -> None:
         super().__init__("RelationalTier", name, args.protect, opts)
         cfg = args.config
+        self._config = cfg
 
         params = aws.rds.ParameterGroup(
             f"{name}-params",
@@ -178,10 +180,11 @@ class RelationalTier(DbtierComponent):
         # supports Multi-AZ read replicas:
         # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html), or
         # single-AZ ones spread over the subnet group's zones (or the zones config names).
-        zones: pulumi.Input[list[str]] | None = (
-            list(cfg.replica_availability_zones)
-            if cfg.replica_availability_zones
-            else args.availability_zones
+        given = cfg.replica_availability_zones or args.availability_zones
+        zones = (
+            None
+            if given is None
+            else pulumi.Output.from_input(list(given) if isinstance(given, tuple) else given)
         )
         replicas = [
             aws.rds.Instance(
@@ -192,7 +195,7 @@ class RelationalTier(DbtierComponent):
                 multi_az=cfg.replica_multi_az,
                 availability_zone=None
                 if cfg.replica_multi_az or zones is None
-                else pulumi.Output.from_input(zones).apply(lambda z, i=i: replica_zone(z, i)),
+                else zones.apply(partial(replica_zone, i)),
                 # AWS refuses a final snapshot for a read replica: its data lives in the primary.
                 skip_final_snapshot=True,
                 opts=self.child(stateful=True),
@@ -271,5 +274,5 @@ class RelationalTier(DbtierComponent):
         )
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:
-        """CPU and storage of each instance and lag of each replica, named by its identifier."""
-        return relational_watches(alarms, self._primary_id, self._replica_ids)
+        """Health of each instance and replication of each replica, named by its identifier."""
+        return relational_watches(self._config, alarms, self._primary_id, self._replica_ids)
