@@ -130,6 +130,7 @@ def database_insights(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
     enabled = r.get("performanceInsightsEnabled")
     if retention is not None and (problem := catalog.retention_problem(int(retention))):
         yield f"'{r.name}': {problem}; set {key}.performanceInsightsRetentionDays."
+        return
     mode = _text(r.get("databaseInsightsMode"))
     if mode != "advanced" or is_unknown(enabled):
         return
