@@ -246,7 +246,7 @@ def replica_placement(
         if is_unknown_any(single, "multiAz") or is_unknown_any(single, "availabilityZone"):
             continue
         unplaced = [r.name for r in single if _zone(r) is None]
-        zones = [_zone(r) for r in single if _zone(r) is not None]
+        zones = [z for r in single if (z := _zone(r)) is not None]
         if unplaced and len(single) > 1:
             yield (
                 primary.urn,
