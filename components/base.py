@@ -12,6 +12,7 @@ import json
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -107,6 +108,24 @@ class DbtierComponent(pulumi.ComponentResource):
         """Options for a child: parented here; `protect` when it holds data and the stack asks."""
         protect = self._stateful_protect if stateful else None
         return pulumi.ResourceOptions(parent=self, protect=protect, **kwargs)  # type: ignore[arg-type]
+
+    def monitoring_role(self, interval: int) -> aws.iam.Role | None:
+        """The role RDS Enhanced Monitoring publishes OS metrics with, when `interval` is not 0
+        (RDS instances and Aurora cluster instances share one per component)."""
+        if not interval:
+            return None
+        role = aws.iam.Role(
+            f"{self._prefix}-monitoring-role",
+            assume_role_policy=assume_role_policy("monitoring.rds.amazonaws.com"),
+            opts=self.child(),
+        )
+        aws.iam.RolePolicyAttachment(
+            f"{self._prefix}-monitoring-policy",
+            role=role.name,
+            policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+            opts=self.child(),
+        )
+        return role
 
     def new_password(
         self,
@@ -257,6 +276,24 @@ class DbtierComponent(pulumi.ComponentResource):
             rotate_immediately=False,
             opts=self.child(depends_on=list(depends_on)),
         )
+
+
+def insights_args(
+    performance_insights: bool,
+    retention_days: int,
+    kms_key_arn: pulumi.Input[str],
+    monitoring_role: aws.iam.Role | None,
+    monitoring_interval: int,
+) -> dict[str, Any]:
+    """Performance Insights (stack key, retention) and Enhanced Monitoring arguments, as RDS
+    instances, Aurora clusters and Aurora cluster instances all take them."""
+    return {
+        "performance_insights_enabled": performance_insights,
+        "performance_insights_kms_key_id": kms_key_arn if performance_insights else None,
+        "performance_insights_retention_period": retention_days if performance_insights else None,
+        "monitoring_interval": monitoring_interval,
+        "monitoring_role_arn": monitoring_role.arn if monitoring_role else None,
+    }
 
 
 def family_of(engine: str, engine_version: str) -> str:

@@ -72,6 +72,15 @@ class DbtierMocks(pulumi.runtime.Mocks):
             f"{ACCOUNT_ID if account else ''}:{resource}"
         )
 
+    def _zone_index(self, subnet_id: str) -> int:
+        """The default VPC has one subnet per AZ, in AZ order; other subnets by their id's hash."""
+        if subnet_id in DEFAULT_SUBNETS:
+            return DEFAULT_SUBNETS.index(subnet_id)
+        return int(_hex(subnet_id, 4), 16) % 3
+
+    def zone_of(self, subnet_id: str) -> str:
+        return f"{self.region}{'abc'[self._zone_index(subnet_id)]}"
+
     # -- provider functions --------------------------------------------------------------------
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
@@ -89,6 +98,17 @@ class DbtierMocks(pulumi.runtime.Mocks):
             }
         if token == "aws:ec2/getSubnets:getSubnets":
             return {"id": self.region, "ids": DEFAULT_SUBNETS}
+        if token == "aws:ec2/getSubnet:getSubnet":
+            subnet_id = args.args.get("id") or DEFAULT_SUBNETS[0]
+            return {
+                "id": subnet_id,
+                "arn": self.arn("ec2", f"subnet/{subnet_id}"),
+                "vpcId": DEFAULT_VPC_ID,
+                "availabilityZone": self.zone_of(subnet_id),
+                "availabilityZoneId": f"use1-az{1 + self._zone_index(subnet_id)}",
+                "cidrBlock": f"172.31.{16 * self._zone_index(subnet_id)}.0/20",
+                "state": "available",
+            }
         if token == "aws:ec2/getRouteTables:getRouteTables":
             return {"id": self.region, "ids": DEFAULT_ROUTE_TABLES}
         if token == "aws:ec2/getManagedPrefixList:getManagedPrefixList":
@@ -224,6 +244,8 @@ def _rds_instance(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, di
         "arn": m.arn("rds", f"db:{ident}"),
         "resourceId": f"db-{_hex(name, 26).upper()}",
         "engine": i.get("engine") or "mysql",
+        # Where RDS put it: the requested zone, or one it picks.
+        "availabilityZone": i.get("availabilityZone") or f"{m.region}a",
         **_master_user_secrets(m, "db", name, i),
     }
 
@@ -271,6 +293,7 @@ def _rds_cluster_instance(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple
         "endpoint": f"{ident}.{RDS_DOMAIN}.{m.region}.rds.amazonaws.com",
         "arn": m.arn("rds", f"db:{ident}"),
         "writer": i.get("promotionTier", 0) == 0,
+        "availabilityZone": i.get("availabilityZone") or f"{m.region}a",
     }
 
 

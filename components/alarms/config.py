@@ -24,6 +24,14 @@ class AlarmsConfig:
     cdc_latency_seconds: float = 300.0
     throttles: float = 1.0
     queued_queries: float = 5.0
+    connections_percent: float = 80.0
+    """Connections above this share of the engine's default max_connections for the class."""
+    free_memory_percent: float = 10.0
+    """Freeable memory below this share of the class's memory."""
+    latency_ms: float = 20.0
+    """Average read or write I/O latency above this many milliseconds."""
+    cpu_credit_balance: float = 20.0
+    """CPU credits left on a burstable (db.t*, cache.t*) class below this."""
 
 
 def parse_alarms(raw: Any) -> AlarmsConfig:
@@ -43,6 +51,10 @@ def parse_alarms(raw: Any) -> AlarmsConfig:
         cdc_latency_seconds=f.number("cdcLatencySeconds", d.cdc_latency_seconds, 1, 86400),
         throttles=f.number("throttles", d.throttles, 1, 1e9),
         queued_queries=f.number("queuedQueries", d.queued_queries, 1, 1e6),
+        connections_percent=f.number("connectionsPercent", d.connections_percent, 1, 100),
+        free_memory_percent=f.number("freeMemoryPercent", d.free_memory_percent, 1, 99),
+        latency_ms=f.number("latencyMs", d.latency_ms, 0.1, 60000),
+        cpu_credit_balance=f.number("cpuCreditBalance", d.cpu_credit_balance, 1, 10000),
     )
     f.done()
     if cfg.enabled and cfg.email is None:

@@ -106,9 +106,10 @@ class Alarms(DbtierComponent):
                 threshold=watch.threshold,
                 evaluation_periods=watch.evaluation_periods,
                 datapoints_to_alarm=watch.evaluation_periods,
-                # No data is not a failure: an idle table has no throttles, a primary no lag.
-                # (AWS/DynamoDB alarms ignore this setting; their watches FILL the gaps instead.)
-                treat_missing_data="notBreaching",
+                # No data is mostly not a failure (an idle table has no throttles, a primary no
+                # lag); a watch says when it is. (AWS/DynamoDB alarms ignore this setting; their
+                # watches FILL the gaps instead.)
+                treat_missing_data=watch.missing,
                 alarm_actions=[topic.arn],
                 ok_actions=[topic.arn],
                 opts=self.child(),

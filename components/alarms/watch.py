@@ -51,6 +51,9 @@ class Watch:
     """Further resources whose same metric is combined with `dimensions` by MAX: one alarm for
     a metric that only some of them publish at a time (ElastiCache ReplicationLag comes from
     whichever nodes are replicas now)."""
+    missing: str = "notBreaching"
+    """What a period without data counts as (treatMissingData): notBreaching for metrics that
+    are quiet when healthy; breaching where silence itself is the failure (a stopped replica)."""
     fill: float | None = None
     """Value for periods without a datapoint (metric math FILL): for metrics published only when
     something happens, in namespaces whose alarms ignore `treatMissingData` (AWS/DynamoDB)."""

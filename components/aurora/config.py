@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from components.credentials import CredentialsConfig, parse_credentials
+from components.insights import InsightsMode, parse_insights, parse_monitoring_interval
 from components.parameters import Parameter, check_not_enforced, parse_parameters
 from components.relational.config import LIFECYCLE_SUPPORT
 from components.settings import DB_NAME, ConfigError, Fields, iam_user, num, offered, username
@@ -45,6 +46,11 @@ class AuroraConfig:
     database_name: str = "appdb"
     username: str = "dbadmin"
     backtrack_hours: int = 0
+    monitoring_interval: int = 60
+    """Enhanced Monitoring on every instance (seconds between samples; 0 off)."""
+    database_insights_mode: InsightsMode = "standard"
+    """Database Insights for the cluster: standard, or advanced (465+ days of retention)."""
+    performance_insights_retention_days: int = 7
     credentials: CredentialsConfig = field(default_factory=CredentialsConfig)
     """Who owns the master password and how often it rotates."""
     iam_user: str = IAM_USER
@@ -82,6 +88,10 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
     maintenance = weekly(
         f, "maintenanceWindow", MAINTENANCE_WINDOW, RDS_WINDOW_MINUTES, AURORA_WINDOWS_DOCS
     )
+    # Performance Insights is always on: db.serverless supports it on every Aurora engine.
+    insights_mode, retention = parse_insights(
+        f, True, catalog.performance_insights_problem(engine, AURORA_INSTANCE_CLASS)
+    )
     cfg = AuroraConfig(
         enabled=f.flag("enabled", d.enabled),
         engine=engine,
@@ -104,6 +114,9 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
         ),
         username=master,
         backtrack_hours=f.integer("backtrackHours", d.backtrack_hours, 0, 72),
+        monitoring_interval=parse_monitoring_interval(f, d.monitoring_interval),
+        database_insights_mode=insights_mode,
+        performance_insights_retention_days=retention,
         credentials=parse_credentials(f),
         iam_user=iam_user(f, d.iam_user, "Aurora", master),
         backup_window=backup.text,

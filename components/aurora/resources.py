@@ -11,6 +11,8 @@ export; `watches()` what the alarms watch on it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -26,6 +28,7 @@ from components.base import (
     DbtierComponent,
     RotationAccess,
     family_of,
+    insights_args,
 )
 from components.parameters import rds_parameters
 from contract import AuroraOutputs, exported
@@ -80,6 +83,20 @@ class ServerlessAuroraArgs:
     """Pulumi `protect` on the cluster, its instances and the secret."""
     rotation: RotationAccess | None = None
     """The rotation function's network; required when a generated password rotates."""
+    availability_zones: pulumi.Input[list[str]] | None = None
+    """The DB subnet group's Availability Zones: the writer takes the first, readers the others."""
+
+
+def instance_zone(index: int, zones: list[str]) -> str | None:
+    """The zone of instance `index` (0 = writer): the writer in the first zone, readers
+    round-robin over the others, so a zone outage never takes the writer and every reader.
+    With one zone there is nowhere else: every instance goes there."""
+    if not zones:
+        return None
+    if index == 0 or len(zones) == 1:
+        return zones[0]
+    others = zones[1:]
+    return others[(index - 1) % len(others)]
 
 
 class ServerlessAurora(DbtierComponent):
@@ -125,10 +142,22 @@ class ServerlessAurora(DbtierComponent):
             parameters=rds_parameters(cluster_parameters(cfg.engine), cfg.parameters),
             opts=self.child(),
         )
+        # One role for the instances' Enhanced Monitoring; the cluster carries the Database
+        # Insights mode (AWS sets it per cluster, never per instance) and the same Performance
+        # Insights and monitoring settings as every instance, as Database Insights requires:
+        # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.Considerations.html
+        monitoring_role = self.monitoring_role(cfg.monitoring_interval)
+        insights = insights_args(
+            True,
+            cfg.performance_insights_retention_days,
+            args.kms_key_arn,
+            monitoring_role,
+            cfg.monitoring_interval,
+        )
         creds = cfg.credentials
         password = None if creds.managed else self.new_password("password", RDS_PASSWORD_SPECIAL)
         if password is None:
-            credentials: dict[str, object] = {
+            credentials: dict[str, Any] = {
                 "manage_master_user_password": True,
                 "master_user_secret_kms_key_id": args.kms_key_arn,
             }
@@ -170,6 +199,8 @@ class ServerlessAurora(DbtierComponent):
             skip_final_snapshot=False,
             final_snapshot_identifier=self.snapshot_name(f"{name}-cluster"),
             delete_automated_backups=False,
+            database_insights_mode=str(cfg.database_insights_mode),  # one type: mypy unions
+            **insights,
             # After a rotation the secret owns the password: never send the initial one again.
             opts=self.child(
                 stateful=True,
@@ -181,6 +212,11 @@ class ServerlessAurora(DbtierComponent):
         # Promotion tier 0 for the writer and 1 for readers: Aurora scales readers in tiers 0-1
         # together with the writer, so a failover lands on an instance already at its size.
         instances = []
+        zones = (
+            None
+            if args.availability_zones is None
+            else pulumi.Output.from_input(args.availability_zones)
+        )
         for i in range(cfg.readers + 1):
             role = "writer" if i == 0 else f"reader-{i}"
             instance = aws.rds.ClusterInstance(
@@ -198,9 +234,8 @@ class ServerlessAurora(DbtierComponent):
                 preferred_maintenance_window=cfg.maintenance_window,
                 ca_cert_identifier=CA_CERT,
                 copy_tags_to_snapshot=True,
-                performance_insights_enabled=True,
-                performance_insights_kms_key_id=args.kms_key_arn,
-                performance_insights_retention_period=7,
+                availability_zone=None if zones is None else zones.apply(partial(instance_zone, i)),
+                **insights,
                 opts=self.child(stateful=True),
             )
             instances.append(instance)

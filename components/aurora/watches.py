@@ -1,31 +1,24 @@
-"""What the alarms watch on the ServerlessAurora cluster: CPU, ACU use, reader lag."""
+"""What the alarms watch on the ServerlessAurora cluster: ACU use and reader lag of the cluster,
+and CPU, connections, memory and latency of the writer and of the readers by role."""
 
 from __future__ import annotations
 
 import pulumi
 
 from components.alarms.config import AlarmsConfig
+from components.alarms.rds_watches import instance_watches
 from components.alarms.watch import ABOVE, Watch
 from components.aurora.config import AuroraConfig
+from policy.dbtier_policy import catalog
 
 
 def aurora_watches(
     cfg: AuroraConfig, alarms: AlarmsConfig, cluster_id: pulumi.Output[str]
 ) -> list[Watch]:
-    """Cluster CPU and ACU use against its maximum; reader lag when there are readers."""
+    """Cluster ACU use against its maximum; reader lag when there are readers; per role (the
+    WRITER, and the READERs together) CPU, connections, memory and I/O latency."""
     dims = {"DBClusterIdentifier": cluster_id}
     watches = [
-        Watch(
-            "aurora",
-            "cpu",
-            f"Aurora: CPU above {alarms.cpu_percent:g}% for 15 minutes",
-            "AWS/RDS",
-            "CPUUtilization",
-            dims,
-            "Average",
-            ABOVE,
-            alarms.cpu_percent,
-        ),
         Watch(
             "aurora",
             "acu",
@@ -39,6 +32,25 @@ def aurora_watches(
             alarms.acu_percent,
         ),
     ]
+    # Serverless v2 reports FreeableMemory as what is left at maxCapacity, and its
+    # max_connections follows the memory of maxCapacity (2 GiB per ACU):
+    # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.viewing.monitoring.html
+    memory = cfg.max_capacity * catalog.ACU_GIB
+    # AWS/RDS publishes Aurora metrics by DBClusterIdentifier and Role (WRITER or READER):
+    # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/dimensions.html
+    roles = [("writer", "WRITER")] + ([("reader", "READER")] if cfg.readers else [])
+    for role, value in roles:
+        watches += instance_watches(
+            "aurora",
+            role,
+            {"DBClusterIdentifier": cluster_id, "Role": value},
+            alarms,
+            label="Aurora",
+            engine=cfg.engine,
+            instance_class="db.serverless",
+            memory_gib=memory,
+            writes=role == "writer",
+        )
     if cfg.readers:
         watches.append(
             Watch(

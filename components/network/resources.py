@@ -46,6 +46,9 @@ class DatabaseNetwork(DbtierComponent):
     """The VPC every database is placed in."""
     subnet_ids: pulumi.Output[list[str]]
     """The private subnets every subnet group spans."""
+    availability_zones: pulumi.Output[list[str]]
+    """The Availability Zones of those subnets, sorted, each once: where replicas and Aurora
+    readers can be placed."""
     security_group_ids: dict[str, pulumi.Output[str]]
     """Security group id per engine (relational, aurora, redis, warehouse, dms)."""
     rds_subnet_group: pulumi.Output[str] | None
@@ -77,6 +80,14 @@ class DatabaseNetwork(DbtierComponent):
                 opts=invoke,
             )
             self.subnet_ids = subnets.ids
+
+        # One subnet lookup per subnet id (an invoke, not a resource, so deciding the list from
+        # the ids is safe inside apply): the subnet groups can place instances only in these AZs.
+        self.availability_zones = self.subnet_ids.apply(
+            lambda ids: pulumi.Output.all(
+                *[aws.ec2.get_subnet_output(id=i, opts=invoke).availability_zone for i in ids]
+            ).apply(lambda zones: sorted(set(zones)))
+        )
 
         region = aws.get_region_output(opts=invoke).region
         ports = dict(ENGINE_PORTS, aurora=args.aurora_port)
@@ -211,6 +222,7 @@ class DatabaseNetwork(DbtierComponent):
             {
                 "vpc_id": self.vpc_id,
                 "subnet_ids": self.subnet_ids,
+                "availability_zones": self.availability_zones,
                 "security_group_ids": self.security_group_ids,
                 "rds_subnet_group": self.rds_subnet_group,
                 "cache_subnet_group": self.cache_subnet_group,

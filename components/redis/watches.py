@@ -1,4 +1,5 @@
-"""What the alarms watch on the RedisCluster: each node's CPU, memory, evictions; replica lag."""
+"""What the alarms watch on the RedisCluster: each node's CPU, memory, evictions, connections and
+burst credits; replica lag."""
 
 from __future__ import annotations
 
@@ -7,14 +8,21 @@ from collections.abc import Sequence
 import pulumi
 
 from components.alarms.config import AlarmsConfig
-from components.alarms.watch import ABOVE, Watch
+from components.alarms.watch import ABOVE, BELOW, Watch
 from components.redis.config import RedisConfig
+from policy.dbtier_policy import catalog
+
+# ElastiCache's maxclients for Redis OSS and Valkey: 65000, not modifiable:
+# https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/ParameterGroups.Engine.html
+MAX_CLIENTS = 65000
 
 
 def redis_watches(
     cfg: RedisConfig, alarms: AlarmsConfig, node_ids: Sequence[pulumi.Output[str]]
 ) -> list[Watch]:
-    """Per node: engine CPU, memory use, evictions; one replication-lag alarm over all nodes."""
+    """Per node: engine CPU, memory use, evictions, connections, CPU credits on burstable node
+    types; one replication-lag alarm over all nodes."""
+    connections = int(MAX_CLIENTS * alarms.connections_percent / 100)
     watches = []
     for n, node_id in enumerate(node_ids, 1):
         node = f"node-{n}"
@@ -54,7 +62,36 @@ def redis_watches(
                 alarms.evictions,
                 evaluation_periods=1,
             ),
+            Watch(
+                "redis",
+                f"{node}-connections",
+                f"{cfg.engine} {node}: more than {connections} client connections"
+                f" ({alarms.connections_percent:g}% of maxclients {MAX_CLIENTS})",
+                "AWS/ElastiCache",
+                "CurrConnections",
+                dims,
+                "Maximum",
+                ABOVE,
+                connections,
+            ),
         ]
+        if catalog.is_burstable(cfg.node_type):
+            # Host-level metric of T-class nodes only:
+            # https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.HostLevel.html
+            watches.append(
+                Watch(
+                    "redis",
+                    f"{node}-cpu-credits",
+                    f"{cfg.engine} {node}: fewer than {alarms.cpu_credit_balance:g} CPU credits"
+                    f" left on {cfg.node_type}",
+                    "AWS/ElastiCache",
+                    "CPUCreditBalance",
+                    dims,
+                    "Minimum",
+                    BELOW,
+                    alarms.cpu_credit_balance,
+                )
+            )
     if cfg.total_nodes > 1 and node_ids:
         # ElastiCache publishes ReplicationLag only for nodes running as replicas, and which
         # nodes those are changes with every failover: a per-node alarm is blind on whichever

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -11,8 +12,9 @@ from components.credentials import (
     managed_refused,
     parse_credentials,
 )
+from components.insights import InsightsMode, parse_insights, parse_monitoring_interval
 from components.parameters import Parameter, check_not_enforced, parse_parameters
-from components.settings import DB_NAME, ConfigError, Fields, iam_user, offered, username
+from components.settings import DB_NAME, ConfigError, Fields, iam_user, offered, show, username
 from components.windows import (
     RDS_BACKUP_DOCS,
     RDS_WINDOW_MINUTES,
@@ -57,6 +59,13 @@ class RelationalConfig:
     performance_insights: bool = False
     """On by default where the class supports it (not on db.t4g.micro, the default class)."""
     monitoring_interval: int = 60
+    database_insights_mode: InsightsMode = "standard"
+    """Database Insights: standard, or advanced (needs Performance Insights, 465+ days)."""
+    performance_insights_retention_days: int = 7
+    replica_multi_az: bool = False
+    """Read replicas as Multi-AZ deployments (default: as the primary)."""
+    replica_availability_zones: tuple[str, ...] | None = None
+    """AZs single-AZ replicas are placed in, round-robin (default: the DB subnet group's AZs)."""
     credentials: CredentialsConfig = field(default_factory=CredentialsConfig)
     """Who owns the master password and how often it rotates."""
     iam_user: str = IAM_USER
@@ -102,6 +111,12 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
     maintenance = weekly(
         f, "maintenanceWindow", MAINTENANCE_WINDOW, RDS_WINDOW_MINUTES, RDS_WINDOWS_DOCS
     )
+    performance_insights = f.flag("performanceInsights", pi_supported)
+    insights_mode, retention = parse_insights(
+        f, performance_insights, catalog.performance_insights_problem(engine, instance_class)
+    )
+    multi_az = f.flag("multiAz", d.multi_az)
+    replica_multi_az = f.flag("replicaMultiAz", multi_az)
     cfg = RelationalConfig(
         enabled=f.flag("enabled", d.enabled),
         engine=engine,
@@ -109,7 +124,7 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
         instance_class=instance_class,
         allocated_storage=f.integer("allocatedStorage", d.allocated_storage, 20, 65536),
         max_allocated_storage=f.integer("maxAllocatedStorage", d.max_allocated_storage, 0, 65536),
-        multi_az=f.flag("multiAz", d.multi_az),
+        multi_az=multi_az,
         read_replicas=f.integer("readReplicas", d.read_replicas, 0, 15),
         backup_retention_days=f.integer("backupRetentionDays", d.backup_retention_days, 1, 35),
         deletion_protection=f.flag("deletionProtection", d.deletion_protection),
@@ -117,8 +132,14 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
             "databaseName", d.database_name, DB_NAME, "a letter then up to 63 letters, digits or _"
         ),
         username=master,
-        performance_insights=f.flag("performanceInsights", pi_supported),
-        monitoring_interval=f.integer("monitoringInterval", d.monitoring_interval, 0, 60),
+        performance_insights=performance_insights,
+        monitoring_interval=parse_monitoring_interval(f, d.monitoring_interval),
+        database_insights_mode=insights_mode,
+        performance_insights_retention_days=retention,
+        replica_multi_az=replica_multi_az,
+        replica_availability_zones=f.strings(
+            "replicaAvailabilityZones", check=_zone, most=15, quota="one per replica at most"
+        ),
         credentials=parse_credentials(f),
         iam_user=iam_user(f, d.iam_user, "RDS MySQL", master),
         backup_window=backup.text,
@@ -138,9 +159,21 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
     managed_refused(
         "dbtier:relational", cfg.credentials, READ_REPLICA_REASON if cfg.read_replicas else None
     )
-    if cfg.monitoring_interval not in (0, 1, 5, 10, 15, 30, 60):
+    zones = cfg.replica_availability_zones
+    if zones == ():
         raise ConfigError(
-            f"dbtier:relational.monitoringInterval must be one of 0, 1, 5, 10, 15, 30, 60 (got {cfg.monitoring_interval})"
+            "dbtier:relational.replicaAvailabilityZones must name at least one zone (or be left out)"
+        )
+    if zones is not None and cfg.replica_multi_az:
+        # RDS places a Multi-AZ instance itself: AvailabilityZone and MultiAZ are exclusive
+        # (CreateDBInstanceReadReplica, https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html).
+        raise ConfigError(
+            "dbtier:relational.replicaAvailabilityZones needs replicaMultiAz false"
+            " (RDS places Multi-AZ replicas itself)"
+        )
+    if zones is not None and region and (bad := [z for z in zones if not z.startswith(region)]):
+        raise ConfigError(
+            f"dbtier:relational.replicaAvailabilityZones must be zones of {region} (got {bad[0]})"
         )
     if cfg.max_allocated_storage and cfg.max_allocated_storage < cfg.allocated_storage:
         raise ConfigError(
@@ -158,6 +191,14 @@ def check_parameters(cfg: RelationalConfig, cdc_source: bool) -> None:
     from components.relational.resources import parameters  # the component's own table
 
     check_not_enforced("dbtier:relational.parameters", cfg.parameters, parameters(cdc_source))
+
+
+def _zone(key: str, value: str) -> None:
+    """An Availability Zone name: region plus a letter (us-east-1a)."""
+    if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-[0-9][a-z]", value, re.ASCII):
+        raise ConfigError(
+            f"{key} must be Availability Zone names like us-east-1a (got {show(value)})"
+        )
 
 
 def check_offered(cfg: RelationalConfig, region: str | None) -> None:

@@ -10,6 +10,7 @@ alarms watch on it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import pulumi
 import pulumi_aws as aws
@@ -22,8 +23,8 @@ from components.base import (
     RDS_PASSWORD_SPECIAL,
     DbtierComponent,
     RotationAccess,
-    assume_role_policy,
     family_of,
+    insights_args,
 )
 from components.parameters import rds_parameters
 from components.relational.config import RelationalConfig
@@ -70,6 +71,14 @@ class RelationalTierArgs:
     """Pulumi `protect` on the instances and the secret."""
     rotation: RotationAccess | None = None
     """The rotation function's network; required when a generated password rotates."""
+    availability_zones: pulumi.Input[list[str]] | None = None
+    """The DB subnet group's Availability Zones: single-AZ replicas are spread over them."""
+
+
+def replica_zone(index: int, zones: list[str]) -> str | None:
+    """The zone of replica `index` (0-based): round-robin over `zones`, so no two replicas share
+    one while there are zones enough, and a lost zone takes at most its share of them."""
+    return zones[index % len(zones)] if zones else None
 
 
 class RelationalTier(DbtierComponent):
@@ -106,6 +115,7 @@ class RelationalTier(DbtierComponent):
     ) -> None:
         super().__init__("RelationalTier", name, args.protect, opts)
         cfg = args.config
+        self._config = cfg
 
         params = aws.rds.ParameterGroup(
             f"{name}-params",
@@ -115,19 +125,7 @@ class RelationalTier(DbtierComponent):
             parameters=rds_parameters(parameters(args.cdc_source), cfg.parameters),
             opts=self.child(),
         )
-        monitoring_role = None
-        if cfg.monitoring_interval:
-            monitoring_role = aws.iam.Role(
-                f"{name}-monitoring-role",
-                assume_role_policy=assume_role_policy("monitoring.rds.amazonaws.com"),
-                opts=self.child(),
-            )
-            aws.iam.RolePolicyAttachment(
-                f"{name}-monitoring-policy",
-                role=monitoring_role.name,
-                policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
-                opts=self.child(),
-            )
+        monitoring_role = self.monitoring_role(cfg.monitoring_interval)
         creds = cfg.credentials
         password = None if creds.managed else self.new_password("password", RDS_PASSWORD_SPECIAL)
         if password is None:
@@ -143,13 +141,14 @@ class RelationalTier(DbtierComponent):
             "vpc_security_group_ids": [args.security_group_id],
             "publicly_accessible": False,
             "iam_database_authentication_enabled": True,
-            "performance_insights_enabled": cfg.performance_insights,
-            "performance_insights_kms_key_id": args.kms_key_arn
-            if cfg.performance_insights
-            else None,
-            "performance_insights_retention_period": 7 if cfg.performance_insights else None,
-            "monitoring_interval": cfg.monitoring_interval,
-            "monitoring_role_arn": monitoring_role.arn if monitoring_role else None,
+            **insights_args(
+                cfg.performance_insights,
+                cfg.performance_insights_retention_days,
+                args.kms_key_arn,
+                monitoring_role,
+                cfg.monitoring_interval,
+            ),
+            "database_insights_mode": cfg.database_insights_mode,
             "enabled_cloudwatch_logs_exports": LOG_EXPORTS,
             "auto_minor_version_upgrade": cfg.auto_minor_version_upgrade,
             "apply_immediately": cfg.apply_immediately,
@@ -186,12 +185,26 @@ class RelationalTier(DbtierComponent):
             **credentials,
             **common,
         )
+        # Replicas that cannot fail together: Multi-AZ deployments of their own (RDS for MySQL
+        # supports Multi-AZ read replicas:
+        # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html), or
+        # single-AZ ones spread over the subnet group's zones (or the zones config names).
+        given = cfg.replica_availability_zones or args.availability_zones
+        zones = (
+            None
+            if given is None
+            else pulumi.Output.from_input(list(given) if isinstance(given, tuple) else given)
+        )
         replicas = [
             aws.rds.Instance(
                 f"{name}-replica-{i + 1}",
                 # Same-region replicas name their source by identifier; they inherit engine,
                 # storage, encryption, the KMS key and the master credentials from it.
                 replicate_source_db=primary.identifier,
+                multi_az=cfg.replica_multi_az,
+                availability_zone=None
+                if cfg.replica_multi_az or zones is None
+                else zones.apply(partial(replica_zone, i)),
                 # AWS refuses a final snapshot for a read replica: its data lives in the primary.
                 skip_final_snapshot=True,
                 opts=self.child(stateful=True),
@@ -287,8 +300,8 @@ class RelationalTier(DbtierComponent):
         )
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:
-        """CPU and storage of each instance and lag of each replica, named by its identifier."""
-        return relational_watches(alarms, self._primary_id, self._replica_ids)
+        """Health of each instance and replication of each replica, named by its identifier."""
+        return relational_watches(self._config, alarms, self._primary_id, self._replica_ids)
 
     def backup_arns(self) -> dict[str, list[pulumi.Output[str]]]:
         """The primary only: a read replica holds a copy of the primary's data, and restoring

@@ -52,6 +52,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
+import math
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -480,6 +481,100 @@ def performance_insights_problem(engine: str, instance_class: str) -> str | None
         f" {instance_class} (not on {', '.join(PI_UNSUPPORTED[engine])}; db.t4g.medium and"
         " larger support it)"
     )
+
+
+# Performance Insights retention and Database Insights modes, as the RDS API takes them.
+# PerformanceInsightsRetentionPeriod: "7, month * 31, where month is a number of months from
+# 1-23, 731" (CreateDBInstance/CreateDBCluster, botocore's rds model; terraform-provider-aws
+# validates the same: IntInSlice(7, 731) or divisible by 31 up to 731).
+# https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+PI_RETENTION_DAYS: tuple[int, ...] = (7, *(31 * m for m in range(1, 24)), 731)
+INSIGHTS_MODES = ("standard", "advanced")
+# "To enable the Advanced mode of Database Insights, you must enable Performance Insights and set
+# the Performance Insights retention period to at least 465 days (15 months)":
+# https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.html (Considerations)
+ADVANCED_MIN_RETENTION = 465
+INSIGHTS_DOCS = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.html"
+
+
+def retention_problem(days: int) -> str | None:
+    """Why RDS refuses ``days`` of Performance Insights retention, or None."""
+    if days in PI_RETENTION_DAYS:
+        return None
+    return f"{days} is not a retention RDS accepts (7, a multiple of 31 up to 713, or 731 days)"
+
+
+def insights_problem(mode: str | None, pi_enabled: bool, retention: int | None) -> str | None:
+    """Why RDS refuses this Database Insights mode with these Performance Insights settings."""
+    if mode != "advanced":
+        return None
+    if not pi_enabled:
+        return "advanced Database Insights needs Performance Insights on"
+    if (retention or 7) < ADVANCED_MIN_RETENTION:
+        return (
+            f"advanced Database Insights needs at least {ADVANCED_MIN_RETENTION} days of"
+            f" Performance Insights retention (got {retention or 7})"
+        )
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Instance memory and default max_connections (what the alarms measure connections against)
+# ---------------------------------------------------------------------------------------------
+
+# GiB of memory per family letter at the `large` size; each size up doubles it, `xlarge` is 2x.
+# From the instance class tables:
+# https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Summary.html
+_LARGE_GIB = {"t": 8, "m": 8, "r": 16, "x": 32, "z": 16, "c": 4}
+_SMALL_SIZES = {"nano": 0.5, "micro": 1, "small": 2, "medium": 4}
+# Aurora Serverless v2: "Each ACU is a combination of approximately 2 gibibytes (GiB) of memory":
+# https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.how-it-works.html
+ACU_GIB = 2
+MAX_CONNECTIONS_DOCS = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.MaxConnections"
+
+
+def class_memory_gib(instance_class: str) -> float | None:
+    """Memory of a db./cache. class from its family letter and size; None for shapes not known
+    (then the memory-relative alarms are left out rather than guessed)."""
+    m = re.fullmatch(
+        r"(?:db|cache)\.([a-z])[0-9][a-z-]*\.([0-9]*)(nano|micro|small|medium|large|xlarge)",
+        instance_class,
+    )
+    if not m or m.group(1) not in _LARGE_GIB:
+        return None
+    family, count, size = m.group(1), m.group(2), m.group(3)
+    if size in _SMALL_SIZES:
+        return float(_SMALL_SIZES[size]) if family == "t" else None
+    large = _LARGE_GIB[family]
+    if size == "large":
+        return float(large)
+    return float(large * 2 * (int(count) if count else 1))
+
+
+def default_max_connections(engine: str, memory_gib: float) -> int:
+    """The engine's default max_connections for an instance of ``memory_gib`` (the parameter
+    group formulas over DBInstanceClassMemory; total memory stands in for it, which slightly
+    overstates the limit: the alarms use a percentage of it).
+
+    RDS MySQL {DBInstanceClassMemory/12582880}: MAX_CONNECTIONS_DOCS. Aurora MySQL
+    GREATEST({log(DBInstanceClassMemory/805306368)*45},{log(DBInstanceClassMemory/8187281408)*1000}),
+    log base 2: https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Managing.Performance.html#AuroraMySQL.Managing.MaxConnections
+    Aurora PostgreSQL LEAST({DBInstanceClassMemory/9531392},5000):
+    https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Managing.html
+    """
+    memory = memory_gib * 1024**3
+    if engine == "aurora-mysql":
+        return max(
+            int(math.log2(memory / 805306368) * 45), int(math.log2(memory / 8187281408) * 1000)
+        )
+    if engine == "aurora-postgresql":
+        return int(min(memory / 9531392, 5000))
+    return int(memory / 12582880)
+
+
+def is_burstable(instance_class: str) -> bool:
+    """db.t* and cache.t*: classes that run on CPU credits (and publish CPUCreditBalance)."""
+    return bool(re.fullmatch(r"(db|cache)\.t[0-9].*", instance_class))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity
 
+from . import catalog
 from ._common import Resource, Rule, RuleMeta, boolean, deps_of, prop
 from .deploy_relations import (
     DMS_INSTANCE,
@@ -112,6 +113,22 @@ METRIC_SETS: dict[tuple[str, str], frozenset[str]] = {
         {"ReplicationInstanceIdentifier", "ReplicationTaskIdentifier"}
     ),
 }
+# Metrics published only for burstable classes (db.t*, cache.t*): an alarm on another class
+# never gets data. RDS https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html
+# (CPUCreditBalance, CPUCreditUsage, CPUSurplusCredit*: "T instances only"), ElastiCache
+# https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.HostLevel.html.
+BURSTABLE_ONLY = frozenset(
+    {
+        ("AWS/RDS", "CPUCreditBalance"),
+        ("AWS/RDS", "CPUCreditUsage"),
+        ("AWS/RDS", "CPUSurplusCreditBalance"),
+        ("AWS/ElastiCache", "CPUCreditBalance"),
+        ("AWS/ElastiCache", "CPUCreditUsage"),
+    }
+)
+# The values of the Aurora Role dimension:
+# https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/dimensions.html
+AURORA_ROLES = frozenset({"WRITER", "READER"})
 # AWS/DynamoDB metrics published only when the event happens: without FILL, an alarm on them
 # never returns to OK (AWS/DynamoDB alarms ignore treatMissingData).
 SPARSE_DYNAMODB = frozenset(
@@ -256,6 +273,8 @@ def dimension_values(
                 problem = None
                 if value.startswith(("arn:", "https://")):
                     problem = "an ARN or URL, where AWS publishes the plain name"
+                elif key == "Role" and value not in AURORA_ROLES:
+                    problem = "not an Aurora role; AWS/RDS publishes Role WRITER or READER"
                 elif key == "CacheClusterId" and value in groups:
                     problem = "the replication group's id; ElastiCache publishes per member cluster"
                 elif key == "ReplicationTaskIdentifier" and value in tasks:
@@ -315,6 +334,18 @@ def sees_failures(
                             alarm.urn,
                             f"Alarm '{alarm.name}' watches {metric} of '{cluster.name}', which has"
                             " no reader: the metric is never published (dbtier:aurora.readers).",
+                        )
+            elif (namespace, metric) in BURSTABLE_ONLY:
+                for target in _alarm_deps(alarm):
+                    shape = known_str(
+                        prop(target.props, "instanceClass") or prop(target.props, "nodeType")
+                    )
+                    if shape and not catalog.is_burstable(shape):
+                        yield (
+                            alarm.urn,
+                            f"Alarm '{alarm.name}' watches {metric} of '{target.name}', a"
+                            f" {shape}: AWS publishes it only for burstable (t) classes, so the"
+                            " alarm never gets data (dbtier:alarms).",
                         )
             elif (namespace, metric) == ("AWS/ElastiCache", "ReplicationLag") and len(reads) == 1:
                 yield (

@@ -119,6 +119,39 @@ def performance_insights_class(r: Resource, _c: Mapping[str, Any]) -> Iterator[s
             yield f"'{r.name}': {problem}; set {key}."
 
 
+def database_insights(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
+    """What RDS refuses of Database Insights and Performance Insights retention: a retention not
+    in 7, 31*n (n 1-23), 731; advanced mode without Performance Insights or with less than 465
+    days; advanced mode on a class without Performance Insights.
+    https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.html
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html"""
+    key = "dbtier:aurora" if r.type in (CLUSTER, CLUSTER_INSTANCE) else "dbtier:relational"
+    retention = as_number(r.get("performanceInsightsRetentionPeriod"))
+    enabled = r.get("performanceInsightsEnabled")
+    if retention is not None and (problem := catalog.retention_problem(int(retention))):
+        yield f"'{r.name}': {problem}; set {key}.performanceInsightsRetentionDays."
+        return
+    mode = _text(r.get("databaseInsightsMode"))
+    if mode != "advanced" or is_unknown(enabled):
+        return
+    if problem := catalog.insights_problem(mode, bool(enabled), int(retention or 7)):
+        yield (
+            f"'{r.name}': {problem}; set {key}.performanceInsightsRetentionDays to 465 or more"
+            f" with Performance Insights on, or {key}.databaseInsightsMode standard."
+        )
+    engine, instance_class = _text(r.get("engine")), _text(r.get("instanceClass"))
+    problem = (
+        catalog.performance_insights_problem(engine, instance_class)
+        if engine and instance_class
+        else None
+    )
+    if problem:
+        yield (
+            f"'{r.name}': advanced Database Insights: {problem};"
+            f" set {key}.databaseInsightsMode standard."
+        )
+
+
 def aurora_auto_pause(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
     """https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2-auto-pause.html"""
     minimum = as_number(r.get("serverlessv2ScalingConfiguration", "minCapacity"))
@@ -439,6 +472,25 @@ RULES: list[Rule] = [
             remediation="use an offered engine version or DMS's default.",
         ),
         dms_engine_version,
+    ),
+    Rule(
+        _meta(
+            "deploy-database-insights",
+            "Database Insights and Performance Insights retention are values RDS accepts:"
+            " advanced mode only with Performance Insights on, 465+ days of retention and a class"
+            " that has it.",
+            types=(INSTANCE, CLUSTER, CLUSTER_INSTANCE),
+            docs=catalog.INSIGHTS_DOCS,
+            fixes=(
+                "dbtier:relational.databaseInsightsMode",
+                "dbtier:relational.performanceInsightsRetentionDays",
+                "dbtier:aurora.databaseInsightsMode",
+                "dbtier:aurora.performanceInsightsRetentionDays",
+            ),
+            remediation="advanced mode: Performance Insights on with performanceInsightsRetentionDays"
+            " 465 or more (7, 31*n or 731); or standard mode.",
+        ),
+        database_insights,
     ),
     Rule(
         _meta(

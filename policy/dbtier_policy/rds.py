@@ -152,6 +152,30 @@ def performance_insights_cmk(r: Resource, _c: Mapping[str, Any]) -> Iterator[str
         yield f"'{r.name}' encrypts Performance Insights with the AWS-managed key."
 
 
+def database_insights(r: Resource, c: Mapping[str, Any]) -> Iterator[str]:
+    """Database Insights in the required mode (advanced: the fleet view, per-query metrics and
+    15 months of history that replace the Performance Insights console); an Aurora cluster sets it
+    for all its instances, and classes without Performance Insights cannot have advanced mode."""
+    if c["requiredMode"] != "advanced":
+        return
+    if r.type == INSTANCE:
+        engine, instance_class = r.get("engine"), r.get("instanceClass")
+        if (
+            isinstance(engine, str)
+            and isinstance(instance_class, str)
+            and not catalog.performance_insights_supported(engine, instance_class)
+        ):
+            return  # AWS refuses it there (deploy-database-insights)
+    mode = r.get("databaseInsightsMode")
+    if is_unknown(mode):
+        return
+    if mode != "advanced":
+        yield (
+            f"{_kind(r)} '{r.name}' has Database Insights {mode or 'standard'}, not advanced;"
+            f" set {_key(r, 'databaseInsightsMode')} advanced."
+        )
+
+
 def enhanced_monitoring(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
     interval = r.get("monitoringInterval")
     if is_unknown(interval):
@@ -501,11 +525,33 @@ RULES: list[Rule] = [
             description="RDS instances have enhanced monitoring on.",
             severity=Severity.LOW,
             category="logging",
-            remediation="set monitoringInterval (e.g. 60) with the component's monitoring role.",
-            resource_types=(INSTANCE,),
+            remediation="set monitoringInterval (e.g. 60) with the component's monitoring role"
+            " (dbtier:relational.monitoringInterval, dbtier:aurora.monitoringInterval).",
+            resource_types=(INSTANCE, CLUSTER_INSTANCE),
             checkov=("CKV_AWS_118",),
         ),
         enhanced_monitoring,
+    ),
+    Rule(
+        RuleMeta(
+            name="rds-database-insights",
+            description="RDS instances and Aurora clusters have Database Insights in advanced mode.",
+            severity=Severity.MEDIUM,
+            category="logging",
+            remediation="set databaseInsightsMode advanced (dbtier:relational and dbtier:aurora;"
+            " the 465-day Performance Insights retention it needs is then the default).",
+            resource_types=(INSTANCE, CLUSTER),
+            docs="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.html",
+            config={
+                "requiredMode": {
+                    "type": "string",
+                    "enum": ["standard", "advanced"],
+                    "default": "advanced",
+                    "description": "The Database Insights mode every database must have.",
+                }
+            },
+        ),
+        database_insights,
     ),
     Rule(
         RuleMeta(

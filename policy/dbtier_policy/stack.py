@@ -213,6 +213,83 @@ def read_replicas(
             )
 
 
+def _zone(r: PolicyResource) -> str | None:
+    """A known availabilityZone input; None when absent (AWS picks) or unknown."""
+    value = prop(r.props, "availabilityZone")
+    return value if isinstance(value, str) and value and not is_unknown(value) else None
+
+
+def replica_placement(
+    resources: Sequence[PolicyResource], _c: Mapping[str, Any]
+) -> Iterator[tuple[str, str]]:
+    """Replicas of one primary cannot fail together: each is Multi-AZ, or the single-AZ ones sit
+    in distinct zones; Aurora readers are not all in the writer's zone (an instance without a
+    zone is wherever RDS put it: no guarantee, so it counts as unplaced).
+    https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.html
+    https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html
+    """
+    instances = [r for r in resources if r.resource_type == RDS_INSTANCE]
+    for primary in instances:
+        if prop(primary.props, "replicateSourceDb") is not None:
+            continue
+        names = _known_names(primary, ("identifier",))
+        single = [
+            r
+            for r in instances
+            if r is not primary
+            and (
+                _refers_to(r, primary, "replicateSourceDb")
+                or prop(r.props, "replicateSourceDb") in names
+            )
+            and prop(r.props, "multiAz") is not True
+        ]
+        if is_unknown_any(single, "multiAz") or is_unknown_any(single, "availabilityZone"):
+            continue
+        unplaced = [r.name for r in single if _zone(r) is None]
+        zones = [z for r in single if (z := _zone(r)) is not None]
+        if unplaced and len(single) > 1:
+            yield (
+                primary.urn,
+                f"Read replicas {unplaced} of '{primary.name}' are single-AZ with no zone: they may"
+                " share one and fail together. Set dbtier:relational.replicaMultiAz true or"
+                " dbtier:relational.replicaAvailabilityZones.",
+            )
+        elif len(set(zones)) < len(zones):
+            yield (
+                primary.urn,
+                f"Read replicas of '{primary.name}' share an Availability Zone ({sorted(zones)}):"
+                " one zone outage takes them together. List distinct zones in"
+                " dbtier:relational.replicaAvailabilityZones, or set replicaMultiAz true.",
+            )
+    members = [r for r in resources if r.resource_type == RDS_CLUSTER_INSTANCE]
+    for cluster in (r for r in resources if r.resource_type == RDS_CLUSTER):
+        names = _known_names(cluster, ("clusterIdentifier",))
+        mine = [
+            m
+            for m in members
+            if _refers_to(m, cluster, "clusterIdentifier")
+            or prop(m.props, "clusterIdentifier") in names
+        ]
+        if len(mine) < 2 or is_unknown_any(mine, "availabilityZone"):
+            continue
+        # The writer is the instance in promotion tier 0 (ServerlessAurora's convention; AWS
+        # makes the first instance created the writer).
+        writer = min(mine, key=lambda m: int(prop(m.props, "promotionTier", default=1) or 0))
+        readers = [m for m in mine if m is not writer]
+        home = _zone(writer)
+        if home is None or all(_zone(m) in (None, home) for m in readers):
+            yield (
+                cluster.urn,
+                f"Aurora cluster '{cluster.name}': no reader is placed outside the writer's"
+                f" Availability Zone ({home or 'unplaced'}): a zone outage leaves no reader to"
+                " fail over to. Place readers in other zones of the DB subnet group.",
+            )
+
+
+def is_unknown_any(rs: Sequence[PolicyResource], key: str) -> bool:
+    return any(is_unknown(prop(r.props, key)) for r in rs)
+
+
 def redshift_audit_logging(
     resources: Sequence[PolicyResource], _c: Mapping[str, Any]
 ) -> Iterator[tuple[str, str]]:
@@ -297,6 +374,20 @@ RULES: list[Rule] = [
             },
         ),
         stack_check=read_replicas,
+    ),
+    Rule(
+        RuleMeta(
+            name="stack-replica-placement",
+            description="Read replicas of one primary are Multi-AZ or in distinct Availability"
+            " Zones, and Aurora readers are not all in the writer's zone.",
+            severity=Severity.MEDIUM,
+            category="availability",
+            remediation="set dbtier:relational.replicaMultiAz (or replicaAvailabilityZones);"
+            " ServerlessAurora places readers in the subnet group's other zones.",
+            checkov=("CKV_AWS_157",),
+            docs="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html",
+        ),
+        stack_check=replica_placement,
     ),
     Rule(
         RuleMeta(

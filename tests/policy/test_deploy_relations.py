@@ -266,7 +266,21 @@ def queue_alarm_by_url(plan: Plan) -> None:
 
 
 def alarm_by_an_unpublished_dimension_set(plan: Plan) -> None:
-    change(plan, "alarms-aurora-cpu", dimensions={"DBClusterId": "x"})
+    change(plan, "alarms-aurora-acu", dimensions={"DBClusterId": "x"})
+
+
+def aurora_alarm_by_an_unknown_role(plan: Plan) -> None:
+    alarm = named(plan, "alarms-aurora-writer-cpu")
+    change(
+        plan,
+        "alarms-aurora-writer-cpu",
+        dimensions={**alarm.inputs["dimensions"], "Role": "PRIMARY"},
+    )
+
+
+def credit_alarm_on_a_fixed_performance_class(plan: Plan) -> None:
+    # db.m7g.large runs on no credits: AWS never publishes CPUCreditBalance for it.
+    change(plan, "alarms-relational-primary-cpu", metricName="CPUCreditBalance")
 
 
 def cdc_latency_per_instance(plan: Plan) -> None:
@@ -313,7 +327,9 @@ CASES: list[tuple[str, Mutation, str, str, str]] = [
     ("prod", redis_alarm_on_the_group, "deploy-alarm-dimension-values", "alarms-redis-node-1-cpu", "member cluster"),
     ("prod", task_alarm_by_name, "deploy-alarm-dimension-values", "alarms-migration-cdc-latency-source", "resource id"),
     ("prod", queue_alarm_by_url, "deploy-alarm-dimension-values", "alarms-dynamo-UserProfiles-processor-dlq", "URL"),
-    ("prod", alarm_by_an_unpublished_dimension_set, "deploy-alarm-metric-published", "alarms-aurora-cpu", "DBClusterId"),
+    ("prod", alarm_by_an_unpublished_dimension_set, "deploy-alarm-metric-published", "alarms-aurora-acu", "DBClusterId"),
+    ("prod", aurora_alarm_by_an_unknown_role, "deploy-alarm-dimension-values", "alarms-aurora-writer-cpu", "WRITER or READER"),
+    ("prod", credit_alarm_on_a_fixed_performance_class, "deploy-alarm-sees-failures", "alarms-relational-primary-cpu", "burstable"),
     ("prod", cdc_latency_per_instance, "deploy-alarm-metric-published", "alarms-migration-cdc-latency-target", "ReplicationTaskIdentifier"),
     ("prod", topic_without_subscriber, "deploy-alarm-reaches-someone", "alarms-relational-primary-cpu", "dbtier:alarms.email"),
 ]  # fmt: skip

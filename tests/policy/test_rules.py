@@ -50,6 +50,7 @@ def test_every_rule_has_a_violating_case() -> None:
             "security-group-ingress-union-private",  # a stack rule: test_network_union.py
             "backup-stateful-resources-selected",  # a stack rule: test_backup_rules.py
             "redshift-copy-role-scoped-s3",  # a stack rule: test_access_rules.py
+            "stack-replica-placement",  # a stack rule: test_replica_placement.py
         }
     )
     assert {rule.meta.name for rule in RULES} == covered

@@ -20,8 +20,12 @@ COMPONENT = "dbtier:components:Alarms"
 
 # The watched resource type of each component, and the health metrics alarmed on.
 WATCHED = {
-    "relational": (INSTANCE, {"CPUUtilization", "FreeStorageSpace", "ReplicaLag"}),
-    "aurora": ("aws:rds/cluster:Cluster", {"CPUUtilization", "ACUUtilization", "AuroraReplicaLagMaximum"}),
+    "relational": (INSTANCE, {"CPUUtilization", "FreeStorageSpace", "ReplicaLag",
+                              "DatabaseConnections", "FreeableMemory", "ReadLatency",
+                              "WriteLatency"}),
+    "aurora": ("aws:rds/cluster:Cluster", {"CPUUtilization", "ACUUtilization", "AuroraReplicaLagMaximum",
+                                          "DatabaseConnections", "FreeableMemory", "ReadLatency",
+                                          "WriteLatency"}),
     "warehouse": ("aws:redshift/cluster:Cluster", {"CPUUtilization", "PercentageDiskSpaceUsed"}),
     "dynamo-UserProfiles": (
         "aws:dynamodb/table:Table",
@@ -31,7 +35,8 @@ WATCHED = {
     ),
     "redis": (
         "aws:elasticache/replicationGroup:ReplicationGroup",
-        {"EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions", "ReplicationLag"},
+        {"EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "Evictions", "ReplicationLag",
+         "CurrConnections"},
     ),
     "migration": (
         "aws:dms/replicationInstance:ReplicationInstance",
@@ -139,23 +144,27 @@ def test_each_rds_alarm_names_the_instance_it_watches(prod_plan: Plan) -> None:
     assert set(instances) == {"primary", "replica-1", "replica-2"}
     metrics: dict[str, set[str]] = {}
     for alarm in alarms_of(prod_plan, "relational"):
-        role = alarm.name.removeprefix("alarms-relational-").rsplit("-", 1)[0]
+        role = "-".join(alarm.name.removeprefix("alarms-relational-").split("-")[:2])
+        role = role if role in instances else role.split("-")[0]
         instance = instances[role]
         # The identifier is the planned instance's own, and the alarm depends on it alone.
         assert alarm.inputs["dimensions"] == {"DBInstanceIdentifier": _ident(instance.name)}
         assert alarm.property_dependencies["dimensions"] == [instance.urn], alarm.name
         metrics.setdefault(role, set()).add(alarm.inputs["metricName"])
+    health = {"CPUUtilization", "FreeStorageSpace", "DatabaseConnections", "FreeableMemory"}
+    health |= {"ReadLatency", "WriteLatency"}
+    # db.m7g.large is not burstable: no CPUCreditBalance alarm (AWS publishes none for it).
     assert metrics == {
-        "primary": {"CPUUtilization", "FreeStorageSpace"},
-        "replica-1": {"CPUUtilization", "FreeStorageSpace", "ReplicaLag"},
-        "replica-2": {"CPUUtilization", "FreeStorageSpace", "ReplicaLag"},
+        "primary": health,
+        "replica-1": health | {"ReplicaLag"},
+        "replica-2": health | {"ReplicaLag"},
     }
 
 
 def test_each_redis_alarm_names_its_node(prod_plan: Plan) -> None:
     group = one(prod_plan, "aws:elasticache/replicationGroup:ReplicationGroup")
     alarms = [a for a in alarms_of(prod_plan, "redis") if a.name != "alarms-redis-replication-lag"]
-    nodes = {a.name.removeprefix("alarms-redis-").rsplit("-", 1)[0] for a in alarms}
+    nodes = {"-".join(a.name.removeprefix("alarms-redis-").split("-")[:2]) for a in alarms}
     assert nodes == {"node-1", "node-2", "node-3"}
     for alarm in alarms:
         n = int(alarm.name.removeprefix("alarms-redis-node-").split("-")[0])
@@ -274,3 +283,78 @@ def test_every_child_is_parented_to_the_alarms_component(prod_plan: Plan) -> Non
         for resource in of_type(prod_plan, type_):
             assert resource.parent == component.urn
             assert resource.name.startswith("alarms-")
+
+
+def test_a_stopped_replica_fires_its_own_alarm(prod_plan: Plan) -> None:
+    # ReplicaLag -1 means replication is not running; no data means the replica is gone.
+    for n in (1, 2):
+        stopped = one(prod_plan, ALARM, f"alarms-relational-replica-{n}-replication-stopped")
+        i = stopped.inputs
+        assert (i["metricName"], i["statistic"]) == ("ReplicaLag", "Minimum")
+        assert (i["comparisonOperator"], i["threshold"]) == ("LessThanThreshold", 0)
+        assert i["treatMissingData"] == "breaching"
+        lag = one(prod_plan, ALARM, f"alarms-relational-replica-{n}-lag").inputs
+        assert lag["treatMissingData"] == "notBreaching"
+
+
+def test_connection_and_memory_thresholds_follow_the_class(prod_plan: Plan) -> None:
+    # db.m7g.large: 8 GiB; RDS MySQL max_connections = memory / 12582880 = 682; 80% of it.
+    conns = one(prod_plan, ALARM, "alarms-relational-primary-connections").inputs
+    assert conns["threshold"] == int(int(8 * 1024**3 / 12582880) * 0.8)
+    memory = one(prod_plan, ALARM, "alarms-relational-primary-memory").inputs
+    assert memory["threshold"] == 8 * 1024**3 * 0.10
+    assert memory["comparisonOperator"] == "LessThanThreshold"
+    latency = one(prod_plan, ALARM, "alarms-relational-primary-write-latency").inputs
+    assert latency["threshold"] == 0.02  # seconds
+
+
+def test_burstable_classes_alarm_on_cpu_credits(plan_with: Callable[..., Plan]) -> None:
+    plan = plan_with(
+        "dev", alarms={"enabled": True, "email": "a@example.com", "cpuCreditBalance": 30}
+    )
+    credits = one(plan, ALARM, "alarms-relational-primary-cpu-credits").inputs
+    assert (credits["metricName"], credits["threshold"]) == ("CPUCreditBalance", 30)
+    node = one(plan, ALARM, "alarms-redis-node-1-cpu-credits").inputs  # cache.t4g.micro
+    assert node["namespace"] == "AWS/ElastiCache"
+    # Aurora Serverless v2 is not burstable: no credit alarms for it.
+    assert not [a for a in alarms_of(plan, "aurora") if "credits" in a.name]
+
+
+def test_aurora_alarms_watch_the_writer_and_readers_by_role(prod_plan: Plan) -> None:
+    cluster = one(prod_plan, "aws:rds/cluster:Cluster")
+    roles: dict[str, set[str]] = {}
+    for alarm in alarms_of(prod_plan, "aurora"):
+        dims = alarm.inputs["dimensions"]
+        assert dims["DBClusterIdentifier"] == cluster.inputs.get(
+            "clusterIdentifier", dims["DBClusterIdentifier"]
+        )
+        assert cluster.urn in alarm.property_dependencies["dimensions"]
+        roles.setdefault(dims.get("Role", "-"), set()).add(alarm.inputs["metricName"])
+    assert roles["WRITER"] == {
+        "CPUUtilization",
+        "DatabaseConnections",
+        "FreeableMemory",
+        "ReadLatency",
+        "WriteLatency",
+    }
+    assert roles["READER"] == {
+        "CPUUtilization",
+        "DatabaseConnections",
+        "FreeableMemory",
+        "ReadLatency",
+    }
+    assert roles["-"] == {"ACUUtilization", "AuroraReplicaLagMaximum"}
+    # Serverless v2 memory: 2 GiB per ACU of maxCapacity (16 in prod).
+    memory = one(prod_plan, ALARM, "alarms-aurora-writer-memory").inputs
+    assert memory["threshold"] == 16 * 2 * 1024**3 * 0.10
+
+
+def test_new_alarm_thresholds_are_checked(plan_with: Callable[..., Plan]) -> None:
+    for key, value in (
+        ("connectionsPercent", 0),
+        ("freeMemoryPercent", 100),
+        ("latencyMs", 0),
+        ("cpuCreditBalance", "x"),
+    ):
+        with pytest.raises(PlanError, match=rf"dbtier:alarms\.{key} "):
+            plan_with("dev", alarms={"enabled": True, "email": "a@example.com", key: value})
