@@ -101,6 +101,7 @@ def relational(tier: Tier) -> RelationalTier:
             security_group_id=tier.network.security_group_ids["relational"],
             kms_key_arn=tier.kms_key_arn,
             rotation=tier.network.rotation_access.get("relational"),
+            log_retention_days=cfg.logs.retention_days,
             cdc_source=cfg.migration.enabled,
             protect=cfg.protect,
         ),
@@ -118,6 +119,7 @@ def aurora(tier: Tier) -> ServerlessAurora:
             security_group_id=tier.network.security_group_ids["aurora"],
             kms_key_arn=tier.kms_key_arn,
             rotation=tier.network.rotation_access.get("aurora"),
+            log_retention_days=cfg.logs.retention_days,
             protect=cfg.protect,
         ),
         opts=tier.opts,
@@ -135,6 +137,7 @@ def warehouse(tier: Tier) -> Warehouse:
             security_group_id=tier.network.security_group_ids["warehouse"],
             kms_key_arn=tier.kms_key_arn,
             rotation=tier.network.rotation_access.get("warehouse"),
+            log_retention_days=cfg.logs.retention_days,
             protect=cfg.protect,
         ),
         opts=tier.opts,
@@ -143,7 +146,9 @@ def warehouse(tier: Tier) -> Warehouse:
 
 def dynamo(tier: Tier) -> DynamoTables:
     cfg = tier.config
-    return DynamoTables(cfg.dynamo, tier.kms_key_arn, cfg.protect, tier.opts)
+    return DynamoTables(
+        cfg.dynamo, tier.kms_key_arn, cfg.protect, tier.opts, cfg.logs.retention_days
+    )
 
 
 def redis(tier: Tier) -> RedisCluster:
@@ -156,6 +161,7 @@ def redis(tier: Tier) -> RedisCluster:
             security_group_id=tier.network.security_group_ids["redis"],
             kms_key_arn=tier.kms_key_arn,
             protect=cfg.protect,
+            log_retention_days=cfg.logs.retention_days,
         ),
         opts=tier.opts,
     )
@@ -178,6 +184,7 @@ def migration(tier: Tier) -> Migration:
             target_secret_arn=target.secret_arn,
             target_engine=cfg.aurora.engine,
             target_database=cfg.aurora.database_name,
+            log_retention_days=cfg.logs.retention_days,
         ),
         opts=tier.opts,
     )

@@ -20,6 +20,7 @@ from components.alarms.config import AlarmsConfig, parse_alarms
 from components.aurora.config import AuroraConfig, parse_aurora
 from components.credentials import MIGRATION_REASON, managed_refused
 from components.dynamo.config import DynamoConfig, parse_dynamo
+from components.logs import LogsConfig, parse_logs
 from components.migration.config import MigrationConfig, parse_migration
 from components.network.config import NetworkConfig, parse_network
 from components.redis.config import RedisConfig, parse_redis
@@ -32,6 +33,7 @@ from components.settings import (
     ELASTICACHE_GROUP,
     KMS_ALIAS,
     LOG_GROUP,
+    RDS_IDENTIFIER,
     REDSHIFT_CLUSTER,
     REDSHIFT_SERVERLESS,
     STACK_NAME,
@@ -41,6 +43,7 @@ from components.settings import (
     check_name,
     describe,
     offered,
+    rds_identifier,
 )
 from components.warehouse.config import WarehouseConfig, parse_warehouse
 from contract.echo import echo
@@ -82,6 +85,7 @@ class StackConfig:
     warehouse: WarehouseConfig = field(default_factory=WarehouseConfig)
     migration: MigrationConfig = field(default_factory=MigrationConfig)
     alarms: AlarmsConfig = field(default_factory=AlarmsConfig)
+    logs: LogsConfig = field(default_factory=LogsConfig)
     protect: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
     region: str | None = None
@@ -192,6 +196,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "warehouse": parse_warehouse,
     "migration": parse_migration,
     "alarms": parse_alarms,
+    "logs": parse_logs,
     "protect": lambda raw: _parse_bool("dbtier:protect", raw),
     "tags": parse_tags,
 }
@@ -250,6 +255,22 @@ def physical_names(cfg: StackConfig, project: str, stack: str) -> list[tuple[str
     ]
     if cfg.alarms.enabled:
         names.append(("dbtier:alarms", ALARM_NAME, f"{project}-{stack}-relational-replica-lag-0"))
+    if cfg.relational.enabled:
+        # The longest: the last replica's (replica-15 at most).
+        role = (
+            f"replica-{cfg.relational.read_replicas}" if cfg.relational.read_replicas else "primary"
+        )
+        names.append(
+            (
+                "dbtier:relational",
+                RDS_IDENTIFIER,
+                rds_identifier(project, stack, "relational", role),
+            )
+        )
+    if cfg.aurora.enabled:
+        names.append(
+            ("dbtier:aurora", RDS_IDENTIFIER, rds_identifier(project, stack, "aurora", "cluster"))
+        )
     if cfg.dynamo.enabled:
         for i, table in enumerate(cfg.dynamo.tables):
             key = f"dbtier:dynamo.tables[{i}].name"

@@ -26,6 +26,8 @@ from components.base import (
     RotationAccess,
     family_of,
 )
+from components.logs import DEFAULT_RETENTION_DAYS, rds_cluster_log_group
+from components.settings import rds_identifier
 from contract import AuroraOutputs, exported
 
 LOG_EXPORTS = {"aurora-mysql": ["audit", "error", "slowquery"], "aurora-postgresql": ["postgresql"]}
@@ -78,6 +80,8 @@ class ServerlessAuroraArgs:
     """Pulumi `protect` on the cluster, its instances and the secret."""
     rotation: RotationAccess | None = None
     """The rotation function's network; required when a generated password rotates."""
+    log_retention_days: int = DEFAULT_RETENTION_DAYS
+    """Retention of the cluster's and the rotation function's log groups (dbtier:logs)."""
 
 
 class ServerlessAurora(DbtierComponent):
@@ -135,8 +139,19 @@ class ServerlessAurora(DbtierComponent):
         }
         if cfg.seconds_until_auto_pause is not None:
             scaling["seconds_until_auto_pause"] = cfg.seconds_until_auto_pause
+        # An explicit identifier: Aurora's log groups are named after it and created first.
+        identifier = rds_identifier(pulumi.get_project(), pulumi.get_stack(), name, "cluster")
+        logs = self.aws_log_groups(
+            {
+                f"cluster-{log}": rds_cluster_log_group(identifier, log)
+                for log in LOG_EXPORTS[cfg.engine]
+            },
+            args.log_retention_days,
+            args.kms_key_arn,
+        )
         cluster = aws.rds.Cluster(
             f"{name}-cluster",
+            cluster_identifier=identifier,
             engine=cfg.engine,
             engine_mode="provisioned",
             engine_version=cfg.engine_version,
@@ -163,6 +178,7 @@ class ServerlessAurora(DbtierComponent):
             opts=self.child(
                 stateful=True,
                 ignore_changes=["masterPassword"] if creds.rotation_function else None,
+                depends_on=logs,
             ),
             **credentials,
         )
@@ -230,6 +246,7 @@ class ServerlessAurora(DbtierComponent):
                     access=args.rotation,
                     days=creds.rotation_days,
                     depends_on=[writer],
+                    log_retention_days=args.log_retention_days,
                 )
         self.register_outputs(
             {
