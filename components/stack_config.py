@@ -255,22 +255,6 @@ def physical_names(cfg: StackConfig, project: str, stack: str) -> list[tuple[str
     ]
     if cfg.alarms.enabled:
         names.append(("dbtier:alarms", ALARM_NAME, f"{project}-{stack}-relational-replica-lag-0"))
-    if cfg.relational.enabled:
-        # The longest: the last replica's (replica-15 at most).
-        role = (
-            f"replica-{cfg.relational.read_replicas}" if cfg.relational.read_replicas else "primary"
-        )
-        names.append(
-            (
-                "dbtier:relational",
-                RDS_IDENTIFIER,
-                rds_identifier(project, stack, "relational", role),
-            )
-        )
-    if cfg.aurora.enabled:
-        names.append(
-            ("dbtier:aurora", RDS_IDENTIFIER, rds_identifier(project, stack, "aurora", "cluster"))
-        )
     if cfg.dynamo.enabled:
         for i, table in enumerate(cfg.dynamo.tables):
             key = f"dbtier:dynamo.tables[{i}].name"
@@ -302,6 +286,22 @@ def physical_names(cfg: StackConfig, project: str, stack: str) -> list[tuple[str
                     dms_identifier(project, stack, "migration", role),
                 )
             )
+    if cfg.relational.enabled:
+        # The longest: the last replica's (replica-15 at most).
+        role = (
+            f"replica-{cfg.relational.read_replicas}" if cfg.relational.read_replicas else "primary"
+        )
+        names.append(
+            (
+                "dbtier:relational",
+                RDS_IDENTIFIER,
+                rds_identifier(project, stack, "relational", role),
+            )
+        )
+    if cfg.aurora.enabled:
+        names.append(
+            ("dbtier:aurora", RDS_IDENTIFIER, rds_identifier(project, stack, "aurora", "cluster"))
+        )
     return names
 
 
