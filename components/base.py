@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from components.logs import lambda_log_group
 from policy.dbtier_policy.catalog import parameter_group_family
 
 # Characters each engine rejects in a master password (RDS: / @ " and space; ElastiCache AUTH
@@ -148,6 +149,26 @@ class DbtierComponent(pulumi.ComponentResource):
             opts=self.child(),
         )
 
+    def aws_log_groups(
+        self,
+        groups: Mapping[str, str],
+        retention_days: int,
+        kms_key_arn: pulumi.Input[str],
+    ) -> list[aws.cloudwatch.LogGroup]:
+        """Log groups AWS would create on first write (`groups`: role -> AWS's name, see
+        `components.logs`), created first with the stack's retention and key; the resource
+        that writes to them must depend on them."""
+        return [
+            aws.cloudwatch.LogGroup(
+                f"{self._prefix}-{role}-logs",
+                name=log_name,
+                retention_in_days=retention_days,
+                kms_key_id=kms_key_arn,
+                opts=self.child(),
+            )
+            for role, log_name in groups.items()
+        ]
+
     def snapshot_name(self, prefix: pulumi.Input[str]) -> pulumi.Output[str]:
         """A final-snapshot identifier unique per deployment, so destroy and re-create never clash."""
         suffix = random.RandomId(f"{self._prefix}-final-snapshot", byte_length=4, opts=self.child())
@@ -209,6 +230,7 @@ class DbtierComponent(pulumi.ComponentResource):
         access: RotationAccess,
         days: int,
         depends_on: Sequence[pulumi.Resource],
+        log_retention_days: int,
     ) -> aws.secretsmanager.SecretRotation:
         """Rotate `secret` every `days` with AWS's rotation function for `engine` (the secret's
         JSON `engine`), deployed from the Serverless Application Repository into the database's
@@ -216,13 +238,17 @@ class DbtierComponent(pulumi.ComponentResource):
 
         The application's template makes the function's role (Secrets Manager actions on secrets
         that name this function as their rotator, the VPC's network interfaces, the stack key)
-        and Secrets Manager's permission to invoke it.
+        and Secrets Manager's permission to invoke it. Its log group (Lambda's default name) is
+        created first, with `log_retention_days` and the stack key.
         """
         invoke = pulumi.InvokeOutputOptions(parent=self)
         partition = aws.get_partition_output(opts=invoke)
         region = aws.get_region_output(opts=invoke).region
         app = ROTATION_APPS[engine]
         function_name = rotation_function_name(self._prefix)
+        logs = self.aws_log_groups(
+            {"rotation-function": lambda_log_group(function_name)}, log_retention_days, kms_key_arn
+        )
         application = aws.serverlessrepository.CloudFormationStack(
             f"{self._prefix}-rotation-function",
             name=function_name,
@@ -245,7 +271,7 @@ class DbtierComponent(pulumi.ComponentResource):
                 "kmsKeyArn": kms_key_arn,
                 "excludeCharacters": exclude_characters(special),
             },
-            opts=self.child(depends_on=list(access.depends_on)),
+            opts=self.child(depends_on=[*access.depends_on, *logs]),
         )
         return aws.secretsmanager.SecretRotation(
             f"{self._prefix}-rotation",

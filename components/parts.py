@@ -107,6 +107,7 @@ def relational(tier: Tier) -> RelationalTier:
             kms_key_arn=tier.kms_key_arn,
             rotation=tier.network.rotation_access.get("relational"),
             availability_zones=tier.network.availability_zones,
+            log_retention_days=cfg.logs.retention_days,
             cdc_source=cfg.migration.enabled,
             protect=cfg.protect,
         ),
@@ -125,6 +126,7 @@ def aurora(tier: Tier) -> ServerlessAurora:
             kms_key_arn=tier.kms_key_arn,
             rotation=tier.network.rotation_access.get("aurora"),
             availability_zones=tier.network.availability_zones,
+            log_retention_days=cfg.logs.retention_days,
             protect=cfg.protect,
         ),
         opts=tier.opts,
@@ -142,6 +144,7 @@ def warehouse(tier: Tier) -> Warehouse:
             security_group_id=tier.network.security_group_ids["warehouse"],
             kms_key_arn=tier.kms_key_arn,
             rotation=tier.network.rotation_access.get("warehouse"),
+            log_retention_days=cfg.logs.retention_days,
             protect=cfg.protect,
         ),
         opts=tier.opts,
@@ -150,7 +153,9 @@ def warehouse(tier: Tier) -> Warehouse:
 
 def dynamo(tier: Tier) -> DynamoTables:
     cfg = tier.config
-    return DynamoTables(cfg.dynamo, tier.kms_key_arn, cfg.protect, tier.opts)
+    return DynamoTables(
+        cfg.dynamo, tier.kms_key_arn, cfg.protect, tier.opts, cfg.logs.retention_days
+    )
 
 
 def redis(tier: Tier) -> RedisCluster:
@@ -163,6 +168,7 @@ def redis(tier: Tier) -> RedisCluster:
             security_group_id=tier.network.security_group_ids["redis"],
             kms_key_arn=tier.kms_key_arn,
             protect=cfg.protect,
+            log_retention_days=cfg.logs.retention_days,
         ),
         opts=tier.opts,
     )
@@ -185,6 +191,7 @@ def migration(tier: Tier) -> Migration:
             target_secret_arn=target.secret_arn,
             target_engine=cfg.aurora.engine,
             target_database=cfg.aurora.database_name,
+            log_retention_days=cfg.logs.retention_days,
         ),
         opts=tier.opts,
     )

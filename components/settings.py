@@ -289,12 +289,15 @@ def iam_user(fields: Fields, default: str, engine_label: str, master: str) -> st
     return name
 
 
-def log_retention(fields: Fields, default: int) -> int:
-    """The `logRetentionDays` field: one of the periods CloudWatch Logs accepts."""
-    days = fields.integer("logRetentionDays", default)
+def log_retention(fields: Fields, default: T, name: str = "logRetentionDays") -> int | T:
+    """The `name` field (`logRetentionDays` by default): one of the periods CloudWatch Logs
+    accepts; `default` when absent (None lets a part inherit `dbtier:logs.retentionDays`)."""
+    days = fields.integer(name, None)
+    if days is None:
+        return default
     if days not in LOG_RETENTION_DAYS:
         raise ConfigError(
-            f"{fields.key}.logRetentionDays must be a CloudWatch Logs retention period"
+            f"{fields.key}.{name} must be a CloudWatch Logs retention period"
             f" ({', '.join(map(str, LOG_RETENTION_DAYS[:12]))}, ... 3653; got {days})"
         )
     return days
@@ -370,6 +373,22 @@ ELASTICACHE_GROUP = NameRule(
     "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html",
     letter_first=True, hyphens=True,
 )  # fmt: skip
+# RDS DB instance and cluster identifiers; stored lower-case, and the Terraform provider (so
+# pulumi-aws) accepts only lower-case: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints
+RDS_IDENTIFIER = NameRule(
+    "an RDS DB instance or cluster identifier", 1, 63, r"[a-z0-9-]",
+    "lower-case letters, digits and -",
+    "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints",
+    letter_first=True, hyphens=True,
+)  # fmt: skip
+
+
+def rds_identifier(project: str, stack: str, name: str, role: str) -> str:
+    """The DB instance or cluster identifier of `role` in the component `name`: per project and
+    stack, known at plan time (AWS's log group names contain it); config validation checks it."""
+    return f"{project}-{stack}-{name}-{role}".lower()
+
+
 LOG_GROUP = NameRule(
     "a CloudWatch Logs log group name", 1, 512, r"[A-Za-z0-9_./#-]", "letters, digits, _ . / # and -",
     "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html",

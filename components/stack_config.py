@@ -21,6 +21,7 @@ from components.aurora.config import AuroraConfig, parse_aurora
 from components.backup.config import BACKUP_VAULT, BackupConfig, parse_backup, vault_name
 from components.credentials import MIGRATION_REASON, managed_refused
 from components.dynamo.config import DynamoConfig, parse_dynamo
+from components.logs import LogsConfig, parse_logs
 from components.migration.config import MigrationConfig, parse_migration
 from components.network.config import NetworkConfig, parse_network
 from components.redis.config import RedisConfig, parse_redis
@@ -34,6 +35,7 @@ from components.settings import (
     KMS_ALIAS,
     KMS_KEY_ARN,
     LOG_GROUP,
+    RDS_IDENTIFIER,
     REDSHIFT_CLUSTER,
     REDSHIFT_SERVERLESS,
     STACK_NAME,
@@ -43,6 +45,7 @@ from components.settings import (
     check_name,
     describe,
     offered,
+    rds_identifier,
 )
 from components.warehouse.config import WarehouseConfig, parse_warehouse
 from contract.echo import echo
@@ -85,6 +88,7 @@ class StackConfig:
     migration: MigrationConfig = field(default_factory=MigrationConfig)
     alarms: AlarmsConfig = field(default_factory=AlarmsConfig)
     backup: BackupConfig = field(default_factory=BackupConfig)
+    logs: LogsConfig = field(default_factory=LogsConfig)
     protect: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
     region: str | None = None
@@ -196,6 +200,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "migration": parse_migration,
     "alarms": parse_alarms,
     "backup": parse_backup,
+    "logs": parse_logs,
     "protect": lambda raw: _parse_bool("dbtier:protect", raw),
     "tags": parse_tags,
 }
@@ -287,6 +292,22 @@ def physical_names(cfg: StackConfig, project: str, stack: str) -> list[tuple[str
             )
     if cfg.backup.enabled:
         names.append(("dbtier:backup", BACKUP_VAULT, vault_name(project, stack)))
+    if cfg.relational.enabled:
+        # The longest: the last replica's (replica-15 at most).
+        role = (
+            f"replica-{cfg.relational.read_replicas}" if cfg.relational.read_replicas else "primary"
+        )
+        names.append(
+            (
+                "dbtier:relational",
+                RDS_IDENTIFIER,
+                rds_identifier(project, stack, "relational", role),
+            )
+        )
+    if cfg.aurora.enabled:
+        names.append(
+            ("dbtier:aurora", RDS_IDENTIFIER, rds_identifier(project, stack, "aurora", "cluster"))
+        )
     return names
 
 

@@ -28,6 +28,8 @@ partial failure lands on the same warm container) but not a replay on a fresh co
 ``IDEMPOTENCY_TABLE`` to the name of a DynamoDB table with a string hash key ``eventId`` (and TTL
 on ``expiresAt``) to share the record across containers, or call :func:`set_store` with anything
 that implements :class:`ProcessedStore`.
+
+``LOG_LEVEL`` (Lambda's level names, INFO by default) sets how much the handler logs.
 """
 
 from __future__ import annotations
@@ -46,9 +48,21 @@ from typing import Any, Protocol
 import boto3
 from boto3.dynamodb.types import Binary, TypeDeserializer
 
+# Lambda's application log levels (the function's LOG_LEVEL, set with its logging config) as
+# Python's; an unknown or absent one means INFO.
+_LEVELS = {"TRACE": "DEBUG", "DEBUG": "DEBUG", "INFO": "INFO", "WARN": "WARNING", "ERROR": "ERROR"}
+
+
+def log_level(environ: Mapping[str, str] = os.environ) -> int:
+    """The handler's log level from ``LOG_LEVEL`` (Lambda's names: DEBUG, INFO, WARN, ERROR)."""
+    name = _LEVELS.get(environ.get("LOG_LEVEL", "INFO").strip().upper(), "INFO")
+    return int(getattr(logging, name))
+
+
 LOG = logging.getLogger("stream_processor")
-# Lambda's Python runtime installs a handler on the root logger but leaves it at WARNING.
-LOG.setLevel(logging.INFO)
+# Lambda's Python runtime installs a handler on the root logger but leaves it at WARNING, and
+# the processed-record lines are INFO: the component sets LOG_LEVEL (INFO by default).
+LOG.setLevel(log_level())
 
 EVENT_NAMES = frozenset({"INSERT", "MODIFY", "REMOVE"})
 DEFAULT_LRU_SIZE = 10_000

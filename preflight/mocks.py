@@ -452,6 +452,26 @@ def _sns_topic(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]
     return arn, {"name": topic, "arn": arn}
 
 
+def _signing_profile(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    # Signer appends a generated suffix to the prefix; a fixed one keeps the plan stable.
+    profile = i.get("name") or f"{i.get('namePrefix') or 'profile_'}20260101000000000000000001"
+    arn = m.arn("signer", f"/signing-profiles/{profile}")
+    return profile, {
+        "name": profile,
+        "arn": arn,
+        "version": "Ab12Cd34Ef",
+        "versionArn": f"{arn}/Ab12Cd34Ef",
+    }
+
+
+def _code_signing_config(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    config_id = f"csc-{_hex(name, 17)}"
+    return m.arn("lambda", f"code-signing-config:{config_id}"), {
+        "arn": m.arn("lambda", f"code-signing-config:{config_id}"),
+        "configId": config_id,
+    }
+
+
 def _dms_instance(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
     ident = i.get("replicationInstanceId") or _ident(name)
     arn = m.arn("dms", f"rep:{_hex(name, 26).upper()}")
@@ -501,6 +521,8 @@ _BUILDERS: dict[str, Builder] = {
     "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": _sar_stack,
     "aws:dynamodb/table:Table": _dynamo_table,
     "aws:lambda/function:Function": _lambda_function,
+    "aws:lambda/codeSigningConfig:CodeSigningConfig": _code_signing_config,
+    "aws:signer/signingProfile:SigningProfile": _signing_profile,
     "aws:sqs/queue:Queue": _sqs_queue,
     "aws:lambda/eventSourceMapping:EventSourceMapping": _event_source_mapping,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _metric_alarm,

@@ -84,6 +84,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "aws_iam_role_policy_attachment",
     "aws:kms/alias:Alias": "aws_kms_alias",
     "aws:kms/key:Key": "aws_kms_key",
+    "aws:lambda/codeSigningConfig:CodeSigningConfig": "aws_lambda_code_signing_config",
     "aws:lambda/eventSourceMapping:EventSourceMapping": "aws_lambda_event_source_mapping",
     "aws:lambda/function:Function": "aws_lambda_function",
     "aws:lambda/permission:Permission": "aws_lambda_permission",
@@ -107,6 +108,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": (
         "aws_serverlessapplicationrepository_cloudformation_stack"
     ),
+    "aws:signer/signingProfile:SigningProfile": "aws_signer_signing_profile",
     "aws:sns/topic:Topic": "aws_sns_topic",
     "aws:sns/topicSubscription:TopicSubscription": "aws_sns_topic_subscription",
     "aws:sqs/queue:Queue": "aws_sqs_queue",

@@ -30,7 +30,9 @@ from components.base import (
     family_of,
     insights_args,
 )
+from components.logs import DEFAULT_RETENTION_DAYS, rds_cluster_log_group
 from components.parameters import rds_parameters
+from components.settings import rds_identifier
 from contract import AuroraOutputs, exported
 
 LOG_EXPORTS = {"aurora-mysql": ["audit", "error", "slowquery"], "aurora-postgresql": ["postgresql"]}
@@ -85,6 +87,8 @@ class ServerlessAuroraArgs:
     """The rotation function's network; required when a generated password rotates."""
     availability_zones: pulumi.Input[list[str]] | None = None
     """The DB subnet group's Availability Zones: the writer takes the first, readers the others."""
+    log_retention_days: int = DEFAULT_RETENTION_DAYS
+    """Retention of the cluster's and the rotation function's log groups (dbtier:logs)."""
 
 
 def instance_zone(index: int, zones: list[str]) -> str | None:
@@ -173,8 +177,19 @@ class ServerlessAurora(DbtierComponent):
         lifecycle: dict[str, object] = {}
         if cfg.engine_lifecycle_support is not None:
             lifecycle["engine_lifecycle_support"] = cfg.engine_lifecycle_support
+        # An explicit identifier: Aurora's log groups are named after it and created first.
+        identifier = rds_identifier(pulumi.get_project(), pulumi.get_stack(), name, "cluster")
+        logs = self.aws_log_groups(
+            {
+                f"cluster-{log}": rds_cluster_log_group(identifier, log)
+                for log in LOG_EXPORTS[cfg.engine]
+            },
+            args.log_retention_days,
+            args.kms_key_arn,
+        )
         cluster = aws.rds.Cluster(
             f"{name}-cluster",
+            cluster_identifier=identifier,
             engine=cfg.engine,
             engine_mode="provisioned",
             engine_version=cfg.engine_version,
@@ -205,6 +220,7 @@ class ServerlessAurora(DbtierComponent):
             opts=self.child(
                 stateful=True,
                 ignore_changes=["masterPassword"] if creds.rotation_function else None,
+                depends_on=logs,
             ),
             **credentials,
             **lifecycle,
@@ -287,6 +303,7 @@ class ServerlessAurora(DbtierComponent):
                     access=args.rotation,
                     days=creds.rotation_days,
                     depends_on=[writer],
+                    log_retention_days=args.log_retention_days,
                 )
         self.register_outputs(
             {

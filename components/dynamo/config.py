@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from components.settings import ConfigError, Fields, describe, log_retention, show
 from contract.tables import SEED_TABLE, IndexSchema, TableSchema
@@ -49,8 +49,20 @@ class StreamProcessorConfig:
     """Lambda memory."""
     timeout_seconds: int = 60
     """Lambda timeout."""
-    log_retention_days: int = 30
-    """Retention of the function's log group."""
+    log_retention_days: int | None = None
+    """Retention of the function's log group; None: dbtier:logs.retentionDays."""
+    log_level: Literal["DEBUG", "INFO", "WARN", "ERROR"] = "INFO"
+    """The function's application log level: Lambda's filter and the handler's LOG_LEVEL."""
+    tracing: bool = True
+    """X-Ray active tracing (the role may then write trace segments)."""
+    reserved_concurrency: int | None = None
+    """Concurrent executions reserved for (and the most allowed to) the function; None: none
+    reserved. A stream consumer runs one batch per shard times parallelizationFactor, so the
+    shard count sets its real concurrency; a reservation caps it, and keeps it from starving
+    (or being starved by) the account's other functions."""
+    code_signing: bool = False
+    """A code-signing config (an AWS Signer profile as the only allowed publisher) on the
+    function, in Warn mode: Lambda logs unsigned deployments and still accepts them."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,15 @@ class DynamoConfig:
         default_factory=lambda: (DynamoTableConfig(schema=SEED_TABLE, stream_processor=True),)
     )
 
+
+# Lambda's application log levels (LoggingConfig.ApplicationLogLevel) that the handler maps to
+# Python's: https://docs.aws.amazon.com/lambda/latest/api/API_LoggingConfig.html
+LOG_LEVELS = ("DEBUG", "INFO", "WARN", "ERROR")
+# Reserved concurrency: 0 would throttle every invocation (the stream would stall until its
+# records expire), so at least 1; at most what a default account can reserve (a concurrency
+# quota of 1,000, of which Lambda keeps 100 unreserved). A raised quota allows more; ask AWS first.
+# https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+MAX_RESERVED_CONCURRENCY = 900
 
 _ATTRIBUTE_NAME = r"[A-Za-z0-9_.-]{1,255}"
 _TABLE_NAME = r"[A-Za-z0-9_.-]{3,255}"
@@ -225,9 +246,25 @@ def _parse_processor(key: str, raw: Any) -> StreamProcessorConfig | None:
         parallelization_factor=f.integer("parallelizationFactor", d.parallelization_factor, 1, 10),
         memory_mb=f.integer("memoryMb", d.memory_mb, 128, 10240),
         timeout_seconds=f.integer("timeoutSeconds", d.timeout_seconds, 1, 900),
-        log_retention_days=log_retention(f, d.log_retention_days),
+        log_retention_days=log_retention(f, None),
+        log_level=f.choice("logLevel", d.log_level, LOG_LEVELS),
+        tracing=f.flag("tracing", d.tracing),
+        reserved_concurrency=f.integer(
+            "reservedConcurrency", d.reserved_concurrency, 1, MAX_RESERVED_CONCURRENCY
+        ),
+        code_signing=f.flag("codeSigning", d.code_signing),
     )
     f.done()
+    if (
+        cfg.reserved_concurrency is not None
+        and cfg.reserved_concurrency < cfg.parallelization_factor
+    ):
+        raise ConfigError(
+            f"{key}.reservedConcurrency must be >= parallelizationFactor"
+            f" (got {cfg.reserved_concurrency} < {cfg.parallelization_factor}): Lambda runs"
+            " parallelizationFactor batches of every shard at once, and fewer reserved"
+            " executions than that throttle even a one-shard stream"
+        )
     for name, value, why in (
         ("maximumRecordAgeSeconds", cfg.maximum_record_age_seconds, "a longer age never applies"),
         (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pulumi
@@ -34,12 +35,32 @@ STREAM_READ_ACTIONS = [
 ]
 
 
-def processor_policy(stream_arn: str, log_group_arn: str, queue_arn: str, key_arn: str) -> str:
-    """The processor role's only permissions: read this stream, log to its group, park in its DLQ."""
+# What active tracing needs (the actions of the managed AWSXRayDaemonWriteAccess that a function
+# uses); X-Ray has no resource-level permissions, so the resource is "*":
+# https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html
+XRAY_WRITE_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+# Lambda validates a signed package against the config; in Warn mode it accepts an unsigned one
+# and logs it (Enforce would refuse the unsigned zip the component uploads):
+# https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html
+SIGNING_PLATFORM = "AWSLambda-SHA384-ECDSA"
+UNTRUSTED_ARTIFACT_ACTION = "Warn"
+
+
+def processor_policy(
+    stream_arn: str, log_group_arn: str, queue_arn: str, key_arn: str, tracing: bool = False
+) -> str:
+    """The processor role's only permissions: read this stream, log to its group, park in its DLQ
+    (and, with tracing, send its traces)."""
+    tracing_statements = (
+        [{"Sid": "WriteTraces", "Effect": "Allow", "Action": XRAY_WRITE_ACTIONS, "Resource": "*"}]
+        if tracing
+        else []
+    )
     return json.dumps(
         {
             "Version": "2012-10-17",
             "Statement": [
+                *tracing_statements,
                 {
                     "Sid": "ReadThisTableStream",
                     "Effect": "Allow",
@@ -73,16 +94,25 @@ def processor_policy(stream_arn: str, log_group_arn: str, queue_arn: str, key_ar
     )
 
 
+def signing_profile_prefix(stack: str, table: str) -> str:
+    """The signing profile's name prefix: AWS Signer allows letters, digits and _ (64 in all,
+    26 of them the generated suffix)."""
+    return re.sub(r"[^A-Za-z0-9]", "_", f"dbtier_{stack}_{table}")[:37] + "_"
+
+
 def stream_processor(
     owner: DbtierComponent,
     name: str,
     cfg: DynamoTableConfig,
     table: aws.dynamodb.Table,
     kms_key_arn: pulumi.Input[str],
+    *,
+    log_retention_days: int,
 ) -> tuple[aws.lambda_.Function, aws.sqs.Queue]:
     """The Lambda that drains the table's stream, its role, log group, DLQ and mapping.
 
-    Every resource is a child of `owner`, the DynamoTable of `table`.
+    Every resource is a child of `owner`, the DynamoTable of `table`. The log group keeps
+    `log_retention_days` (dbtier:logs) unless the processor's logRetentionDays says otherwise.
     """
     settings = cfg.processor
     queue = aws.sqs.Queue(
@@ -97,7 +127,7 @@ def stream_processor(
     log_group = aws.cloudwatch.LogGroup(
         f"{name}-processor-logs",
         name=f"/dbtier/{pulumi.get_stack()}/{cfg.schema.name}/stream-processor",
-        retention_in_days=settings.log_retention_days,
+        retention_in_days=settings.log_retention_days or log_retention_days,
         kms_key_id=kms_key_arn,
         opts=owner.child(),
     )
@@ -111,10 +141,27 @@ def stream_processor(
         f"{name}-processor-policy",
         role=role.id,
         policy=pulumi.Output.all(table.stream_arn, log_group.arn, queue.arn, kms_key_arn).apply(
-            lambda v: processor_policy(*v)
+            lambda v: processor_policy(v[0], v[1], v[2], v[3], tracing=settings.tracing)
         ),
         opts=owner.child(),
     )
+    signing = None
+    if settings.code_signing:
+        profile = aws.signer.SigningProfile(
+            f"{name}-processor-signing",
+            # Signer names: letters, digits and _ only, and never reusable once cancelled, so a
+            # prefix with a generated suffix (at most 38 characters).
+            name_prefix=signing_profile_prefix(pulumi.get_stack(), cfg.schema.name),
+            platform_id=SIGNING_PLATFORM,
+            opts=owner.child(),
+        )
+        signing = aws.lambda_.CodeSigningConfig(
+            f"{name}-processor-code-signing",
+            description=f"dbtier {cfg.schema.name} stream processor: code signed by its profile",
+            allowed_publishers={"signing_profile_version_arns": [profile.version_arn]},
+            policies={"untrusted_artifact_on_deployment": UNTRUSTED_ARTIFACT_ACTION},
+            opts=owner.child(),
+        )
     function = aws.lambda_.Function(
         f"{name}-processor",
         description=f"dbtier {cfg.schema.name}: DynamoDB stream processor",
@@ -125,13 +172,18 @@ def stream_processor(
         role=role.arn,
         memory_size=settings.memory_mb,
         timeout=settings.timeout_seconds,
+        # The environment is encrypted with the stack key; the handler reads LOG_LEVEL.
         kms_key_arn=kms_key_arn,
+        environment={"variables": {"LOG_LEVEL": settings.log_level}},
         logging_config={
             "log_format": "JSON",
             "log_group": log_group.name,
-            "application_log_level": "INFO",
+            "application_log_level": settings.log_level,
             "system_log_level": "WARN",
         },
+        tracing_config={"mode": "Active"} if settings.tracing else None,
+        reserved_concurrent_executions=settings.reserved_concurrency,
+        code_signing_config_arn=signing.arn if signing else None,
         # The role must carry its permissions before Lambda validates the function.
         opts=owner.child(depends_on=[policy]),
     )

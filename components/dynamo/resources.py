@@ -27,6 +27,7 @@ from components.dynamo.config import (
 )
 from components.dynamo.processor import stream_processor
 from components.dynamo.watches import dynamo_watches
+from components.logs import DEFAULT_RETENTION_DAYS
 from contract import DynamoOutputs, DynamoPoliciesOutputs, DynamoTableOutputs, exported
 from contract.tables import TableSchema, key_schema, projection
 from contract.tables import attribute_definitions as schema_attributes
@@ -94,6 +95,9 @@ class DynamoTableArgs:
     """The stack's KMS key: table SSE, the DLQ, the log group, Lambda environment."""
     protect: bool = False
     """Pulumi `protect` on the table."""
+    log_retention_days: int = DEFAULT_RETENTION_DAYS
+    """Retention of the processor's log group unless its logRetentionDays overrides it
+    (dbtier:logs)."""
 
 
 class DynamoTable(DbtierComponent):
@@ -185,7 +189,9 @@ class DynamoTable(DbtierComponent):
         self.processor_function = pulumi.Output.from_input(None)
         self.dead_letter_queue = pulumi.Output.from_input(None)
         if cfg.stream_processor:
-            function, queue = stream_processor(self, name, cfg, table, args.kms_key_arn)
+            function, queue = stream_processor(
+                self, name, cfg, table, args.kms_key_arn, log_retention_days=args.log_retention_days
+            )
             self.processor_function = function.name
             self.dead_letter_queue = queue.name
 
@@ -251,11 +257,17 @@ class DynamoTables:
         kms_key_arn: pulumi.Input[str],
         protect: bool,
         opts: pulumi.ResourceOptions,
+        log_retention_days: int = DEFAULT_RETENTION_DAYS,
     ) -> None:
         self.tables = {
             table.schema.name: DynamoTable(
                 f"dynamo-{table.schema.name}",
-                DynamoTableArgs(config=table, kms_key_arn=kms_key_arn, protect=protect),
+                DynamoTableArgs(
+                    config=table,
+                    kms_key_arn=kms_key_arn,
+                    protect=protect,
+                    log_retention_days=log_retention_days,
+                ),
                 opts=opts,
             )
             for table in config.tables

@@ -18,6 +18,7 @@ import pulumi_aws as aws
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
 from components.base import DbtierComponent, assume_role_policy
+from components.logs import DEFAULT_RETENTION_DAYS, dms_task_log_group
 from components.migration.config import MigrationConfig, dms_identifier
 from components.migration.watches import migration_watches
 from contract import MigrationOutputs, exported
@@ -152,6 +153,8 @@ class MigrationArgs:
     """Engine of the target cluster: aurora-mysql or aurora-postgresql."""
     target_database: str = "appdb"
     """Database on the target (required by DMS for PostgreSQL targets)."""
+    log_retention_days: int = DEFAULT_RETENTION_DAYS
+    """Retention of the task log group (dbtier:logs)."""
 
 
 class Migration(DbtierComponent):
@@ -260,6 +263,12 @@ class Migration(DbtierComponent):
                 opts=self.child(depends_on=[access_policy]),
             )
 
+        # DMS logs every task of the instance to one group named after the instance.
+        task_logs = self.aws_log_groups(
+            {"task": dms_task_log_group(resource_id(name, "instance"))},
+            args.log_retention_days,
+            args.kms_key_arn,
+        )
         task = aws.dms.ReplicationTask(
             f"{name}-task",
             replication_task_id=resource_id(name, "task"),
@@ -270,7 +279,7 @@ class Migration(DbtierComponent):
             table_mappings=table_mappings(cfg.include, cfg.exclude),
             replication_task_settings=task_settings(),
             start_replication_task=False,
-            opts=self.child(),
+            opts=self.child(depends_on=task_logs),
         )
 
         self.replication_instance_arn = instance.replication_instance_arn

@@ -43,7 +43,8 @@ class RedisConfig:
     automatic_failover: bool = False
     multi_az: bool = False
     snapshot_retention_days: int = 1
-    log_retention_days: int = 30
+    log_retention_days: int | None = None
+    """Retention of the slow and engine log groups; None: dbtier:logs.retentionDays."""
     auth_token_version: int = 1
     """Bump it to rotate the AUTH token (a new generated token); see authTokenUpdateStrategy."""
     auth_token_update_strategy: Literal["ROTATE", "SET"] | None = None
@@ -126,7 +127,7 @@ def parse_redis(raw: Any, region: str | None = None) -> RedisConfig:
         snapshot_retention_days=f.integer(
             "snapshotRetentionDays", d.snapshot_retention_days, 0, 35
         ),
-        log_retention_days=log_retention(f, d.log_retention_days),
+        log_retention_days=log_retention(f, None),
         auth_token_version=f.integer("authTokenVersion", d.auth_token_version, 1, 1_000_000),
         # DELETE (moving to RBAC) is not offered: dbtier always authenticates with the token.
         auth_token_update_strategy=f.choice("authTokenUpdateStrategy", None, ("ROTATE", "SET")),

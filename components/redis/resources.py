@@ -18,6 +18,7 @@ import pulumi_aws as aws
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
 from components.base import ELASTICACHE_TOKEN_SPECIAL, DbtierComponent, family_of
+from components.logs import DEFAULT_RETENTION_DAYS
 from components.parameters import plain_parameters
 from components.redis.config import RedisConfig, enforced_parameters
 from components.redis.config import replication_group_id as config_group_id
@@ -59,6 +60,8 @@ class RedisClusterArgs:
     """The stack's KMS key: data at rest, log groups, the connection secret."""
     protect: bool = False
     """Pulumi `protect` on the replication group and its secret."""
+    log_retention_days: int = DEFAULT_RETENTION_DAYS
+    """Retention of the log groups unless dbtier:redis.logRetentionDays overrides it (dbtier:logs)."""
 
 
 class RedisCluster(DbtierComponent):
@@ -99,7 +102,7 @@ class RedisCluster(DbtierComponent):
             log_type: aws.cloudwatch.LogGroup(
                 f"{name}-{log_type}",
                 name=f"/dbtier/{pulumi.get_stack()}/{name}/{log_type}",
-                retention_in_days=cfg.log_retention_days,
+                retention_in_days=cfg.log_retention_days or args.log_retention_days,
                 kms_key_id=args.kms_key_arn,
                 opts=self.child(),
             )

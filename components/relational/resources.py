@@ -26,9 +26,11 @@ from components.base import (
     family_of,
     insights_args,
 )
+from components.logs import DEFAULT_RETENTION_DAYS, rds_instance_log_group
 from components.parameters import rds_parameters
 from components.relational.config import RelationalConfig
 from components.relational.watches import relational_watches
+from components.settings import rds_identifier
 from contract import RelationalOutputs, exported
 
 # The logs published to CloudWatch. `audit` is not among them: RDS for MySQL writes it only with
@@ -73,6 +75,8 @@ class RelationalTierArgs:
     """The rotation function's network; required when a generated password rotates."""
     availability_zones: pulumi.Input[list[str]] | None = None
     """The DB subnet group's Availability Zones: single-AZ replicas are spread over them."""
+    log_retention_days: int = DEFAULT_RETENTION_DAYS
+    """Retention of the instances' and the rotation function's log groups (dbtier:logs)."""
 
 
 def replica_zone(index: int, zones: list[str]) -> str | None:
@@ -162,8 +166,23 @@ class RelationalTier(DbtierComponent):
             "backup_retention_period": cfg.backup_retention_days,
             "storage_type": "gp3",
         }
+        # Explicit identifiers: the log groups RDS writes to are named after them, and are
+        # created before the instances so RDS finds them (components.logs).
+        identifiers = {
+            role: rds_identifier(pulumi.get_project(), pulumi.get_stack(), name, role)
+            for role in ["primary", *(f"replica-{i + 1}" for i in range(cfg.read_replicas))]
+        }
+        logs = {
+            role: self.aws_log_groups(
+                {f"{role}-{log}": rds_instance_log_group(identifier, log) for log in LOG_EXPORTS},
+                args.log_retention_days,
+                args.kms_key_arn,
+            )
+            for role, identifier in identifiers.items()
+        }
         primary = aws.rds.Instance(
             f"{name}-primary",
+            identifier=identifiers["primary"],
             engine=cfg.engine,
             engine_version=cfg.engine_version,
             allocated_storage=cfg.allocated_storage,
@@ -180,7 +199,9 @@ class RelationalTier(DbtierComponent):
             final_snapshot_identifier=self.snapshot_name(f"{name}-primary"),
             # After a rotation the secret owns the password: never send the initial one again.
             opts=self.child(
-                stateful=True, ignore_changes=["password"] if creds.rotation_function else None
+                stateful=True,
+                ignore_changes=["password"] if creds.rotation_function else None,
+                depends_on=logs["primary"],
             ),
             **credentials,
             **common,
@@ -198,6 +219,7 @@ class RelationalTier(DbtierComponent):
         replicas = [
             aws.rds.Instance(
                 f"{name}-replica-{i + 1}",
+                identifier=identifiers[f"replica-{i + 1}"],
                 # Same-region replicas name their source by identifier; they inherit engine,
                 # storage, encryption, the KMS key and the master credentials from it.
                 replicate_source_db=primary.identifier,
@@ -207,7 +229,7 @@ class RelationalTier(DbtierComponent):
                 else zones.apply(partial(replica_zone, i)),
                 # AWS refuses a final snapshot for a read replica: its data lives in the primary.
                 skip_final_snapshot=True,
-                opts=self.child(stateful=True),
+                opts=self.child(stateful=True, depends_on=logs[f"replica-{i + 1}"]),
                 **common,
             )
             for i in range(cfg.read_replicas)
@@ -264,6 +286,7 @@ class RelationalTier(DbtierComponent):
                     access=args.rotation,
                     days=creds.rotation_days,
                     depends_on=[primary],
+                    log_retention_days=args.log_retention_days,
                 )
         self.register_outputs(
             {

@@ -23,6 +23,7 @@ from components.base import (
     RotationAccess,
     assume_role_policy,
 )
+from components.logs import DEFAULT_RETENTION_DAYS, redshift_cluster_log_group
 from components.parameters import plain_parameters
 from components.warehouse.config import (
     ENFORCED_PARAMETERS,
@@ -52,6 +53,8 @@ class WarehouseArgs:
     """Pulumi `protect` on the cluster or namespace."""
     rotation: RotationAccess | None = None
     """The rotation function's network; required when a generated password rotates."""
+    log_retention_days: int = DEFAULT_RETENTION_DAYS
+    """Retention of the audit and rotation function log groups (dbtier:logs)."""
 
 
 class Warehouse(DbtierComponent):
@@ -162,12 +165,24 @@ class Warehouse(DbtierComponent):
             )
             database = cluster
             managed_secret = cluster.master_password_secret_arn
+            # Redshift Serverless shares one group per log type and region among every
+            # namespace (components.logs); a cluster has groups of its own, created first.
+            logs = self.aws_log_groups(
+                {
+                    f"audit-{log}": redshift_cluster_log_group(
+                        warehouse_identifier(pulumi.get_stack(), name), log
+                    )
+                    for log in AUDIT_LOGS
+                },
+                args.log_retention_days,
+                args.kms_key_arn,
+            )
             aws.redshift.Logging(
                 f"{name}-audit-logging",
                 cluster_identifier=cluster.cluster_identifier,
                 log_destination_type="cloudwatch",
                 log_exports=AUDIT_LOGS,
-                opts=self.child(),
+                opts=self.child(depends_on=logs),
             )
             self.endpoint = cluster.dns_name
             self.port = cluster.port
@@ -252,6 +267,7 @@ class Warehouse(DbtierComponent):
                     access=args.rotation,
                     days=creds.rotation_days,
                     depends_on=[database],
+                    log_retention_days=args.log_retention_days,
                 )
         self.register_outputs(
             {

@@ -7,13 +7,17 @@ parameters leave the log off, its CloudWatch log group simply stays empty. Graph
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pulumi_policy import PolicyResource
 
-from ._common import Rule, prop
+from ._common import Rule, is_unknown, prop
 from .deploy_relations import (
+    DMS_INSTANCE,
+    DMS_TASK,
+    FUNCTION,
     RDS_CLUSTER,
     RDS_CLUSTER_PARAMS,
     RDS_INSTANCE,
@@ -26,6 +30,7 @@ from .deploy_relations import (
     RS_WORKGROUP,
     Group,
     is_true,
+    known_str,
     linked,
     of_type,
     parameters,
@@ -33,6 +38,16 @@ from .deploy_relations import (
     string_list,
     writes_file,
 )
+from .log_groups import (
+    dms_task_log_group,
+    lambda_log_group,
+    rds_cluster_log_group,
+    rds_instance_log_group,
+    redshift_cluster_log_group,
+)
+
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+SAR_STACK = "aws:serverlessrepository/cloudFormationStack:CloudFormationStack"
 
 
 def _missing_mysql_log_parameters(
@@ -171,7 +186,119 @@ def redshift_user_activity_log(
                 )
 
 
+def _expected_log_groups(
+    resources: Sequence[PolicyResource],
+) -> Iterator[tuple[PolicyResource, str | None, str, str]]:
+    """(resource, AWS's group name or None when it cannot be known, what writes it, the key).
+
+    None: the resource has no identifier of its own (an autonamed database), so its groups
+    cannot be declared before AWS creates them.
+    """
+    for kind, ident_key, name_of, key in (
+        (RDS_INSTANCE, "identifier", rds_instance_log_group, "dbtier:relational"),
+        (RDS_CLUSTER, "clusterIdentifier", rds_cluster_log_group, "dbtier:aurora"),
+    ):
+        for db in of_type(resources, kind):
+            exports = string_list(prop(db.props, "enabledCloudwatchLogsExports")) or []
+            ident = prop(db.props, ident_key)
+            for log in exports:
+                if ident is None:
+                    yield db, None, f"its {log} log export", key
+                elif known_str(ident) is not None:
+                    yield db, name_of(str(ident).lower(), log), f"its {log} log export", key
+    for logging in of_type(resources, REDSHIFT_LOGGING):
+        ident = known_str(prop(logging.props, "clusterIdentifier"))
+        if prop(logging.props, "logDestinationType") != "cloudwatch" or ident is None:
+            continue
+        for log in string_list(prop(logging.props, "logExports")) or []:
+            yield (
+                logging,
+                redshift_cluster_log_group(ident, log),
+                f"the {log} audit log",
+                "dbtier:warehouse",
+            )
+    instances = of_type(resources, DMS_INSTANCE)
+    for task in of_type(resources, DMS_TASK):
+        settings = known_str(prop(task.props, "replicationTaskSettings"))
+        try:
+            logging_on = bool(json.loads(settings or "{}").get("Logging", {}).get("EnableLogging"))
+        except (ValueError, AttributeError):
+            continue
+        if not logging_on:
+            continue
+        for instance in linked(task, "replicationInstanceArn", instances, "replicationInstanceArn"):
+            ident = known_str(prop(instance.props, "replicationInstanceId"))
+            if ident is not None:
+                yield task, dms_task_log_group(ident), "its task logs", "dbtier:migration"
+    for sar in of_type(resources, SAR_STACK):
+        rotator = known_str(prop(sar.props, "parameters", "functionName"))
+        if rotator is not None:
+            yield (
+                sar,
+                lambda_log_group(rotator),
+                f"function {rotator}",
+                "credentials.rotationDays",
+            )
+    for fn in of_type(resources, FUNCTION):
+        own = prop(fn.props, "loggingConfig", "logGroup")
+        if own is not None:
+            if known_str(own) is not None:
+                yield fn, str(own), "its logging config", "dbtier:dynamo"
+            continue
+        name = known_str(prop(fn.props, "name"))
+        if name is not None:
+            yield fn, lambda_log_group(name), "the function", "dbtier:dynamo"
+
+
+def log_groups_declared(
+    resources: Sequence[PolicyResource], _c: Mapping[str, Any]
+) -> Iterator[tuple[str, str]]:
+    """Every log group AWS would create for a resource of the stack is declared by the stack.
+
+    AWS creates a missing group on first write: no retention (logs kept forever) and no
+    customer key, outside the stack and its policies. Declared with AWS's exact name (and
+    created before the writer), the group is the stack's, with its retention and key.
+    """
+    declared = {
+        str(prop(g.props, "name"))
+        for g in of_type(resources, LOG_GROUP)
+        if known_str(prop(g.props, "name"))
+    }
+    if any(is_unknown(prop(g.props, "name")) for g in of_type(resources, LOG_GROUP)):
+        return  # a group whose name is not known yet may be the one expected
+    for resource, group, what, key in _expected_log_groups(resources):
+        if group is None:
+            yield (
+                resource.urn,
+                f"'{resource.name}' has no identifier of its own, so the log group of {what}"
+                " cannot be declared before AWS creates it (kept forever, without the stack"
+                f" key). Give it an explicit identifier ({key}; dbtier's components do).",
+            )
+        elif group not in declared:
+            yield (
+                resource.urn,
+                f"'{resource.name}': AWS writes {what} to log group '{group}', which the stack"
+                " does not declare: AWS creates it keeping logs forever, without the stack key."
+                f" Declare it with retention and the key before the resource ({key};"
+                " dbtier:logs.retentionDays).",
+            )
+
+
 RULES: list[Rule] = [
+    Rule(
+        relation_meta(
+            "deploy-log-groups-declared",
+            "Every log group AWS creates for a database export, a function or a DMS task is"
+            " declared by the stack under AWS's name.",
+            "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html",
+            ("dbtier:logs.retentionDays",),
+            "declare the group with AWS's name (/aws/rds/instance/<id>/<log>,"
+            " /aws/rds/cluster/<id>/<log>, /aws/redshift/cluster/<id>/<log>,"
+            " /aws/lambda/<function>, dms-tasks-<instance>) before the resource that writes it;"
+            " dbtier's components do (components.logs).",
+        ),
+        stack_check=log_groups_declared,
+    ),
     Rule(
         relation_meta(
             "deploy-rds-log-parameters",

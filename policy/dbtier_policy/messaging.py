@@ -131,8 +131,12 @@ RULES: list[Rule] = [
             category="logging",
             remediation="set retentionInDays to at least minimumDays.",
             resource_types=(LOG_GROUP,),
-            checkov=("CKV_AWS_66",),
-            config={"minimumDays": integer(1, 1, "Minimum log retention, days.")},
+            checkov=("CKV_AWS_66", "CKV_AWS_338"),
+            config={
+                "minimumDays": integer(
+                    1, 1, "Minimum log retention, days (prod: 365, checkov's one year)."
+                )
+            },
         ),
         log_group_retention,
     ),

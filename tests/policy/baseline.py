@@ -303,6 +303,27 @@ def build() -> dict[str, PlannedResource]:
         {"kmsKeyId": KEY_ARN, "retentionInDays": 30},
         deps=kms,
     )
+    # The groups AWS would create for the stack's exports, function and task, declared under
+    # AWS's names (deploy-log-groups-declared).
+    for i, group in enumerate(
+        [
+            "/aws/rds/instance/db-primary/error",
+            "/aws/rds/instance/db-primary/slowquery",
+            "/aws/rds/cluster/aurora/audit",
+            "/aws/rds/cluster/aurora/error",
+            "/aws/redshift/cluster/warehouse/connectionlog",
+            "/aws/redshift/cluster/warehouse/useractivitylog",
+            "/aws/redshift/cluster/warehouse/userlog",
+            "/aws/lambda/processor",
+            "dms-tasks-migration",
+        ]
+    ):
+        r[f"aws-logs-{i}"] = resource(
+            "aws:cloudwatch/logGroup:LogGroup",
+            f"aws-logs-{i}",
+            {"name": group, "kmsKeyId": KEY_ARN, "retentionInDays": 30},
+            deps=kms,
+        )
     r["mapping"] = resource(
         "aws:lambda/eventSourceMapping:EventSourceMapping",
         "mapping",
@@ -702,6 +723,8 @@ CASES += [
         "namespace",
         {"logExports": ["connectionlog", "userlog", "useractivitylog"]},
     ),
+    ("deploy-log-groups-declared", "function", {"name": "renamed"}),
+    ("deploy-log-groups-declared", "cluster", {"clusterIdentifier": None}),
     ("deploy-dlq-retention", "queue", {"messageRetentionSeconds": 1209600}),
     ("deploy-dlq-retention", "mapping", {"maximumRecordAgeInSeconds": 172800}),
     (

@@ -93,12 +93,14 @@ def rds_general_log_exported(plan: Plan) -> None:
     primary = named(plan, "relational-primary")
     exports = [*primary.inputs["enabledCloudwatchLogsExports"], "general"]
     change(plan, "relational-primary", enabledCloudwatchLogsExports=exports)
+    declare_log_group(plan, "relational-primary-error-logs", "general")
 
 
 def rds_audit_without_option_group(plan: Plan) -> None:
     primary = named(plan, "relational-primary")
     exports = [*primary.inputs["enabledCloudwatchLogsExports"], "audit"]
     change(plan, "relational-primary", enabledCloudwatchLogsExports=exports)
+    declare_log_group(plan, "relational-primary-error-logs", "audit")
 
 
 def aurora_audit_off(plan: Plan) -> None:
@@ -118,6 +120,53 @@ def redshift_activity_off(plan: Plan) -> None:
             {**p, "value": "false"} if p["name"] == "enable_user_activity_logging" else p
             for p in group.inputs["parameters"]
         ],
+    )
+
+
+# -- log groups AWS would create, left undeclared ------------------------------------------
+
+
+def rds_error_log_group_missing(plan: Plan) -> None:
+    drop(plan, "relational-primary-error-logs")
+
+
+def replica_autonamed(plan: Plan) -> None:  # the identifier RDS instances had before issue 13
+    change(plan, "relational-replica-1", identifier=None)
+
+
+def aurora_audit_log_group_missing(plan: Plan) -> None:
+    drop(plan, "aurora-cluster-audit-logs")
+
+
+def redshift_userlog_group_missing(plan: Plan) -> None:
+    drop(plan, "warehouse-audit-userlog-logs")
+
+
+def dms_task_log_group_missing(plan: Plan) -> None:
+    drop(plan, "migration-task-logs")
+
+
+def rotation_function_log_group_missing(plan: Plan) -> None:
+    drop(plan, "aurora-rotation-function-logs")
+
+
+def rds_log_group_misnamed(plan: Plan) -> None:
+    group = named(plan, "relational-primary-slowquery-logs")
+    misnamed = replace(group, inputs={**group.inputs, "name": "/aws/rds/relational/slowquery"})
+    plan.resources[plan.resources.index(group)] = misnamed
+
+
+def declare_log_group(plan: Plan, like: str, log: str) -> None:
+    """A log group for the primary's export `log`, as the component declares one."""
+    group = named(plan, like)
+    name = group.inputs["name"].rsplit("/", 1)[0] + f"/{log}"
+    plan.resources.append(
+        replace(
+            group,
+            urn=group.urn.replace(group.name, f"relational-primary-{log}-logs"),
+            name=f"relational-primary-{log}-logs",
+            inputs={**group.inputs, "name": name},
+        )
     )
 
 
@@ -229,7 +278,10 @@ def lag_alarm_on_the_primary(plan: Plan) -> None:
     # As the watch of the primary would plan it: the identifier comes from the primary.
     moved = replace(
         alarm,
-        inputs={**alarm.inputs, "dimensions": {"DBInstanceIdentifier": "relational-primary-x"}},
+        inputs={
+            **alarm.inputs,
+            "dimensions": {"DBInstanceIdentifier": primary.inputs["identifier"]},
+        },
         property_dependencies={**alarm.property_dependencies, "dimensions": [primary.urn]},
         dependencies=[u for u in alarm.dependencies if "replica-1" not in u] + [primary.urn],
     )
@@ -305,6 +357,13 @@ CASES: list[tuple[str, Mutation, str, str, str]] = [
     ("prod", aurora_audit_off, "deploy-aurora-log-parameters", "aurora-cluster", "server_audit_logging"),
     ("dev", aurora_slow_log_off, "deploy-aurora-log-parameters", "aurora-cluster", "dbtier:aurora"),
     ("prod", redshift_activity_off, "deploy-redshift-user-activity-log", "warehouse-audit-logging", "enable_user_activity_logging"),
+    ("prod", rds_error_log_group_missing, "deploy-log-groups-declared", "relational-primary", "/aws/rds/instance/dbtier-prod-relational-primary/error"),
+    ("prod", rds_log_group_misnamed, "deploy-log-groups-declared", "relational-primary", "/aws/rds/instance/dbtier-prod-relational-primary/slowquery"),
+    ("prod", replica_autonamed, "deploy-log-groups-declared", "relational-replica-1", "no identifier"),
+    ("dev", aurora_audit_log_group_missing, "deploy-log-groups-declared", "aurora-cluster", "/aws/rds/cluster/dbtier-dev-aurora-cluster/audit"),
+    ("prod", redshift_userlog_group_missing, "deploy-log-groups-declared", "warehouse-audit-logging", "/aws/redshift/cluster/prod-warehouse/userlog"),
+    ("prod", dms_task_log_group_missing, "deploy-log-groups-declared", "migration-task", "dms-tasks-dbtier-prod-migration-instance"),
+    ("prod", rotation_function_log_group_missing, "deploy-log-groups-declared", "aurora-rotation-function", "/aws/lambda/dbtier-prod-aurora-rotation"),
     ("prod", dlq_fourteen_days, "deploy-dlq-retention", "dynamo-UserProfiles-processor-dlq", "dlqRetentionSeconds"),
     ("dev", dlq_default_retention, "deploy-dlq-retention", "dynamo-UserProfiles-processor-dlq", "345600"),
     ("dev", mapping_age_beyond_stream, "deploy-dlq-retention", "dynamo-UserProfiles-processor-mapping", "maximumRecordAgeSeconds"),

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import pytest
 
-from preflight.mocks import _ident
 from preflight.plan import Plan, PlanError, PlannedResource
 from tests.unit.conftest import of_type, one
 
@@ -148,7 +147,7 @@ def test_each_rds_alarm_names_the_instance_it_watches(prod_plan: Plan) -> None:
         role = role if role in instances else role.split("-")[0]
         instance = instances[role]
         # The identifier is the planned instance's own, and the alarm depends on it alone.
-        assert alarm.inputs["dimensions"] == {"DBInstanceIdentifier": _ident(instance.name)}
+        assert alarm.inputs["dimensions"] == {"DBInstanceIdentifier": instance.inputs["identifier"]}
         assert alarm.property_dependencies["dimensions"] == [instance.urn], alarm.name
         metrics.setdefault(role, set()).add(alarm.inputs["metricName"])
     health = {"CPUUtilization", "FreeStorageSpace", "DatabaseConnections", "FreeableMemory"}

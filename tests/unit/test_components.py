@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from preflight.mocks import _ident, _random_password
+from preflight.mocks import _random_password
 from preflight.plan import SECRET_SIG, Plan, PlanError
 from tests.unit.conftest import is_secret, of_type, one
 
@@ -79,7 +79,7 @@ def test_prod_primary_is_multi_az_with_two_replicas_that_inherit_credentials_and
     assert sorted(r.name for r in replicas) == ["relational-replica-1", "relational-replica-2"]
     for replica in replicas:
         # The source is the planned primary's identifier, taken from the primary itself.
-        assert replica.inputs["replicateSourceDb"] == _ident(primary.name)
+        assert replica.inputs["replicateSourceDb"] == primary.inputs["identifier"]
         assert replica.property_dependencies["replicateSourceDb"] == [primary.urn]
         for inherited in (
             "username",

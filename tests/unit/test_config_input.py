@@ -67,6 +67,32 @@ def test_an_empty_region_reaches_the_catalog() -> None:
         parse({}, region="")
 
 
+def test_rds_identifiers_built_from_the_stack_name_follow_aws_rules() -> None:
+    # Only the databases: RDS identifiers take no underscore, and the last replica's is longest.
+    only_rds = {
+        "dbtier:redis": {"enabled": False},
+        "dbtier:warehouse": {"enabled": False},
+        "dbtier:dynamo": {"enabled": False},
+    }
+    with pytest.raises(ConfigError) as raised:
+        parse(only_rds, region="us-east-1", stack="my_stack")
+    assert "dbtier:relational in stack 'my_stack': an RDS DB instance or cluster identifier" in str(
+        raised.value
+    )
+    long_stack = "s" * 35  # dbtier-<35>-relational-replica-15 is 64 characters
+    parse({**only_rds, "dbtier:aurora": {"enabled": False}}, region="us-east-1", stack=long_stack)
+    with pytest.raises(ConfigError, match=r"dbtier:relational in stack .*must be 1-63 characters"):
+        parse(
+            {
+                **only_rds,
+                "dbtier:aurora": {"enabled": False},
+                "dbtier:relational": {"readReplicas": 15},
+            },
+            region="us-east-1",
+            stack=long_stack,
+        )
+
+
 @pytest.mark.parametrize(
     ("stack", "message"),
     [

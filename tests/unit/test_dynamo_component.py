@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from components.dynamo.processor import LAMBDA_RUNTIME, STREAM_READ_ACTIONS
+from components.dynamo.processor import LAMBDA_RUNTIME, STREAM_READ_ACTIONS, XRAY_WRITE_ACTIONS
 from lambdas import stream_processor
 from preflight import plan as plan_module
 from preflight.mocks import _ident
@@ -257,7 +257,7 @@ def test_processor_packages_exactly_the_handler_file_on_a_current_runtime(
 
 def test_processor_log_group_is_encrypted_with_retention(prod_plan: Plan) -> None:
     group = one(prod_plan, LOG_GROUP, "dynamo-UserProfiles-processor-logs").inputs
-    assert group["retentionInDays"] == 30
+    assert group["retentionInDays"] == 400  # prod's dbtier:logs.retentionDays
     assert group["kmsKeyId"].startswith("arn:aws:kms:")
 
 
@@ -329,6 +329,10 @@ def test_processor_role_reads_exactly_this_tables_stream_and_nothing_wider(
     assert resources_of(dynamo[0]) == [stream_arn]
     for statement in policy:
         assert statement["Effect"] == "Allow"
+        # X-Ray has no resource-level permissions: its two write actions are the one exception.
+        if statement.get("Sid") == "WriteTraces":
+            assert sorted(_actions(statement)) == sorted(XRAY_WRITE_ACTIONS)
+            continue
         assert "*" not in resources_of(statement)
         assert not any(a.endswith(":*") or a == "*" for a in _actions(statement))
 

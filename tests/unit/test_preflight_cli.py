@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 import preflight.__main__ as cli
-from preflight.mocks import _ident
 from preflight.plan import SECRET_SIG, SECRET_VALUE, Plan, plan_stack
 from tests.policy.policy_fixtures import ROOT, make_plan
 from tests.policy.policy_fixtures import run_preflight as preflight
@@ -95,7 +94,9 @@ def test_prod_json_lists_the_foundation_resources_and_outputs() -> None:
     replicas = [r for r in instances if "replicateSourceDb" in r["inputs"]]
     assert len(replicas) == 2
     # Each replica reads from the primary: its source is the id the mocks give the primary.
-    assert [r["inputs"]["replicateSourceDb"] for r in replicas] == [_ident(primary["name"])] * 2
+    assert [r["inputs"]["replicateSourceDb"] for r in replicas] == [
+        primary["inputs"]["identifier"]
+    ] * 2
     aurora = [
         r for r in report["resources"] if r["type"] == "aws:rds/clusterInstance:ClusterInstance"
     ]

@@ -76,7 +76,8 @@ def test_slow_and_engine_logs_go_to_encrypted_log_groups(
         assert delivery["destination"] == log_group["name"]
         assert delivery["destinationType"] == "cloudwatch-logs"
         assert log_group["kmsKeyId"].startswith("arn:aws:kms:")
-        assert log_group["retentionInDays"] == 30
+        # dbtier:logs.retentionDays: the default in dev, 400 days in prod.
+        assert log_group["retentionInDays"] == (30 if stack == "dev" else 400)
 
 
 def test_auth_token_uses_only_characters_elasticache_accepts(prod_plan: Plan) -> None:
