@@ -243,9 +243,11 @@ def test_bad_backup_config_is_refused_naming_the_key(raw: dict[str, Any], messag
 
 
 def test_vault_name_is_checked_against_aws_rules() -> None:
+    # RDS identifiers (built from the stack name too) are shorter: leave those parts out.
+    no_rds = {"dbtier:relational": {"enabled": False}, "dbtier:aurora": {"enabled": False}}
     with pytest.raises(ConfigError, match=r"dbtier:backup.*AWS Backup vault name"):
-        parse({"dbtier:backup": {"enabled": True}}, stack="x" * 45)
-    parse({"dbtier:backup": {"enabled": False}}, stack="x" * 45)  # no vault: no name to check
+        parse({**no_rds, "dbtier:backup": {"enabled": True}}, stack="x" * 45)
+    parse({**no_rds, "dbtier:backup": {"enabled": False}}, stack="x" * 45)  # no vault: no name
 
 
 @pytest.mark.parametrize(
