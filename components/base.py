@@ -305,18 +305,24 @@ class DbtierComponent(pulumi.ComponentResource):
 
 
 def insights_args(
-    performance_insights: bool,
-    retention_days: int,
-    kms_key_arn: pulumi.Input[str],
-    monitoring_role: aws.iam.Role | None,
-    monitoring_interval: int,
+    performance_insights: bool, retention_days: int, kms_key_arn: pulumi.Input[str]
 ) -> dict[str, Any]:
-    """Performance Insights (stack key, retention) and Enhanced Monitoring arguments, as RDS
-    instances, Aurora clusters and Aurora cluster instances all take them."""
+    """Performance Insights arguments (stack key, retention), as RDS instances and read replicas,
+    Aurora clusters and Aurora cluster instances all take them."""
     return {
         "performance_insights_enabled": performance_insights,
         "performance_insights_kms_key_id": kms_key_arn if performance_insights else None,
         "performance_insights_retention_period": retention_days if performance_insights else None,
+    }
+
+
+def monitoring_args(
+    monitoring_role: aws.iam.Role | None, monitoring_interval: int
+) -> dict[str, Any]:
+    """Enhanced Monitoring arguments, for instances only: RDS instances, read replicas and Aurora
+    cluster instances. An Aurora cluster does not take them (ModifyDBCluster MonitoringInterval:
+    "Valid for Cluster Type: Multi-AZ DB clusters only")."""
+    return {
         "monitoring_interval": monitoring_interval,
         "monitoring_role_arn": monitoring_role.arn if monitoring_role else None,
     }

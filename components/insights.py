@@ -15,11 +15,15 @@ from policy.dbtier_policy import catalog
 InsightsMode = Literal["standard", "advanced"]
 
 
-def parse_insights(f: Fields, pi_enabled: bool, pi_problem: str | None) -> tuple[InsightsMode, int]:
+def parse_insights(
+    f: Fields, pi_enabled: bool, pi_problem: str | None, cluster: bool = False
+) -> tuple[InsightsMode, int]:
     """(databaseInsightsMode, performanceInsightsRetentionDays) of one config object.
 
     `pi_enabled`: Performance Insights is on; `pi_problem`: why the class cannot have it (None
-    when it can). Advanced mode defaults its retention to the minimum AWS requires (465 days).
+    when it can); `cluster`: the settings are an Aurora cluster's, where advanced mode takes
+    exactly 465 days (CreateDBCluster), not the "at least 465" of an RDS instance (user guide,
+    Considerations). Advanced mode defaults its retention to 465 days.
     """
     mode: InsightsMode = f.choice("databaseInsightsMode", "standard", catalog.INSIGHTS_MODES)
     default = catalog.ADVANCED_MIN_RETENTION if mode == "advanced" else 7
@@ -31,15 +35,15 @@ def parse_insights(f: Fields, pi_enabled: bool, pi_problem: str | None) -> tuple
         raise ConfigError(
             f"{key}.databaseInsightsMode advanced: {pi_problem}; use standard or a larger class"
         )
-    if problem := catalog.insights_problem(mode, pi_enabled, retention):
-        fix = (
-            "set performanceInsightsRetentionDays to 465 or more"
-            if pi_enabled
-            else "turn performanceInsights on"
-        )
-        raise ConfigError(
-            f"{key}.databaseInsightsMode advanced: {problem}; {fix} ({catalog.INSIGHTS_DOCS})"
-        )
+    if problem := catalog.insights_problem(mode, pi_enabled, retention, cluster):
+        if not pi_enabled:
+            fix = "turn performanceInsights on"
+        elif cluster:
+            fix = "set performanceInsightsRetentionDays to 465"
+        else:
+            fix = "set performanceInsightsRetentionDays to 465 or more"
+        docs = catalog.CLUSTER_INSIGHTS_DOCS if cluster else catalog.INSIGHTS_DOCS
+        raise ConfigError(f"{key}.databaseInsightsMode advanced: {problem}; {fix} ({docs})")
     return mode, retention
 
 

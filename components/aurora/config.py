@@ -90,7 +90,7 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
     )
     # Performance Insights is always on: db.serverless supports it on every Aurora engine.
     insights_mode, retention = parse_insights(
-        f, True, catalog.performance_insights_problem(engine, AURORA_INSTANCE_CLASS)
+        f, True, catalog.performance_insights_problem(engine, AURORA_INSTANCE_CLASS), cluster=True
     )
     cfg = AuroraConfig(
         enabled=f.flag("enabled", d.enabled),

@@ -29,6 +29,7 @@ from components.base import (
     RotationAccess,
     family_of,
     insights_args,
+    monitoring_args,
 )
 from components.logs import DEFAULT_RETENTION_DAYS, rds_cluster_log_group
 from components.parameters import rds_parameters
@@ -146,17 +147,15 @@ class ServerlessAurora(DbtierComponent):
             parameters=rds_parameters(cluster_parameters(cfg.engine), cfg.parameters),
             opts=self.child(),
         )
-        # One role for the instances' Enhanced Monitoring; the cluster carries the Database
-        # Insights mode (AWS sets it per cluster, never per instance) and the same Performance
-        # Insights and monitoring settings as every instance, as Database Insights requires:
+        # The cluster carries the Database Insights mode (its instances inherit it and take none
+        # of their own) and the same Performance Insights settings as every instance, as Database
+        # Insights requires:
         # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.Considerations.html
-        monitoring_role = self.monitoring_role(cfg.monitoring_interval)
-        insights = insights_args(
-            True,
-            cfg.performance_insights_retention_days,
-            args.kms_key_arn,
-            monitoring_role,
-            cfg.monitoring_interval,
+        # Enhanced Monitoring (one role) is on the instances only: an Aurora cluster does not take
+        # it (ModifyDBCluster MonitoringInterval: "Multi-AZ DB clusters only").
+        insights = insights_args(True, cfg.performance_insights_retention_days, args.kms_key_arn)
+        monitoring = monitoring_args(
+            self.monitoring_role(cfg.monitoring_interval), cfg.monitoring_interval
         )
         creds = cfg.credentials
         password = None if creds.managed else self.new_password("password", RDS_PASSWORD_SPECIAL)
@@ -252,6 +251,7 @@ class ServerlessAurora(DbtierComponent):
                 copy_tags_to_snapshot=True,
                 availability_zone=None if zones is None else zones.apply(partial(instance_zone, i)),
                 **insights,
+                **monitoring,
                 opts=self.child(stateful=True),
             )
             instances.append(instance)

@@ -25,6 +25,7 @@ from components.base import (
     RotationAccess,
     family_of,
     insights_args,
+    monitoring_args,
 )
 from components.logs import DEFAULT_RETENTION_DAYS, rds_instance_log_group
 from components.parameters import rds_parameters
@@ -146,13 +147,9 @@ class RelationalTier(DbtierComponent):
             "publicly_accessible": False,
             "iam_database_authentication_enabled": True,
             **insights_args(
-                cfg.performance_insights,
-                cfg.performance_insights_retention_days,
-                args.kms_key_arn,
-                monitoring_role,
-                cfg.monitoring_interval,
+                cfg.performance_insights, cfg.performance_insights_retention_days, args.kms_key_arn
             ),
-            "database_insights_mode": cfg.database_insights_mode,
+            **monitoring_args(monitoring_role, cfg.monitoring_interval),
             "enabled_cloudwatch_logs_exports": LOG_EXPORTS,
             "auto_minor_version_upgrade": cfg.auto_minor_version_upgrade,
             "apply_immediately": cfg.apply_immediately,
@@ -194,6 +191,10 @@ class RelationalTier(DbtierComponent):
             db_name=cfg.database_name,
             username=cfg.username,
             engine_lifecycle_support=cfg.engine_lifecycle_support,
+            # The primary only: CreateDBInstanceReadReplica's DatabaseInsightsMode "isn't
+            # supported", and the provider computes the attribute, so replicas leaving it
+            # unset show no diff.
+            database_insights_mode=cfg.database_insights_mode,
             delete_automated_backups=False,
             skip_final_snapshot=False,
             final_snapshot_identifier=self.snapshot_name(f"{name}-primary"),

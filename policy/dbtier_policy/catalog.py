@@ -495,6 +495,13 @@ INSIGHTS_MODES = ("standard", "advanced")
 # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.html (Considerations)
 ADVANCED_MIN_RETENTION = 465
 INSIGHTS_DOCS = "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.html"
+# A DB cluster takes exactly that retention, not more: "If you set this value to advanced, you
+# must also set the PerformanceInsightsEnabled parameter to true and the
+# PerformanceInsightsRetentionPeriod parameter to 465" (CreateDBCluster DatabaseInsightsMode,
+# botocore's rds model; ModifyDBCluster says the same). RDS instances keep "at least 465" above.
+CLUSTER_INSIGHTS_DOCS = (
+    "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html"
+)
 
 
 def retention_problem(days: int) -> str | None:
@@ -504,12 +511,21 @@ def retention_problem(days: int) -> str | None:
     return f"{days} is not a retention RDS accepts (7, a multiple of 31 up to 713, or 731 days)"
 
 
-def insights_problem(mode: str | None, pi_enabled: bool, retention: int | None) -> str | None:
-    """Why RDS refuses this Database Insights mode with these Performance Insights settings."""
+def insights_problem(
+    mode: str | None, pi_enabled: bool, retention: int | None, cluster: bool = False
+) -> str | None:
+    """Why RDS refuses this Database Insights mode with these Performance Insights settings
+    (`cluster`: on a DB cluster, which takes exactly 465 days)."""
     if mode != "advanced":
         return None
     if not pi_enabled:
         return "advanced Database Insights needs Performance Insights on"
+    if cluster and retention != ADVANCED_MIN_RETENTION:
+        return (
+            f"advanced Database Insights on a DB cluster takes exactly {ADVANCED_MIN_RETENTION}"
+            f" days of Performance Insights retention (got {retention or 7}; CreateDBCluster:"
+            ' "you must also set ... the PerformanceInsightsRetentionPeriod parameter to 465")'
+        )
     if (retention or 7) < ADVANCED_MIN_RETENTION:
         return (
             f"advanced Database Insights needs at least {ADVANCED_MIN_RETENTION} days of"

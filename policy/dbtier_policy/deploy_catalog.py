@@ -122,9 +122,12 @@ def performance_insights_class(r: Resource, _c: Mapping[str, Any]) -> Iterator[s
 def database_insights(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
     """What RDS refuses of Database Insights and Performance Insights retention: a retention not
     in 7, 31*n (n 1-23), 731; advanced mode without Performance Insights or with less than 465
-    days; advanced mode on a class without Performance Insights.
+    days (on a DB cluster, other than exactly 465); advanced mode on a class without Performance
+    Insights; a mode on a read replica or an Aurora cluster instance, whose APIs do not take one.
     https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.html
-    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html"""
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html"""
     key = "dbtier:aurora" if r.type in (CLUSTER, CLUSTER_INSTANCE) else "dbtier:relational"
     retention = as_number(r.get("performanceInsightsRetentionPeriod"))
     enabled = r.get("performanceInsightsEnabled")
@@ -132,11 +135,22 @@ def database_insights(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
         yield f"'{r.name}': {problem}; set {key}.performanceInsightsRetentionDays."
         return
     mode = _text(r.get("databaseInsightsMode"))
+    # CreateDBInstanceReadReplica DatabaseInsightsMode: "This setting isn't supported";
+    # CreateDBInstance: "Aurora DB instances inherit this value from the DB cluster".
+    if mode and (r.type == CLUSTER_INSTANCE or (r.type == INSTANCE and _is_replica(r))):
+        yield (
+            f"'{r.name}': a read replica or an Aurora cluster instance takes no Database Insights"
+            " mode (the replica API does not support it; Aurora instances inherit the"
+            " cluster's); leave databaseInsightsMode unset."
+        )
+        return
     if mode != "advanced" or is_unknown(enabled):
         return
-    if problem := catalog.insights_problem(mode, bool(enabled), int(retention or 7)):
+    cluster = r.type == CLUSTER
+    if problem := catalog.insights_problem(mode, bool(enabled), int(retention or 7), cluster):
+        days = "to 465" if cluster else "to 465 or more"
         yield (
-            f"'{r.name}': {problem}; set {key}.performanceInsightsRetentionDays to 465 or more"
+            f"'{r.name}': {problem}; set {key}.performanceInsightsRetentionDays {days}"
             f" with Performance Insights on, or {key}.databaseInsightsMode standard."
         )
     engine, instance_class = _text(r.get("engine")), _text(r.get("instanceClass"))
@@ -150,6 +164,24 @@ def database_insights(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
             f"'{r.name}': advanced Database Insights: {problem};"
             f" set {key}.databaseInsightsMode standard."
         )
+
+
+def aurora_cluster_monitoring(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
+    """ModifyDBCluster MonitoringInterval and MonitoringRoleArn: "Valid for Cluster Type: Multi-AZ
+    DB clusters only" (botocore's rds model); an Aurora cluster has Enhanced Monitoring on each
+    of its instances.
+    https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBCluster.html"""
+    engine = _text(r.get("engine"))
+    if not engine or not engine.startswith("aurora"):
+        return
+    for prop_name in ("monitoringInterval", "monitoringRoleArn"):
+        value = r.get(prop_name)
+        if value is not None and not is_unknown(value):
+            yield (
+                f"'{r.name}': {prop_name} is for Multi-AZ DB clusters only; an Aurora cluster"
+                " takes Enhanced Monitoring on its instances (dbtier:aurora.monitoringInterval"
+                " sets it there)."
+            )
 
 
 def aurora_auto_pause(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
@@ -409,6 +441,19 @@ RULES: list[Rule] = [
     ),
     Rule(
         _meta(
+            "deploy-aurora-cluster-monitoring",
+            "Aurora clusters leave Enhanced Monitoring to their instances (monitoringInterval and"
+            " monitoringRoleArn are for Multi-AZ DB clusters only).",
+            types=(CLUSTER,),
+            docs="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBCluster.html",
+            fixes=(),
+            remediation="set monitoringInterval and monitoringRoleArn on the cluster instances,"
+            " not on the Aurora cluster.",
+        ),
+        aurora_cluster_monitoring,
+    ),
+    Rule(
+        _meta(
             "deploy-elasticache-engine-version",
             "ElastiCache engine versions are offered.",
             types=(REPLICATION_GROUP,),
@@ -477,8 +522,8 @@ RULES: list[Rule] = [
         _meta(
             "deploy-database-insights",
             "Database Insights and Performance Insights retention are values RDS accepts:"
-            " advanced mode only with Performance Insights on, 465+ days of retention and a class"
-            " that has it.",
+            " advanced mode only with Performance Insights on, 465+ days of retention (exactly 465"
+            " on a cluster) and a class that has it; no mode on read replicas or Aurora instances.",
             types=(INSTANCE, CLUSTER, CLUSTER_INSTANCE),
             docs=catalog.INSIGHTS_DOCS,
             fixes=(
@@ -488,7 +533,7 @@ RULES: list[Rule] = [
                 "dbtier:aurora.performanceInsightsRetentionDays",
             ),
             remediation="advanced mode: Performance Insights on with performanceInsightsRetentionDays"
-            " 465 or more (7, 31*n or 731); or standard mode.",
+            " 465 or more (7, 31*n or 731; Aurora: 465); or standard mode.",
         ),
         database_insights,
     ),

@@ -158,6 +158,8 @@ def database_insights(r: Resource, c: Mapping[str, Any]) -> Iterator[str]:
     for all its instances, and classes without Performance Insights cannot have advanced mode."""
     if c["requiredMode"] != "advanced":
         return
+    if r.type == INSTANCE and is_replica(r):
+        return  # the replica API takes no mode (deploy-database-insights)
     if r.type == INSTANCE:
         engine, instance_class = r.get("engine"), r.get("instanceClass")
         if (
@@ -535,7 +537,8 @@ RULES: list[Rule] = [
     Rule(
         RuleMeta(
             name="rds-database-insights",
-            description="RDS instances and Aurora clusters have Database Insights in advanced mode.",
+            description="RDS instances (not read replicas, whose API takes no mode) and Aurora"
+            " clusters have Database Insights in advanced mode.",
             severity=Severity.MEDIUM,
             category="logging",
             remediation="set databaseInsightsMode advanced (dbtier:relational and dbtier:aurora;"

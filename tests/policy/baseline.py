@@ -104,7 +104,6 @@ def build() -> dict[str, PlannedResource]:
             "performanceInsightsEnabled": True,
             "performanceInsightsKmsKeyId": KEY_ARN,
             "performanceInsightsRetentionPeriod": 465,
-            "databaseInsightsMode": "advanced",
             "monitoringInterval": 60,
         },
         protect=True,

@@ -172,14 +172,17 @@ def test_unknown_values_are_not_violations(pack: Pack) -> None:
 
 
 def test_read_replica_is_not_flagged_for_what_it_inherits(pack: Pack) -> None:
-    # A replica sets no encryption, key, backups or final snapshot: it takes its source's.
+    # A replica sets no encryption, key, backups or final snapshot: it takes its source's; nor
+    # a Database Insights mode, which CreateDBInstanceReadReplica does not support.
     replica = build()["replica"]
+    assert replica.inputs.get("databaseInsightsMode") is None
     report = pack.run([replica], {"all": "mandatory"})
     inherited = {
         "rds-instance-storage-encrypted",
         "rds-instance-customer-managed-key",
         "rds-backup-retention",
         "rds-final-snapshot",
+        "rds-database-insights",
     }
     assert [v.policy for v in report.violations if v.policy in inherited] == []
     # The same inputs on a primary are violations: the replica is exempt, not the rules blind.

@@ -35,8 +35,12 @@ def test_dev_has_standard_insights_and_seven_days(dev_plan: Plan) -> None:
 
 
 def test_prod_has_advanced_insights_with_the_retention_aws_requires(prod_plan: Plan) -> None:
-    for r in [*of_type(prod_plan, INSTANCE), one(prod_plan, CLUSTER)]:
+    primary = one(prod_plan, INSTANCE, "relational-primary")
+    replicas = [r for r in of_type(prod_plan, INSTANCE) if "replicateSourceDb" in r.inputs]
+    assert replicas
+    for r in [primary, one(prod_plan, CLUSTER)]:
         assert r.inputs["databaseInsightsMode"] == "advanced", r.name
+    for r in [primary, *replicas, one(prod_plan, CLUSTER)]:
         assert r.inputs["performanceInsightsEnabled"] is True, r.name
         assert r.inputs["performanceInsightsRetentionPeriod"] == 465, r.name
         assert r.inputs["performanceInsightsKmsKeyId"].startswith("arn:aws:kms:"), r.name
@@ -44,17 +48,33 @@ def test_prod_has_advanced_insights_with_the_retention_aws_requires(prod_plan: P
         # Database Insights needs every instance to match the cluster's PI settings.
         assert member.inputs["performanceInsightsRetentionPeriod"] == 465
         assert "databaseInsightsMode" not in member.inputs  # set per cluster only
+    for replica in replicas:
+        # CreateDBInstanceReadReplica's DatabaseInsightsMode "isn't supported"; Performance
+        # Insights and Enhanced Monitoring are, and stay on.
+        assert "databaseInsightsMode" not in replica.inputs, replica.name
+        assert replica.inputs["monitoringInterval"] == 60, replica.name
 
 
 def test_retention_is_configurable(plan_with: Callable[..., Plan]) -> None:
     plan = plan_with(
         "dev",
         relational={**M7G, "performanceInsightsRetentionDays": 93},
-        aurora={"databaseInsightsMode": "advanced", "performanceInsightsRetentionDays": 731},
+        aurora={"performanceInsightsRetentionDays": 731},
     )
     assert one(plan, INSTANCE).inputs["performanceInsightsRetentionPeriod"] == 93
     assert one(plan, CLUSTER).inputs["performanceInsightsRetentionPeriod"] == 731
-    assert one(plan, CLUSTER).inputs["databaseInsightsMode"] == "advanced"
+    assert one(plan, CLUSTER).inputs["databaseInsightsMode"] == "standard"
+
+
+def test_advanced_retention_is_at_least_465_on_rds_and_exactly_465_on_aurora() -> None:
+    # RDS instances: "at least 465 days" (user guide); a DB cluster: "to 465" (CreateDBCluster).
+    raw = {**M7G, "databaseInsightsMode": "advanced", "performanceInsightsRetentionDays": 731}
+    cfg = parse({"dbtier:relational": raw}, region="us-east-1").relational
+    assert cfg.performance_insights_retention_days == 731
+    advanced = {"databaseInsightsMode": "advanced", "performanceInsightsRetentionDays": 465}
+    assert parse({"dbtier:aurora": advanced}).aurora.performance_insights_retention_days == 465
+    with pytest.raises(ConfigError, match="PerformanceInsightsRetentionPeriod parameter to 465"):
+        parse({"dbtier:aurora": {**advanced, "performanceInsightsRetentionDays": 731}})
 
 
 # -- enhanced monitoring -------------------------------------------------------------------------
@@ -67,9 +87,13 @@ def test_aurora_instances_have_enhanced_monitoring_with_the_components_role(
     assert "monitoring.rds.amazonaws.com" in role.inputs["assumeRolePolicy"]
     members = of_type(prod_plan, CLUSTER_INSTANCE)
     assert len(members) == 2
-    for r in [*members, one(prod_plan, CLUSTER)]:
+    for r in members:
         assert r.inputs["monitoringInterval"] == 60, r.name
         assert role.urn in r.property_dependencies["monitoringRoleArn"], r.name
+    # Not on the cluster: ModifyDBCluster takes monitoring for Multi-AZ DB clusters only.
+    cluster = one(prod_plan, CLUSTER).inputs
+    assert "monitoringInterval" not in cluster
+    assert "monitoringRoleArn" not in cluster
     # RDS keeps its own role: one per component, not one per instance.
     assert sorted(
         r.name for r in of_type(prod_plan, ROLE) if r.name.endswith("monitoring-role")
@@ -170,6 +194,7 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("relational", {"replicaAvailabilityZones": []}, r"dbtier:relational\.replicaAvailabilityZones must name at least one zone"),
     ("aurora", {"databaseInsightsMode": "on"}, r"dbtier:aurora\.databaseInsightsMode must be one of"),
     ("aurora", {"databaseInsightsMode": "advanced", "performanceInsightsRetentionDays": 7}, r"dbtier:aurora\.databaseInsightsMode advanced: .*465"),
+    ("aurora", {"databaseInsightsMode": "advanced", "performanceInsightsRetentionDays": 731}, r"dbtier:aurora\.databaseInsightsMode advanced: .*takes exactly 465 days .*got 731.*set performanceInsightsRetentionDays to 465 \(https://docs\.aws\.amazon\.com/AmazonRDS/latest/APIReference/API_CreateDBCluster\.html\)"),
     ("aurora", {"performanceInsightsRetentionDays": 100}, r"dbtier:aurora\.performanceInsightsRetentionDays: 100 is not"),
     ("aurora", {"monitoringInterval": 2}, r"dbtier:aurora\.monitoringInterval must be one of 0, 1, 5"),
 ]  # fmt: skip
