@@ -83,14 +83,18 @@ def instance_watches(
             )
         )
     if catalog.is_burstable(instance_class):
-        # Out of credits, a burstable class drops to its baseline CPU (unlimited mode aside):
+        # RDS runs db.t3 and db.t4g in Unlimited mode: at a zero balance the instance keeps
+        # bursting and AWS bills the surplus credits (CPU above baseline averaged over 24 hours),
+        # so this alarm is about cost, not throttling (only db.t2 drops to its baseline):
         # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Types.html
+        # https://aws.amazon.com/rds/instance-types/ (burstable performance instances)
         watches.append(
             Watch(
                 component,
                 f"{role}-cpu-credits",
                 f"{who}: fewer than {alarms.cpu_credit_balance:g} CPU credits left on"
-                f" {instance_class}",
+                f" {instance_class}; at zero it keeps bursting (Unlimited mode) and surplus"
+                " credits are billed",
                 "AWS/RDS",
                 "CPUCreditBalance",
                 dims,

@@ -76,14 +76,15 @@ def redis_watches(
             ),
         ]
         if catalog.is_burstable(cfg.node_type):
-            # Host-level metric of T-class nodes only:
+            # Host-level metric of T-class nodes only; ElastiCache has no Unlimited mode (no
+            # surplus-credit billing), so a node out of credits is held to its baseline CPU:
             # https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.HostLevel.html
             watches.append(
                 Watch(
                     "redis",
                     f"{node}-cpu-credits",
                     f"{cfg.engine} {node}: fewer than {alarms.cpu_credit_balance:g} CPU credits"
-                    f" left on {cfg.node_type}",
+                    f" left on {cfg.node_type}; at zero it is throttled to its baseline CPU",
                     "AWS/ElastiCache",
                     "CPUCreditBalance",
                     dims,

@@ -194,7 +194,7 @@ class RelationalTier(DbtierComponent):
             # The primary only: CreateDBInstanceReadReplica's DatabaseInsightsMode "isn't
             # supported", and the provider computes the attribute, so replicas leaving it
             # unset show no diff.
-            database_insights_mode=cfg.database_insights_mode,
+            database_insights_mode=str(cfg.database_insights_mode),  # one type: mypy unions
             delete_automated_backups=False,
             skip_final_snapshot=False,
             final_snapshot_identifier=self.snapshot_name(f"{name}-primary"),

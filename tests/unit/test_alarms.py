@@ -315,6 +315,11 @@ def test_burstable_classes_alarm_on_cpu_credits(plan_with: Callable[..., Plan]) 
     assert (credits["metricName"], credits["threshold"]) == ("CPUCreditBalance", 30)
     node = one(plan, ALARM, "alarms-redis-node-1-cpu-credits").inputs  # cache.t4g.micro
     assert node["namespace"] == "AWS/ElastiCache"
+    # What an empty balance means differs: RDS T classes run Unlimited (billed, not slowed);
+    # ElastiCache T nodes are held to their baseline.
+    assert "surplus credits are billed" in credits["alarmDescription"]
+    assert "throttled" not in credits["alarmDescription"]
+    assert "throttled to its baseline CPU" in node["alarmDescription"]
     # Aurora Serverless v2 is not burstable: no credit alarms for it.
     assert not [a for a in alarms_of(plan, "aurora") if "credits" in a.name]
 
