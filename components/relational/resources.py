@@ -126,7 +126,7 @@ class RelationalTier(DbtierComponent):
             family=family_of(cfg.engine, cfg.engine_version),
             description="dbtier MySQL: TLS only"
             + (", row binlogs for DMS" if args.cdc_source else ""),
-            parameters=rds_parameters(parameters(args.cdc_source), cfg.parameters),
+            parameters=rds_parameters(parameters(args.cdc_source), cfg.change.parameters),
             opts=self.child(),
         )
         monitoring_role = self.monitoring_role(cfg.monitoring_interval)
@@ -154,12 +154,12 @@ class RelationalTier(DbtierComponent):
             ),
             "database_insights_mode": cfg.database_insights_mode,
             "enabled_cloudwatch_logs_exports": LOG_EXPORTS,
-            "auto_minor_version_upgrade": cfg.auto_minor_version_upgrade,
-            "apply_immediately": cfg.apply_immediately,
-            "allow_major_version_upgrade": cfg.allow_major_version_upgrade,
+            "auto_minor_version_upgrade": cfg.change.auto_minor_version_upgrade,
+            "apply_immediately": cfg.change.apply_immediately,
+            "allow_major_version_upgrade": cfg.change.allow_major_version_upgrade,
             # Replicas keep backups too (backup_retention_period), so they get the same windows.
-            "backup_window": cfg.backup_window,
-            "maintenance_window": cfg.maintenance_window,
+            "backup_window": cfg.change.backup_window,
+            "maintenance_window": cfg.change.maintenance_window,
             "copy_tags_to_snapshot": True,
             "deletion_protection": cfg.deletion_protection,
             "ca_cert_identifier": CA_CERT,
@@ -193,7 +193,7 @@ class RelationalTier(DbtierComponent):
             db_subnet_group_name=args.subnet_group,
             db_name=cfg.database_name,
             username=cfg.username,
-            engine_lifecycle_support=cfg.engine_lifecycle_support,
+            engine_lifecycle_support=cfg.change.engine_lifecycle_support,
             delete_automated_backups=False,
             skip_final_snapshot=False,
             final_snapshot_identifier=self.snapshot_name(f"{name}-primary"),

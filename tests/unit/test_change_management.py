@@ -128,7 +128,7 @@ def test_bad_change_setting_is_refused_naming_its_key(
 
 def test_binlog_parameters_are_enforced_only_when_a_migration_reads_the_database() -> None:
     user = {"parameters": {"binlog_format": "MIXED"}}
-    assert parse({"dbtier:relational": user}).relational.parameters[0].value == "MIXED"
+    assert parse({"dbtier:relational": user}).relational.change.parameters[0].value == "MIXED"
     with pytest.raises(ConfigError) as caught:
         parse({"dbtier:relational": user, "dbtier:migration": {"enabled": True}})
     assert str(caught.value).startswith(
@@ -144,12 +144,12 @@ def test_an_enforced_parameter_given_its_own_value_is_accepted() -> None:
             "dbtier:aurora": {"parameters": {"require_secure_transport": 1}},
         }
     )
-    assert cfg.relational.parameters[0].value == "1"
+    assert cfg.relational.change.parameters[0].value == "1"
 
 
 def test_defaults_are_predictable_and_conservative() -> None:
     cfg = parse({})
-    for part in (cfg.relational, cfg.aurora):
+    for part in (cfg.relational.change, cfg.aurora.change):
         assert (part.backup_window, part.maintenance_window) == (
             "03:00-04:00",
             "sun:04:30-sun:05:30",
