@@ -14,7 +14,15 @@ from dataclasses import dataclass
 
 from components.parameters import Parameter, parse_parameters
 from components.settings import Fields
-from components.windows import RDS_WINDOW_MINUTES, RDS_WINDOWS_DOCS, check_apart, daily, weekly
+from components.windows import (
+    RDS_WINDOW_MINUTES,
+    RDS_WINDOWS_DOCS,
+    check_apart,
+    daily,
+    daily_window,
+    weekly,
+    weekly_window,
+)
 
 # Backups daily, then weekly maintenance after them; RDS needs each window >= 30 minutes and the
 # two apart (RDS_WINDOWS_DOCS, RDS_BACKUP_DOCS, AURORA_WINDOWS_DOCS).
@@ -54,13 +62,13 @@ def parse_change(f: Fields, backup_docs: str, maintenance_docs: str) -> ChangeCo
     """The change-management fields of `f` (``dbtier:relational`` or ``dbtier:aurora``); each
     window's length error cites `backup_docs` / `maintenance_docs`."""
     d = ChangeConfig()
-    backup = daily(f, "backupWindow", d.backup_window, RDS_WINDOW_MINUTES, backup_docs)
-    maintenance = weekly(
-        f, "maintenanceWindow", d.maintenance_window, RDS_WINDOW_MINUTES, maintenance_docs
-    )
-    change = ChangeConfig(
-        backup_window=backup.text,
-        maintenance_window=maintenance.text,
+    return ChangeConfig(
+        backup_window=daily(
+            f, "backupWindow", d.backup_window, RDS_WINDOW_MINUTES, backup_docs
+        ).text,
+        maintenance_window=weekly(
+            f, "maintenanceWindow", d.maintenance_window, RDS_WINDOW_MINUTES, maintenance_docs
+        ).text,
         apply_immediately=f.flag("applyImmediately", d.apply_immediately),
         allow_major_version_upgrade=f.flag(
             "allowMajorVersionUpgrade", d.allow_major_version_upgrade
@@ -71,6 +79,16 @@ def parse_change(f: Fields, backup_docs: str, maintenance_docs: str) -> ChangeCo
         ),
         parameters=parse_parameters(f"{f.key}.parameters", f.get("parameters"), "rds"),
     )
-    # RDS refuses a backup window that overlaps the maintenance window.
-    check_apart(f.key, "backupWindow", backup, maintenance, f"RDS requires it: {RDS_WINDOWS_DOCS}")
-    return change
+
+
+def check_change(key: str, change: ChangeConfig) -> None:
+    """What spans fields, checked once the key has no unknown field (a misspelt window is
+    reported as such, not as the overlap it leaves): RDS refuses a backup window that overlaps
+    the maintenance window."""
+    check_apart(
+        key,
+        "backupWindow",
+        daily_window(change.backup_window),
+        weekly_window(change.maintenance_window),
+        f"RDS requires it: {RDS_WINDOWS_DOCS}",
+    )

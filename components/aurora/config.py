@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from components.change import ChangeConfig, parse_change
+from components.change import ChangeConfig, check_change, parse_change
 from components.credentials import CredentialsConfig, parse_credentials
 from components.insights import InsightsMode, parse_insights, parse_monitoring_interval
 from components.parameters import check_not_enforced
@@ -96,6 +96,7 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
         change=parse_change(f, AURORA_WINDOWS_DOCS, AURORA_WINDOWS_DOCS),
     )
     f.done()
+    check_change(f.key, cfg.change)
     check_parameters(cfg)
     for name, value in (("minCapacity", cfg.min_capacity), ("maxCapacity", cfg.max_capacity)):
         if (value * 2) % 1:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from components.change import ChangeConfig, parse_change
+from components.change import ChangeConfig, check_change, parse_change
 from components.credentials import (
     READ_REPLICA_REASON,
     CredentialsConfig,
@@ -112,6 +112,7 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
         change=parse_change(f, RDS_BACKUP_DOCS, RDS_WINDOWS_DOCS),
     )
     f.done()
+    check_change(f.key, cfg.change)
     check_parameters(cfg, cdc_source=False)
     managed_refused(
         "dbtier:relational", cfg.credentials, READ_REPLICA_REASON if cfg.read_replicas else None
