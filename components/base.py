@@ -110,21 +110,41 @@ class DbtierComponent(pulumi.ComponentResource):
         protect = self._stateful_protect if stateful else None
         return pulumi.ResourceOptions(parent=self, protect=protect, **kwargs)  # type: ignore[arg-type]
 
+    def service_role(
+        self,
+        resource_name: str,
+        trust_policy: pulumi.Input[str],
+        managed_policies: Mapping[str, pulumi.Input[str]],
+        /,
+        **role_args: Any,
+    ) -> tuple[aws.iam.Role, list[aws.iam.RolePolicyAttachment]]:
+        """A child role `resource_name` that a service assumes (`trust_policy`, see `assume_role_policy`)
+        with AWS managed policies attached: `managed_policies` maps each attachment's child
+        name to the policy ARN. `role_args` go to the role (its physical name, description)."""
+        role = aws.iam.Role(
+            resource_name, assume_role_policy=trust_policy, opts=self.child(), **role_args
+        )
+        attachments = [
+            aws.iam.RolePolicyAttachment(
+                attachment, role=role.name, policy_arn=policy_arn, opts=self.child()
+            )
+            for attachment, policy_arn in managed_policies.items()
+        ]
+        return role, attachments
+
     def monitoring_role(self, interval: int) -> aws.iam.Role | None:
         """The role RDS Enhanced Monitoring publishes OS metrics with, when `interval` is not 0
         (RDS instances and Aurora cluster instances share one per component)."""
         if not interval:
             return None
-        role = aws.iam.Role(
+        role, _ = self.service_role(
             f"{self._prefix}-monitoring-role",
-            assume_role_policy=assume_role_policy("monitoring.rds.amazonaws.com"),
-            opts=self.child(),
-        )
-        aws.iam.RolePolicyAttachment(
-            f"{self._prefix}-monitoring-policy",
-            role=role.name,
-            policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
-            opts=self.child(),
+            assume_role_policy("monitoring.rds.amazonaws.com"),
+            {
+                f"{self._prefix}-monitoring-policy": (
+                    "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+                )
+            },
         )
         return role
 

@@ -71,12 +71,17 @@ def _minutes(hh: str, mi: str) -> int:
 def daily(fields: Fields, name: str, default: str, least: int, docs: str) -> Window:
     """The daily window `name` (``hh24:mi-hh24:mi`` UTC), at least `least` minutes long."""
     text = _read(fields, name, default, _DAILY, "hh24:mi-hh24:mi in UTC, e.g. 03:00-04:00")
+    window = daily_window(text)
+    _check_length(fields, name, window, least, docs)
+    return window
+
+
+def daily_window(text: str) -> Window:
+    """Where the daily window `text` lies; `text` is one `daily` accepted."""
     m = _DAILY.fullmatch(text)
     assert m is not None
     start, end = _minutes(m[1], m[2]), _minutes(m[3], m[4])
-    window = Window(text, start, (end - start) % DAY_MINUTES, weekly=False)
-    _check_length(fields, name, window, least, docs)
-    return window
+    return Window(text, start, (end - start) % DAY_MINUTES, weekly=False)
 
 
 def weekly(fields: Fields, name: str, default: str, least: int, docs: str) -> Window:
@@ -89,13 +94,18 @@ def weekly(fields: Fields, name: str, default: str, least: int, docs: str) -> Wi
         "ddd:hh24:mi-ddd:hh24:mi in UTC with a lower-case day (mon ... sun),"
         " e.g. sun:04:30-sun:05:30",
     )
+    window = weekly_window(text)
+    _check_length(fields, name, window, least, docs)
+    return window
+
+
+def weekly_window(text: str) -> Window:
+    """Where the weekly window `text` lies; `text` is one `weekly` accepted."""
     m = _WEEKLY.fullmatch(text)
     assert m is not None
     start = DAYS.index(m[1]) * DAY_MINUTES + _minutes(m[2], m[3])
     end = DAYS.index(m[4]) * DAY_MINUTES + _minutes(m[5], m[6])
-    window = Window(text, start, (end - start) % WEEK_MINUTES, weekly=True)
-    _check_length(fields, name, window, least, docs)
-    return window
+    return Window(text, start, (end - start) % WEEK_MINUTES, weekly=True)
 
 
 def _read(fields: Fields, name: str, default: str, pattern: re.Pattern[str], hint: str) -> str:

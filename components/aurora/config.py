@@ -5,19 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from components.change import ChangeConfig, check_change, parse_change
 from components.credentials import CredentialsConfig, parse_credentials
 from components.insights import InsightsMode, parse_insights, parse_monitoring_interval
-from components.parameters import Parameter, check_not_enforced, parse_parameters
-from components.relational.config import LIFECYCLE_SUPPORT
+from components.parameters import check_not_enforced
 from components.settings import DB_NAME, ConfigError, Fields, iam_user, num, offered, username
-from components.windows import (
-    AURORA_WINDOWS_DOCS,
-    RDS_WINDOW_MINUTES,
-    RDS_WINDOWS_DOCS,
-    check_apart,
-    daily,
-    weekly,
-)
+from components.windows import AURORA_WINDOWS_DOCS
 from policy.dbtier_policy import catalog
 
 # The default version of each engine: Aurora MySQL 3.10 is the current long-term-support release.
@@ -26,10 +19,6 @@ AURORA_VERSIONS = {"aurora-mysql": "8.0.mysql_aurora.3.10.0", "aurora-postgresql
 AURORA_INSTANCE_CLASS = "db.serverless"
 # The database user the exported IAM connect policy is for, unless config names another.
 IAM_USER = "app"
-# The cluster's backups daily, then weekly maintenance after them: each at least 30 minutes and
-# apart (AURORA_WINDOWS_DOCS; RDS_WINDOWS_DOCS says an overlap is refused).
-BACKUP_WINDOW = "03:00-04:00"
-MAINTENANCE_WINDOW = "sun:04:30-sun:05:30"
 
 
 @dataclass(frozen=True)
@@ -56,20 +45,8 @@ class AuroraConfig:
     iam_user: str = IAM_USER
     """The database user applications connect as with IAM authentication (the exported
     connect policy names it; create it once with AWSAuthenticationPlugin or the rds_iam role)."""
-    backup_window: str = BACKUP_WINDOW
-    """The cluster's daily backup window, hh24:mi-hh24:mi UTC."""
-    maintenance_window: str = MAINTENANCE_WINDOW
-    """The cluster's weekly maintenance window, ddd:hh24:mi-ddd:hh24:mi UTC."""
-    apply_immediately: bool = False
-    """Apply modifications now instead of in the maintenance window."""
-    allow_major_version_upgrade: bool = False
-    """Let a changed engineVersion cross a major version (a cluster setting)."""
-    auto_minor_version_upgrade: bool = True
-    """Take minor engine upgrades in the maintenance window (on every instance)."""
-    engine_lifecycle_support: str | None = None
-    """RDS Extended Support enrolment; None leaves AWS's default (enrolled)."""
-    parameters: tuple[Parameter, ...] = ()
-    """User cluster parameters merged over dbtier's (never over the enforced ones)."""
+    change: ChangeConfig = field(default_factory=ChangeConfig)
+    """The cluster's windows, upgrades and user cluster parameters (flat keys: backupWindow...)."""
 
 
 def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
@@ -84,10 +61,6 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
         else r"\d+(\.\d+)?(-limitless)?"
     )
     master = username(f, d.username, "Aurora")
-    backup = daily(f, "backupWindow", BACKUP_WINDOW, RDS_WINDOW_MINUTES, AURORA_WINDOWS_DOCS)
-    maintenance = weekly(
-        f, "maintenanceWindow", MAINTENANCE_WINDOW, RDS_WINDOW_MINUTES, AURORA_WINDOWS_DOCS
-    )
     # Performance Insights is always on: db.serverless supports it on every Aurora engine.
     insights_mode, retention = parse_insights(
         f, True, catalog.performance_insights_problem(engine, AURORA_INSTANCE_CLASS), cluster=True
@@ -119,18 +92,11 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
         performance_insights_retention_days=retention,
         credentials=parse_credentials(f),
         iam_user=iam_user(f, d.iam_user, "Aurora", master),
-        backup_window=backup.text,
-        maintenance_window=maintenance.text,
-        apply_immediately=f.flag("applyImmediately", d.apply_immediately),
-        allow_major_version_upgrade=f.flag(
-            "allowMajorVersionUpgrade", d.allow_major_version_upgrade
-        ),
-        auto_minor_version_upgrade=f.flag("autoMinorVersionUpgrade", d.auto_minor_version_upgrade),
-        engine_lifecycle_support=f.choice("engineLifecycleSupport", None, LIFECYCLE_SUPPORT),
-        parameters=parse_parameters("dbtier:aurora.parameters", f.get("parameters"), "rds"),
+        # The cluster's windows: AURORA_WINDOWS_DOCS gives their lengths.
+        change=parse_change(f, AURORA_WINDOWS_DOCS, AURORA_WINDOWS_DOCS),
     )
     f.done()
-    check_apart(f.key, "backupWindow", backup, maintenance, f"RDS requires it: {RDS_WINDOWS_DOCS}")
+    check_change(f.key, cfg.change)
     check_parameters(cfg)
     for name, value in (("minCapacity", cfg.min_capacity), ("maxCapacity", cfg.max_capacity)):
         if (value * 2) % 1:
@@ -163,7 +129,9 @@ def check_parameters(cfg: AuroraConfig) -> None:
     """No user parameter may change one the cluster parameter group enforces for the engine."""
     from components.aurora.resources import cluster_parameters  # the component's own table
 
-    check_not_enforced("dbtier:aurora.parameters", cfg.parameters, cluster_parameters(cfg.engine))
+    check_not_enforced(
+        "dbtier:aurora.parameters", cfg.change.parameters, cluster_parameters(cfg.engine)
+    )
 
 
 def check_offered(cfg: AuroraConfig, region: str | None) -> None:

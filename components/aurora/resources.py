@@ -144,7 +144,7 @@ class ServerlessAurora(DbtierComponent):
             f"{name}-cluster-params",
             family=family_of(cfg.engine, cfg.engine_version),
             description="dbtier Aurora: TLS only",
-            parameters=rds_parameters(cluster_parameters(cfg.engine), cfg.parameters),
+            parameters=rds_parameters(cluster_parameters(cfg.engine), cfg.change.parameters),
             opts=self.child(),
         )
         # The cluster carries the Database Insights mode (its instances inherit it and take none
@@ -174,8 +174,8 @@ class ServerlessAurora(DbtierComponent):
             scaling["seconds_until_auto_pause"] = cfg.seconds_until_auto_pause
         # Only when set: AWS's default (Extended Support) otherwise, as before the setting existed.
         lifecycle: dict[str, object] = {}
-        if cfg.engine_lifecycle_support is not None:
-            lifecycle["engine_lifecycle_support"] = cfg.engine_lifecycle_support
+        if cfg.change.engine_lifecycle_support is not None:
+            lifecycle["engine_lifecycle_support"] = cfg.change.engine_lifecycle_support
         # An explicit identifier: Aurora's log groups are named after it and created first.
         identifier = rds_identifier(pulumi.get_project(), pulumi.get_stack(), name, "cluster")
         logs = self.aws_log_groups(
@@ -203,10 +203,10 @@ class ServerlessAurora(DbtierComponent):
             iam_database_authentication_enabled=True,
             enabled_cloudwatch_logs_exports=LOG_EXPORTS[cfg.engine],
             backup_retention_period=cfg.backup_retention_days,
-            preferred_backup_window=cfg.backup_window,
-            preferred_maintenance_window=cfg.maintenance_window,
-            apply_immediately=cfg.apply_immediately,
-            allow_major_version_upgrade=cfg.allow_major_version_upgrade,
+            preferred_backup_window=cfg.change.backup_window,
+            preferred_maintenance_window=cfg.change.maintenance_window,
+            apply_immediately=cfg.change.apply_immediately,
+            allow_major_version_upgrade=cfg.change.allow_major_version_upgrade,
             backtrack_window=cfg.backtrack_hours * 3600 if cfg.backtrack_hours else None,
             copy_tags_to_snapshot=True,
             deletion_protection=cfg.deletion_protection,
@@ -243,10 +243,10 @@ class ServerlessAurora(DbtierComponent):
                 promotion_tier=0 if i == 0 else 1,
                 publicly_accessible=False,
                 db_subnet_group_name=args.subnet_group,
-                auto_minor_version_upgrade=cfg.auto_minor_version_upgrade,
-                apply_immediately=cfg.apply_immediately,
+                auto_minor_version_upgrade=cfg.change.auto_minor_version_upgrade,
+                apply_immediately=cfg.change.apply_immediately,
                 # Instances are patched in the cluster's window, not one AWS picks at random.
-                preferred_maintenance_window=cfg.maintenance_window,
+                preferred_maintenance_window=cfg.change.maintenance_window,
                 ca_cert_identifier=CA_CERT,
                 copy_tags_to_snapshot=True,
                 availability_zone=None if zones is None else zones.apply(partial(instance_zone, i)),

@@ -184,20 +184,14 @@ class Migration(DbtierComponent):
         service_role_deps: list[pulumi.Resource] = []
         if cfg.create_service_roles:
             for role_name, policy_arn in SERVICE_ROLES.items():
-                service_role = aws.iam.Role(
+                service_role, attachments = self.service_role(
                     f"{name}-{role_name}",
+                    _assume("dms.amazonaws.com"),
+                    {f"{name}-{role_name}-policy": policy_arn},
                     name=role_name,
                     description=f"AWS DMS service role {role_name}",
-                    assume_role_policy=_assume("dms.amazonaws.com"),
-                    opts=self.child(),
                 )
-                attachment = aws.iam.RolePolicyAttachment(
-                    f"{name}-{role_name}-policy",
-                    role=service_role.name,
-                    policy_arn=policy_arn,
-                    opts=self.child(),
-                )
-                service_role_deps += [service_role, attachment]
+                service_role_deps += [service_role, *attachments]
 
         subnet_group = aws.dms.ReplicationSubnetGroup(
             f"{name}-subnets",

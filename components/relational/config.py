@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from components.change import ChangeConfig, check_change, parse_change
 from components.credentials import (
     READ_REPLICA_REASON,
     CredentialsConfig,
@@ -13,33 +14,15 @@ from components.credentials import (
     parse_credentials,
 )
 from components.insights import InsightsMode, parse_insights, parse_monitoring_interval
-from components.parameters import Parameter, check_not_enforced, parse_parameters
+from components.parameters import check_not_enforced
 from components.settings import DB_NAME, ConfigError, Fields, iam_user, offered, show, username
-from components.windows import (
-    RDS_BACKUP_DOCS,
-    RDS_WINDOW_MINUTES,
-    RDS_WINDOWS_DOCS,
-    check_apart,
-    daily,
-    weekly,
-)
+from components.windows import RDS_BACKUP_DOCS, RDS_WINDOWS_DOCS
 from policy.dbtier_policy import catalog
 
 # MySQL 8.4 is the RDS long-term-support line.
 RDS_MYSQL_VERSION = "8.4"
 # The database user the exported IAM connect policy is for, unless config names another.
 IAM_USER = "app"
-# Backups daily, then weekly maintenance after them; RDS needs each window >= 30 minutes and the
-# two apart (RDS_WINDOWS_DOCS, RDS_BACKUP_DOCS).
-BACKUP_WINDOW = "03:00-04:00"
-MAINTENANCE_WINDOW = "sun:04:30-sun:05:30"
-# RDS Extended Support enrolment (AWS's default) or not: with it disabled, RDS refuses to create
-# a major version past its end of standard support instead of charging for extended support.
-# https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/extended-support.html
-LIFECYCLE_SUPPORT = (
-    "open-source-rds-extended-support",
-    "open-source-rds-extended-support-disabled",
-)
 
 
 @dataclass(frozen=True)
@@ -71,20 +54,8 @@ class RelationalConfig:
     iam_user: str = IAM_USER
     """The database user applications connect as with IAM authentication (the exported
     connect policy names it; create it once with the AWSAuthenticationPlugin)."""
-    backup_window: str = BACKUP_WINDOW
-    """Daily automated-backup window, hh24:mi-hh24:mi UTC."""
-    maintenance_window: str = MAINTENANCE_WINDOW
-    """Weekly maintenance window, ddd:hh24:mi-ddd:hh24:mi UTC."""
-    apply_immediately: bool = False
-    """Apply modifications now instead of in the maintenance window."""
-    allow_major_version_upgrade: bool = False
-    """Let a changed engineVersion cross a major version."""
-    auto_minor_version_upgrade: bool = True
-    """Take minor engine upgrades in the maintenance window."""
-    engine_lifecycle_support: str | None = None
-    """RDS Extended Support enrolment; None leaves AWS's default (enrolled)."""
-    parameters: tuple[Parameter, ...] = ()
-    """User engine parameters merged over dbtier's (never over the enforced ones)."""
+    change: ChangeConfig = field(default_factory=ChangeConfig)
+    """Windows, upgrades and user engine parameters (flat keys: backupWindow, parameters...)."""
 
 
 def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
@@ -107,10 +78,6 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
     )
     pi_supported = catalog.performance_insights_supported(engine, instance_class)
     master = username(f, d.username, "RDS MySQL")
-    backup = daily(f, "backupWindow", BACKUP_WINDOW, RDS_WINDOW_MINUTES, RDS_BACKUP_DOCS)
-    maintenance = weekly(
-        f, "maintenanceWindow", MAINTENANCE_WINDOW, RDS_WINDOW_MINUTES, RDS_WINDOWS_DOCS
-    )
     performance_insights = f.flag("performanceInsights", pi_supported)
     insights_mode, retention = parse_insights(
         f, performance_insights, catalog.performance_insights_problem(engine, instance_class)
@@ -142,19 +109,10 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
         ),
         credentials=parse_credentials(f),
         iam_user=iam_user(f, d.iam_user, "RDS MySQL", master),
-        backup_window=backup.text,
-        maintenance_window=maintenance.text,
-        apply_immediately=f.flag("applyImmediately", d.apply_immediately),
-        allow_major_version_upgrade=f.flag(
-            "allowMajorVersionUpgrade", d.allow_major_version_upgrade
-        ),
-        auto_minor_version_upgrade=f.flag("autoMinorVersionUpgrade", d.auto_minor_version_upgrade),
-        engine_lifecycle_support=f.choice("engineLifecycleSupport", None, LIFECYCLE_SUPPORT),
-        parameters=parse_parameters("dbtier:relational.parameters", f.get("parameters"), "rds"),
+        change=parse_change(f, RDS_BACKUP_DOCS, RDS_WINDOWS_DOCS),
     )
     f.done()
-    # RDS refuses a backup window that overlaps the maintenance window.
-    check_apart(f.key, "backupWindow", backup, maintenance, f"RDS requires it: {RDS_WINDOWS_DOCS}")
+    check_change(f.key, cfg.change)
     check_parameters(cfg, cdc_source=False)
     managed_refused(
         "dbtier:relational", cfg.credentials, READ_REPLICA_REASON if cfg.read_replicas else None
@@ -190,7 +148,9 @@ def check_parameters(cfg: RelationalConfig, cdc_source: bool) -> None:
     the database (`cdc_source`, known only across keys) that includes its binlog settings."""
     from components.relational.resources import parameters  # the component's own table
 
-    check_not_enforced("dbtier:relational.parameters", cfg.parameters, parameters(cdc_source))
+    check_not_enforced(
+        "dbtier:relational.parameters", cfg.change.parameters, parameters(cdc_source)
+    )
 
 
 def _zone(key: str, value: str) -> None:

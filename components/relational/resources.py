@@ -127,7 +127,7 @@ class RelationalTier(DbtierComponent):
             family=family_of(cfg.engine, cfg.engine_version),
             description="dbtier MySQL: TLS only"
             + (", row binlogs for DMS" if args.cdc_source else ""),
-            parameters=rds_parameters(parameters(args.cdc_source), cfg.parameters),
+            parameters=rds_parameters(parameters(args.cdc_source), cfg.change.parameters),
             opts=self.child(),
         )
         monitoring_role = self.monitoring_role(cfg.monitoring_interval)
@@ -151,12 +151,12 @@ class RelationalTier(DbtierComponent):
             ),
             **monitoring_args(monitoring_role, cfg.monitoring_interval),
             "enabled_cloudwatch_logs_exports": LOG_EXPORTS,
-            "auto_minor_version_upgrade": cfg.auto_minor_version_upgrade,
-            "apply_immediately": cfg.apply_immediately,
-            "allow_major_version_upgrade": cfg.allow_major_version_upgrade,
+            "auto_minor_version_upgrade": cfg.change.auto_minor_version_upgrade,
+            "apply_immediately": cfg.change.apply_immediately,
+            "allow_major_version_upgrade": cfg.change.allow_major_version_upgrade,
             # Replicas keep backups too (backup_retention_period), so they get the same windows.
-            "backup_window": cfg.backup_window,
-            "maintenance_window": cfg.maintenance_window,
+            "backup_window": cfg.change.backup_window,
+            "maintenance_window": cfg.change.maintenance_window,
             "copy_tags_to_snapshot": True,
             "deletion_protection": cfg.deletion_protection,
             "ca_cert_identifier": CA_CERT,
@@ -190,7 +190,7 @@ class RelationalTier(DbtierComponent):
             db_subnet_group_name=args.subnet_group,
             db_name=cfg.database_name,
             username=cfg.username,
-            engine_lifecycle_support=cfg.engine_lifecycle_support,
+            engine_lifecycle_support=cfg.change.engine_lifecycle_support,
             # The primary only: CreateDBInstanceReadReplica's DatabaseInsightsMode "isn't
             # supported", and the provider computes the attribute, so replicas leaving it
             # unset show no diff.

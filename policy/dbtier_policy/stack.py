@@ -82,6 +82,42 @@ def _refers_to(r: PolicyResource, target: PolicyResource, key: str | None = None
     return any(dep.urn == target.urn for dep in deps_of(r, key))
 
 
+def _linked(r: PolicyResource, target: PolicyResource, key: str, target_key: str) -> bool:
+    """Whether `r`'s input `key` names `target`: through a dependency on it, or as the known
+    value of `target`'s `target_key` (a name typed into config)."""
+    return _refers_to(r, target, key) or prop(r.props, key) in _known_names(target, (target_key,))
+
+
+def _replica_sets(
+    resources: Sequence[PolicyResource],
+) -> Iterator[tuple[PolicyResource, list[PolicyResource]]]:
+    """Each RDS primary (an instance that replicates nothing) with the instances replicating it."""
+    instances = [r for r in resources if r.resource_type == RDS_INSTANCE]
+    for primary in instances:
+        if prop(primary.props, "replicateSourceDb") is not None:
+            continue
+        yield (
+            primary,
+            [
+                r
+                for r in instances
+                if r is not primary and _linked(r, primary, "replicateSourceDb", "identifier")
+            ],
+        )
+
+
+def _cluster_members(
+    resources: Sequence[PolicyResource],
+) -> Iterator[tuple[PolicyResource, list[PolicyResource]]]:
+    """Each Aurora cluster with its instances (writer and readers)."""
+    instances = [r for r in resources if r.resource_type == RDS_CLUSTER_INSTANCE]
+    for cluster in (r for r in resources if r.resource_type == RDS_CLUSTER):
+        yield (
+            cluster,
+            [m for m in instances if _linked(m, cluster, "clusterIdentifier", "clusterIdentifier")],
+        )
+
+
 def kms_keys_in_use_rotate(
     resources: Sequence[PolicyResource], _c: Mapping[str, Any]
 ) -> Iterator[tuple[str, str]]:
@@ -171,20 +207,7 @@ def database_alarms(
 def read_replicas(
     resources: Sequence[PolicyResource], c: Mapping[str, Any]
 ) -> Iterator[tuple[str, str]]:
-    instances = [r for r in resources if r.resource_type == RDS_INSTANCE]
-    for primary in instances:
-        if prop(primary.props, "replicateSourceDb") is not None:
-            continue
-        names = _known_names(primary, ("identifier",))
-        replicas = [
-            r
-            for r in instances
-            if r is not primary
-            and (
-                _refers_to(r, primary, "replicateSourceDb")
-                or prop(r.props, "replicateSourceDb") in names
-            )
-        ]
+    for primary, replicas in _replica_sets(resources):
         if len(replicas) < int(c["minimumReplicas"]):
             yield (
                 primary.urn,
@@ -193,16 +216,8 @@ def read_replicas(
                     f"{c['minimumReplicas']} required."
                 ),
             )
-    members = [r for r in resources if r.resource_type == RDS_CLUSTER_INSTANCE]
-    for cluster in (r for r in resources if r.resource_type == RDS_CLUSTER):
-        names = _known_names(cluster, ("clusterIdentifier",))
-        count = sum(
-            1
-            for m in members
-            if _refers_to(m, cluster, "clusterIdentifier")
-            or prop(m.props, "clusterIdentifier") in names
-        )
-        readers = max(count - 1, 0)
+    for cluster, members in _cluster_members(resources):
+        readers = max(len(members) - 1, 0)
         if readers < int(c["minimumAuroraReaders"]):
             yield (
                 cluster.urn,
@@ -228,21 +243,8 @@ def replica_placement(
     https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.html
     https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html
     """
-    instances = [r for r in resources if r.resource_type == RDS_INSTANCE]
-    for primary in instances:
-        if prop(primary.props, "replicateSourceDb") is not None:
-            continue
-        names = _known_names(primary, ("identifier",))
-        single = [
-            r
-            for r in instances
-            if r is not primary
-            and (
-                _refers_to(r, primary, "replicateSourceDb")
-                or prop(r.props, "replicateSourceDb") in names
-            )
-            and prop(r.props, "multiAz") is not True
-        ]
+    for primary, replicas in _replica_sets(resources):
+        single = [r for r in replicas if prop(r.props, "multiAz") is not True]
         if is_unknown_any(single, "multiAz") or is_unknown_any(single, "availabilityZone"):
             continue
         unplaced = [r.name for r in single if _zone(r) is None]
@@ -261,15 +263,7 @@ def replica_placement(
                 " one zone outage takes them together. List distinct zones in"
                 " dbtier:relational.replicaAvailabilityZones, or set replicaMultiAz true.",
             )
-    members = [r for r in resources if r.resource_type == RDS_CLUSTER_INSTANCE]
-    for cluster in (r for r in resources if r.resource_type == RDS_CLUSTER):
-        names = _known_names(cluster, ("clusterIdentifier",))
-        mine = [
-            m
-            for m in members
-            if _refers_to(m, cluster, "clusterIdentifier")
-            or prop(m.props, "clusterIdentifier") in names
-        ]
+    for cluster, mine in _cluster_members(resources):
         if len(mine) < 2 or is_unknown_any(mine, "availabilityZone"):
             continue
         # The writer is the instance in promotion tier 0 (ServerlessAurora's convention; AWS

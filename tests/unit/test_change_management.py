@@ -126,9 +126,36 @@ def test_bad_change_setting_is_refused_naming_its_key(
     assert "\n" not in str(caught.value)
 
 
+def test_relational_and_aurora_read_the_same_change_fields_the_same_way() -> None:
+    change = {
+        "backupWindow": "22:00-23:00",
+        "maintenanceWindow": "mon:01:00-mon:02:00",
+        "applyImmediately": True,
+        "allowMajorVersionUpgrade": True,
+        "autoMinorVersionUpgrade": False,
+        "engineLifecycleSupport": "open-source-rds-extended-support-disabled",
+        "parameters": {"max_connections": {"value": 500, "applyMethod": "immediate"}},
+    }
+    cfg = parse({"dbtier:relational": change, "dbtier:aurora": change})
+    assert cfg.relational.change == cfg.aurora.change
+    assert cfg.relational.change.maintenance_window == "mon:01:00-mon:02:00"
+    assert cfg.relational.change.auto_minor_version_upgrade is False
+    assert [(p.name, p.value, p.apply_method) for p in cfg.aurora.change.parameters] == [
+        ("max_connections", "500", "immediate")
+    ]
+
+
+@pytest.mark.parametrize("part", ["relational", "aurora"])
+def test_a_misspelt_window_is_reported_before_the_overlap_it_leaves(part: str) -> None:
+    # The user meant to move maintenance away from the backups: name the typo, not the overlap.
+    with pytest.raises(ConfigError) as caught:
+        parse({f"dbtier:{part}": {"backupWindow": "04:00-05:00", "maintenanceWindw": "x"}})
+    assert str(caught.value).startswith(f"dbtier:{part}.maintenanceWindw is not a known setting")
+
+
 def test_binlog_parameters_are_enforced_only_when_a_migration_reads_the_database() -> None:
     user = {"parameters": {"binlog_format": "MIXED"}}
-    assert parse({"dbtier:relational": user}).relational.parameters[0].value == "MIXED"
+    assert parse({"dbtier:relational": user}).relational.change.parameters[0].value == "MIXED"
     with pytest.raises(ConfigError) as caught:
         parse({"dbtier:relational": user, "dbtier:migration": {"enabled": True}})
     assert str(caught.value).startswith(
@@ -144,12 +171,12 @@ def test_an_enforced_parameter_given_its_own_value_is_accepted() -> None:
             "dbtier:aurora": {"parameters": {"require_secure_transport": 1}},
         }
     )
-    assert cfg.relational.parameters[0].value == "1"
+    assert cfg.relational.change.parameters[0].value == "1"
 
 
 def test_defaults_are_predictable_and_conservative() -> None:
     cfg = parse({})
-    for part in (cfg.relational, cfg.aurora):
+    for part in (cfg.relational.change, cfg.aurora.change):
         assert (part.backup_window, part.maintenance_window) == (
             "03:00-04:00",
             "sun:04:30-sun:05:30",
