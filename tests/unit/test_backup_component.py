@@ -345,3 +345,19 @@ def test_aws_window_bounds_are_accepted() -> None:
 )
 def test_valid_schedules(schedule: str) -> None:
     check_cron("k", schedule)
+
+
+def test_topic_policy_restates_the_account_and_adds_each_publisher() -> None:
+    from components.alarms.resources import topic_policy
+
+    arn = "arn:aws:sns:us-east-1:123456789012:alarms"
+    doc = json.loads(topic_policy(arn, "123456789012", ["backup.amazonaws.com"]))
+    by_sid = {s["Sid"]: s for s in doc["Statement"]}
+    assert list(by_sid) == ["AccountOwnsTopic", "CloudwatchPublishes", "BackupPublishes"]
+    assert by_sid["AccountOwnsTopic"]["Principal"] == {"AWS": "123456789012"}
+    assert "sns:Publish" in by_sid["AccountOwnsTopic"]["Action"]
+    assert all(s["Resource"] == arn for s in doc["Statement"])
+    # Only the account's own events: no other account's vault can publish through AWS Backup.
+    condition = {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    assert by_sid["BackupPublishes"]["Condition"] == condition
+    assert "Condition" not in by_sid["AccountOwnsTopic"]
