@@ -5,12 +5,13 @@ field's bad value is refused with one message naming its key."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from components.alarms.resources import topic_policy
 from components.backup.config import check_cron
 from components.stack_config import ConfigError, parse
 from preflight.plan import Plan, PlannedResource
@@ -348,8 +349,6 @@ def test_valid_schedules(schedule: str) -> None:
 
 
 def test_topic_policy_restates_the_account_and_adds_each_publisher() -> None:
-    from components.alarms.resources import topic_policy
-
     arn = "arn:aws:sns:us-east-1:123456789012:alarms"
     doc = json.loads(topic_policy(arn, "123456789012", ["backup.amazonaws.com"]))
     by_sid = {s["Sid"]: s for s in doc["Statement"]}
