@@ -72,6 +72,17 @@ def stack_key_policy(account_id: str, partition: str, region: str) -> str:
                     "Resource": "*",
                     "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
                 },
+                # AWS Backup's vault events go to the same encrypted topic: like CloudWatch, it
+                # must be able to make and use the topic's data keys.
+                # https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-notifications.html
+                {
+                    "Sid": "BackupPublishesToEncryptedTopic",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "backup.amazonaws.com"},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                },
             ],
         }
     )
@@ -104,13 +115,21 @@ def stack_key(cfg: StackConfig, opts: pulumi.ResourceOptions) -> pulumi.Output[s
     return key.arn
 
 
-def backup_args(cfg: StackConfig, kms_key_arn: pulumi.Output[str], tier: Tier) -> BackupArgs:
-    """What the Backup component covers: every ARN the enabled parts name, by resource type."""
+def backup_args(
+    cfg: StackConfig,
+    kms_key_arn: pulumi.Output[str],
+    tier: Tier,
+    notify_topic_arn: pulumi.Output[str] | None = None,
+) -> BackupArgs:
+    """What the Backup component covers: every ARN the enabled parts name, by resource type;
+    its job failures go to `notify_topic_arn` (the alarm topic) when given."""
     resources: dict[str, list[pulumi.Output[str]]] = {}
     for part in tier.parts.values():
         for kind, arns in part.backup_arns().items():
             resources.setdefault(kind, []).extend(arns)
-    return BackupArgs(cfg.backup, kms_key_arn, resources, protect=cfg.protect)
+    return BackupArgs(
+        cfg.backup, kms_key_arn, resources, protect=cfg.protect, notify_topic_arn=notify_topic_arn
+    )
 
 
 def build(cfg: StackConfig) -> None:
@@ -130,10 +149,16 @@ def build(cfg: StackConfig) -> None:
             part = tier.parts[spec.key] = spec.create(tier)
             pulumi.export(spec.key, part.outputs())
             watches += part.watches(cfg.alarms)
-    if cfg.backup.enabled:
-        Backup("backup", backup_args(cfg, kms_key_arn, tier), opts=opts)
+    # Alarms first: its topic is where the backup vault reports failed jobs.
+    topic_arn: pulumi.Output[str] | None = None
     if cfg.alarms.enabled:
-        Alarms("alarms", AlarmsArgs(cfg.alarms, kms_key_arn, tuple(watches)), opts=opts)
+        publishers = ("backup.amazonaws.com",) if cfg.backup.enabled else ()
+        alarms = Alarms(
+            "alarms", AlarmsArgs(cfg.alarms, kms_key_arn, tuple(watches), publishers), opts=opts
+        )
+        topic_arn = alarms.topic_arn
+    if cfg.backup.enabled:
+        Backup("backup", backup_args(cfg, kms_key_arn, tier, topic_arn), opts=opts)
 
 
 def main() -> None:

@@ -67,6 +67,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:backup/selection:Selection": "aws_backup_selection",
     "aws:backup/vault:Vault": "aws_backup_vault",
     "aws:backup/vaultLockConfiguration:VaultLockConfiguration": "aws_backup_vault_lock_configuration",
+    "aws:backup/vaultNotifications:VaultNotifications": "aws_backup_vault_notifications",
     "aws:dms/endpoint:Endpoint": "aws_dms_endpoint",
     "aws:dms/replicationInstance:ReplicationInstance": "aws_dms_replication_instance",
     "aws:dms/replicationSubnetGroup:ReplicationSubnetGroup": "aws_dms_replication_subnet_group",
@@ -110,6 +111,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     ),
     "aws:signer/signingProfile:SigningProfile": "aws_signer_signing_profile",
     "aws:sns/topic:Topic": "aws_sns_topic",
+    "aws:sns/topicPolicy:TopicPolicy": "aws_sns_topic_policy",
     "aws:sns/topicSubscription:TopicSubscription": "aws_sns_topic_subscription",
     "aws:sqs/queue:Queue": "aws_sqs_queue",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (

@@ -8,6 +8,7 @@ with a graph per metric.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +57,48 @@ def alarm_metric(watch: Watch) -> dict[str, Any]:
     return {"metric_queries": queries}
 
 
+def topic_policy(topic_arn: str, account_id: str, publishers: Sequence[str]) -> str:
+    """The alarm topic's access policy, when AWS services besides CloudWatch publish to it.
+
+    A topic policy replaces SNS's default one, so it restates what that default gives (the
+    account manages and publishes; CloudWatch alarms publish as the account), then lets each
+    of `publishers` publish for this account only (`aws:SourceAccount`, against a confused
+    deputy). AWS Backup needs its statement to send vault events:
+    https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-notifications.html
+    """
+    account = {"StringEquals": {"aws:SourceAccount": account_id}}
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "AccountOwnsTopic",
+            "Effect": "Allow",
+            "Principal": {"AWS": account_id},
+            "Action": [
+                "sns:GetTopicAttributes",
+                "sns:SetTopicAttributes",
+                "sns:AddPermission",
+                "sns:RemovePermission",
+                "sns:DeleteTopic",
+                "sns:Subscribe",
+                "sns:ListSubscriptionsByTopic",
+                "sns:Publish",
+            ],
+            "Resource": topic_arn,
+        },
+        *(
+            {
+                "Sid": f"{service.split('.')[0].capitalize()}Publishes",
+                "Effect": "Allow",
+                "Principal": {"Service": service},
+                "Action": "sns:Publish",
+                "Resource": topic_arn,
+                "Condition": account,
+            }
+            for service in ("cloudwatch.amazonaws.com", *publishers)
+        ),
+    ]
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
 @dataclass(frozen=True)
 class AlarmsArgs:
     config: AlarmsConfig
@@ -64,6 +107,9 @@ class AlarmsArgs:
     """The stack's KMS key: the SNS topic."""
     watches: Sequence[Watch]
     """Every metric to alarm on, from each enabled component."""
+    publishers: Sequence[str] = ()
+    """AWS service principals besides CloudWatch that publish to the topic (AWS Backup's
+    `backup.amazonaws.com` when the vault notifies); none keeps SNS's default topic policy."""
 
 
 class Alarms(DbtierComponent):
@@ -89,6 +135,16 @@ class Alarms(DbtierComponent):
             kms_master_key_id=args.kms_key_arn,
             opts=self.child(),
         )
+        if args.publishers:
+            identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
+            aws.sns.TopicPolicy(
+                f"{name}-topic-policy",
+                arn=topic.arn,
+                policy=pulumi.Output.all(topic.arn, identity.account_id).apply(
+                    lambda v: topic_policy(v[0], v[1], args.publishers)
+                ),
+                opts=self.child(),
+            )
         aws.sns.TopicSubscription(
             f"{name}-email",
             topic=topic.arn,

@@ -23,10 +23,14 @@ _CRON_FIELD = re.compile(r"[0-9A-Za-z*?/,#L-]+", re.ASCII)
 LIFECYCLE_DOCS = "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_Lifecycle.html"
 COLD_STORAGE_MIN_DAYS = 90
 RETENTION_MAX_DAYS = 36500
-# https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRule.html: a start window,
-# when given, "must be at least 60 minutes to avoid errors".
-RULE_DOCS = "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRule.html"
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRuleInput.html: a start
+# window, when given, "must be at least 60 minutes to avoid errors" and has "a maximum value of
+# 100 years (52,560,000 minutes)". The completion window has no bound there (and no relation to
+# the start window: one counts from the scheduled time, the other from the job's start); dbtier
+# asks only that it be at least a minute, a window of nothing cancelling every job.
+RULE_DOCS = "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRuleInput.html"
 START_WINDOW_MIN = 60
+START_WINDOW_MAX = 52_560_000
 # https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultLockConfiguration.html:
 # ChangeableForDays at least 3 (the grace time before a compliance lock becomes immutable);
 # retention bounds up to 36500 days; jobs whose retention is outside them fail.
@@ -136,10 +140,10 @@ def parse_rule(f: Fields, name: str, default: BackupRuleConfig) -> BackupRuleCon
         retention_days=r.integer("retentionDays", default.retention_days, 1, RETENTION_MAX_DAYS),
         cold_storage_after_days=r.integer("coldStorageAfterDays", None, 1, RETENTION_MAX_DAYS),
         start_window_minutes=r.integer(
-            "startWindowMinutes", default.start_window_minutes, START_WINDOW_MIN, 10080
+            "startWindowMinutes", default.start_window_minutes, START_WINDOW_MIN, START_WINDOW_MAX
         ),
         completion_window_minutes=r.integer(
-            "completionWindowMinutes", default.completion_window_minutes, 60, 10080 * 4
+            "completionWindowMinutes", default.completion_window_minutes, 1
         ),
     )
     r.done()
@@ -149,11 +153,6 @@ def parse_rule(f: Fields, name: str, default: BackupRuleConfig) -> BackupRuleCon
             f"{r.key}.retentionDays must be at least coldStorageAfterDays +"
             f" {COLD_STORAGE_MIN_DAYS} (got {rule.retention_days} with cold storage after"
             f" {cold}): cold storage keeps a recovery point 90 days at least ({LIFECYCLE_DOCS})"
-        )
-    if rule.completion_window_minutes <= rule.start_window_minutes:
-        raise ConfigError(
-            f"{r.key}.completionWindowMinutes must be greater than startWindowMinutes (got"
-            f" {rule.completion_window_minutes} <= {rule.start_window_minutes}) ({RULE_DOCS})"
         )
     return rule
 

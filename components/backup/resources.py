@@ -5,7 +5,8 @@ the plan has a daily and a weekly rule, each optionally copying its recovery poi
 in another region; the selection names the ARN of every database the enabled parts hold
 (`Part.backup_arns()`), so AWS Backup covers exactly what the stack created, whatever its tags.
 A restore testing plan, when configured, restores the latest recovery point of each on a
-schedule, proving the backups can be restored.
+schedule, proving the backups can be restored. When the stack has alarms, the vault sends its
+job failures to the alarm topic, so a failed backup reaches the same people as a failed alarm.
 
 AWS Backup's own service role policies do the work (AWS managed, kept current by AWS):
 https://docs.aws.amazon.com/aws-backup/latest/devguide/security-iam-awsmanpol.html
@@ -37,6 +38,10 @@ BACKUP_POLICIES = {
 # The resource types a restore test restores: those of dbtier's parts that AWS Backup restore
 # testing supports (https://docs.aws.amazon.com/aws-backup/latest/devguide/restore-testing.html).
 RESTORE_TESTED = ("RDS", "Aurora", "DynamoDB")
+# The vault events that mean a job failed (the BackupVaultEvent enum of
+# PutBackupVaultNotifications: https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-notifications.html).
+# The S3_* and EKS_* object failures are of types dbtier does not back up.
+FAILURE_EVENTS = ("BACKUP_JOB_FAILED", "COPY_JOB_FAILED", "RESTORE_JOB_FAILED")
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,9 @@ class BackupArgs:
     """ARNs of the resources to back up, by AWS Backup resource type (RDS, Aurora, ...)."""
     protect: bool = False
     """Pulumi `protect` on the vault and its lock."""
+    notify_topic_arn: pulumi.Input[str] | None = None
+    """The SNS topic the vault's job failures go to (the alarm topic); None sends none. Its
+    topic policy must let backup.amazonaws.com publish (the Alarms component's does)."""
 
 
 def plan_rule(
@@ -116,6 +124,15 @@ class Backup(DbtierComponent):
                 max_retention_days=lock.max_retention_days,
                 changeable_for_days=lock.changeable_for_days if lock.mode == "compliance" else None,
                 opts=self.child(stateful=True),
+            )
+
+        if args.notify_topic_arn is not None:
+            aws.backup.VaultNotifications(
+                f"{name}-notifications",
+                backup_vault_name=vault.name,
+                sns_topic_arn=args.notify_topic_arn,
+                backup_vault_events=list(FAILURE_EVENTS),
+                opts=self.child(),
             )
 
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))

@@ -1,5 +1,6 @@
-"""AWS Backup rules: every stateful resource is in a backup selection, and the vault that holds
-the recovery points is encrypted with a customer-managed key.
+"""AWS Backup rules: every stateful resource is in a backup selection, the vault that holds
+the recovery points is encrypted with a customer-managed key, and, in a stack with alarms, the
+vault reports failed jobs to an SNS topic.
 
 A selection covers a resource when its ``resources`` input depends on that resource (the engine's
 property dependencies: the ARN is an Output, unknown at preview, but the graph is known), or when
@@ -15,9 +16,12 @@ from typing import Any
 from pulumi_policy import PolicyResource, Severity
 
 from ._common import Resource, Rule, RuleMeta, deps_of, is_off, is_unknown, prop
+from .deploy_relations import TOPIC, linked, of_type
 
 SELECTION = "aws:backup/selection:Selection"
 VAULT = "aws:backup/vault:Vault"
+NOTIFICATIONS = "aws:backup/vaultNotifications:VaultNotifications"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 RDS_INSTANCE = "aws:rds/instance:Instance"
 
 # What must be backed up, and how its ARN names it: (service, resource part before the name,
@@ -27,8 +31,19 @@ STATEFUL: dict[str, tuple[str, str, str]] = {
     "aws:rds/cluster:Cluster": ("rds", "cluster:", "clusterIdentifier"),
     "aws:dynamodb/table:Table": ("dynamodb", "table/", "name"),
     "aws:redshift/cluster:Cluster": ("redshift", "cluster:", "clusterIdentifier"),
+    # AWS Backup's `Redshift Serverless` type; the ARN names the namespace by its id, an output.
+    "aws:redshiftserverless/namespace:Namespace": (
+        "redshift-serverless",
+        "namespace/",
+        "namespaceId",
+    ),
 }
 SELECTION_DOCS = "https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html"
+# The vault events that mean a job failed (BackupVaultEvent of PutBackupVaultNotifications).
+FAILURE_EVENTS = frozenset({"BACKUP_JOB_FAILED", "COPY_JOB_FAILED", "RESTORE_JOB_FAILED"})
+NOTIFICATIONS_DOCS = (
+    "https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-notifications.html"
+)
 
 
 def _names(pattern: str, service: str, kind: str, name: str) -> bool:
@@ -52,6 +67,8 @@ def stateful_in_selection(
         items = prop(selection.props, "resources", default=[])
         if isinstance(items, list):
             patterns += [i for i in items if isinstance(i, str) and not is_unknown(i)]
+    if "*" in patterns:
+        return  # every resource of the account, whatever its identifier
     for r in resources:
         spec = STATEFUL.get(r.resource_type)
         if spec is None or r.urn in selected:
@@ -74,12 +91,46 @@ def vault_customer_managed_key(r: Resource, _c: Mapping[str, Any]) -> Iterator[s
         )
 
 
+def vault_failures_notified(
+    resources: Sequence[PolicyResource], _c: Mapping[str, Any]
+) -> Iterator[tuple[str, str]]:
+    """In a stack with alarms, each backup vault sends every job-failure event to an SNS topic:
+    a failed backup is otherwise seen only by someone who opens the AWS Backup console."""
+    if not of_type(resources, ALARM):
+        return
+    notifications = of_type(resources, NOTIFICATIONS)
+    topics = of_type(resources, TOPIC)
+    for vault in of_type(resources, VAULT):
+        missing = set(FAILURE_EVENTS)
+        mine = [
+            n
+            for n in notifications
+            if vault.urn in {v.urn for v in linked(n, "backupVaultName", [vault], "name")}
+        ]
+        for n in mine:
+            events = prop(n.props, "backupVaultEvents")
+            topic = prop(n.props, "snsTopicArn")
+            sends = linked(n, "snsTopicArn", topics, "arn", "name") or (
+                isinstance(topic, str) and topic.startswith("arn:") and ":sns:" in topic
+            )
+            if sends and isinstance(events, list):
+                missing -= set(events)
+        if missing:
+            # Report what to change: the vault's notifications when it has some, else the vault.
+            target = mine[0] if mine else vault
+            yield (
+                target.urn,
+                f"Backup vault '{vault.name}' sends no {', '.join(sorted(missing))} events to an"
+                " SNS topic: failed backups reach nobody.",
+            )
+
+
 RULES: list[Rule] = [
     Rule(
         RuleMeta(
             name="backup-stateful-resources-selected",
-            description="Every RDS primary, Aurora cluster, DynamoDB table and Redshift cluster "
-            "is in an AWS Backup selection.",
+            description="Every RDS primary, Aurora cluster, DynamoDB table, Redshift cluster and "
+            "Redshift Serverless namespace is in an AWS Backup selection.",
             severity=Severity.HIGH,
             category="backup",
             remediation="set dbtier:backup.enabled to true: its selection lists every database "
@@ -103,5 +154,19 @@ RULES: list[Rule] = [
             fixes=("dbtier:encryption.kmsKeyArn",),
         ),
         vault_customer_managed_key,
+    ),
+    Rule(
+        RuleMeta(
+            name="backup-vault-failure-notifications",
+            description="In a stack with alarms, each AWS Backup vault sends its backup, copy "
+            "and restore job failures to an SNS topic.",
+            severity=Severity.MEDIUM,
+            category="backup",
+            remediation="enable dbtier:alarms (with dbtier:backup): the vault then notifies the "
+            "alarm topic of BACKUP_JOB_FAILED, COPY_JOB_FAILED and RESTORE_JOB_FAILED.",
+            docs=NOTIFICATIONS_DOCS,
+            fixes=("dbtier:alarms.enabled", "dbtier:backup.enabled"),
+        ),
+        stack_check=vault_failures_notified,
     ),
 ]

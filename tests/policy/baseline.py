@@ -776,13 +776,13 @@ CASES += [
 ]
 
 
-BACKED_UP = ("primary", "cluster", "table", "warehouse")
+BACKED_UP = ("primary", "cluster", "table", "warehouse", "namespace")
 
 
 def backups(r: dict[str, PlannedResource]) -> None:
-    """An AWS Backup vault on the stack key, a plan, and a selection whose resources come from
+    """An AWS Backup vault on the stack key, a plan, a selection whose resources come from
     every stateful resource of the baseline (the replica is not backed up: it copies the
-    primary)."""
+    primary), and the vault's job failures sent to the alarm topic."""
     key = r["key"]
     r["vault"] = resource(
         "aws:backup/vault:Vault",
@@ -819,7 +819,21 @@ def backups(r: dict[str, PlannedResource]) -> None:
         deps={"planId": [r["plan"]], "resources": [r[name] for name in BACKED_UP]},
     )
 
+    r["vault-notifications"] = resource(
+        "aws:backup/vaultNotifications:VaultNotifications",
+        "vault-notifications",
+        {
+            "backupVaultName": "dbtier-test",
+            "snsTopicArn": f"{TOPIC_ARN}alarms",
+            "backupVaultEvents": ["BACKUP_JOB_FAILED", "COPY_JOB_FAILED", "RESTORE_JOB_FAILED"],
+        },
+        deps={"backupVaultName": [r["vault"]], "snsTopicArn": [r["alarms-topic"]]},
+    )
+
 
 # What a real preview shows for an ARN computed by AWS: Pulumi's unknown sentinel.
 BACKUP_ARN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-CASES += [("backup-vault-customer-managed-key", "vault", {"kmsKeyArn": None})]
+CASES += [
+    ("backup-vault-customer-managed-key", "vault", {"kmsKeyArn": None}),
+    ("backup-vault-failure-notifications", "vault-notifications", {"backupVaultEvents": []}),
+]

@@ -1,15 +1,17 @@
 """The Backup component on mocks (dev: off, nothing created; prod: an encrypted, locked vault, a
-plan with a daily and a weekly rule, a selection of every stateful ARN, restore testing; copy
-when asked) and `dbtier:backup` config validation: every field's bad value is refused with one
-message naming its key."""
+plan with a daily and a weekly rule, a selection of every stateful ARN, restore testing, job
+failures sent to the alarm topic; copy when asked) and `dbtier:backup` config validation: every
+field's bad value is refused with one message naming its key."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from components.alarms.resources import topic_policy
 from components.backup.config import check_cron
 from components.stack_config import ConfigError, parse
 from preflight.plan import Plan, PlannedResource
@@ -21,12 +23,19 @@ SELECTION = "aws:backup/selection:Selection"
 LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration"
 TESTING_PLAN = "aws:backup/restoreTestingPlan:RestoreTestingPlan"
 TESTING_SELECTION = "aws:backup/restoreTestingSelection:RestoreTestingSelection"
+NOTIFICATIONS = "aws:backup/vaultNotifications:VaultNotifications"
+TOPIC = "aws:sns/topic:Topic"
+TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
+NAMESPACE = "aws:redshiftserverless/namespace:Namespace"
+FAILURES = ["BACKUP_JOB_FAILED", "COPY_JOB_FAILED", "RESTORE_JOB_FAILED"]
+ALARMS = {"enabled": True, "email": "oncall@example.com"}
 COPY_VAULT = "arn:aws:backup:us-west-2:123456789012:backup-vault:dbtier-prod-dr"
 
 
 def stateful(plan: Plan) -> set[str]:
     """URNs of every resource AWS Backup must cover: RDS primaries (not replicas), Aurora
-    clusters, DynamoDB tables and provisioned Redshift clusters."""
+    clusters, DynamoDB tables, provisioned Redshift clusters and Redshift Serverless
+    namespaces."""
     return {
         r.urn
         for type_ in (
@@ -34,6 +43,7 @@ def stateful(plan: Plan) -> set[str]:
             "aws:rds/cluster:Cluster",
             "aws:dynamodb/table:Table",
             "aws:redshift/cluster:Cluster",
+            NAMESPACE,
         )
         for r in of_type(plan, type_)
         if "replicateSourceDb" not in r.inputs
@@ -151,13 +161,73 @@ def test_compliance_lock_and_copy(plan_with: Callable[..., Plan]) -> None:
     assert of_type(plan, TESTING_PLAN) == []  # restore testing off unless asked
 
 
-def test_serverless_warehouse_is_not_selected(plan_with: Callable[..., Plan]) -> None:
-    plan = plan_with("dev", backup={"enabled": True})
+def test_serverless_warehouse_namespace_is_selected(plan_with: Callable[..., Plan]) -> None:
+    plan = plan_with("dev", backup={"enabled": True, "restoreTesting": {"enabled": True}})
     selection = one(plan, SELECTION)
+    namespace = one(plan, NAMESPACE)
     assert covered(selection) == stateful(plan)
-    assert len(covered(selection)) == 3  # primary, aurora cluster, table: not the namespace
-    assert not any(":redshift" in arn for arn in selection.inputs["resources"])
+    assert len(covered(selection)) == 4  # primary, aurora cluster, table, namespace
+    assert namespace.urn in covered(selection)
+    (arn,) = [a for a in selection.inputs["resources"] if ":redshift-serverless:" in a]
+    assert arn.startswith("arn:aws:redshift-serverless:us-east-1:") and ":namespace/" in arn
     assert of_type(plan, LOCK) == []
+    # Restore testing takes no Redshift type: the namespace is backed up, not restore tested.
+    tested = {u for s in of_type(plan, TESTING_SELECTION) for u in covered_arns(s)}
+    assert tested and namespace.urn not in tested
+    assert {s.inputs["protectedResourceType"] for s in of_type(plan, TESTING_SELECTION)} == {
+        "RDS",
+        "Aurora",
+        "DynamoDB",
+    }
+
+
+def test_prod_vault_sends_job_failures_to_the_alarm_topic(prod_plan: Plan) -> None:
+    notifications = one(prod_plan, NOTIFICATIONS)
+    vault, topic = one(prod_plan, VAULT), one(prod_plan, TOPIC)
+    assert notifications.inputs["backupVaultEvents"] == FAILURES
+    assert notifications.inputs["backupVaultName"] == "dbtier-prod"
+    assert notifications.property_dependencies["backupVaultName"] == [vault.urn]
+    assert notifications.property_dependencies["snsTopicArn"] == [topic.urn]
+
+
+def test_prod_topic_policy_lets_backup_and_cloudwatch_publish(prod_plan: Plan) -> None:
+    topic = one(prod_plan, TOPIC)
+    policy = one(prod_plan, TOPIC_POLICY)
+    assert policy.property_dependencies["arn"] == [topic.urn]
+    statements = {s["Sid"]: s for s in json.loads(policy.inputs["policy"])["Statement"]}
+    topic_arn = one(prod_plan, NOTIFICATIONS).inputs["snsTopicArn"]
+    assert topic_arn.startswith("arn:aws:sns:us-east-1:")
+    account = statements["AccountOwnsTopic"]["Principal"]["AWS"]
+    assert statements["AccountOwnsTopic"]["Resource"] == topic_arn
+    for sid, service in (
+        ("BackupPublishes", "backup.amazonaws.com"),
+        ("CloudwatchPublishes", "cloudwatch.amazonaws.com"),
+    ):
+        assert statements[sid]["Principal"] == {"Service": service}
+        assert statements[sid]["Action"] == "sns:Publish"
+        assert statements[sid]["Resource"] == topic_arn
+        assert statements[sid]["Condition"] == {"StringEquals": {"aws:SourceAccount": account}}
+
+
+def test_prod_key_policy_lets_backup_use_the_topics_key(prod_plan: Plan) -> None:
+    key = one(prod_plan, "aws:kms/key:Key")
+    statements = {s["Sid"]: s for s in json.loads(key.inputs["policy"])["Statement"]}
+    backup = statements["BackupPublishesToEncryptedTopic"]
+    assert backup["Principal"] == {"Service": "backup.amazonaws.com"}
+    assert backup["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    assert set(backup["Condition"]["StringEquals"]) == {"aws:SourceAccount"}
+
+
+def test_backups_without_alarms_notify_nobody_and_keep_the_default_topic_policy(
+    plan_with: Callable[..., Plan],
+) -> None:
+    plan = plan_with("dev", backup={"enabled": True})
+    assert of_type(plan, NOTIFICATIONS) == [] and of_type(plan, TOPIC) == []
+    alarms_only = plan_with("dev", alarms=ALARMS)
+    assert of_type(alarms_only, TOPIC_POLICY) == []  # no Backup publishing: SNS's default
+    both = plan_with("dev", alarms=ALARMS, backup={"enabled": True})
+    assert one(both, NOTIFICATIONS).inputs["backupVaultEvents"] == FAILURES
+    assert len(of_type(both, TOPIC_POLICY)) == 1
 
 
 # --- config -------------------------------------------------------------------------------------
@@ -187,12 +257,16 @@ BAD: list[tuple[dict[str, Any], str]] = [
         r"weekly\.retentionDays must be at least coldStorageAfterDays \+ 90",
     ),
     ({"daily": {"coldStorageAfterDays": 0}}, r"daily\.coldStorageAfterDays must be between"),
-    ({"daily": {"startWindowMinutes": 30}}, r"daily\.startWindowMinutes must be between 60"),
-    ({"daily": {"completionWindowMinutes": 59}}, r"daily\.completionWindowMinutes must be between"),
     (
-        {"daily": {"startWindowMinutes": 120, "completionWindowMinutes": 120}},
-        r"daily\.completionWindowMinutes must be greater than startWindowMinutes",
+        {"daily": {"startWindowMinutes": 30}},
+        r"daily\.startWindowMinutes must be between 60 and 52560000 \(got 30\)",
     ),
+    (
+        {"weekly": {"startWindowMinutes": 52_560_001}},
+        r"weekly\.startWindowMinutes must be between 60 and 52560000",
+    ),
+    ({"daily": {"completionWindowMinutes": 0}}, r"daily\.completionWindowMinutes must be >= 1"),
+    ({"daily": {"completionWindowMinutes": "8h"}}, r"completionWindowMinutes must be an integer"),
     ({"daily": {"retention": 7}}, r"dbtier:backup\.daily\.retention is not a known setting"),
     ({"vaultLock": {"enabled": 1}}, r"vaultLock\.enabled must be true or false"),
     ({"vaultLock": {"mode": "strict"}}, r"vaultLock\.mode must be one of governance, compliance"),
@@ -250,8 +324,39 @@ def test_vault_name_is_checked_against_aws_rules() -> None:
     parse({**no_rds, "dbtier:backup": {"enabled": False}}, stack="x" * 45)  # no vault: no name
 
 
+def test_aws_window_bounds_are_accepted() -> None:
+    # AWS's own bounds: a start window up to 100 years; a completion window of any length and
+    # shorter than the start window (they count from different moments).
+    rule = parse(
+        {
+            "dbtier:backup": {
+                "daily": {"startWindowMinutes": 52_560_000, "completionWindowMinutes": 120}
+            }
+        }
+    ).backup.daily
+    assert (rule.start_window_minutes, rule.completion_window_minutes) == (52_560_000, 120)
+    weekly = parse(
+        {"dbtier:backup": {"weekly": {"startWindowMinutes": 480, "completionWindowMinutes": 60}}}
+    ).backup.weekly
+    assert (weekly.start_window_minutes, weekly.completion_window_minutes) == (480, 60)
+
+
 @pytest.mark.parametrize(
     "schedule", ["cron(0 6 ? * * *)", "cron(30 1,13 ? * MON-FRI *)", "cron(0 5 1 * ? *)"]
 )
 def test_valid_schedules(schedule: str) -> None:
     check_cron("k", schedule)
+
+
+def test_topic_policy_restates_the_account_and_adds_each_publisher() -> None:
+    arn = "arn:aws:sns:us-east-1:123456789012:alarms"
+    doc = json.loads(topic_policy(arn, "123456789012", ["backup.amazonaws.com"]))
+    by_sid = {s["Sid"]: s for s in doc["Statement"]}
+    assert list(by_sid) == ["AccountOwnsTopic", "CloudwatchPublishes", "BackupPublishes"]
+    assert by_sid["AccountOwnsTopic"]["Principal"] == {"AWS": "123456789012"}
+    assert "sns:Publish" in by_sid["AccountOwnsTopic"]["Action"]
+    assert all(s["Resource"] == arn for s in doc["Statement"])
+    # Only the account's own events: no other account's vault can publish through AWS Backup.
+    condition = {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    assert by_sid["BackupPublishes"]["Condition"] == condition
+    assert "Condition" not in by_sid["AccountOwnsTopic"]
