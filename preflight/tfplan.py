@@ -100,6 +100,17 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:redshift/subnetGroup:SubnetGroup": "aws_redshift_subnet_group",
     "aws:s3/bucketV2:BucketV2": "aws_s3_bucket",
     "aws:s3/bucket:Bucket": "aws_s3_bucket",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": (
+        "aws_s3_bucket_lifecycle_configuration"
+    ),
+    "aws:s3/bucketObjectv2:BucketObjectv2": "aws_s3_object",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "aws_s3_bucket_ownership_controls",
+    "aws:s3/bucketPolicy:BucketPolicy": "aws_s3_bucket_policy",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "aws_s3_bucket_public_access_block",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
+        "aws_s3_bucket_server_side_encryption_configuration"
+    ),
+    "aws:s3/bucketVersioning:BucketVersioning": "aws_s3_bucket_versioning",
     "aws:secretsmanager/secret:Secret": "aws_secretsmanager_secret",
     "aws:secretsmanager/secretRotation:SecretRotation": "aws_secretsmanager_secret_rotation",
     "aws:secretsmanager/secretVersion:SecretVersion": "aws_secretsmanager_secret_version",
@@ -108,6 +119,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": (
         "aws_serverlessapplicationrepository_cloudformation_stack"
     ),
+    "aws:signer/signingJob:SigningJob": "aws_signer_signing_job",
     "aws:signer/signingProfile:SigningProfile": "aws_signer_signing_profile",
     "aws:sns/topic:Topic": "aws_sns_topic",
     "aws:sns/topicSubscription:TopicSubscription": "aws_sns_topic_subscription",
