@@ -203,9 +203,12 @@ def _args_class(token: str) -> type | None:
             loaded = importlib.import_module(candidate)
         except ImportError:
             continue
-        cls = getattr(loaded, f"{name}Args", None)
-        if isinstance(cls, type):
-            return cls
+        # When a nested block type already has the name `<Name>Args` (pulumi_aws.s3's
+        # BucketVersioningArgs is the legacy Bucket's `versioning` block), the SDK names the
+        # resource's own arguments `<Name>InitArgs`.
+        for cls in (getattr(loaded, f"{name}InitArgs", None), getattr(loaded, f"{name}Args", None)):
+            if isinstance(cls, type):
+                return cls
     return None
 
 
