@@ -48,15 +48,23 @@ from typing import Any, Protocol
 import boto3
 from boto3.dynamodb.types import Binary, TypeDeserializer
 
-# Lambda's application log levels (the function's LOG_LEVEL, set with its logging config) as
-# Python's; an unknown or absent one means INFO.
-_LEVELS = {"TRACE": "DEBUG", "DEBUG": "DEBUG", "INFO": "INFO", "WARN": "WARNING", "ERROR": "ERROR"}
+# Lambda's six application log levels (the function's LOG_LEVEL, set with its logging config) as
+# Python's; an unknown or absent one means INFO. Python has no TRACE: it gets DEBUG (the finest
+# level the handler writes), and Lambda's FATAL is Python's CRITICAL.
+_LEVELS = {
+    "TRACE": logging.DEBUG,
+    "DEBUG": logging.DEBUG,
+    "INFO": logging.INFO,
+    "WARN": logging.WARNING,
+    "ERROR": logging.ERROR,
+    "FATAL": logging.CRITICAL,
+}
 
 
 def log_level(environ: Mapping[str, str] = os.environ) -> int:
-    """The handler's log level from ``LOG_LEVEL`` (Lambda's names: DEBUG, INFO, WARN, ERROR)."""
-    name = _LEVELS.get(environ.get("LOG_LEVEL", "INFO").strip().upper(), "INFO")
-    return int(getattr(logging, name))
+    """The handler's log level from ``LOG_LEVEL`` (Lambda's names: TRACE, DEBUG, INFO, WARN,
+    ERROR, FATAL)."""
+    return _LEVELS.get(environ.get("LOG_LEVEL", "INFO").strip().upper(), logging.INFO)
 
 
 LOG = logging.getLogger("stream_processor")

@@ -464,6 +464,47 @@ def _signing_profile(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str,
     }
 
 
+def _s3_bucket(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    # S3 appends a generated suffix to bucket_prefix (26 characters); a fixed one keeps the plan
+    # stable. A bucket's ARN has neither region nor account.
+    bucket = i.get("bucket") or f"{i.get('bucketPrefix') or 'terraform-'}20260101000000000000000001"
+    return bucket, {
+        "bucket": bucket,
+        "arn": f"arn:aws:s3:::{bucket}",
+        "bucketDomainName": f"{bucket}.s3.amazonaws.com",
+        "bucketRegionalDomainName": f"{bucket}.s3.{m.region}.amazonaws.com",
+        "region": m.region,
+    }
+
+
+def _s3_object(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    bucket, key = i.get("bucket") or _ident(name), i.get("key") or name
+    return key, {
+        "arn": f"arn:aws:s3:::{bucket}/{key}",
+        # A versioned bucket gives every upload a 32-character version id.
+        "versionId": _hex(f"{name}/version", 32),
+        "etag": _hex(f"{name}/etag", 32),
+    }
+
+
+def _signing_job(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    job_id = f"{_hex(name, 8)}-{_hex(name + '1', 4)}-{_hex(name + '2', 4)}-{_hex(name + '3', 4)}-{_hex(name + '4', 12)}"
+    destination = (i.get("destination") or {}).get("s3") or {}
+    # Signer writes the signed copy as <prefix><job id>.zip in the destination bucket.
+    signed = {
+        "bucket": destination.get("bucket"),
+        "key": f"{destination.get('prefix', '')}{job_id}.zip",
+    }
+    return job_id, {
+        "jobId": job_id,
+        "status": "Succeeded",
+        "platformId": "AWSLambda-SHA384-ECDSA",
+        "signedObjects": [{"s3s": [signed]}],
+        "jobOwner": ACCOUNT_ID,
+        "jobInvoker": ACCOUNT_ID,
+    }
+
+
 def _code_signing_config(m: DbtierMocks, name: str, i: dict[str, Any]) -> tuple[str, dict]:
     config_id = f"csc-{_hex(name, 17)}"
     return m.arn("lambda", f"code-signing-config:{config_id}"), {
@@ -523,6 +564,9 @@ _BUILDERS: dict[str, Builder] = {
     "aws:lambda/function:Function": _lambda_function,
     "aws:lambda/codeSigningConfig:CodeSigningConfig": _code_signing_config,
     "aws:signer/signingProfile:SigningProfile": _signing_profile,
+    "aws:signer/signingJob:SigningJob": _signing_job,
+    "aws:s3/bucket:Bucket": _s3_bucket,
+    "aws:s3/bucketObjectv2:BucketObjectv2": _s3_object,
     "aws:sqs/queue:Queue": _sqs_queue,
     "aws:lambda/eventSourceMapping:EventSourceMapping": _event_source_mapping,
     "aws:cloudwatch/metricAlarm:MetricAlarm": _metric_alarm,

@@ -101,6 +101,17 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:redshift/subnetGroup:SubnetGroup": "aws_redshift_subnet_group",
     "aws:s3/bucketV2:BucketV2": "aws_s3_bucket",
     "aws:s3/bucket:Bucket": "aws_s3_bucket",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": (
+        "aws_s3_bucket_lifecycle_configuration"
+    ),
+    "aws:s3/bucketObjectv2:BucketObjectv2": "aws_s3_object",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "aws_s3_bucket_ownership_controls",
+    "aws:s3/bucketPolicy:BucketPolicy": "aws_s3_bucket_policy",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "aws_s3_bucket_public_access_block",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
+        "aws_s3_bucket_server_side_encryption_configuration"
+    ),
+    "aws:s3/bucketVersioning:BucketVersioning": "aws_s3_bucket_versioning",
     "aws:secretsmanager/secret:Secret": "aws_secretsmanager_secret",
     "aws:secretsmanager/secretRotation:SecretRotation": "aws_secretsmanager_secret_rotation",
     "aws:secretsmanager/secretVersion:SecretVersion": "aws_secretsmanager_secret_version",
@@ -109,6 +120,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": (
         "aws_serverlessapplicationrepository_cloudformation_stack"
     ),
+    "aws:signer/signingJob:SigningJob": "aws_signer_signing_job",
     "aws:signer/signingProfile:SigningProfile": "aws_signer_signing_profile",
     "aws:sns/topic:Topic": "aws_sns_topic",
     "aws:sns/topicPolicy:TopicPolicy": "aws_sns_topic_policy",
@@ -193,9 +205,12 @@ def _args_class(token: str) -> type | None:
             loaded = importlib.import_module(candidate)
         except ImportError:
             continue
-        cls = getattr(loaded, f"{name}Args", None)
-        if isinstance(cls, type):
-            return cls
+        # When a nested block type already has the name `<Name>Args` (pulumi_aws.s3's
+        # BucketVersioningArgs is the legacy Bucket's `versioning` block), the SDK names the
+        # resource's own arguments `<Name>InitArgs`.
+        for cls in (getattr(loaded, f"{name}InitArgs", None), getattr(loaded, f"{name}Args", None)):
+            if isinstance(cls, type):
+                return cls
     return None
 
 

@@ -51,7 +51,7 @@ class StreamProcessorConfig:
     """Lambda timeout."""
     log_retention_days: int | None = None
     """Retention of the function's log group; None: dbtier:logs.retentionDays."""
-    log_level: Literal["DEBUG", "INFO", "WARN", "ERROR"] = "INFO"
+    log_level: Literal["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] = "INFO"
     """The function's application log level: Lambda's filter and the handler's LOG_LEVEL."""
     tracing: bool = True
     """X-Ray active tracing (the role may then write trace segments)."""
@@ -61,8 +61,11 @@ class StreamProcessorConfig:
     shard count sets its real concurrency; a reservation caps it, and keeps it from starving
     (or being starved by) the account's other functions."""
     code_signing: bool = False
-    """A code-signing config (an AWS Signer profile as the only allowed publisher) on the
-    function, in Warn mode: Lambda logs unsigned deployments and still accepts them."""
+    """Sign the package with an AWS Signer profile (through a versioned artifact bucket) and
+    attach a code-signing config that names that profile as the only allowed publisher."""
+    untrusted_artifact_policy: Literal["Enforce", "Warn"] = "Enforce"
+    """What Lambda does with code the config does not trust: Enforce refuses the deployment,
+    Warn accepts it and only counts it (SignatureValidationErrors) and logs it to CloudTrail."""
 
 
 @dataclass(frozen=True)
@@ -94,14 +97,20 @@ class DynamoConfig:
     )
 
 
-# Lambda's application log levels (LoggingConfig.ApplicationLogLevel) that the handler maps to
-# Python's: https://docs.aws.amazon.com/lambda/latest/api/API_LoggingConfig.html
-LOG_LEVELS = ("DEBUG", "INFO", "WARN", "ERROR")
+# Lambda's application log levels (LoggingConfig.ApplicationLogLevel, all six of botocore's enum)
+# that the handler maps to Python's: https://docs.aws.amazon.com/lambda/latest/api/API_LoggingConfig.html
+LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 # Reserved concurrency: 0 would throttle every invocation (the stream would stall until its
-# records expire), so at least 1; at most what a default account can reserve (a concurrency
-# quota of 1,000, of which Lambda keeps 100 unreserved). A raised quota allows more; ask AWS first.
+# records expire), so at least 1. The true ceiling is the account's concurrency quota minus the
+# 100 executions Lambda keeps unreserved, and minus what other functions reserve: the config cannot
+# know it offline, and AWS checks it when the function is deployed (PutFunctionConcurrency fails
+# above it). The upper bound here only catches a slipped digit: a sanity limit, a hundred times a
+# default account's quota of 1,000, so any raised quota still fits.
 # https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
-MAX_RESERVED_CONCURRENCY = 900
+MAX_RESERVED_CONCURRENCY = 100_000
+# Lambda's code-signing policies for an artifact the config does not trust (CodeSigningPolicies.
+# UntrustedArtifactOnDeployment): https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html
+UNTRUSTED_ARTIFACT_POLICIES = ("Enforce", "Warn")
 
 _ATTRIBUTE_NAME = r"[A-Za-z0-9_.-]{1,255}"
 _TABLE_NAME = r"[A-Za-z0-9_.-]{3,255}"
@@ -253,8 +262,16 @@ def _parse_processor(key: str, raw: Any) -> StreamProcessorConfig | None:
             "reservedConcurrency", d.reserved_concurrency, 1, MAX_RESERVED_CONCURRENCY
         ),
         code_signing=f.flag("codeSigning", d.code_signing),
+        untrusted_artifact_policy=f.choice(
+            "untrustedArtifactPolicy", d.untrusted_artifact_policy, UNTRUSTED_ARTIFACT_POLICIES
+        ),
     )
     f.done()
+    if f.has("untrustedArtifactPolicy") and not cfg.code_signing:
+        raise ConfigError(
+            f"{key}.untrustedArtifactPolicy applies only with codeSigning true (got"
+            f" {cfg.untrusted_artifact_policy} with codeSigning false)"
+        )
     if (
         cfg.reserved_concurrency is not None
         and cfg.reserved_concurrency < cfg.parallelization_factor

@@ -17,6 +17,7 @@ from . import (
     deploy_logs,
     deploy_network,
     deploy_relations,
+    deploy_signing,
     dms,
     dynamodb,
     elasticache,
@@ -55,6 +56,7 @@ RULES: list[Rule] = [
     *deploy_relations.RULES,
     *deploy_network.RULES,
     *deploy_alarms.RULES,
+    *deploy_signing.RULES,
     *backup.RULES,
 ]
 

@@ -51,6 +51,7 @@ def test_every_rule_has_a_violating_case() -> None:
             "backup-stateful-resources-selected",  # a stack rule: test_backup_rules.py
             "redshift-copy-role-scoped-s3",  # a stack rule: test_access_rules.py
             "stack-replica-placement",  # a stack rule: test_replica_placement.py
+            "deploy-lambda-signed-code",  # a stack rule: test_deploy_signing.py
         }
     )
     assert {rule.meta.name for rule in RULES} == covered

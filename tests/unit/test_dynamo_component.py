@@ -242,8 +242,9 @@ def test_processor_packages_exactly_the_handler_file_on_a_current_runtime(
     assert runtime == LAMBDA_RUNTIME
     assert tuple(map(int, runtime.removeprefix("python").split("."))) >= (3, 13)
     # The package is the repository's lambdas/stream_processor.py alone, and the handler names
-    # the function Lambda calls in it.
-    assets = function["code"]["assets"]
+    # the function Lambda calls in it. prod signs code: the package is the object it signs.
+    assert "code" not in function
+    assets = one(prod_plan, "aws:s3/bucketObjectv2:BucketObjectv2").inputs["source"]["assets"]
     assert list(assets) == ["stream_processor.py"]
     assert Path(assets["stream_processor.py"]["path"]) == ROOT / "lambdas" / "stream_processor.py"
     module, _, name = function["handler"].partition(".")
