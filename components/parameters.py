@@ -33,7 +33,7 @@ VALUE = re.compile(r"[\x20-\x7e]{0,4096}", re.ASCII)
 MOST = 100
 APPLY_METHODS = ("immediate", "pending-reboot")
 
-# Why dbtier enforces each parameter, as the error message says it.
+# Why dbtier enforces each parameter (by canonical name), as the error message says it.
 WHY = {
     "require_secure_transport": "TLS",
     "rds.force_ssl": "TLS",
@@ -47,7 +47,7 @@ WHY = {
     "binlog_format": "row binlogs for DMS change data capture",
     "binlog_row_image": "row binlogs for DMS change data capture",
     "binlog_checksum": "row binlogs for DMS change data capture",
-    "cluster-enabled": "cluster mode follows dbtier:redis.shards",
+    "cluster_enabled": "cluster mode follows dbtier:redis.shards",
 }
 # Parameters dbtier sets as a default a user may tune (the slow-query threshold).
 TUNABLE = frozenset({"long_query_time"})
@@ -86,9 +86,9 @@ def parse_parameters(key: str, raw: Any, style: Style) -> tuple[Parameter, ...]:
                 f" letters, digits, _ . or - (got {describe(name)})"
             )
         where = f"{key}.{name}"
-        if name.lower() in seen:
-            raise ConfigError(f"{where} repeats {key}.{seen[name.lower()]}; name it once")
-        seen[name.lower()] = name
+        if canonical(name) in seen:
+            raise ConfigError(f"{where} repeats {key}.{seen[canonical(name)]}; name it once")
+        seen[canonical(name)] = name
         apply_method, value = None, entry
         if isinstance(entry, Mapping):
             unknown = sorted(set(entry) - {"value", "applyMethod"}, key=str)
@@ -132,15 +132,23 @@ def _value(where: str, value: Any, style: Style) -> str:
 
 def check_not_enforced(key: str, user: tuple[Parameter, ...], enforced: Mapping[str, str]) -> None:
     """Refuse a user parameter that would change one dbtier enforces (same value is harmless)."""
-    own = {name.lower(): value for name, value in enforced.items() if name not in TUNABLE}
+    own = {canonical(name): value for name, value in enforced.items() if name not in TUNABLE}
     for p in user:
-        value = own.get(p.name.lower())
+        value = own.get(canonical(p.name))
         if value is not None and _same(p.value) != _same(value):
-            why = WHY.get(p.name.lower(), "its configuration")
+            why = WHY.get(canonical(p.name), "its configuration")
             raise ConfigError(
                 f"{key}.{p.name} is enforced by dbtier ({why}) and cannot be changed"
                 f" (dbtier sets {value})"
             )
+
+
+def canonical(name: str) -> str:
+    """A parameter name as dbtier compares it: case aside, and - the same as _ (MySQL reads
+    `require-secure-transport` as `require_secure_transport`; elsewhere the other spelling is
+    at best an unknown name that fails at deploy), so an enforced parameter can be neither
+    overridden nor given twice under another spelling."""
+    return name.lower().replace("-", "_")
 
 
 def _same(value: str) -> str:

@@ -7,6 +7,7 @@ identifier rules several engines share (database and user names, log retention) 
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import re
@@ -141,7 +142,9 @@ class Fields:
             return default
         if value not in options:
             listed = ", ".join(options)
-            raise ConfigError(f"{self._name(name)} must be one of {listed} (got {show(value)})")
+            raise ConfigError(
+                f"{self._name(name)} must be one of {listed} (got {near_miss(value, options)})"
+            )
         return str(value)
 
     def strings(
@@ -217,6 +220,16 @@ def show(value: Any) -> str:
         return repr(echo(value, 58))
     if value is None or isinstance(value, bool | int | float):
         return describe(value)
+    return describe(value)
+
+
+def near_miss(value: Any, options: Iterable[str]) -> str:
+    """A value a closed vocabulary refused, shown only when it is a typo of one of `options`
+    (`Advanced`, `standrd`): that is worth seeing. Anything else may be a password pasted into
+    the wrong field, so it is described, not repeated."""
+    lowered = [o.lower() for o in options]
+    if isinstance(value, str) and difflib.get_close_matches(value.lower(), lowered, 1, 0.6):
+        return show(value)
     return describe(value)
 
 

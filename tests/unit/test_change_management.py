@@ -104,6 +104,11 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("redis", {"applyImmediately": "y"}, "dbtier:redis.applyImmediately must be true or false"),
     ("redis", {"autoMinorVersionUpgrade": "n"}, "dbtier:redis.autoMinorVersionUpgrade must be true or false"),
     ("redis", {"parameters": {"cluster-enabled": "yes"}}, "dbtier:redis.parameters.cluster-enabled is enforced by dbtier (cluster mode follows dbtier:redis.shards)"),
+    ("relational", {"parameters": {"Require-Secure-Transport": "0"}}, "dbtier:relational.parameters.Require-Secure-Transport is enforced by dbtier (TLS)"),
+    ("relational", {"parameters": {"require_secure_transport": 1, "require-secure-transport": 0}}, "dbtier:relational.parameters.require-secure-transport repeats dbtier:relational.parameters.require_secure_transport; name it once"),
+    ("aurora", {"parameters": {"server-audit-logging": "OFF"}}, "dbtier:aurora.parameters.server-audit-logging is enforced by dbtier (audit logging)"),
+    ("redis", {"parameters": {"cluster_enabled": "yes"}}, "dbtier:redis.parameters.cluster_enabled is enforced by dbtier (cluster mode follows dbtier:redis.shards)"),
+    ("warehouse", {"parameters": {"require-ssl": "false"}}, "dbtier:warehouse.parameters.require-ssl is enforced by dbtier (TLS)"),
     ("redis", {"parameters": {"maxmemory-policy": {"value": "noeviction", "applyMethod": "immediate"}}}, "dbtier:redis.parameters.maxmemory-policy.applyMethod applies only to RDS and Aurora"),
     ("warehouse", {"maintenanceWindow": "mon:01:00-mon:01:10"}, "dbtier:warehouse.maintenanceWindow mon:01:00-mon:01:10 is 10 minutes; AWS needs at least 30"),
     ("warehouse", {"maintenanceWindow": "01:00-02:00"}, "dbtier:warehouse.maintenanceWindow must be ddd:hh24:mi-ddd:hh24:mi"),
@@ -358,3 +363,13 @@ def test_warehouse_switches_reach_the_cluster_and_its_parameter_group(
         "statement_timeout": "60000",
         "enable_case_sensitive_identifier": "true",
     }
+
+
+def test_a_closed_vocabulary_repeats_a_typo_but_not_a_pasted_password() -> None:
+    with pytest.raises(ConfigError) as typo:
+        parse({"dbtier:relational": {"databaseInsightsMode": "advnced"}})
+    assert str(typo.value).endswith("(got 'advnced')")
+    with pytest.raises(ConfigError) as pasted:
+        parse({"dbtier:aurora": {"engineLifecycleSupport": "Hunter2s3cr3tW0rd"}})
+    assert "Hunter2" not in str(pasted.value)
+    assert str(pasted.value).endswith("(got a 17-character string)")
