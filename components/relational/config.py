@@ -15,7 +15,7 @@ from components.credentials import (
 )
 from components.insights import InsightsMode, parse_insights, parse_monitoring_interval
 from components.parameters import check_not_enforced
-from components.settings import DB_NAME, ConfigError, Fields, iam_user, offered, show, username
+from components.settings import DB_NAME, ConfigError, Fields, describe, iam_user, offered, username
 from components.windows import RDS_BACKUP_DOCS, RDS_WINDOWS_DOCS
 from policy.dbtier_policy import catalog
 
@@ -157,7 +157,7 @@ def _zone(key: str, value: str) -> None:
     """An Availability Zone name: region plus a letter (us-east-1a)."""
     if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-[0-9][a-z]", value, re.ASCII):
         raise ConfigError(
-            f"{key} must be Availability Zone names like us-east-1a (got {show(value)})"
+            f"{key} must be Availability Zone names like us-east-1a (got {describe(value)})"
         )
 
 

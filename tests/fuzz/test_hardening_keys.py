@@ -9,7 +9,6 @@ Most cases only exercise config parsing, so they are first run in process throug
 PlanError line the CLI prints (`preflight: <line>`, exit 2) without paying for a subprocess,
 and a stack it accepts, or any other outcome, is run end to end like every case of
 `END_TO_END` (runaway inputs, a few secrets and messages), under the harness's limits.
-Cases that find a defect in a file this branch may not touch are strict xfails (`KNOWN`).
 """
 
 from __future__ import annotations
@@ -287,8 +286,8 @@ def silent_acceptance(b: Builder) -> None:
         "backup-cold-storage-too-late": (
             backup(weekly={"retentionDays": 365, "coldStorageAfterDays": 300}), f"{BAK}.weekly"),
         "backup-start-window-59": (backup(daily={"startWindowMinutes": 59}), f"{BAK}.daily.startWindowMinutes"),
-        "backup-completion-equals-start": (
-            backup(daily={"startWindowMinutes": 60, "completionWindowMinutes": 60}), f"{BAK}.daily"),
+        "backup-completion-window-0": (
+            backup(daily={"completionWindowMinutes": 0}), f"{BAK}.daily.completionWindowMinutes"),
         "vault-lock-min-above-max": (
             backup(vaultLock={"enabled": True, "minRetentionDays": 30, "maxRetentionDays": 20}),
             f"{BAK}.vaultLock"),
@@ -422,37 +421,6 @@ END_TO_END = {c.id for c in CASES if c.cls == "runaway"} | {
     "messages/window-bidi",
     "messages/parameter-entry-unknown-field",
 }
-# Defects in files another branch owns (the lead fixes them after merging): id -> reason.
-_CRON_FIELDS = (
-    "components/backup/config.py check_cron checks only the minute of a schedule: a field out of"
-    " its range (hours 0-23, day of month 1-31, month 1-12, day of week 1-7) is planned and AWS"
-    " Backup refuses the plan at deploy"
-)
-_CRON_NEVER = (
-    "components/backup/config.py check_cron accepts a schedule that never fires (a date no month"
-    " has, a past year): the stack plans cleanly and takes no backup at all"
-)
-_SHOWN = (
-    "{where} echoes a refused value with settings.show (got '...'): free text such as a pasted"
-    " password is repeated; describe() (or settings.near_miss) would say what it is instead"
-)
-KNOWN: dict[str, str] = {
-    "silent-acceptance/cron-feb-31": _CRON_NEVER,
-    "silent-acceptance/cron-year-1999": _CRON_NEVER,
-    "silent-acceptance/cron-hour-25": _CRON_FIELDS,
-    "silent-acceptance/cron-month-13": _CRON_FIELDS,
-    "silent-acceptance/cron-weekday-8": _CRON_FIELDS,
-    "silent-acceptance/cron-day-of-month-0": _CRON_FIELDS,
-    "secrets/password-as-cron-minute": _SHOWN.format(
-        where="components/backup/config.py check_cron (the minute, {minute!r})"
-    ),
-    "secrets/password-as-replica-zone": _SHOWN.format(
-        where="components/relational/config.py _zone (replicaAvailabilityZones)"
-    ),
-    "secrets/password-as-zone-plain": _SHOWN.format(
-        where="components/relational/config.py _zone (replicaAvailabilityZones)"
-    ),
-}
 
 
 def run_parsed(case: Case) -> Result | None:
@@ -500,13 +468,7 @@ def hardening_results(request: pytest.FixtureRequest) -> dict[str, Result]:
     return results
 
 
-def _param(case: Case) -> Any:
-    reason = KNOWN.get(case.id)
-    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-    return pytest.param(case, id=case.id, marks=marks)
-
-
-@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
 def test_hardening_case(
     case: Case, hardening_results: dict[str, Result], record_property: Any
 ) -> None:
@@ -518,4 +480,3 @@ def test_cases_cover_the_classes() -> None:
     assert {c.cls for c in CASES} >= {
         "security-bypass", "crash", "runaway", "silent-acceptance", "secrets", "messages"
     }  # fmt: skip
-    assert set(KNOWN) <= {c.id for c in CASES}

@@ -6,6 +6,7 @@ field's bad value is refused with one message naming its key."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -342,10 +343,52 @@ def test_aws_window_bounds_are_accepted() -> None:
 
 
 @pytest.mark.parametrize(
-    "schedule", ["cron(0 6 ? * * *)", "cron(30 1,13 ? * MON-FRI *)", "cron(0 5 1 * ? *)"]
+    "schedule",
+    [
+        "cron(0 6 ? * * *)",
+        "cron(30 1,13 ? * MON-FRI *)",
+        "cron(0 5 1 * ? *)",
+        "cron(0 */6 ? * * *)",
+        "cron(0 5 L * ? *)",
+        "cron(0 5 15W * ? *)",
+        "cron(0 5 ? * 6L *)",
+        "cron(0 5 ? * 2#1 *)",
+        "cron(0 5 29 FEB ? *)",
+        "cron(0 5 1 jan ? *)",
+        "cron(0 5 1 * ? 2026-2199)",
+    ],
 )
 def test_valid_schedules(schedule: str) -> None:
     check_cron("k", schedule)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "message"),
+    [
+        ("cron(0 25 ? * * *)", "the hours field is not a value, range or step of 0-23"),
+        ("cron(0 6 0 * ? *)", "the day-of-month field"),
+        ("cron(0 6 ? 13 * *)", "the month field is not a value, range or step of 1-12 or JAN-DEC"),
+        ("cron(0 6 ? * 8 *)", "the day-of-week field"),
+        ("cron(0 6 ? * 1-9 *)", "the day-of-week field"),
+        ("cron(0 6 ? * */0 *)", "the day-of-week field"),
+        ("cron(0 6 ? * * 2200)", "the year field"),
+        ("cron(Hunter2pass 6 ? * * *)", "the minutes field"),
+        ("cron(*/5 6 ? * * *)", "the minute must be one number 0-59"),
+        ("cron(0 6 * * * *)", "exactly one of day-of-month and day-of-week must be ?"),
+        ("cron(0 6 ? * * * *)", "must be cron(minutes hours"),
+        ("cron(0 6 31 2 ? *)", "no month it names has that day: it would never run"),
+        ("cron(0 6 30 FEB,APR ? *)", None),  # April has a 30th: that one runs
+        ("cron(0 6 ? * * 1999)", "every year it names has passed: it would never run"),
+    ],
+)
+def test_schedules_aws_refuses_or_that_never_run(schedule: str, message: str | None) -> None:
+    if message is None:
+        check_cron("dbtier:backup.daily.schedule", schedule)
+        return
+    with pytest.raises(ConfigError, match=re.escape(message)) as err:
+        check_cron("dbtier:backup.daily.schedule", schedule)
+    assert str(err.value).startswith("dbtier:backup.daily.schedule")
+    assert "Hunter2pass" not in str(err.value)
 
 
 def test_topic_policy_restates_the_account_and_adds_each_publisher() -> None:
