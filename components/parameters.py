@@ -4,7 +4,8 @@ A user names parameters as ``{name: value}`` or ``{name: {value, applyMethod}}``
 merged over dbtier's own, except the ones dbtier enforces for security or correctness (TLS,
 audit and query logging, row binlogs for DMS, the cluster mode the topology needs): a user
 entry that would change one of those is a config error naming it, and the policy pack checks
-the same parameters in the plan (rds-parameter-group-enforced-settings and its Redshift twin).
+the same parameters in the plan (rds-parameter-group-requires-tls, rds-parameter-group-logging,
+redshift-require-ssl and redshift-user-activity-logging).
 
 Whether an arbitrary parameter is static or dynamic is only known from the engine's parameter
 list, so RDS/Aurora user parameters apply at the next reboot (``pending-reboot``, which RDS
@@ -17,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from components.settings import ConfigError, describe, num
@@ -163,12 +164,15 @@ def _same(value: str) -> str:
 
 def merged(enforced: Mapping[str, str], user: tuple[Parameter, ...]) -> dict[str, Parameter]:
     """dbtier's parameters with the user's over the tunable ones and added after them, keyed by
-    lower-cased name (engines compare names without case)."""
-    out = {name.lower(): Parameter(name, value) for name, value in enforced.items()}
+    `canonical` name: a user entry that spells one of dbtier's another way sets dbtier's (a
+    group with both spellings would carry a name the engine does not know)."""
+    out = {canonical(name): Parameter(name, value) for name, value in enforced.items()}
     for p in user:
-        current = out.get(p.name.lower())
-        if current is None or current.name in TUNABLE:
-            out[p.name.lower()] = p
+        current = out.get(canonical(p.name))
+        if current is None:
+            out[canonical(p.name)] = p
+        elif current.name in TUNABLE:
+            out[canonical(p.name)] = replace(p, name=current.name)
     return out
 
 

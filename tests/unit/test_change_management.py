@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from components.parameters import rds_parameters
 from components.settings import ConfigError, Fields
 from components.stack_config import parse
 from components.windows import daily, overlap, weekly
@@ -373,3 +374,35 @@ def test_a_closed_vocabulary_repeats_a_typo_but_not_a_pasted_password() -> None:
         parse({"dbtier:aurora": {"engineLifecycleSupport": "Hunter2s3cr3tW0rd"}})
     assert "Hunter2" not in str(pasted.value)
     assert str(pasted.value).endswith("(got a 17-character string)")
+
+
+def test_another_spelling_of_dbtiers_parameter_sets_dbtiers_not_a_second_one() -> None:
+    """`require-secure-transport: 1` is the enforced value (accepted) and `Long-Query-Time` is
+    tunable: the group carries each name once, in dbtier's spelling (RDS knows no other)."""
+    cfg = parse(
+        {
+            "dbtier:relational": {
+                "parameters": {
+                    "require-secure-transport": 1,
+                    "Long-Query-Time": {"value": 3, "applyMethod": "immediate"},
+                    "max_connections": 200,
+                }
+            }
+        }
+    )
+    from components.relational.resources import parameters
+
+    group = rds_parameters(parameters(False), cfg.relational.change.parameters)
+    names = [p["name"] for p in group]
+    assert sorted(n.lower().replace("-", "_") for n in names) == sorted(
+        set(n.lower() for n in names)
+    )
+    by_name = {p["name"]: p for p in group}
+    assert by_name["require_secure_transport"]["value"] == "1"
+    assert by_name["long_query_time"] == {
+        "name": "long_query_time",
+        "value": "3",
+        "apply_method": "immediate",
+    }
+    assert by_name["max_connections"]["value"] == "200"
+    assert "require-secure-transport" not in by_name and "Long-Query-Time" not in by_name
