@@ -29,8 +29,12 @@ def default_tags(cfg: StackConfig) -> dict[str, str]:
     }
 
 
-def stack_key_policy(account_id: str, partition: str, region: str) -> str:
-    """Key policy: the account administers the key; AWS services that encrypt with it may use it."""
+def stack_key_policy(
+    account_id: str, partition: str, region: str, backup_notifies: bool = False
+) -> str:
+    """Key policy: the account administers the key; AWS services that encrypt with it may use it.
+    AWS Backup gets a statement only when its vault notifies the alarm topic (`backup_notifies`):
+    no service uses a key it has no work for."""
     root = f"arn:{partition}:iam::{account_id}:root"
     use = [
         "kms:Encrypt*",
@@ -38,6 +42,19 @@ def stack_key_policy(account_id: str, partition: str, region: str) -> str:
         "kms:ReEncrypt*",
         "kms:GenerateDataKey*",
         "kms:Describe*",
+    ]
+    # AWS Backup's vault events go to the same encrypted topic: like CloudWatch, it must be able
+    # to make and use the topic's data keys.
+    # https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-notifications.html
+    backup = [
+        {
+            "Sid": "BackupPublishesToEncryptedTopic",
+            "Effect": "Allow",
+            "Principal": {"Service": "backup.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+        }
     ]
     return json.dumps(
         {
@@ -72,17 +89,7 @@ def stack_key_policy(account_id: str, partition: str, region: str) -> str:
                     "Resource": "*",
                     "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
                 },
-                # AWS Backup's vault events go to the same encrypted topic: like CloudWatch, it
-                # must be able to make and use the topic's data keys.
-                # https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-notifications.html
-                {
-                    "Sid": "BackupPublishesToEncryptedTopic",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "backup.amazonaws.com"},
-                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                    "Resource": "*",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                },
+                *(backup if backup_notifies else []),
             ],
         }
     )
@@ -92,6 +99,8 @@ def stack_key(cfg: StackConfig, opts: pulumi.ResourceOptions) -> pulumi.Output[s
     """The KMS key every component encrypts with: the configured one, or one we create."""
     if cfg.encryption.kms_key_arn is not None:
         return pulumi.Output.from_input(cfg.encryption.kms_key_arn)
+    # The alarm topic takes AWS Backup's vault events when both are on (build(): publishers).
+    notifies = cfg.backup.enabled and cfg.alarms.enabled
     invoke = pulumi.InvokeOutputOptions(provider=opts.provider)
     identity = aws.get_caller_identity_output(opts=invoke)
     partition = aws.get_partition_output(opts=invoke)
@@ -102,7 +111,7 @@ def stack_key(cfg: StackConfig, opts: pulumi.ResourceOptions) -> pulumi.Output[s
         enable_key_rotation=True,
         deletion_window_in_days=30,
         policy=pulumi.Output.all(identity.account_id, partition.partition, region.region).apply(
-            lambda v: stack_key_policy(*v)
+            lambda v: stack_key_policy(*v, backup_notifies=notifies)
         ),
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=cfg.protect)),
     )
