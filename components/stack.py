@@ -111,7 +111,7 @@ def stack_key(cfg: StackConfig, opts: pulumi.ResourceOptions) -> pulumi.Output[s
         enable_key_rotation=True,
         deletion_window_in_days=30,
         policy=pulumi.Output.all(identity.account_id, partition.partition, region.region).apply(
-            lambda v: stack_key_policy(*v, backup_notifies=notifies)
+            lambda v: stack_key_policy(v[0], v[1], v[2], backup_notifies=notifies)
         ),
         opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=cfg.protect)),
     )

@@ -28,7 +28,6 @@ RETENTION_MAX_DAYS = 36500
 # 100 years (52,560,000 minutes)". The completion window has no bound there (and no relation to
 # the start window: one counts from the scheduled time, the other from the job's start); dbtier
 # asks only that it be at least a minute, a window of nothing cancelling every job.
-RULE_DOCS = "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRuleInput.html"
 START_WINDOW_MIN = 60
 START_WINDOW_MAX = 52_560_000
 # https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultLockConfiguration.html:
@@ -36,10 +35,8 @@ START_WINDOW_MAX = 52_560_000
 # retention bounds up to 36500 days; jobs whose retention is outside them fail.
 LOCK_DOCS = "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultLockConfiguration.html"
 CHANGEABLE_MIN_DAYS = 3
+# Restore testing's selection window (1-365 days) and start window (1-168 hours):
 # https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateRestoreTestingPlan.html
-RESTORE_DOCS = (
-    "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateRestoreTestingPlan.html"
-)
 _VAULT_ARN = re.compile(
     r"arn:(aws(?:-[a-z]+)*):backup:([a-z]{2}(?:-[a-z]+)+-[0-9]):([0-9]{12}):backup-vault:"
     r"[A-Za-z0-9_-]{2,50}",

@@ -290,4 +290,6 @@ class DynamoTables:
 
     def backup_arns(self) -> dict[str, list[pulumi.Output[str]]]:
         """Every table, in config order."""
-        return {"DynamoDB": [table.arn for table in self.tables.values()]}
+        return {
+            "DynamoDB": [arn for t in self.tables.values() for arn in t.backup_arns()["DynamoDB"]]
+        }

@@ -32,11 +32,6 @@ AUTH_TOKEN_LENGTH = 64
 LOG_TYPES = ("slow-log", "engine-log")
 
 
-def parameters(cfg: RedisConfig) -> dict[str, str]:
-    """Engine parameters dbtier sets (cluster mode matching the topology), user's aside."""
-    return enforced_parameters(cfg)
-
-
 def replication_group_id(name: str) -> str:
     """A readable, per-stack id within ElastiCache's 40 lower-case characters."""
     return config_group_id(pulumi.get_project(), pulumi.get_stack(), name)
@@ -95,7 +90,7 @@ class RedisCluster(DbtierComponent):
             f"{name}-params",
             family=family_of(cfg.engine, cfg.engine_version),
             description=f"dbtier {cfg.engine}: cluster mode {'on' if cfg.cluster_mode else 'off'}",
-            parameters=plain_parameters(parameters(cfg), cfg.parameters),
+            parameters=plain_parameters(enforced_parameters(cfg), cfg.parameters),
             opts=self.child(),
         )
         logs = {
