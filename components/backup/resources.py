@@ -136,23 +136,17 @@ class Backup(DbtierComponent):
             )
 
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
-        role = aws.iam.Role(
+        role, attachments = self.service_role(
             f"{name}-role",
-            description="AWS Backup: back up and restore the stack's databases",
-            assume_role_policy=assume_role_policy("backup.amazonaws.com"),
-            opts=self.child(),
-        )
-        attachments = [
-            aws.iam.RolePolicyAttachment(
-                f"{name}-role-{role_name}",
-                role=role.name,
-                policy_arn=pulumi.Output.format(
+            assume_role_policy("backup.amazonaws.com"),
+            {
+                f"{name}-role-{role_name}": pulumi.Output.format(
                     "arn:{0}:iam::aws:policy/{1}", partition.partition, path
-                ),
-                opts=self.child(),
-            )
-            for role_name, path in BACKUP_POLICIES.items()
-        ]
+                )
+                for role_name, path in BACKUP_POLICIES.items()
+            },
+            description="AWS Backup: back up and restore the stack's databases",
+        )
 
         plan = aws.backup.Plan(
             f"{name}-plan",
