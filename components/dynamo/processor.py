@@ -48,11 +48,13 @@ XRAY_WRITE_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
 SIGNING_PLATFORM = "AWSLambda-SHA384-ECDSA"
 # Where the package and its signed copies live in the artifact bucket. Signer reads a source
 # object by its version id (so the bucket must be versioned) and writes the signed copy under the
-# destination prefix; the job reports the copy's key (signed_objects).
+# destination prefix, at a key of its own choosing (the job's id): the job reports the copy's key
+# (signed_objects). The destination takes a prefix only, never a fixed key.
 UNSIGNED_KEY = f"unsigned/{HANDLER_FILE.stem}.zip"
 SIGNED_PREFIX = "signed/"
-# Old package versions only matter until their signing job has run: a week covers a rollback
-# by hand, then S3 expires them (each `pulumi up` rebuilds the package from source anyway).
+# The package object gets a new version, and so a new signing job, only when the handler's
+# content changes. Old package versions only matter until their signing job has run: a week
+# covers a rollback by hand, then S3 expires them.
 NONCURRENT_VERSION_DAYS = 7
 
 
@@ -158,8 +160,10 @@ def signed_code(
     """Sign `code` with a Signer profile of its own and return the signed copy and the config.
 
     The package goes to a private, versioned artifact bucket under the stack key; a signing job
-    signs that version into `signed/` (the provider waits for it and fails the update if it
-    fails); the code-signing config names the profile as the only publisher.
+    signs that version into a new key under `signed/` (the provider waits for it and fails the
+    update if it fails) whenever the handler's content, and so the package's version, changes;
+    the code-signing config names the profile as the only publisher. Superseded signed copies
+    stay in the bucket: no lifecycle rule can tell them from the deployed one.
     """
     settings = cfg.processor
     profile = aws.signer.SigningProfile(
@@ -173,8 +177,9 @@ def signed_code(
     bucket = aws.s3.Bucket(
         f"{name}-processor-artifacts",
         bucket_prefix=artifact_bucket_prefix(pulumi.get_stack(), cfg.schema.name),
-        # Only build output lives here, rebuilt from source at every `pulumi up`: deleting the
-        # processor may delete the bucket with its versions.
+        # Only build output lives here, which the program uploads and signs again from the
+        # handler's source whenever that changes: deleting the processor may delete the bucket
+        # with its versions.
         force_destroy=True,
         opts=owner.child(),
     )
@@ -232,6 +237,11 @@ def signed_code(
                 "abort_incomplete_multipart_upload": {"days_after_initiation": 1},
             }
         ],
+        # Each signing job writes a new key under signed/, and those copies stay: nothing here
+        # expires them. A signed copy never becomes a noncurrent version (Signer never writes the
+        # same key twice), and S3 cannot tell the deployed copy from a superseded one, so expiring
+        # signed/ by age would, for a function untouched that long, delete the object a
+        # replacement of the function needs. They pile up by one small zip per handler change.
         # S3 refuses a lifecycle rule on noncurrent versions until versioning is on.
         opts=owner.child(depends_on=[versioning]),
     )
@@ -253,7 +263,8 @@ def signed_code(
         },
         destination={"s3": {"bucket": bucket.id, "prefix": SIGNED_PREFIX}},
         # The provider waits for the job; a failed signature must fail the update, not ship
-        # unsigned code. Every argument forces a new job, so a new package version is signed.
+        # unsigned code. Every argument forces a new job, so a new package version (a change of
+        # the handler's content, not every `pulumi up`) is signed into a new key.
         ignore_signing_job_failure=False,
         opts=owner.child(),
     )

@@ -157,6 +157,10 @@ def test_prod_artifact_bucket_is_versioned_encrypted_private_and_tls_only(
     (expiry,) = lifecycle.inputs["rules"]
     assert expiry["noncurrentVersionExpiration"]["noncurrentDays"] > 0
     assert expiry["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 1}
+    # Only noncurrent versions expire. Signer writes each signed copy to a new key it chooses, so
+    # an expiry of current objects would reach the deployed copy of a function untouched that
+    # long, which a replacement of the function needs: no rule may expire current objects.
+    assert "expiration" not in expiry
     # Signer reads the package by version: it is uploaded only once versioning is on.
     assert versioning.urn in one(prod_plan, OBJECT).dependencies
 
