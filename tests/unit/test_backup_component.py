@@ -78,9 +78,9 @@ def test_prod_vault_is_encrypted_with_the_stack_key_and_protected(prod_plan: Pla
 def test_prod_plan_has_a_daily_and_a_weekly_rule_with_their_retention(prod_plan: Plan) -> None:
     rules = {r["ruleName"]: r for r in one(prod_plan, PLAN).inputs["rules"]}
     assert set(rules) == {"daily", "weekly"}
-    assert rules["daily"]["schedule"] == "cron(0 6 ? * * *)"
+    assert rules["daily"]["schedule"] == "cron(0 10 ? * * *)"  # Pulumi.prod.yaml
     assert rules["daily"]["lifecycle"] == {"deleteAfter": 35}
-    assert rules["weekly"]["schedule"] == "cron(0 7 ? * SUN *)"
+    assert rules["weekly"]["schedule"] == "cron(0 12 ? * SUN *)"  # Pulumi.prod.yaml
     assert rules["weekly"]["lifecycle"] == {"deleteAfter": 365}  # Pulumi.prod.yaml
     assert all(r["targetVaultName"] == "dbtier-prod" for r in rules.values())
     assert all("copyActions" not in r for r in rules.values())
