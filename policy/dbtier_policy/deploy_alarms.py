@@ -32,6 +32,7 @@ from .deploy_relations import (
     known_str,
     linked,
     of_type,
+    relation_meta,
     string_list,
 )
 
@@ -418,24 +419,17 @@ def reaches_someone(
             )
 
 
-def _meta(
-    name: str, description: str, docs: str, fixes: tuple[str, ...], fix: str, **kw: Any
+def _alarm_meta(
+    name: str, description: str, docs: str, fixes: tuple[str, ...], fix: str, **more: Any
 ) -> RuleMeta:
-    return RuleMeta(
-        name=name,
-        description=description,
-        severity=Severity.MEDIUM,
-        category="deployability",
-        remediation=fix,
-        docs=docs,
-        fixes=fixes,
-        **kw,
-    )
+    """An alarm rule's metadata: an alarm that cannot fire or reach anyone is medium severity
+    (the tier works; its watch does not)."""
+    return relation_meta(name, description, docs, fixes, fix, severity=Severity.MEDIUM, **more)
 
 
 RULES: list[Rule] = [
     Rule(
-        _meta(
+        _alarm_meta(
             "deploy-alarm-metric-published",
             "Alarms read a namespace, metric and dimension set that AWS publishes.",
             "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html",
@@ -447,7 +441,7 @@ RULES: list[Rule] = [
         metric_published,
     ),
     Rule(
-        _meta(
+        _alarm_meta(
             "deploy-alarm-dimension-values",
             "Alarm dimension values are identifiers in the form AWS publishes them.",
             "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.html",
@@ -458,7 +452,7 @@ RULES: list[Rule] = [
         stack_check=dimension_values,
     ),
     Rule(
-        _meta(
+        _alarm_meta(
             "deploy-alarm-dynamodb-missing-data",
             "Alarms on sparse AWS/DynamoDB metrics fill missing periods with metric math.",
             "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
@@ -469,7 +463,7 @@ RULES: list[Rule] = [
         dynamodb_missing_data,
     ),
     Rule(
-        _meta(
+        _alarm_meta(
             "deploy-alarm-sees-failures",
             "Each alarm's metric exists for what it watches, and partial batch failures of a"
             " stream processor have an alarm on its failure destination.",
@@ -481,7 +475,7 @@ RULES: list[Rule] = [
         stack_check=sees_failures,
     ),
     Rule(
-        _meta(
+        _alarm_meta(
             "deploy-alarm-reaches-someone",
             "Every SNS topic an alarm notifies has at least one subscription.",
             "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html",

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from pulumi_policy import PolicyResource, Severity
+from pulumi_policy import PolicyResource
 
-from ._common import Rule, RuleMeta, as_number, is_unknown, prop
+from ._common import Rule, as_number, is_unknown, prop
 from .deploy_relations import (
     DMS_ENDPOINT,
     DMS_INSTANCE,
@@ -27,6 +27,7 @@ from .deploy_relations import (
     known_str,
     linked,
     of_type,
+    relation_meta,
     string_list,
 )
 
@@ -298,21 +299,9 @@ def redshift_s3_path(
             )
 
 
-def _meta(name: str, description: str, docs: str, fixes: tuple[str, ...], fix: str) -> RuleMeta:
-    return RuleMeta(
-        name=name,
-        description=description,
-        severity=Severity.HIGH,
-        category="deployability",
-        remediation=fix,
-        docs=docs,
-        fixes=fixes,
-    )
-
-
 RULES: list[Rule] = [
     Rule(
-        _meta(
+        relation_meta(
             "deploy-dms-database-paths",
             "The DMS replication instance's security group reaches each endpoint's database port,"
             " and the database's group accepts it.",
@@ -324,7 +313,7 @@ RULES: list[Rule] = [
         stack_check=dms_database_paths,
     ),
     Rule(
-        _meta(
+        relation_meta(
             "deploy-dms-secrets-manager-path",
             "A private DMS instance whose endpoints use Secrets Manager reaches a Secrets Manager"
             " VPC endpoint (private DNS, HTTPS both ways).",
@@ -336,7 +325,7 @@ RULES: list[Rule] = [
         stack_check=dms_secrets_manager_path,
     ),
     Rule(
-        _meta(
+        relation_meta(
             "deploy-redshift-s3-path",
             "Redshift with enhanced VPC routing and a COPY role has an S3 gateway endpoint and"
             " HTTPS egress to S3.",

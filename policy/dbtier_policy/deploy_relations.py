@@ -385,16 +385,26 @@ def cdc_source(
 
 
 def relation_meta(
-    name: str, description: str, docs: str, fixes: tuple[str, ...], remediation: str
+    name: str,
+    description: str,
+    docs: str,
+    fixes: tuple[str, ...],
+    remediation: str,
+    *,
+    severity: Severity = Severity.HIGH,
+    **more: Any,
 ) -> RuleMeta:
+    """A deployability rule's metadata: AWS's page that states the constraint and the keys that
+    fix it (every deployability module builds its rules with this)."""
     return RuleMeta(
         name=name,
         description=description,
-        severity=Severity.HIGH,
+        severity=severity,
         category="deployability",
         remediation=remediation,
         docs=docs,
         fixes=fixes,
+        **more,
     )
 
 
