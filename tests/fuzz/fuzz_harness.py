@@ -183,30 +183,9 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def process_group(pgid: int) -> list[tuple[int, str]]:
-    """Live (non-zombie) processes of a process group, with their command lines."""
+def _live_processes() -> list[tuple[int, int, int, str]]:
+    """Every live (non-zombie) process: pid, parent pid, process group and command line."""
     found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                stat = handle.read().decode("ascii", "replace")
-            fields = stat[stat.rindex(")") + 2 :].split()
-            if int(fields[2]) != pgid or fields[0] == "Z":
-                continue
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                cmd = handle.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
-        except (OSError, ValueError, IndexError):
-            continue
-        found.append((int(entry), cmd))
-    return found
-
-
-def descendants(pid: int) -> list[tuple[int, str]]:
-    """Live descendants of `pid` (children, grandchildren, ...), with their command lines."""
-    parents: dict[int, int] = {}
-    cmds: dict[int, str] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -216,17 +195,41 @@ def descendants(pid: int) -> list[tuple[int, str]]:
             fields = stat[stat.rindex(")") + 2 :].split()
             if fields[0] == "Z":
                 continue
-            parents[int(entry)] = int(fields[1])
             with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                cmds[int(entry)] = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
+                cmd = handle.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
         except (OSError, ValueError, IndexError):
             continue
+        found.append((int(entry), int(fields[1]), int(fields[2]), cmd))
+    return found
+
+
+def process_group(pgid: int) -> list[tuple[int, str]]:
+    """Live (non-zombie) processes of a process group, with their command lines."""
+    return [(pid, cmd) for pid, _, group, cmd in _live_processes() if group == pgid]
+
+
+def descendants(pid: int) -> list[tuple[int, str]]:
+    """Live descendants of `pid` (children, grandchildren, ...), with their command lines."""
+    live = _live_processes()
     out, frontier = [], {pid}
     while frontier:
-        kids = {p for p, pp in parents.items() if pp in frontier}
-        out.extend((k, cmds.get(k, "").strip()) for k in sorted(kids))
+        kids = {p for p, parent, _, _ in live if parent in frontier}
+        out.extend((p, cmd) for p, _, _, cmd in sorted(live) if p in kids)
         frontier = kids
     return out
+
+
+def selected_ids(request: Any, module: str) -> set[str]:
+    """The ids of `module`'s parametrized `case` tests this session runs (all of them unless
+    -k or a node id narrowed it), so a session fixture runs only those cases."""
+    return {
+        item.callspec.params["case"].id
+        for item in request.session.items
+        if item.module is not None
+        and item.module.__name__ == module
+        and hasattr(item, "callspec")
+        and "case" in item.callspec.params
+    }
 
 
 def kill_group(pgid: int) -> None:

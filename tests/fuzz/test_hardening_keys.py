@@ -22,7 +22,7 @@ import pytest
 
 from preflight.__main__ import one_line
 from preflight.plan import PlanError, plan_stack
-from tests.fuzz.fuzz_harness import Case, Result, materialize, run_all
+from tests.fuzz.fuzz_harness import Case, Result, materialize, run_all, selected_ids
 from tests.fuzz.stack_cases import BASE, CIPHERTEXT, SECRET, STACK, Builder, K
 from tests.fuzz.test_stack_files import check
 
@@ -446,14 +446,7 @@ def run_parsed(case: Case) -> Result | None:
 @pytest.fixture(scope="session")
 def hardening_results(request: pytest.FixtureRequest) -> dict[str, Result]:
     """Every selected case's run: in process where that is the CLI's answer, else end to end."""
-    wanted = {
-        item.callspec.params["case"].id
-        for item in request.session.items
-        if item.module is not None
-        and item.module.__name__ == __name__
-        and hasattr(item, "callspec")
-        and "case" in item.callspec.params
-    }
+    wanted = selected_ids(request, __name__)
     results: dict[str, Result] = {}
     real: list[Case] = []
     for case in CASES:

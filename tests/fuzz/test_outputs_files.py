@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.fuzz.fuzz_harness import Case, Result, describe, problems, run_all
+from tests.fuzz.fuzz_harness import Case, Result, describe, problems, run_all, selected_ids
 from tests.fuzz.outputs_cases import OutputsContext, all_cases
 from tests.fuzz.workload_engines import closed_port
 
@@ -31,14 +31,7 @@ def outputs_context(
 def outputs_results(
     request: pytest.FixtureRequest, outputs_context: OutputsContext
 ) -> dict[str, Result]:
-    wanted = {
-        item.callspec.params["case"].id
-        for item in request.session.items
-        if item.module is not None
-        and item.module.__name__ == __name__
-        and hasattr(item, "callspec")
-        and "case" in item.callspec.params
-    }
+    wanted = selected_ids(request, __name__)
     return run_all([c for c in CASES if c.id in wanted], outputs_context)
 
 

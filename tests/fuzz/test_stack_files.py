@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.fuzz.fuzz_harness import Case, Result, describe, problems, run_all
+from tests.fuzz.fuzz_harness import Case, Result, describe, problems, run_all, selected_ids
 from tests.fuzz.stack_cases import all_cases
 
 CASES = all_cases()
@@ -21,14 +21,7 @@ BY_ID = {c.id: c for c in CASES}
 @pytest.fixture(scope="session")
 def stack_results(request: pytest.FixtureRequest) -> dict[str, Result]:
     """Run the selected cases of this module (all of them unless -k narrowed it) once."""
-    wanted = {
-        item.callspec.params["case"].id
-        for item in request.session.items
-        if item.module is not None
-        and item.module.__name__ == __name__
-        and hasattr(item, "callspec")
-        and "case" in item.callspec.params
-    }
+    wanted = selected_ids(request, __name__)
     return run_all([c for c in CASES if c.id in wanted])
 
 
