@@ -12,7 +12,7 @@ import json
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import pulumi
 import pulumi_aws as aws
@@ -72,6 +72,18 @@ class RotationAccess:
     """The database's subnets."""
     depends_on: Sequence[pulumi.Resource] = ()
     """The paths it needs (endpoint, rules): rotation is tested only once they exist."""
+
+
+class RotatingArgs(Protocol):
+    """What a component's args give a rotation function: the stack key, the network it runs
+    in (None when the stack gave none) and its log retention."""
+
+    @property
+    def kms_key_arn(self) -> pulumi.Input[str]: ...
+    @property
+    def rotation(self) -> RotationAccess | None: ...
+    @property
+    def log_retention_days(self) -> int: ...
 
 
 def assume_role_policy(service: str | list[str]) -> str:
@@ -243,24 +255,26 @@ class DbtierComponent(pulumi.ComponentResource):
     def rotate_with_function(
         self,
         secret: aws.secretsmanager.Secret,
+        args: RotatingArgs,
         *,
         engine: str,
         special: str,
-        kms_key_arn: pulumi.Input[str],
-        access: RotationAccess,
         days: int,
         depends_on: Sequence[pulumi.Resource],
-        log_retention_days: int,
     ) -> aws.secretsmanager.SecretRotation:
         """Rotate `secret` every `days` with AWS's rotation function for `engine` (the secret's
         JSON `engine`), deployed from the Serverless Application Repository into the database's
-        subnets with `access`'s security group.
+        subnets with the security group of `args.rotation`.
 
         The application's template makes the function's role (Secrets Manager actions on secrets
         that name this function as their rotator, the VPC's network interfaces, the stack key)
         and Secrets Manager's permission to invoke it. Its log group (Lambda's default name) is
-        created first, with `log_retention_days` and the stack key.
+        created first, with `args.log_retention_days` and the stack key.
         """
+        if args.rotation is None:
+            raise ValueError(f"{type(args).__name__}.rotation is required to rotate")
+        access, kms_key_arn = args.rotation, args.kms_key_arn
+        log_retention_days = args.log_retention_days
         invoke = pulumi.InvokeOutputOptions(parent=self)
         partition = aws.get_partition_output(opts=invoke)
         region = aws.get_region_output(opts=invoke).region

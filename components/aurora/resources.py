@@ -293,17 +293,13 @@ class ServerlessAurora(DbtierComponent):
             )
             self.secret_arn = secret.arn
             if creds.rotation_function:
-                if args.rotation is None:
-                    raise ValueError("ServerlessAuroraArgs.rotation is required to rotate")
                 self.rotate_with_function(
                     secret,
+                    args,
                     engine=engine,
                     special=RDS_PASSWORD_SPECIAL,
-                    kms_key_arn=args.kms_key_arn,
-                    access=args.rotation,
                     days=creds.rotation_days,
                     depends_on=[writer],
-                    log_retention_days=args.log_retention_days,
                 )
         self.register_outputs(
             {

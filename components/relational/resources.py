@@ -277,17 +277,13 @@ class RelationalTier(DbtierComponent):
             )
             self.secret_arn = secret.arn
             if creds.rotation_function:
-                if args.rotation is None:
-                    raise ValueError("RelationalTierArgs.rotation is required to rotate")
                 self.rotate_with_function(
                     secret,
+                    args,
                     engine="mysql",
                     special=RDS_PASSWORD_SPECIAL,
-                    kms_key_arn=args.kms_key_arn,
-                    access=args.rotation,
                     days=creds.rotation_days,
                     depends_on=[primary],
-                    log_retention_days=args.log_retention_days,
                 )
         self.register_outputs(
             {

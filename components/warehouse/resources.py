@@ -261,17 +261,13 @@ class Warehouse(DbtierComponent):
             )
             self.secret_arn = secret.arn
             if creds.rotation_function:
-                if args.rotation is None:
-                    raise ValueError("WarehouseArgs.rotation is required to rotate")
                 self.rotate_with_function(
                     secret,
+                    args,
                     engine="redshift",
                     special=REDSHIFT_PASSWORD_SPECIAL,
-                    kms_key_arn=args.kms_key_arn,
-                    access=args.rotation,
                     days=creds.rotation_days,
                     depends_on=[database],
-                    log_retention_days=args.log_retention_days,
                 )
         self.register_outputs(
             {
