@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from policy.dbtier_policy.registry import RULES
+from dbtier_policy.registry import RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET = 0.50

@@ -12,14 +12,15 @@ import json
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from awsdata.catalog import parameter_group_family
 from components.logs import lambda_log_group
-from policy.dbtier_policy.catalog import parameter_group_family
+from contract import export_fields, exported
 
 # Characters each engine rejects in a master password (RDS: / @ " and space; ElastiCache AUTH
 # additionally forbids most punctuation). `special` is what remains allowed.
@@ -102,8 +103,25 @@ def assume_role_policy(service: str | list[str]) -> str:
     )
 
 
+def output_names(component: type) -> tuple[str, ...]:
+    """A component's outputs: the attributes its class annotates as `pulumi.Output`, in the order
+    written. The annotations are the one list (they document each output, and Pulumi's
+    component schema is read from them); `register_outputs` is derived from it."""
+    return tuple(
+        name
+        for name, annotation in vars(component).get("__annotations__", {}).items()
+        if "pulumi.Output[" in str(annotation)
+    )
+
+
 class DbtierComponent(pulumi.ComponentResource):
-    """Base of every dbtier component: a stable type token and one way to make child options."""
+    """Base of every dbtier component: a stable type token and one way to make child options.
+
+    A part of the stack names its export section (`CONTRACT`, a `contract` dataclass): its
+    `outputs()` is that section built from the same-named attributes, so an export field is
+    declared once, in the contract, and read off the component."""
+
+    CONTRACT: ClassVar[type | None] = None
 
     def __init__(
         self,
@@ -116,6 +134,19 @@ class DbtierComponent(pulumi.ComponentResource):
         self._prefix = name
         self._stateful_protect = protect
         self._secret_value: aws.secretsmanager.SecretVersion | None = None
+
+    def publish(self) -> None:
+        """`register_outputs` with every annotated output: the constructor's last line."""
+        self.register_outputs({name: getattr(self, name) for name in output_names(type(self))})
+
+    def outputs(self) -> dict[str, object]:
+        """The stack's export of this part: each field of `CONTRACT` that a deployed stack
+        exports, from the attribute of the same name (None leaves an optional one out)."""
+        if self.CONTRACT is None:
+            raise TypeError(f"{type(self).__name__} exports nothing (no CONTRACT)")
+        return exported(
+            self.CONTRACT, **{name: getattr(self, name) for name in export_fields(self.CONTRACT)}
+        )
 
     def child(self, *, stateful: bool = False, **kwargs: object) -> pulumi.ResourceOptions:
         """Options for a child: parented here; `protect` when it holds data and the stack asks."""

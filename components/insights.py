@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from awsdata import catalog
 from components.settings import ConfigError, Fields
-from policy.dbtier_policy import catalog
 
 InsightsMode = Literal["standard", "advanced"]
 

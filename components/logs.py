@@ -14,14 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from components.settings import Fields, log_retention
-from policy.dbtier_policy.log_groups import (
+from awsdata.log_groups import (
     dms_task_log_group,
     lambda_log_group,
     rds_cluster_log_group,
     rds_instance_log_group,
     redshift_cluster_log_group,
 )
+from components.settings import Fields, log_retention
 
 __all__ = [
     "DEFAULT_RETENTION_DAYS",

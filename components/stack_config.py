@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from awsdata import catalog
 from components.alarms.config import AlarmsConfig, parse_alarms
 from components.aurora.config import AuroraConfig, parse_aurora
 from components.backup.config import BACKUP_VAULT, BackupConfig, parse_backup, vault_name
@@ -49,7 +50,6 @@ from components.settings import (
 )
 from components.warehouse.config import WarehouseConfig, parse_warehouse
 from contract.echo import echo
-from policy.dbtier_policy import catalog
 
 __all__ = ["KNOWN_KEYS", "NAMESPACE", "ConfigError", "StackConfig", "from_pulumi", "parse"]
 

@@ -193,6 +193,12 @@ def camel(name: str) -> str:
 # --- producing -----------------------------------------------------------------------------
 
 
+def export_fields(cls: type) -> tuple[str, ...]:
+    """The attributes of section `cls` that a deployed stack exports (every field but the
+    local-run ones), in the contract's order."""
+    return tuple(f.name for f in dataclasses.fields(cls) if not f.metadata.get("local"))
+
+
 def exported(cls: type, **values: Any) -> dict[str, Any]:
     """The export object of section `cls` from values named by its attributes.
 

@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import IO, Any
 
 import grpc
+from dbtier_policy._sdk_memo import ENV_VAR as MEMO_ENV_VAR
 from google.protobuf import empty_pb2
 
-from policy.dbtier_policy._sdk_memo import ENV_VAR as MEMO_ENV_VAR
 from preflight import analyzer
 from preflight.plan import Plan, PlannedResource
 from preflight.policy import (

@@ -12,7 +12,6 @@ import gc
 import json
 import logging
 import runpy
-import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +23,8 @@ from google.protobuf import json_format
 from components.stack_config import ConfigError, parse
 from preflight import sdk, stackfile
 from preflight.mocks import DEFAULT_REGION, DbtierMocks
+from preflight.policy import PROJECT_DIR
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -236,11 +235,11 @@ def plan_stack(
         secret_keys=secret_keys,
         logger=logger,
     )
-    if str(project_dir) not in sys.path:
-        sys.path.insert(0, str(project_dir))
 
     def run_program() -> None:
-        runpy.run_path(str(program), run_name="__main__")
+        # The folder, not the file: Python then runs its __main__.py with the folder first on
+        # sys.path for the run (as Pulumi's Python host does), so a program's own modules import.
+        runpy.run_path(str(project_dir), run_name="__main__")
 
     try:
         with _no_automatic_gc():

@@ -20,7 +20,16 @@ from typing import Any, Literal
 Level = Literal["mandatory", "advisory", "remediate", "disabled"]
 LEVELS: tuple[Level, ...] = ("advisory", "mandatory", "remediate", "disabled")
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+def find_project_dir(start: Path | None = None) -> Path:
+    """The Pulumi project directory as the CLI finds it: the nearest folder from `start` (the
+    working directory) upwards that holds Pulumi.yaml, else `start` itself. Not this file's
+    folder: an installed dbtier lives in site-packages, away from the project it plans."""
+    start = (start or Path.cwd()).resolve()
+    return next((d for d in (start, *start.parents) if (d / "Pulumi.yaml").is_file()), start)
+
+
+PROJECT_DIR = find_project_dir()
 DEFAULT_PACK_DIR = PROJECT_DIR / "policy"
 
 

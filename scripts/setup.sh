@@ -8,13 +8,13 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 stamp=.venv/.dbtier-requirements
-if ! cmp -s <(cat requirements.txt constraints.txt) "$stamp" 2>/dev/null; then
+if ! cmp -s <(cat requirements.txt constraints.txt pyproject.toml) "$stamp" 2>/dev/null; then
   echo "setup: installing pinned dependencies" >&2
   # This machine's pip config lists extra local indexes that may be absent: drop that noise only.
   .venv/bin/python -m pip install -q --upgrade pip 2>&1 | { grep -v '^WARNING: Location' || true; }
   .venv/bin/python -m pip install -q -r requirements.txt -c constraints.txt 2>&1 \
     | { grep -v '^WARNING: Location' || true; }
-  cat requirements.txt constraints.txt > "$stamp"
+  cat requirements.txt constraints.txt pyproject.toml > "$stamp"
 fi
 if [ "${DBTIER_SKIP_ENGINES:-0}" != 1 ]; then
   bash scripts/engines.sh

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pulumi
 
+from awsdata import catalog
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import ABOVE, BELOW, GIB, Watch
-from policy.dbtier_policy import catalog
 
 
 def instance_watches(

@@ -191,10 +191,4 @@ class Alarms(DbtierComponent):
         self.topic_arn = topic.arn
         self.dashboard_name = dashboard.dashboard_name
         self.alarm_names = pulumi.Output.all(*[a.name for a in alarms]).apply(list)
-        self.register_outputs(
-            {
-                "topic_arn": self.topic_arn,
-                "dashboard_name": self.dashboard_name,
-                "alarm_names": self.alarm_names,
-            }
-        )
+        self.publish()

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from awsdata import catalog
 from components.change import ChangeConfig, check_change, parse_change
 from components.credentials import CredentialsConfig, parse_credentials
 from components.insights import InsightsMode, parse_insights, parse_monitoring_interval
 from components.parameters import check_not_enforced
 from components.settings import DB_NAME, ConfigError, Fields, iam_user, num, offered, username
 from components.windows import AURORA_WINDOWS_DOCS
-from policy.dbtier_policy import catalog
 
 # The default version of each engine: Aurora MySQL 3.10 is the current long-term-support release.
 AURORA_VERSIONS = {"aurora-mysql": "8.0.mysql_aurora.3.10.0", "aurora-postgresql": "16.8"}

@@ -34,7 +34,7 @@ from components.base import (
 from components.logs import DEFAULT_RETENTION_DAYS, rds_cluster_log_group
 from components.parameters import rds_parameters
 from components.settings import rds_identifier
-from contract import AuroraOutputs, exported
+from contract import AuroraOutputs
 
 LOG_EXPORTS = {"aurora-mysql": ["audit", "error", "slowquery"], "aurora-postgresql": ["postgresql"]}
 
@@ -106,6 +106,8 @@ def instance_zone(index: int, zones: list[str]) -> str | None:
 
 class ServerlessAurora(DbtierComponent):
     """An Aurora Serverless v2 cluster: one writer and 0-15 readers on db.serverless."""
+
+    CONTRACT = AuroraOutputs
 
     writer_endpoint: pulumi.Output[str]
     """Cluster (writer) endpoint."""
@@ -301,39 +303,7 @@ class ServerlessAurora(DbtierComponent):
                     days=creds.rotation_days,
                     depends_on=[writer],
                 )
-        self.register_outputs(
-            {
-                "writer_endpoint": self.writer_endpoint,
-                "reader_endpoint": self.reader_endpoint,
-                "port": self.port,
-                "database_name": self.database_name,
-                "username": self.username,
-                "password": self.password,
-                "secret_arn": self.secret_arn,
-                "engine": self.engine,
-                "cluster_id": self.cluster_id,
-                "iam_user": self.iam_user,
-                "iam_connect_arn": self.iam_connect_arn,
-                "iam_connect_policy": self.iam_connect_policy,
-            }
-        )
-
-    def outputs(self) -> dict[str, object]:
-        """The stack's `aurora` export."""
-        return exported(
-            AuroraOutputs,
-            writer_endpoint=self.writer_endpoint,
-            reader_endpoint=self.reader_endpoint,
-            port=self.port,
-            database_name=self.database_name,
-            username=self.username,
-            secret_arn=self.secret_arn,
-            engine=self.engine,
-            password=self.password,  # None in managed mode: left out of the export
-            iam_user=self.iam_user,
-            iam_connect_arn=self.iam_connect_arn,
-            iam_connect_policy=self.iam_connect_policy,
-        )
+        self.publish()
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:
         """CPU, ACU use and reader lag of the cluster, named by its identifier."""

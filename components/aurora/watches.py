@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pulumi
 
+from awsdata import catalog
 from components.alarms.config import AlarmsConfig
 from components.alarms.rds_watches import instance_watches
 from components.alarms.watch import ABOVE, Watch
 from components.aurora.config import AuroraConfig
-from policy.dbtier_policy import catalog
 
 
 def aurora_watches(

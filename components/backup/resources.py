@@ -199,6 +199,4 @@ class Backup(DbtierComponent):
         self.vault_arn = vault.arn
         self.plan_arn = plan.arn
         self.role_arn = role.arn
-        self.register_outputs(
-            {"vault_arn": self.vault_arn, "plan_arn": self.plan_arn, "role_arn": self.role_arn}
-        )
+        self.publish()

@@ -203,20 +203,11 @@ class DynamoTable(DbtierComponent):
         self.policies = pulumi.Output.all(
             account_of(self), table.arn, self.stream_arn, args.kms_key_arn
         ).apply(lambda v: dynamo_policies(v[1], index_names, v[2], v[3], v[0][1]))
-        self.register_outputs(
-            {
-                "table_name": self.table_name,
-                "arn": self.arn,
-                "stream_arn": self.stream_arn,
-                "indexes": self.indexes,
-                "processor_function": self.processor_function,
-                "dead_letter_queue": self.dead_letter_queue,
-                "policies": self.policies,
-            }
-        )
+        self.publish()
 
     def outputs(self) -> dict[str, object]:
-        """This table's entry in the stack's `dynamo.tables` export."""
+        """This table's entry in the stack's `dynamo.tables` export: the contract's fields, with
+        the policies as their own section (the stream's only on a table with a stream)."""
         return exported(
             DynamoTableOutputs,
             table_name=self.table_name,

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from awsdata import catalog
 from components.settings import ConfigError, Fields, describe, offered
-from policy.dbtier_policy import catalog
 
 # A DMS selection pattern: schema.table, each part letters, digits, _ or $ with % as wildcard.
 _TABLE_PATTERN = r"[A-Za-z0-9_$%]{1,128}\.[A-Za-z0-9_$%]{1,128}"

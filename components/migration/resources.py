@@ -21,7 +21,7 @@ from components.base import DbtierComponent, assume_role_policy
 from components.logs import DEFAULT_RETENTION_DAYS, dms_task_log_group
 from components.migration.config import MigrationConfig, dms_identifier
 from components.migration.watches import migration_watches
-from contract import MigrationOutputs, exported
+from contract import MigrationOutputs
 
 # DMS looks these roles up by name, account-wide: they are created once per account.
 SERVICE_ROLES = {
@@ -160,6 +160,8 @@ class MigrationArgs:
 class Migration(DbtierComponent):
     """A DMS replication instance, source and target endpoints, and a replication task."""
 
+    CONTRACT = MigrationOutputs
+
     replication_instance_arn: pulumi.Output[str]
     """Replication instance ARN."""
     replication_instance_id: pulumi.Output[str]
@@ -282,26 +284,7 @@ class Migration(DbtierComponent):
         self.task_resource_id = task.replication_task_arn.apply(lambda arn: arn.rsplit(":", 1)[-1])
         self.source_endpoint_arn = endpoints["source"].endpoint_arn
         self.target_endpoint_arn = endpoints["target"].endpoint_arn
-        self.register_outputs(
-            {
-                "replication_instance_arn": self.replication_instance_arn,
-                "replication_instance_id": self.replication_instance_id,
-                "task_arn": self.task_arn,
-                "task_resource_id": self.task_resource_id,
-                "source_endpoint_arn": self.source_endpoint_arn,
-                "target_endpoint_arn": self.target_endpoint_arn,
-            }
-        )
-
-    def outputs(self) -> dict[str, object]:
-        """The stack's `migration` export."""
-        return exported(
-            MigrationOutputs,
-            replication_instance_arn=self.replication_instance_arn,
-            task_arn=self.task_arn,
-            source_endpoint_arn=self.source_endpoint_arn,
-            target_endpoint_arn=self.target_endpoint_arn,
-        )
+        self.publish()
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:
         """The replication instance's CPU and storage and the task's CDC latency."""

@@ -218,17 +218,7 @@ class DatabaseNetwork(DbtierComponent):
                 opts=self.child(),
             ).name
 
-        self.register_outputs(
-            {
-                "vpc_id": self.vpc_id,
-                "subnet_ids": self.subnet_ids,
-                "availability_zones": self.availability_zones,
-                "security_group_ids": self.security_group_ids,
-                "rds_subnet_group": self.rds_subnet_group,
-                "cache_subnet_group": self.cache_subnet_group,
-                "redshift_subnet_group": self.redshift_subnet_group,
-            }
-        )
+        self.publish()
 
     def _s3_path(
         self,

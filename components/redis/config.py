@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from awsdata import catalog
 from components.parameters import Parameter, check_not_enforced, parse_parameters
 from components.settings import ConfigError, Fields, log_retention, offered
 from components.windows import (
@@ -15,7 +16,6 @@ from components.windows import (
     daily,
     weekly,
 )
-from policy.dbtier_policy import catalog
 
 # The default version of each engine: the newest major ElastiCache offers.
 REDIS_VERSIONS = {"redis": "7.1", "valkey": "8.0"}

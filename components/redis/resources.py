@@ -23,7 +23,7 @@ from components.parameters import plain_parameters
 from components.redis.config import RedisConfig, enforced_parameters
 from components.redis.config import replication_group_id as config_group_id
 from components.redis.watches import redis_watches
-from contract import RedisOutputs, exported
+from contract import RedisOutputs
 
 REDIS_PORT = 6379
 # ElastiCache AUTH tokens: 16-128 printable characters; of the punctuation only ! & # $ ^ < > -
@@ -61,6 +61,8 @@ class RedisClusterArgs:
 
 class RedisCluster(DbtierComponent):
     """An ElastiCache replication group: one node, a primary with replicas, or sharded."""
+
+    CONTRACT = RedisOutputs
 
     primary_endpoint: pulumi.Output[str]
     """Primary endpoint (the configuration endpoint in cluster mode)."""
@@ -178,30 +180,7 @@ class RedisCluster(DbtierComponent):
             dbname="0",
             extra={"replicationGroupId": group.id, "tls": "true"},
         ).arn
-        self.register_outputs(
-            {
-                "primary_endpoint": self.primary_endpoint,
-                "reader_endpoint": self.reader_endpoint,
-                "port": self.port,
-                "auth_token": self.auth_token,
-                "tls": self.tls,
-                "secret_arn": self.secret_arn,
-                "replication_group_id": self.replication_group_id,
-                "member_clusters": self.member_clusters,
-            }
-        )
-
-    def outputs(self) -> dict[str, object]:
-        """The stack's `redis` export."""
-        return exported(
-            RedisOutputs,
-            primary_endpoint=self.primary_endpoint,
-            reader_endpoint=self.reader_endpoint,
-            port=self.port,
-            auth_token=self.auth_token,
-            secret_arn=self.secret_arn,
-            tls=self.tls,
-        )
+        self.publish()
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:
         """CPU, memory, evictions and lag of every node, named by its cache cluster id."""

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 import pulumi
 
+from awsdata import catalog
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import ABOVE, BELOW, Watch
 from components.redis.config import RedisConfig
-from policy.dbtier_policy import catalog
 
 # ElastiCache's maxclients for Redis OSS and Valkey: 65000, not modifiable:
 # https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/ParameterGroups.Engine.html

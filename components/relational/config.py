@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from awsdata import catalog
 from components.change import ChangeConfig, check_change, parse_change
 from components.credentials import (
     READ_REPLICA_REASON,
@@ -17,7 +18,6 @@ from components.insights import InsightsMode, parse_insights, parse_monitoring_i
 from components.parameters import check_not_enforced
 from components.settings import DB_NAME, ConfigError, Fields, describe, iam_user, offered, username
 from components.windows import RDS_BACKUP_DOCS, RDS_WINDOWS_DOCS
-from policy.dbtier_policy import catalog
 
 # MySQL 8.4 is the RDS long-term-support line.
 RDS_MYSQL_VERSION = "8.4"

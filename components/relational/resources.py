@@ -32,7 +32,7 @@ from components.parameters import rds_parameters
 from components.relational.config import RelationalConfig
 from components.relational.watches import relational_watches
 from components.settings import rds_identifier
-from contract import RelationalOutputs, exported
+from contract import RelationalOutputs
 
 # The logs published to CloudWatch. `audit` is not among them: RDS for MySQL writes it only with
 # the MARIADB_AUDIT_PLUGIN option group, which the IAM authentication error log and the
@@ -88,6 +88,8 @@ def replica_zone(index: int, zones: list[str]) -> str | None:
 
 class RelationalTier(DbtierComponent):
     """An RDS MySQL primary (optionally Multi-AZ) with 0-15 read replicas."""
+
+    CONTRACT = RelationalOutputs
 
     endpoint: pulumi.Output[str]
     """Primary host name."""
@@ -285,39 +287,7 @@ class RelationalTier(DbtierComponent):
                     days=creds.rotation_days,
                     depends_on=[primary],
                 )
-        self.register_outputs(
-            {
-                "endpoint": self.endpoint,
-                "port": self.port,
-                "reader_endpoints": self.reader_endpoints,
-                "database_name": self.database_name,
-                "username": self.username,
-                "password": self.password,
-                "secret_arn": self.secret_arn,
-                "engine": self.engine,
-                "instance_ids": self.instance_ids,
-                "iam_user": self.iam_user,
-                "iam_connect_arn": self.iam_connect_arn,
-                "iam_connect_policy": self.iam_connect_policy,
-            }
-        )
-
-    def outputs(self) -> dict[str, object]:
-        """The stack's `relational` export."""
-        return exported(
-            RelationalOutputs,
-            endpoint=self.endpoint,
-            port=self.port,
-            reader_endpoints=self.reader_endpoints,
-            database_name=self.database_name,
-            username=self.username,
-            secret_arn=self.secret_arn,
-            engine=self.engine,
-            password=self.password,  # None in managed mode: left out of the export
-            iam_user=self.iam_user,
-            iam_connect_arn=self.iam_connect_arn,
-            iam_connect_policy=self.iam_connect_policy,
-        )
+        self.publish()
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:
         """Health of each instance and replication of each replica, named by its identifier."""

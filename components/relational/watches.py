@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 import pulumi
 
+from awsdata import catalog
 from components.alarms.config import AlarmsConfig
 from components.alarms.rds_watches import instance_watches
 from components.alarms.watch import ABOVE, BELOW, GIB, Watch
 from components.relational.config import RelationalConfig
-from policy.dbtier_policy import catalog
 
 
 def relational_watches(

@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from awsdata import catalog
 from components.credentials import CredentialsConfig, parse_credentials
 from components.parameters import Parameter, check_not_enforced, parse_parameters
 from components.settings import KMS_KEY_ARN, ConfigError, Fields, offered, username
 from components.windows import REDSHIFT_WINDOW_MINUTES, REDSHIFT_WINDOWS_DOCS, weekly
-from policy.dbtier_policy import catalog
 
 # Provisioned Redshift runs on RA3 only: the older node types lack managed storage.
 REDSHIFT_NODE_TYPES = ("ra3.large", "ra3.xlplus", "ra3.4xlarge", "ra3.16xlarge")

@@ -31,7 +31,7 @@ from components.warehouse.config import (
     warehouse_identifier,
 )
 from components.warehouse.watches import warehouse_watches
-from contract import WarehouseOutputs, exported
+from contract import WarehouseOutputs
 
 REDSHIFT_PORT = 5439
 AUDIT_LOGS = ["connectionlog", "useractivitylog", "userlog"]
@@ -63,6 +63,8 @@ class WarehouseArgs:
 
 class Warehouse(DbtierComponent):
     """A Redshift cluster (RA3) or a Redshift Serverless namespace and workgroup."""
+
+    CONTRACT = WarehouseOutputs
 
     endpoint: pulumi.Output[str]
     """Host name to connect to."""
@@ -269,33 +271,7 @@ class Warehouse(DbtierComponent):
                     days=creds.rotation_days,
                     depends_on=[database],
                 )
-        self.register_outputs(
-            {
-                "endpoint": self.endpoint,
-                "port": self.port,
-                "database_name": self.database_name,
-                "username": self.username,
-                "password": self.password,
-                "secret_arn": self.secret_arn,
-                "copy_role_arn": self.copy_role_arn,
-                "copy_sources": self.copy_sources,
-                "cluster_id": self.cluster_id,
-            }
-        )
-
-    def outputs(self) -> dict[str, object]:
-        """The stack's `warehouse` export."""
-        return exported(
-            WarehouseOutputs,
-            endpoint=self.endpoint,
-            port=self.port,
-            database_name=self.database_name,
-            username=self.username,
-            secret_arn=self.secret_arn,
-            password=self.password,  # None in managed mode: left out of the export
-            copy_role_arn=self.copy_role_arn,
-            copy_sources=self.copy_sources,
-        )
+        self.publish()
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:
         """CPU and disk of the cluster, or the workgroup's queue, named by its identifier."""

@@ -14,7 +14,8 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity
 
-from . import catalog
+from awsdata import catalog
+
 from ._common import Resource, Rule, RuleMeta, boolean, deps_of, prop
 from .deploy_relations import (
     DMS_INSTANCE,

@@ -13,7 +13,8 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity
 
-from . import catalog
+from awsdata import catalog
+
 from ._common import (
     Resource,
     Rule,

@@ -13,6 +13,14 @@ from typing import Any
 
 from pulumi_policy import PolicyResource
 
+from awsdata.log_groups import (
+    dms_task_log_group,
+    lambda_log_group,
+    rds_cluster_log_group,
+    rds_instance_log_group,
+    redshift_cluster_log_group,
+)
+
 from ._common import Rule, is_unknown, prop
 from .deploy_relations import (
     DMS_INSTANCE,
@@ -37,13 +45,6 @@ from .deploy_relations import (
     relation_meta,
     string_list,
     writes_file,
-)
-from .log_groups import (
-    dms_task_log_group,
-    lambda_log_group,
-    rds_cluster_log_group,
-    rds_instance_log_group,
-    redshift_cluster_log_group,
 )
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"

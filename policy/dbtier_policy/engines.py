@@ -8,7 +8,8 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from . import catalog
+from awsdata import catalog
+
 from ._common import Resource, Rule, RuleMeta, is_unknown, string_map
 
 # Version lines per engine in standard support, and current-generation class prefixes: both

@@ -12,7 +12,8 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from . import catalog
+from awsdata import catalog
+
 from ._common import (
     Resource,
     Rule,

@@ -9,8 +9,8 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from dbtier_policy import deploy_catalog
 
-from policy.dbtier_policy import deploy_catalog
 from preflight.plan import PlannedResource
 from tests.policy.baseline import build
 from tests.policy.policy_fixtures import Pack, resource, with_inputs

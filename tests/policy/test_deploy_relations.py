@@ -16,8 +16,8 @@ from functools import cache
 from typing import Any
 
 import pytest
+from dbtier_policy import deploy_alarms, deploy_logs, deploy_network, deploy_relations
 
-from policy.dbtier_policy import deploy_alarms, deploy_logs, deploy_network, deploy_relations
 from preflight.plan import Plan, PlannedResource, plan_stack
 from tests.policy.policy_fixtures import Pack
 

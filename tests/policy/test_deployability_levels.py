@@ -11,9 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
-
-from policy.dbtier_policy._common import ALWAYS_MANDATORY_CATEGORIES
-from policy.dbtier_policy.registry import RULES
+from dbtier_policy._common import ALWAYS_MANDATORY_CATEGORIES
+from dbtier_policy.registry import RULES
 
 CONFIGS = sorted((Path(__file__).resolve().parents[2] / "policy" / "config").glob("*.json"))
 DEPLOYABILITY = sorted(r.meta.name for r in RULES if r.meta.category == "deployability")

@@ -10,8 +10,8 @@ from functools import cache
 from typing import Any
 
 import pytest
+from dbtier_policy.network import public_addresses
 
-from policy.dbtier_policy.network import public_addresses
 from preflight.plan import Plan, plan_stack
 from tests.policy.policy_fixtures import Pack
 

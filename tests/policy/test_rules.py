@@ -7,8 +7,8 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from dbtier_policy.registry import RULES
 
-from policy.dbtier_policy.registry import RULES
 from tests.policy.baseline import CASES, build
 from tests.policy.policy_fixtures import Pack, with_inputs
 from tests.policy.test_deploy_catalog import CATALOG_CASES

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from dbtier_policy import _sdk_memo
 
-from policy.dbtier_policy import _sdk_memo
 from preflight.client import PolicyPackProcess, pack_environment
 from preflight.plan import Plan, plan_stack
 from preflight.policy import DEFAULT_PACK_DIR, load_policy_config

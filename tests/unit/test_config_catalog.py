@@ -12,7 +12,10 @@ from collections.abc import Iterable
 from typing import Any
 
 import pytest
+from dbtier_policy import deploy_catalog, engines
+from dbtier_policy._common import Resource, Rule, run_check
 
+from awsdata import catalog
 from components.aurora.config import parse_aurora
 from components.migration.config import parse_migration
 from components.redis.config import parse_redis
@@ -20,8 +23,6 @@ from components.relational.config import parse_relational
 from components.settings import ConfigError
 from components.stack_config import parse
 from components.warehouse.config import parse_warehouse
-from policy.dbtier_policy import catalog, deploy_catalog, engines
-from policy.dbtier_policy._common import Resource, Rule, run_check
 
 REGION = "us-east-1"
 RULES: dict[str, Rule] = {r.meta.name: r for r in (*deploy_catalog.RULES, *engines.RULES)}

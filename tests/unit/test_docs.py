@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from policy.dbtier_policy.registry import RULES
+from dbtier_policy.registry import RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,6 +1,6 @@
 """What AWS offers, per engine, version, class and region: the one source of truth that the stack's
-config validation (``policy.dbtier_policy.catalog``) and the policy pack (``dbtier_policy.catalog``)
-both ask, so what one accepts the other accepts.
+config validation and the policy pack both ask (as ``awsdata.catalog``), so what one accepts the
+other accepts.
 
 Pure standard library, no ``pulumi_policy``: the program imports it too.
 
