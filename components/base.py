@@ -19,6 +19,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from awsdata.catalog import parameter_group_family
+from components.credentials import CredentialsConfig
 from components.logs import lambda_log_group
 from contract import export_fields, exported
 
@@ -27,8 +28,6 @@ from contract import export_fields, exported
 RDS_PASSWORD_SPECIAL = "!#$%^&*()-_=+[]{}<>:?~"
 REDSHIFT_PASSWORD_SPECIAL = "!#$%^&*()-_=+[]{}<>:?~"
 ELASTICACHE_TOKEN_SPECIAL = "!&#$^<>-"
-# The RDS CA every RDS and Aurora client verifies against; rds-ca-rsa2048-g1 is valid until 2061.
-CA_CERT = "rds-ca-rsa2048-g1"
 
 # AWS's single-user rotation functions, published in the Serverless Application Repository, by
 # the `engine` of the secret JSON they rotate, at the version the AWS CDK pins
@@ -368,29 +367,53 @@ class DbtierComponent(pulumi.ComponentResource):
             opts=self.child(depends_on=list(depends_on)),
         )
 
-
-def insights_args(
-    performance_insights: bool, retention_days: int, kms_key_arn: pulumi.Input[str]
-) -> dict[str, Any]:
-    """Performance Insights arguments (stack key, retention), as RDS instances and read replicas,
-    Aurora clusters and Aurora cluster instances all take them."""
-    return {
-        "performance_insights_enabled": performance_insights,
-        "performance_insights_kms_key_id": kms_key_arn if performance_insights else None,
-        "performance_insights_retention_period": retention_days if performance_insights else None,
-    }
-
-
-def monitoring_args(
-    monitoring_role: aws.iam.Role | None, monitoring_interval: int
-) -> dict[str, Any]:
-    """Enhanced Monitoring arguments, for instances only: RDS instances, read replicas and Aurora
-    cluster instances. An Aurora cluster does not take them (ModifyDBCluster MonitoringInterval:
-    "Valid for Cluster Type: Multi-AZ DB clusters only")."""
-    return {
-        "monitoring_interval": monitoring_interval,
-        "monitoring_role_arn": monitoring_role.arn if monitoring_role else None,
-    }
+    def rds_master_secret(
+        self,
+        args: RotatingArgs,
+        creds: CredentialsConfig,
+        password: random.RandomPassword | None,
+        *,
+        master_user_secrets: pulumi.Output[Any],
+        engine: str,
+        host: pulumi.Input[str],
+        port: pulumi.Input[int],
+        username: str,
+        dbname: str,
+        extra: dict[str, pulumi.Input[str]],
+        depends_on: Sequence[pulumi.Resource],
+    ) -> pulumi.Output[str]:
+        """The ARN of the secret holding an RDS instance's or Aurora cluster's master password,
+        rotated as `creds` says: RDS's own secret (`master_user_secrets`) when it manages the
+        password (`password` None), else the component's connection secret of the generated
+        `password`, rotated by AWS's function for `engine` (the secret JSON's). `depends_on`:
+        the instance rotation needs first (RDS re-applies its default schedule to a managed
+        secret, and a rotation function cannot log in, until it exists)."""
+        if password is None:
+            arn = master_user_secrets.apply(lambda s: s[0].secret_arn)
+            if creds.rotates:
+                self.rotate_managed(arn, creds.rotation_days, depends_on)
+            return arn
+        secret = self.connection_secret(
+            args.kms_key_arn,
+            engine=engine,
+            host=host,
+            port=port,
+            username=username,
+            password=password.result,
+            dbname=dbname,
+            extra=extra,
+            rotated=creds.rotation_function,
+        )
+        if creds.rotation_function:
+            self.rotate_with_function(
+                secret,
+                args,
+                engine=engine,
+                special=RDS_PASSWORD_SPECIAL,
+                days=creds.rotation_days,
+                depends_on=depends_on,
+            )
+        return secret.arn
 
 
 def family_of(engine: str, engine_version: str) -> str:

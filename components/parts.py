@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Protocol, TypedDict, TypeVar
 
 import pulumi
 
 from components.alarms.watch import Watched
 from components.aurora.resources import ServerlessAurora, ServerlessAuroraArgs
+from components.base import RotationAccess
 from components.dynamo.resources import DynamoTables
 from components.migration.resources import Migration, MigrationArgs
 from components.network.resources import (
@@ -96,39 +97,52 @@ def database_network(cfg: StackConfig, opts: pulumi.ResourceOptions) -> Database
     )
 
 
+class RdsWiring(TypedDict):
+    """What an RDS part (RelationalTier, ServerlessAurora) takes from the stack, besides its
+    own config: the same for both but for the part's security group and rotation network."""
+
+    subnet_group: pulumi.Input[str]
+    security_group_id: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+    rotation: RotationAccess | None
+    availability_zones: pulumi.Input[list[str]] | None
+    log_retention_days: int
+    protect: bool
+
+
+def rds_wiring(tier: Tier, key: str) -> RdsWiring:
+    """The stack's DB subnet group and its zones, the security group and rotation network of
+    the part `key` (relational or aurora), the stack key, log retention and protect."""
+    network = tier.network
+    return RdsWiring(
+        # The network makes the DB subnet group whenever an RDS part is enabled.
+        subnet_group=network.rds_subnet_group,  # type: ignore[typeddict-item]
+        security_group_id=network.security_group_ids[key],
+        kms_key_arn=tier.kms_key_arn,
+        rotation=network.rotation_access.get(key),
+        availability_zones=network.availability_zones,
+        log_retention_days=tier.config.logs.retention_days,
+        protect=tier.config.protect,
+    )
+
+
 def relational(tier: Tier) -> RelationalTier:
     cfg = tier.config
     return RelationalTier(
         "relational",
         RelationalTierArgs(
             config=cfg.relational,
-            subnet_group=tier.network.rds_subnet_group,  # type: ignore[arg-type]
-            security_group_id=tier.network.security_group_ids["relational"],
-            kms_key_arn=tier.kms_key_arn,
-            rotation=tier.network.rotation_access.get("relational"),
-            availability_zones=tier.network.availability_zones,
-            log_retention_days=cfg.logs.retention_days,
             cdc_source=cfg.migration.enabled,
-            protect=cfg.protect,
+            **rds_wiring(tier, "relational"),
         ),
         opts=tier.opts,
     )
 
 
 def aurora(tier: Tier) -> ServerlessAurora:
-    cfg = tier.config
     return ServerlessAurora(
         "aurora",
-        ServerlessAuroraArgs(
-            config=cfg.aurora,
-            subnet_group=tier.network.rds_subnet_group,  # type: ignore[arg-type]
-            security_group_id=tier.network.security_group_ids["aurora"],
-            kms_key_arn=tier.kms_key_arn,
-            rotation=tier.network.rotation_access.get("aurora"),
-            availability_zones=tier.network.availability_zones,
-            log_retention_days=cfg.logs.retention_days,
-            protect=cfg.protect,
-        ),
+        ServerlessAuroraArgs(config=tier.config.aurora, **rds_wiring(tier, "aurora")),
         opts=tier.opts,
     )
 

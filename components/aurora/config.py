@@ -10,6 +10,7 @@ from components.change import ChangeConfig, check_change, parse_change
 from components.credentials import CredentialsConfig, parse_credentials
 from components.insights import InsightsMode, parse_insights, parse_monitoring_interval
 from components.parameters import check_not_enforced
+from components.rds_shape import enforced_parameters
 from components.settings import DB_NAME, ConfigError, Fields, iam_user, num, offered, username
 from components.windows import AURORA_WINDOWS_DOCS
 
@@ -127,10 +128,8 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
 
 def check_parameters(cfg: AuroraConfig) -> None:
     """No user parameter may change one the cluster parameter group enforces for the engine."""
-    from components.aurora.resources import cluster_parameters  # the component's own table
-
     check_not_enforced(
-        "dbtier:aurora.parameters", cfg.change.parameters, cluster_parameters(cfg.engine)
+        "dbtier:aurora.parameters", cfg.change.parameters, enforced_parameters(cfg.engine)
     )
 
 

@@ -16,6 +16,7 @@ from components.credentials import (
 )
 from components.insights import InsightsMode, parse_insights, parse_monitoring_interval
 from components.parameters import check_not_enforced
+from components.rds_shape import enforced_parameters
 from components.settings import DB_NAME, ConfigError, Fields, describe, iam_user, offered, username
 from components.windows import RDS_BACKUP_DOCS, RDS_WINDOWS_DOCS
 
@@ -146,10 +147,10 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
 def check_parameters(cfg: RelationalConfig, cdc_source: bool) -> None:
     """No user parameter may change one RelationalTier enforces; with a migration reading from
     the database (`cdc_source`, known only across keys) that includes its binlog settings."""
-    from components.relational.resources import parameters  # the component's own table
-
     check_not_enforced(
-        "dbtier:relational.parameters", cfg.change.parameters, parameters(cdc_source)
+        "dbtier:relational.parameters",
+        cfg.change.parameters,
+        enforced_parameters(cfg.engine, cdc_source),
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from components.parameters import rds_parameters
+from components.rds_shape import enforced_parameters
 from components.settings import ConfigError, Fields
 from components.stack_config import parse
 from components.windows import daily, overlap, weekly
@@ -390,9 +391,7 @@ def test_another_spelling_of_dbtiers_parameter_sets_dbtiers_not_a_second_one() -
             }
         }
     )
-    from components.relational.resources import parameters
-
-    group = rds_parameters(parameters(False), cfg.relational.change.parameters)
+    group = rds_parameters(enforced_parameters("mysql"), cfg.relational.change.parameters)
     names = [p["name"] for p in group]
     assert sorted(n.lower().replace("-", "_") for n in names) == sorted(
         set(n.lower() for n in names)

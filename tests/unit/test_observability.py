@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from components.aurora.resources import instance_zone
-from components.relational.resources import replica_zone
+from components.aurora.shape import instance_zone
+from components.relational.shape import replica_zone
 from components.stack_config import ConfigError, parse
 from preflight.plan import Plan
 from tests.unit.conftest import of_type, one

@@ -1,0 +1,125 @@
+"""What RelationalTier and ServerlessAurora decide alike, as pure functions of plain values.
+
+Both parts are RDS: the same TLS and log parameters per engine, the same Performance Insights and
+Enhanced Monitoring arguments, the same two ways of holding the master password, the same log
+groups named after their identifiers and the same CA. Each part's own `shape` module builds its
+resources' arguments from these; its `config` module checks user parameters against
+`enforced_parameters`, which is why this module imports neither. Values only known at deployment
+(the stack key, a role ARN, a password) are taken as opaque values and only placed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from components.credentials import CredentialsConfig
+from components.logs import rds_cluster_log_group, rds_instance_log_group
+
+# The RDS CA every RDS and Aurora client verifies against; rds-ca-rsa2048-g1 is valid until 2061.
+CA_CERT = "rds-ca-rsa2048-g1"
+
+# The logs each engine publishes to CloudWatch. RDS for MySQL leaves out `audit`: it writes it
+# only with the MARIADB_AUDIT_PLUGIN option group, which the IAM authentication error log and the
+# CloudTrail record of API calls make unnecessary here; `general` logs every statement.
+# Aurora PostgreSQL writes its one log (`postgresql`) without any parameter.
+LOG_EXPORTS: Mapping[str, tuple[str, ...]] = {
+    "mysql": ("error", "slowquery", "iam-db-auth-error"),
+    "aurora-mysql": ("audit", "error", "slowquery"),
+    "aurora-postgresql": ("postgresql",),
+}
+
+# What each exported log needs in the (cluster) parameter group, or RDS never writes it and its
+# log group stays empty. MySQL's error log is always written; log_output defaults to TABLE, which
+# writes slow queries to mysql.slow_log instead of a file:
+# https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.MySQLDB.PublishtoCloudWatchLogs.html
+# https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Integrating.CloudWatch.html
+LOG_PARAMETERS: Mapping[str, dict[str, str]] = {
+    "slowquery": {"slow_query_log": "1", "long_query_time": "2", "log_output": "FILE"},
+    "general": {"general_log": "1", "log_output": "FILE"},
+}
+# Aurora MySQL's audit log is Advanced Auditing (server_audit_*), off by default:
+# https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Auditing.html
+AURORA_MYSQL_LOG_PARAMETERS: Mapping[str, dict[str, str]] = {
+    "audit": {
+        "server_audit_logging": "1",
+        # Who connects, and every change to users, grants and schema; not every query (cost).
+        "server_audit_events": "CONNECT,QUERY_DCL,QUERY_DDL",
+    },
+    **LOG_PARAMETERS,
+}
+_LOG_PARAMETERS_BY_ENGINE = {"mysql": LOG_PARAMETERS, "aurora-mysql": AURORA_MYSQL_LOG_PARAMETERS}
+
+# How each engine refuses unencrypted connections.
+TLS_PARAMETERS: Mapping[str, dict[str, str]] = {
+    "mysql": {"require_secure_transport": "1"},
+    "aurora-mysql": {"require_secure_transport": "ON"},
+    "aurora-postgresql": {"rds.force_ssl": "1"},
+}
+# What DMS change data capture needs from a MySQL source: row-based binlogs.
+CDC_PARAMETERS = {"binlog_format": "ROW", "binlog_row_image": "full", "binlog_checksum": "NONE"}
+
+# The secret JSON's `engine`, as AWS's rotation functions check it (and as dbtier picks the
+# rotation function by): mysql or postgres.
+SECRET_ENGINES = {"mysql": "mysql", "aurora-mysql": "mysql", "aurora-postgresql": "postgres"}
+
+
+def enforced_parameters(engine: str, cdc_source: bool = False) -> dict[str, str]:
+    """The parameters dbtier enforces on `engine`'s (cluster) parameter group: TLS always; what
+    each exported log needs; row binlogs when a DMS migration reads the database (`cdc_source`)."""
+    params = dict(TLS_PARAMETERS[engine])
+    needs = _LOG_PARAMETERS_BY_ENGINE.get(engine, {})
+    for export in LOG_EXPORTS[engine]:
+        params |= needs.get(export, {})
+    if cdc_source:
+        params |= CDC_PARAMETERS
+    return params
+
+
+def secret_engine(engine: str) -> str:
+    """The `engine` of the connection secret's JSON for `engine`: mysql or postgres."""
+    return SECRET_ENGINES[engine]
+
+
+def log_groups(engine: str, role: str, identifier: str, *, cluster: bool = False) -> dict[str, str]:
+    """The log groups RDS writes `engine`'s exports to for the instance (or, with `cluster`, the
+    Aurora cluster) `identifier`: `<role>-<log>` -> AWS's name, in export order."""
+    name = rds_cluster_log_group if cluster else rds_instance_log_group
+    return {f"{role}-{log}": name(identifier, log) for log in LOG_EXPORTS[engine]}
+
+
+def insights_args(
+    performance_insights: bool, retention_days: int, kms_key_arn: object
+) -> dict[str, Any]:
+    """Performance Insights arguments (stack key, retention), as RDS instances and read replicas,
+    Aurora clusters and Aurora cluster instances all take them."""
+    return {
+        "performance_insights_enabled": performance_insights,
+        "performance_insights_kms_key_id": kms_key_arn if performance_insights else None,
+        "performance_insights_retention_period": retention_days if performance_insights else None,
+    }
+
+
+def monitoring_args(monitoring_role_arn: object | None, monitoring_interval: int) -> dict[str, Any]:
+    """Enhanced Monitoring arguments, for instances only: RDS instances, read replicas and Aurora
+    cluster instances. An Aurora cluster does not take them (ModifyDBCluster MonitoringInterval:
+    "Valid for Cluster Type: Multi-AZ DB clusters only"). `monitoring_role_arn` is None when the
+    interval is 0 (no role)."""
+    return {"monitoring_interval": monitoring_interval, "monitoring_role_arn": monitoring_role_arn}
+
+
+def master_credentials(
+    creds: CredentialsConfig, kms_key_arn: object, password: object | None, *, argument: str
+) -> dict[str, Any]:
+    """How the instance or cluster gets its master password: RDS manages it in a secret under
+    the stack key (managed mode), or it is the generated `password`, given as `argument`
+    (`password` on an instance, `master_password` on a cluster)."""
+    if creds.managed:
+        return {"manage_master_user_password": True, "master_user_secret_kms_key_id": kms_key_arn}
+    return {argument: password}
+
+
+def ignored_password(creds: CredentialsConfig, prop: str) -> list[str] | None:
+    """The `ignore_changes` of the resource holding the password input `prop`: after a rotation
+    the secret owns the password, so the initial one is never sent again."""
+    return [prop] if creds.rotation_function else None
