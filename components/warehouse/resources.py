@@ -174,7 +174,7 @@ class Warehouse(DbtierComponent):
             final_snapshot_identifier=self.snapshot_name(shape.identifier),
             opts=self.child(stateful=True, ignore_changes=shape.ignore_changes),
             **shape.cluster,
-            **shape.credentials(password, args.kms_key_arn),
+            **shape.credentials.args(password, args.kms_key_arn),
         )
         logs = self.aws_log_groups(
             shape.audit_log_groups, args.log_retention_days, args.kms_key_arn
@@ -211,7 +211,7 @@ class Warehouse(DbtierComponent):
             default_iam_role_arn=copy_role_arn,
             opts=self.child(stateful=True, ignore_changes=shape.ignore_changes),
             **shape.namespace,
-            **shape.credentials(password, args.kms_key_arn),
+            **shape.credentials.args(password, args.kms_key_arn),
         )
         workgroup = aws.redshiftserverless.Workgroup(
             f"{name}-workgroup",

@@ -31,9 +31,43 @@ REDSHIFT_SERVERLESS_BACKUP_TYPE = "Redshift Serverless"
 PARAMETER_GROUP_FAMILY = "redshift-2.0"
 
 
-def _ignore_password(cfg: WarehouseConfig, password_input: str) -> list[str] | None:
-    """After a rotation the secret owns the password: never send the initial one again."""
-    return [password_input] if cfg.credentials.rotation_function else None
+@dataclass(frozen=True)
+class CredentialNames:
+    """A Redshift resource's own names for its admin password arguments."""
+
+    password: str
+    """The generated password's argument."""
+    manage: str
+    """The argument that lets Redshift manage the password in a secret of its own."""
+    secret_kms_key: str
+    """The argument naming the key that secret is encrypted with."""
+    password_input: str
+    """The password's input as the engine names it (for `ignore_changes`)."""
+
+    def args(self, password: Any, kms_key_arn: Any) -> dict[str, Any]:
+        """The generated `password`, or (None) a password Redshift manages, in a secret
+        encrypted with the stack key."""
+        if password is not None:
+            return {self.password: password}
+        return {self.manage: True, self.secret_kms_key: kms_key_arn}
+
+    def ignore_changes(self, cfg: WarehouseConfig) -> list[str] | None:
+        """After a rotation the secret owns the password: never send the initial one again."""
+        return [self.password_input] if cfg.credentials.rotation_function else None
+
+
+CLUSTER_CREDENTIALS = CredentialNames(
+    "master_password",
+    "manage_master_password",
+    "master_password_secret_kms_key_id",
+    "masterPassword",
+)
+NAMESPACE_CREDENTIALS = CredentialNames(
+    "admin_user_password",
+    "manage_admin_password",
+    "admin_password_secret_kms_key_id",
+    "adminUserPassword",
+)
 
 
 @dataclass(frozen=True)
@@ -52,15 +86,8 @@ class ProvisionedShape:
     """The audit logging's arguments (CloudWatch, every audit log)."""
     ignore_changes: list[str] | None
     """The cluster's inputs Pulumi must leave alone."""
+    credentials: CredentialNames = CLUSTER_CREDENTIALS
     backup_type: str = REDSHIFT_BACKUP_TYPE
-
-    @staticmethod
-    def credentials(password: Any, kms_key_arn: Any) -> dict[str, Any]:
-        """The cluster's password arguments: the generated `password`, or (None) a password
-        Redshift manages in a secret of its own, encrypted with the stack key."""
-        if password is not None:
-            return {"master_password": password}
-        return {"manage_master_password": True, "master_password_secret_kms_key_id": kms_key_arn}
 
 
 @dataclass(frozen=True)
@@ -76,15 +103,8 @@ class ServerlessShape:
     takes instead of a parameter group)."""
     ignore_changes: list[str] | None
     """The namespace's inputs Pulumi must leave alone."""
+    credentials: CredentialNames = NAMESPACE_CREDENTIALS
     backup_type: str = REDSHIFT_SERVERLESS_BACKUP_TYPE
-
-    @staticmethod
-    def credentials(password: Any, kms_key_arn: Any) -> dict[str, Any]:
-        """The namespace's password arguments: the generated `password`, or (None) a password
-        Redshift manages in a secret of its own, encrypted with the stack key."""
-        if password is not None:
-            return {"admin_user_password": password}
-        return {"manage_admin_password": True, "admin_password_secret_kms_key_id": kms_key_arn}
 
 
 def provisioned(cfg: WarehouseConfig, stack: str, name: str) -> ProvisionedShape:
@@ -119,7 +139,7 @@ def provisioned(cfg: WarehouseConfig, stack: str, name: str) -> ProvisionedShape
             f"audit-{log}": redshift_cluster_log_group(identifier, log) for log in AUDIT_LOGS
         },
         logging={"log_destination_type": "cloudwatch", "log_exports": list(AUDIT_LOGS)},
-        ignore_changes=_ignore_password(cfg, "masterPassword"),
+        ignore_changes=CLUSTER_CREDENTIALS.ignore_changes(cfg),
     )
 
 
@@ -143,5 +163,5 @@ def serverless(cfg: WarehouseConfig, stack: str, name: str) -> ServerlessShape:
                 {"parameter_key": k, "parameter_value": v} for k, v in ENFORCED_PARAMETERS.items()
             ],
         },
-        ignore_changes=_ignore_password(cfg, "adminUserPassword"),
+        ignore_changes=NAMESPACE_CREDENTIALS.ignore_changes(cfg),
     )

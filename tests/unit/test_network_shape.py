@@ -6,8 +6,6 @@ here: the shape only places them.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from components.network.config import parse_network
@@ -31,6 +29,7 @@ from components.network.shape import (
     secrets_manager_ingress_rules,
     security_group_args,
     subnet_groups,
+    tcp_rule,
     vpc_lookup,
 )
 
@@ -39,13 +38,13 @@ CIDR = "<vpc cidr>"
 PORTS = engine_ports(3306)
 
 
-def tcp(port: int, description: str, **target: Any) -> dict[str, Any]:
-    return {
+def test_a_rule_is_tcp_on_one_port_to_or_from_its_target() -> None:
+    assert tcp_rule(5439, "warehouse port 5439", cidr_ipv4="10.0.0.0/16") == {
         "ip_protocol": "tcp",
-        "from_port": port,
-        "to_port": port,
-        "description": description,
-        **target,
+        "from_port": 5439,
+        "to_port": 5439,
+        "description": "warehouse port 5439",
+        "cidr_ipv4": "10.0.0.0/16",
     }
 
 
@@ -85,7 +84,7 @@ def test_only_engines_the_network_serves_get_a_rotation_group() -> None:
 def test_without_allowed_cidrs_the_vpc_cidr_reaches_the_engine_port() -> None:
     cfg = parse_network({})
     assert ingress_rules(cfg, "redis", PORTS, vpc_cidr=CIDR, dms_group=None) == [
-        ("redis-in-vpc", tcp(6379, "redis port 6379", cidr_ipv4=CIDR)),
+        ("redis-in-vpc", tcp_rule(6379, "redis port 6379", cidr_ipv4=CIDR)),
     ]
 
 
@@ -98,11 +97,11 @@ def test_allowed_cidrs_and_groups_each_get_a_rule_and_replace_the_vpc_cidr() -> 
     )
     rules = ingress_rules(cfg, "warehouse", PORTS, vpc_cidr=CIDR, dms_group="sg-dms")
     assert rules == [
-        ("warehouse-in-cidr0", tcp(5439, "warehouse port 5439", cidr_ipv4="10.1.0.0/16")),
-        ("warehouse-in-cidr1", tcp(5439, "warehouse port 5439", cidr_ipv6="fd00::/8")),
+        ("warehouse-in-cidr0", tcp_rule(5439, "warehouse port 5439", cidr_ipv4="10.1.0.0/16")),
+        ("warehouse-in-cidr1", tcp_rule(5439, "warehouse port 5439", cidr_ipv6="fd00::/8")),
         (
             "warehouse-in-sg0",
-            tcp(5439, "warehouse port 5439", referenced_security_group_id="sg-0123abcd"),
+            tcp_rule(5439, "warehouse port 5439", referenced_security_group_id="sg-0123abcd"),
         ),
     ]
 
@@ -126,11 +125,11 @@ def test_dms_egress_goes_only_to_the_database_groups_it_migrates() -> None:
     assert dms_egress_rules(engine_ports(5432), groups) == [
         (
             "dms-out-relational",
-            tcp(3306, "DMS to the relational endpoint", referenced_security_group_id="sg-rel"),
+            tcp_rule(3306, "DMS to the relational endpoint", referenced_security_group_id="sg-rel"),
         ),
         (
             "dms-out-aurora",
-            tcp(5432, "DMS to the aurora endpoint", referenced_security_group_id="sg-aur"),
+            tcp_rule(5432, "DMS to the aurora endpoint", referenced_security_group_id="sg-aur"),
         ),
     ]
     assert dms_egress_rules(PORTS, {"redis": "sg-redis", "dms": "sg-dms"}) == []
@@ -139,11 +138,11 @@ def test_dms_egress_goes_only_to_the_database_groups_it_migrates() -> None:
 def test_a_rotation_function_and_its_database_reach_each_other_on_the_engine_port() -> None:
     assert rotation_ingress_rule("aurora", 5432, "sg-rot") == (
         "aurora-in-rotation",
-        tcp(5432, "aurora port 5432", referenced_security_group_id="sg-rot"),
+        tcp_rule(5432, "aurora port 5432", referenced_security_group_id="sg-rot"),
     )
     assert rotation_egress_rule("aurora", 5432, "sg-aur") == (
         "aurora-rotation-out-db",
-        tcp(
+        tcp_rule(
             5432, "aurora rotation function to its database", referenced_security_group_id="sg-aur"
         ),
     )
@@ -166,7 +165,7 @@ def test_s3_egress_is_https_to_the_prefix_list_tagged_with_the_vpcs_own_endpoint
     description = "Redshift COPY/UNLOAD to S3 through the gateway endpoint"
     assert s3_egress_rule("pl-s3", None) == (
         "warehouse-out-s3",
-        tcp(443, description, prefix_list_id="pl-s3", tags=None),
+        tcp_rule(443, description, prefix_list_id="pl-s3", tags=None),
     )
     assert s3_egress_rule("pl-s3", "vpce-0123abcd")[1]["tags"] == {ENDPOINT_TAG: "vpce-0123abcd"}
 
@@ -201,21 +200,21 @@ def test_the_stacks_endpoint_admits_each_client_and_the_vpc_over_https() -> None
     assert secrets_manager_ingress_rules(clients, CIDR) == [
         (
             "secretsmanager-in-dms",
-            tcp(443, "Secrets Manager API from dms", referenced_security_group_id="sg-dms"),
+            tcp_rule(443, "Secrets Manager API from dms", referenced_security_group_id="sg-dms"),
         ),
         (
             "secretsmanager-in-relational-rotation",
-            tcp(
+            tcp_rule(
                 443,
                 "Secrets Manager API from relational-rotation",
                 referenced_security_group_id="sg-r",
             ),
         ),
-        ("secretsmanager-in-vpc", tcp(443, "Secrets Manager API from vpc", cidr_ipv4=CIDR)),
+        ("secretsmanager-in-vpc", tcp_rule(443, "Secrets Manager API from vpc", cidr_ipv4=CIDR)),
     ]
     assert secrets_manager_egress_rule("dms", "sg-sm") == (
         "dms-out-secretsmanager",
-        tcp(443, "DMS to the Secrets Manager endpoint", referenced_security_group_id="sg-sm"),
+        tcp_rule(443, "DMS to the Secrets Manager endpoint", referenced_security_group_id="sg-sm"),
     )
 
 
@@ -231,7 +230,7 @@ def test_the_endpoint_groups_description_stays_the_dms_one_when_dms_is_a_client(
 def test_the_vpcs_own_endpoint_is_reached_anywhere_in_the_vpc_and_declared_by_tag() -> None:
     assert own_endpoint_egress_rule("aurora-rotation", CIDR, "vpce-0123abcd") == (
         "aurora-rotation-out-secretsmanager",
-        tcp(
+        tcp_rule(
             443,
             "aurora rotation function to the VPC's Secrets Manager endpoint",
             cidr_ipv4=CIDR,

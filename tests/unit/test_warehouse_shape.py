@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -111,12 +112,12 @@ def test_serverless_namespace_and_workgroup_share_one_name_and_enforce_tls() -> 
     ("shape", "generated", "managed"),
     [
         (
-            ProvisionedShape,
+            _provisioned,
             {"master_password": "pw"},
             {"manage_master_password": True, "master_password_secret_kms_key_id": KEY},
         ),
         (
-            ServerlessShape,
+            _serverless,
             {"admin_user_password": "pw"},
             {"manage_admin_password": True, "admin_password_secret_kms_key_id": KEY},
         ),
@@ -124,12 +125,12 @@ def test_serverless_namespace_and_workgroup_share_one_name_and_enforce_tls() -> 
     ids=["provisioned", "serverless"],
 )
 def test_credentials_are_the_generated_password_or_a_secret_redshift_manages(
-    shape: type[ProvisionedShape | ServerlessShape],
+    shape: Callable[..., ProvisionedShape | ServerlessShape],
     generated: dict[str, Any],
     managed: dict[str, Any],
 ) -> None:
-    assert shape.credentials("pw", KEY) == generated
-    assert shape.credentials(None, KEY) == managed
+    assert shape().credentials.args("pw", KEY) == generated
+    assert shape(credentials={"mode": "managed"}).credentials.args(None, KEY) == managed
 
 
 @pytest.mark.parametrize(
