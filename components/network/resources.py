@@ -12,19 +12,52 @@ VPC's own.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from components.base import DbtierComponent, RotationAccess
 from components.network.config import NetworkConfig
+from components.network.shape import (
+    AURORA_POSTGRES_PORT,
+    EndpointPlan,
+    Rule,
+    dms_egress_rules,
+    engine_ports,
+    ingress_rules,
+    own_endpoint_egress_rule,
+    rotating_engines,
+    rotation_client,
+    rotation_egress_rule,
+    rotation_group_args,
+    rotation_ingress_rule,
+    s3_egress_rule,
+    s3_endpoint,
+    secrets_manager_clients,
+    secrets_manager_egress_rule,
+    secrets_manager_endpoint,
+    secrets_manager_group_args,
+    secrets_manager_ingress_rules,
+    security_group_args,
+    subnet_groups,
+    vpc_lookup,
+)
 
-# Tag on the egress rule to a VPC endpoint the stack does not own: the plan's record that the
-# VPC has it (dbtier:network.s3EndpointId / secretsManagerEndpointId), read by the policy pack.
-ENDPOINT_TAG = "dbtier:vpc-endpoint"
-ENGINE_PORTS = {"relational": 3306, "aurora": 3306, "redis": 6379, "warehouse": 5439}
-AURORA_POSTGRES_PORT = 5432
+# AURORA_POSTGRES_PORT: the port the stack gives aurora-postgresql, read from here by
+# components.parts.
+__all__ = ["AURORA_POSTGRES_PORT", "DatabaseNetwork", "DatabaseNetworkArgs"]
+
+INGRESS = aws.vpc.SecurityGroupIngressRule
+EGRESS = aws.vpc.SecurityGroupEgressRule
+# The resource of each service `shape.subnet_groups` plans a subnet group for.
+SUBNET_GROUP_TYPES: dict[str, Callable[..., Any]] = {
+    "rds": aws.rds.SubnetGroup,
+    "cache": aws.elasticache.SubnetGroup,
+    "redshift": aws.redshift.SubnetGroup,
+}
 
 
 @dataclass(frozen=True)
@@ -66,21 +99,9 @@ class DatabaseNetwork(DbtierComponent):
         super().__init__("DatabaseNetwork", name, False, opts)
         cfg = args.config
         invoke = pulumi.InvokeOutputOptions(parent=self)
-        if cfg.vpc_id is None:
-            vpc = aws.ec2.get_vpc_output(default=True, opts=invoke)
-        else:
-            vpc = aws.ec2.get_vpc_output(id=cfg.vpc_id, opts=invoke)
+        self._vpc = vpc = aws.ec2.get_vpc_output(opts=invoke, **vpc_lookup(cfg))
         self.vpc_id = vpc.id
-        if cfg.subnet_ids:
-            self.subnet_ids = pulumi.Output.from_input(list(cfg.subnet_ids))
-        else:
-            subnets = aws.ec2.get_subnets_output(
-                # The *_output form of an invoke accepts Outputs inside its arguments.
-                filters=[{"name": "vpc-id", "values": [vpc.id]}],  # type: ignore[list-item]
-                opts=invoke,
-            )
-            self.subnet_ids = subnets.ids
-
+        self.subnet_ids = self._subnet_ids(cfg, invoke)
         # One subnet lookup per subnet id (an invoke, not a resource, so deciding the list from
         # the ids is safe inside apply): the subnet groups can place instances only in these AZs.
         self.availability_zones = self.subnet_ids.apply(
@@ -88,274 +109,168 @@ class DatabaseNetwork(DbtierComponent):
                 *[aws.ec2.get_subnet_output(id=i, opts=invoke).availability_zone for i in ids]
             ).apply(lambda zones: sorted(set(zones)))
         )
-
-        region = aws.get_region_output(opts=invoke).region
-        ports = dict(ENGINE_PORTS, aurora=args.aurora_port)
-        self.security_group_ids = {}
-        groups = {}
-        for engine in args.engines:
-            group = aws.ec2.SecurityGroup(
-                f"{name}-{engine}-sg",
-                description=f"dbtier {engine}: engine port from allowed networks only",
-                vpc_id=self.vpc_id,
-                revoke_rules_on_delete=True,
-                opts=self.child(),
-            )
-            groups[engine] = group
-            self.security_group_ids[engine] = group.id
+        self._region = aws.get_region_output(opts=invoke).region
+        ports = engine_ports(args.aurora_port)
+        groups = {e: self._group(f"{name}-{e}-sg", security_group_args(e)) for e in args.engines}
+        self.security_group_ids = {engine: group.id for engine, group in groups.items()}
         rotation_groups = {
-            engine: aws.ec2.SecurityGroup(
-                f"{name}-{engine}-rotation-sg",
-                description=f"dbtier {engine} credential rotation: its database and Secrets Manager",
-                vpc_id=self.vpc_id,
-                revoke_rules_on_delete=True,
-                opts=self.child(),
-            )
-            for engine in args.rotating
-            if engine in groups
+            engine: self._group(f"{name}-{engine}-rotation-sg", rotation_group_args(engine))
+            for engine in rotating_engines(groups, args.rotating)
         }
-
-        dms = groups.get("dms")
-        rotation_paths: dict[str, list[pulumi.Resource]] = {e: [] for e in rotation_groups}
-        for engine, group in groups.items():
-            if engine == "dms":
-                continue
-            port = ports[engine]
-            sources: list[tuple[str, dict[str, pulumi.Input[str]]]] = []
-            if cfg.allowed_cidrs:
-                sources += [
-                    (f"cidr{i}", {"cidr_ipv6" if ":" in c else "cidr_ipv4": c})
-                    for i, c in enumerate(cfg.allowed_cidrs)
-                ]
-            else:
-                sources.append(("vpc", {"cidr_ipv4": vpc.cidr_block}))
-            sources += [
-                (f"sg{i}", {"referenced_security_group_id": g})
-                for i, g in enumerate(cfg.allowed_security_group_ids)
-            ]
-            if dms is not None and engine in ("relational", "aurora"):
-                sources.append(("dms", {"referenced_security_group_id": dms.id}))
-            if engine in rotation_groups:
-                rotation_id = rotation_groups[engine].id
-                sources.append(("rotation", {"referenced_security_group_id": rotation_id}))
-            for role, source in sources:
-                rule = aws.vpc.SecurityGroupIngressRule(
-                    f"{name}-{engine}-in-{role}",
-                    security_group_id=group.id,
-                    ip_protocol="tcp",
-                    from_port=port,
-                    to_port=port,
-                    description=f"{engine} port {port}",
-                    opts=self.child(),
-                    **source,  # type: ignore[arg-type]
-                )
-                if role == "rotation":
-                    rotation_paths[engine].append(rule)
-
-        if dms is not None:
-            for engine in ("relational", "aurora"):
-                if engine in groups:
-                    aws.vpc.SecurityGroupEgressRule(
-                        f"{name}-dms-out-{engine}",
-                        security_group_id=dms.id,
-                        ip_protocol="tcp",
-                        from_port=ports[engine],
-                        to_port=ports[engine],
-                        referenced_security_group_id=groups[engine].id,
-                        description=f"DMS to the {engine} endpoint",
-                        opts=self.child(),
-                    )
-        for engine, rotation in rotation_groups.items():
-            rotation_paths[engine].append(
-                aws.vpc.SecurityGroupEgressRule(
-                    f"{name}-{engine}-rotation-out-db",
-                    security_group_id=rotation.id,
-                    ip_protocol="tcp",
-                    from_port=ports[engine],
-                    to_port=ports[engine],
-                    referenced_security_group_id=groups[engine].id,
-                    description=f"{engine} rotation function to its database",
-                    opts=self.child(),
-                )
-            )
-        clients = {f"{engine}-rotation": group for engine, group in rotation_groups.items()}
-        if dms is not None:
-            clients = {"dms": dms, **clients}
-        if clients:
-            paths = self._secrets_manager_path(name, cfg, vpc, clients, region)
-            for engine in rotation_groups:
-                rotation_paths[engine] += paths[f"{engine}-rotation"]
+        paths = self._engine_rules(cfg, ports, groups, rotation_groups)
+        clients = secrets_manager_clients(groups.get("dms"), rotation_groups)
+        sm_paths = self._secrets_manager_path(secrets_manager_endpoint(cfg, clients), clients)
         self.rotation_access = {
-            engine: RotationAccess(group.id, self.subnet_ids, tuple(rotation_paths[engine]))
+            engine: RotationAccess(
+                group.id, self.subnet_ids, (*paths[engine], *sm_paths[rotation_client(engine)])
+            )
             for engine, group in rotation_groups.items()
         }
-        if "warehouse" in groups:
-            self._s3_path(name, cfg, vpc, groups["warehouse"], region)
-
-        engines = set(args.engines)
-        self.rds_subnet_group = None
-        self.cache_subnet_group = None
-        self.redshift_subnet_group = None
-        if engines & {"relational", "aurora"}:
-            self.rds_subnet_group = aws.rds.SubnetGroup(
-                f"{name}-rds-subnets",
-                subnet_ids=self.subnet_ids,
-                description="dbtier RDS and Aurora",
-                opts=self.child(),
-            ).name
-        if "redis" in engines:
-            self.cache_subnet_group = aws.elasticache.SubnetGroup(
-                f"{name}-cache-subnets",
-                subnet_ids=self.subnet_ids,
-                description="dbtier ElastiCache",
-                opts=self.child(),
-            ).name
-        if "warehouse" in engines:
-            self.redshift_subnet_group = aws.redshift.SubnetGroup(
-                f"{name}-redshift-subnets",
-                subnet_ids=self.subnet_ids,
-                description="dbtier Redshift",
-                opts=self.child(),
-            ).name
-
+        s3 = s3_endpoint(cfg, groups)
+        if s3 is not None:
+            self._s3_path(s3, groups["warehouse"])
+        names = self._subnet_groups(args.engines)
+        self.rds_subnet_group = names.get("rds")
+        self.cache_subnet_group = names.get("cache")
+        self.redshift_subnet_group = names.get("redshift")
         self.publish()
 
-    def _s3_path(
+    def _engine_rules(
         self,
-        name: str,
         cfg: NetworkConfig,
-        vpc: pulumi.Output[aws.ec2.GetVpcResult],
-        warehouse: aws.ec2.SecurityGroup,
-        region: pulumi.Output[str],
-    ) -> None:
-        """Redshift's way to S3: an S3 gateway endpoint and HTTPS egress to S3's prefix list.
+        ports: Mapping[str, int],
+        groups: Mapping[str, aws.ec2.SecurityGroup],
+        rotation_groups: Mapping[str, aws.ec2.SecurityGroup],
+    ) -> dict[str, list[pulumi.Resource]]:
+        """Each engine's ingress, DMS's egress to its databases, and each rotation function's
+        path to its database (returned per rotating engine, for the function to wait on)."""
+        dms = groups.get("dms")
+        dms_id = None if dms is None else dms.id
+        paths: dict[str, list[pulumi.Resource]] = {}
+        for engine, group in groups.items():
+            self._rules(
+                INGRESS,
+                group,
+                ingress_rules(cfg, engine, ports, vpc_cidr=self._vpc.cidr_block, dms_group=dms_id),
+            )
+            if engine in rotation_groups:
+                rotation_id = rotation_groups[engine].id
+                paths[engine] = self._rules(
+                    INGRESS, group, [rotation_ingress_rule(engine, ports[engine], rotation_id)]
+                )
+        if dms is not None:
+            self._rules(EGRESS, dms, dms_egress_rules(ports, self.security_group_ids))
+        for engine, rotation in rotation_groups.items():
+            paths[engine] += self._rules(
+                EGRESS, rotation, [rotation_egress_rule(engine, ports[engine], groups[engine].id)]
+            )
+        return paths
 
-        Enhanced VPC routing sends COPY and UNLOAD through the cluster's VPC, where its security
-        group (no egress by default here) and the route tables decide; a private cluster in a VPC
-        without a NAT reaches S3 only through a gateway endpoint:
-        https://docs.aws.amazon.com/redshift/latest/mgmt/enhanced-vpc-enabling-cluster.html
-        """
+    def _subnet_ids(
+        self, cfg: NetworkConfig, invoke: pulumi.InvokeOutputOptions
+    ) -> pulumi.Output[list[str]]:
+        """The configured subnets, or every subnet of the VPC."""
+        if cfg.subnet_ids:
+            return pulumi.Output.from_input(list(cfg.subnet_ids))
+        return aws.ec2.get_subnets_output(
+            # The *_output form of an invoke accepts Outputs inside its arguments.
+            filters=[{"name": "vpc-id", "values": [self._vpc.id]}],  # type: ignore[list-item]
+            opts=invoke,
+        ).ids
+
+    def _group(self, resource_name: str, group_args: Mapping[str, Any]) -> aws.ec2.SecurityGroup:
+        return aws.ec2.SecurityGroup(
+            resource_name, vpc_id=self.vpc_id, opts=self.child(), **group_args
+        )
+
+    def _rules(
+        self,
+        kind: Callable[..., pulumi.Resource],
+        group: aws.ec2.SecurityGroup,
+        rules: Sequence[Rule],
+    ) -> list[pulumi.Resource]:
+        """`rules` (ingress or egress, by `kind`) on `group`."""
+        return [
+            kind(f"{self._prefix}-{role}", security_group_id=group.id, opts=self.child(), **rule)
+            for role, rule in rules
+        ]
+
+    def _service(self, service: str) -> pulumi.Output[str]:
+        return pulumi.Output.concat("com.amazonaws.", self._region, f".{service}")
+
+    def _s3_path(self, plan: EndpointPlan, warehouse: aws.ec2.SecurityGroup) -> None:
+        """Redshift's way to S3 (see `shape.s3_endpoint`): the gateway endpoint, on every route
+        table of the VPC so every subnet of the subnet groups has the route, and HTTPS egress
+        to S3's prefix list."""
         invoke = pulumi.InvokeOutputOptions(parent=self)
-        service = pulumi.Output.concat("com.amazonaws.", region, ".s3")
-        declared: dict[str, str] = {}
-        if cfg.s3_endpoint_id is None:
-            tables = aws.ec2.get_route_tables_output(vpc_id=vpc.id, opts=invoke)
+        service = self._service(plan.service)
+        if plan.existing is None:
+            tables = aws.ec2.get_route_tables_output(vpc_id=self._vpc.id, opts=invoke)
             aws.ec2.VpcEndpoint(
-                f"{name}-s3",
+                f"{self._prefix}-s3",
                 vpc_id=self.vpc_id,
                 service_name=service,
-                vpc_endpoint_type="Gateway",
-                # Every route table of the VPC, so every subnet of the subnet groups has the route.
                 route_table_ids=tables.ids,
                 opts=self.child(),
+                **plan.args,
             )
         else:
-            # The VPC's own endpoint: looked up so a preview fails when it does not exist.
-            aws.ec2.get_vpc_endpoint_output(id=cfg.s3_endpoint_id, opts=invoke)
-            declared = {ENDPOINT_TAG: cfg.s3_endpoint_id}
+            aws.ec2.get_vpc_endpoint_output(id=plan.existing, opts=invoke)
         prefix_list = aws.ec2.get_managed_prefix_list_output(name=service, opts=invoke)
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-warehouse-out-s3",
-            security_group_id=warehouse.id,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            prefix_list_id=prefix_list.id,
-            description="Redshift COPY/UNLOAD to S3 through the gateway endpoint",
-            tags=declared or None,
-            opts=self.child(),
-        )
+        self._rules(EGRESS, warehouse, [s3_egress_rule(prefix_list.id, plan.existing)])
 
     def _secrets_manager_path(
-        self,
-        name: str,
-        cfg: NetworkConfig,
-        vpc: pulumi.Output[aws.ec2.GetVpcResult],
-        clients: dict[str, aws.ec2.SecurityGroup],
-        region: pulumi.Output[str],
+        self, plan: EndpointPlan | None, clients: Mapping[str, aws.ec2.SecurityGroup]
     ) -> dict[str, list[pulumi.Resource]]:
-        """The way of DMS and of rotation functions to Secrets Manager: an interface endpoint
-        with private DNS, and HTTPS to it from each client group. Returns, per client, what its
-        path is made of.
-
-        A private replication instance (DMS 3.4.7 and later) reaches Secrets Manager only through
-        a VPC endpoint: https://docs.aws.amazon.com/dms/latest/userguide/CHAP_VPC_Endpoints.html
-        So does a rotation function in a VPC without a NAT: "Your Lambda rotation function must
-        be able to access a Secrets Manager endpoint" (https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotation-function-network-access.html).
-        """
-        labels = {c: "DMS" if c == "dms" else c.replace("-", " ") + " function" for c in clients}
-        if cfg.secrets_manager_endpoint_id is not None:
+        """The way of DMS and of rotation functions to Secrets Manager (see
+        `shape.secrets_manager_endpoint`): the endpoint, and HTTPS to it from each client
+        group. Returns, per client, what its path is made of."""
+        if plan is None:
+            return {}
+        cidr = self._vpc.cidr_block
+        if plan.existing is not None:
             aws.ec2.get_vpc_endpoint_output(
-                id=cfg.secrets_manager_endpoint_id, opts=pulumi.InvokeOutputOptions(parent=self)
+                id=plan.existing, opts=pulumi.InvokeOutputOptions(parent=self)
             )
-            # The endpoint's own security group is the VPC owner's: reach it anywhere in the VPC.
             return {
-                client: [
-                    aws.vpc.SecurityGroupEgressRule(
-                        f"{name}-{client}-out-secretsmanager",
-                        security_group_id=group.id,
-                        ip_protocol="tcp",
-                        from_port=443,
-                        to_port=443,
-                        cidr_ipv4=vpc.cidr_block,
-                        description=f"{labels[client]} to the VPC's Secrets Manager endpoint",
-                        tags={ENDPOINT_TAG: cfg.secrets_manager_endpoint_id},
-                        opts=self.child(),
-                    )
-                ]
+                client: self._rules(
+                    EGRESS, group, [own_endpoint_egress_rule(client, cidr, plan.existing)]
+                )
                 for client, group in clients.items()
             }
-        group = aws.ec2.SecurityGroup(
-            f"{name}-secretsmanager-sg",
-            # An existing stack's description (DMS): a changed description replaces the group.
-            description="dbtier Secrets Manager endpoint: HTTPS from DMS and the VPC"
-            if "dms" in clients
-            else "dbtier Secrets Manager endpoint: HTTPS from rotation functions and the VPC",
-            vpc_id=self.vpc_id,
-            revoke_rules_on_delete=True,
-            opts=self.child(),
+        group = self._group(
+            f"{self._prefix}-secretsmanager-sg", secrets_manager_group_args(clients)
         )
-        # Private DNS sends every Secrets Manager client of the VPC to the endpoint, not only
-        # DMS and the rotation functions: the VPC's own CIDR keeps them working (the API still
-        # checks IAM).
-        sources: list[tuple[str, dict[str, pulumi.Input[str]]]] = [
-            (client, {"referenced_security_group_id": g.id}) for client, g in clients.items()
-        ]
-        sources.append(("vpc", {"cidr_ipv4": vpc.cidr_block}))
-        for role, source in sources:
-            aws.vpc.SecurityGroupIngressRule(
-                f"{name}-secretsmanager-in-{role}",
-                security_group_id=group.id,
-                ip_protocol="tcp",
-                from_port=443,
-                to_port=443,
-                description=f"Secrets Manager API from {role}",
-                opts=self.child(),
-                **source,  # type: ignore[arg-type]
-            )
+        self._rules(
+            INGRESS,
+            group,
+            secrets_manager_ingress_rules({c: g.id for c, g in clients.items()}, cidr),
+        )
         endpoint = aws.ec2.VpcEndpoint(
-            f"{name}-secretsmanager",
+            f"{self._prefix}-secretsmanager",
             vpc_id=self.vpc_id,
-            service_name=pulumi.Output.concat("com.amazonaws.", region, ".secretsmanager"),
-            vpc_endpoint_type="Interface",
-            private_dns_enabled=True,
+            service_name=self._service(plan.service),
             subnet_ids=self.subnet_ids,
             security_group_ids=[group.id],
             opts=self.child(),
+            **plan.args,
         )
         return {
             client: [
                 endpoint,
-                aws.vpc.SecurityGroupEgressRule(
-                    f"{name}-{client}-out-secretsmanager",
-                    security_group_id=client_group.id,
-                    ip_protocol="tcp",
-                    from_port=443,
-                    to_port=443,
-                    referenced_security_group_id=group.id,
-                    description=f"{labels[client]} to the Secrets Manager endpoint",
-                    opts=self.child(),
-                ),
+                *self._rules(EGRESS, client_group, [secrets_manager_egress_rule(client, group.id)]),
             ]
             for client, client_group in clients.items()
+        }
+
+    def _subnet_groups(self, engines: Collection[str]) -> dict[str, pulumi.Output[str]]:
+        """The subnet groups the engines need, by service: their names."""
+        return {
+            plan.service: SUBNET_GROUP_TYPES[plan.service](
+                f"{self._prefix}-{plan.role}",
+                subnet_ids=self.subnet_ids,
+                description=plan.description,
+                opts=self.child(),
+            ).name
+            for plan in subnet_groups(engines)
         }

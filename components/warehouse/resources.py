@@ -9,7 +9,9 @@ the component's secret (rotated by AWS's Redshift rotation function when
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import pulumi
 import pulumi_aws as aws
@@ -23,22 +25,18 @@ from components.base import (
     RotationAccess,
     assume_role_policy,
 )
-from components.logs import DEFAULT_RETENTION_DAYS, redshift_cluster_log_group
-from components.parameters import plain_parameters
-from components.warehouse.config import (
-    ENFORCED_PARAMETERS,
-    WarehouseConfig,
-    warehouse_identifier,
+from components.logs import DEFAULT_RETENTION_DAYS
+from components.warehouse.config import WarehouseConfig
+from components.warehouse.shape import (
+    COPY_ROLE_DESCRIPTION,
+    COPY_ROLE_SERVICES,
+    PASSWORD_LENGTH,
+    REDSHIFT_PORT,
+    provisioned,
+    serverless,
 )
 from components.warehouse.watches import warehouse_watches
 from contract import WarehouseOutputs
-
-REDSHIFT_PORT = 5439
-AUDIT_LOGS = ["connectionlog", "useractivitylog", "userlog"]
-# AWS Backup's resource type of a Redshift Serverless namespace (its provisioned clusters are
-# `Redshift`); restore testing does not take it (RestoreTestingSelection's ProtectedResourceType
-# lists no Redshift type), so the Backup component backs it up without restore tests.
-REDSHIFT_SERVERLESS_BACKUP_TYPE = "Redshift Serverless"
 
 
 @dataclass(frozen=True)
@@ -59,6 +57,22 @@ class WarehouseArgs:
     """The rotation function's network; required when a generated password rotates."""
     log_retention_days: int = DEFAULT_RETENTION_DAYS
     """Retention of the audit and rotation function log groups (dbtier:logs)."""
+
+
+@dataclass(frozen=True)
+class _Database:
+    """What a mode's wiring leaves to the rest of the component."""
+
+    resource: pulumi.Resource
+    """What a rotation waits for: the cluster, or the workgroup."""
+    endpoint: pulumi.Output[str]
+    port: pulumi.Output[int]
+    identifier: pulumi.Output[str]
+    """Cluster identifier or workgroup name (the CloudWatch dimension)."""
+    managed_secret_arn: pulumi.Output[str]
+    """Redshift's own secret, when it manages the password."""
+    backup: tuple[str, pulumi.Output[str]]
+    """AWS Backup's resource type and the ARN it protects."""
 
 
 class Warehouse(DbtierComponent):
@@ -90,18 +104,40 @@ class Warehouse(DbtierComponent):
         self, name: str, args: WarehouseArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("Warehouse", name, args.protect, opts)
-        cfg = args.config
-        self._config = cfg
+        cfg = self._config = args.config
+        copy_role = self._copy_role(name, cfg)
+        password = (
+            None
+            if cfg.credentials.managed
+            else self.new_password(
+                "password", REDSHIFT_PASSWORD_SPECIAL, length=PASSWORD_LENGTH
+            ).result
+        )
+        modes: dict[str, Callable[..., _Database]] = {
+            "provisioned": self._provisioned,
+            "serverless": self._serverless,
+        }
+        db = modes[cfg.mode](name, args, copy_role.arn, password)
+        self.endpoint, self.port, self.cluster_id = db.endpoint, db.port, db.identifier
+        self._backup = db.backup
+        self.database_name = pulumi.Output.from_input(cfg.database_name)
+        self.username = pulumi.Output.from_input(cfg.username)
+        self.password = None if password is None else pulumi.Output.secret(password)
+        self.copy_role_arn = copy_role.arn
+        self.copy_sources = pulumi.Output.from_input(list(cfg.copy_sources))
+        self.secret_arn = self._credentials(args, password, db)
+        self.publish()
 
-        # The role exists even without sources (then with no permission at all): the cluster's
-        # default role keeps one ARN, so adding sources later changes only this role's policy,
-        # never the cluster or namespace, and `COPY ... IAM_ROLE default` names it.
+    def _copy_role(self, name: str, cfg: WarehouseConfig) -> aws.iam.Role:
+        """The role Redshift assumes for COPY, reading exactly `cfg.copy_sources`.
+
+        The role exists even without sources (then with no permission at all): the cluster's
+        default role keeps one ARN, so adding sources later changes only this role's policy,
+        never the cluster or namespace, and `COPY ... IAM_ROLE default` names it."""
         copy_role = aws.iam.Role(
             f"{name}-copy-role",
-            description="Redshift COPY from the S3 sources in dbtier:warehouse.copySources",
-            assume_role_policy=assume_role_policy(
-                ["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"]
-            ),
+            description=COPY_ROLE_DESCRIPTION,
+            assume_role_policy=assume_role_policy(list(COPY_ROLE_SERVICES)),
             opts=self.child(),
         )
         if cfg.copy_sources:
@@ -113,165 +149,117 @@ class Warehouse(DbtierComponent):
                 ),
                 opts=self.child(),
             )
-        creds = cfg.credentials
-        password = (
-            None
-            if creds.managed
-            else self.new_password("password", REDSHIFT_PASSWORD_SPECIAL, length=32)
+        return copy_role
+
+    def _provisioned(
+        self,
+        name: str,
+        args: WarehouseArgs,
+        copy_role_arn: pulumi.Output[str],
+        password: pulumi.Output[str] | None,
+    ) -> _Database:
+        """A provisioned cluster, its parameter group, its audit log groups and logging."""
+        shape = provisioned(args.config, pulumi.get_stack(), name)
+        params = aws.redshift.ParameterGroup(
+            f"{name}-params", opts=self.child(), **shape.parameter_group
         )
-        # After a rotation the secret owns the password: never send the initial one again.
-        ignore = creds.rotation_function
-        managed_secret: pulumi.Output[str] | None = None
-        database: pulumi.Resource
+        cluster = aws.redshift.Cluster(
+            f"{name}-cluster",
+            cluster_subnet_group_name=args.subnet_group,
+            vpc_security_group_ids=[args.security_group_id],
+            cluster_parameter_group_name=params.name,
+            kms_key_id=args.kms_key_arn,
+            iam_roles=[copy_role_arn],
+            default_iam_role_arn=copy_role_arn,
+            final_snapshot_identifier=self.snapshot_name(shape.identifier),
+            opts=self.child(stateful=True, ignore_changes=shape.ignore_changes),
+            **shape.cluster,
+            **shape.credentials.args(password, args.kms_key_arn),
+        )
+        logs = self.aws_log_groups(
+            shape.audit_log_groups, args.log_retention_days, args.kms_key_arn
+        )
+        aws.redshift.Logging(
+            f"{name}-audit-logging",
+            cluster_identifier=cluster.cluster_identifier,
+            opts=self.child(depends_on=logs),
+            **shape.logging,
+        )
+        return _Database(
+            resource=cluster,
+            endpoint=cluster.dns_name,
+            # Optional in the provider's schema only: a created cluster always has its port.
+            port=cast("pulumi.Output[int]", cluster.port),
+            identifier=cluster.cluster_identifier,
+            managed_secret_arn=cluster.master_password_secret_arn,
+            backup=(shape.backup_type, cluster.arn),
+        )
 
-        if cfg.mode == "provisioned":
-            params = aws.redshift.ParameterGroup(
-                f"{name}-params",
-                family="redshift-2.0",
-                description="dbtier Redshift: TLS only, user activity logged",
-                parameters=plain_parameters(ENFORCED_PARAMETERS, cfg.parameters),
-                opts=self.child(),
-            )
-            cluster = aws.redshift.Cluster(
-                f"{name}-cluster",
-                cluster_identifier=warehouse_identifier(pulumi.get_stack(), name),
-                node_type=cfg.node_type,
-                cluster_type="multi-node" if cfg.nodes > 1 else "single-node",
-                number_of_nodes=cfg.nodes,
-                database_name=cfg.database_name,
-                master_username=cfg.username,
-                cluster_subnet_group_name=args.subnet_group,
-                vpc_security_group_ids=[args.security_group_id],
-                cluster_parameter_group_name=params.name,
-                encrypted=True,
-                kms_key_id=args.kms_key_arn,
-                publicly_accessible=False,
-                enhanced_vpc_routing=True,
-                automated_snapshot_retention_period=cfg.snapshot_retention_days,
-                iam_roles=[copy_role.arn],
-                default_iam_role_arn=copy_role.arn,
-                allow_version_upgrade=True,
-                preferred_maintenance_window=cfg.maintenance_window,
-                apply_immediately=cfg.apply_immediately,
-                skip_final_snapshot=False,
-                final_snapshot_identifier=self.snapshot_name(
-                    warehouse_identifier(pulumi.get_stack(), name)
-                ),
-                opts=self.child(
-                    stateful=True, ignore_changes=["masterPassword"] if ignore else None
-                ),
-                **(
-                    {"master_password": password.result}
-                    if password is not None
-                    else {
-                        "manage_master_password": True,
-                        "master_password_secret_kms_key_id": args.kms_key_arn,
-                    }
-                ),
-            )
-            database = cluster
-            managed_secret = cluster.master_password_secret_arn
-            # Redshift Serverless shares one group per log type and region among every
-            # namespace (components.logs); a cluster has groups of its own, created first.
-            logs = self.aws_log_groups(
-                {
-                    f"audit-{log}": redshift_cluster_log_group(
-                        warehouse_identifier(pulumi.get_stack(), name), log
-                    )
-                    for log in AUDIT_LOGS
-                },
-                args.log_retention_days,
-                args.kms_key_arn,
-            )
-            aws.redshift.Logging(
-                f"{name}-audit-logging",
-                cluster_identifier=cluster.cluster_identifier,
-                log_destination_type="cloudwatch",
-                log_exports=AUDIT_LOGS,
-                opts=self.child(depends_on=logs),
-            )
-            self.endpoint = cluster.dns_name
-            self.port = cluster.port
-            self.cluster_id = cluster.cluster_identifier
-            self._backup: tuple[str, pulumi.Output[str]] = ("Redshift", cluster.arn)
-        else:
-            namespace = aws.redshiftserverless.Namespace(
-                f"{name}-namespace",
-                namespace_name=warehouse_identifier(pulumi.get_stack(), name),
-                db_name=cfg.database_name,
-                admin_username=cfg.username,
-                kms_key_id=args.kms_key_arn,
-                iam_roles=[copy_role.arn],
-                default_iam_role_arn=copy_role.arn,
-                log_exports=AUDIT_LOGS,
-                opts=self.child(
-                    stateful=True, ignore_changes=["adminUserPassword"] if ignore else None
-                ),
-                **(
-                    {"admin_user_password": password.result}
-                    if password is not None
-                    else {
-                        "manage_admin_password": True,
-                        "admin_password_secret_kms_key_id": args.kms_key_arn,
-                    }
-                ),
-            )
-            managed_secret = namespace.admin_password_secret_arn
-            workgroup = aws.redshiftserverless.Workgroup(
-                f"{name}-workgroup",
-                namespace_name=namespace.namespace_name,
-                workgroup_name=warehouse_identifier(pulumi.get_stack(), name),
-                base_capacity=cfg.base_capacity,
-                subnet_ids=args.subnet_ids,
-                security_group_ids=[args.security_group_id],
-                publicly_accessible=False,
-                enhanced_vpc_routing=True,
-                config_parameters=[
-                    {"parameter_key": k, "parameter_value": v}
-                    for k, v in ENFORCED_PARAMETERS.items()
-                ],
-                opts=self.child(),
-            )
-            self.endpoint = workgroup.endpoints.apply(
-                lambda eps: (eps[0].address or "") if eps else ""
-            )
-            self.port = pulumi.Output.from_input(REDSHIFT_PORT)
-            self.cluster_id = workgroup.workgroup_name
-            self._backup = (REDSHIFT_SERVERLESS_BACKUP_TYPE, namespace.arn)
-            database = workgroup
+    def _serverless(
+        self,
+        name: str,
+        args: WarehouseArgs,
+        copy_role_arn: pulumi.Output[str],
+        password: pulumi.Output[str] | None,
+    ) -> _Database:
+        """A Serverless namespace (the data, the admin user, audit logs) and its workgroup."""
+        shape = serverless(args.config, pulumi.get_stack(), name)
+        namespace = aws.redshiftserverless.Namespace(
+            f"{name}-namespace",
+            kms_key_id=args.kms_key_arn,
+            iam_roles=[copy_role_arn],
+            default_iam_role_arn=copy_role_arn,
+            opts=self.child(stateful=True, ignore_changes=shape.ignore_changes),
+            **shape.namespace,
+            **shape.credentials.args(password, args.kms_key_arn),
+        )
+        workgroup = aws.redshiftserverless.Workgroup(
+            f"{name}-workgroup",
+            namespace_name=namespace.namespace_name,
+            subnet_ids=args.subnet_ids,
+            security_group_ids=[args.security_group_id],
+            opts=self.child(),
+            **shape.workgroup,
+        )
+        return _Database(
+            resource=workgroup,
+            endpoint=workgroup.endpoints.apply(lambda eps: (eps[0].address or "") if eps else ""),
+            port=pulumi.Output.from_input(REDSHIFT_PORT),
+            identifier=workgroup.workgroup_name,
+            managed_secret_arn=namespace.admin_password_secret_arn,
+            backup=(shape.backup_type, namespace.arn),
+        )
 
-        self.database_name = pulumi.Output.from_input(cfg.database_name)
-        self.username = pulumi.Output.from_input(cfg.username)
-        self.password = None if password is None else pulumi.Output.secret(password.result)
-        self.copy_role_arn = copy_role.arn
-        self.copy_sources = pulumi.Output.from_input(list(cfg.copy_sources))
+    def _credentials(
+        self, args: WarehouseArgs, password: pulumi.Output[str] | None, db: _Database
+    ) -> pulumi.Output[str]:
+        """The secret behind `secret_arn`, and its rotation when config asks for one: Redshift's
+        own secret (managed), or the component's connection secret (generated)."""
+        creds = args.config.credentials
         if password is None:
-            assert managed_secret is not None
-            self.secret_arn = managed_secret
             if creds.rotates:
-                self.rotate_managed(self.secret_arn, creds.rotation_days, [database])
-        else:
-            secret = self.connection_secret(
-                args.kms_key_arn,
+                self.rotate_managed(db.managed_secret_arn, creds.rotation_days, [db.resource])
+            return db.managed_secret_arn
+        secret = self.connection_secret(
+            args.kms_key_arn,
+            engine="redshift",
+            host=self.endpoint,
+            port=self.port,
+            username=args.config.username,
+            password=password,
+            dbname=args.config.database_name,
+            rotated=creds.rotation_function,
+        )
+        if creds.rotation_function:
+            self.rotate_with_function(
+                secret,
+                args,
                 engine="redshift",
-                host=self.endpoint,
-                port=self.port,
-                username=cfg.username,
-                password=password.result,
-                dbname=cfg.database_name,
-                rotated=creds.rotation_function,
+                special=REDSHIFT_PASSWORD_SPECIAL,
+                days=creds.rotation_days,
+                depends_on=[db.resource],
             )
-            self.secret_arn = secret.arn
-            if creds.rotation_function:
-                self.rotate_with_function(
-                    secret,
-                    args,
-                    engine="redshift",
-                    special=REDSHIFT_PASSWORD_SPECIAL,
-                    days=creds.rotation_days,
-                    depends_on=[database],
-                )
-        self.publish()
+        return secret.arn
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:
         """CPU and disk of the cluster, or the workgroup's queue, named by its identifier."""

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from components.migration.resources import table_mappings
+from components.migration.shape import table_mappings
 from preflight.plan import Plan
 from tests.unit.conftest import of_type, one
 
