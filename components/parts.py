@@ -19,11 +19,8 @@ from components.aurora.resources import ServerlessAurora, ServerlessAuroraArgs
 from components.base import RotationAccess
 from components.dynamo.resources import DynamoTables
 from components.migration.resources import Migration, MigrationArgs
-from components.network.resources import (
-    AURORA_POSTGRES_PORT,
-    DatabaseNetwork,
-    DatabaseNetworkArgs,
-)
+from components.network.resources import DatabaseNetwork, DatabaseNetworkArgs
+from components.network.shape import AURORA_POSTGRES_PORT
 from components.redis.resources import RedisCluster, RedisClusterArgs
 from components.relational.resources import RelationalTier, RelationalTierArgs
 from components.stack_config import StackConfig

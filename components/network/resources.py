@@ -22,7 +22,6 @@ import pulumi_aws as aws
 from components.base import DbtierComponent, RotationAccess
 from components.network.config import NetworkConfig
 from components.network.shape import (
-    AURORA_POSTGRES_PORT,
     EndpointPlan,
     Rule,
     dms_egress_rules,
@@ -45,10 +44,6 @@ from components.network.shape import (
     subnet_groups,
     vpc_lookup,
 )
-
-# AURORA_POSTGRES_PORT: the port the stack gives aurora-postgresql, read from here by
-# components.parts.
-__all__ = ["AURORA_POSTGRES_PORT", "DatabaseNetwork", "DatabaseNetworkArgs"]
 
 INGRESS = aws.vpc.SecurityGroupIngressRule
 EGRESS = aws.vpc.SecurityGroupEgressRule
