@@ -201,9 +201,11 @@ class DynamoConfig:
         # The UserProfiles table, drained by a stream processor: every stack's default.
         default_factory=lambda: (DynamoTableConfig(schema=SEED_TABLE, stream_processor=True),),
         metadata=doc(
-            "The tables.",
+            "The tables, one entry each with the fields below.",
             rule="1-256 per stack, names unique",
-            default="the seed's UserProfiles table with its stream processor",
+            default=f"the seed's {SEED_TABLE.name} table (key {SEED_TABLE.hash_key}; indexes"
+            f" {', '.join(i.name for i in SEED_TABLE.indexes)}; stream {SEED_TABLE.stream}) with a"
+            " stream processor",
             aws="https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html",
         ),
     )
