@@ -165,6 +165,28 @@ def _fill(
         section.rows.append(_row(key, meta, hints[f.name], default, anchor))
 
 
+def undocumented(cls: type = StackConfig) -> list[str]:
+    """Every field without `doc()` metadata in `cls` and the config dataclasses it holds."""
+    missing: list[str] = []
+    seen: set[type] = set()
+
+    def visit(c: type) -> None:
+        if c in seen:
+            return
+        seen.add(c)
+        hints = get_type_hints(c)
+        for f in dataclasses.fields(c):
+            meta = field_doc(f)
+            if meta is None:
+                missing.append(f"{c.__module__}.{c.__qualname__}.{f.name}")
+            nested = _dataclass_of(hints[f.name])
+            if nested is not None and not (meta and meta.type):
+                visit(nested)
+
+    visit(cls)
+    return missing
+
+
 def _doc(cls: type, f: dataclasses.Field[Any]) -> FieldDoc:
     meta = field_doc(f)
     if meta is None:
@@ -363,7 +385,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         wanted = outputs(args.root)
-    except (OSError, ValueError) as exc:
+    except FileNotFoundError as exc:
+        print(
+            f"components.reference: {exc.filename} not found; run it from the project directory"
+            " or pass --root",
+            file=sys.stderr,
+        )
+        return 2
+    except (OSError, ValueError, MissingDoc) as exc:
         print(f"components.reference: {exc}", file=sys.stderr)
         return 2
     stale = []

@@ -55,8 +55,8 @@ class BackupRuleConfig:
     schedule: str = field(
         metadata=doc(
             "When the rule starts a job: an AWS Backup cron expression, UTC.",
-            rule="cron(minutes hours day-of-month month day-of-week year), one minute value (at"
-            " most a job an hour), exactly one day field ?, a date that comes",
+            rule="cron(minutes hours day-of-month month day-of-week year): one minute value (at"
+            " most a job an hour), exactly one day field ?, and a date that can still come",
             aws=(
                 CRON_DOCS,
                 "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html#eb-cron-expressions",
