@@ -10,7 +10,7 @@ Extended Support settings, and Redshift Serverless takes none of them).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from components.parameters import Parameter, parse_parameters
 from components.settings import Fields
@@ -23,6 +23,7 @@ from components.windows import (
     weekly,
     weekly_window,
 )
+from contract.fielddoc import doc
 
 # Backups daily, then weekly maintenance after them; RDS needs each window >= 30 minutes and the
 # two apart (RDS_WINDOWS_DOCS, RDS_BACKUP_DOCS, AURORA_WINDOWS_DOCS).
@@ -41,21 +42,58 @@ LIFECYCLE_SUPPORT = (
 class ChangeConfig:
     """When and how RDS applies changes to a database, and the user's engine parameters."""
 
-    backup_window: str = BACKUP_WINDOW
-    """Daily automated-backup window, hh24:mi-hh24:mi UTC."""
-    maintenance_window: str = MAINTENANCE_WINDOW
-    """Weekly maintenance window, ddd:hh24:mi-ddd:hh24:mi UTC."""
-    apply_immediately: bool = False
-    """Apply modifications now instead of in the maintenance window."""
-    allow_major_version_upgrade: bool = False
-    """Let a changed engineVersion cross a major version (on Aurora, a cluster setting)."""
-    auto_minor_version_upgrade: bool = True
-    """Take minor engine upgrades in the maintenance window (on Aurora, on every instance)."""
-    engine_lifecycle_support: str | None = None
-    """RDS Extended Support enrolment; None leaves AWS's default (enrolled)."""
-    parameters: tuple[Parameter, ...] = ()
-    """User engine (Aurora: cluster) parameters merged over dbtier's, never over enforced ones;
-    the part's own config checks them against its enforced table."""
+    backup_window: str = field(
+        default=BACKUP_WINDOW,
+        metadata=doc(
+            "Daily automated-backup window, UTC.",
+            rule="hh24:mi-hh24:mi, at least 30 minutes, not overlapping maintenanceWindow",
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.BackupWindow.html",
+        ),
+    )
+    maintenance_window: str = field(
+        default=MAINTENANCE_WINDOW,
+        metadata=doc(
+            "Weekly maintenance window, UTC (on Aurora the cluster's and every instance's).",
+            rule="ddd:hh24:mi-ddd:hh24:mi with a lower-case day, at least 30 minutes",
+            aws=RDS_WINDOWS_DOCS,
+        ),
+    )
+    apply_immediately: bool = field(
+        default=False,
+        metadata=doc("Apply modifications now instead of in the maintenance window."),
+    )
+    allow_major_version_upgrade: bool = field(
+        default=False,
+        metadata=doc(
+            "Let a changed engineVersion cross a major version (on Aurora, a cluster setting)."
+        ),
+    )
+    auto_minor_version_upgrade: bool = field(
+        default=True,
+        metadata=doc(
+            "Take minor engine upgrades in the maintenance window (on Aurora, every instance)."
+        ),
+    )
+    engine_lifecycle_support: str | None = field(
+        default=None,
+        metadata=doc(
+            "RDS Extended Support enrolment; unset: AWS's default (enrolled). Disabled, RDS"
+            " refuses a major version past its end of standard support instead of charging.",
+            allowed=LIFECYCLE_SUPPORT,
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/extended-support.html",
+        ),
+    )
+    parameters: tuple[Parameter, ...] = field(
+        default=(),
+        metadata=doc(
+            "Engine parameters (Aurora: cluster parameters) merged over dbtier's; the ones"
+            " dbtier enforces (TLS, logging, binlogs for DMS) cannot be changed.",
+            rule="at most 100; names of letters, digits, _ . -; values printable ASCII up to"
+            " 4096, a number or true/false; applyMethod immediate or pending-reboot (default)",
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/parameter-groups-overview.html",
+            type="map: name to value or {value, applyMethod}",
+        ),
+    )
 
 
 def parse_change(f: Fields, backup_docs: str, maintenance_docs: str) -> ChangeConfig:

@@ -13,10 +13,11 @@ Parsed once here into a frozen `CredentialsConfig`; each database's config parse
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from components.settings import ConfigError, Fields
+from contract.fielddoc import doc
 
 MODES = ("generated", "managed")
 # RotationRules.AutomaticallyAfterDays is 1-1000 (Secrets Manager API reference,
@@ -29,10 +30,28 @@ MAX_MANAGED_ROTATION_DAYS = 999
 
 @dataclass(frozen=True)
 class CredentialsConfig:
-    mode: Literal["generated", "managed"] = "generated"
-    """generated: pulumi-random's initial password; managed: the service owns the password."""
-    rotation_days: int = 0
-    """Days between Secrets Manager rotations; 0 turns rotation off."""
+    mode: Literal["generated", "managed"] = field(
+        default="generated",
+        metadata=doc(
+            "generated: pulumi-random's initial password, kept in the component's secret;"
+            " managed: the service creates and rotates the password in a secret of its own.",
+            rule="managed is refused with RDS read replicas and while dbtier:migration is enabled",
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations",
+        ),
+    )
+    rotation_days: int = field(
+        default=0,
+        metadata=doc(
+            "Days between Secrets Manager rotations; 0 turns rotation off.",
+            lo=0,
+            hi=MAX_ROTATION_DAYS,
+            rule="at most 999 in managed mode (a rate() schedule)",
+            aws=(
+                "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotationRulesType.html",
+                "https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html",
+            ),
+        ),
+    )
 
     @property
     def managed(self) -> bool:

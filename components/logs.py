@@ -11,7 +11,7 @@ deployability rule `deploy-log-groups-declared` checks the plan against.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from awsdata.log_groups import (
@@ -21,7 +21,8 @@ from awsdata.log_groups import (
     rds_instance_log_group,
     redshift_cluster_log_group,
 )
-from components.settings import Fields, log_retention
+from components.settings import LOG_RETENTION_DAYS, Fields, log_retention
+from contract.fielddoc import doc
 
 __all__ = [
     "DEFAULT_RETENTION_DAYS",
@@ -39,9 +40,15 @@ DEFAULT_RETENTION_DAYS = 30
 
 @dataclass(frozen=True)
 class LogsConfig:
-    retention_days: int = DEFAULT_RETENTION_DAYS
-    """Retention of every log group of the stack (a CloudWatch Logs period); a part's
-    `logRetentionDays` overrides it for that part's own groups."""
+    retention_days: int = field(
+        default=DEFAULT_RETENTION_DAYS,
+        metadata=doc(
+            "Retention of every log group of the stack, AWS-named ones included; a part's"
+            " logRetentionDays overrides it for that part's own groups.",
+            allowed=LOG_RETENTION_DAYS,
+            aws="https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html",
+        ),
+    )
 
 
 def parse_logs(raw: Any) -> LogsConfig:

@@ -50,6 +50,7 @@ from components.settings import (
 )
 from components.warehouse.config import WarehouseConfig, parse_warehouse
 from contract.echo import echo
+from contract.fielddoc import doc
 
 __all__ = ["KNOWN_KEYS", "NAMESPACE", "ConfigError", "StackConfig", "from_pulumi", "parse"]
 
@@ -72,27 +73,88 @@ _PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-iso-", "aws-is
 
 @dataclass(frozen=True)
 class EncryptionConfig:
-    kms_key_arn: str | None = None
-    """An existing KMS key for every component; None creates one customer-managed key."""
+    kms_key_arn: str | None = field(
+        default=None,
+        metadata=doc(
+            "An existing KMS key for every component; unset: one customer managed key for the"
+            " stack, rotation on. Its key policy must let CloudWatch Logs, CloudWatch alarms and,"
+            " with backups and alarms, AWS Backup's notifications use it.",
+            rule="a key ARN (not an alias) in the stack's region and partition",
+            aws="https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN",
+        ),
+    )
 
 
 @dataclass(frozen=True)
 class StackConfig:
-    network: NetworkConfig = field(default_factory=NetworkConfig)
-    encryption: EncryptionConfig = field(default_factory=EncryptionConfig)
-    relational: RelationalConfig = field(default_factory=RelationalConfig)
-    aurora: AuroraConfig = field(default_factory=AuroraConfig)
-    dynamo: DynamoConfig = field(default_factory=DynamoConfig)
-    redis: RedisConfig = field(default_factory=RedisConfig)
-    warehouse: WarehouseConfig = field(default_factory=WarehouseConfig)
-    migration: MigrationConfig = field(default_factory=MigrationConfig)
-    alarms: AlarmsConfig = field(default_factory=AlarmsConfig)
-    backup: BackupConfig = field(default_factory=BackupConfig)
-    logs: LogsConfig = field(default_factory=LogsConfig)
-    protect: bool = False
-    tags: Mapping[str, str] = field(default_factory=dict)
-    region: str | None = None
-    """`aws:region` (or AWS_REGION): where the tier is deployed; None when nothing says."""
+    network: NetworkConfig = field(
+        default_factory=NetworkConfig,
+        metadata=doc("The VPC, its subnets, and who may reach the engine ports."),
+    )
+    encryption: EncryptionConfig = field(
+        default_factory=EncryptionConfig,
+        metadata=doc("The KMS key that encrypts everything the stack stores."),
+    )
+    relational: RelationalConfig = field(
+        default_factory=RelationalConfig,
+        metadata=doc(
+            "RDS MySQL: the primary, read replicas, backups, monitoring, windows, parameters."
+        ),
+    )
+    aurora: AuroraConfig = field(
+        default_factory=AuroraConfig,
+        metadata=doc("Aurora Serverless v2 (MySQL or PostgreSQL): capacity, readers, backups."),
+    )
+    dynamo: DynamoConfig = field(
+        default_factory=DynamoConfig,
+        metadata=doc("DynamoDB tables: keys, indexes, capacity, streams and stream processors."),
+    )
+    redis: RedisConfig = field(
+        default_factory=RedisConfig,
+        metadata=doc("ElastiCache Redis or Valkey: node type, nodes or shards, failover, AUTH."),
+    )
+    warehouse: WarehouseConfig = field(
+        default_factory=WarehouseConfig,
+        metadata=doc("Redshift, provisioned RA3 or Serverless, and the S3 sources COPY reads."),
+    )
+    migration: MigrationConfig = field(
+        default_factory=MigrationConfig,
+        metadata=doc("DMS from the RDS primary to the Aurora writer: full load and CDC."),
+    )
+    alarms: AlarmsConfig = field(
+        default_factory=AlarmsConfig,
+        metadata=doc("CloudWatch alarms to one SNS topic that emails on-call, and thresholds."),
+    )
+    backup: BackupConfig = field(
+        default_factory=BackupConfig,
+        metadata=doc(
+            "AWS Backup: vault, daily and weekly rules, vault lock, copies, restore tests."
+        ),
+    )
+    logs: LogsConfig = field(
+        default_factory=LogsConfig,
+        metadata=doc("Retention of every log group of the stack."),
+    )
+    protect: bool = field(
+        default=False,
+        metadata=doc("Pulumi `protect` on every stateful resource, so no destroy deletes one."),
+    )
+    tags: Mapping[str, str] = field(
+        default_factory=dict,
+        metadata=doc(
+            "Tags merged into the default tags of every taggable resource.",
+            rule="at most 40; keys up to 128 and values up to 256 characters of letters, digits,"
+            " spaces and _ . : / = + - @; no aws: prefix; Project, Stack and ManagedBy are dbtier's",
+            aws="https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html",
+        ),
+    )
+    region: str | None = field(
+        default=None,
+        metadata=doc(
+            "`aws:region` (or AWS_REGION): where the tier is deployed; unset when nothing says.",
+            key="",
+        ),
+    )
 
 
 def partition_of(region: str) -> str:

@@ -9,8 +9,10 @@ are not part of a shape.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from contract.fielddoc import doc
 
 AttributeType = Literal["S", "N", "B"]
 Projection = Literal["ALL", "KEYS_ONLY", "INCLUDE"]
@@ -22,28 +24,111 @@ BillingMode = Literal["PAY_PER_REQUEST", "PROVISIONED"]
 class IndexSchema:
     """One global secondary index."""
 
-    name: str
-    hash_key: str
-    range_key: str | None = None
-    projection: Projection = "ALL"
-    non_key_attributes: tuple[str, ...] = ()
-    read_capacity: int | None = None
-    write_capacity: int | None = None
+    name: str = field(
+        metadata=doc(
+            "The index name, unique in the table.",
+            rule="3-255 letters, digits, _ . or -",
+            aws="https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html",
+        )
+    )
+    hash_key: str = field(
+        metadata=doc("The index's partition key: an attribute defined in attributes.")
+    )
+    range_key: str | None = field(
+        default=None,
+        metadata=doc("The index's sort key, an attribute defined in attributes; unset: none."),
+    )
+    projection: Projection = field(
+        default="ALL", metadata=doc("Which attributes the index copies.")
+    )
+    non_key_attributes: tuple[str, ...] = field(
+        default=(),
+        metadata=doc(
+            "The non-key attributes projection INCLUDE copies.",
+            rule="projection INCLUDE only, and required with it; no key attributes; at most"
+            " 100 in all of the table's indexes",
+            aws="https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html",
+        ),
+    )
+    read_capacity: int | None = field(
+        default=None,
+        metadata=doc(
+            "Read capacity units of a provisioned table's index.",
+            lo=1,
+            hi=40000,
+            rule="required with billingMode PROVISIONED",
+        ),
+    )
+    write_capacity: int | None = field(
+        default=None,
+        metadata=doc(
+            "Write capacity units of a provisioned table's index.",
+            lo=1,
+            hi=40000,
+            rule="required with billingMode PROVISIONED",
+        ),
+    )
 
 
 @dataclass(frozen=True)
 class TableSchema:
     """What shapes a table's data: keys, key attributes, indexes, capacity mode and stream."""
 
-    name: str
-    hash_key: str
-    attributes: Mapping[str, AttributeType]
-    range_key: str | None = None
-    indexes: tuple[IndexSchema, ...] = ()
-    billing_mode: BillingMode = "PAY_PER_REQUEST"
-    read_capacity: int | None = None
-    write_capacity: int | None = None
-    stream: StreamView | None = None
+    name: str = field(
+        metadata=doc(
+            "The table's name in the stack; AWS's name is <project>-<stack>-<name>.",
+            rule="letters, digits, _ . or -; 3-255 characters with the prefix",
+            aws="https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html",
+        )
+    )
+    hash_key: str = field(metadata=doc("The partition key: an attribute defined in attributes."))
+    attributes: Mapping[str, AttributeType] = field(
+        metadata=doc(
+            "The type of every key attribute of the table and its indexes, and of no other.",
+            rule="names of 1-255 letters, digits, _ . or -",
+            aws="https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html",
+        )
+    )
+    range_key: str | None = field(
+        default=None,
+        metadata=doc("The sort key, an attribute defined in attributes; unset: none."),
+    )
+    indexes: tuple[IndexSchema, ...] = field(
+        default=(),
+        metadata=doc(
+            "Global secondary indexes.",
+            rule="at most 20, names and key pairs unique",
+            aws="https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html",
+        ),
+    )
+    billing_mode: BillingMode = field(
+        default="PAY_PER_REQUEST", metadata=doc("On-demand or provisioned capacity.")
+    )
+    read_capacity: int | None = field(
+        default=None,
+        metadata=doc(
+            "Read capacity units of a provisioned table.",
+            lo=1,
+            hi=40000,
+            rule="required with billingMode PROVISIONED, refused without",
+        ),
+    )
+    write_capacity: int | None = field(
+        default=None,
+        metadata=doc(
+            "Write capacity units of a provisioned table.",
+            lo=1,
+            hi=40000,
+            rule="required with billingMode PROVISIONED, refused without",
+        ),
+    )
+    stream: StreamView | None = field(
+        default=None,
+        metadata=doc(
+            "The stream's view of changed items; unset: no stream.",
+            aws="https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html",
+        ),
+    )
 
 
 # The seed's UserProfiles table: the default table of every stack and of local runs.

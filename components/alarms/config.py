@@ -2,36 +2,115 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from components.settings import ConfigError, Fields
+from contract.fielddoc import doc
 
 
 @dataclass(frozen=True)
 class AlarmsConfig:
-    enabled: bool = False
-    email: str | None = None
-    """Who the alarm topic notifies (an email subscription); required when `enabled`."""
-    cpu_percent: float = 80.0
-    free_storage_gib: float = 5.0
-    replica_lag_seconds: float = 60.0
-    acu_percent: float = 90.0
-    iterator_age_seconds: float = 60.0
-    memory_percent: float = 80.0
-    evictions: float = 100.0
-    disk_percent: float = 80.0
-    cdc_latency_seconds: float = 300.0
-    throttles: float = 1.0
-    queued_queries: float = 5.0
-    connections_percent: float = 80.0
-    """Connections above this share of the engine's default max_connections for the class."""
-    free_memory_percent: float = 10.0
-    """Freeable memory below this share of the class's memory."""
-    latency_ms: float = 20.0
-    """Average read or write I/O latency above this many milliseconds."""
-    cpu_credit_balance: float = 20.0
-    """CPU credits left on a burstable (db.t*, cache.t*) class below this."""
+    enabled: bool = field(
+        default=False,
+        metadata=doc("Create CloudWatch alarms for every enabled part and one dashboard."),
+    )
+    email: str | None = field(
+        default=None,
+        metadata=doc(
+            "Who the alarm topic emails (confirm the subscription AWS sends).",
+            rule="an email address; required when enabled, refused when not",
+            aws="https://docs.aws.amazon.com/sns/latest/dg/sns-create-subscribe-endpoint-to-topic.html",
+        ),
+    )
+    cpu_percent: float = field(
+        default=80.0,
+        metadata=doc(
+            "CPU utilization above this percent (RDS, Aurora, Redis, Redshift, DMS).", lo=1, hi=100
+        ),
+    )
+    free_storage_gib: float = field(
+        default=5.0,
+        metadata=doc(
+            "Free storage below this many GiB (RDS instances, the DMS instance).", lo=1, hi=65536
+        ),
+    )
+    replica_lag_seconds: float = field(
+        default=60.0,
+        metadata=doc(
+            "Replica lag above this many seconds (RDS replicas, Aurora readers, Redis replicas).",
+            lo=1,
+            hi=86400,
+        ),
+    )
+    acu_percent: float = field(
+        default=90.0,
+        metadata=doc("Aurora capacity used above this percent of maxCapacity.", lo=1, hi=100),
+    )
+    iterator_age_seconds: float = field(
+        default=60.0,
+        metadata=doc(
+            "A stream processor this many seconds behind its DynamoDB stream.", lo=1, hi=604800
+        ),
+    )
+    memory_percent: float = field(
+        default=80.0,
+        metadata=doc("Redis memory used above this percent.", lo=1, hi=100),
+    )
+    evictions: float = field(
+        default=100.0,
+        metadata=doc("Redis keys evicted in 5 minutes above this.", lo=0, hi=1e9),
+    )
+    disk_percent: float = field(
+        default=80.0,
+        metadata=doc("Redshift disk used above this percent.", lo=1, hi=100),
+    )
+    cdc_latency_seconds: float = field(
+        default=300.0,
+        metadata=doc("DMS change data capture later than this many seconds.", lo=1, hi=86400),
+    )
+    throttles: float = field(
+        default=1.0,
+        metadata=doc(
+            "DynamoDB read or write throttle events per table and index at or above this.",
+            lo=1,
+            hi=1e9,
+        ),
+    )
+    queued_queries: float = field(
+        default=5.0,
+        metadata=doc("Redshift Serverless queries queued above this.", lo=1, hi=1e6),
+    )
+    connections_percent: float = field(
+        default=80.0,
+        metadata=doc(
+            "Connections above this percent of the class's default max_connections (Redis: of maxclients 65000).",
+            lo=1,
+            hi=100,
+        ),
+    )
+    free_memory_percent: float = field(
+        default=10.0,
+        metadata=doc(
+            "Freeable memory below this percent of the class's memory (Aurora: of maxCapacity x 2 GiB).",
+            lo=1,
+            hi=99,
+        ),
+    )
+    latency_ms: float = field(
+        default=20.0,
+        metadata=doc(
+            "Average read or write I/O latency above this many milliseconds (RDS, Aurora).",
+            lo=0.1,
+            hi=60000,
+        ),
+    )
+    cpu_credit_balance: float = field(
+        default=20.0,
+        metadata=doc(
+            "CPU credits left below this on burstable db.t* and cache.t* classes.", lo=1, hi=10000
+        ),
+    )
 
 
 def parse_alarms(raw: Any) -> AlarmsConfig:

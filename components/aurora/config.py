@@ -13,6 +13,7 @@ from components.parameters import check_not_enforced
 from components.rds_shape import enforced_parameters
 from components.settings import DB_NAME, ConfigError, Fields, iam_user, num, offered, username
 from components.windows import AURORA_WINDOWS_DOCS
+from contract.fielddoc import doc
 
 # The default version of each engine: Aurora MySQL 3.10 is the current long-term-support release.
 AURORA_VERSIONS = {"aurora-mysql": "8.0.mysql_aurora.3.10.0", "aurora-postgresql": "16.8"}
@@ -24,30 +25,144 @@ IAM_USER = "app"
 
 @dataclass(frozen=True)
 class AuroraConfig:
-    enabled: bool = True
-    engine: Literal["aurora-mysql", "aurora-postgresql"] = "aurora-mysql"
-    engine_version: str = AURORA_VERSIONS["aurora-mysql"]
-    min_capacity: float = 0.5
-    max_capacity: float = 4.0
-    seconds_until_auto_pause: int | None = None
-    readers: int = 0
-    backup_retention_days: int = 7
-    deletion_protection: bool = True
-    database_name: str = "appdb"
-    username: str = "dbadmin"
-    backtrack_hours: int = 0
-    monitoring_interval: int = 60
-    """Enhanced Monitoring on every instance (seconds between samples; 0 off)."""
-    database_insights_mode: InsightsMode = "standard"
-    """Database Insights for the cluster: standard, or advanced (465+ days of retention)."""
-    performance_insights_retention_days: int = 7
-    credentials: CredentialsConfig = field(default_factory=CredentialsConfig)
-    """Who owns the master password and how often it rotates."""
-    iam_user: str = IAM_USER
-    """The database user applications connect as with IAM authentication (the exported
-    connect policy names it; create it once with AWSAuthenticationPlugin or the rds_iam role)."""
-    change: ChangeConfig = field(default_factory=ChangeConfig)
-    """The cluster's windows, upgrades and user cluster parameters (flat keys: backupWindow...)."""
+    enabled: bool = field(default=True, metadata=doc("Create the Aurora cluster."))
+    engine: Literal["aurora-mysql", "aurora-postgresql"] = field(
+        default="aurora-mysql", metadata=doc("The Aurora engine.")
+    )
+    engine_version: str = field(
+        default=AURORA_VERSIONS["aurora-mysql"],
+        metadata=doc(
+            "The engine version (Aurora MySQL 3.10 is the current long-term-support release).",
+            rule="a version Aurora offers with Serverless v2 in the region, like"
+            " 8.0.mysql_aurora.3.10.0 or 16.8",
+            default=f"{AURORA_VERSIONS['aurora-postgresql']} with aurora-postgresql",
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/AuroraMySQLReleaseNotes/AuroraMySQL.release-calendars.html",
+        ),
+    )
+    min_capacity: float = field(
+        default=0.5,
+        metadata=doc(
+            "Serverless v2 minimum capacity in ACUs; 0 pauses the cluster when idle.",
+            lo=0,
+            hi=256,
+            rule="a multiple of 0.5; 0 needs secondsUntilAutoPause and a version with auto-pause",
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.how-it-works.html",
+        ),
+    )
+    max_capacity: float = field(
+        default=4.0,
+        metadata=doc(
+            "Serverless v2 maximum capacity in ACUs.",
+            lo=0.5,
+            hi=256,
+            rule="a multiple of 0.5, >= minCapacity",
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.how-it-works.html",
+        ),
+    )
+    seconds_until_auto_pause: int | None = field(
+        default=None,
+        metadata=doc(
+            "Idle seconds before the cluster pauses.",
+            lo=300,
+            hi=86400,
+            rule="only with minCapacity 0, which needs it",
+            aws=catalog.AUTO_PAUSE_DOCS,
+        ),
+    )
+    readers: int = field(
+        default=0,
+        metadata=doc(
+            "Reader instances on db.serverless in promotion tier 1, in other zones than the"
+            " writer.",
+            lo=0,
+            hi=15,
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html",
+        ),
+    )
+    backup_retention_days: int = field(
+        default=7,
+        metadata=doc(
+            "Days Aurora keeps automated backups.",
+            lo=1,
+            hi=35,
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html",
+        ),
+    )
+    deletion_protection: bool = field(
+        default=True, metadata=doc("Aurora refuses to delete the cluster while it is on.")
+    )
+    database_name: str = field(
+        default="appdb",
+        metadata=doc(
+            "The database created in the cluster.",
+            rule="a letter, then up to 63 letters, digits or _",
+        ),
+    )
+    username: str = field(
+        default="dbadmin",
+        metadata=doc(
+            "The master user.",
+            rule="1-16 letters, digits or _, a letter first; not a name the engine reserves"
+            " (admin, root, postgres, ...)",
+        ),
+    )
+    backtrack_hours: int = field(
+        default=0,
+        metadata=doc(
+            "Hours the cluster can be rewound in place; 0 turns backtrack off.",
+            lo=0,
+            hi=72,
+            rule="aurora-mysql only",
+            aws=catalog.BACKTRACK_DOCS,
+        ),
+    )
+    monitoring_interval: int = field(
+        default=60,
+        metadata=doc(
+            "Seconds between Enhanced Monitoring samples on every instance; 0 turns it off.",
+            allowed=(0, 1, 5, 10, 15, 30, 60),
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html",
+        ),
+    )
+    database_insights_mode: InsightsMode = field(
+        default="standard",
+        metadata=doc(
+            "Database Insights, set on the cluster (Performance Insights is always on).",
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.Considerations.html",
+        ),
+    )
+    performance_insights_retention_days: int = field(
+        default=7,
+        metadata=doc(
+            "Days Performance Insights keeps its data.",
+            lo=7,
+            hi=731,
+            rule="7, a multiple of 31 up to 713, or 731; exactly 465 with advanced",
+            default="465 with databaseInsightsMode advanced",
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html",
+        ),
+    )
+    credentials: CredentialsConfig = field(
+        default_factory=CredentialsConfig,
+        metadata=doc("Who owns the master password and how often it rotates."),
+    )
+    iam_user: str = field(
+        default=IAM_USER,
+        metadata=doc(
+            "The database user the exported IAM connect policy is for; create it once with the"
+            " AWSAuthenticationPlugin (MySQL) or the rds_iam role (PostgreSQL).",
+            rule="username's rules, and not the master user",
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html",
+        ),
+    )
+    change: ChangeConfig = field(
+        default_factory=ChangeConfig,
+        metadata=doc(
+            "The cluster's windows, upgrades and cluster parameters (the backup window is the"
+            " cluster's, the maintenance window every instance's too).",
+            flat=True,
+        ),
+    )
 
 
 def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from components.settings import ConfigError, Fields, NameRule
+from contract.fielddoc import doc
 
 # A schedule as AWS Backup takes it: cron(minutes hours day-of-month month day-of-week year).
 # https://docs.aws.amazon.com/aws-backup/latest/devguide/creating-a-backup-plan.html
@@ -51,38 +52,140 @@ BACKUP_VAULT = NameRule(
 
 @dataclass(frozen=True)
 class BackupRuleConfig:
-    schedule: str
-    """When the rule starts a job: an AWS Backup cron expression (UTC)."""
-    retention_days: int
-    """Days a recovery point is kept (in the vault and in the copy)."""
-    cold_storage_after_days: int | None = None
-    """Days until a recovery point moves to cold storage (types that support it); None never."""
-    start_window_minutes: int = 60
-    """How long after the scheduled time a job may start before it is cancelled."""
-    completion_window_minutes: int = 480
-    """How long a started job may run before it is cancelled."""
+    schedule: str = field(
+        metadata=doc(
+            "When the rule starts a job: an AWS Backup cron expression, UTC.",
+            rule="cron(minutes hours day-of-month month day-of-week year): one minute value (at"
+            " most a job an hour), exactly one day field ?, and a date that can still come",
+            aws=(
+                CRON_DOCS,
+                "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html#eb-cron-expressions",
+            ),
+        )
+    )
+    retention_days: int = field(
+        metadata=doc(
+            "Days a recovery point is kept (in the vault and in the copy).",
+            lo=1,
+            hi=RETENTION_MAX_DAYS,
+            rule="within vaultLock's bounds when it is enabled",
+            aws=LIFECYCLE_DOCS,
+        )
+    )
+    cold_storage_after_days: int | None = field(
+        default=None,
+        metadata=doc(
+            "Days until a recovery point moves to cold storage (types that support it); unset:"
+            " never.",
+            lo=1,
+            hi=RETENTION_MAX_DAYS,
+            rule="retentionDays at least 90 more",
+            aws=LIFECYCLE_DOCS,
+        ),
+    )
+    start_window_minutes: int = field(
+        default=60,
+        metadata=doc(
+            "How long after the scheduled time a job may start before it is cancelled.",
+            lo=START_WINDOW_MIN,
+            hi=START_WINDOW_MAX,
+            aws="https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRuleInput.html",
+        ),
+    )
+    completion_window_minutes: int = field(
+        default=480,
+        metadata=doc(
+            "How long a started job may run before it is cancelled (counted from its start).",
+            lo=1,
+            aws="https://docs.aws.amazon.com/aws-backup/latest/devguide/API_BackupRuleInput.html",
+        ),
+    )
 
 
 @dataclass(frozen=True)
 class VaultLockConfig:
-    enabled: bool = False
-    mode: Literal["governance", "compliance"] = "governance"
-    """governance: users with the IAM permission may remove the lock; compliance: after
-    `changeable_for_days` nobody can (not AWS, not the root user): irreversible."""
-    min_retention_days: int = 7
-    max_retention_days: int = 3650
-    changeable_for_days: int = CHANGEABLE_MIN_DAYS
-    """Compliance mode: the grace time in which the lock can still be removed."""
+    enabled: bool = field(
+        default=False,
+        metadata=doc(
+            "Lock the vault: no recovery point is deleted before its retention ends.",
+            aws="https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html",
+        ),
+    )
+    mode: Literal["governance", "compliance"] = field(
+        default="governance",
+        metadata=doc(
+            "governance: users with the IAM permission may remove the lock; compliance: after"
+            " changeableForDays nobody can (not AWS, not the root user): irreversible.",
+            aws="https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html",
+        ),
+    )
+    min_retention_days: int = field(
+        default=7,
+        metadata=doc(
+            "The shortest retention a job in the vault may have.",
+            lo=1,
+            hi=RETENTION_MAX_DAYS,
+            rule="<= maxRetentionDays",
+            aws=LOCK_DOCS,
+        ),
+    )
+    max_retention_days: int = field(
+        default=3650,
+        metadata=doc(
+            "The longest retention a job in the vault may have.",
+            lo=1,
+            hi=RETENTION_MAX_DAYS,
+            aws=LOCK_DOCS,
+        ),
+    )
+    changeable_for_days: int = field(
+        default=CHANGEABLE_MIN_DAYS,
+        metadata=doc(
+            "Compliance mode: the grace time in which the lock can still be removed.",
+            lo=CHANGEABLE_MIN_DAYS,
+            hi=RETENTION_MAX_DAYS,
+            rule="compliance mode only",
+            aws=LOCK_DOCS,
+        ),
+    )
 
 
 @dataclass(frozen=True)
 class RestoreTestingConfig:
-    enabled: bool = False
-    schedule: str = "cron(0 8 ? * SAT *)"
-    """When a restore test starts (weekly, after the weekly backup)."""
-    selection_window_days: int = 7
-    """The test restores the latest recovery point of this many days."""
-    start_window_hours: int = 24
+    enabled: bool = field(
+        default=False,
+        metadata=doc(
+            "Restore the latest recovery point of the RDS primary, the Aurora cluster and each"
+            " table on a schedule, and delete the restored copy afterwards.",
+            aws="https://docs.aws.amazon.com/aws-backup/latest/devguide/restore-testing.html",
+        ),
+    )
+    schedule: str = field(
+        default="cron(0 8 ? * SAT *)",
+        metadata=doc(
+            "When a restore test starts (weekly, after the weekly backup).",
+            rule="as a rule's schedule",
+            aws=CRON_DOCS,
+        ),
+    )
+    selection_window_days: int = field(
+        default=7,
+        metadata=doc(
+            "The test restores the latest recovery point of this many days.",
+            lo=1,
+            hi=365,
+            aws="https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateRestoreTestingPlan.html",
+        ),
+    )
+    start_window_hours: int = field(
+        default=24,
+        metadata=doc(
+            "How long after the scheduled time a restore test may start.",
+            lo=1,
+            hi=168,
+            aws="https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateRestoreTestingPlan.html",
+        ),
+    )
 
 
 # Defaults: after RDS's automated backup window (03:00-04:00 UTC) and outside the Sunday
@@ -94,14 +197,37 @@ WEEKLY = BackupRuleConfig("cron(0 7 ? * SUN *)", 90)
 
 @dataclass(frozen=True)
 class BackupConfig:
-    enabled: bool = False
-    daily: BackupRuleConfig = DAILY
-    weekly: BackupRuleConfig = WEEKLY
-    vault_lock: VaultLockConfig = field(default_factory=VaultLockConfig)
-    copy_to: str | None = None
-    """ARN of a backup vault in another region of the same partition that gets a copy of
-    every recovery point; None keeps backups in the stack's region only."""
-    restore_testing: RestoreTestingConfig = field(default_factory=RestoreTestingConfig)
+    enabled: bool = field(
+        default=False,
+        metadata=doc(
+            "Create an AWS Backup vault (stack key) and plan selecting every database the stack"
+            " creates; with dbtier:alarms on, failed jobs go to the alarm topic.",
+            aws="https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html",
+        ),
+    )
+    daily: BackupRuleConfig = field(
+        default=DAILY,
+        metadata=doc(
+            "The daily rule (after RDS's backup window, outside the maintenance window).",
+            aws="https://docs.aws.amazon.com/aws-backup/latest/devguide/rds-backup.html",
+        ),
+    )
+    weekly: BackupRuleConfig = field(default=WEEKLY, metadata=doc("The weekly rule."))
+    vault_lock: VaultLockConfig = field(
+        default_factory=VaultLockConfig, metadata=doc("The vault's lock.")
+    )
+    copy_to: str | None = field(
+        default=None,
+        metadata=doc(
+            "A backup vault in another region that gets a copy of every recovery point, kept"
+            " as long; unset: backups stay in the stack's region.",
+            rule="an AWS Backup vault ARN in another region of the stack's partition",
+            aws="https://docs.aws.amazon.com/aws-backup/latest/devguide/cross-region-backup.html",
+        ),
+    )
+    restore_testing: RestoreTestingConfig = field(
+        default_factory=RestoreTestingConfig, metadata=doc("Scheduled restore tests.")
+    )
 
 
 # Each cron field's values (EventBridge's cron syntax, which AWS Backup uses): its range, the

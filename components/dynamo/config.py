@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from components.settings import ConfigError, Fields, describe, log_retention, show
+from contract.fielddoc import doc
 from contract.tables import SEED_TABLE, IndexSchema, TableSchema
 
 # DynamoDB Streams keep a record 24 hours, then trim it:
@@ -22,78 +23,191 @@ STREAM_RETENTION_SECONDS = 24 * 3600
 
 @dataclass(frozen=True)
 class DynamoAutoscalingConfig:
-    min_capacity: int = 5
-    max_capacity: int = 100
-    target_utilization: float = 70.0
+    min_capacity: int = field(
+        default=5,
+        metadata=doc(
+            "The least read and write capacity units autoscaling sets.",
+            lo=1,
+            hi=40000,
+            rule="<= maxCapacity; readCapacity and writeCapacity within min..max",
+        ),
+    )
+    max_capacity: int = field(
+        default=100,
+        metadata=doc("The most read and write capacity units autoscaling sets.", lo=1, hi=40000),
+    )
+    target_utilization: float = field(
+        default=70.0,
+        metadata=doc("The consumed share of capacity autoscaling aims at, percent.", lo=20, hi=90),
+    )
 
 
 @dataclass(frozen=True)
 class StreamProcessorConfig:
     """The stream processor Lambda and its event source mapping (`streamProcessor: {...}`)."""
 
-    batch_size: int = 100
-    """Records per invocation (1-10000)."""
-    maximum_retry_attempts: int = 3
-    """Retries of a failing batch before its records go to the dead-letter queue (bounded)."""
-    maximum_record_age_seconds: int = 3600
-    """Records older than this skip processing and go to the dead-letter queue (at most 24 h:
-    the stream trims them then)."""
-    dlq_retention_seconds: int = STREAM_RETENTION_SECONDS
-    """How long the dead-letter queue keeps a message (at most 24 h). For a stream source Lambda
-    sends only a pointer to the failed records (shard and sequence numbers), and the stream trims
-    the records 24 h after they were written, so a longer retention keeps dead pointers:
-    https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html"""
-    parallelization_factor: int = 1
-    """Concurrent batches per shard (1-10); order is kept per partition key."""
-    memory_mb: int = 256
-    """Lambda memory."""
-    timeout_seconds: int = 60
-    """Lambda timeout."""
-    log_retention_days: int | None = None
-    """Retention of the function's log group; None: dbtier:logs.retentionDays."""
-    log_level: Literal["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] = "INFO"
-    """The function's application log level: Lambda's filter and the handler's LOG_LEVEL."""
-    tracing: bool = True
-    """X-Ray active tracing (the role may then write trace segments)."""
-    reserved_concurrency: int | None = None
-    """Concurrent executions reserved for (and the most allowed to) the function; None: none
-    reserved. A stream consumer runs one batch per shard times parallelizationFactor, so the
-    shard count sets its real concurrency; a reservation caps it, and keeps it from starving
-    (or being starved by) the account's other functions."""
-    code_signing: bool = False
-    """Sign the package with an AWS Signer profile (through a versioned artifact bucket) and
-    attach a code-signing config that names that profile as the only allowed publisher."""
-    untrusted_artifact_policy: Literal["Enforce", "Warn"] = "Enforce"
-    """What Lambda does with code the config does not trust: Enforce refuses the deployment,
-    Warn accepts it and only counts it (SignatureValidationErrors) and logs it to CloudTrail."""
+    batch_size: int = field(
+        default=100,
+        metadata=doc(
+            "Records per invocation.",
+            lo=1,
+            hi=10000,
+            aws="https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html",
+        ),
+    )
+    maximum_retry_attempts: int = field(
+        default=3,
+        metadata=doc(
+            "Retries of a failing batch before its records go to the dead-letter queue.",
+            lo=0,
+            hi=10000,
+            aws="https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html",
+        ),
+    )
+    maximum_record_age_seconds: int = field(
+        default=3600,
+        metadata=doc(
+            "Records older than this skip processing and go to the dead-letter queue.",
+            lo=60,
+            hi=STREAM_RETENTION_SECONDS,
+            rule="at most 24 h: the stream trims records then",
+            aws="https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html",
+        ),
+    )
+    dlq_retention_seconds: int = field(
+        default=STREAM_RETENTION_SECONDS,
+        metadata=doc(
+            "How long the dead-letter queue keeps a message: it holds only pointers to records"
+            " the stream trims after 24 h, so replay before then.",
+            lo=60,
+            hi=STREAM_RETENTION_SECONDS,
+            aws="https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html",
+        ),
+    )
+    parallelization_factor: int = field(
+        default=1,
+        metadata=doc(
+            "Concurrent batches per shard; order is kept per partition key.",
+            lo=1,
+            hi=10,
+            aws="https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html",
+        ),
+    )
+    memory_mb: int = field(default=256, metadata=doc("Lambda memory in MB.", lo=128, hi=10240))
+    timeout_seconds: int = field(default=60, metadata=doc("Lambda timeout.", lo=1, hi=900))
+    log_retention_days: int | None = field(
+        default=None,
+        metadata=doc(
+            "Retention of the function's log group; unset: dbtier:logs.retentionDays.",
+            rule="a CloudWatch Logs retention period, as dbtier:logs.retentionDays",
+        ),
+    )
+    log_level: Literal["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] = field(
+        default="INFO",
+        metadata=doc(
+            "Lambda's application log filter and the handler's LOG_LEVEL (TRACE is Python's"
+            " DEBUG, FATAL its CRITICAL).",
+            aws="https://docs.aws.amazon.com/lambda/latest/api/API_LoggingConfig.html",
+        ),
+    )
+    tracing: bool = field(
+        default=True,
+        metadata=doc(
+            "X-Ray active tracing (the role may then write trace segments).",
+            aws="https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html",
+        ),
+    )
+    reserved_concurrency: int | None = field(
+        default=None,
+        metadata=doc(
+            "Concurrent executions reserved for the function, and its cap; unset: none reserved."
+            " A stream consumer runs a batch per shard times parallelizationFactor.",
+            lo=1,
+            hi=100_000,
+            rule=">= parallelizationFactor; AWS checks the account's quota on deploy",
+            aws="https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html",
+        ),
+    )
+    code_signing: bool = field(
+        default=False,
+        metadata=doc(
+            "Sign the package with an AWS Signer profile (through a versioned artifact bucket)"
+            " and let Lambda run only code that profile signed.",
+            aws="https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html",
+        ),
+    )
+    untrusted_artifact_policy: Literal["Enforce", "Warn"] = field(
+        default="Enforce",
+        metadata=doc(
+            "What Lambda does with code the config does not trust: Enforce refuses the"
+            " deployment, Warn accepts it, counts it and logs it.",
+            rule="only with codeSigning",
+            aws="https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html",
+        ),
+    )
 
 
 @dataclass(frozen=True)
 class DynamoTableConfig:
     """One entry of `dbtier:dynamo.tables`."""
 
-    schema: TableSchema
-    """Keys, key attributes, indexes, capacity mode and stream."""
-    autoscaling: DynamoAutoscalingConfig | None = None
-    """Application Auto Scaling of a provisioned table and its indexes (None: the defaults)."""
-    stream_processor: bool = False
-    """Whether a Lambda drains the table's stream."""
-    processor: StreamProcessorConfig = StreamProcessorConfig()
-    """The stream processor's settings."""
-    ttl_attribute: str | None = None
-    """The number attribute DynamoDB expires items by."""
-    point_in_time_recovery: bool = True
-    """Continuous backups."""
-    deletion_protection: bool = True
-    """DynamoDB refuses to delete the table."""
+    schema: TableSchema = field(
+        metadata=doc("Keys, key attributes, indexes, capacity mode and stream.", flat=True)
+    )
+    autoscaling: DynamoAutoscalingConfig | None = field(
+        default=None,
+        metadata=doc(
+            "Application Auto Scaling of a provisioned table and every index; unset: the"
+            " defaults below. pulumi up leaves the capacity it sets alone.",
+            rule="billingMode PROVISIONED only",
+            aws=(
+                "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/AutoScaling.html"
+            ),
+        ),
+    )
+    stream_processor: bool = field(
+        default=False,
+        metadata=doc(
+            "Whether a Lambda drains the table's stream (set by streamProcessor).", key=""
+        ),
+    )
+    processor: StreamProcessorConfig = field(
+        default=StreamProcessorConfig(),
+        metadata=doc(
+            "A Lambda that drains the stream, with a dead-letter queue: true for the defaults"
+            " below, or an object of them.",
+            key="streamProcessor",
+            rule="needs stream",
+            default="none (false)",
+        ),
+    )
+    ttl_attribute: str | None = field(
+        default=None,
+        metadata=doc(
+            "The number attribute DynamoDB expires items by.",
+            rule="an attribute name that is not a key",
+        ),
+    )
+    point_in_time_recovery: bool = field(default=True, metadata=doc("Continuous backups."))
+    deletion_protection: bool = field(
+        default=True, metadata=doc("DynamoDB refuses to delete the table.")
+    )
 
 
 @dataclass(frozen=True)
 class DynamoConfig:
-    enabled: bool = True
+    enabled: bool = field(default=True, metadata=doc("Create the DynamoDB tables."))
     tables: tuple[DynamoTableConfig, ...] = field(
         # The UserProfiles table, drained by a stream processor: every stack's default.
-        default_factory=lambda: (DynamoTableConfig(schema=SEED_TABLE, stream_processor=True),)
+        default_factory=lambda: (DynamoTableConfig(schema=SEED_TABLE, stream_processor=True),),
+        metadata=doc(
+            "The tables, one entry each with the fields below.",
+            rule="1-256 per stack, names unique",
+            default=f"the seed's {SEED_TABLE.name} table (key {SEED_TABLE.hash_key}; indexes"
+            f" {', '.join(i.name for i in SEED_TABLE.indexes)}; stream {SEED_TABLE.stream}) with a"
+            " stream processor",
+            aws="https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html",
+        ),
     )
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from awsdata import catalog
 from components.settings import ConfigError, Fields, describe, offered
+from contract.fielddoc import doc
 
 # A DMS selection pattern: schema.table, each part letters, digits, _ or $ with % as wildcard.
 _TABLE_PATTERN = r"[A-Za-z0-9_$%]{1,128}\.[A-Za-z0-9_$%]{1,128}"
@@ -20,16 +21,70 @@ PATTERNS_WHY = "each is a DMS selection rule; dbtier allows 100 per list"
 
 @dataclass(frozen=True)
 class MigrationConfig:
-    enabled: bool = False
-    instance_class: str = "dms.t3.medium"
-    source: Literal["relational"] = "relational"
-    target: Literal["aurora"] = "aurora"
-    migration_type: Literal["full-load", "cdc", "full-load-and-cdc"] = "full-load-and-cdc"
-    include: tuple[str, ...] = ("%.%",)
-    exclude: tuple[str, ...] = ()
-    create_service_roles: bool = False
-    multi_az: bool = False
-    allocated_storage: int = 50
+    enabled: bool = field(
+        default=False,
+        metadata=doc(
+            "Create the DMS migration (needs dbtier:relational and dbtier:aurora enabled, and"
+            " generated credentials on both)."
+        ),
+    )
+    instance_class: str = field(
+        default="dms.t3.medium",
+        metadata=doc(
+            "The replication instance class.",
+            rule="a current-generation class DMS offers",
+            aws="https://docs.aws.amazon.com/dms/latest/userguide/CHAP_ReplicationInstance.Types.html",
+        ),
+    )
+    source: Literal["relational"] = field(
+        default="relational", metadata=doc("Where data comes from: the RDS primary.")
+    )
+    target: Literal["aurora"] = field(
+        default="aurora", metadata=doc("Where data goes: the Aurora writer.")
+    )
+    migration_type: Literal["full-load", "cdc", "full-load-and-cdc"] = field(
+        default="full-load-and-cdc", metadata=doc("What the task migrates.")
+    )
+    include: tuple[str, ...] = field(
+        default=("%.%",),
+        metadata=doc(
+            "schema.table patterns to migrate (% is a wildcard).",
+            rule="letters, digits, _ and $ with % wildcards; 1-100 patterns, none repeated",
+            aws="https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TableMapping.SelectionTransformation.Selections.html",
+        ),
+    )
+    exclude: tuple[str, ...] = field(
+        default=(),
+        metadata=doc(
+            "schema.table patterns left out of include's.",
+            rule="as include, at most 100; none may cancel an include pattern",
+            aws="https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TableMapping.SelectionTransformation.Selections.html",
+        ),
+    )
+    create_service_roles: bool = field(
+        default=False,
+        metadata=doc(
+            "Create DMS's account-wide dms-vpc-role and dms-cloudwatch-logs-role: true in the"
+            " one stack per account that should own them.",
+            aws="https://docs.aws.amazon.com/dms/latest/userguide/CHAP_ReplicationInstance.VPC.html",
+        ),
+    )
+    multi_az: bool = field(
+        default=False,
+        metadata=doc(
+            "A standby replication instance in another zone.",
+            aws="https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateReplicationInstance.html",
+        ),
+    )
+    allocated_storage: int = field(
+        default=50,
+        metadata=doc(
+            "Replication instance storage in GiB.",
+            lo=5,
+            hi=6144,
+            aws="https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateReplicationInstance.html",
+        ),
+    )
 
 
 def parse_migration(raw: Any, region: str | None = None) -> MigrationConfig:

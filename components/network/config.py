@@ -5,28 +5,67 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from components.settings import ConfigError, Fields, describe
+from contract.fielddoc import doc
 
 
 @dataclass(frozen=True)
 class NetworkConfig:
-    vpc_id: str | None = None
-    """VPC to deploy into; None means the region's default VPC."""
-    subnet_ids: tuple[str, ...] = ()
-    """Subnets for every subnet group; empty means all subnets of the VPC."""
-    allowed_cidrs: tuple[str, ...] = ()
-    """CIDRs allowed to reach the engine ports; empty means the VPC's own CIDR."""
-    allowed_security_group_ids: tuple[str, ...] = ()
-    """Security groups allowed to reach the engine ports."""
-    s3_endpoint_id: str | None = None
-    """The VPC's own S3 gateway endpoint; None means the stack creates one on the VPC's route
-    tables (Redshift enhanced VPC routing sends COPY/UNLOAD traffic through the VPC)."""
-    secrets_manager_endpoint_id: str | None = None
-    """The VPC's own Secrets Manager interface endpoint (private DNS on); None means the stack
-    creates one when DMS reads its endpoint credentials from Secrets Manager."""
+    vpc_id: str | None = field(
+        default=None,
+        metadata=doc(
+            "The VPC to deploy into; unset: the region's default VPC.",
+            rule="an id like vpc-0123abcd",
+        ),
+    )
+    subnet_ids: tuple[str, ...] = field(
+        default=(),
+        metadata=doc(
+            "Subnets of every subnet group; empty: all subnets of the VPC.",
+            rule="subnet ids, at most 200; needs vpcId and then at least 2 subnets in different AZs",
+        ),
+    )
+    allowed_cidrs: tuple[str, ...] = field(
+        default=(),
+        metadata=doc(
+            "Networks allowed to reach the engine ports; empty: the VPC's own CIDR.",
+            rule="private CIDRs only (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), none"
+            " inside another; at most 50 together with allowedSecurityGroupIds",
+            aws="https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups",
+        ),
+    )
+    allowed_security_group_ids: tuple[str, ...] = field(
+        default=(),
+        metadata=doc(
+            "Security groups allowed to reach the engine ports.",
+            rule="ids like sg-0123abcd; at most 50 together with allowedCidrs",
+            aws="https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups",
+        ),
+    )
+    s3_endpoint_id: str | None = field(
+        default=None,
+        metadata=doc(
+            "The VPC's own S3 gateway endpoint; unset: the stack creates one on the VPC's route"
+            " tables (Redshift enhanced VPC routing sends COPY through the VPC).",
+            rule="an id like vpce-0123abcd",
+            aws="https://docs.aws.amazon.com/redshift/latest/mgmt/enhanced-vpc-enabling-cluster.html",
+        ),
+    )
+    secrets_manager_endpoint_id: str | None = field(
+        default=None,
+        metadata=doc(
+            "The VPC's own Secrets Manager interface endpoint (private DNS on); unset: the stack"
+            " creates one when DMS or a rotation function reads Secrets Manager from the VPC.",
+            rule="an id like vpce-0123abcd",
+            aws=(
+                "https://docs.aws.amazon.com/dms/latest/userguide/CHAP_VPC_Endpoints.html",
+                "https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotation-function-network-access.html",
+            ),
+        ),
+    )
 
 
 # Security group rules: 60 inbound rules per group, counted separately for IPv4 and IPv6, and a

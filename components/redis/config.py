@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from awsdata import catalog
@@ -16,6 +16,7 @@ from components.windows import (
     daily,
     weekly,
 )
+from contract.fielddoc import doc
 
 # The default version of each engine: the newest major ElastiCache offers.
 REDIS_VERSIONS = {"redis": "7.1", "valkey": "8.0"}
@@ -33,32 +34,144 @@ MAINTENANCE_WINDOW = "sun:05:00-sun:06:00"
 
 @dataclass(frozen=True)
 class RedisConfig:
-    enabled: bool = True
-    engine: Literal["redis", "valkey"] = "redis"
-    engine_version: str = REDIS_VERSIONS["redis"]
-    node_type: str = "cache.t4g.micro"
-    nodes: int = 1
-    shards: int | None = None
-    replicas_per_shard: int | None = None
-    automatic_failover: bool = False
-    multi_az: bool = False
-    snapshot_retention_days: int = 1
-    log_retention_days: int | None = None
-    """Retention of the slow and engine log groups; None: dbtier:logs.retentionDays."""
-    auth_token_version: int = 1
-    """Bump it to rotate the AUTH token (a new generated token); see authTokenUpdateStrategy."""
-    auth_token_update_strategy: Literal["ROTATE", "SET"] | None = None
-    """How a new token is applied: ROTATE (old and new both accepted), then SET (only the new)."""
-    snapshot_window: str = SNAPSHOT_WINDOW
-    """Daily snapshot window, hh24:mi-hh24:mi UTC."""
-    maintenance_window: str = MAINTENANCE_WINDOW
-    """Weekly maintenance window, ddd:hh24:mi-ddd:hh24:mi UTC."""
-    apply_immediately: bool = False
-    """Apply modifications now instead of in the maintenance window."""
-    auto_minor_version_upgrade: bool = True
-    """Take minor engine upgrades in the maintenance window."""
-    parameters: tuple[Parameter, ...] = ()
-    """User engine parameters merged over dbtier's (never over cluster-enabled)."""
+    enabled: bool = field(default=True, metadata=doc("Create the ElastiCache replication group."))
+    engine: Literal["redis", "valkey"] = field(
+        default="redis", metadata=doc("Redis OSS or Valkey.")
+    )
+    engine_version: str = field(
+        default=REDIS_VERSIONS["redis"],
+        metadata=doc(
+            "The engine version (the newest major ElastiCache offers).",
+            rule="a version ElastiCache offers and still supports, like 7.1 or 8.0",
+            default=f"{REDIS_VERSIONS['valkey']} with valkey",
+            aws="https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/engine-versions.html",
+        ),
+    )
+    node_type: str = field(
+        default="cache.t4g.micro",
+        metadata=doc(
+            "The node type.",
+            rule="a current-generation type (encryption at rest) offered in the region",
+            aws="https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheNodes.SupportedTypes.html",
+        ),
+    )
+    nodes: int = field(
+        default=1,
+        metadata=doc(
+            "Nodes without cluster mode: a primary and replicas.",
+            lo=1,
+            hi=MAX_NODES,
+            rule="not with shards",
+            aws="https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/quota-limits.html",
+        ),
+    )
+    shards: int | None = field(
+        default=None,
+        metadata=doc(
+            "Shards: turns cluster mode on (which needs automaticFailover).",
+            lo=1,
+            hi=MAX_CLUSTER_NODES,
+            rule="shards x (replicasPerShard + 1) at most 500 nodes",
+            aws="https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/quota-limits.html",
+        ),
+    )
+    replicas_per_shard: int | None = field(
+        default=None,
+        metadata=doc(
+            "Replicas of each shard in cluster mode.",
+            lo=0,
+            hi=MAX_REPLICAS,
+            rule="only with shards",
+            default="0 with shards",
+            aws="https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/quota-limits.html",
+        ),
+    )
+    automatic_failover: bool = field(
+        default=False,
+        metadata=doc(
+            "Promote a replica when the primary fails.",
+            rule="needs a replica (2+ nodes) or cluster mode, which requires it",
+            default="true with a replica or in cluster mode",
+            aws="https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html",
+        ),
+    )
+    multi_az: bool = field(
+        default=False,
+        metadata=doc(
+            "Replicas in other Availability Zones than the primary.",
+            rule="needs a replica and automaticFailover",
+            default="true with a replica",
+            aws="https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html",
+        ),
+    )
+    snapshot_retention_days: int = field(
+        default=1,
+        metadata=doc(
+            "Days automatic snapshots are kept; 0 turns them off.",
+            lo=0,
+            hi=35,
+            aws="https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html",
+        ),
+    )
+    log_retention_days: int | None = field(
+        default=None,
+        metadata=doc(
+            "Retention of the slow and engine log groups; unset: dbtier:logs.retentionDays.",
+            rule="a CloudWatch Logs retention period, as dbtier:logs.retentionDays",
+            aws="https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html",
+        ),
+    )
+    auth_token_version: int = field(
+        default=1,
+        metadata=doc(
+            "Bump it to rotate the AUTH token (a new generated token); see"
+            " authTokenUpdateStrategy.",
+            lo=1,
+            hi=1_000_000,
+        ),
+    )
+    auth_token_update_strategy: Literal["ROTATE", "SET"] | None = field(
+        default=None,
+        metadata=doc(
+            "How a new token is applied: ROTATE (old and new both accepted), then SET (only the"
+            " new).",
+            aws="https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ModifyReplicationGroup.html",
+        ),
+    )
+    snapshot_window: str = field(
+        default=SNAPSHOT_WINDOW,
+        metadata=doc(
+            "Daily snapshot window, UTC.",
+            rule="hh24:mi-hh24:mi, at least 60 minutes, not overlapping maintenanceWindow",
+            aws=ELASTICACHE_WINDOWS_DOCS,
+        ),
+    )
+    maintenance_window: str = field(
+        default=MAINTENANCE_WINDOW,
+        metadata=doc(
+            "Weekly maintenance window, UTC.",
+            rule="ddd:hh24:mi-ddd:hh24:mi with a lower-case day, at least 60 minutes",
+            aws=ELASTICACHE_WINDOWS_DOCS,
+        ),
+    )
+    apply_immediately: bool = field(
+        default=False,
+        metadata=doc("Apply modifications now instead of in the maintenance window."),
+    )
+    auto_minor_version_upgrade: bool = field(
+        default=True, metadata=doc("Take minor engine upgrades in the maintenance window.")
+    )
+    parameters: tuple[Parameter, ...] = field(
+        default=(),
+        metadata=doc(
+            "Engine parameters merged over dbtier's (never over cluster-enabled, which follows"
+            " shards).",
+            rule="at most 100; names of letters, digits, _ . -; values printable ASCII up to"
+            " 4096, a number or true/false",
+            aws="https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/ParameterGroups.Engine.html",
+            type="map: name to value",
+        ),
+    )
 
     @property
     def cluster_mode(self) -> bool:

@@ -19,6 +19,7 @@ from components.parameters import check_not_enforced
 from components.rds_shape import enforced_parameters
 from components.settings import DB_NAME, ConfigError, Fields, describe, iam_user, offered, username
 from components.windows import RDS_BACKUP_DOCS, RDS_WINDOWS_DOCS
+from contract.fielddoc import doc
 
 # MySQL 8.4 is the RDS long-term-support line.
 RDS_MYSQL_VERSION = "8.4"
@@ -28,35 +29,155 @@ IAM_USER = "app"
 
 @dataclass(frozen=True)
 class RelationalConfig:
-    enabled: bool = True
-    engine: Literal["mysql"] = "mysql"
-    engine_version: str = RDS_MYSQL_VERSION
-    instance_class: str = "db.t4g.micro"
-    allocated_storage: int = 20
-    max_allocated_storage: int = 100
-    multi_az: bool = False
-    read_replicas: int = 0
-    backup_retention_days: int = 7
-    deletion_protection: bool = True
-    database_name: str = "appdb"
-    username: str = "dbadmin"
-    performance_insights: bool = False
-    """On by default where the class supports it (not on db.t4g.micro, the default class)."""
-    monitoring_interval: int = 60
-    database_insights_mode: InsightsMode = "standard"
-    """Database Insights: standard, or advanced (needs Performance Insights, 465+ days)."""
-    performance_insights_retention_days: int = 7
-    replica_multi_az: bool = False
-    """Read replicas as Multi-AZ deployments (default: as the primary)."""
-    replica_availability_zones: tuple[str, ...] | None = None
-    """AZs single-AZ replicas are placed in, round-robin (default: the DB subnet group's AZs)."""
-    credentials: CredentialsConfig = field(default_factory=CredentialsConfig)
-    """Who owns the master password and how often it rotates."""
-    iam_user: str = IAM_USER
-    """The database user applications connect as with IAM authentication (the exported
-    connect policy names it; create it once with the AWSAuthenticationPlugin)."""
-    change: ChangeConfig = field(default_factory=ChangeConfig)
-    """Windows, upgrades and user engine parameters (flat keys: backupWindow, parameters...)."""
+    enabled: bool = field(default=True, metadata=doc("Create the RDS database."))
+    engine: Literal["mysql"] = field(default="mysql", metadata=doc("The RDS engine."))
+    engine_version: str = field(
+        default=RDS_MYSQL_VERSION,
+        metadata=doc(
+            "The MySQL version (8.4 is RDS's long-term-support line).",
+            rule="a version like 8.4 that RDS offers and still supports",
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/MySQL.Concepts.VersionMgmt.html",
+        ),
+    )
+    instance_class: str = field(
+        default="db.t4g.micro",
+        metadata=doc(
+            "The primary's and replicas' instance class.",
+            rule="a current-generation class RDS offers for the version in the region",
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Support.html",
+        ),
+    )
+    allocated_storage: int = field(
+        default=20,
+        metadata=doc(
+            "gp3 storage in GiB.",
+            lo=20,
+            hi=65536,
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html",
+        ),
+    )
+    max_allocated_storage: int = field(
+        default=100,
+        metadata=doc(
+            "Storage autoscaling's ceiling in GiB; 0 turns storage autoscaling off.",
+            lo=0,
+            hi=65536,
+            rule="0 or >= allocatedStorage",
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html",
+        ),
+    )
+    multi_az: bool = field(
+        default=False,
+        metadata=doc(
+            "A standby in another Availability Zone.",
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.html",
+        ),
+    )
+    read_replicas: int = field(
+        default=0,
+        metadata=doc(
+            "Read replicas of the primary (they inherit its encryption and set no credentials).",
+            lo=0,
+            hi=15,
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html",
+        ),
+    )
+    backup_retention_days: int = field(
+        default=7,
+        metadata=doc(
+            "Days RDS keeps automated backups.",
+            lo=1,
+            hi=35,
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html",
+        ),
+    )
+    deletion_protection: bool = field(
+        default=True, metadata=doc("RDS refuses to delete the database while it is on.")
+    )
+    database_name: str = field(
+        default="appdb",
+        metadata=doc(
+            "The database created on the primary.",
+            rule="a letter, then up to 63 letters, digits or _",
+        ),
+    )
+    username: str = field(
+        default="dbadmin",
+        metadata=doc(
+            "The master user.",
+            rule="1-16 letters, digits or _, a letter first; not a name the engine reserves"
+            " (admin, root, rdsadmin, ...)",
+        ),
+    )
+    performance_insights: bool = field(
+        default=False,
+        metadata=doc(
+            "Performance Insights, encrypted with the stack key; true on a class without it is"
+            " refused.",
+            default="on where the class supports it (not db.t4g.micro)",
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.Overview.Engines.html",
+        ),
+    )
+    monitoring_interval: int = field(
+        default=60,
+        metadata=doc(
+            "Seconds between Enhanced Monitoring samples; 0 turns it off.",
+            allowed=(0, 1, 5, 10, 15, 30, 60),
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html",
+        ),
+    )
+    database_insights_mode: InsightsMode = field(
+        default="standard",
+        metadata=doc(
+            "Database Insights; advanced needs Performance Insights and a class that has it.",
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.html",
+        ),
+    )
+    performance_insights_retention_days: int = field(
+        default=7,
+        metadata=doc(
+            "Days Performance Insights keeps its data.",
+            lo=7,
+            hi=731,
+            rule="7, a multiple of 31 up to 713, or 731; at least 465 with advanced",
+            default="465 with databaseInsightsMode advanced",
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DatabaseInsights.html",
+        ),
+    )
+    replica_multi_az: bool = field(
+        default=False,
+        metadata=doc(
+            "Each read replica a Multi-AZ deployment.",
+            default="as multiAz",
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html",
+        ),
+    )
+    replica_availability_zones: tuple[str, ...] | None = field(
+        default=None,
+        metadata=doc(
+            "Zones single-AZ replicas are placed in, round-robin; unset: the DB subnet group's.",
+            rule="zone names of the stack's region like us-east-1a, at most 15; not with"
+            " replicaMultiAz",
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html",
+        ),
+    )
+    credentials: CredentialsConfig = field(
+        default_factory=CredentialsConfig,
+        metadata=doc("Who owns the master password and how often it rotates."),
+    )
+    iam_user: str = field(
+        default=IAM_USER,
+        metadata=doc(
+            "The database user the exported IAM connect policy is for; create it once with the"
+            " AWSAuthenticationPlugin.",
+            rule="username's rules, and not the master user",
+            aws="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html",
+        ),
+    )
+    change: ChangeConfig = field(
+        default_factory=ChangeConfig,
+        metadata=doc("Windows, upgrades and engine parameters.", flat=True),
+    )
 
 
 def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:

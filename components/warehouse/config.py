@@ -12,6 +12,7 @@ from components.credentials import CredentialsConfig, parse_credentials
 from components.parameters import Parameter, check_not_enforced, parse_parameters
 from components.settings import KMS_KEY_ARN, ConfigError, Fields, offered, username
 from components.windows import REDSHIFT_WINDOW_MINUTES, REDSHIFT_WINDOWS_DOCS, weekly
+from contract.fielddoc import doc
 
 # Provisioned Redshift runs on RA3 only: the older node types lack managed storage.
 REDSHIFT_NODE_TYPES = ("ra3.large", "ra3.xlplus", "ra3.4xlarge", "ra3.16xlarge")
@@ -38,26 +39,115 @@ MAX_COPY_SOURCES = 25
 
 @dataclass(frozen=True)
 class WarehouseConfig:
-    enabled: bool = True
-    mode: Literal["provisioned", "serverless"] = "provisioned"
-    node_type: str = "ra3.large"
-    nodes: int = 1
-    base_capacity: int = 8
-    database_name: str = "analytics"
-    username: str = "whadmin"
-    snapshot_retention_days: int = 7
-    credentials: CredentialsConfig = field(default_factory=CredentialsConfig)
-    """Who owns the admin password and how often it rotates."""
-    copy_sources: tuple[str, ...] = ()
-    """`bucket` or `bucket/prefix` entries the COPY role may read; none: no S3 access at all."""
-    copy_kms_key_arns: tuple[str, ...] = ()
-    """Customer managed keys of SSE-KMS objects in the sources (kms:Decrypt through S3 only)."""
-    maintenance_window: str = MAINTENANCE_WINDOW
-    """Provisioned: weekly maintenance window, ddd:hh24:mi-ddd:hh24:mi UTC."""
-    apply_immediately: bool = False
-    """Provisioned: apply modifications now instead of in the maintenance window."""
-    parameters: tuple[Parameter, ...] = ()
-    """Provisioned: user parameters merged over dbtier's (never over the enforced ones)."""
+    enabled: bool = field(default=True, metadata=doc("Create the Redshift warehouse."))
+    mode: Literal["provisioned", "serverless"] = field(
+        default="provisioned",
+        metadata=doc(
+            "A provisioned RA3 cluster, or a Redshift Serverless namespace and workgroup;"
+            " settings of the other mode are refused."
+        ),
+    )
+    node_type: str = field(
+        default="ra3.large",
+        metadata=doc(
+            "Provisioned: the node type (RA3 only, for managed storage).",
+            allowed=REDSHIFT_NODE_TYPES,
+            rule="offered in the region",
+            aws="https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html#rs-node-type-info",
+        ),
+    )
+    nodes: int = field(
+        default=1,
+        metadata=doc(
+            "Provisioned: the number of nodes.",
+            lo=1,
+            hi=128,
+            rule="within what the node type allows",
+            aws="https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html#rs-node-type-info",
+        ),
+    )
+    base_capacity: int = field(
+        default=8,
+        metadata=doc(
+            "Serverless: the workgroup's base capacity in RPUs.",
+            lo=8,
+            hi=1024,
+            rule="a multiple of 8",
+            aws="https://docs.aws.amazon.com/redshift-serverless/latest/APIReference/API_CreateWorkgroup.html",
+        ),
+    )
+    database_name: str = field(
+        default="analytics",
+        metadata=doc(
+            "The database created in the warehouse.",
+            rule="a lower-case letter, then up to 63 lower-case letters, digits or _",
+        ),
+    )
+    username: str = field(
+        default="whadmin",
+        metadata=doc(
+            "The admin user.",
+            rule="1-16 letters, digits or _, a letter first; not a reserved name",
+        ),
+    )
+    snapshot_retention_days: int = field(
+        default=7,
+        metadata=doc(
+            "Provisioned: days automated snapshots are kept.",
+            lo=1,
+            hi=35,
+            aws="https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html",
+        ),
+    )
+    credentials: CredentialsConfig = field(
+        default_factory=CredentialsConfig,
+        metadata=doc("Who owns the admin password and how often it rotates."),
+    )
+    copy_sources: tuple[str, ...] = field(
+        default=(),
+        metadata=doc(
+            "`bucket` or `bucket/prefix` entries the COPY role may read; none: no S3 access at"
+            " all.",
+            rule="at most 25 (IAM's inline policy size); bucket names by S3's rules, prefixes"
+            " without * or ? and at most 1024 bytes",
+            aws=(
+                "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
+                "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html",
+            ),
+        ),
+    )
+    copy_kms_key_arns: tuple[str, ...] = field(
+        default=(),
+        metadata=doc(
+            "Customer managed keys of SSE-KMS objects in the sources (kms:Decrypt through S3"
+            " only).",
+            rule="KMS key ARNs, at most 25; only with copySources",
+            aws="https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN",
+        ),
+    )
+    maintenance_window: str = field(
+        default=MAINTENANCE_WINDOW,
+        metadata=doc(
+            "Provisioned: weekly maintenance window, UTC.",
+            rule="ddd:hh24:mi-ddd:hh24:mi with a lower-case day, at least 30 minutes",
+            aws=REDSHIFT_WINDOWS_DOCS,
+        ),
+    )
+    apply_immediately: bool = field(
+        default=False,
+        metadata=doc("Provisioned: apply modifications now instead of in the maintenance window."),
+    )
+    parameters: tuple[Parameter, ...] = field(
+        default=(),
+        metadata=doc(
+            "Provisioned: parameters merged over dbtier's (never over require_ssl and"
+            " enable_user_activity_logging).",
+            rule="at most 100; names of letters, digits, _ . -; values printable ASCII up to"
+            " 4096, a number or true/false",
+            aws="https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html",
+            type="map: name to value",
+        ),
+    )
 
 
 def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
