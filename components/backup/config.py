@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from components.partitions import partition_of
 from components.settings import ConfigError, Fields, NameRule
 
 # A schedule as AWS Backup takes it: cron(minutes hours day-of-month month day-of-week year).
@@ -266,8 +267,6 @@ def parse_vault_lock(f: Fields) -> VaultLockConfig:
 
 
 def parse_copy_to(f: Fields, region: str | None) -> str | None:
-    from components.stack_config import partition_of
-
     arn = f.text(
         "copyTo",
         None,
