@@ -335,8 +335,3 @@ def parse_backup(raw: Any, region: str | None = None) -> BackupConfig:
 def vault_name(project: str, stack: str) -> str:
     """The backup vault's name (also the plan's); config validation checks it."""
     return f"{project}-{stack}"
-
-
-def restore_testing_name(project: str, stack: str, suffix: str = "") -> str:
-    """A restore testing plan or selection name: letters, digits and _ only, at most 50."""
-    return re.sub(r"[^A-Za-z0-9_]", "_", f"{project}_{stack}{suffix}")[:50]
