@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from components.dynamo.processor import LAMBDA_RUNTIME, STREAM_READ_ACTIONS, XRAY_WRITE_ACTIONS
+from components.dynamo.processor import STREAM_READ_ACTIONS, XRAY_WRITE_ACTIONS
+from components.dynamo.shape import LAMBDA_RUNTIME
 from lambdas import stream_processor
 from preflight import plan as plan_module
 from preflight.mocks import _ident
