@@ -21,11 +21,12 @@ from components.alarms.config import AlarmsConfig, parse_alarms
 from components.aurora.config import AuroraConfig, parse_aurora
 from components.backup.config import BACKUP_VAULT, BackupConfig, parse_backup, vault_name
 from components.credentials import MIGRATION_REASON, managed_refused
-from components.dynamo.config import DynamoConfig, parse_dynamo
+from components.dynamo.config import DynamoConfig, parse_dynamo, table_name
 from components.logs import LogsConfig, parse_logs
-from components.migration.config import MigrationConfig, parse_migration
+from components.migration.config import MigrationConfig, dms_identifier, parse_migration
 from components.network.config import NetworkConfig, parse_network
-from components.redis.config import RedisConfig, parse_redis
+from components.partitions import partition_of
+from components.redis.config import RedisConfig, parse_redis, replication_group_id
 from components.relational.config import RelationalConfig, check_parameters, parse_relational
 from components.settings import (
     ALARM_NAME,
@@ -48,7 +49,7 @@ from components.settings import (
     offered,
     rds_identifier,
 )
-from components.warehouse.config import WarehouseConfig, parse_warehouse
+from components.warehouse.config import WarehouseConfig, parse_warehouse, warehouse_identifier
 from contract.echo import echo
 from contract.fielddoc import doc
 
@@ -67,8 +68,6 @@ TAG_VALUE_MAX = 256
 TAG_COUNT_MAX = 40
 _TAG_SYMBOLS = frozenset("_.:/=+-@ ")
 TAGS_DOCS = "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html"
-# The partition each region's ARNs carry.
-_PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-iso-", "aws-iso"))
 
 
 @dataclass(frozen=True)
@@ -155,11 +154,6 @@ class StackConfig:
             key="",
         ),
     )
-
-
-def partition_of(region: str) -> str:
-    """The ARN partition of `region` (aws, aws-cn, aws-us-gov, ...)."""
-    return next((p for prefix, p in _PARTITIONS if region.startswith(prefix)), "aws")
 
 
 def parse_encryption(raw: Any, region: str | None = None) -> EncryptionConfig:
@@ -311,11 +305,6 @@ def parse(
 def physical_names(cfg: StackConfig, project: str, stack: str) -> list[tuple[str, NameRule, str]]:
     """(config key, AWS rule, name) for every physical name the stack gives AWS, built by the
     same functions the components use."""
-    from components.dynamo.config import table_name
-    from components.migration.config import dms_identifier
-    from components.redis.config import replication_group_id
-    from components.warehouse.config import warehouse_identifier
-
     names: list[tuple[str, NameRule, str]] = [
         ("dbtier:encryption", KMS_ALIAS, f"alias/dbtier-{stack}"),
     ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from components.partitions import partition_of
 from components.settings import ConfigError, Fields, NameRule
 from contract.fielddoc import doc
 
@@ -392,8 +393,6 @@ def parse_vault_lock(f: Fields) -> VaultLockConfig:
 
 
 def parse_copy_to(f: Fields, region: str | None) -> str | None:
-    from components.stack_config import partition_of
-
     arn = f.text(
         "copyTo",
         None,
@@ -462,8 +461,3 @@ def parse_backup(raw: Any, region: str | None = None) -> BackupConfig:
 def vault_name(project: str, stack: str) -> str:
     """The backup vault's name (also the plan's); config validation checks it."""
     return f"{project}-{stack}"
-
-
-def restore_testing_name(project: str, stack: str, suffix: str = "") -> str:
-    """A restore testing plan or selection name: letters, digits and _ only, at most 50."""
-    return re.sub(r"[^A-Za-z0-9_]", "_", f"{project}_{stack}{suffix}")[:50]

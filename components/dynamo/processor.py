@@ -19,16 +19,18 @@ import pulumi_aws as aws
 
 from components.base import DbtierComponent, assume_role_policy
 from components.dynamo.config import DynamoTableConfig
+from components.dynamo.shape import (
+    dead_letter_queue_args,
+    function_args,
+    mapping_args,
+    processor_log_group,
+)
 
 # The handler module is a single file by contract: stdlib + boto3 only, packaged on its own.
 # Found through the import system (not executed), so the program never loads boto3 for it.
 _HANDLER_SPEC = importlib.util.find_spec("lambdas.stream_processor")
 assert _HANDLER_SPEC is not None and _HANDLER_SPEC.origin is not None
 HANDLER_FILE = Path(_HANDLER_SPEC.origin)
-HANDLER = "stream_processor.handler"
-# The newest Python runtime Lambda offers; arm64 (Graviton) is cheaper for the same work.
-LAMBDA_RUNTIME = "python3.14"
-LAMBDA_ARCHITECTURE = "arm64"
 # Stream read actions the event source mapping needs, and nothing else on the table.
 STREAM_READ_ACTIONS = [
     "dynamodb:DescribeStream",
@@ -301,18 +303,14 @@ def stream_processor(
     queue = aws.sqs.Queue(
         f"{name}-processor-dlq",
         kms_master_key_id=kms_key_arn,
-        kms_data_key_reuse_period_seconds=300,
-        # Lambda sends a stream source's DLQ only pointers (shard, sequence numbers) to records
-        # the stream trims after 24 h: keeping a message longer keeps a dead pointer.
-        message_retention_seconds=settings.dlq_retention_seconds,
         opts=owner.child(),
+        **dead_letter_queue_args(cfg),
     )
     log_group = aws.cloudwatch.LogGroup(
         f"{name}-processor-logs",
-        name=f"/dbtier/{pulumi.get_stack()}/{cfg.schema.name}/stream-processor",
-        retention_in_days=settings.log_retention_days or log_retention_days,
         kms_key_id=kms_key_arn,
         opts=owner.child(),
+        **processor_log_group(cfg, pulumi.get_stack(), log_retention_days),
     )
     role = aws.iam.Role(
         f"{name}-processor-role",
@@ -332,45 +330,25 @@ def stream_processor(
     signed = signed_code(owner, name, cfg, code, kms_key_arn) if settings.code_signing else None
     function = aws.lambda_.Function(
         f"{name}-processor",
-        description=f"dbtier {cfg.schema.name}: DynamoDB stream processor",
-        runtime=LAMBDA_RUNTIME,
-        architectures=[LAMBDA_ARCHITECTURE],
-        handler=HANDLER,
         # Signed: the signing job's copy; unsigned: the package inline.
         code=None if signed else code,
         s3_bucket=signed.s3_bucket if signed else None,
         s3_key=signed.s3_key if signed else None,
         role=role.arn,
-        memory_size=settings.memory_mb,
-        timeout=settings.timeout_seconds,
-        # The environment is encrypted with the stack key; the handler reads LOG_LEVEL.
+        # The environment is encrypted with the stack key.
         kms_key_arn=kms_key_arn,
-        environment={"variables": {"LOG_LEVEL": settings.log_level}},
-        logging_config={
-            "log_format": "JSON",
-            "log_group": log_group.name,
-            "application_log_level": settings.log_level,
-            "system_log_level": "WARN",
-        },
-        tracing_config={"mode": "Active"} if settings.tracing else None,
-        reserved_concurrent_executions=settings.reserved_concurrency,
         code_signing_config_arn=signed.config_arn if signed else None,
         # The role must carry its permissions before Lambda validates the function.
         opts=owner.child(depends_on=[policy]),
+        **function_args(cfg, log_group.name),
     )
     aws.lambda_.EventSourceMapping(
         f"{name}-processor-mapping",
         event_source_arn=table.stream_arn,
         function_name=function.arn,
-        starting_position="TRIM_HORIZON",
-        batch_size=settings.batch_size,
-        parallelization_factor=settings.parallelization_factor,
-        bisect_batch_on_function_error=True,
-        maximum_retry_attempts=settings.maximum_retry_attempts,
-        maximum_record_age_in_seconds=settings.maximum_record_age_seconds,
-        function_response_types=["ReportBatchItemFailures"],
         destination_config={"on_failure": {"destination_arn": queue.arn}},
         # Lambda checks the stream permissions when the mapping is created.
         opts=owner.child(depends_on=[policy]),
+        **mapping_args(cfg),
     )
     return function, queue

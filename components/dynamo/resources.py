@@ -10,7 +10,6 @@ from its `contract.tables.TableSchema`, the same shape the local DynamoDB stand-
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -19,72 +18,18 @@ from components.access import account_of, dynamo_policies
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
 from components.base import DbtierComponent
-from components.dynamo.config import (
-    DynamoAutoscalingConfig,
-    DynamoConfig,
-    DynamoTableConfig,
-    table_name,
-)
+from components.dynamo.config import DynamoConfig, DynamoTableConfig
 from components.dynamo.processor import stream_processor
+from components.dynamo.shape import (
+    ScalingTarget,
+    capacity_ignored_on_update,
+    index_names,
+    scaling_plan,
+    table_args,
+)
 from components.dynamo.watches import dynamo_watches
 from components.logs import DEFAULT_RETENTION_DAYS
 from contract import DynamoOutputs, DynamoPoliciesOutputs, DynamoTableOutputs, exported
-from contract.tables import TableSchema, key_schema, projection
-from contract.tables import attribute_definitions as schema_attributes
-
-
-def attribute_definitions(schema: TableSchema) -> list[dict[str, str]]:
-    """The table's attribute definitions in the provider's form: the key attributes only."""
-    return [
-        {"name": attr["AttributeName"], "type": attr["AttributeType"]}
-        for attr in schema_attributes(schema)
-    ]
-
-
-def global_secondary_indexes(schema: TableSchema) -> list[dict[str, object]]:
-    """GSI blocks in the key-schema form (hash_key/range_key on GSIs are deprecated in 7.x)."""
-    indexes: list[dict[str, object]] = []
-    for index in schema.indexes:
-        shape = projection(index)
-        block: dict[str, object] = {
-            "name": index.name,
-            "key_schemas": [
-                {"attribute_name": key["AttributeName"], "key_type": key["KeyType"]}
-                for key in key_schema(index.hash_key, index.range_key)
-            ],
-            "projection_type": shape["ProjectionType"],
-        }
-        if "NonKeyAttributes" in shape:
-            block["non_key_attributes"] = shape["NonKeyAttributes"]
-        if schema.billing_mode == "PROVISIONED":
-            block["read_capacity"] = index.read_capacity
-            block["write_capacity"] = index.write_capacity
-        indexes.append(block)
-    return indexes
-
-
-def capacity_ignored_on_update(schema: TableSchema) -> list[str]:
-    """Properties Application Auto Scaling owns once the table exists: `pulumi up` leaves them."""
-    if schema.billing_mode != "PROVISIONED":
-        return []
-    return [
-        "readCapacity",
-        "writeCapacity",
-        "globalSecondaryIndexes[*].readCapacity",
-        "globalSecondaryIndexes[*].writeCapacity",
-    ]
-
-
-def scaling_targets(schema: TableSchema) -> list[tuple[str, str | None, str]]:
-    """(role, index name or None, READ/WRITE) for every scalable dimension of the table."""
-    targets: list[tuple[str, str | None, str]] = []
-    if schema.billing_mode != "PROVISIONED":
-        return targets
-    for index in (None, *(i.name for i in schema.indexes)):
-        for kind in ("Read", "Write"):
-            where = "table" if index is None else f"index-{index}"
-            targets.append((f"{where}-{kind.lower()}", index, kind))
-    return targets
 
 
 @dataclass(frozen=True)
@@ -127,64 +72,14 @@ class DynamoTable(DbtierComponent):
         schema = cfg.schema
         self._name = name
         self._config = cfg
-        provisioned = schema.billing_mode == "PROVISIONED"
 
-        # Plain dicts for the nested blocks; typed Any so mypy need not expand every Input union.
-        attributes: Any = attribute_definitions(schema)
-        indexes: Any = global_secondary_indexes(schema) or None
-        ttl: Any = (
-            {"attribute_name": cfg.ttl_attribute, "enabled": True} if cfg.ttl_attribute else None
-        )
         table = aws.dynamodb.Table(
             f"{name}-table",
-            name=table_name(pulumi.get_project(), pulumi.get_stack(), schema.name),
-            billing_mode=schema.billing_mode,
-            hash_key=schema.hash_key,
-            range_key=schema.range_key,
-            attributes=attributes,
-            global_secondary_indexes=indexes,
-            read_capacity=schema.read_capacity if provisioned else None,
-            write_capacity=schema.write_capacity if provisioned else None,
-            stream_enabled=schema.stream is not None,
-            stream_view_type=schema.stream,
-            point_in_time_recovery={"enabled": cfg.point_in_time_recovery},
-            server_side_encryption={"enabled": True, "kms_key_arn": args.kms_key_arn},
-            ttl=ttl,
-            deletion_protection_enabled=cfg.deletion_protection,
             opts=self.child(stateful=True, ignore_changes=capacity_ignored_on_update(schema)),
+            **table_args(cfg, pulumi.get_project(), pulumi.get_stack(), args.kms_key_arn),
         )
-
-        scaling = cfg.autoscaling or DynamoAutoscalingConfig()
-        for role, index, kind in scaling_targets(schema):
-            level = "table" if index is None else "index"
-            resource_id = (
-                pulumi.Output.concat("table/", table.name)
-                if index is None
-                else pulumi.Output.concat("table/", table.name, "/index/", index)
-            )
-            target = aws.appautoscaling.Target(
-                f"{name}-{role}-target",
-                service_namespace="dynamodb",
-                resource_id=resource_id,
-                scalable_dimension=f"dynamodb:{level}:{kind}CapacityUnits",
-                min_capacity=scaling.min_capacity,
-                max_capacity=scaling.max_capacity,
-                opts=self.child(),
-            )
-            aws.appautoscaling.Policy(
-                f"{name}-{role}-policy",
-                policy_type="TargetTrackingScaling",
-                service_namespace=target.service_namespace,
-                resource_id=target.resource_id,
-                scalable_dimension=target.scalable_dimension,
-                target_tracking_scaling_policy_configuration={
-                    "predefined_metric_specification": {
-                        "predefined_metric_type": f"DynamoDB{kind}CapacityUtilization"
-                    },
-                    "target_value": scaling.target_utilization,
-                },
-                opts=self.child(),
-            )
+        for target in scaling_plan(cfg):
+            self._autoscale(name, table, target)
 
         self.processor_function = pulumi.Output.from_input(None)
         self.dead_letter_queue = pulumi.Output.from_input(None)
@@ -198,12 +93,30 @@ class DynamoTable(DbtierComponent):
         self.table_name = table.name
         self.arn = table.arn
         self.stream_arn = table.stream_arn if schema.stream else pulumi.Output.from_input(None)
-        self.indexes = pulumi.Output.from_input([index.name for index in schema.indexes])
-        index_names = [index.name for index in schema.indexes]
+        indexes = index_names(schema)
+        self.indexes = pulumi.Output.from_input(indexes)
         self.policies = pulumi.Output.all(
             account_of(self), table.arn, self.stream_arn, args.kms_key_arn
-        ).apply(lambda v: dynamo_policies(v[1], index_names, v[2], v[3], v[0][1]))
+        ).apply(lambda v: dynamo_policies(v[1], indexes, v[2], v[3], v[0][1]))
         self.publish()
+
+    def _autoscale(self, name: str, table: aws.dynamodb.Table, target: ScalingTarget) -> None:
+        """The scalable target of one dimension and its target-tracking policy."""
+        scalable = aws.appautoscaling.Target(
+            f"{name}-{target.role}-target",
+            resource_id=pulumi.Output.concat(*target.resource_id(table.name)),
+            opts=self.child(),
+            **target.target_args(),
+        )
+        aws.appautoscaling.Policy(
+            f"{name}-{target.role}-policy",
+            policy_type="TargetTrackingScaling",
+            service_namespace=scalable.service_namespace,
+            resource_id=scalable.resource_id,
+            scalable_dimension=scalable.scalable_dimension,
+            target_tracking_scaling_policy_configuration=target.policy_configuration(),
+            opts=self.child(),
+        )
 
     def outputs(self) -> dict[str, object]:
         """This table's entry in the stack's `dynamo.tables` export: the contract's fields, with

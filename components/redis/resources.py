@@ -17,30 +17,21 @@ import pulumi_aws as aws
 
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
-from components.base import ELASTICACHE_TOKEN_SPECIAL, DbtierComponent, family_of
+from components.base import DbtierComponent
 from components.logs import DEFAULT_RETENTION_DAYS
-from components.parameters import plain_parameters
-from components.redis.config import RedisConfig, enforced_parameters
-from components.redis.config import replication_group_id as config_group_id
+from components.redis.config import RedisConfig
+from components.redis.shape import (
+    REDIS_PORT,
+    auth_token_args,
+    endpoint_attributes,
+    group_args,
+    log_delivery,
+    log_groups,
+    parameter_group_args,
+    secret_fields,
+)
 from components.redis.watches import redis_watches
 from contract import RedisOutputs
-
-REDIS_PORT = 6379
-# ElastiCache AUTH tokens: 16-128 printable characters; of the punctuation only ! & # $ ^ < > -
-# (no space, ", / or @). 64 characters from that alphabet is far beyond brute force.
-AUTH_TOKEN_LENGTH = 64
-LOG_TYPES = ("slow-log", "engine-log")
-
-
-def replication_group_id(name: str) -> str:
-    """A readable, per-stack id within ElastiCache's 40 lower-case characters."""
-    return config_group_id(pulumi.get_project(), pulumi.get_stack(), name)
-
-
-def auth_token_keepers(version: int) -> dict[str, str] | None:
-    """The token's pulumi-random keepers: a new version makes a new token. Version 1 has none,
-    so a stack made before token rotation existed keeps its token."""
-    return None if version == 1 else {"authTokenVersion": str(version)}
 
 
 @dataclass(frozen=True)
@@ -87,84 +78,35 @@ class RedisCluster(DbtierComponent):
         super().__init__("RedisCluster", name, args.protect, opts)
         cfg = args.config
         self._config = cfg
+        stack = pulumi.get_stack()
 
         params = aws.elasticache.ParameterGroup(
-            f"{name}-params",
-            family=family_of(cfg.engine, cfg.engine_version),
-            description=f"dbtier {cfg.engine}: cluster mode {'on' if cfg.cluster_mode else 'off'}",
-            parameters=plain_parameters(enforced_parameters(cfg), cfg.parameters),
-            opts=self.child(),
+            f"{name}-params", opts=self.child(), **parameter_group_args(cfg)
         )
         logs = {
             log_type: aws.cloudwatch.LogGroup(
-                f"{name}-{log_type}",
-                name=f"/dbtier/{pulumi.get_stack()}/{name}/{log_type}",
-                retention_in_days=cfg.log_retention_days or args.log_retention_days,
-                kms_key_id=args.kms_key_arn,
-                opts=self.child(),
+                f"{name}-{log_type}", kms_key_id=args.kms_key_arn, opts=self.child(), **group
             )
-            for log_type in LOG_TYPES
+            for log_type, group in log_groups(cfg, stack, name, args.log_retention_days).items()
         }
-        token = self.new_password(
-            "auth-token",
-            ELASTICACHE_TOKEN_SPECIAL,
-            length=AUTH_TOKEN_LENGTH,
-            keepers=auth_token_keepers(cfg.auth_token_version),
-        )
-        topology: dict[str, object]
-        if cfg.cluster_mode:
-            topology = {
-                "cluster_mode": "enabled",
-                "num_node_groups": cfg.shards,
-                "replicas_per_node_group": cfg.replicas_per_shard,
-            }
-        else:
-            topology = {"num_cache_clusters": cfg.nodes}
+        token = self.new_password("auth-token", **auth_token_args(cfg))
+        shape = group_args(cfg, pulumi.get_project(), stack, name)
         group = aws.elasticache.ReplicationGroup(
             f"{name}-group",
-            replication_group_id=replication_group_id(name),
-            description=f"dbtier {pulumi.get_stack()} {cfg.engine} {cfg.engine_version}",
-            engine=cfg.engine,
-            engine_version=cfg.engine_version,
-            node_type=cfg.node_type,
-            port=REDIS_PORT,
             parameter_group_name=params.name,
             subnet_group_name=args.subnet_group,
             security_group_ids=[args.security_group_id],
-            automatic_failover_enabled=cfg.automatic_failover,
-            multi_az_enabled=cfg.multi_az,
-            at_rest_encryption_enabled=True,
             kms_key_id=args.kms_key_arn,
-            transit_encryption_enabled=True,
-            transit_encryption_mode="required",
             auth_token=token.result,
-            # Sent with a changed token or strategy (ModifyReplicationGroup); ignored on create.
-            auth_token_update_strategy=cfg.auth_token_update_strategy,
-            auto_minor_version_upgrade=cfg.auto_minor_version_upgrade,
-            apply_immediately=cfg.apply_immediately,
-            snapshot_retention_limit=cfg.snapshot_retention_days,
-            snapshot_window=cfg.snapshot_window,
-            maintenance_window=cfg.maintenance_window,
-            final_snapshot_identifier=self.snapshot_name(replication_group_id(name)),
-            log_delivery_configurations=[
-                {
-                    "destination": logs[log_type].name,
-                    "destination_type": "cloudwatch-logs",
-                    "log_format": "json",
-                    "log_type": log_type,
-                }
-                for log_type in LOG_TYPES
-            ],
+            final_snapshot_identifier=self.snapshot_name(shape["replication_group_id"]),
+            log_delivery_configurations=log_delivery({t: g.name for t, g in logs.items()}),
             opts=self.child(stateful=True),
-            **topology,
+            **shape,
         )
 
-        if cfg.cluster_mode:
-            self.primary_endpoint = group.configuration_endpoint_address
-            self.reader_endpoint = group.configuration_endpoint_address
-        else:
-            self.primary_endpoint = group.primary_endpoint_address
-            self.reader_endpoint = group.reader_endpoint_address
+        primary, reader = endpoint_attributes(cfg)
+        self.primary_endpoint = getattr(group, primary)
+        self.reader_endpoint = getattr(group, reader)
         self.port = group.port.apply(lambda p: p or REDIS_PORT)
         self.auth_token = pulumi.Output.secret(token.result)
         self.tls = pulumi.Output.from_input(True)
@@ -172,13 +114,10 @@ class RedisCluster(DbtierComponent):
         self.member_clusters = group.member_clusters.apply(lambda ids: sorted(ids or []))
         self.secret_arn = self.connection_secret(
             args.kms_key_arn,
-            engine=cfg.engine,
             host=self.primary_endpoint,
             port=self.port,
-            username="default",
             password=token.result,
-            dbname="0",
-            extra={"replicationGroupId": group.id, "tls": "true"},
+            **secret_fields(cfg, group.id),
         ).arn
         self.publish()
 

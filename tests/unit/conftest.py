@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
 
-from preflight.plan import SECRET_SIG, Plan, PlannedResource, plan_stack
+from preflight.plan import SECRET_SIG, Plan, PlannedResource, RecordingMonitor, plan_stack
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +28,21 @@ def plan_with() -> Callable[..., Plan]:
         return plan_stack(stack, config_overrides={f"dbtier:{k}": v for k, v in keys.items()})
 
     return run
+
+
+@pytest.fixture
+def ignore_changes(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, list[str]]]:
+    """Each registration's ignoreChanges by resource name, for plans made while it is active
+    (the plan itself does not keep them)."""
+    seen: dict[str, list[str]] = {}
+    original = RecordingMonitor.RegisterResource
+
+    def register(self: Any, request: Any) -> Any:
+        seen[request.name] = list(request.ignoreChanges)
+        return original(self, request)
+
+    monkeypatch.setattr(RecordingMonitor, "RegisterResource", register)
+    yield seen
 
 
 def of_type(plan: Plan, type_: str) -> list[PlannedResource]:

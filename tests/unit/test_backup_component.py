@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from components.alarms.resources import topic_policy
+from components.alarms.shape import topic_policy
 from components.backup.config import check_cron
 from components.stack_config import ConfigError, parse
 from preflight.plan import Plan, PlannedResource

@@ -3,7 +3,6 @@ secret ARN is exported for every database, and each new config key is validated 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -41,20 +40,6 @@ ROTATION_APP = {
 }
 
 
-@pytest.fixture
-def ignored(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, list[str]]]:
-    """Each registration's ignoreChanges (the plan itself does not keep them)."""
-    seen: dict[str, list[str]] = {}
-    original = plan_module.RecordingMonitor.RegisterResource
-
-    def register(self: Any, request: Any) -> Any:
-        seen[request.name] = list(request.ignoreChanges)
-        return original(self, request)
-
-    monkeypatch.setattr(plan_module.RecordingMonitor, "RegisterResource", register)
-    yield seen
-
-
 def plan_for(engine: str, mode: str, days: int) -> Plan:
     key, extra, *_ = ENGINES[engine]
     creds = {"credentials": {"mode": mode, "rotationDays": days}}
@@ -68,7 +53,7 @@ def database(plan: Plan, engine: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_generated_with_rotation_deploys_awss_function_and_never_rewrites_the_password(
-    engine: str, ignored: dict[str, list[str]]
+    engine: str, ignore_changes: dict[str, list[str]]
 ) -> None:
     key, _, _, password_input, managed_input = ENGINES[engine]
     plan = plan_for(engine, "generated", 30)
@@ -100,8 +85,8 @@ def test_generated_with_rotation_deploys_awss_function_and_never_rewrites_the_pa
     )
     # Pulumi never puts back an old password: not on the database, not in the secret.
     db_name = next(r.name for r in of_type(plan, ENGINES[engine][2]) if r.name.startswith(key))
-    assert ignored[db_name] == [password_input]
-    assert set(ignored[f"{key}-secret-value"]) == {"secretString", "versionStages"}
+    assert ignore_changes[db_name] == [password_input]
+    assert set(ignore_changes[f"{key}-secret-value"]) == {"secretString", "versionStages"}
     assert one(plan, VERSION, f"{key}-secret-value").inputs["versionStages"] == [
         "AWSCURRENT",
         INITIAL_STAGE,
@@ -133,13 +118,13 @@ def test_the_rotation_function_reaches_only_its_database_and_secrets_manager(eng
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_generated_without_rotation_has_no_rotation_and_pulumi_owns_the_secret(
-    engine: str, ignored: dict[str, list[str]]
+    engine: str, ignore_changes: dict[str, list[str]]
 ) -> None:
     key = ENGINES[engine][0]
     plan = plan_for(engine, "generated", 0)
     assert of_type(plan, ROTATION) == [] and of_type(plan, SAR) == []
     assert [r.name for r in of_type(plan, SG) if "rotation" in r.name] == []
-    assert ignored[f"{key}-secret-value"] == []
+    assert ignore_changes[f"{key}-secret-value"] == []
     assert is_secret(plan.outputs[key]["password"])
 
 

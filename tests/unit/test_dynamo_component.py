@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from components.dynamo.processor import LAMBDA_RUNTIME, STREAM_READ_ACTIONS, XRAY_WRITE_ACTIONS
+from components.dynamo.processor import STREAM_READ_ACTIONS, XRAY_WRITE_ACTIONS
+from components.dynamo.shape import LAMBDA_RUNTIME
 from lambdas import stream_processor
 from preflight import plan as plan_module
 from preflight.mocks import _ident
@@ -198,20 +199,6 @@ def test_provisioned_table_keeps_its_capacities_and_include_projection(
     assert table["streamEnabled"] is False
     assert of_type(provisioned_plan, FUNCTION) == []
     assert provisioned_plan.outputs["dynamo"]["tables"]["Orders"]["processorFunction"] is None
-
-
-@pytest.fixture
-def ignore_changes(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, list[str]]]:
-    """Record each registration's ignoreChanges, which the plan itself does not keep."""
-    seen: dict[str, list[str]] = {}
-    original = plan_module.RecordingMonitor.RegisterResource
-
-    def register(self: Any, request: Any) -> Any:
-        seen[request.name] = list(request.ignoreChanges)
-        return original(self, request)
-
-    monkeypatch.setattr(plan_module.RecordingMonitor, "RegisterResource", register)
-    yield seen
 
 
 def test_autoscaled_capacity_is_ignored_on_update(ignore_changes: dict[str, list[str]]) -> None:
