@@ -8,7 +8,8 @@ import pulumi
 
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import ABOVE, AT_LEAST, Watch
-from components.dynamo.config import STREAM_RETENTION_SECONDS, DynamoTableConfig
+from components.dynamo.config import DynamoTableConfig
+from components.dynamo.processor_config import STREAM_RETENTION_SECONDS
 
 
 def dlq_age_limit(cfg: DynamoTableConfig) -> float:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from components.alarms.shape import topic_policy
-from components.backup.config import check_cron
+from components.backup.schedule import check_cron
 from components.stack_config import ConfigError, parse
 from preflight.plan import Plan, PlannedResource
 from tests.unit.conftest import of_type, one

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.dynamo.config import StreamProcessorConfig
+from components.dynamo.processor_config import StreamProcessorConfig
 from components.stack_config import ConfigError, parse
 from contract.tables import SEED_TABLE
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from components.dynamo.config import LOG_LEVELS, parse_dynamo_table
+from components.dynamo.config import parse_dynamo_table
 from components.dynamo.processor import (
     SIGNED_PREFIX,
     SIGNING_PLATFORM,
@@ -20,6 +20,7 @@ from components.dynamo.processor import (
     XRAY_WRITE_ACTIONS,
     artifact_bucket_prefix,
 )
+from components.dynamo.processor_config import LOG_LEVELS
 from lambdas import stream_processor
 from preflight.plan import Plan
 from tests.unit.conftest import of_type, one
