@@ -2,38 +2,23 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from types import SimpleNamespace
 
-from preflight.mocks import (
-    DbtierMocks,
-    cloud,
-    dms,
-    dynamodb,
-    elasticache,
-    monitoring,
-    network,
-    random_provider,
-    rds,
-    redshift,
-    security,
-    serverless,
-    storage,
-)
+import preflight.mocks
+from preflight.mocks import DbtierMocks, cloud
 
-SERVICES = (
-    dms,
-    dynamodb,
-    elasticache,
-    monitoring,
-    network,
-    random_provider,
-    rds,
-    redshift,
-    security,
-    serverless,
-    storage,
-)
+
+def _service_tables() -> dict[str, dict[str, object]]:
+    """Every module of the package that answers resource types: name -> its BUILDERS."""
+    found = {}
+    for info in pkgutil.iter_modules(preflight.mocks.__path__):
+        module = importlib.import_module(f"preflight.mocks.{info.name}")
+        if info.name != "cloud" and hasattr(module, "BUILDERS"):
+            found[info.name] = module.BUILDERS
+    return found
 
 
 def _new(mocks: DbtierMocks, typ: str, name: str, **inputs: object) -> tuple[str | None, dict]:
@@ -42,9 +27,12 @@ def _new(mocks: DbtierMocks, typ: str, name: str, **inputs: object) -> tuple[str
 
 
 def test_every_type_is_answered_by_one_service_module() -> None:
-    listed = [typ for service in SERVICES for typ in service.BUILDERS]
+    tables = _service_tables()
+    assert len(tables) >= 11
+    listed = [typ for table in tables.values() for typ in table]
     assert sorted(t for t in set(listed) if listed.count(t) > 1) == []
-    assert set(cloud.BUILDERS) == set(listed)
+    # ...and the dispatcher answers with every one of them.
+    assert {typ: b for table in tables.values() for typ, b in table.items()} == cloud.BUILDERS
 
 
 def test_a_managed_master_password_gets_an_rds_managed_secret_in_the_stack_region() -> None:
