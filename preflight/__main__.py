@@ -25,7 +25,8 @@ from preflight.client import kill_policy_packs, run_policy_report
 from preflight.plan import PROJECT_DIR, PlanError, plan_stack
 from preflight.policy import DEFAULT_PACK_DIR, PolicyPackError, default_config_path
 from preflight.report import FORMATS, render
-from preflight.stackfile import StackFileError, decode, validate_stack_name
+from preflight.stackfile import StackFileError, validate_stack_name
+from preflight.yamlfile import decode
 
 EXIT_CLEAN = 0
 EXIT_MANDATORY = 1

@@ -80,8 +80,9 @@ def _config_string(value: Any) -> str:
 def stack_config(stack: str, project_dir: Path) -> tuple[str, dict[str, str], list[str]]:
     """The project name, the stack's full config (project defaults then stack values), secret keys.
 
-    Both files go through preflight/stackfile.py (limits, strict YAML, known keys); a project
-    default that is not a valid setting is blamed on Pulumi.yaml, not on the stack file.
+    Both files go through preflight/stackfile.py (known keys) and preflight/yamlfile.py (limits,
+    strict YAML); a project default that is not a valid setting is blamed on Pulumi.yaml, not on
+    the stack file.
     """
     try:
         project = stackfile.load_project(project_dir)

@@ -15,7 +15,7 @@
   violation. The resource URN is the result's logical location and part of its fingerprint, so
   alerts track the resource across runs.
 - tfplan: the plan as Terraform plan JSON (format 1.2) for checkov, trivy and OPA; violations are
-  not part of it. See preflight/tfplan.py.
+  not part of it. See preflight/tfplan/.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ FORMATS: tuple[Format, ...] = ("text", "json", "sarif", "tfplan")
 
 def render(fmt: Format, plan: Plan, policy: PolicyReport, stack_file: Path | None = None) -> str:
     """The whole report in ``fmt``, ending with a newline."""
-    if fmt == "tfplan":  # the plan only, for checkov/trivy/OPA: see preflight/tfplan.py
+    if fmt == "tfplan":  # the plan only, for checkov/trivy/OPA: see preflight/tfplan/
         return render_tfplan(plan)
     if fmt == "json":
         document = plan_json(plan)

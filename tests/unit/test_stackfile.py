@@ -1,4 +1,5 @@
-"""preflight/stackfile.py: the one loader of project and stack files, its limits and its messages."""
+"""The one loader of project and stack files (preflight/yamlfile.py, preflight/stackfile.py): its
+limits and its messages."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from preflight import stackfile
-from preflight.stackfile import StackFileError, load_project, load_stack, parse_yaml
+from preflight.stackfile import StackFileError, load_project, load_stack
+from preflight.yamlfile import parse_yaml
 from tests.policy.policy_fixtures import ROOT
 
 CIPHERTEXT = "v1:Yk9vZ2x5X2ZhenpfMTE=:ZmFrZS1jaXBoZXJ0ZXh0"

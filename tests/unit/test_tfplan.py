@@ -1,4 +1,4 @@
-"""The plan as Terraform plan JSON (preflight/tfplan.py) and the checkov waiver file.
+"""The plan as Terraform plan JSON (preflight/tfplan/) and the checkov waiver file.
 
 checkov itself runs in CI (scripts/checkov.sh, its own virtualenv), not here.
 """
@@ -6,6 +6,9 @@ checkov itself runs in CI (scripts/checkov.sh, its own virtualenv), not here.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,7 @@ import pytest
 
 from preflight import tfplan
 from preflight.plan import SECRET_SIG, SECRET_VALUE, UNKNOWN, Plan, PlannedResource
+from preflight.tfplan import schema, waivers
 from tests.policy.policy_fixtures import run_preflight as preflight
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,7 +189,7 @@ def test_attributes_become_the_providers_names_and_blocks() -> None:
     ],
 )
 def test_block_lists_get_their_terraform_singular_names(plural: str, singular: str) -> None:
-    assert tfplan.singular(plural) == singular
+    assert schema.singular(plural) == singular
 
 
 def test_the_cli_writes_terraform_plan_json(tmp_path: Path) -> None:
@@ -202,10 +206,10 @@ def test_the_cli_writes_terraform_plan_json(tmp_path: Path) -> None:
 
 
 def test_the_waiver_file_is_valid_and_every_waiver_says_why() -> None:
-    waivers = tfplan.load_waivers(WAIVERS)
-    assert waivers
-    for w in waivers:
-        assert len(w.why) >= tfplan.MIN_WHY
+    listed = waivers.load_waivers(WAIVERS)
+    assert listed
+    for w in listed:
+        assert len(w.why) >= waivers.MIN_WHY
         if w.why.startswith("not yet built"):
             assert "(issue 13 item " in w.why, w
 
@@ -221,8 +225,8 @@ def test_the_waiver_file_is_valid_and_every_waiver_says_why() -> None:
     ],
 )
 def test_a_bad_waiver_is_refused(entry: dict[str, Any], error: str) -> None:
-    with pytest.raises(tfplan.WaiverError, match=error.replace("[", r"\[").replace("]", r"\]")):
-        tfplan.parse_waivers({"waivers": [entry]})
+    with pytest.raises(waivers.WaiverError, match=error.replace("[", r"\[").replace("]", r"\]")):
+        waivers.parse_waivers({"waivers": [entry]})
 
 
 def _report(*failed: tuple[str, str]) -> dict[str, Any]:
@@ -235,7 +239,7 @@ def _report(*failed: tuple[str, str]) -> dict[str, Any]:
 
 
 def test_findings_must_be_waived_and_waivers_must_match() -> None:
-    waivers = tfplan.parse_waivers(
+    listed = waivers.parse_waivers(
         {
             "waivers": [
                 {"check": "CKV_AWS_1", "resource": "aws_a.*", "why": "x" * 30},
@@ -243,16 +247,48 @@ def test_findings_must_be_waived_and_waivers_must_match() -> None:
             ]
         }
     )
-    findings = tfplan.checkov_findings(
+    findings = waivers.checkov_findings(
         _report(("CKV_AWS_1", "aws_a.one"), ("CKV_AWS_3", "aws_c.x"))
     )
-    open_, stale = tfplan.apply_waivers(findings, waivers)
+    open_, stale = waivers.apply_waivers(findings, listed)
     assert [(f.check, f.resource) for f in open_] == [("CKV_AWS_3", "aws_c.x")]
     assert [w.resource for w in stale] == ["aws_b.gone"]
 
 
 def test_a_report_checkov_could_not_parse_is_an_error() -> None:
-    with pytest.raises(tfplan.WaiverError, match="could not parse"):
-        tfplan.checkov_findings({"summary": {"parsing_errors": 1, "resource_count": 0}})
-    with pytest.raises(tfplan.WaiverError, match="no resources"):
-        tfplan.checkov_findings({"summary": {"parsing_errors": 0, "resource_count": 0}})
+    with pytest.raises(waivers.WaiverError, match="could not parse"):
+        waivers.checkov_findings({"summary": {"parsing_errors": 1, "resource_count": 0}})
+    with pytest.raises(waivers.WaiverError, match="no resources"):
+        waivers.checkov_findings({"summary": {"parsing_errors": 0, "resource_count": 0}})
+
+
+def test_the_waiver_check_runs_as_a_module_and_fails_on_an_unwaived_finding(tmp_path: Path) -> None:
+    # scripts/checkov.sh runs `python -m preflight.tfplan waivers`: the package's entry point.
+    results = tmp_path / "checkov.json"
+    results.write_text(json.dumps(_report(("CKV_AWS_1", "aws_a.one"))))
+    wanted = tmp_path / "waivers.yaml"
+    wanted.write_text(
+        "waivers:\n  - {check: CKV_AWS_1, resource: aws_a.*, why: " + "x" * 30 + "}\n"
+    )
+    run = [sys.executable, "-m", "preflight.tfplan", "waivers", "--results", str(results)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def check(waiver_file: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*run, "--waivers", str(waiver_file)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    clean = check(wanted)
+    assert clean.returncode == 0, clean.stderr
+    assert clean.stdout.startswith("checkov: 1 findings, 1 waived, 0 not waived, 0 stale waivers")
+    empty = tmp_path / "none.yaml"
+    empty.write_text("waivers: []\n")
+    unwaived = check(empty)
+    assert unwaived.returncode == 1
+    assert "not waived: CKV_AWS_1 aws_a.one" in unwaived.stdout

@@ -9,8 +9,6 @@ Nothing here loads OpenSSL, so a MySQL workload can still load its driver's own 
 
 from workloads.common.args import bounded
 from workloads.common.credentials import (
-    Credentials,
-    CredentialSource,
     add_credentials_argument,
     login,
     renew,
@@ -18,7 +16,7 @@ from workloads.common.credentials import (
     resolve_credentials,
     with_renewal,
 )
-from workloads.common.endpoint import Endpoint
+from workloads.common.endpoint import Credentials, CredentialSource, Endpoint
 from workloads.common.errors import (
     EXIT_BAD_INPUT,
     EXIT_CHECK_FAILED,

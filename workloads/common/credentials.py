@@ -34,19 +34,14 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from contract import echo
+from workloads.common.endpoint import OUTPUTS, SECRET, Credentials, CredentialSource, Endpoint
 from workloads.common.errors import WorkloadError, one_line
 from workloads.common.redaction import log, redact, register_secret
 
-if TYPE_CHECKING:
-    from workloads.common.endpoint import Endpoint
-
-MODES = ("auto", "secret", "outputs")
-SECRET = "secret"
-OUTPUTS = "outputs"
+MODES = ("auto", SECRET, OUTPUTS)
 REDIS_DEFAULT_USER = "default"
 
 # arn:<partition>:secretsmanager:<region>:<account>:secret:<name>
@@ -56,36 +51,6 @@ _SECRET_ARN = re.compile(
 )
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """A username and password, and where they came from (``secret`` or ``outputs``)."""
-
-    username: str
-    password: str | None = field(repr=False)
-    origin: str = OUTPUTS
-
-
-@dataclass(frozen=True)
-class CredentialSource:
-    """Where one database's credentials come from: what was resolved at start-up and, when
-    ``secret_arn`` is set, the secret that renews them. Picklable: a worker process renews its
-    own."""
-
-    section: str  # the outputs key, for messages: "aurora"
-    initial: Credentials
-    secret_arn: str | None = None  # a Secrets Manager ARN to renew from; None: no renewal
-    kind: str = "sql"  # "redis": the secret's password is the AUTH token
-    timeout: float = 10.0  # seconds to connect to and read from Secrets Manager
-
-    @property
-    def renewable(self) -> bool:
-        return self.secret_arn is not None
-
-    @property
-    def key(self) -> tuple[str, str | None]:
-        return (self.section, self.secret_arn)
 
 
 def secret_arn_region(value: str | None) -> str | None:

@@ -1,12 +1,44 @@
-"""Where and how to reach one database server: the one endpoint type of every workload."""
+"""Where and how to reach one database server: the one endpoint type of every workload, and the
+credentials it carries (what they are and where they come from; resolving and renewing them is
+``workloads.common.credentials``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
 
-if TYPE_CHECKING:
-    from workloads.common.credentials import CredentialSource
+SECRET = "secret"
+OUTPUTS = "outputs"
+"""Where credentials came from: the secret behind ``secretArn``, or the outputs' password."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A username and password, and where they came from (``secret`` or ``outputs``)."""
+
+    username: str
+    password: str | None = field(repr=False)
+    origin: str = OUTPUTS
+
+
+@dataclass(frozen=True)
+class CredentialSource:
+    """Where one database's credentials come from: what was resolved at start-up and, when
+    ``secret_arn`` is set, the secret that renews them. Picklable: a worker process renews its
+    own."""
+
+    section: str  # the outputs key, for messages: "aurora"
+    initial: Credentials
+    secret_arn: str | None = None  # a Secrets Manager ARN to renew from; None: no renewal
+    kind: str = "sql"  # "redis": the secret's password is the AUTH token
+    timeout: float = 10.0  # seconds to connect to and read from Secrets Manager
+
+    @property
+    def renewable(self) -> bool:
+        return self.secret_arn is not None
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        return (self.section, self.secret_arn)
 
 
 @dataclass(frozen=True)

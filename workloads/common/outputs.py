@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from contract import ContractError, echo, read_section
-from contract.outputs import describe_value
+from contract.values import describe_value
 from workloads.common.errors import WorkloadError, one_line
 from workloads.common.redaction import collect_secrets, redact, register_secret
 

@@ -1,0 +1,83 @@
+"""RDS and Aurora: instances, clusters and their instances, with endpoints, ports and the master
+secret RDS manages; subnet and parameter groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from preflight.mocks.account import (
+    RDS_DOMAIN,
+    Account,
+    Builder,
+    hexdigits,
+    ident,
+    managed_secret_arn,
+    named,
+)
+
+
+def _master_user_secrets(m: Account, kind: str, name: str, i: dict[str, Any]) -> dict:
+    """RDS's managed master secret, present only with manageMasterUserPassword."""
+    if not i.get("manageMasterUserPassword"):
+        return {"masterUserSecrets": []}
+    return {
+        "masterUserSecrets": [
+            {
+                "secretArn": managed_secret_arn(m, f"rds!{kind}", name),
+                "kmsKeyId": i.get("masterUserSecretKmsKeyId") or "alias/aws/secretsmanager",
+                "secretStatus": "active",
+            }
+        ]
+    }
+
+
+def _instance(m: Account, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    identifier = i.get("identifier") or ident(name)
+    address = f"{identifier}.{RDS_DOMAIN}.{m.region}.rds.amazonaws.com"
+    return identifier, {
+        "identifier": identifier,
+        "address": address,
+        "port": 3306,
+        "endpoint": f"{address}:3306",
+        "arn": m.arn("rds", f"db:{identifier}"),
+        "resourceId": f"db-{hexdigits(name, 26).upper()}",
+        "engine": i.get("engine") or "mysql",
+        # Where RDS put it: the requested zone, or one it picks.
+        "availabilityZone": i.get("availabilityZone") or f"{m.region}a",
+        **_master_user_secrets(m, "db", name, i),
+    }
+
+
+def _cluster(m: Account, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    identifier = i.get("clusterIdentifier") or ident(name)
+    port = 5432 if i.get("engine") == "aurora-postgresql" else 3306
+    return identifier, {
+        "clusterIdentifier": identifier,
+        "endpoint": f"{identifier}.cluster-{RDS_DOMAIN}.{m.region}.rds.amazonaws.com",
+        "readerEndpoint": f"{identifier}.cluster-ro-{RDS_DOMAIN}.{m.region}.rds.amazonaws.com",
+        "port": port,
+        "arn": m.arn("rds", f"cluster:{identifier}"),
+        "clusterResourceId": f"cluster-{hexdigits(name, 26).upper()}",
+        **_master_user_secrets(m, "cluster", name, i),
+    }
+
+
+def _cluster_instance(m: Account, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    identifier = i.get("identifier") or ident(name)
+    return identifier, {
+        "identifier": identifier,
+        "endpoint": f"{identifier}.{RDS_DOMAIN}.{m.region}.rds.amazonaws.com",
+        "arn": m.arn("rds", f"db:{identifier}"),
+        "writer": i.get("promotionTier", 0) == 0,
+        "availabilityZone": i.get("availabilityZone") or f"{m.region}a",
+    }
+
+
+BUILDERS: dict[str, Builder] = {
+    "aws:rds/subnetGroup:SubnetGroup": named("rds", "subgrp:"),
+    "aws:rds/parameterGroup:ParameterGroup": named("rds", "pg:"),
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": named("rds", "cluster-pg:"),
+    "aws:rds/instance:Instance": _instance,
+    "aws:rds/cluster:Cluster": _cluster,
+    "aws:rds/clusterInstance:ClusterInstance": _cluster_instance,
+}

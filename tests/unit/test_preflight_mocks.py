@@ -1,0 +1,54 @@
+"""The shared fake cloud (preflight/mocks/): one answer per resource type, in AWS's shapes."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from types import SimpleNamespace
+
+import preflight.mocks
+from preflight.mocks import DbtierMocks, cloud
+
+
+def _service_tables() -> dict[str, dict[str, object]]:
+    """Every module of the package that answers resource types: name -> its BUILDERS."""
+    found = {}
+    for info in pkgutil.iter_modules(preflight.mocks.__path__):
+        module = importlib.import_module(f"preflight.mocks.{info.name}")
+        if info.name != "cloud" and hasattr(module, "BUILDERS"):
+            found[info.name] = module.BUILDERS
+    return found
+
+
+def _new(mocks: DbtierMocks, typ: str, name: str, **inputs: object) -> tuple[str | None, dict]:
+    args = SimpleNamespace(typ=typ, name=name, inputs=inputs, provider=None, resource_id=None)
+    return mocks.new_resource(args)  # type: ignore[arg-type]
+
+
+def test_every_type_is_answered_by_one_service_module() -> None:
+    tables = _service_tables()
+    assert len(tables) >= 11
+    listed = [typ for table in tables.values() for typ in table]
+    assert sorted(t for t in set(listed) if listed.count(t) > 1) == []
+    # ...and the dispatcher answers with every one of them.
+    assert {typ: b for table in tables.values() for typ, b in table.items()} == cloud.BUILDERS
+
+
+def test_a_managed_master_password_gets_an_rds_managed_secret_in_the_stack_region() -> None:
+    _, out = _new(
+        DbtierMocks("eu-west-3"), "aws:rds/instance:Instance", "db", manageMasterUserPassword=True
+    )
+    (secret,) = out["masterUserSecrets"]
+    assert re.fullmatch(
+        r"arn:aws:secretsmanager:eu-west-3:123456789012:secret:rds!db-"
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[0-9a-f]{6}",
+        secret["secretArn"],
+    )
+    assert out["address"].endswith(".eu-west-3.rds.amazonaws.com") and out["port"] == 3306
+
+
+def test_a_type_without_an_answer_gets_an_id_and_arn_from_its_name() -> None:
+    resource_id, out = _new(DbtierMocks(), "aws:sqs/queuePolicy:QueuePolicy", "dlq-policy", a=1)
+    assert resource_id is not None and resource_id.startswith("dlq-policy-")
+    assert out == {"a": 1, "arn": f"arn:aws:sqs:us-east-1:123456789012:queuepolicy/{resource_id}"}
