@@ -18,7 +18,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from awsdata.catalog import parameter_group_family
+from awsdata.families import parameter_group_family
 from components.logs import lambda_log_group
 from contract import export_fields, exported
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from awsdata import catalog
+from awsdata import regions
 from components.alarms.config import AlarmsConfig, parse_alarms
 from components.aurora.config import AuroraConfig, parse_aurora
 from components.backup.config import BACKUP_VAULT, BackupConfig, parse_backup, vault_name
@@ -224,7 +224,7 @@ def parse(
     """
     if region is not None:
         # An empty or padded region is as wrong as a made-up one: the catalog says so.
-        offered("aws:region", lambda: catalog.region_problem(region))
+        offered("aws:region", lambda: regions.region_problem(region))
     values: dict[str, Any] = {}
     for full_key, value in raw.items():
         name = full_key.split(":", 1)[1] if full_key.startswith(f"{NAMESPACE}:") else full_key

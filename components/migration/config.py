@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from awsdata import catalog
+from awsdata import dms, support
 from components.settings import ConfigError, Fields, describe, offered
 
 # A DMS selection pattern: schema.table, each part letters, digits, _ or $ with % as wildcard.
@@ -96,8 +96,8 @@ def parse_migration(raw: Any, region: str | None = None) -> MigrationConfig:
     if cfg.enabled:
         offered(
             "dbtier:migration.instanceClass",
-            lambda: catalog.dms_class_problem(cfg.instance_class),
-            lambda: catalog.generation_problem("dms", cfg.instance_class),
+            lambda: dms.dms_class_problem(cfg.instance_class),
+            lambda: support.generation_problem("dms", cfg.instance_class),
         )
     return cfg
 

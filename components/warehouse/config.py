@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from awsdata import catalog
+from awsdata import redshift, support
 from components.credentials import CredentialsConfig, parse_credentials
 from components.parameters import Parameter, check_not_enforced, parse_parameters
 from components.settings import KMS_KEY_ARN, ConfigError, Fields, offered, username
@@ -131,12 +131,12 @@ def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
     if cfg.enabled and cfg.mode == "provisioned":
         offered(
             "dbtier:warehouse.nodeType",
-            lambda: catalog.generation_problem("redshift", cfg.node_type),
-            lambda: region and catalog.redshift_node_type_problem(cfg.node_type, region),
+            lambda: support.generation_problem("redshift", cfg.node_type),
+            lambda: region and redshift.redshift_node_type_problem(cfg.node_type, region),
         )
         offered(
             "dbtier:warehouse.nodes",
-            lambda: catalog.redshift_node_count_problem(cfg.node_type, cfg.nodes),
+            lambda: redshift.redshift_node_count_problem(cfg.node_type, cfg.nodes),
         )
     return cfg
 

@@ -2,19 +2,21 @@
 parameter groups that enforce TLS.
 
 Read replicas (``replicateSourceDb`` set) inherit storage encryption, key, backups and final
-snapshots from their source, so those rules skip them.
+snapshots from their source, so those rules skip them: each is marked ``@skips_replicas``.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pulumi_policy import Severity
 
-from awsdata import catalog
+from awsdata import rds_insights
 
 from ._common import (
+    Check,
     Resource,
     Rule,
     RuleMeta,
@@ -37,6 +39,20 @@ def is_replica(r: Resource) -> bool:
     return r.get("replicateSourceDb") is not None
 
 
+def skips_replicas(check: Check) -> Check:
+    """``check``, passing every RDS read replica: a replica inherits what the rule asks for
+    (encryption, key, backups, final snapshots, version) from its source, or its API does not
+    take it at all."""
+
+    @functools.wraps(check)
+    def guarded(r: Resource, c: Mapping[str, Any]) -> Iterator[str]:
+        if r.type == INSTANCE and is_replica(r):
+            return
+        yield from check(r, c)
+
+    return guarded
+
+
 def _kind(r: Resource) -> str:
     return "Aurora cluster" if r.type == CLUSTER else "RDS instance"
 
@@ -47,16 +63,14 @@ def _key(r: Resource, field: str) -> str:
     return f"dbtier:{section}.{field}"
 
 
+@skips_replicas
 def storage_encrypted(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
-    if r.type == INSTANCE and is_replica(r):
-        return
     if is_off(r.get("storageEncrypted")):
         yield f"{_kind(r)} '{r.name}' has storageEncrypted off: data at rest is not encrypted."
 
 
+@skips_replicas
 def customer_managed_key(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
-    if r.type == INSTANCE and is_replica(r):
-        return
     if is_off(r.get("kmsKeyId")):
         yield f"{_kind(r)} '{r.name}' has no kmsKeyId: storage uses the AWS-managed aws/rds key."
 
@@ -67,16 +81,14 @@ def not_public(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
         yield f"'{r.name}' ({r.type}) has publiclyAccessible true: it gets a public endpoint."
 
 
+@skips_replicas
 def deletion_protection(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
-    if r.type == INSTANCE and is_replica(r):
-        return
     if is_off(r.get("deletionProtection")):
         yield f"{_kind(r)} '{r.name}' has deletionProtection off."
 
 
+@skips_replicas
 def final_snapshot(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
-    if r.type == INSTANCE and is_replica(r):
-        return
     skip = r.get("skipFinalSnapshot")
     if not is_unknown(skip) and skip is True:
         yield f"{_kind(r)} '{r.name}' has skipFinalSnapshot true: deleting it loses the data."
@@ -84,9 +96,8 @@ def final_snapshot(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
         yield f"{_kind(r)} '{r.name}' has no finalSnapshotIdentifier."
 
 
+@skips_replicas
 def backup_retention(r: Resource, c: Mapping[str, Any]) -> Iterator[str]:
-    if r.type == INSTANCE and is_replica(r):
-        return
     minimum = int(c["minimumDays"])
     value = r.get("backupRetentionPeriod")
     if is_unknown(value):
@@ -100,23 +111,20 @@ def backup_retention(r: Resource, c: Mapping[str, Any]) -> Iterator[str]:
         )
 
 
+@skips_replicas
 def multi_az(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
-    if is_replica(r):
-        return
     if is_off(r.get("multiAz")):
         yield f"RDS instance '{r.name}' is single-AZ: a zone failure takes it down."
 
 
+@skips_replicas
 def iam_auth(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
-    if r.type == INSTANCE and is_replica(r):
-        return
     if is_off(r.get("iamDatabaseAuthenticationEnabled")):
         yield f"{_kind(r)} '{r.name}' has IAM database authentication off."
 
 
+@skips_replicas
 def log_exports(r: Resource, c: Mapping[str, Any]) -> Iterator[str]:
-    if r.type == INSTANCE and is_replica(r):
-        return
     value = r.get("enabledCloudwatchLogsExports", default=[])
     if is_unknown(value):
         return
@@ -131,14 +139,13 @@ def log_exports(r: Resource, c: Mapping[str, Any]) -> Iterator[str]:
         yield f"{_kind(r)} '{r.name}' does not export {', '.join(missing)} logs."
 
 
+@skips_replicas
 def performance_insights(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
-    if r.type == INSTANCE and is_replica(r):
-        return
     engine, instance_class = r.get("engine"), r.get("instanceClass")
     if (
         isinstance(engine, str)
         and isinstance(instance_class, str)
-        and not catalog.performance_insights_supported(engine, instance_class)
+        and not rds_insights.performance_insights_supported(engine, instance_class)
     ):
         return  # AWS refuses it there (deploy-performance-insights-class)
     if is_off(r.get("performanceInsightsEnabled")):
@@ -153,20 +160,19 @@ def performance_insights_cmk(r: Resource, _c: Mapping[str, Any]) -> Iterator[str
         yield f"'{r.name}' encrypts Performance Insights with the AWS-managed key."
 
 
+@skips_replicas  # the replica API takes no mode (deploy-database-insights)
 def database_insights(r: Resource, c: Mapping[str, Any]) -> Iterator[str]:
     """Database Insights in the required mode (advanced: the fleet view, per-query metrics and
     15 months of history that replace the Performance Insights console); an Aurora cluster sets it
     for all its instances, and classes without Performance Insights cannot have advanced mode."""
     if c["requiredMode"] != "advanced":
         return
-    if r.type == INSTANCE and is_replica(r):
-        return  # the replica API takes no mode (deploy-database-insights)
     if r.type == INSTANCE:
         engine, instance_class = r.get("engine"), r.get("instanceClass")
         if (
             isinstance(engine, str)
             and isinstance(instance_class, str)
-            and not catalog.performance_insights_supported(engine, instance_class)
+            and not rds_insights.performance_insights_supported(engine, instance_class)
         ):
             return  # AWS refuses it there (deploy-database-insights)
     mode = r.get("databaseInsightsMode")
@@ -193,9 +199,8 @@ def auto_minor_upgrade(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
         yield f"'{r.name}' does not take minor engine upgrades automatically."
 
 
+@skips_replicas
 def copy_tags_to_snapshot(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
-    if r.type == INSTANCE and is_replica(r):
-        return
     if is_off(r.get("copyTagsToSnapshot")):
         yield f"{_kind(r)} '{r.name}' does not copy tags to snapshots."
 
