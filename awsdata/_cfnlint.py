@@ -73,6 +73,13 @@ def engine_enum(rel: str, prop: str) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def regional_enum(rel: str, region: str) -> frozenset[str] | None:
+    """The values a per-region file ``{region: {"enum": [...]}}`` lists for ``region``; None
+    without data for it."""
+    data = load(rel).get(region)
+    return None if data is None else frozenset(data["enum"])
+
+
 def shorten(values: Iterable[str], limit: int = 8) -> str:
     """A list for a one-line message: the first ``limit`` values and how many more."""
     items = list(values)

@@ -8,7 +8,7 @@ https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/engine-versions.html
 
 from __future__ import annotations
 
-from ._cfnlint import EXT, data_version, engine_enum, load
+from ._cfnlint import EXT, data_version, engine_enum, regional_enum
 from .support import LABELS, class_sample
 
 
@@ -34,8 +34,7 @@ def elasticache_version_problem(engine: str, version: str) -> str | None:
 
 def elasticache_node_types(region: str) -> frozenset[str] | None:
     """Node types ElastiCache offers in ``region``; None without data for it."""
-    data = load(f"{EXT}/aws_elasticache_cachecluster/cachenodetype_enum.json").get(region)
-    return None if data is None else frozenset(data["enum"])
+    return regional_enum(f"{EXT}/aws_elasticache_cachecluster/cachenodetype_enum.json", region)
 
 
 def elasticache_node_type_problem(node_type: str, region: str) -> str | None:

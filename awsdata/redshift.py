@@ -7,7 +7,7 @@ https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html#rs-n
 
 from __future__ import annotations
 
-from ._cfnlint import EXT, data_version, load, shorten
+from ._cfnlint import EXT, data_version, regional_enum, shorten
 
 # Node counts per node type (a single-node cluster where the minimum is 1).
 REDSHIFT_NODE_COUNTS: dict[str, tuple[int, int]] = {
@@ -25,8 +25,7 @@ REDSHIFT_DOCS = (
 
 def redshift_node_types(region: str) -> frozenset[str] | None:
     """Node types Redshift offers in ``region``; None without data for it."""
-    data = load(f"{EXT}/aws_redshift_cluster/nodetype_enum.json").get(region)
-    return None if data is None else frozenset(data["enum"])
+    return regional_enum(f"{EXT}/aws_redshift_cluster/nodetype_enum.json", region)
 
 
 def redshift_node_type_problem(node_type: str, region: str) -> str | None:
