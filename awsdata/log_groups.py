@@ -1,8 +1,7 @@
 """The names of the CloudWatch log groups AWS creates for a database, function or migration.
 
 One source for the components (which pre-create these groups, `components.logs`) and the rule
-`deploy-log-groups-declared` (which checks a plan declares them). Part of the pack so the pack
-stays self-contained.
+`deploy-log-groups-declared` (which checks a plan declares them), so the two agree.
 
 - RDS and Aurora log exports: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html
 - Redshift audit logs: https://docs.aws.amazon.com/redshift/latest/mgmt/db-auditing.html#db-auditing-cloudwatch-provisioned

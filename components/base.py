@@ -18,7 +18,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from awsdata.catalog import parameter_group_family
+from awsdata.families import parameter_group_family
 from components.credentials import CredentialsConfig
 from components.logs import lambda_log_group
 from contract import export_fields, exported
@@ -417,9 +417,9 @@ class DbtierComponent(pulumi.ComponentResource):
 
 
 def family_of(engine: str, engine_version: str) -> str:
-    """The parameter group family AWS requires for a version, from the catalog the pack checks.
+    """The parameter group family AWS requires for a version, from AWS's data (`awsdata.families`), which the pack checks too.
 
-    Config validation has already accepted the version, so the catalog always knows its family.
+    Config validation has already accepted the version, so `awsdata` always knows its family.
     """
     family = parameter_group_family(engine, engine_version)
     if family is None:

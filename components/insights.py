@@ -1,7 +1,7 @@
 """Database Insights and Performance Insights retention, as `dbtier:relational` and
 `dbtier:aurora` both read them (`databaseInsightsMode`, `performanceInsightsRetentionDays`).
 
-The limits are the catalog's (`PI_RETENTION_DAYS`, `insights_problem`), which the policy pack's
+The limits are `awsdata.rds_insights`'s (`PI_RETENTION_DAYS`, `insights_problem`), which the policy pack's
 deployability rule asks too, so config and pack refuse the same combinations.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from awsdata import catalog
+from awsdata import rds_insights
 from components.settings import ConfigError, Fields
 
 InsightsMode = Literal["standard", "advanced"]
@@ -25,24 +25,24 @@ def parse_insights(
     exactly 465 days (CreateDBCluster), not the "at least 465" of an RDS instance (user guide,
     Considerations). Advanced mode defaults its retention to 465 days.
     """
-    mode: InsightsMode = f.choice("databaseInsightsMode", "standard", catalog.INSIGHTS_MODES)
-    default = catalog.ADVANCED_MIN_RETENTION if mode == "advanced" else 7
+    mode: InsightsMode = f.choice("databaseInsightsMode", "standard", rds_insights.INSIGHTS_MODES)
+    default = rds_insights.ADVANCED_MIN_RETENTION if mode == "advanced" else 7
     retention = f.integer("performanceInsightsRetentionDays", default, 7, 731)
     key = f.key
-    if problem := catalog.retention_problem(retention):
+    if problem := rds_insights.retention_problem(retention):
         raise ConfigError(f"{key}.performanceInsightsRetentionDays: {problem}")
     if mode == "advanced" and pi_problem:
         raise ConfigError(
             f"{key}.databaseInsightsMode advanced: {pi_problem}; use standard or a larger class"
         )
-    if problem := catalog.insights_problem(mode, pi_enabled, retention, cluster):
+    if problem := rds_insights.insights_problem(mode, pi_enabled, retention, cluster):
         if not pi_enabled:
             fix = "turn performanceInsights on"
         elif cluster:
             fix = "set performanceInsightsRetentionDays to 465"
         else:
             fix = "set performanceInsightsRetentionDays to 465 or more"
-        docs = catalog.CLUSTER_INSIGHTS_DOCS if cluster else catalog.INSIGHTS_DOCS
+        docs = rds_insights.CLUSTER_INSIGHTS_DOCS if cluster else rds_insights.INSIGHTS_DOCS
         raise ConfigError(f"{key}.databaseInsightsMode advanced: {problem}; {fix} ({docs})")
     return mode, retention
 

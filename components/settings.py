@@ -201,7 +201,7 @@ class Fields:
 def offered(key: str, *problems: Callable[[], str | None]) -> None:
     """Refuse a value the catalog says AWS does not offer: the first problem found, named by key.
 
-    Each problem is a thunk of ``policy.dbtier_policy.catalog`` (the source the policy pack also
+    Each problem is a thunk of ``awsdata`` (the source the policy pack also
     asks), evaluated in order so the cheapest and most basic check speaks first.
     ``DBTIER_DEPLOYABILITY=off`` skips them: only the benchmark sets it, to measure their cost.
     """

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from awsdata import catalog
+from awsdata import regions
 from components.alarms.config import AlarmsConfig, parse_alarms
 from components.aurora.config import AuroraConfig, parse_aurora
 from components.backup.config import BACKUP_VAULT, BackupConfig, parse_backup, vault_name
@@ -234,7 +234,7 @@ def _parse_bool(key: str, raw: Any) -> bool:
     raise ConfigError(f"{key} must be true or false (got {describe(raw)})")
 
 
-# Parsers of keys whose values AWS offers per region (checked through the pack's catalog).
+# Parsers of keys whose values AWS offers per region (checked through AWS's data (`awsdata`, which the policy pack reads too)).
 _REGIONAL: dict[str, Callable[[Any, str | None], Any]] = {
     "encryption": parse_encryption,
     "relational": parse_relational,
@@ -280,7 +280,7 @@ def parse(
     """
     if region is not None:
         # An empty or padded region is as wrong as a made-up one: the catalog says so.
-        offered("aws:region", lambda: catalog.region_problem(region))
+        offered("aws:region", lambda: regions.region_problem(region))
     values: dict[str, Any] = {}
     for full_key, value in raw.items():
         name = full_key.split(":", 1)[1] if full_key.startswith(f"{NAMESPACE}:") else full_key

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pulumi
 
-from awsdata import catalog
+from awsdata import instance_classes
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import ABOVE, BELOW, GIB, Watch
 
@@ -40,7 +40,7 @@ def instance_watches(
         ),
     ]
     if memory_gib is not None:
-        limit = catalog.default_max_connections(engine, memory_gib)
+        limit = instance_classes.default_max_connections(engine, memory_gib)
         connections = max(1, int(limit * alarms.connections_percent / 100))
         watches += [
             Watch(
@@ -82,7 +82,7 @@ def instance_watches(
                 alarms.latency_ms / 1000,  # seconds
             )
         )
-    if catalog.is_burstable(instance_class):
+    if instance_classes.is_burstable(instance_class):
         # RDS runs db.t3 and db.t4g in Unlimited mode: at a zero balance the instance keeps
         # bursting and AWS bills the surplus credits (CPU above baseline averaged over 24 hours),
         # so this alarm is about cost, not throttling (only db.t2 drops to its baseline):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from awsdata import catalog
+from awsdata import aurora, rds, rds_insights, support
 from components.change import ChangeConfig, check_change, parse_change
 from components.credentials import CredentialsConfig, parse_credentials
 from components.insights import InsightsMode, parse_insights, parse_monitoring_interval
@@ -66,7 +66,7 @@ class AuroraConfig:
             lo=300,
             hi=86400,
             rule="only with minCapacity 0, which needs it",
-            aws=catalog.AUTO_PAUSE_DOCS,
+            aws=aurora.AUTO_PAUSE_DOCS,
         ),
     )
     readers: int = field(
@@ -113,7 +113,7 @@ class AuroraConfig:
             lo=0,
             hi=72,
             rule="aurora-mysql only",
-            aws=catalog.BACKTRACK_DOCS,
+            aws=aurora.BACKTRACK_DOCS,
         ),
     )
     monitoring_interval: int = field(
@@ -167,7 +167,7 @@ class AuroraConfig:
 
 def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
     """Parse `dbtier:aurora`; the version, its Serverless v2 class and auto-pause are checked
-    against what Aurora offers (in `region`, when known) through the pack's catalog."""
+    against what Aurora offers (in `region`, when known) through AWS's data (`awsdata`, which the policy pack reads too)."""
     d = AuroraConfig()
     f = Fields("dbtier:aurora", raw)
     engine = f.choice("engine", d.engine, AURORA_VERSIONS)
@@ -179,7 +179,10 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
     master = username(f, d.username, "Aurora")
     # Performance Insights is always on: db.serverless supports it on every Aurora engine.
     insights_mode, retention = parse_insights(
-        f, True, catalog.performance_insights_problem(engine, AURORA_INSTANCE_CLASS), cluster=True
+        f,
+        True,
+        rds_insights.performance_insights_problem(engine, AURORA_INSTANCE_CLASS),
+        cluster=True,
     )
     cfg = AuroraConfig(
         enabled=f.flag("enabled", d.enabled),
@@ -232,7 +235,7 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
             "dbtier:aurora.secondsUntilAutoPause only applies with minCapacity 0"
             f" (got minCapacity {num(cfg.min_capacity)})"
         )
-    if cfg.backtrack_hours and (problem := catalog.backtrack_problem(cfg.engine)):
+    if cfg.backtrack_hours and (problem := aurora.backtrack_problem(cfg.engine)):
         raise ConfigError(
             f"dbtier:aurora.backtrackHours: {problem} (engine aurora-mysql, or backtrackHours 0)"
         )
@@ -254,20 +257,18 @@ def check_offered(cfg: AuroraConfig, region: str | None) -> None:
     key = "dbtier:aurora"
     offered(
         f"{key}.engineVersion",
-        lambda: catalog.rds_version_problem(cfg.engine, cfg.engine_version, cluster=True),
-        lambda: catalog.support_problem(cfg.engine, cfg.engine_version),
+        lambda: rds.rds_version_problem(cfg.engine, cfg.engine_version, cluster=True),
+        lambda: support.support_problem(cfg.engine, cfg.engine_version),
         lambda: (
             region
-            and catalog.rds_class_problem(
-                cfg.engine, AURORA_INSTANCE_CLASS, region, cfg.engine_version
-            )
+            and rds.rds_class_problem(cfg.engine, AURORA_INSTANCE_CLASS, region, cfg.engine_version)
         ),
     )
     if cfg.min_capacity == 0:
         offered(
             f"{key}.minCapacity",
             lambda: (
-                (problem := catalog.auto_pause_problem(cfg.engine, cfg.engine_version))
+                (problem := aurora.auto_pause_problem(cfg.engine, cfg.engine_version))
                 and f"0 needs auto-pause: {problem}; raise minCapacity to 0.5 or upgrade engineVersion"
             ),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pulumi
 
-from awsdata import catalog
+from awsdata import aurora
 from components.alarms.config import AlarmsConfig
 from components.alarms.rds_watches import instance_watches
 from components.alarms.watch import ABOVE, Watch
@@ -35,7 +35,7 @@ def aurora_watches(
     # Serverless v2 reports FreeableMemory as what is left at maxCapacity, and its
     # max_connections follows the memory of maxCapacity (2 GiB per ACU):
     # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.viewing.monitoring.html
-    memory = cfg.max_capacity * catalog.ACU_GIB
+    memory = cfg.max_capacity * aurora.ACU_GIB
     # AWS/RDS publishes Aurora metrics by DBClusterIdentifier and Role (WRITER or READER):
     # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/dimensions.html
     roles = [("writer", "WRITER")] + ([("reader", "READER")] if cfg.readers else [])

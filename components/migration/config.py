@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from awsdata import catalog
+from awsdata import dms, support
 from components.settings import ConfigError, Fields, describe, offered
 from contract.fielddoc import doc
 
@@ -89,7 +89,7 @@ class MigrationConfig:
 
 def parse_migration(raw: Any, region: str | None = None) -> MigrationConfig:
     """Parse `dbtier:migration`; the replication instance class is checked against the classes
-    DMS offers through the pack's catalog (DMS classes are not regional in our data)."""
+    DMS offers through AWS's data (`awsdata`, which the policy pack reads too) (DMS classes are not regional in our data)."""
     d = MigrationConfig()
     f = Fields("dbtier:migration", raw)
 
@@ -151,8 +151,8 @@ def parse_migration(raw: Any, region: str | None = None) -> MigrationConfig:
     if cfg.enabled:
         offered(
             "dbtier:migration.instanceClass",
-            lambda: catalog.dms_class_problem(cfg.instance_class),
-            lambda: catalog.generation_problem("dms", cfg.instance_class),
+            lambda: dms.dms_class_problem(cfg.instance_class),
+            lambda: support.generation_problem("dms", cfg.instance_class),
         )
     return cfg
 

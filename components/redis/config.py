@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from awsdata import catalog
+from awsdata import elasticache, support
 from components.parameters import Parameter, check_not_enforced, parse_parameters
 from components.settings import ConfigError, Fields, log_retention, offered
 from components.windows import (
@@ -186,7 +186,7 @@ class RedisConfig:
 
 def parse_redis(raw: Any, region: str | None = None) -> RedisConfig:
     """Parse `dbtier:redis`; the version and node type are checked against what ElastiCache
-    offers (in `region`, when known) through the pack's catalog."""
+    offers (in `region`, when known) through AWS's data (`awsdata`, which the policy pack reads too)."""
     d = RedisConfig()
     f = Fields("dbtier:redis", raw)
     engine = f.choice("engine", d.engine, REDIS_VERSIONS)
@@ -273,13 +273,13 @@ def parse_redis(raw: Any, region: str | None = None) -> RedisConfig:
     if cfg.enabled:
         offered(
             "dbtier:redis.engineVersion",
-            lambda: catalog.elasticache_version_problem(cfg.engine, cfg.engine_version),
-            lambda: catalog.support_problem(cfg.engine, cfg.engine_version),
+            lambda: elasticache.elasticache_version_problem(cfg.engine, cfg.engine_version),
+            lambda: support.support_problem(cfg.engine, cfg.engine_version),
         )
         offered(
             "dbtier:redis.nodeType",
-            lambda: catalog.generation_problem("elasticache", cfg.node_type),
-            lambda: region and catalog.elasticache_node_type_problem(cfg.node_type, region),
+            lambda: support.generation_problem("elasticache", cfg.node_type),
+            lambda: region and elasticache.elasticache_node_type_problem(cfg.node_type, region),
         )
     if cfg.cluster_mode and not cfg.automatic_failover:
         raise ConfigError("dbtier:redis.shards (cluster mode) needs automaticFailover true")

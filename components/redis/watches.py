@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pulumi
 
-from awsdata import catalog
+from awsdata import instance_classes
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import ABOVE, BELOW, Watch
 from components.redis.config import RedisConfig
@@ -75,7 +75,7 @@ def redis_watches(
                 connections,
             ),
         ]
-        if catalog.is_burstable(cfg.node_type):
+        if instance_classes.is_burstable(cfg.node_type):
             # Host-level metric of T-class nodes only; ElastiCache has no Unlimited mode (no
             # surplus-credit billing), so a node out of credits is held to its baseline CPU:
             # https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.HostLevel.html

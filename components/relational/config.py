@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from awsdata import catalog
+from awsdata import rds, rds_insights, support
 from components.change import ChangeConfig, check_change, parse_change
 from components.credentials import (
     READ_REPLICA_REASON,
@@ -182,7 +182,7 @@ class RelationalConfig:
 
 def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
     """Parse `dbtier:relational`; versions and classes are checked against what RDS offers
-    (in `region`, when known) through the catalog the policy pack uses."""
+    (in `region`, when known) through AWS's data (`awsdata`, which the policy pack reads too)."""
     d = RelationalConfig()
     f = Fields("dbtier:relational", raw)
     engine = f.choice("engine", d.engine, ("mysql",))
@@ -198,11 +198,11 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
         r"db\.[a-z0-9]+(\.[a-z0-9]+)?",
         "an RDS instance class like db.m7g.large",
     )
-    pi_supported = catalog.performance_insights_supported(engine, instance_class)
+    pi_supported = rds_insights.performance_insights_supported(engine, instance_class)
     master = username(f, d.username, "RDS MySQL")
     performance_insights = f.flag("performanceInsights", pi_supported)
     insights_mode, retention = parse_insights(
-        f, performance_insights, catalog.performance_insights_problem(engine, instance_class)
+        f, performance_insights, rds_insights.performance_insights_problem(engine, instance_class)
     )
     multi_az = f.flag("multiAz", d.multi_az)
     replica_multi_az = f.flag("replicaMultiAz", multi_az)
@@ -289,24 +289,26 @@ def check_offered(cfg: RelationalConfig, region: str | None) -> None:
     key = "dbtier:relational"
     offered(
         f"{key}.engineVersion",
-        lambda: catalog.rds_version_problem(cfg.engine, cfg.engine_version),
-        lambda: catalog.support_problem(cfg.engine, cfg.engine_version),
+        lambda: rds.rds_version_problem(cfg.engine, cfg.engine_version),
+        lambda: support.support_problem(cfg.engine, cfg.engine_version),
     )
     offered(
         f"{key}.instanceClass",
-        lambda: catalog.generation_problem("rds", cfg.instance_class),
+        lambda: support.generation_problem("rds", cfg.instance_class),
         lambda: (
             region
-            and catalog.rds_class_problem(
-                cfg.engine, cfg.instance_class, region, cfg.engine_version
-            )
+            and rds.rds_class_problem(cfg.engine, cfg.instance_class, region, cfg.engine_version)
         ),
     )
     if cfg.performance_insights:
         offered(
             f"{key}.performanceInsights",
             lambda: (
-                (problem := catalog.performance_insights_problem(cfg.engine, cfg.instance_class))
+                (
+                    problem := rds_insights.performance_insights_problem(
+                        cfg.engine, cfg.instance_class
+                    )
+                )
                 and f"{problem}; set performanceInsights false or a larger instanceClass"
             ),
         )

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pulumi
 
-from awsdata import catalog
+from awsdata import instance_classes
 from components.alarms.config import AlarmsConfig
 from components.alarms.rds_watches import instance_watches
 from components.alarms.watch import ABOVE, BELOW, GIB, Watch
@@ -25,7 +25,7 @@ def relational_watches(
     replication stopped."""
     instances = [("primary", primary_id)]
     instances += [(f"replica-{i}", replica_id) for i, replica_id in enumerate(replica_ids, 1)]
-    memory = catalog.class_memory_gib(cfg.instance_class)
+    memory = instance_classes.class_memory_gib(cfg.instance_class)
     watches = []
     for role, instance_id in instances:
         dims: dict[str, pulumi.Input[str]] = {"DBInstanceIdentifier": instance_id}

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from awsdata import catalog
+from awsdata import redshift, support
 from components.credentials import CredentialsConfig, parse_credentials
 from components.parameters import Parameter, check_not_enforced, parse_parameters
 from components.settings import KMS_KEY_ARN, ConfigError, Fields, offered, username
@@ -152,7 +152,7 @@ class WarehouseConfig:
 
 def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
     """Parse `dbtier:warehouse`; a provisioned cluster's node type and count are checked against
-    what Redshift offers (in `region`, when known) through the pack's catalog."""
+    what Redshift offers (in `region`, when known) through AWS's data (`awsdata`, which the policy pack reads too)."""
     d = WarehouseConfig()
     f = Fields("dbtier:warehouse", raw)
     cfg = WarehouseConfig(
@@ -221,12 +221,12 @@ def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
     if cfg.enabled and cfg.mode == "provisioned":
         offered(
             "dbtier:warehouse.nodeType",
-            lambda: catalog.generation_problem("redshift", cfg.node_type),
-            lambda: region and catalog.redshift_node_type_problem(cfg.node_type, region),
+            lambda: support.generation_problem("redshift", cfg.node_type),
+            lambda: region and redshift.redshift_node_type_problem(cfg.node_type, region),
         )
         offered(
             "dbtier:warehouse.nodes",
-            lambda: catalog.redshift_node_count_problem(cfg.node_type, cfg.nodes),
+            lambda: redshift.redshift_node_count_problem(cfg.node_type, cfg.nodes),
         )
     return cfg
 

@@ -5,6 +5,7 @@ An alarm AWS accepts can still never fire: its namespace, metric and dimension s
 series AWS never publishes, a dimension value may be in the wrong form (a replication group id
 where ElastiCache publishes member clusters), the metric may not see the failure it describes,
 its missing-data setting may be ignored (AWS/DynamoDB), or its topic may have no subscriber.
+What AWS publishes (dimension sets, sparse and burstable-only metrics) is in ``awsdata.cloudwatch``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity
 
-from awsdata import catalog
+from awsdata import instance_classes
+from awsdata.cloudwatch import (
+    AURORA_ROLES,
+    BURSTABLE_ONLY,
+    DIMENSION_SETS,
+    METRIC_SETS,
+    REQUIRED_KEY,
+    SPARSE_DYNAMODB,
+)
 
 from ._common import Resource, Rule, RuleMeta, boolean, deps_of, prop
 from .deploy_relations import (
@@ -41,113 +50,6 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 
-# The dimension sets AWS publishes each namespace's metrics under (a set that must be equal;
-# "*" entries: any set that contains these keys). From each service's metrics page:
-# RDS https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/dimensions.html,
-# Aurora https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/dimensions.html,
-# ElastiCache https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.html,
-# Redshift https://docs.aws.amazon.com/redshift/latest/mgmt/metrics-listing.html,
-# DMS https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Monitoring.html,
-# Lambda https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html,
-# SQS https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html,
-# DynamoDB https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html
-DIMENSION_SETS: dict[str, tuple[frozenset[str], ...]] = {
-    "AWS/RDS": tuple(
-        frozenset(s)
-        for s in (
-            (),
-            ("DBInstanceIdentifier",),
-            ("DBClusterIdentifier",),
-            ("DBClusterIdentifier", "Role"),
-            ("DatabaseClass",),
-            ("EngineName",),
-            ("SourceRegion",),
-        )
-    ),
-    "AWS/ElastiCache": tuple(
-        frozenset(s)
-        for s in (("CacheClusterId",), ("CacheClusterId", "CacheNodeId"), ("clusterId",))
-    ),
-    "AWS/DMS": tuple(
-        frozenset(s)
-        for s in (
-            ("ReplicationInstanceIdentifier",),
-            ("ReplicationInstanceIdentifier", "ReplicationTaskIdentifier"),
-        )
-    ),
-    "AWS/Lambda": tuple(
-        frozenset(s)
-        for s in (
-            (),
-            ("FunctionName",),
-            ("FunctionName", "Resource"),
-            ("FunctionName", "ExecutedVersion"),
-            ("Resource",),
-            ("EventSourceMappingUUID",),
-        )
-    ),
-    "AWS/SQS": (frozenset({"QueueName"}),),
-    "AWS/DynamoDB": tuple(
-        frozenset(s)
-        for s in (
-            (),
-            ("TableName",),
-            ("TableName", "GlobalSecondaryIndexName"),
-            ("TableName", "Operation"),
-            ("Operation",),
-            ("TableName", "ReceivingRegion"),
-            ("TableName", "StreamLabel", "Operation"),
-        )
-    ),
-}
-# Namespaces whose metrics come in many dimension sets that all contain one key.
-REQUIRED_KEY: dict[str, tuple[str, ...]] = {
-    "AWS/Redshift": ("ClusterIdentifier",),
-    "AWS/Redshift-Serverless": ("Workgroup", "Namespace"),
-}
-# Metrics published under one dimension set only.
-METRIC_SETS: dict[tuple[str, str], frozenset[str]] = {
-    ("AWS/RDS", "ReplicaLag"): frozenset({"DBInstanceIdentifier"}),
-    ("AWS/DMS", "CDCLatencySource"): frozenset(
-        {"ReplicationInstanceIdentifier", "ReplicationTaskIdentifier"}
-    ),
-    ("AWS/DMS", "CDCLatencyTarget"): frozenset(
-        {"ReplicationInstanceIdentifier", "ReplicationTaskIdentifier"}
-    ),
-}
-# Metrics published only for burstable classes (db.t*, cache.t*): an alarm on another class
-# never gets data. RDS https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html
-# (CPUCreditBalance, CPUCreditUsage, CPUSurplusCredit*: "T instances only"), ElastiCache
-# https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.HostLevel.html.
-BURSTABLE_ONLY = frozenset(
-    {
-        ("AWS/RDS", "CPUCreditBalance"),
-        ("AWS/RDS", "CPUCreditUsage"),
-        ("AWS/RDS", "CPUSurplusCreditBalance"),
-        ("AWS/ElastiCache", "CPUCreditBalance"),
-        ("AWS/ElastiCache", "CPUCreditUsage"),
-    }
-)
-# The values of the Aurora Role dimension:
-# https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/dimensions.html
-AURORA_ROLES = frozenset({"WRITER", "READER"})
-# AWS/DynamoDB metrics published only when the event happens: without FILL, an alarm on them
-# never returns to OK (AWS/DynamoDB alarms ignore treatMissingData).
-SPARSE_DYNAMODB = frozenset(
-    {
-        "ReadThrottleEvents",
-        "WriteThrottleEvents",
-        "ThrottledRequests",
-        "SystemErrors",
-        "UserErrors",
-        "ConditionalCheckFailedRequests",
-        "TransactionConflict",
-        "ReadKeyRangeThroughputThrottleEvents",
-        "WriteKeyRangeThroughputThrottleEvents",
-        "ReadProvisionedThroughputThrottleEvents",
-        "WriteProvisionedThroughputThrottleEvents",
-    }
-)
 # Dimension values that must be the resource's own identifier: the type and the input naming it.
 IDENTIFIERS: dict[str, tuple[str, str]] = {
     "DBInstanceIdentifier": (RDS_INSTANCE, "identifier"),
@@ -197,7 +99,7 @@ def metric_published(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
 
     An alarm on a series that does not exist stays in INSUFFICIENT_DATA (or OK with
     notBreaching) forever. Dimension sets per namespace from each service's metrics page
-    (see DIMENSION_SETS).
+    (see ``awsdata.cloudwatch``).
     """
     for namespace, metric, dims in series(r.props):
         keys = frozenset(dims)
@@ -253,7 +155,7 @@ def dimension_values(
     ElastiCache publishes per member cluster (`<group>-001`), never per replication group; DMS
     task metrics by the task ARN's resource id, not the task's name (yace PR #492,
     https://github.com/prometheus-community/yet-another-cloudwatch-exporter/pull/492); names,
-    not ARNs or URLs, everywhere else. Metric pages as in DIMENSION_SETS.
+    not ARNs or URLs, everywhere else. Metric pages as in ``awsdata.cloudwatch``.
     """
     groups = {
         v
@@ -342,7 +244,7 @@ def sees_failures(
                     shape = known_str(
                         prop(target.props, "instanceClass") or prop(target.props, "nodeType")
                     )
-                    if shape and not catalog.is_burstable(shape):
+                    if shape and not instance_classes.is_burstable(shape):
                         yield (
                             alarm.urn,
                             f"Alarm '{alarm.name}' watches {metric} of '{target.name}', a"

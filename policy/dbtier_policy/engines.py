@@ -8,16 +8,17 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from awsdata import catalog
+from awsdata import support
 
 from ._common import Resource, Rule, RuleMeta, is_unknown, string_map
+from .rds import skips_replicas
 
 # Version lines per engine in standard support, and current-generation class prefixes: both
 # from the catalog that config validation also asks, so with the default policy config the two
 # accept exactly the same values. A line "8.4" accepts "8.4" and "8.4.3"; one ending in "."
 # accepts what starts with it. An unset version is AWS's default for the engine, always supported.
-DEFAULT_VERSIONS: dict[str, list[str]] = catalog.supported_version_prefixes()
-DEFAULT_CLASSES: dict[str, list[str]] = catalog.CURRENT_GENERATION
+DEFAULT_VERSIONS: dict[str, list[str]] = support.supported_version_prefixes()
+DEFAULT_CLASSES: dict[str, list[str]] = support.CURRENT_GENERATION
 
 _FAMILY = {
     "aws:rds/instance:Instance": ("rds", "instanceClass"),
@@ -38,13 +39,12 @@ def _engine_and_version(r: Resource) -> tuple[Any, Any]:
     return r.get("engine"), r.get("engineVersion")
 
 
+@skips_replicas  # a replica runs its source's version
 def supported_version(r: Resource, c: Mapping[str, Any]) -> Iterator[str]:
-    if r.get("replicateSourceDb") is not None:
-        return  # a replica runs its source's version
     engine, version = _engine_and_version(r)
     if is_unknown(engine) or is_unknown(version) or engine is None or version is None:
         return
-    problem = catalog.support_problem(str(engine), str(version), c["allowedVersions"])
+    problem = support.support_problem(str(engine), str(version), c["allowedVersions"])
     if problem:
         yield f"'{r.name}': {problem}."
 
@@ -54,7 +54,7 @@ def allowed_class(r: Resource, c: Mapping[str, Any]) -> Iterator[str]:
     value = r.get(key)
     if is_unknown(value) or value is None:
         return
-    problem = catalog.generation_problem(family, str(value), c["allowedClasses"])
+    problem = support.generation_problem(family, str(value), c["allowedClasses"])
     if problem:
         yield f"'{r.name}' uses {key} {problem}."
 

@@ -26,6 +26,8 @@ from . import (
     messaging,
     network,
     rds,
+    rds_monitoring,
+    rds_settings,
     redshift,
     secrets,
     stack,
@@ -40,6 +42,8 @@ DESCRIPTION = (
 
 RULES: list[Rule] = [
     *rds.RULES,
+    *rds_monitoring.RULES,
+    *rds_settings.RULES,
     *dynamodb.RULES,
     *elasticache.RULES,
     *redshift.RULES,

@@ -1,4 +1,4 @@
-"""The deployability rules that ask the catalog (policy/dbtier_policy/deploy_catalog.py), through
+"""The deployability rules that ask awsdata (policy/dbtier_policy/deploy_catalog.py), through
 the real gRPC path: the baseline stack, deployed by an AWS provider in us-east-1, passes them;
 each case changes one input the way a user could and the rule reports exactly that resource,
 naming the dbtier key that fixes it; each compliant variant passes."""

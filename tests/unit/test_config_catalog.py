@@ -1,8 +1,8 @@
 """Config validation and the policy pack agree on versions, classes and node types.
 
-Both ask ``policy.dbtier_policy.catalog``; these tests enumerate what cfn-lint's data lists (and
-values it does not) and check that the config accepts a value exactly when the pack's version and
-class rules (the deployability ones and the version/class policy ones, with the default policy
+Both ask ``awsdata`` (its per-service modules); these tests enumerate what cfn-lint's data lists
+(and values it does not) and check that the config accepts a value exactly when the pack's version
+and class rules (the deployability ones and the version/class policy ones, with the default policy
 config) accept the resource the component would plan from it. Then one test per new config error.
 """
 
@@ -15,7 +15,7 @@ import pytest
 from dbtier_policy import deploy_catalog, engines
 from dbtier_policy._common import Resource, Rule, run_check
 
-from awsdata import catalog
+from awsdata import dms, elasticache, rds, support
 from components.aurora.config import parse_aurora
 from components.migration.config import parse_migration
 from components.redis.config import parse_redis
@@ -54,7 +54,7 @@ BOGUS_VERSIONS = ["8.1", "8.4.99", "9.0", "5.7", "8.0", "8.4", "8", "17", "16.7"
 
 
 def test_mysql_versions_agree() -> None:
-    versions = [*catalog.rds_versions("mysql"), *BOGUS_VERSIONS]
+    versions = [*rds.rds_versions("mysql"), *BOGUS_VERSIONS]
     rows = [
         (
             v,
@@ -76,7 +76,7 @@ def test_mysql_versions_agree() -> None:
 
 @pytest.mark.parametrize("engine", ["aurora-mysql", "aurora-postgresql"])
 def test_aurora_versions_agree(engine: str) -> None:
-    versions = [*catalog.rds_versions(engine, cluster=True), *BOGUS_VERSIONS]
+    versions = [*rds.rds_versions(engine, cluster=True), *BOGUS_VERSIONS]
     versions += ["8.0.mysql_aurora.3.99.0", "8.0.mysql_aurora.3.11.0"]
     rows = []
     for v in versions:
@@ -104,7 +104,7 @@ def test_aurora_versions_agree(engine: str) -> None:
 
 @pytest.mark.parametrize("region", ["us-east-1", "af-south-1", "ca-west-1"])
 def test_rds_classes_agree(region: str) -> None:
-    classes = sorted(catalog._regional_classes("mysql", "us-east-1") or ())
+    classes = sorted(rds._regional_classes("mysql", "us-east-1") or ())
     classes += ["db.serverless", "db.m7g.huge", "db.m1.small"]
     rows = [
         (
@@ -126,8 +126,8 @@ def test_rds_classes_agree(region: str) -> None:
 
 
 def test_performance_insights_agrees_for_every_class() -> None:
-    classes = sorted(catalog._regional_classes("mysql", REGION) or ())
-    current = [c for c in classes if catalog.generation_problem("rds", c) is None]
+    classes = sorted(rds._regional_classes("mysql", REGION) or ())
+    current = [c for c in classes if support.generation_problem("rds", c) is None]
     rows = [
         (
             c,
@@ -148,7 +148,7 @@ def test_performance_insights_agrees_for_every_class() -> None:
 def test_elasticache_versions_and_node_types_agree() -> None:
     rows = []
     for engine in ("redis", "valkey"):
-        for v in [*catalog.elasticache_versions(engine), "7.3", "8.5", "6.x", "9.9"]:
+        for v in [*elasticache.elasticache_versions(engine), "7.3", "8.5", "6.x", "9.9"]:
             rows.append(
                 (
                     f"{engine} {v}",
@@ -162,7 +162,7 @@ def test_elasticache_versions_and_node_types_agree() -> None:
                 )
             )
     for region in ("us-east-1", "me-central-1"):
-        for node_type in sorted(catalog.elasticache_node_types("us-east-1") or ()):
+        for node_type in sorted(elasticache.elasticache_node_types("us-east-1") or ()):
             if node_type.startswith(("cache.t1.", "cache.t2.", "cache.m3.")):
                 continue  # refused earlier by config as lacking encryption at rest
             rows.append(
@@ -203,7 +203,7 @@ def test_redshift_node_types_and_counts_agree() -> None:
 
 
 def test_dms_classes_agree() -> None:
-    classes = [*sorted(catalog.DMS_CLASSES), "dms.t3.nano", "dms.c7i.large", "dms.r7i.large"]
+    classes = [*sorted(dms.DMS_CLASSES), "dms.t3.nano", "dms.c7i.large", "dms.r7i.large"]
     rows = [
         (
             c,
