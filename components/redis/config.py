@@ -1,4 +1,6 @@
-"""`dbtier:redis`: engine and version, node type, topology (nodes, or shards with replicas)."""
+"""`dbtier:redis`: mode (a replication group or a serverless cache), engine and version, node
+type and topology (nodes, or shards with replicas), and who may connect: the AUTH token, or RBAC
+users (`components.redis.users_config`). Serverless settings: `components.redis.serverless_config`."""
 
 from __future__ import annotations
 
@@ -7,7 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from awsdata import elasticache, support
+from components.credentials import MAX_ROTATION_DAYS
 from components.parameters import Parameter, check_not_enforced, parse_parameters
+from components.redis.serverless_config import ServerlessConfig, parse_serverless
+from components.redis.users_config import RedisUserConfig, check_users, parse_users
 from components.settings import ConfigError, Fields, log_retention, offered
 from components.windows import (
     ELASTICACHE_WINDOW_MINUTES,
@@ -18,8 +23,13 @@ from components.windows import (
 )
 from contract.fielddoc import doc
 
+MODES = ("replication-group", "serverless")
 # The default version of each engine: the newest major ElastiCache offers.
 REDIS_VERSIONS = {"redis": "7.1", "valkey": "8.0"}
+# Days between rotations of the password users' secrets (dbtier:redis.rotationDays).
+ROTATION_DAYS = 30
+ROTATION_DOCS = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/User-Secrets-Manager.html"
+TOKEN_KEYS = ("authTokenVersion", "authTokenUpdateStrategy")
 # ElastiCache quotas: without cluster mode a group has a primary and at most 5 replicas; with it,
 # at most 500 shards and 500 nodes (shards x (replicas + 1)), each shard at most 5 replicas.
 QUOTAS_DOCS = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/quota-limits.html"
@@ -34,7 +44,16 @@ MAINTENANCE_WINDOW = "sun:05:00-sun:06:00"
 
 @dataclass(frozen=True)
 class RedisConfig:
-    enabled: bool = field(default=True, metadata=doc("Create the ElastiCache replication group."))
+    enabled: bool = field(default=True, metadata=doc("Create the ElastiCache cache."))
+    mode: Literal["replication-group", "serverless"] = field(
+        default="replication-group",
+        metadata=doc(
+            "replication-group: nodes you size; serverless: ElastiCache Serverless, which scales"
+            " by itself within usage limits.",
+            rule="serverless needs users and takes none of the node settings",
+            aws="https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/WhatIs.deployment.html",
+        ),
+    )
     engine: Literal["redis", "valkey"] = field(
         default="redis", metadata=doc("Redis OSS or Valkey.")
     )
@@ -173,9 +192,44 @@ class RedisConfig:
         ),
     )
 
+    users: tuple[RedisUserConfig, ...] = field(
+        default=(),
+        metadata=doc(
+            "RBAC users in a user group attached to the cache, instead of the AUTH token; the"
+            " group's default user is off unless a user named default is listed.",
+            rule="not with authTokenVersion or authTokenUpdateStrategy; required in serverless"
+            " mode; Redis OSS 6.0+ or Valkey",
+            aws=("https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html",),
+        ),
+    )
+    rotation_days: int = field(
+        default=ROTATION_DAYS,
+        metadata=doc(
+            "Days between Secrets Manager rotations of each password user's secret.",
+            lo=1,
+            hi=MAX_ROTATION_DAYS,
+            rule="only with password users",
+            aws=ROTATION_DOCS,
+        ),
+    )
+    serverless: ServerlessConfig = field(
+        default=ServerlessConfig(),
+        metadata=doc("The serverless cache's settings.", flat=True),
+    )
+
+    @property
+    def is_serverless(self) -> bool:
+        return self.mode == "serverless"
+
+    @property
+    def rbac(self) -> bool:
+        """Users and a user group instead of the AUTH token."""
+        return bool(self.users)
+
     @property
     def cluster_mode(self) -> bool:
-        return self.shards is not None
+        """Whether clients see a Redis Cluster: shards, or a serverless cache (always one)."""
+        return self.shards is not None or self.is_serverless
 
     @property
     def total_nodes(self) -> int:
@@ -189,7 +243,77 @@ def parse_redis(raw: Any, region: str | None = None) -> RedisConfig:
     offers (in `region`, when known) through AWS's data (`awsdata`, which the policy pack reads too)."""
     d = RedisConfig()
     f = Fields("dbtier:redis", raw)
+    mode = f.choice("mode", d.mode, MODES)
     engine = f.choice("engine", d.engine, REDIS_VERSIONS)
+    serverless = parse_serverless(f, mode == "serverless")
+    nodes = _node_settings(f) if mode == "replication-group" else {}
+    users = parse_users("dbtier:redis.users", f.get("users"))
+    cfg = RedisConfig(
+        enabled=f.flag("enabled", d.enabled),
+        mode=mode,
+        engine=engine,
+        engine_version=f.text(
+            "engineVersion",
+            REDIS_VERSIONS[engine],
+            r"\d+\.(\d+|x)(\.\d+)?",
+            "a Redis OSS version like 7.1" if engine == "redis" else "a Valkey version like 8.0",
+        ),
+        snapshot_retention_days=f.integer(
+            "snapshotRetentionDays", d.snapshot_retention_days, 0, 35
+        ),
+        users=users,
+        rotation_days=f.integer("rotationDays", d.rotation_days, 1, MAX_ROTATION_DAYS),
+        serverless=serverless,
+        **nodes,
+    )
+    f.done()
+    _check_access(f, cfg)
+    if cfg.is_serverless:
+        if cfg.enabled:
+            offered(
+                "dbtier:redis.engineVersion",
+                lambda: elasticache.serverless_version_problem(cfg.engine, cfg.engine_version),
+            )
+        return cfg
+    _check_nodes(cfg)
+    if cfg.enabled:
+        offered(
+            "dbtier:redis.engineVersion",
+            lambda: elasticache.elasticache_version_problem(cfg.engine, cfg.engine_version),
+            lambda: support.support_problem(cfg.engine, cfg.engine_version),
+        )
+        offered(
+            "dbtier:redis.nodeType",
+            lambda: support.generation_problem("elasticache", cfg.node_type),
+            lambda: region and elasticache.elasticache_node_type_problem(cfg.node_type, region),
+        )
+    return cfg
+
+
+def _check_access(f: Fields, cfg: RedisConfig) -> None:
+    """Who may connect: the AUTH token or users, never both; users where the engine has them."""
+    if cfg.rbac:
+        for key in TOKEN_KEYS:
+            if f.has(key):
+                raise ConfigError(
+                    f"dbtier:redis.{key} belongs to the AUTH-token mode, and dbtier:redis.users"
+                    " to RBAC: a replication group takes one of them, never both (remove one)"
+                )
+        check_users("dbtier:redis.users", cfg.users, cfg.engine, cfg.engine_version)
+    elif cfg.is_serverless:
+        raise ConfigError(
+            "dbtier:redis.users is required with mode serverless: a serverless cache has no AUTH"
+            " token, so RBAC users are its only access control"
+        )
+    if f.has("rotationDays") and not any(u.auth == "password" for u in cfg.users):
+        raise ConfigError(
+            "dbtier:redis.rotationDays rotates password users' secrets: dbtier:redis.users has"
+            " none (the AUTH token rotates with authTokenVersion)"
+        )
+
+
+def _node_settings(f: Fields) -> dict[str, Any]:
+    """The replication group's own settings: topology, failover, windows, logs, the token."""
     nodes = f.integer("nodes", None, 1, MAX_NODES)
     shards = f.integer("shards", None, 1, MAX_CLUSTER_NODES)
     replicas = f.integer("replicasPerShard", None, 0, MAX_REPLICAS)
@@ -217,43 +341,41 @@ def parse_redis(raw: Any, region: str | None = None) -> RedisConfig:
         ELASTICACHE_WINDOW_MINUTES,
         ELASTICACHE_WINDOWS_DOCS,
     )
-    cfg = RedisConfig(
-        enabled=f.flag("enabled", d.enabled),
-        engine=engine,
-        engine_version=f.text(
-            "engineVersion",
-            REDIS_VERSIONS[engine],
-            r"\d+\.(\d+|x)(\.\d+)?",
-            "a Redis OSS version like 7.1" if engine == "redis" else "a Valkey version like 8.0",
-        ),
-        node_type=f.text(
+    # A snapshot during maintenance competes with patching for the node: dbtier keeps them apart.
+    check_apart(f.key, "snapshotWindow", snapshot, maintenance, "dbtier keeps them apart")
+    return {
+        "node_type": f.text(
             "nodeType",
-            d.node_type,
+            RedisConfig.node_type,
             r"cache\.[a-z0-9]+\.[a-z0-9]+",
             "a node type like cache.r7g.large",
         ),
-        nodes=nodes or 1,
-        shards=shards,
-        replicas_per_shard=replicas if shards is None else (replicas or 0),
-        automatic_failover=f.flag("automaticFailover", failover_default),
-        multi_az=f.flag("multiAz", has_replica),
-        snapshot_retention_days=f.integer(
-            "snapshotRetentionDays", d.snapshot_retention_days, 0, 35
+        "nodes": nodes or 1,
+        "shards": shards,
+        "replicas_per_shard": replicas if shards is None else (replicas or 0),
+        "automatic_failover": f.flag("automaticFailover", failover_default),
+        "multi_az": f.flag("multiAz", has_replica),
+        "log_retention_days": log_retention(f, None),
+        "auth_token_version": f.integer(
+            "authTokenVersion", RedisConfig.auth_token_version, 1, 1_000_000
         ),
-        log_retention_days=log_retention(f, None),
-        auth_token_version=f.integer("authTokenVersion", d.auth_token_version, 1, 1_000_000),
-        # DELETE (moving to RBAC) is not offered: dbtier always authenticates with the token.
-        auth_token_update_strategy=f.choice("authTokenUpdateStrategy", None, ("ROTATE", "SET")),
-        snapshot_window=snapshot.text,
-        maintenance_window=maintenance.text,
-        apply_immediately=f.flag("applyImmediately", False),
-        auto_minor_version_upgrade=f.flag("autoMinorVersionUpgrade", True),
-        parameters=parse_parameters("dbtier:redis.parameters", f.get("parameters"), "elasticache"),
-    )
-    f.done()
-    # A snapshot during maintenance competes with patching for the node: dbtier keeps them apart.
-    check_apart(f.key, "snapshotWindow", snapshot, maintenance, "dbtier keeps them apart")
+        # DELETE (moving to RBAC) is not offered: a stack moves to users through dbtier:redis.users.
+        "auth_token_update_strategy": f.choice("authTokenUpdateStrategy", None, ("ROTATE", "SET")),
+        "snapshot_window": snapshot.text,
+        "maintenance_window": maintenance.text,
+        "apply_immediately": f.flag("applyImmediately", False),
+        "auto_minor_version_upgrade": f.flag("autoMinorVersionUpgrade", True),
+        "parameters": parse_parameters(
+            "dbtier:redis.parameters", f.get("parameters"), "elasticache"
+        ),
+    }
+
+
+def _check_nodes(cfg: RedisConfig) -> None:
+    """The replication group's topology rules, over the parsed settings."""
     check_not_enforced("dbtier:redis.parameters", cfg.parameters, enforced_parameters(cfg))
+    total = cfg.total_nodes
+    has_replica = total >= 2 if cfg.shards is None else (cfg.replicas_per_shard or 0) >= 1
     if cfg.automatic_failover and not cfg.cluster_mode and not has_replica:
         raise ConfigError(
             f"dbtier:redis.automaticFailover needs at least 2 nodes (a replica to promote; got {total})"
@@ -270,20 +392,8 @@ def parse_redis(raw: Any, region: str | None = None) -> RedisConfig:
             f"dbtier:redis.nodeType {cfg.node_type} is a previous-generation type without"
             " encryption at rest; use a current type such as cache.t4g.micro or cache.r7g.large"
         )
-    if cfg.enabled:
-        offered(
-            "dbtier:redis.engineVersion",
-            lambda: elasticache.elasticache_version_problem(cfg.engine, cfg.engine_version),
-            lambda: support.support_problem(cfg.engine, cfg.engine_version),
-        )
-        offered(
-            "dbtier:redis.nodeType",
-            lambda: support.generation_problem("elasticache", cfg.node_type),
-            lambda: region and elasticache.elasticache_node_type_problem(cfg.node_type, region),
-        )
     if cfg.cluster_mode and not cfg.automatic_failover:
         raise ConfigError("dbtier:redis.shards (cluster mode) needs automaticFailover true")
-    return cfg
 
 
 def enforced_parameters(cfg: RedisConfig) -> dict[str, str]:

@@ -13,14 +13,9 @@ from typing import Any
 import pytest
 
 from components.dynamo.config import parse_dynamo_table
-from components.dynamo.processor import (
-    SIGNED_PREFIX,
-    SIGNING_PLATFORM,
-    UNSIGNED_KEY,
-    XRAY_WRITE_ACTIONS,
-    artifact_bucket_prefix,
-)
+from components.dynamo.processor import UNSIGNED_KEY, XRAY_WRITE_ACTIONS
 from components.dynamo.processor_config import LOG_LEVELS
+from components.signing import SIGNED_PREFIX, SIGNING_PLATFORM, artifact_bucket_prefix
 from lambdas import stream_processor
 from preflight.plan import Plan
 from tests.unit.conftest import of_type, one
