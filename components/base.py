@@ -255,13 +255,6 @@ class DbtierComponent(pulumi.ComponentResource):
         writes it again (a changed JSON would be a new AWSCURRENT version with an old password),
         and the version it wrote keeps a label of its own (INITIAL_STAGE).
         """
-        secret = aws.secretsmanager.Secret(
-            f"{self._prefix}-secret",
-            description=f"dbtier {self._prefix}: {engine} connection (host, port, username, password)",
-            kms_key_id=kms_key_arn,
-            recovery_window_in_days=7,
-            opts=self.child(stateful=True),
-        )
         fields: dict[str, pulumi.Input[object]] = {
             "engine": engine,
             "host": host,
@@ -271,8 +264,38 @@ class DbtierComponent(pulumi.ComponentResource):
             "dbname": dbname,
             **(extra or {}),
         }
-        self._secret_value = aws.secretsmanager.SecretVersion(
-            f"{self._prefix}-secret-value",
+        secret, self._secret_value = self.json_secret(
+            "",
+            f"dbtier {self._prefix}: {engine} connection (host, port, username, password)",
+            kms_key_arn,
+            fields,
+            rotated=rotated,
+        )
+        return secret
+
+    def json_secret(
+        self,
+        role: str,
+        description: str,
+        kms_key_arn: pulumi.Input[str],
+        fields: Mapping[str, pulumi.Input[object]],
+        *,
+        rotated: bool = False,
+        aliases: Sequence[pulumi.Alias] = (),
+    ) -> tuple[aws.secretsmanager.Secret, aws.secretsmanager.SecretVersion]:
+        """A KMS-encrypted secret holding `fields` as JSON, and its first version: children
+        `{prefix}-{role}-secret` and `-secret-value` (`{prefix}-secret` without a role).
+        `rotated`: see `connection_secret`; `aliases`: the secret's earlier names."""
+        name = f"{self._prefix}-{role}-secret" if role else f"{self._prefix}-secret"
+        secret = aws.secretsmanager.Secret(
+            name,
+            description=description,
+            kms_key_id=kms_key_arn,
+            recovery_window_in_days=7,
+            opts=self.child(stateful=True, aliases=list(aliases) or None),
+        )
+        version = aws.secretsmanager.SecretVersion(
+            f"{name}-value",
             secret_id=secret.id,
             secret_string=pulumi.Output.all(**fields)
             .apply(lambda v: json.dumps(v, sort_keys=True))
@@ -280,7 +303,7 @@ class DbtierComponent(pulumi.ComponentResource):
             version_stages=["AWSCURRENT", INITIAL_STAGE] if rotated else None,
             opts=self.child(ignore_changes=["secretString", "versionStages"] if rotated else None),
         )
-        return secret
+        return secret, version
 
     def rotate_with_function(
         self,

@@ -180,6 +180,7 @@ def redis(tier: Tier) -> RedisCluster:
             kms_key_arn=tier.kms_key_arn,
             protect=cfg.protect,
             log_retention_days=cfg.logs.retention_days,
+            subnet_ids=tier.network.subnet_ids,
         ),
         opts=tier.opts,
     )

@@ -96,16 +96,38 @@ class WarehouseOutputs:
 
 
 @dataclass(frozen=True)
+class RedisUserOutputs:
+    """One user of `redis.users` (RBAC): the name it logs in with and how it authenticates."""
+
+    username: str
+    user_id: str
+    auth: str  # "password" (its secret holds it) or "iam" (a token signed with AWS credentials)
+    secret_arn: str | None = _optional()  # password users
+    # IAM users: the policy a client's role needs (elasticache:Connect on the cache and the user).
+    connect_policy: IamPolicy | None = _optional()  # noqa: RUF009 - a field() spec
+
+
+@dataclass(frozen=True)
 class RedisOutputs:
-    """`redis`: the ElastiCache replication group's endpoints, AUTH token and its secret."""
+    """`redis`: the ElastiCache cache's endpoints and how to log in: the AUTH token and its
+    secret, or RBAC users (`users`; `username` and `secretArn` name the first password user)."""
 
     KEY: ClassVar[str] = "redis"
     primary_endpoint: Host
     port: Port
     reader_endpoint: Host | None = None
-    auth_token: Secret | None = None
+    auth_token: Secret | None = _optional()  # noqa: RUF009 - the AUTH-token mode only
     secret_arn: str | None = None  # required in an export
     tls: bool = False
+    # A Redis Cluster (cluster mode enabled, or serverless): clients must follow redirections.
+    cluster_mode: bool = False
+    username: str | None = _optional()
+    users: dict[str, RedisUserOutputs] | None = _optional()  # noqa: RUF009 - a field() spec
+    # What an IAM token is signed for: the replication group id or serverless cache name, whether
+    # it is serverless, and its region.
+    cache_name: str | None = _optional()
+    serverless: bool = _optional(False)
+    region: Region | None = _optional()  # noqa: RUF009 - a field() spec
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,7 @@ from components.dynamo.shape import (
     mapping_args,
     processor_log_group,
 )
-from components.signing import (
-    SignedCode,
-    signed_code,
-)
+from components.functions import XRAY_WRITE_ACTIONS, SignedCode, signed_code
 
 # The handler module is a single file by contract: stdlib + boto3 only, packaged on its own.
 # Found through the import system (not executed), so the program never loads boto3 for it.
@@ -41,11 +38,6 @@ STREAM_READ_ACTIONS = [
     "dynamodb:ListStreams",
 ]
 
-
-# What active tracing needs (the actions of the managed AWSXRayDaemonWriteAccess that a function
-# uses); X-Ray has no resource-level permissions, so the resource is "*":
-# https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html
-XRAY_WRITE_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
 # The handler's package in the artifact bucket, when the processor's code is signed.
 UNSIGNED_KEY = f"unsigned/{HANDLER_FILE.stem}.zip"
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from components.dynamo.config import DynamoAutoscalingConfig, DynamoTableConfig, table_name
+from components.functions import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME
 from contract.tables import TableSchema, key_schema, projection
 from contract.tables import attribute_definitions as schema_attributes
 
@@ -21,9 +22,6 @@ T = TypeVar("T")
 
 # The handler's module and function inside the package (lambdas/stream_processor.py).
 HANDLER = "stream_processor.handler"
-# The newest Python runtime Lambda offers; arm64 (Graviton) is cheaper for the same work.
-LAMBDA_RUNTIME = "python3.14"
-LAMBDA_ARCHITECTURE = "arm64"
 
 
 def attribute_definitions(schema: TableSchema) -> list[dict[str, str]]:

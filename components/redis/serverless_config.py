@@ -108,16 +108,23 @@ def refuse_keys(f: Fields, keys: tuple[str, ...], why: str) -> None:
 
 
 def parse_serverless(f: Fields, serverless: bool) -> ServerlessConfig:
-    """The serverless settings of `dbtier:redis` (`f`); in the other mode, none may be set."""
+    """The serverless settings of `dbtier:redis` (`f`); in the other mode, none may be set
+    (a value is still checked first, so a bad one is named for what is wrong with it)."""
+    if serverless:
+        refuse_keys(
+            f,
+            NODE_ONLY,
+            "is not used with mode serverless: ElastiCache Serverless has no nodes, windows,"
+            " parameter group, log delivery or AUTH token",
+        )
+    cfg = _read(f)
     if not serverless:
         refuse_keys(f, SERVERLESS_ONLY, "is a serverless cache's setting: it needs mode serverless")
-        return ServerlessConfig()
-    refuse_keys(
-        f,
-        NODE_ONLY,
-        "is not used with mode serverless: ElastiCache Serverless has no nodes, windows,"
-        " parameter group, log delivery or AUTH token",
-    )
+    return cfg
+
+
+def _read(f: Fields) -> ServerlessConfig:
+    """The serverless keys, each in AWS's range, minimum at most maximum."""
     lo_gb, hi_gb = elasticache.DATA_STORAGE_GB
     lo_ecpu, hi_ecpu = elasticache.ECPU_PER_SECOND
     cfg = ServerlessConfig(

@@ -104,7 +104,9 @@ def group_args(cfg: RedisConfig, project: str, stack: str, name: str) -> dict[st
         "transit_encryption_enabled": True,
         "transit_encryption_mode": "required",
         # Sent with a changed token or strategy (ModifyReplicationGroup); ignored on create.
-        "auth_token_update_strategy": cfg.auth_token_update_strategy,
+        # DELETE with users: a group that had a token moves to RBAC (AWS allows DELETE only then:
+        # https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ModifyReplicationGroup.html).
+        "auth_token_update_strategy": "DELETE" if cfg.rbac else cfg.auth_token_update_strategy,
         "auto_minor_version_upgrade": cfg.auto_minor_version_upgrade,
         "apply_immediately": cfg.apply_immediately,
         "snapshot_retention_limit": cfg.snapshot_retention_days,

@@ -1,5 +1,6 @@
-"""What the alarms watch on the RedisCluster: each node's CPU, memory, evictions, connections and
-burst credits; replica lag."""
+"""What the alarms watch on the RedisCluster. A replication group: each node's CPU, memory,
+evictions, connections and burst credits; replica lag. A serverless cache: throttled requests,
+evictions, connections, and data storage and ECPUs near their limits."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pulumi
 
 from awsdata import instance_classes
 from components.alarms.config import AlarmsConfig
-from components.alarms.watch import ABOVE, BELOW, Watch
+from components.alarms.watch import ABOVE, AT_LEAST, BELOW, Watch
 from components.redis.config import RedisConfig
 
 # ElastiCache's maxclients for Redis OSS and Valkey: 65000, not modifiable:
@@ -111,6 +112,99 @@ def redis_watches(
                 ABOVE,
                 alarms.replica_lag_seconds,
                 more_dimensions=[{"CacheClusterId": node_id} for node_id in node_ids[1:]],
+            )
+        )
+    return watches
+
+
+# A serverless cache's metrics, under the dimension clusterId (its name):
+# https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/serverless-metrics-events-redis.html
+# Usage limits are in GB; the alarm takes a GB as 10^9 bytes, the smaller reading, so it fires
+# early rather than late if AWS means GiB.
+GB = 10**9
+# ElastiCacheProcessingUnits is a count per period: ECPU per second times the period's seconds.
+ECPU_PERIOD = 60
+
+
+def serverless_watches(
+    cfg: RedisConfig, alarms: AlarmsConfig, cache_name: pulumi.Output[str]
+) -> list[Watch]:
+    """Throttled requests, evictions and connections of a serverless cache; with a usage limit,
+    data storage and ECPU per second near it (where it throttles or evicts)."""
+    dims = {"clusterId": cache_name}
+    label = f"{cfg.engine} serverless"
+    connections = int(MAX_CLIENTS * alarms.connections_percent / 100)
+    watches = [
+        Watch(
+            "redis",
+            "throttled-commands",
+            f"{label}: {alarms.throttles:g} or more requests throttled in 5 minutes (the load"
+            " grew faster than the cache scales, or hit maxEcpuPerSecond)",
+            "AWS/ElastiCache",
+            "ThrottledCmds",
+            dims,
+            "Sum",
+            AT_LEAST,
+            alarms.throttles,
+            evaluation_periods=1,
+        ),
+        Watch(
+            "redis",
+            "evictions",
+            f"{label}: more than {alarms.evictions:g} keys evicted in 5 minutes",
+            "AWS/ElastiCache",
+            "Evictions",
+            dims,
+            "Sum",
+            ABOVE,
+            alarms.evictions,
+            evaluation_periods=1,
+        ),
+        Watch(
+            "redis",
+            "connections",
+            f"{label}: more than {connections} client connections"
+            f" ({alarms.connections_percent:g}% of {MAX_CLIENTS})",
+            "AWS/ElastiCache",
+            "CurrConnections",
+            dims,
+            "Maximum",
+            ABOVE,
+            connections,
+        ),
+    ]
+    limits = cfg.serverless
+    if limits.max_data_storage_gb is not None:
+        watches.append(
+            Watch(
+                "redis",
+                "data-storage",
+                f"{label}: more than {alarms.memory_percent:g}% of maxDataStorageGb"
+                f" ({limits.max_data_storage_gb} GB) used; at the limit keys with a TTL are"
+                " evicted, then writes fail",
+                "AWS/ElastiCache",
+                "BytesUsedForCache",
+                dims,
+                "Maximum",
+                ABOVE,
+                limits.max_data_storage_gb * GB * alarms.memory_percent / 100,
+            )
+        )
+    if limits.max_ecpu_per_second is not None:
+        watches.append(
+            Watch(
+                "redis",
+                "ecpu",
+                f"{label}: more than {alarms.cpu_percent:g}% of maxEcpuPerSecond"
+                f" ({limits.max_ecpu_per_second}) used; at the limit requests are throttled",
+                "AWS/ElastiCache",
+                "ElastiCacheProcessingUnits",
+                dims,
+                "Sum",
+                ABOVE,
+                limits.max_ecpu_per_second * ECPU_PERIOD * alarms.cpu_percent / 100,
+                period=ECPU_PERIOD,
+                evaluation_periods=5,
             )
         )
     return watches

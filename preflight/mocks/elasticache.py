@@ -1,5 +1,5 @@
 """ElastiCache: replication groups (their member clusters and endpoints, with or without cluster
-mode), subnet and parameter groups."""
+mode), serverless caches (their endpoints), users and user groups, subnet and parameter groups."""
 
 from __future__ import annotations
 
@@ -33,8 +33,37 @@ def _replication_group(m: Account, name: str, i: dict[str, Any]) -> tuple[str, d
     return group, out
 
 
+def _serverless_cache(m: Account, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    cache = i.get("name") or ident(name)
+    # One host for both: 6379 for the primary, 6380 for reads from replicas.
+    host = f"{cache}-{hexdigits(name, 6)}.serverless.use1.cache.amazonaws.com"
+    engine = i.get("engine") or "redis"
+    major = i.get("majorEngineVersion") or "7"
+    return cache, {
+        "arn": m.arn("elasticache", f"serverlesscache:{cache}"),
+        "endpoints": [{"address": host, "port": 6379}],
+        "readerEndpoints": [{"address": host, "port": 6380}],
+        "fullEngineVersion": f"{major}.1" if engine == "redis" else f"{major}.0",
+        "status": "available",
+        "createTime": "2026-01-01T00:00:00Z",
+    }
+
+
+def _user(m: Account, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    user_id = str(i.get("userId") or ident(name))
+    return user_id, {"arn": m.arn("elasticache", f"user:{user_id}")}
+
+
+def _user_group(m: Account, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    group_id = str(i.get("userGroupId") or ident(name))
+    return group_id, {"arn": m.arn("elasticache", f"usergroup:{group_id}")}
+
+
 BUILDERS: dict[str, Builder] = {
     "aws:elasticache/subnetGroup:SubnetGroup": named("elasticache", "subnetgroup:"),
     "aws:elasticache/parameterGroup:ParameterGroup": named("elasticache", "parametergroup:"),
     "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
+    "aws:elasticache/serverlessCache:ServerlessCache": _serverless_cache,
+    "aws:elasticache/user:User": _user,
+    "aws:elasticache/userGroup:UserGroup": _user_group,
 }

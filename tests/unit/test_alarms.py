@@ -87,7 +87,7 @@ def test_prod_alarms_on_every_enabled_component_with_its_metrics(
 
 
 def test_processor_alarms_watch_the_function_and_its_queue(prod_plan: Plan) -> None:
-    function = one(prod_plan, "aws:lambda/function:Function")
+    function = one(prod_plan, "aws:lambda/function:Function", "dynamo-UserProfiles-processor")
     queue = one(prod_plan, "aws:sqs/queue:Queue")
     age = one(prod_plan, ALARM, "alarms-dynamo-UserProfiles-processor-iterator-age")
     assert function.urn in age.property_dependencies["dimensions"]

@@ -108,9 +108,9 @@ def test_dynamo_tables_export_the_table_contract() -> None:
 
 def test_exported_refuses_a_field_the_contract_does_not_name() -> None:
     values = {f.name: "x" for f in dataclasses.fields(RedisOutputs)}
-    values.pop("auth_token")
-    with pytest.raises(TypeError, match=r"missing \['auth_token'\]"):
-        exported(RedisOutputs, **values, authToken="x")
+    values.pop("cluster_mode")
+    with pytest.raises(TypeError, match=r"missing \['cluster_mode'\]"):
+        exported(RedisOutputs, **values, clusterMode="x")
 
 
 def test_local_outputs_round_trip_through_the_contract() -> None:

@@ -174,7 +174,7 @@ def test_prod_rotates_every_database_every_30_days_and_dev_none(
 ) -> None:
     assert {r.name: r.inputs["rotationRules"] for r in of_type(prod_plan, ROTATION)} == {
         f"{k}-rotation": {"automaticallyAfterDays": 30}
-        for k in ("relational", "aurora", "warehouse")
+        for k in ("relational", "aurora", "warehouse", "redis-app")
     }
     assert of_type(dev_plan, ROTATION) == []
 

@@ -197,7 +197,7 @@ def test_provisioned_table_keeps_its_capacities_and_include_projection(
     assert (index["readCapacity"], index["writeCapacity"]) == (5, 5)
     assert table["ttl"] == {"attributeName": "expiresAt", "enabled": True}
     assert table["streamEnabled"] is False
-    assert of_type(provisioned_plan, FUNCTION) == []
+    assert [f for f in of_type(provisioned_plan, FUNCTION) if "DynamoTable" in f.urn] == []
     assert provisioned_plan.outputs["dynamo"]["tables"]["Orders"]["processorFunction"] is None
 
 
@@ -224,14 +224,16 @@ def test_on_demand_table_ignores_nothing(ignore_changes: dict[str, list[str]]) -
 def test_processor_packages_exactly_the_handler_file_on_a_current_runtime(
     prod_plan: Plan,
 ) -> None:
-    function = one(prod_plan, FUNCTION).inputs
+    function = one(prod_plan, FUNCTION, "dynamo-UserProfiles-processor").inputs
     runtime = function["runtime"]
     assert runtime == LAMBDA_RUNTIME
     assert tuple(map(int, runtime.removeprefix("python").split("."))) >= (3, 13)
     # The package is the repository's lambdas/stream_processor.py alone, and the handler names
     # the function Lambda calls in it. prod signs code: the package is the object it signs.
     assert "code" not in function
-    assets = one(prod_plan, "aws:s3/bucketObjectv2:BucketObjectv2").inputs["source"]["assets"]
+    assets = one(
+        prod_plan, "aws:s3/bucketObjectv2:BucketObjectv2", "dynamo-UserProfiles-processor-package"
+    ).inputs["source"]["assets"]
     assert list(assets) == ["stream_processor.py"]
     assert Path(assets["stream_processor.py"]["path"]) == ROOT / "lambdas" / "stream_processor.py"
     module, _, name = function["handler"].partition(".")
@@ -345,7 +347,7 @@ def test_processor_role_writes_only_its_log_group_and_dlq(prod_plan: Plan) -> No
 
 def test_function_and_mapping_wait_for_the_role_policy(prod_plan: Plan) -> None:
     policy = one(prod_plan, ROLE_POLICY, "dynamo-UserProfiles-processor-policy").urn
-    assert policy in one(prod_plan, FUNCTION).dependencies
+    assert policy in one(prod_plan, FUNCTION, "dynamo-UserProfiles-processor").dependencies
     assert policy in one(prod_plan, MAPPING).dependencies
 
 

@@ -15,7 +15,7 @@ import pytest
 from components.dynamo.config import parse_dynamo_table
 from components.dynamo.processor import UNSIGNED_KEY, XRAY_WRITE_ACTIONS
 from components.dynamo.processor_config import LOG_LEVELS
-from components.signing import SIGNED_PREFIX, SIGNING_PLATFORM, artifact_bucket_prefix
+from components.functions import SIGNED_PREFIX, SIGNING_PLATFORM, artifact_bucket_prefix
 from lambdas import stream_processor
 from preflight.plan import Plan
 from tests.unit.conftest import of_type, one
@@ -128,7 +128,10 @@ def test_prod_artifact_bucket_is_versioned_encrypted_private_and_tls_only(
 ) -> None:
     bucket = one(prod_plan, BUCKET, f"{PROCESSOR}-artifacts")
     key = one(prod_plan, "aws:kms/key:Key")
-    parts = {t: one(prod_plan, t) for t in S3_TYPES[2:]}
+    parts = {
+        t: next(r for r in of_type(prod_plan, t) if r.name.startswith(PROCESSOR))
+        for t in S3_TYPES[2:]
+    }
     for part in parts.values():
         assert bucket.urn in part.property_dependencies["bucket"], part.name
     versioning, encryption, public, ownership, policy, lifecycle = parts.values()
@@ -158,7 +161,7 @@ def test_prod_artifact_bucket_is_versioned_encrypted_private_and_tls_only(
     # long, which a replacement of the function needs: no rule may expire current objects.
     assert "expiration" not in expiry
     # Signer reads the package by version: it is uploaded only once versioning is on.
-    assert versioning.urn in one(prod_plan, OBJECT).dependencies
+    assert versioning.urn in one(prod_plan, OBJECT, f"{PROCESSOR}-package").dependencies
 
 
 def test_warn_policy_still_signs_and_deploys_the_signed_object(

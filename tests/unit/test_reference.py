@@ -50,6 +50,7 @@ TABLE = {
 BASES: dict[tuple[str, ...], dict[str, Any]] = {
     ("dynamo", "tables[]"): TABLE,
     ("dynamo", "tables[]", "indexes[]"): INDEX,
+    ("redis", "users[]"): {"name": "probe"},
 }
 
 

@@ -1,5 +1,6 @@
-"""Lambda code signing: a package signed by a Signer profile of its own, and the config that
-makes Lambda refuse anything else.
+"""What dbtier's own Lambda functions share: the runtime, X-Ray's write permissions, and code
+signing (a package signed by a Signer profile of its own, and the config that makes Lambda
+refuse anything else).
 
 The package goes to a private, versioned artifact bucket under the stack key; a signing job
 signs that version into a new key under `signed/`, and the function is deployed from the signed
@@ -18,6 +19,13 @@ import pulumi_aws as aws
 
 from components.base import DbtierComponent
 
+# The newest Python runtime Lambda offers; arm64 (Graviton) is cheaper for the same work.
+LAMBDA_RUNTIME = "python3.14"
+LAMBDA_ARCHITECTURE = "arm64"
+# What active tracing needs (the actions of the managed AWSXRayDaemonWriteAccess that a function
+# uses); X-Ray has no resource-level permissions, so the resource is "*":
+# https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html
+XRAY_WRITE_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
 # Lambda validates a package against its code-signing config at deployment: signed by an allowed
 # profile, or refused (Enforce) or only counted and logged (Warn). Signer's Lambda platform:
 # https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html
