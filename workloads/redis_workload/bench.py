@@ -79,6 +79,38 @@ def _connect(target: Endpoint, db: int) -> Connection:
     return conn
 
 
+def expected_replies(command: str, value_size: int, pipeline: int) -> bytes:
+    """What the server answers a pipeline of `pipeline` SETs or GETs of the bench key, when every
+    command succeeds (GET: the value the SET bench wrote)."""
+    one = b"+OK\r\n" if command == "SET" else b"$%d\r\n%s\r\n" % (value_size, b"x" * value_size)
+    return one * pipeline
+
+
+def read_pipeline(sock: Any, reader: Any, expected: bytes, pipeline: int, command: str) -> None:
+    """Read the `pipeline` replies of one round from `sock`, every one checked.
+
+    The usual case is one recv holding exactly the replies of a clean round: comparing it with
+    `expected` checks all of them at once (each is the OK or the value it must be). Anything else
+    (a reply split across reads, an error, another value) goes through hiredis reply by reply,
+    with what was already read.
+    """
+    data = sock.recv(65536)
+    if data == expected:
+        return
+    replies = 0
+    while True:
+        if not data:
+            raise ConnectionError("server closed the connection")
+        reader.feed(data)
+        while (reply := reader.gets()) is not False:
+            if isinstance(reply, hiredis.ReplyError):
+                raise RuntimeError(f"bench {command}: {reply}")
+            replies += 1
+        if replies >= pipeline:
+            return
+        data = sock.recv(65536)
+
+
 def _worker(  # noqa: PLR0917 -- a Process target takes positional args
     target: Endpoint,
     db: int,
@@ -91,8 +123,10 @@ def _worker(  # noqa: PLR0917 -- a Process target takes positional args
     barrier: Any,
     results: Any,
 ) -> None:
-    # redis-py does the handshake (AUTH, SELECT, TLS); then the socket is driven directly and
-    # hiredis parses replies in bulk, so a pipeline of 16 costs one recv, not 16 parser calls.
+    # redis-py does the handshake (AUTH, SELECT, TLS); then the socket is driven directly: each
+    # connection has one pipeline in flight, like redis-benchmark's event loop. Its next one is
+    # sent as soon as its replies are read, so the server always has work while this process
+    # reads the others (a round where every connection waits for the slowest idles the server).
     quiet_child()  # Ctrl-C is the parent's to handle; die with the parent
     conns = [_connect(target, db) for _ in range(connections)]
     socks: list[Any] = [conn._sock for conn in conns]
@@ -100,26 +134,24 @@ def _worker(  # noqa: PLR0917 -- a Process target takes positional args
     key = prefix + BENCH_KEY
     args = ("SET", key, "x" * value_size) if command == "SET" else ("GET", key)
     packed = b"".join(conns[0].pack_command(*args)) * pipeline
+    expected = expected_replies(command, value_size, pipeline)
     rounds = -(-requests // (connections * pipeline))  # ceiling
     latencies: list[int] = []
+    clock = time.perf_counter_ns
     barrier.wait(timeout=60)  # everyone connected: start together
     started = time.monotonic()
-    for _ in range(rounds):
-        sent = time.perf_counter_ns()
-        for sock in socks:
-            sock.sendall(packed)
-        for sock, reader in zip(socks, readers, strict=True):
-            replies = 0
-            while replies < pipeline:
-                data = sock.recv(65536)
-                if not data:
-                    raise ConnectionError("server closed the connection")
-                reader.feed(data)
-                while (reply := reader.gets()) is not False:
-                    if isinstance(reply, hiredis.ReplyError):
-                        raise RuntimeError(f"bench {command}: {reply}")
-                    replies += 1
-            latencies.append((time.perf_counter_ns() - sent) // 1000)
+    sent = [0] * connections
+    for i, sock in enumerate(socks):
+        sent[i] = clock()
+        sock.sendall(packed)
+    for left in range(rounds - 1, -1, -1):
+        for i, sock in enumerate(socks):
+            read_pipeline(sock, readers[i], expected, pipeline, command)
+            now = clock()
+            latencies.append((now - sent[i]) // 1000)
+            if left:
+                sent[i] = now
+                sock.sendall(packed)
     finished = time.monotonic()
     for conn in conns:
         conn.disconnect()
