@@ -51,9 +51,9 @@ def wait_for(predicate, timeout: float = 10.0, what: str = "condition") -> None:
 
 
 @contextlib.contextmanager
-def redis_server(tmp: Path, *extra: str) -> Iterator[int]:
-    """A throwaway redis-server on a free port, stopped on exit."""
-    port = free_port()
+def redis_server(tmp: Path, *extra: str, port: int | None = None) -> Iterator[int]:
+    """A throwaway redis-server on `port` (default: a free one), stopped on exit."""
+    port = port or free_port()
     workdir = tmp / f"redis-{port}"
     workdir.mkdir()
     proc = subprocess.Popen(

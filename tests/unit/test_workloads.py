@@ -501,18 +501,40 @@ def test_renew_waiting_gives_up_after_its_bound(secrets_manager):
 
 def test_a_redis_secret_authenticates_with_the_token_alone(secrets_manager):
     from contract import RedisOutputs
-    from workloads.redis_workload import endpoints_from
+    from workloads.redis_workload import target_from
     from workloads.redis_workload.client import SecretAuth
 
     arn = _secret(secrets_manager, {"username": "default", "password": "token-from-secret-1"})
     section = RedisOutputs(
         primary_endpoint="h", port=6379, auth_token="old-token-1", secret_arn=arn
     )
-    primary, reader = endpoints_from(section)
-    assert SecretAuth(primary).get_credentials() == ("token-from-secret-1",)
-    assert reader.credentials == primary.credentials
+    target = target_from(section)
+    assert SecretAuth(target.primary).get_credentials() == ("token-from-secret-1",)
+    assert target.reader.credentials == target.primary.credentials
     plain = RedisOutputs(primary_endpoint="h", port=6379, secret_arn="local")
-    assert endpoints_from(plain)[0].credentials is None  # a local Redis without AUTH
+    assert target_from(plain).primary.credentials is None  # a local Redis without AUTH
+
+
+def test_a_redis_user_secret_in_the_elasticache_shape_logs_in_as_that_user(secrets_manager):
+    from contract import RedisOutputs, RedisUserOutputs
+    from workloads.redis_workload import target_from
+    from workloads.redis_workload.client import SecretAuth
+
+    value = {
+        "username": "app",
+        "password": "user-password-1",
+        "user_arn": "arn:aws:elasticache:us-east-1:123456789012:user:dbtier-prod-redis-app",
+    }
+    arn = _secret(secrets_manager, value)
+    app = RedisUserOutputs(
+        username="app", user_id="dbtier-prod-redis-app", auth="password", secret_arn=arn
+    )
+    section = RedisOutputs(
+        primary_endpoint="h", port=6379, secret_arn=arn, username="app", users={"app": app}
+    )
+    target = target_from(section)
+    assert SecretAuth(target.primary).get_credentials() == ("app", "user-password-1")
+    assert target.user == "app" and target.primary.user == "app"
 
 
 def test_the_sql_workloads_take_credentials_from_the_secret(secrets_manager):

@@ -64,6 +64,7 @@ def _connect(target: Endpoint, db: int) -> Connection:
     kwargs: dict[str, Any] = {
         "host": target.host,
         "port": target.port,
+        "username": target.user or None,
         "password": target.password,
         "db": db,
         "socket_timeout": 10,

@@ -17,16 +17,19 @@ from workloads.common import (
 from workloads.redis_workload import (
     BenchReport,
     RedisResult,
-    endpoints_from,
     run_benchmarks,
     run_checks,
+    target_from,
 )
 
 HELP = """Redis/Valkey: the seed's operations on every data type, sessions, cache-aside, pub/sub, bench.
 
-Writes to primaryEndpoint, reads from readerEndpoint, TLS and AUTH as the `redis` output says
-(the token from the secret behind secretArn, else authToken; renewed from the secret when the
-server refuses it, as after a token rotation).
+Writes to primaryEndpoint, reads from readerEndpoint, TLS and AUTH as the `redis` output says:
+the AUTH token (from the secret behind secretArn, else authToken), or with RBAC users a named
+user (--user, else the output's username): a password user with its secret's password, an IAM
+user with a token signed by the default AWS session. A password the server refuses is renewed
+from the secret, as after a rotation. With clusterMode (shards, or serverless) a cluster client
+follows the slot map and redirections, and reports each shard's keys and latency.
 Every key is under --prefix in --db and removed at the end. --bench measures SET and GET like
 redis-benchmark (ops/s, latency percentiles); --soak SECONDS runs a write loop that must survive
 a failover with every acknowledged write kept."""
@@ -35,6 +38,9 @@ a failover with every acknowledged write kept."""
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``redis`` workload's options."""
     add_credentials_argument(parser)
+    parser.add_argument(
+        "--user", help="log in as this user of the output's users (default: its username)"
+    )
     parser.add_argument("--db", type=int, default=0, help="logical database (default 0)")
     parser.add_argument(
         "--prefix", default="dbtier:workload:", help="key prefix (default dbtier:workload:)"
@@ -63,13 +69,12 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
     """The ``redis`` workload."""
     if args.ca_bundle is not None and not os.path.isfile(args.ca_bundle):
         raise WorkloadError(f"--ca-bundle {args.ca_bundle}: no such file")
-    primary, reader = endpoints_from(outputs.read(RedisOutputs), args.ca_bundle, args.credentials)
+    target = target_from(outputs.read(RedisOutputs), args.ca_bundle, args.credentials, args.user)
     if args.bench:
         if args.connections < 1 or args.pipeline < 1 or args.requests < 1 or args.value_size < 0:
             raise WorkloadError("--connections, --pipeline and --requests must be >= 1")
         report = run_benchmarks(
-            primary,
-            reader,
+            target,
             db=args.db,
             prefix=args.prefix,
             connections=args.connections,
@@ -80,8 +85,7 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
         )
         return finish(report, args.json, render_bench)
     result = run_checks(
-        primary,
-        reader,
+        target,
         db=args.db,
         prefix=args.prefix,
         session_ttl=args.session_ttl,
@@ -117,10 +121,22 @@ def render(result: RedisResult) -> str:
         rows.append(
             ["soak", f"{soak.acknowledged} acked, {soak.lost} lost, {soak.given_up} given up"]
         )
+    for shard in result.shards:
+        rows.append(
+            [
+                f"shard {shard.node}",
+                f"{shard.keys} keys, {shard.commands} commands,"
+                f" p50 {shard.p50_ms:.2f} ms, p99 {shard.p99_ms:.2f} ms",
+            ]
+        )
+    if result.redirections is not None:
+        rows.append(["redirections", json.dumps(result.redirections)])
     rows.append(["retried errors", json.dumps(result.retried_errors)])
     renewed = f", renewed {result.renewals} time(s)" if result.renewals else ""
     rows.append(["reconnects", str(result.reconnects)])
-    rows.append(["credentials", f"token from the {result.credentials}{renewed}"])
+    who = f"user {result.user}: " if result.user else ""
+    source = "an IAM token" if result.iam_tokens else f"password from the {result.credentials}"
+    rows.append(["credentials", f"{who}{source}{renewed}"])
     status = "ok" if result.ok else "FAILED: " + "; ".join(result.problems)
     return f"redis {result.primary} (reads {result.reader}): {status}\n" + render_table(
         ["step", "result"], rows

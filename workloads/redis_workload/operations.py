@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import redis
+from redis.cluster import RedisCluster
 
 from workloads.common import chunked
 from workloads.redis_workload.client import RETRYABLE
@@ -127,11 +128,13 @@ def write_loop(
     return result
 
 
-def verify_soak(client: redis.Redis, prefix: str, acknowledged: list[int]) -> list[int]:
-    """The acknowledged writes that are missing or wrong (should be none)."""
+def verify_soak(client: Any, prefix: str, acknowledged: list[int]) -> list[int]:
+    """The acknowledged writes that are missing or wrong (should be none). A cluster's keys
+    live in many slots: one MGET per slot (RedisCluster's mget_nonatomic)."""
     lost: list[int] = []
+    mget = client.mget_nonatomic if isinstance(client, RedisCluster) else client.mget
     for chunk in chunked(acknowledged, 500):
-        values = client.mget([f"{prefix}soak:{n}" for n in chunk])
+        values = mget([f"{prefix}soak:{n}" for n in chunk])
         lost.extend(n for n, v in zip(chunk, values, strict=True) if v != str(n))
     return lost
 
