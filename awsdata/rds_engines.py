@@ -37,7 +37,7 @@ ENGINES = (
     "oracle-se2",
     "oracle-ee",
 )
-# The region whose offer picks a default class when the stack's region is unknown.
+# The region whose offer picks each engine's default class (rds_engine_rules.default_class).
 REFERENCE_REGION = "us-east-1"
 
 # License models (CreateDBInstance LicenseModel).
