@@ -90,6 +90,7 @@ class RelationalTier(DbtierComponent):
     ) -> None:
         super().__init__("RelationalTier", name, args.protect, opts)
         cfg = self._config = args.config
+        self._cdc_source = args.cdc_source
         params, option_group = self._groups(args.cdc_source, args.security_group_id)
         monitoring_role = self.monitoring_role(cfg.monitoring_interval)
         creds = cfg.credentials
@@ -221,8 +222,11 @@ class RelationalTier(DbtierComponent):
         self.iam_connect_policy = connect_arns.apply(rds_connect_policy)
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:
-        """Health of each instance and replication of each replica, named by its identifier."""
-        return relational_watches(self._config, alarms, self._primary_id, self._replica_ids)
+        """Health of each instance and replication of each replica, named by its identifier,
+        and what the engine can run out of."""
+        return relational_watches(
+            self._config, alarms, self._primary_id, self._replica_ids, self._cdc_source
+        )
 
     def backup_arns(self) -> dict[str, list[pulumi.Output[str]]]:
         """The primary only: a read replica holds a copy of the primary's data, and restoring
