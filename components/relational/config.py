@@ -99,6 +99,7 @@ class RelationalConfig:
             "gp3 storage in GiB.",
             lo=20,
             hi=65536,
+            rule="at most 16384 on SQL Server",
             aws="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html",
         ),
     )
@@ -108,7 +109,7 @@ class RelationalConfig:
             "Storage autoscaling's ceiling in GiB; 0 turns storage autoscaling off.",
             lo=0,
             hi=65536,
-            rule="0 or >= allocatedStorage",
+            rule="0 or >= allocatedStorage; at most 16384 on SQL Server",
             aws="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html",
         ),
     )
@@ -116,6 +117,7 @@ class RelationalConfig:
         default=False,
         metadata=doc(
             "A standby in another Availability Zone.",
+            rule="not on SQL Server Express",
             aws="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.html",
         ),
     )
@@ -125,7 +127,13 @@ class RelationalConfig:
             "Read replicas of the primary (they inherit its encryption and set no credentials).",
             lo=0,
             hi=15,
-            aws="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html",
+            rule="at most 5 on sqlserver-ee and oracle-ee (read-only Oracle replicas need an"
+            " Active Data Guard license, and a source of two or more vCPUs); none on other SQL"
+            " Server and Oracle editions",
+            aws=(
+                "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html",
+                "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/oracle-read-replicas.limitations.html",
+            ),
         ),
     )
     backup_retention_days: int = field(
