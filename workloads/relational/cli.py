@@ -6,7 +6,7 @@ import argparse
 
 from contract import RelationalOutputs
 from workloads.common import Outputs, finish, log, progress, render_table
-from workloads.relational import RelationalResult, Replay, check
+from workloads.relational import RelationalResult, Replay, Standby, check
 from workloads.sql import ConnectionOptions, add_connection_arguments, sql_endpoint
 from workloads.sql.engines import engine_family
 
@@ -76,15 +76,27 @@ def render(result: RelationalResult) -> str:
         lines.append(f"reader {reader.host}: {reader.users.count} users, {lag_text}")
         if reader.replay is not None:
             lines.append(f"  {_replay_text(reader.replay)}")
-    for standby in result.standbys or ():
-        lag = standby.replay_lag_seconds
-        lines.append(
-            f"primary's pg_stat_replication: {standby.client} {standby.state}, replay lag "
-            + (f"{lag * 1000:.1f} ms" if lag is not None else "not reported")
-        )
+    if result.standbys is not None:
+        lines += ["", *_standbys_text(result.standbys)]
     if result.problem:
         lines += ["", f"FAILED: {result.problem}"]
     return "\n".join(lines)
+
+
+def _standbys_text(standbys: list[Standby]) -> list[str]:
+    if not standbys:
+        return ["primary's pg_stat_replication: no standby streams from it"]
+    lines = []
+    for standby in standbys:
+        lag = standby.replay_lag_seconds
+        if standby.state is None:
+            seen = "state and lag not visible (the pg_monitor role shows them)"
+        else:
+            seen = f"{standby.state}, replay lag " + (
+                f"{lag * 1000:.1f} ms" if lag is not None else "not reported"
+            )
+        lines.append(f"primary's pg_stat_replication: {standby.client} {seen}")
+    return lines
 
 
 def _replay_text(replay: Replay) -> str:

@@ -124,7 +124,7 @@ class PgDialect:
             cur.execute(STANDBYS)
             rows = cur.fetchall()
         return [
-            Standby(str(client), str(state), round(float(lag), 4) if lag is not None else None)
+            Standby(str(client), state, round(float(lag), 4) if lag is not None else None)
             for client, state, lag in rows
         ]
 

@@ -42,10 +42,12 @@ class Replay:
 
 @dataclass(frozen=True)
 class Standby:
-    """One standby as the PostgreSQL primary sees it (a row of ``pg_stat_replication``)."""
+    """One standby as the PostgreSQL primary sees it (a row of ``pg_stat_replication``). Without
+    the ``pg_monitor`` role (RDS's master user has it) PostgreSQL hides all but its name:
+    ``state`` and the lag are then None."""
 
     client: str
-    state: str
+    state: str | None
     replay_lag_seconds: float | None
 
     def to_json(self) -> dict[str, Any]:
