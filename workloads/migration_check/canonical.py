@@ -173,7 +173,7 @@ def _trim_zeros_mysql(text: str) -> str:
 
 def _mysql(q: str, column: Column, form: Form) -> str:
     kind = column.kind(MYSQL)
-    if kind == FLOAT and form.kind != FLOAT:
+    if kind == FLOAT and (form.native or form.kind != FLOAT):
         return f"({q} + 0E0)"  # a FLOAT prints 6 digits; as DOUBLE, every digit it holds
     if form.native or form.kind in {INT, DATE, OTHER} or form.kind == JSON:
         return q

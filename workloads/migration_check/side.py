@@ -21,6 +21,7 @@ from workloads.migration_check.canonical import (
 )
 from workloads.migration_check.catalog import Database
 from workloads.migration_check.plan import ColumnPlan, TablePlan
+from workloads.sql.engines import MYSQL
 
 SOURCE, TARGET = "source", "target"
 
@@ -68,7 +69,10 @@ class Side:
         self.hash = hash_sql(family, row, plan.algorithm, db.utf8)
         key_row = row_text(family, self.key_texts, [False] * len(self.key_texts))
         self.key_hash = hash_sql(family, key_row, plan.algorithm, db.utf8)
-        self.streamed = [db.quote(column(p).name) for p in plan.streamed]
+        # Streamed columns come as their stored text (psycopg2 would parse json into objects).
+        self.mysql = family == MYSQL
+        cast = "" if self.mysql else "::text"
+        self.streamed = [db.quote(column(p).name) + cast for p in plan.streamed]
 
     def _where(
         self, lower: Key | None, upper: Key | None, inclusive_upper: bool
@@ -108,7 +112,10 @@ class Side:
         return {int(b): (int(count), int(total)) for b, count, total in rows}
 
     def _fetch(self, where: str, params: list[Any], bucket: str | None = None) -> Rows:
-        columns = [*self.key, *self.key_texts, self.hash, bucket or "NULL", *self.streamed]
+        # The key's canonical text identifies a row across engines; MySQL returns some of them
+        # typed (an integer, a date) unless cast.
+        texts = [f"CAST({t} AS CHAR)" for t in self.key_texts] if self.mysql else self.key_texts
+        columns = [*self.key, *texts, self.hash, bucket or "NULL", *self.streamed]
         found = self.db.query(
             f"SELECT {', '.join(columns)} FROM {self.table} WHERE {where}", params
         )
