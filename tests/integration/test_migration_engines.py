@@ -273,3 +273,17 @@ def test_postgres_to_mysql_copy_matches(run_workload, pg_to_mysql):
     (table,) = result["tables"]
     assert (table["status"], table["sourceRows"], table["targetRows"]) == ("match", 800, 800)
     assert table["chunking"] == "buckets"
+
+
+@pytest.mark.parametrize("engine", ["sqlserver-se", "oracle-ee"])
+@pytest.mark.parametrize("prepare", [(), ("--prepare-source",)])
+def test_sqlserver_and_oracle_sources_are_refused(
+    engine, prepare, run_workload, assert_clean_error, sql_stack, tmp_path
+):
+    path = sql_stack.variant(tmp_path, lambda d: d["relational"].update(engine=engine))
+    done = run_workload("migration-check", "--outputs", str(path), *prepare)
+    assert_clean_error(
+        done, sql_stack.passwords, f'"relational.engine" is {engine}: there is no local'
+    )
+    assert "migration-check does not run on" in done.stderr
+    assert done.stdout == ""

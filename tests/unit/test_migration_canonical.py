@@ -82,6 +82,10 @@ def test_the_same_type_on_the_same_engine_keeps_its_own_text() -> None:
     utf8 = my("s", "varchar", "varchar(9)", charset="utf8mb4")
     assert pair_form(MYSQL, latin, MYSQL, utf8) == Form(TEXT)
     assert render(MYSQL, "`s`", latin, Form(TEXT)) == "CONVERT(`s` USING utf8mb4)"
+    # Text columns of several collations in one table: one collation, so MySQL 8 concatenates.
+    assert render(MYSQL, "`s`", utf8, Form(TEXT, native=True), recollate=True) == (
+        "CONVERT(`s` USING utf8mb4) COLLATE utf8mb4_bin"
+    )
 
 
 def test_each_engine_renders_the_canonical_text() -> None:
@@ -109,7 +113,7 @@ def test_each_engine_renders_the_canonical_text() -> None:
 
 def test_rows_join_with_a_separator_and_mark_null() -> None:
     assert row_text(MYSQL, ["`a`", "`b`"], [False, True]) == (
-        "CONCAT_WS(CHAR(31), `a`, COALESCE(`b`, CHAR(30)))"
+        "CONCAT_WS(_utf8mb4 X'1f', `a`, COALESCE(`b`, _utf8mb4 X'1e'))"
     )
     assert row_text(POSTGRES, ['"a"'], [True]) == 'concat_ws(chr(31), COALESCE("a", chr(30)))'
 

@@ -160,9 +160,15 @@ def _json_form(s_family: str, source: Column, t_family: str, target: Column) -> 
     return Form(JSON, streamed=True)
 
 
-def render(family: str, quoted: str, column: Column, form: Form) -> str:
-    """The SQL text of ``quoted`` (the column, quoted) in ``form`` on ``family``; NULL stays NULL."""
+def render(family: str, quoted: str, column: Column, form: Form, *, recollate: bool = False) -> str:
+    """The SQL text of ``quoted`` (the column, quoted) in ``form`` on ``family``; NULL stays NULL.
+
+    ``recollate``: the MySQL table's text columns have different collations, which MySQL 8
+    refuses to concatenate (error 1267); each is then converted to one (the bytes are the same).
+    """
     if family == MYSQL:
+        if recollate and column.charset and form.kind in {TEXT, JSON, OTHER}:
+            return f"CONVERT({quoted} USING utf8mb4) COLLATE utf8mb4_bin"
         return _mysql(quoted, column, form)
     return _postgres(quoted, column, form)
 
@@ -226,7 +232,7 @@ def _postgres(q: str, column: Column, form: Form) -> str:
 def row_text(family: str, parts: list[str], nullable: list[bool]) -> str:
     """The columns' texts joined by \\x1f, a NULL as the marker \\x1e."""
     if family == MYSQL:
-        sep, null, concat = "CHAR(31)", "CHAR(30)", "CONCAT_WS"
+        sep, null, concat = "_utf8mb4 X'1f'", "_utf8mb4 X'1e'", "CONCAT_WS"
     else:
         sep, null, concat = "chr(31)", "chr(30)", "concat_ws"
     items = [f"COALESCE({p}, {null})" if n else p for p, n in zip(parts, nullable, strict=True)]

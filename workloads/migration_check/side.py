@@ -60,8 +60,11 @@ class Side:
         def column(p: ColumnPlan) -> Any:
             return p.source if role == SOURCE else p.target
 
+        collations = {column(p).collation for p in plan.columns if column(p).charset}
+
         def text(p: ColumnPlan) -> str:
-            return render(family, db.quote(column(p).name), column(p), p.form)
+            quoted = db.quote(column(p).name)
+            return render(family, quoted, column(p), p.form, recollate=len(collations) > 1)
 
         self.key = [db.quote(column(p).name) for p in plan.key]
         self.key_texts = [text(p) for p in plan.key]
