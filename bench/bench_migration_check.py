@@ -7,7 +7,8 @@ each whole table on both sides, while also naming the differing keys.
 ``--engine postgres`` (the default): relational ``postgres`` and aurora ``aurora-postgresql``
 on the local PostgreSQL, the baseline ``SELECT md5(string_agg(t::text, '' ORDER BY id))`` on the
 source then the target (one client, as a user would type it; ordered by the key, without which
-two copies need not agree). ``--engine mysql``: both on the local MariaDB against
+two copies need not agree), and the same on both at once (two connections, as migration-check
+runs its two sides). ``--engine mysql``: both on the local MariaDB against
 ``CHECKSUM TABLE`` on each side. The migration-check figure is the whole command (process start
 included), measured on identical tables, then after changing one row in the target, where it
 also names the row's key. Each side's own databases and users are made for the run and dropped.
@@ -21,6 +22,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -62,12 +64,20 @@ def _pg(section: dict[str, Any]) -> Any:
     return conn
 
 
-Sides = tuple[Callable[[], float], Callable[[str], None]]
+# The baselines (name -> seconds for one run of it) and a statement runner on the target.
+Sides = tuple[dict[str, Callable[[], float]], Callable[[str], None]]
+WHOLE_TABLE = "SELECT md5(string_agg(t::text, '' ORDER BY id)) FROM bench_rows t"
+
+
+def _checksum(conn: Any) -> None:
+    with conn.cursor() as cur:
+        cur.execute(WHOLE_TABLE)
+        cur.fetchall()
 
 
 def postgres_sides(outputs: dict[str, Any], rows: int) -> Sides:
-    """Load both sides; the baseline (seconds for both checksums) and a statement runner on the
-    target."""
+    """Load both sides on PostgreSQL. Baselines: the whole-table md5 on the source then the
+    target (one client), and on both at once (two connections, as migration-check works)."""
     conns = [_pg(outputs[key]) for key in ("relational", "aurora")]
     for conn in conns:
         with conn.cursor() as cur:
@@ -75,19 +85,27 @@ def postgres_sides(outputs: dict[str, Any], rows: int) -> Sides:
             cur.execute(PG_ROWS.format(rows=int(rows)))
             cur.execute("VACUUM ANALYZE bench_rows")
 
-    def baseline() -> float:
+    def one_after_the_other() -> float:
         began = time.perf_counter()
         for conn in conns:
-            with conn.cursor() as cur:
-                cur.execute("SELECT md5(string_agg(t::text, '' ORDER BY id)) FROM bench_rows t")
-                cur.fetchall()
+            _checksum(conn)
+        return time.perf_counter() - began
+
+    def both_at_once() -> float:
+        began = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(_checksum, conns))
         return time.perf_counter() - began
 
     def on_target(statement: str) -> None:
         with conns[1].cursor() as cur:
             cur.execute(statement)
 
-    return baseline, on_target
+    baselines = {
+        "md5(string_agg) source then target": one_after_the_other,
+        "md5(string_agg) both at once": both_at_once,
+    }
+    return baselines, on_target
 
 
 def mysql_sides(outputs: dict[str, Any], rows: int) -> Sides:
@@ -103,7 +121,7 @@ def mysql_sides(outputs: dict[str, Any], rows: int) -> Sides:
     cur.execute(MY_ROWS.format(rows=int(rows)))
     cur.execute(f"INSERT INTO `{target_db}`.bench_rows SELECT * FROM `{source}`.bench_rows")
 
-    def baseline() -> float:
+    def checksum_table() -> float:
         began = time.perf_counter()
         for db in (source, target_db):
             cur.execute(f"CHECKSUM TABLE `{db}`.bench_rows")
@@ -116,7 +134,11 @@ def mysql_sides(outputs: dict[str, Any], rows: int) -> Sides:
             target.execute(f"USE `{target_db}`")
             target.execute(statement)
 
-    return baseline, on_target
+    return {"CHECKSUM TABLE source then target": checksum_table}, on_target
+
+
+def _rounded(times: list[float]) -> list[float]:
+    return [round(t, 2) for t in times]
 
 
 def main() -> None:
@@ -135,28 +157,30 @@ def main() -> None:
     path = Path(tempfile.mkdtemp(prefix="dbtier-bench-")) / "outputs.json"
     path.write_text(json.dumps(outputs))
     path.chmod(0o600)
-    native = "md5(string_agg) x2" if args.engine == "postgres" else "CHECKSUM TABLE x2"
     try:
         sides = postgres_sides if args.engine == "postgres" else mysql_sides
-        baseline, on_target = sides(outputs, args.rows)
+        baselines, on_target = sides(outputs, args.rows)
         for label in ("identical tables", "one row changed in the target"):
             if label.startswith("one"):
                 on_target(f"UPDATE bench_rows SET b = 'changed' WHERE id = {CHANGED}")
-            theirs, ours = [], []
+            theirs: dict[str, list[float]] = {name: [] for name in baselines}
+            ours: list[float] = []
             for _ in range(args.rounds):
-                theirs.append(baseline())
+                for name, baseline in baselines.items():
+                    theirs[name].append(baseline())
                 result, wall = run_workload(
                     "migration-check", "--outputs", str(path), "--include", "bench_rows"
                 )
                 ours.append(wall)
             table = result["tables"][0]
-            n, o = statistics.median(theirs), statistics.median(ours)
+            o = statistics.median(ours)
             print(
-                f"{args.engine} {label}: {native} {n:.2f}s, migration-check {o:.2f}s = "
-                f"{o / n:.2f}x (goal <= 2x); status {table['status']}, "
-                f"ranges {table['ranges']}; rounds {[round(t, 2) for t in theirs]} / "
-                f"{[round(t, 2) for t in ours]}"
+                f"{args.engine}, {label}: migration-check {o:.2f}s (rounds {_rounded(ours)}); "
+                f"status {table['status']}, ranges {table['ranges']}"
             )
+            for name, times in theirs.items():
+                n = statistics.median(times)
+                print(f"  vs {name} {n:.2f}s (rounds {_rounded(times)}): {o / n:.2f}x (goal <= 2x)")
     finally:
         drop_all(PREFIX)
 

@@ -21,6 +21,7 @@ same engine keeps its own text (cheapest); otherwise both sides render one canon
 NULL is the one-byte marker ``\\x1e`` and columns are joined by ``\\x1f``. A row hashes to 60 bits
 of its MD5 (MySQL ``CONV(SUBSTRING(MD5(..)))``, PostgreSQL ``('x' || substr(md5(..)))::bit(60)``),
 or to CRC32 when both sides speak MySQL (four times cheaper there; PostgreSQL has no CRC32).
+A chunk's rows are summed (``aggregate_sql``), or XORed between MySQLs.
 """
 
 from __future__ import annotations
@@ -251,6 +252,15 @@ def hash_sql(family: str, text: str, algorithm: str, utf8: bool = True) -> str:
         raise ValueError("PostgreSQL has no CRC32: both sides hash with MD5")
     value = text if utf8 else f"convert_to({text}, 'UTF8')"
     return f"('x' || substr(md5({value}), 1, 15))::bit(60)::bigint"
+
+
+def aggregate_sql(algorithm: str, row_hash: str) -> str:
+    """The rows' hashes combined, whatever their order: their SUM (exact: a DECIMAL or numeric),
+    or between MySQLs their BIT_XOR of CRC32s (cheaper there; as strong within a chunk, whose
+    keys are unique). 0 for no rows."""
+    if algorithm == CRC32:
+        return f"BIT_XOR({row_hash})"
+    return f"COALESCE(SUM({row_hash}), 0)"
 
 
 def json_value(text: str | None) -> str | None:

@@ -1,10 +1,10 @@
 """One table on one side of the comparison: the SQL that counts and hashes its rows in the
 database (per key range or per key-hash bucket), and the row fetch for the few ranges that differ.
 
-Everything heavy runs in the database: ``COUNT(*)`` and ``SUM`` of the rows' 60-bit hashes (or
-CRC32s) per chunk, an index range scan each. Rows come to Python only for differing chunks: the
-key, its canonical text (so that keys compare equal across engines) and the row's hash, plus the
-values of streamed columns.
+Everything heavy runs in the database: ``COUNT(*)`` and the ``SUM`` of the rows' 60-bit hashes
+(the ``BIT_XOR`` of their CRC32s between MySQLs) per chunk, an index range scan each. Rows come to
+Python only for differing chunks: the key, its canonical text (so that keys compare equal across
+engines) and the row's hash, plus the values of streamed columns.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workloads.migration_check.canonical import (
+    aggregate_sql,
     hash_sql,
     json_value,
     naive_utc,
@@ -70,6 +71,7 @@ class Side:
         self.key_texts = [text(p) for p in plan.key]
         row = row_text(family, [text(p) for p in plan.columns], [p.nullable for p in plan.columns])
         self.hash = hash_sql(family, row, plan.algorithm, db.utf8)
+        self.total = aggregate_sql(plan.algorithm, self.hash)
         key_row = row_text(family, self.key_texts, [False] * len(self.key_texts))
         self.key_hash = hash_sql(family, key_row, plan.algorithm, db.utf8)
         # Streamed columns come as their stored text (psycopg2 would parse json into objects).
@@ -94,22 +96,22 @@ class Side:
         return (" AND ".join(parts) or "TRUE"), params
 
     def chunk_sums(self, chunks: list[tuple[Any, Any]], inclusive_upper: bool) -> list[Key]:
-        """(row count, sum of row hashes) for each key range."""
+        """(row count, combined row hashes) for each key range."""
         sums = []
         for lower, upper in chunks:
             where, params = self._where(lower, upper, inclusive_upper)
             count, total = self.db.one(
-                f"SELECT COUNT(*), COALESCE(SUM({self.hash}), 0) FROM {self.table} WHERE {where}",
+                f"SELECT COUNT(*), {self.total} FROM {self.table} WHERE {where}",
                 params,
             )
             sums.append((int(count), int(total)))
         return sums
 
     def bucket_sums(self, buckets: int) -> dict[int, Key]:
-        """bucket -> (row count, sum of row hashes), the bucket a hash of the key's canonical
+        """bucket -> (row count, combined row hashes), the bucket a hash of the key's canonical
         text modulo ``buckets``: one grouped scan."""
         rows = self.db.query(
-            f"SELECT MOD({self.key_hash}, {int(buckets)}) AS b, COUNT(*), SUM({self.hash}) "
+            f"SELECT MOD({self.key_hash}, {int(buckets)}) AS b, COUNT(*), {self.total} "
             f"FROM {self.table} GROUP BY b"
         )
         return {int(b): (int(count), int(total)) for b, count, total in rows}
