@@ -191,6 +191,9 @@ PG_SOURCE = [
     "CREATE TABLE pg_tags (name text, k integer, v text, PRIMARY KEY (name, k))",
     "INSERT INTO pg_tags SELECT 't' || (g % 10), g, 'x' FROM generate_series(1, 1500) g",
     "CREATE TABLE pg_nokey (a integer)",
+    # The full load creates it in the database's default collation (C.UTF-8): keys in buckets.
+    'CREATE TABLE pg_words (w text COLLATE "C" PRIMARY KEY, n integer)',
+    "INSERT INTO pg_words SELECT 'Word ' || g, g FROM generate_series(1, 1000) g",
 ]
 
 
@@ -198,8 +201,8 @@ PG_SOURCE = [
 def pg_migrated(pg_stack: Any) -> Any:
     """PostgreSQL to PostgreSQL: three tables, copied by the full load (created in the target)."""
     owner_sql(pg_stack.outputs["relational"], PG_SOURCE)
-    copied = full_load(pg_stack.outputs, ["pg_orders", "pg_tags", "pg_nokey"])
-    assert copied == {"pg_orders": 4000, "pg_tags": 1500, "pg_nokey": 0}
+    copied = full_load(pg_stack.outputs, ["pg_orders", "pg_tags", "pg_nokey", "pg_words"])
+    assert copied == {"pg_orders": 4000, "pg_tags": 1500, "pg_nokey": 0, "pg_words": 1000}
     return pg_stack
 
 
@@ -210,6 +213,8 @@ def test_postgres_to_postgres_matches_then_names_differences(run_workload, pg_mi
     tables = by_table(json.loads(done.stdout))
     assert tables["pg_orders"]["status"] == tables["pg_tags"]["status"] == "match"
     assert tables["pg_tags"]["chunking"] == "keyset"  # same engine, same collation
+    assert (tables["pg_words"]["status"], tables["pg_words"]["chunking"]) == ("match", "buckets")
+    assert tables["pg_words"]["chunks"] == 2  # 1,000 rows in chunks of 700
     assert tables["pg_nokey"] == {
         "table": "pg_nokey",
         "status": "skipped",
@@ -222,6 +227,7 @@ def test_postgres_to_postgres_matches_then_names_differences(run_workload, pg_mi
             "DELETE FROM pg_orders WHERE id IN (10, 11)",
             "UPDATE pg_orders SET placed = placed + interval '1 microsecond' WHERE id = 3999",
             "INSERT INTO pg_tags VALUES ('t3', 99999, 'y')",
+            "UPDATE pg_words SET n = 0 WHERE w = 'Word 77'",
         ],
     )
     done = run_workload("migration-check", "--outputs", str(pg_migrated.path), "--json", *include)
@@ -233,6 +239,9 @@ def test_postgres_to_postgres_matches_then_names_differences(run_workload, pg_mi
     ]
     assert tables["pg_tags"]["ranges"] == [
         {"kind": "extra in target", "from": ["t3", 99999], "to": ["t3", 99999], "rows": 1}
+    ]
+    assert tables["pg_words"]["ranges"] == [
+        {"kind": "changed", "from": "Word 77", "to": "Word 77", "rows": 1}
     ]
 
 

@@ -212,81 +212,78 @@ def _merge_adjacent(pieces: Iterator[tuple[Any, Any]], most: int = 10) -> Iterat
         yield current[0], current[1]
 
 
-def _both(pool: ThreadPoolExecutor, call: str, source: Side, target: Side, *args: Any) -> Any:
-    """The same method on both sides at once, each on its own connection."""
-    s = pool.submit(getattr(source, call), *args)
-    t = pool.submit(getattr(target, call), *args)
-    return s.result(), t.result()
+@dataclass(frozen=True)
+class _Job:
+    """One table's comparison: its plan, both sides, the chunk size, how many ranges to name,
+    and the two threads the sides run on."""
+
+    plan: TablePlan
+    source: Side
+    target: Side
+    chunk_size: int
+    max_ranges: int
+    pool: ThreadPoolExecutor
+
+    def both(self, call: str, *args: Any) -> Any:
+        """The same method on both sides at once, each on its own connection."""
+        s = self.pool.submit(getattr(self.source, call), *args)
+        t = self.pool.submit(getattr(self.target, call), *args)
+        return s.result(), t.result()
 
 
-def _ranged(
-    plan: TablePlan,
-    *,
-    source: Side,
-    target: Side,
-    chunk_size: int,
-    max_ranges: int,
-    pool: ThreadPoolExecutor,
-) -> TableReport:
+def _ranged(job: _Job) -> TableReport:
     """Arithmetic or keyset chunks: sums per key range, then the differing ranges' rows."""
-    arithmetic = plan.strategy == ARITHMETIC
-    chunks, inclusive = plan_chunks(source, target, arithmetic, chunk_size)
-    s_sums, t_sums = _both(pool, "chunk_sums", source, target, chunks, inclusive)
+    arithmetic = job.plan.strategy == ARITHMETIC
+    chunks, inclusive = plan_chunks(job.source, job.target, arithmetic, job.chunk_size)
+    s_sums, t_sums = job.both("chunk_sums", chunks, inclusive)
     differing = [chunk for chunk, s, t in zip(chunks, s_sums, t_sums, strict=True) if s != t]
     ranges: list[KeyRange] = []
-    if plan.streamed:
+    if job.plan.streamed:
         # A streamed column is in no SQL hash: every chunk's rows are compared in Python.
         differing = []
         for lower, upper in chunks:
-            found = diff_rows(*_both(pool, "rows", source, target, lower, upper, inclusive))
+            found = diff_rows(*job.both("rows", lower, upper, inclusive))
             differing += [(lower, upper)] if found else []
             ranges.extend(found)
     else:
-        pieces = _merge_adjacent(_narrow(differing, source, target, arithmetic, pool))
+        pieces = _merge_adjacent(_narrow(differing, job.source, job.target, arithmetic, job.pool))
         for lower, upper in pieces:
-            if len(ranges) >= max_ranges:
+            if len(ranges) >= job.max_ranges:
                 break
-            ranges.extend(diff_rows(*_both(pool, "rows", source, target, lower, upper, inclusive)))
+            ranges.extend(diff_rows(*job.both("rows", lower, upper, inclusive)))
     return _report(
-        plan,
-        ranges=ranges[:max_ranges],
+        job.plan,
+        ranges=ranges[: job.max_ranges],
         sums=(s_sums, t_sums),
         chunks=len(chunks),
         differing=len(differing),
     )
 
 
-def _bucketed(
-    plan: TablePlan,
-    *,
-    source: Side,
-    target: Side,
-    chunk_size: int,
-    max_ranges: int,
-    pool: ThreadPoolExecutor,
-) -> TableReport:
+def _bucketed(job: _Job) -> TableReport:
     """Key-hash buckets: one grouped scan per side, then one scan for the differing buckets."""
-    estimate = max(*_both(pool, "estimate", source, target), 1)
-    buckets = max(1, math.ceil(estimate / chunk_size))
-    s_sums, t_sums = _both(pool, "bucket_sums", source, target, buckets)
+    # The servers' estimates size the buckets; a table never analysed yet has none: count it.
+    estimate = max(*job.both("estimate")) or job.source.count()
+    buckets = max(1, math.ceil(estimate / job.chunk_size))
+    s_sums, t_sums = job.both("bucket_sums", buckets)
     differing = sorted(b for b in set(s_sums) | set(t_sums) if s_sums.get(b) != t_sums.get(b))
     ranges: list[KeyRange] = []
-    if plan.streamed:
+    if job.plan.streamed:
         wanted = sorted(set(s_sums) | set(t_sums))
         differing = []
         for at in range(0, len(wanted), STREAM_BATCH):
             batch = wanted[at : at + STREAM_BATCH]
-            s_rows, t_rows = _both(pool, "rows_in_buckets", source, target, buckets, batch)
+            s_rows, t_rows = job.both("rows_in_buckets", buckets, batch)
             found = _differing_keys(s_rows, t_rows)
             differing += sorted({(s_rows.get(k) or t_rows[k]).bucket for k in found})
             ranges.extend(diff_rows(s_rows, t_rows, merge=False))
     elif differing:
-        batch = differing[:max_ranges]
-        s_rows, t_rows = _both(pool, "rows_in_buckets", source, target, buckets, batch)
+        batch = differing[: job.max_ranges]
+        s_rows, t_rows = job.both("rows_in_buckets", buckets, batch)
         ranges = diff_rows(s_rows, t_rows, merge=False)
     return _report(
-        plan,
-        ranges=ranges[:max_ranges],
+        job.plan,
+        ranges=ranges[: job.max_ranges],
         sums=(list(s_sums.values()), list(t_sums.values())),
         chunks=buckets,
         differing=len(differing),
@@ -352,12 +349,5 @@ def compare_table(
         return TableReport(table, "skipped", columns_missing_in_target=missing, reason=reason)
     source = Side(source_db, plan, SOURCE)
     target = Side(target_db, plan, TARGET)
-    compare_with = _bucketed if plan.strategy == BUCKETS else _ranged
-    return compare_with(
-        plan,
-        source=source,
-        target=target,
-        chunk_size=chunk_size,
-        max_ranges=max_ranges,
-        pool=pool,
-    )
+    job = _Job(plan, source, target, chunk_size, max_ranges, pool)
+    return _bucketed(job) if plan.strategy == BUCKETS else _ranged(job)

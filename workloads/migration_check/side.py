@@ -154,6 +154,9 @@ class Side:
     def estimate(self) -> int:
         return self.db.estimate(self.name)
 
+    def count(self) -> int:
+        return int(self.db.one(f"SELECT COUNT(*) FROM {self.table}")[0])
+
     def boundaries(self, chunk_size: int) -> list[Key]:
         """Upper keys of successive chunks of ``chunk_size`` rows (keyset walk of the key)."""
         found: list[Key] = []
