@@ -51,6 +51,10 @@ MYSQL_SOURCE = [
     "CREATE TABLE mc_docs (id INT PRIMARY KEY, doc JSON NULL)",
     "INSERT INTO mc_docs SELECT seq, IF(seq % 9 = 0, NULL, CONCAT('{\"b\": ', seq, "
     '\', "a": [1, 2.50], "s": "é"}\')) FROM seq_1_to_300',
+    # A text key in buckets and a streamed column together.
+    "CREATE TABLE mc_notes (code VARCHAR(10) PRIMARY KEY, doc JSON NOT NULL)",
+    "INSERT INTO mc_notes SELECT CONCAT(IF(seq % 2, 'n', 'N'), seq), "
+    "CONCAT('{\"v\": ', seq, '}') FROM seq_1_to_120",
 ]
 PG_TARGET = [
     "CREATE TABLE mc_types (id integer PRIMARY KEY, flag boolean, happened timestamp(6) NOT NULL, "
@@ -59,8 +63,9 @@ PG_TARGET = [
     "CREATE TABLE mc_codes (code varchar(20) PRIMARY KEY, qty integer NOT NULL)",
     "CREATE TABLE mc_lines (order_id bigint, line integer, sku text, PRIMARY KEY (order_id, line))",
     "CREATE TABLE mc_docs (id integer PRIMARY KEY, doc jsonb)",
+    "CREATE TABLE mc_notes (code text PRIMARY KEY, doc jsonb NOT NULL)",
 ]
-TABLES = ["mc_types", "mc_codes", "mc_lines", "mc_docs"]
+TABLES = ["mc_types", "mc_codes", "mc_lines", "mc_docs", "mc_notes"]
 
 
 def owner_sql(section: dict[str, Any], statements: list[str]) -> None:
@@ -105,7 +110,13 @@ def mysql_to_pg(sql_stack: Any, tmp_path_factory: Any) -> Iterator[Any]:
         owner_sql(stack.outputs["relational"], MYSQL_SOURCE)
         owner_sql(stack.outputs["aurora"], PG_TARGET)
         copied = full_load(stack.outputs, TABLES, TRUNCATE)
-        assert copied == {"mc_types": 3000, "mc_codes": 2000, "mc_lines": 2000, "mc_docs": 300}
+        assert copied == {
+            "mc_types": 3000,
+            "mc_codes": 2000,
+            "mc_lines": 2000,
+            "mc_docs": 300,
+            "mc_notes": 120,
+        }
         yield stack
 
 
@@ -135,6 +146,8 @@ def test_mysql_to_postgres_identical_copy_with_other_types_matches(run_workload,
     assert tables["mc_lines"]["chunking"] == "keyset"
     # MariaDB's JSON is text, jsonb normalises it: no SQL text in common, compared in Python.
     assert tables["mc_docs"]["streamedColumns"] == ["doc"]
+    assert tables["mc_notes"]["streamedColumns"] == ["doc"]
+    assert tables["mc_notes"]["chunking"] == "buckets"
 
 
 def test_mysql_to_postgres_names_deleted_changed_and_extra_keys(run_workload, mysql_to_pg):
@@ -151,6 +164,7 @@ def test_mysql_to_postgres_names_deleted_changed_and_extra_keys(run_workload, my
             # id 7: b changed; id 8: the same document written another way (no change).
             'UPDATE mc_docs SET doc = \'{"s": "é", "a": [1, 2.50], "b": 70}\' WHERE id = 7',
             'UPDATE mc_docs SET doc = \'{"s": "\\u00e9", "b": 8, "a": [1.0, 2.5]}\' WHERE id = 8',
+            "UPDATE mc_notes SET doc = '{\"v\": 0}' WHERE code = 'N2'",
         ],
     )
     try:
@@ -171,6 +185,10 @@ def test_mysql_to_postgres_names_deleted_changed_and_extra_keys(run_workload, my
         # Numbers by value and keys in any order: only id 7 changed.
         assert tables["mc_docs"]["ranges"] == [{"kind": "changed", "from": 7, "to": 7, "rows": 1}]
         assert tables["mc_lines"]["status"] == "match"
+        assert tables["mc_notes"]["ranges"] == [
+            {"kind": "changed", "from": "N2", "to": "N2", "rows": 1}
+        ]
+        assert tables["mc_notes"]["differingChunks"] == 1
         text = run_workload(
             "migration-check", "--outputs", str(mysql_to_pg.path), "--include", "mc_types"
         )
