@@ -14,7 +14,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import secrets
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg2
@@ -22,6 +25,8 @@ import pytest
 
 from standins.local_outputs import drop_all, mysql_admin, new_password, provision_all
 from workloads.sql.engines import FAMILIES, POSTGRES
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # The outputs' engines of each variant (standins.local_outputs.provision_all's arguments).
 PG_ENGINES = {"relational_engine": "postgres", "aurora_engine": "aurora-postgresql"}
@@ -74,3 +79,33 @@ def admin_sql(section: dict[str, Any], statement: str, params: tuple[Any, ...] =
         return list(rows)
     finally:
         conn.close()
+
+
+def aurora_load_in_background(
+    path: Path, *, duration: int, verify_timeout: int
+) -> subprocess.Popen[str]:
+    """``aurora-load --json`` (3 worker threads, 70 % inserts) started and left running, for a
+    test that restarts the server under it."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "workloads",
+            "aurora-load",
+            "--outputs",
+            str(path),
+            "--json",
+            "--duration",
+            str(duration),
+            "--workers",
+            "3",
+            "--mix",
+            "70",
+            "--verify-timeout",
+            str(verify_timeout),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

@@ -15,7 +15,12 @@ import pytest
 
 from contract import AuroraOutputs
 from standins.local_outputs import mysql_admin
-from tests.integration.engine_stacks import admin_sql, pg_stack, stack
+from tests.integration.engine_stacks import (
+    admin_sql,
+    aurora_load_in_background,
+    pg_stack,
+    stack,
+)
 from workloads import aurora_load
 from workloads.common import Outputs
 from workloads.sql import sql_endpoint
@@ -184,29 +189,7 @@ def _start_mariadb() -> None:
 def test_aurora_load_survives_a_server_restart(sql_stack):
     # scripts/engines.sh installs MariaDB from Debian's packages, which bring both tools.
     assert shutil.which("mariadb-admin") and shutil.which("start-stop-daemon")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "workloads",
-            "aurora-load",
-            "--outputs",
-            str(sql_stack.path),
-            "--json",
-            "--duration",
-            "12",
-            "--workers",
-            "3",
-            "--mix",
-            "70",
-            "--verify-timeout",
-            "90",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = aurora_load_in_background(sql_stack.path, duration=12, verify_timeout=90)
     try:
         time.sleep(4)
         subprocess.run(

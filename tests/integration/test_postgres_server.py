@@ -10,8 +10,6 @@ primary and its read replica share a port under two host names. Both are made on
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,9 +19,9 @@ import pytest
 from psycopg2 import sql
 
 from standins.local_outputs import build_outputs, new_password, provision_pg
+from tests.integration.engine_stacks import aurora_load_in_background
 from tests.integration.pg_server import PgServer, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 PRIMARY, STANDBY = "127.0.0.1", "127.0.0.2"
 
 pytestmark = pytest.mark.integration
@@ -94,19 +92,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         primary.close()
 
 
-def workload(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "workloads", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-def test_relational_measures_a_real_standby(cluster):
-    done = workload("relational", "--outputs", str(cluster.path), "--json")
+def test_relational_measures_a_real_standby(cluster, run_workload):
+    done = run_workload("relational", "--outputs", str(cluster.path), "--json")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["users"]["inserted"] + result["users"]["alreadyPresent"] == 4
@@ -125,7 +112,7 @@ def test_relational_measures_a_real_standby(cluster):
     (standby,) = result["primary"]["standbys"]
     assert standby["client"] == PRIMARY  # the standby connects from the loopback's 127.0.0.1
     assert standby["state"] == "streaming"
-    text = workload("relational", "--outputs", str(cluster.path))
+    text = run_workload("relational", "--outputs", str(cluster.path))
     assert text.returncode == 0, text.stderr
     assert f"reader {STANDBY}: 4 users, replica lag" in text.stdout
     assert "engine: standby, replay lag" in text.stdout
@@ -133,29 +120,7 @@ def test_relational_measures_a_real_standby(cluster):
 
 
 def test_aurora_load_survives_a_postgres_restart(cluster):
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "workloads",
-            "aurora-load",
-            "--outputs",
-            str(cluster.path),
-            "--json",
-            "--duration",
-            "8",
-            "--workers",
-            "3",
-            "--mix",
-            "70",
-            "--verify-timeout",
-            "60",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = aurora_load_in_background(cluster.path, duration=8, verify_timeout=60)
     try:
         time.sleep(3)
         cluster.primary.restart()  # pg_ctl restart -m fast: every session is ended
