@@ -179,7 +179,7 @@ def _converter(family: str, target: Column) -> Callable[[Any], Any]:
 def _execute(db: Database, statement: str) -> None:
     try:
         with closing(db.conn.cursor()) as cur:
-            cur.execute(statement)
+            cur.execute(statement, ())  # () for psycopg2: a %% in a quoted name becomes %
     except db.driver_error as exc:
         raise db.failed(exc) from None
 
@@ -212,7 +212,7 @@ def _rows(source: Database, table: str, names: list[str]) -> Iterator[list[tuple
     cursor = source.conn.cursor("dbtier_full_load", withhold=True) if streaming else None
     try:
         with closing(cursor or source.conn.cursor()) as cur:
-            cur.execute(select)
+            cur.execute(select, ())
             while batch := cur.fetchmany(BATCH):
                 yield [tuple(r) for r in batch]
     except source.driver_error as exc:

@@ -210,8 +210,8 @@ PG_SOURCE = [
     "INSERT INTO pg_tags SELECT 't' || (g % 10), g, 'x' FROM generate_series(1, 1500) g",
     "CREATE TABLE pg_nokey (a integer)",
     # The full load creates it in the database's default collation (C.UTF-8): keys in buckets.
-    'CREATE TABLE pg_words (w text COLLATE "C" PRIMARY KEY, n integer)',
-    "INSERT INTO pg_words SELECT 'Word ' || g, g FROM generate_series(1, 1000) g",
+    'CREATE TABLE pg_words (w text COLLATE "C" PRIMARY KEY, n integer, "off%" numeric(5,2))',
+    "INSERT INTO pg_words SELECT 'Word ' || g, g, mod(g, 100) FROM generate_series(1, 1000) g",
 ]
 
 

@@ -215,7 +215,9 @@ class PostgresDatabase(Database):
         )
 
     def quote(self, name: str) -> str:
-        return str(psycopg2.extensions.quote_ident(name, self.conn))
+        # Statements go through psycopg2's %-formatting (``query`` always passes parameters),
+        # so a % in a name is doubled.
+        return str(psycopg2.extensions.quote_ident(name, self.conn)).replace("%", "%%")
 
     def shape(self, table: str) -> TableShape:
         rows = self.query(
