@@ -128,6 +128,15 @@ SSL_MODES: dict[str, tuple[str, ...]] = {
 }
 CERTIFICATE_SSL_MODES = frozenset({"verify-ca", "verify-full"})
 
+# Source endpoint engines whose change data capture needs the instance's automated backups:
+# MySQL and MariaDB binary logs ("Enable automatic backups", CHAP_Source.MySQL.html#
+# CHAP_Source.MySQL.AmazonManaged), SQL Server's full recovery model, which RDS keeps only with
+# automated backups ("the database must be configured for full backups", CHAP_Source.SQLServer
+# .html), Oracle's ARCHIVELOG mode, likewise ("turn on automated backups ... to enable
+# archiving", CHAP_Source.Oracle.html#CHAP_Source.Oracle.Amazon-Managed); all under
+# https://docs.aws.amazon.com/dms/latest/userguide/. PostgreSQL's logical slots need none.
+CDC_NEEDS_BACKUPS = frozenset({"mysql", "mariadb", "sqlserver", "oracle"})
+
 
 def source_problem(rds_engine: str) -> str | None:
     """Why DMS cannot read an RDS ``rds_engine`` instance, or None."""
