@@ -131,10 +131,8 @@ def replica(name: str, source: PlannedResource, **inputs: Any) -> PlannedResourc
     return linked(resource(INSTANCE, name, base), replicateSourceDb=source)
 
 
-def dms_source(
-    name: str, db: PlannedResource, engine_name: str, migration: str = "full-load-and-cdc"
-) -> list[PlannedResource]:
-    """A DMS source endpoint (``engine_name``) reading ``db`` through its secret, and a task."""
+def db_secret(name: str, db: PlannedResource) -> tuple[PlannedResource, PlannedResource]:
+    """A Secrets Manager secret and the version whose value came from ``db`` (its host)."""
     secret = resource(SECRET, f"{name}-secret", {"name": f"{name}-secret"})
     value = linked(
         resource(
@@ -145,6 +143,14 @@ def dms_source(
         secretId=secret,
         secretString=db,
     )
+    return secret, value
+
+
+def dms_source(
+    name: str, db: PlannedResource, engine_name: str, migration: str = "full-load-and-cdc"
+) -> list[PlannedResource]:
+    """A DMS source endpoint (``engine_name``) reading ``db`` through its secret, and a task."""
+    secret, value = db_secret(name, db)
     endpoint = linked(
         resource(
             ENDPOINT,
@@ -162,16 +168,7 @@ def dms_source(
 
 def rotation(name: str, db: PlannedResource, application: str) -> list[PlannedResource]:
     """The rotation of ``db``'s secret by a function of the ``application`` SAR application."""
-    secret = resource(SECRET, f"{name}-secret", {"name": f"{name}-secret"})
-    value = linked(
-        resource(
-            SECRET_VERSION,
-            f"{name}-secret-value",
-            {"secretId": f"{name}-secret", "secretString": {**SECRET_STRING, "value": "{}"}},
-        ),
-        secretId=secret,
-        secretString=db,
-    )
+    secret, value = db_secret(name, db)
     app = resource(
         SAR_STACK,
         f"{name}-function",
