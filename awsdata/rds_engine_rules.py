@@ -38,11 +38,12 @@ def default_version(name: str, today: date | None = None) -> str:
     raise LookupError(f"no version of {name} in standard support is offered (cfn-lint's data)")
 
 
-def default_class(name: str, version: str, region: str | None) -> str:
-    """The smallest current-generation class RDS offers ``name`` at ``version`` in ``region``
-    (``REFERENCE_REGION`` when unknown), Graviton first: db.t4g.micro for MySQL, db.t3.micro
-    for SQL Server Express, db.m6i.large for SQL Server Standard."""
-    offered = rds.rds_classes(name, region or REFERENCE_REGION, version) or frozenset()
+def default_class(name: str, version: str) -> str:
+    """The smallest current-generation class RDS offers ``name`` at ``version`` in
+    ``REFERENCE_REGION``, Graviton first: db.t4g.micro for MySQL, db.t3.micro for SQL Server
+    Express, db.m6i.large for SQL Server Standard. One region for every stack, so a default
+    does not change with the region; where a region lacks it, config validation says so."""
+    offered = rds.rds_classes(name, REFERENCE_REGION, version) or frozenset()
     prefixes = CURRENT_GENERATION["rds"]
 
     def rank(c: str) -> tuple[tuple[int, int], int]:

@@ -37,7 +37,7 @@ ENGINES = (
     "oracle-se2",
     "oracle-ee",
 )
-# The region whose offer picks a default class when the stack's region is unknown.
+# The region whose offer picks each engine's default class (rds_engine_rules.default_class).
 REFERENCE_REGION = "us-east-1"
 
 # License models (CreateDBInstance LicenseModel).
@@ -183,8 +183,6 @@ class RdsEngine:
     """The instance's listener (CreateDBInstance Port default)."""
     tls_parameters: Mapping[str, str]
     """Parameter group entries that refuse unencrypted connections (empty: by an option)."""
-    tls_option: Option | None
-    """The option that carries TLS (Oracle's SSL), whose port clients use."""
     logs: Mapping[str, LogExport]
     """Every log the engine exports that dbtier can make non-empty, in AWS's order."""
     default_logs: tuple[str, ...]
@@ -194,17 +192,19 @@ class RdsEngine:
     database_name: str | None
     """The regex of a database name (None: the engine takes none at create: SQL Server)."""
     database_hint: str
-    default_database: str | None
-    password_special: str
-    password_length: int
     max_replicas: int
     """Read replicas RDS creates of one instance (0: none)."""
-    multi_az: bool
     iam_auth: bool
-    max_storage_gib: int
     json_engine: str
     """The `engine` of the connection secret's JSON, as AWS's rotation function checks it."""
     rotation_app: str
+    default_database: str | None = "appdb"
+    tls_option: Option | None = None
+    """The option that carries TLS (Oracle's SSL), whose port clients use."""
+    password_special: str = PASSWORD_SPECIAL
+    password_length: int = 32
+    multi_az: bool = True
+    max_storage_gib: int = 65536
     cdc_parameters: Mapping[str, str] | None = None
     """What DMS change data capture needs in the parameter group (None: not by a parameter)."""
     cdc_steps: str | None = None
@@ -249,22 +249,16 @@ def _mysql_like(engine: str, family: str, rotation_app: str) -> RdsEngine:
         family=family,
         port=3306,
         tls_parameters={"require_secure_transport": "1"},
-        tls_option=None,
         logs=_MYSQL_LOGS,
         default_logs=("error", "slowquery", "iam-db-auth-error"),
         license_models=("general-public-license",),
         database_name=_MYSQL_DB[0],
         database_hint=_MYSQL_DB[1],
-        default_database="appdb",
-        password_special=PASSWORD_SPECIAL,
-        password_length=32,
         # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_MySQL.Replication.ReadReplicas.html,
         # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_MariaDB.Replication.ReadReplicas.html
         max_replicas=15,
-        multi_az=True,
         # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.html
         iam_auth=True,
-        max_storage_gib=65536,
         json_engine=family,
         rotation_app=rotation_app,
         cdc_parameters=_BINLOGS,
@@ -279,7 +273,6 @@ def _sqlserver(engine: str, *, replicas: int, multi_az: bool, agent: bool) -> Rd
         family="sqlserver",
         port=1433,
         tls_parameters={"rds.force_ssl": "1"},
-        tls_option=None,
         logs=logs,
         default_logs=tuple(logs),
         # license-included only: RDS's bring-your-own-media is for the Developer Edition
@@ -288,8 +281,6 @@ def _sqlserver(engine: str, *, replicas: int, multi_az: bool, agent: bool) -> Rd
         database_name=None,
         database_hint="nothing: SQL Server creates no database at create",
         default_database=None,
-        password_special=PASSWORD_SPECIAL,
-        password_length=32,
         max_replicas=replicas,
         multi_az=multi_az,
         iam_auth=False,
@@ -320,9 +311,7 @@ def _oracle(engine: str, *, replicas: int, licenses: tuple[str, ...]) -> RdsEngi
         password_special=ORACLE_PASSWORD_SPECIAL,
         password_length=30,
         max_replicas=replicas,
-        multi_az=True,
         iam_auth=False,
-        max_storage_gib=65536,
         json_engine="oracle",
         rotation_app="SecretsManagerRDSOracleRotationSingleUser",
         cdc_steps=ORACLE_CDC_STEPS,
@@ -337,20 +326,14 @@ RDS_ENGINES: Mapping[str, RdsEngine] = {
         family="postgres",
         port=5432,
         tls_parameters={"rds.force_ssl": "1"},
-        tls_option=None,
         logs=_POSTGRES_LOGS,
         default_logs=("postgresql", "iam-db-auth-error"),
         license_models=("postgresql-license",),
         database_name=_POSTGRES_DB[0],
         database_hint=_POSTGRES_DB[1],
-        default_database="appdb",
-        password_special=PASSWORD_SPECIAL,
-        password_length=32,
         # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.Replication.ReadReplicas.html
         max_replicas=15,
-        multi_az=True,
         iam_auth=True,
-        max_storage_gib=65536,
         json_engine="postgres",
         rotation_app="SecretsManagerRDSPostgreSQLRotationSingleUser",
         cdc_parameters=_LOGICAL,

@@ -102,7 +102,8 @@ class StackConfig:
     relational: RelationalConfig = field(
         default_factory=RelationalConfig,
         metadata=doc(
-            "RDS MySQL: the primary, read replicas, backups, monitoring, windows, parameters."
+            "RDS (MySQL, PostgreSQL, MariaDB, SQL Server or Oracle): the primary, read replicas,"
+            " backups, monitoring, windows, parameters."
         ),
     )
     aurora: AuroraConfig = field(

@@ -130,10 +130,10 @@ def test_default_versions_come_from_the_data() -> None:
 def test_default_classes_are_offered() -> None:
     for name in ENGINES:
         version = rds_engine_rules.default_version(name)
-        cls = rds_engine_rules.default_class(name, version, None)
+        cls = rds_engine_rules.default_class(name, version)
         assert rds.rds_class_problem(name, cls, "us-east-1", version) is None, name
         assert support.generation_problem("rds", cls) is None
-    assert rds_engine_rules.default_class("mysql", "8.4", "us-east-1") == "db.t4g.micro"
+    assert rds_engine_rules.default_class("mysql", "8.4") == "db.t4g.micro"
 
 
 def test_oracle_versions_without_cfnlint_data() -> None:
