@@ -346,7 +346,7 @@ def catalog_cases() -> Iterator[Case]:
         old = instance(f"support-{e}-old", e, engineVersion=UNSUPPORTED_VERSION[e])
         yield Case("supported-engine-version", old.name, True, [old], "outside standard support")
         yield Case("supported-engine-version", ok.name, False, [ok])
-        default_class = rds_engine_rules.default_class(e, version(e), "us-east-1")
+        default_class = rds_engine_rules.default_class(e, version(e))
         good = instance(f"class-{e}", e, instanceClass=default_class)
         yield Case("deploy-rds-instance-class", good.name, False, in_region([good]))
         yield Case("allowed-instance-class", good.name, False, [good])
