@@ -371,3 +371,18 @@ def option_group_version(name: str, version: str) -> str:
     if family in ("mysql", "mariadb", "sqlserver"):
         return ".".join(parts[:2])
     return parts[0]
+
+
+# Engines whose default parameter group already refuses unencrypted connections, from which
+# major: "for DB instances using PostgreSQL version 15 and higher major versions, rds.force_ssl
+# is set to 1 (on)" by default (before 15, 0)
+# (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/ssl-certificate-rotation-postgresql.html).
+TLS_BY_DEFAULT_SINCE: Mapping[str, int] = {"postgres": 15}
+
+
+def tls_by_default(name: str, version: str | None) -> bool:
+    """Whether ``name`` at ``version`` enforces TLS with its default parameter group (a version
+    unknown or unset counts as not: AWS's default version may be an older major)."""
+    since = TLS_BY_DEFAULT_SINCE.get(name)
+    major = (version or "").split(".")[0]
+    return since is not None and major.isdigit() and int(major) >= since

@@ -208,6 +208,8 @@ def migration(tier: Tier) -> Migration:
             target_secret_arn=target.secret_arn,
             target_engine=cfg.aurora.engine,
             target_database=cfg.aurora.database_name,
+            source_engine=cfg.relational.engine,
+            source_database=cfg.relational.database_name,
             log_retention_days=cfg.logs.retention_days,
         ),
         opts=tier.opts,
