@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from components.base import DbtierComponent
+from components.base import DbtierComponent, output_names
 from components.reference import MissingDoc, allowed_text, default_text
 from contract.fielddoc import FieldDoc, camel, config_key, field_doc
 from dbtier import library, wiring
@@ -334,14 +334,14 @@ def _args_init(exported: dict[str, list[str]]) -> str:
 
 def outputs_source(cls: type[DbtierComponent]) -> list[Field]:
     """The outputs of library component `cls` as its classes declare them (annotation source and
-    docstring), base classes first; the names are `library.outputs_of(cls)`."""
+    docstring), base classes first; the names are `output_names(cls)`."""
     declared: dict[str, Field] = {}
     for klass in reversed(cls.__mro__):
         if not (issubclass(klass, DbtierComponent) and klass is not DbtierComponent):
             continue
         fields, _ = _wiring_fields(klass)
         declared.update({f.name: f for f in fields})
-    return [declared[name] for name in library.outputs_of(cls)]
+    return [declared[name] for name in output_names(cls)]
 
 
 def render_hosted() -> str:

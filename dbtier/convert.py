@@ -19,7 +19,6 @@ unknowns included, as any Pulumi input.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable, Mapping
 from typing import (
@@ -28,14 +27,13 @@ from typing import (
     NotRequired,
     Required,
     TypeVar,
-    cast,
     get_args,
     get_origin,
     is_typeddict,
 )
 
 import pulumi
-from pulumi.output import Unknown
+from pulumi.output import Unknown, contains_unknowns
 
 from components.base import RotationAccess
 from components.credentials import CredentialsConfig
@@ -51,15 +49,15 @@ _PENDING = object()
 def prompt_value(output: pulumi.Output[Any]) -> Any:
     """The value of an Output that is already resolved and known; `_PENDING` otherwise.
 
-    A constructor cannot await, so this reads the Output's futures directly: the SDK's private
-    `_is_known` and `_future` (tests/unit/test_library.py pins them to the SDK version)."""
-    known = cast("asyncio.Future[bool]", output._is_known)
-    future = cast("asyncio.Future[Any]", output._future)
-    if not (known.done() and future.done()) or known.cancelled() or future.cancelled():
+    A constructor cannot await, so this reads the Output's one future directly: the SDK's
+    private `_data` (tests/unit/test_library.py pins it to the SDK version)."""
+    data = output._data
+    if not data.done() or data.cancelled() or data.exception() is not None:
         return _PENDING
-    if known.exception() is not None or future.exception() is not None or not known.result():
+    found = data.result()
+    if not found.is_known or contains_unknowns(found.value):
         return _PENDING
-    return future.result()
+    return found.value
 
 
 class ArgsError(ConfigError):

@@ -13,7 +13,6 @@ from `RelationalTierArgs` registers exactly what dbtier's program registers for 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any, NoReturn, TypedDict
 
@@ -26,7 +25,7 @@ from components.aurora import resources as aurora
 from components.aurora.config import parse_aurora
 from components.backup import resources as backup
 from components.backup.config import parse_backup
-from components.base import DbtierComponent
+from components.base import DbtierComponent, output_names
 from components.dynamo import resources as dynamo
 from components.dynamo.config import parse_dynamo_table
 from components.migration import resources as migration
@@ -52,23 +51,19 @@ from dbtier.args import (
     WarehouseArgs,
 )
 from dbtier.catalog import BY_NAME
-from dbtier.convert import Args, ArgsError
+from dbtier.convert import Args, ArgsError, fields_of
 
 ENGINES = ("relational", "aurora", "redis", "warehouse", "dms")
 ROTATING = ("relational", "aurora", "warehouse")
 AURORA_ENGINES = ("aurora-mysql", "aurora-postgresql")
-_OUTPUT = re.compile(r"\bOutput\[")
-
-
-def outputs_of(component: type) -> tuple[str, ...]:
-    """The outputs of a component class: the attributes annotated `pulumi.Output` in it and its
-    bases, base classes first, in the order written."""
-    names: dict[str, None] = {}
-    for klass in reversed(component.__mro__):
-        for name, annotation in vars(klass).get("__annotations__", {}).items():
-            if _OUTPUT.search(annotation if isinstance(annotation, str) else repr(annotation)):
-                names[name] = None
-    return tuple(names)
+# The component each engine of a DatabaseNetwork is for.
+_COMPONENT_OF = {
+    "relational": "RelationalTier",
+    "aurora": "ServerlessAurora",
+    "redis": "RedisCluster",
+    "warehouse": "Warehouse",
+    "dms": "Migration",
+}
 
 
 def child_of(parent: pulumi.Resource) -> pulumi.ResourceOptions:
@@ -90,7 +85,7 @@ def serve(wrapper: pulumi.ComponentResource, build: Callable[[], DbtierComponent
         first = next(iter(vars(type(wrapper))["__annotations__"]))
         setattr(wrapper, first, pulumi.Output.from_input(error).apply(_raise))
         return
-    outputs = {name: getattr(component, name) for name in outputs_of(type(component))}
+    outputs = {name: getattr(component, name) for name in output_names(type(component))}
     for name, value in outputs.items():
         setattr(wrapper, name, value)
     wrapper.register_outputs(outputs)
@@ -140,10 +135,14 @@ class DatabaseNetwork(network.DatabaseNetwork):
         rotating = a.names("rotating", (), ROTATING)
         internal = network.DatabaseNetworkArgs(config, engines, int(port), rotating)
         super().__init__(name, internal, opts)
+
+    def publish(self) -> None:
+        """The rotation groups, then every output (the constructor's last line)."""
         self.rotation_security_group_ids = {
             engine: pulumi.Output.from_input(access.security_group_id)
             for engine, access in self.rotation_access.items()
         }
+        super().publish()
 
     def placement(self, engine: str) -> Placement:
         """The network fields of the args of the component for `engine` (relational, aurora,
@@ -166,7 +165,8 @@ class DatabaseNetwork(network.DatabaseNetwork):
         if (access := self.rotation_access.get(engine)) is not None:
             found["rotation_security_group_id"] = access.security_group_id
             found["rotation_subnet_ids"] = access.subnet_ids
-        return Placement(**found)  # type: ignore[typeddict-item]
+        takes = fields_of(BY_NAME[_COMPONENT_OF[engine]].wiring)
+        return Placement(**{k: v for k, v in found.items() if k in takes})  # type: ignore[typeddict-item]
 
 
 class RelationalTier(relational.RelationalTier):
