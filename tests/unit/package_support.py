@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "shop"
 STACK = "dev"
 STARTUP_TIMEOUT_S = 60.0
+CALL_TIMEOUT_S = 60.0
 
 
 def snake_args(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -248,13 +249,19 @@ class ProviderHost:
         inputs: Mapping[str, Any],
         *,
         providers: Mapping[str, str] | None = None,
+        dependencies: Mapping[str, list[str]] | None = None,
         project: str = PROJECT,
         stack: str = STACK,
     ) -> tuple[Any, list[PlannedResource]]:
-        """Construct `type_` `name` from `inputs` (plain JSON, as a program's SDK sends them);
-        the response and what the provider registered for it."""
+        """Construct `type_` `name` from `inputs` (plain JSON, as a program's SDK sends them;
+        `dependencies`: the resources an input's value came from); the response and what the
+        provider registered for it."""
         assert self.stub is not None
         monitor = self.monitors.reset(project, stack)
+        for ref in (providers or {}).values():
+            # The engine answers the provider's lookup of a provider the program registered.
+            urn, id_ = ref.rsplit("::", 1)
+            monitor.resources[urn] = monitor.ResourceRegistration(urn, id_, {})
         request = provider_pb2.ConstructRequest(
             project=project,
             stack=stack,
@@ -266,8 +273,12 @@ class ProviderHost:
             parallel=4,
             monitorEndpoint=f"127.0.0.1:{self.port}",
             providers=dict(providers or {}),
+            inputDependencies={
+                key: provider_pb2.ConstructRequest.PropertyDependencies(urns=urns)
+                for key, urns in (dependencies or {}).items()
+            },
         )
-        response = self.stub.Construct(request, timeout=120)
+        response = self.stub.Construct(request, timeout=CALL_TIMEOUT_S)
         return response, monitor.recorded
 
 
