@@ -67,8 +67,12 @@ _COMPONENT_OF = {
 
 
 def child_of(parent: pulumi.Resource) -> pulumi.ResourceOptions:
-    """Options of the library component a package component holds."""
-    return pulumi.ResourceOptions(parent=parent)
+    """Options of the library component a package component holds: under it, and aliased to
+    where a Python program builds it (at the stack's root), so that a stack moving a component
+    from the library to the package keeps its resources rather than replacing them."""
+    return pulumi.ResourceOptions(
+        parent=parent, aliases=[pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)]
+    )
 
 
 def serve(wrapper: pulumi.ComponentResource, build: Callable[[], DbtierComponent]) -> None:

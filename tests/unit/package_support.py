@@ -120,6 +120,13 @@ class _Monitor(RecordingMonitor):
     def __init__(self, project: str, stack: str) -> None:
         super().__init__(DbtierMocks(region=DEFAULT_REGION))
         self.project, self.stack = project, stack
+        self.aliases: dict[str, list[Any]] = {}
+
+    def RegisterResource(self, request: Any) -> Any:
+        self.aliases[self.make_urn(request.parent, request.type, request.name)] = list(
+            request.aliases
+        )
+        return super().RegisterResource(request)
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         if parent:

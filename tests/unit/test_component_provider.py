@@ -129,6 +129,9 @@ def test_a_construct_registers_what_the_library_registers(
         "it",
         package.urn,
     )
+    # Aliased to the stack's root, where a Python program builds it.
+    (alias,) = host.monitors.monitor.aliases[library.urn]
+    assert alias.spec.noParent and not alias.spec.name
     children = below(registered, f"dbtier:components:{component}", "it")
     assert children, "the library component registered nothing"
     assert {r.provider for r in children if r.type.startswith("aws:")} == {PROVIDER}
