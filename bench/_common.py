@@ -17,10 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PREFIX = "dbtier_bench"
 
 
-def bench_outputs() -> tuple[Path, dict[str, Any]]:
-    """Provision the dbtier_bench_* databases and users; write and return the outputs file."""
+def bench_outputs(**engines: str) -> tuple[Path, dict[str, Any]]:
+    """Provision the dbtier_bench_* databases and users; write and return the outputs file.
+    ``engines``: ``relational_engine`` and ``aurora_engine`` (standins.local_outputs)."""
     passwords = {k: new_password() for k in ("relational", "aurora", "warehouse")}
-    outputs = provision_all(PREFIX, passwords)
+    outputs = provision_all(PREFIX, passwords, **engines)
     path = Path(tempfile.mkdtemp(prefix="dbtier-bench-")) / "outputs.json"
     path.write_text(json.dumps(outputs))
     path.chmod(0o600)

@@ -1,11 +1,14 @@
 """Write a stack-outputs file that points the workloads at the local engines.
 
     .venv/bin/python -m standins.local_outputs out/local-outputs.json
+        [--relational-engine mysql|mariadb|postgres] [--aurora-engine aurora-mysql|aurora-postgresql]
 
-Creates (idempotently) on the local MariaDB a source database for ``relational`` and a target
-database for ``aurora`` (MariaDB stands in for both RDS MySQL and Aurora MySQL), and on the local
-PostgreSQL a database for ``warehouse`` (standing in for Redshift), each with its own user and a
-generated password, then writes the outputs in the contract's shape (``contract.outputs``) with
+Creates (idempotently) a source database for ``relational`` and a target database for
+``aurora``, on the local MariaDB for the MySQL-family engines (MariaDB stands in for RDS MySQL,
+RDS MariaDB and Aurora MySQL: the default, mysql and aurora-mysql) or on the local PostgreSQL for
+postgres and aurora-postgresql, and on the local PostgreSQL a database for ``warehouse``
+(standing in for Redshift), each with its own user and a generated password, then writes the
+outputs in the contract's shape (``contract.outputs``) with the chosen ``engine``s and
 ``tls: false``, plus a ``redis`` section for the local Redis. A re-run keeps the passwords
 already in the file.
 
@@ -43,7 +46,20 @@ ANY_HOST = "%"
 HBA_LINE = f"host all +{SCRAM_ROLE} all scram-sha-256"
 # The secretArn of a run without secrets: not an ARN, so the workloads read no secret.
 LOCAL_SECRET = "local"
-SECRET_ENGINES = {"relational": "mysql", "aurora": "mysql", "warehouse": "postgres"}
+SECRET_KEYS = ("relational", "aurora", "warehouse")
+MYSQL_SERVER = "mysql"
+PG_SERVER = "postgres"
+# Each engine the stand-ins offer: the local server it lives on and its secret's `engine` (what
+# the components and AWS's rotation functions write: Aurora's are the MySQL/PostgreSQL ones).
+RELATIONAL_ENGINES = {
+    "mysql": (MYSQL_SERVER, "mysql"),
+    "mariadb": (MYSQL_SERVER, "mariadb"),
+    "postgres": (PG_SERVER, "postgres"),
+}
+AURORA_ENGINES = {
+    "aurora-mysql": (MYSQL_SERVER, "mysql"),
+    "aurora-postgresql": (PG_SERVER, "postgres"),
+}
 
 
 def new_password() -> str:
@@ -139,31 +155,37 @@ def build_outputs(
     mysql_port: int = 3306,
     pg_host: str = "127.0.0.1",
     pg_port: int = 5432,
+    relational_engine: str = "mysql",
+    aurora_engine: str = "aurora-mysql",
 ) -> dict[str, Any]:
-    """Outputs in the stack-output shape for the local engines."""
+    """Outputs in the stack-output shape for the local engines, ``relational`` and ``aurora`` on
+    the server their engine lives on (``RELATIONAL_ENGINES``, ``AURORA_ENGINES``)."""
+    servers = {MYSQL_SERVER: (mysql_host, mysql_port), PG_SERVER: (pg_host, pg_port)}
+    rel_host, rel_port = servers[RELATIONAL_ENGINES[relational_engine][0]]
+    aur_host, aur_port = servers[AURORA_ENGINES[aurora_engine][0]]
     return to_json(
         {
             RelationalOutputs.KEY: RelationalOutputs(
-                endpoint=mysql_host,
-                port=mysql_port,
+                endpoint=rel_host,
+                port=rel_port,
                 database_name=f"{prefix}_relational",
                 username=f"{prefix}_rel",
                 password=passwords["relational"],
                 # The local reader is the same server: the read path and lag probe still run.
-                reader_endpoints=(mysql_host,),
+                reader_endpoints=(rel_host,),
                 secret_arn=LOCAL_SECRET,
-                engine="mysql",
+                engine=relational_engine,
                 tls=False,
             ),
             AuroraOutputs.KEY: AuroraOutputs(
-                writer_endpoint=mysql_host,
-                reader_endpoint=mysql_host,
-                port=mysql_port,
+                writer_endpoint=aur_host,
+                reader_endpoint=aur_host,
+                port=aur_port,
                 database_name=f"{prefix}_aurora",
                 username=f"{prefix}_aur",
                 password=passwords["aurora"],
                 secret_arn=LOCAL_SECRET,
-                engine="aurora-mysql",
+                engine=aurora_engine,
                 tls=False,
             ),
             WarehouseOutputs.KEY: WarehouseOutputs(
@@ -177,6 +199,14 @@ def build_outputs(
             ),
         }
     )
+
+
+def server_of(key: str, section: dict[str, Any]) -> str:
+    """``mysql`` or ``postgres``: the local server that section ``key`` of the outputs is on."""
+    if key == WarehouseOutputs.KEY:
+        return PG_SERVER
+    engines = RELATIONAL_ENGINES if key == RelationalOutputs.KEY else AURORA_ENGINES
+    return engines[section["engine"]][0]
 
 
 def redis_outputs(
@@ -217,10 +247,19 @@ def put_secret(client: Any, name: str, value: dict[str, Any]) -> str:
         return str(client.put_secret_value(SecretId=name, SecretString=text)["ARN"])
 
 
+def secret_engine(key: str, section: dict[str, Any]) -> str:
+    """The secret's ``engine`` for section ``key``: the RDS engine's own, Aurora's MySQL or
+    PostgreSQL, ``postgres`` for the warehouse's local stand-in."""
+    if key == WarehouseOutputs.KEY:
+        return PG_SERVER
+    engines = RELATIONAL_ENGINES if key == RelationalOutputs.KEY else AURORA_ENGINES
+    return engines[section["engine"]][1]
+
+
 def connection_secret(key: str, section: dict[str, Any]) -> dict[str, Any]:
     """The secret of one SQL section, in the standard RDS shape the components write."""
     return {
-        "engine": SECRET_ENGINES[key],
+        "engine": secret_engine(key, section),
         "host": section.get("endpoint") or section["writerEndpoint"],
         "port": section["port"],
         "username": section["username"],
@@ -233,7 +272,7 @@ def store_secrets(outputs: dict[str, Any], prefix: str, endpoint_url: str) -> di
     """Write each SQL section's credentials into a secret ``<prefix>/<key>`` at the stand-in
     ``endpoint_url`` and put the secret's ARN into the section's ``secretArn``."""
     client = secrets_client(endpoint_url)
-    for key in SECRET_ENGINES:
+    for key in SECRET_KEYS:
         if key in outputs:
             section = outputs[key]
             section["secretArn"] = put_secret(
@@ -247,24 +286,38 @@ def provision_all(
     passwords: dict[str, str],
     *,
     secrets_endpoint: str | None = None,
+    relational_engine: str = "mysql",
+    aurora_engine: str = "aurora-mysql",
     **hosts: Any,
 ) -> dict[str, Any]:
     """Create every local database and user, return the outputs that point at them; with
     ``secrets_endpoint`` (a moto server's URL) the credentials are in secrets there too."""
-    outputs = build_outputs(prefix, passwords, **hosts)
-    admin = mysql_admin(hosts.get("mysql_host", "127.0.0.1"), hosts.get("mysql_port", 3306))
-    try:
-        for key in ("relational", "aurora"):
-            section = outputs[key]
-            provision_mysql(
-                admin, section["databaseName"], section["username"], section["password"]
-            )
-    finally:
-        admin.close()
+    outputs = build_outputs(
+        prefix,
+        passwords,
+        relational_engine=relational_engine,
+        aurora_engine=aurora_engine,
+        **hosts,
+    )
+    on = {
+        server: [k for k in SECRET_KEYS if server_of(k, outputs[k]) == server]
+        for server in (MYSQL_SERVER, PG_SERVER)
+    }
+    if on[MYSQL_SERVER]:
+        admin = mysql_admin(hosts.get("mysql_host", "127.0.0.1"), hosts.get("mysql_port", 3306))
+        try:
+            for key in on[MYSQL_SERVER]:
+                section = outputs[key]
+                provision_mysql(
+                    admin, section["databaseName"], section["username"], section["password"]
+                )
+        finally:
+            admin.close()
     pg = pg_admin(hosts.get("pg_host", "127.0.0.1"), hosts.get("pg_port", 5432))
     try:
-        wh = outputs["warehouse"]
-        provision_pg(pg, wh["databaseName"], wh["username"], wh["password"])
+        for key in on[PG_SERVER]:
+            section = outputs[key]
+            provision_pg(pg, section["databaseName"], section["username"], section["password"])
     finally:
         pg.close()
     if secrets_endpoint is not None:
@@ -273,16 +326,18 @@ def provision_all(
 
 
 def drop_all(prefix: str, **hosts: Any) -> None:
-    """Drop what provision_all created."""
+    """Drop what provision_all created, whichever engines it was given (on both servers)."""
+    names = [(f"{prefix}_relational", f"{prefix}_rel"), (f"{prefix}_aurora", f"{prefix}_aur")]
     admin = mysql_admin(hosts.get("mysql_host", "127.0.0.1"), hosts.get("mysql_port", 3306))
     try:
-        drop_mysql(admin, f"{prefix}_relational", f"{prefix}_rel")
-        drop_mysql(admin, f"{prefix}_aurora", f"{prefix}_aur")
+        for database, user in names:
+            drop_mysql(admin, database, user)
     finally:
         admin.close()
     pg = pg_admin(hosts.get("pg_host", "127.0.0.1"), hosts.get("pg_port", 5432))
     try:
-        drop_pg(pg, f"{prefix}_warehouse", f"{prefix}_wh")
+        for database, user in [*names, (f"{prefix}_warehouse", f"{prefix}_wh")]:
+            drop_pg(pg, database, user)
     finally:
         pg.close()
 
@@ -302,6 +357,20 @@ def main() -> int:
         "path", help="where to write the outputs JSON (e.g. out/local-outputs.json)"
     )
     parser.add_argument("--prefix", default="dbtier", help="database and user name prefix")
+    parser.add_argument(
+        "--relational-engine",
+        choices=list(RELATIONAL_ENGINES),
+        default="mysql",
+        help="relational's engine: mysql and mariadb on the local MariaDB, postgres on the local "
+        "PostgreSQL (default mysql)",
+    )
+    parser.add_argument(
+        "--aurora-engine",
+        choices=list(AURORA_ENGINES),
+        default="aurora-mysql",
+        help="aurora's engine: aurora-mysql on the local MariaDB, aurora-postgresql on the local "
+        "PostgreSQL (default aurora-mysql)",
+    )
     parser.add_argument("--drop", action="store_true", help="drop the local databases and users")
     parser.add_argument(
         "--secrets-endpoint",
@@ -325,7 +394,13 @@ def main() -> int:
             for key in ("relational", "aurora", "warehouse")
         }
         outputs = {
-            **provision_all(args.prefix, passwords, secrets_endpoint=args.secrets_endpoint),
+            **provision_all(
+                args.prefix,
+                passwords,
+                secrets_endpoint=args.secrets_endpoint,
+                relational_engine=args.relational_engine,
+                aurora_engine=args.aurora_engine,
+            ),
             **redis_outputs(),
         }
     except (mysql.connector.Error, psycopg2.Error, OSError, BotoCoreError, ClientError) as exc:
@@ -337,7 +412,8 @@ def main() -> int:
         json.dump(outputs, handle, indent=2)
         handle.write("\n")
     print(
-        f"local-outputs: wrote {args.path} (relational, aurora, warehouse, redis; tls false)",
+        f"local-outputs: wrote {args.path} (relational {args.relational_engine}, aurora "
+        f"{args.aurora_engine}, warehouse, redis; tls false)",
         file=sys.stderr,
     )
     return 0

@@ -1,5 +1,6 @@
-"""``aurora-load`` end to end through its CLI against the local MariaDB (standing in for Aurora),
-including a real server restart in the middle of a run."""
+"""``aurora-load`` end to end through its CLI on each engine: the local MariaDB standing in for
+Aurora MySQL and the local PostgreSQL for Aurora PostgreSQL, including a real MariaDB restart in
+the middle of a run (PostgreSQL's restart is in test_postgres_server.py, on a server of its own)."""
 
 from __future__ import annotations
 
@@ -14,23 +15,32 @@ import pytest
 
 from contract import AuroraOutputs
 from standins.local_outputs import mysql_admin
+from tests.integration.engine_stacks import (
+    admin_sql,
+    aurora_load_in_background,
+    pg_stack,
+    stack,
+)
 from workloads import aurora_load
 from workloads.common import Outputs
 from workloads.sql import sql_endpoint
+from workloads.sql.engines import engine_family
 
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.integration
 
+__all__ = ["pg_stack", "stack"]  # fixtures, used by name
+
 MARIADBD = "/usr/sbin/mariadbd"
 
 
-def test_aurora_load_by_ops_twice(run_workload, sql_stack):
+def test_aurora_load_by_ops_twice(run_workload, stack):
     for _ in range(2):  # the table exists the second time: still fine
         done = run_workload(
             "aurora-load",
             "--outputs",
-            str(sql_stack.path),
+            str(stack.path),
             "--json",
             "--ops",
             "600",
@@ -44,6 +54,7 @@ def test_aurora_load_by_ops_twice(run_workload, sql_stack):
         )
         assert done.returncode == 0, done.stderr
         result = json.loads(done.stdout)
+        assert result["engine"] == stack.outputs["aurora"]["engine"]
         assert result["operations"] == 600
         assert result["inserts"] + result["reads"] == 600
         assert 150 < result["inserts"] < 450
@@ -78,11 +89,11 @@ def test_aurora_load_duration_processes_and_rate(run_workload, sql_stack):
     assert 250 <= result["operations"] <= 480, result["operations"]
 
 
-def test_aurora_load_text_report_has_chart(run_workload, sql_stack):
+def test_aurora_load_text_report_has_chart(run_workload, stack):
     done = run_workload(
         "aurora-load",
         "--outputs",
-        str(sql_stack.path),
+        str(stack.path),
         "--ops",
         "200",
         "--mode",
@@ -94,11 +105,11 @@ def test_aurora_load_text_report_has_chart(run_workload, sql_stack):
     assert "verified: all" in done.stdout
 
 
-def test_verification_detects_a_lost_acknowledged_insert(run_workload, sql_stack):
+def test_verification_detects_a_lost_acknowledged_insert(run_workload, stack):
     done = run_workload(
         "aurora-load",
         "--outputs",
-        str(sql_stack.path),
+        str(stack.path),
         "--json",
         "--ops",
         "100",
@@ -111,22 +122,47 @@ def test_verification_detects_a_lost_acknowledged_insert(run_workload, sql_stack
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
-    database = sql_stack.outputs["aurora"]["databaseName"]
-    conn = mysql_admin()
-    cur = conn.cursor()
-    cur.execute(
-        f"DELETE FROM `{database}`.dbtier_load WHERE run_id = %s AND worker = 1 AND seq IN (3, 7)",
+    admin_sql(
+        stack.outputs["aurora"],
+        "DELETE FROM dbtier_load WHERE run_id = %s AND worker = 1 AND seq IN (3, 7)",
         (result["runId"],),
     )
-    conn.close()
-    aurora = Outputs(sql_stack.outputs, "test").read(AuroraOutputs)
+    aurora = Outputs(stack.outputs, "test").read(AuroraOutputs)
+    family = engine_family(aurora.engine, key="aurora", workload="test")
     endpoint = sql_endpoint("aurora", aurora.writer_endpoint, aurora)
     acked = {int(i): n for i, n in result["verification"]["ackedByWorker"].items()}
-    check = aurora_load.verify(endpoint, "dbtier_load", result["runId"], acked, 10)
+    check = aurora_load.verify(endpoint, "dbtier_load", result["runId"], acked, 10, family=family)
     assert check.lost == 2
     assert check.lost_by_worker[1].first_missing_seq == [3, 7]
     assert check.acknowledged == result["verification"]["acknowledged"]
-    aurora_load.cleanup(endpoint, "dbtier_load", result["runId"])
+    deleted = aurora_load.cleanup(endpoint, "dbtier_load", result["runId"], family)
+    assert deleted == result["verification"]["acknowledged"] - 2
+
+
+def test_aurora_load_worker_processes_on_postgres(run_workload, pg_stack):
+    # A spawned worker process finds its engine's driver by name, as threads do.
+    done = run_workload(
+        "aurora-load",
+        "--outputs",
+        str(pg_stack.path),
+        "--json",
+        "--ops",
+        "300",
+        "--workers",
+        "2",
+        "--mode",
+        "processes",
+        "--cleanup",
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert (result["mode"], result["driver"], result["operations"]) == (
+        "processes",
+        "psycopg2",
+        300,
+    )
+    assert result["verification"]["lost"] == 0
+    assert result["deletedRows"] == result["inserts"]
 
 
 def _mariadb_up() -> bool:
@@ -153,29 +189,7 @@ def _start_mariadb() -> None:
 def test_aurora_load_survives_a_server_restart(sql_stack):
     # scripts/engines.sh installs MariaDB from Debian's packages, which bring both tools.
     assert shutil.which("mariadb-admin") and shutil.which("start-stop-daemon")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "workloads",
-            "aurora-load",
-            "--outputs",
-            str(sql_stack.path),
-            "--json",
-            "--duration",
-            "12",
-            "--workers",
-            "3",
-            "--mix",
-            "70",
-            "--verify-timeout",
-            "90",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = aurora_load_in_background(sql_stack.path, duration=12, verify_timeout=90)
     try:
         time.sleep(4)
         subprocess.run(

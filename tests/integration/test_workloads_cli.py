@@ -12,7 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.engine_stacks import pg_stack
+
 pytestmark = pytest.mark.integration
+
+__all__ = ["pg_stack"]  # a fixture, used by name
 
 SQL_WORKLOADS = ["relational", "aurora-load", "warehouse", "migration-check"]
 SECTION = {
@@ -138,3 +142,75 @@ def test_verbose_run_never_prints_the_password(run_workload, sql_stack):
     for secret in sql_stack.passwords:
         assert secret not in done.stdout
         assert secret not in done.stderr
+
+
+# --- every engine of the outputs: SQL Server and Oracle refused, PostgreSQL like MySQL --------
+
+
+@pytest.mark.parametrize(
+    ("engine", "name", "client"),
+    [
+        ("sqlserver-ee", "SQL Server", "sqlcmd"),
+        ("sqlserver-ex", "SQL Server", "sqlcmd"),
+        ("oracle-se2", "Oracle", "sqlplus"),
+        ("oracle-ee", "Oracle", "sqlplus"),
+    ],
+)
+def test_engine_without_a_local_engine_is_refused(
+    engine, name, client, run_workload, assert_clean_error, sql_stack, tmp_path
+):
+    path = sql_stack.variant(tmp_path, lambda d: d["relational"].update(engine=engine))
+    done = run_workload("relational", "--outputs", str(path))
+    assert_clean_error(
+        done,
+        sql_stack.passwords,
+        f'"relational.engine" is {engine}: there is no local {name} engine here',
+        f"({client})",
+        "mysql, mariadb or postgres",
+    )
+    assert done.stdout == ""
+
+
+def test_unknown_aurora_engine_is_refused(run_workload, assert_clean_error, sql_stack, tmp_path):
+    path = sql_stack.variant(tmp_path, lambda d: d["aurora"].update(engine="aurora-db2"))
+    done = run_workload("aurora-load", "--outputs", str(path))
+    assert_clean_error(
+        done,
+        sql_stack.passwords,
+        '"aurora.engine" is aurora-db2',
+        "aurora-mysql or aurora-postgresql",
+    )
+
+
+PG_WORKLOADS = ["relational", "aurora-load"]
+
+
+@pytest.mark.parametrize("name", PG_WORKLOADS)
+def test_wrong_password_on_postgres(name, run_workload, assert_clean_error, pg_stack, tmp_path):
+    wrong = "Wr0ng-" + "y" * 20
+    section = SECTION[name]
+    path = pg_stack.variant(tmp_path, lambda d: d[section].update(password=wrong))
+    done = run_workload(name, "--outputs", str(path), timeout=60)
+    assert_clean_error(
+        done, [*pg_stack.passwords, wrong], "cannot connect", "password authentication failed"
+    )
+
+
+@pytest.mark.parametrize("name", PG_WORKLOADS)
+def test_closed_port_on_postgres(name, run_workload, assert_clean_error, pg_stack, tmp_path):
+    section = SECTION[name]
+    port = closed_port()
+    path = pg_stack.variant(tmp_path, lambda d: d[section].update(port=port))
+    done = run_workload(name, "--outputs", str(path), "--connect-timeout", "2", timeout=60)
+    assert_clean_error(done, pg_stack.passwords, f":{port}")
+
+
+def test_postgres_tls_verification_refuses_a_server_without_tls(
+    run_workload, assert_clean_error, pg_stack, tmp_path
+):
+    # sslmode=verify-full: the local server offers no TLS, and there is no plain-text fallback.
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_text(Path("/etc/ssl/certs/ca-certificates.crt").read_text())
+    path = pg_stack.variant(tmp_path, lambda d: d["relational"].pop("tls"))
+    done = run_workload("relational", "--outputs", str(path), "--ca-bundle", str(bundle))
+    assert_clean_error(done, pg_stack.passwords, "cannot connect", "SSL")

@@ -14,8 +14,12 @@ from workloads.sql import (
     is_plain_identifier,
     sql_endpoint,
 )
+from workloads.sql.engines import engine_family
 
-HELP = "Aurora: load generator (workers, insert/read mix, rate) with latency and no-loss proof"
+HELP = (
+    "Aurora MySQL or PostgreSQL: load generator (workers, insert/read mix, rate) with latency "
+    "and no-loss proof"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -83,17 +87,15 @@ def settings_from(args: argparse.Namespace) -> LoadSettings:
 def run(args: argparse.Namespace, outputs: Outputs) -> int:
     settings = settings_from(args)
     section = outputs.read(AuroraOutputs)
+    family = engine_family(section.engine, key=AuroraOutputs.KEY, workload="aurora-load")
     endpoint = sql_endpoint(
         "aurora", section.writer_endpoint, section, ConnectionOptions.from_args(args)
     )
-    if "postgres" in section.engine:
-        raise WorkloadError(
-            f"aurora-load drives MySQL-compatible Aurora; this stack runs {section.engine}"
-        )
     result = run_load(
         endpoint,
         settings,
         engine=section.engine,
+        family=family,
         verify_timeout=args.verify_timeout,
         cleanup_after=args.cleanup,
         show_progress=not args.json,

@@ -10,11 +10,14 @@ After a credential rotation the old password (or, with alternating users, the ol
 working for new connections: a reconnect refused for its credentials renews them from the secret
 (``workloads.common.credentials``, bounded, with backoff) and connects with the new ones; every
 later connection of the process uses them. Renewals are counted like reconnects.
+
+The loop is the same for every engine; what differs (connecting, the two statements, reading an
+error) is the engine family's ``Family``: ``mysql_load`` (mysql-connector) or ``pg_load``
+(psycopg2), chosen by name so that a worker process finds its own.
 """
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import queue
 import random
@@ -24,12 +27,10 @@ import time
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-import mysql.connector
-from mysql.connector.connection import MySQLConnection
-
-from workloads import mysql_driver
+from workloads.aurora_load.mysql_load import MySqlLoad
+from workloads.aurora_load.pg_load import PgLoad
 from workloads.common import (
     Endpoint,
     WorkloadError,
@@ -40,17 +41,38 @@ from workloads.common import (
     redact,
     renew_waiting,
 )
-from workloads.sql.mysqldb import (
-    mysql_config,
-    mysql_error_kind,
-    mysql_ident,
-    mysql_is_auth_error,
-    mysql_is_transient,
-)
+from workloads.sql.engines import MYSQL, POSTGRES
 
-DUPLICATE_KEY = 1062
 RANDOM_MAX = 1_000_000
 READ_WINDOW = 1_000
+
+
+class Statement(Protocol):
+    def execute(self, params: tuple[Any, ...]) -> list[Any]: ...
+
+
+class Family(Protocol):
+    """One engine family's driver: what the worker loop needs, then what the parent needs for
+    the table, the final check and the cleanup (statements with ``%s`` parameters)."""
+
+    error: type[Exception]  # the driver's base error
+
+    def driver(self) -> str: ...
+    def describe(self) -> str: ...
+    def connect(self, endpoint: Endpoint) -> Any: ...
+    def statements(self, conn: Any, table: str) -> tuple[Statement, Statement]: ...
+    def close(self, conn: Any) -> None: ...
+    def is_transient(self, exc: BaseException) -> bool: ...
+    def is_auth_error(self, exc: BaseException) -> bool: ...
+    def is_duplicate(self, exc: BaseException) -> bool: ...
+    def error_kind(self, exc: BaseException) -> str: ...
+    def open(self, endpoint: Endpoint, *, retries: bool = True) -> Any: ...
+    def create_table(self, conn: Any, table: str) -> set[str]: ...
+    def verify_sql(self, table: str) -> tuple[Any, Any]: ...
+    def delete_sql(self, table: str) -> Any: ...
+
+
+FAMILIES: dict[str, Family] = {MYSQL: MySqlLoad(), POSTGRES: PgLoad()}
 
 
 @dataclass(frozen=True)
@@ -58,6 +80,7 @@ class WorkerConfig:
     """What one worker needs; picklable so it can cross into a process."""
 
     endpoint: Endpoint
+    family: str  # a key of FAMILIES
     table: str
     run_id: int
     index: int
@@ -94,73 +117,24 @@ class WorkerCrash:
     message: str
 
 
-def _sql(table: str) -> tuple[str, str]:
-    quoted = mysql_ident(table)
-    insert = (
-        f"INSERT INTO {quoted} (run_id, worker, seq, data, random_number) VALUES (?, ?, ?, ?, ?)"
-    )
-    read = f"SELECT COUNT(*) FROM {quoted} WHERE random_number BETWEEN ? AND ?"
-    return insert, read
-
-
-class Prepared:
-    """A server-side prepared statement run in one round trip per execution.
-
-    mysql-connector's prepared cursors reset the statement before every execution (the
-    pure-Python one sends COM_STMT_RESET: a second round trip per insert that matters over a
-    network). These statements never send long data, so they need no reset. Works with both
-    connection classes, through their public statement API: the pure-Python ``MySQLConnection``
-    (statement id and parameters) and the C extension's ``CMySQLConnection`` (a statement object
-    that libmysqlclient re-executes without a reset round trip).
-    """
-
-    def __init__(self, conn: Any, statement: str) -> None:
-        self.conn = conn
-        self.pure = isinstance(conn, MySQLConnection)
-        prepared = conn.cmd_stmt_prepare(statement.encode())
-        if self.pure:
-            self.statement = prepared["statement_id"]
-            self.parameters = prepared["parameters"]
-        else:
-            self.statement = prepared
-
-    def execute(self, params: tuple[Any, ...]) -> list[Any]:
-        """Execute with ``params``; the rows of a result set, or [] for an OK."""
-        if self.pure:
-            result = self.conn.cmd_stmt_execute(
-                self.statement, data=params, parameters=self.parameters
-            )
-            if isinstance(result, tuple):
-                self.conn.unread_result = True
-                rows, _ = self.conn.get_rows(binary=True, columns=result[1])
-                return list(rows)
-            return []
-        self.conn.cmd_stmt_execute(self.statement, *params)
-        if self.statement.have_result_set:
-            rows, _ = self.conn.get_rows(prep_stmt=self.statement)
-            return list(rows)
-        return []
-
-
 def _open(
-    config: WorkerConfig, stop: Any, result: WorkerResult
-) -> tuple[Any, tuple[Prepared, Prepared] | None]:
+    config: WorkerConfig, family: Family, stop: Any, result: WorkerResult
+) -> tuple[Any, tuple[Statement, Statement] | None]:
     """Connect and prepare both statements, retrying transient errors until the run is over."""
-    insert_sql, read_sql = _sql(config.table)
     while True:
-        conn = _connect_until(config, stop, config.end, result)
+        conn = _connect_until(config, family, stop, config.end, result)
         if conn is None:
             return None, None
         try:
-            return conn, (Prepared(conn, insert_sql), Prepared(conn, read_sql))
-        except mysql.connector.Error as exc:
-            _close_quietly(conn)
-            if not mysql_is_transient(exc):
+            return conn, family.statements(conn, config.table)
+        except family.error as exc:
+            family.close(conn)
+            if not family.is_transient(exc):
                 raise
 
 
 def _connect_until(
-    config: WorkerConfig, stop: Any, deadline: float | None, result: WorkerResult
+    config: WorkerConfig, family: Family, stop: Any, deadline: float | None, result: WorkerResult
 ) -> Any:
     """Connect, retrying transient failures with backoff+jitter until the run is over, and
     renewing credentials the server refuses (a rotation) from the secret."""
@@ -169,14 +143,14 @@ def _connect_until(
     while True:
         used = login(endpoint)
         try:
-            return mysql.connector.connect(**mysql_config(endpoint))
-        except mysql.connector.Error as exc:
-            if mysql_is_auth_error(exc) and endpoint.credentials is not None:
+            return family.connect(endpoint)
+        except family.error as exc:
+            if family.is_auth_error(exc) and endpoint.credentials is not None:
                 if renew_waiting(endpoint.credentials, used, stop=lambda: bool(stop.value)):
                     result.credential_renewals += 1
                     continue
                 raise
-            if not mysql_is_transient(exc):
+            if not family.is_transient(exc):
                 raise
             now = time.time()
             if stop.value or (deadline is not None and now >= deadline):
@@ -190,7 +164,9 @@ def worker_main(config: WorkerConfig, counters: Any, stop: Any) -> WorkerResult:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     rng = random.Random(config.run_id * 1000 + config.index)
-    result = WorkerResult(index=config.index, driver=mysql_driver.driver())
+    family = FAMILIES[config.family]
+    error = family.error
+    result = WorkerResult(index=config.index, driver=family.driver())
     latencies = result.latencies
     buckets = result.buckets
     errors = result.errors
@@ -204,7 +180,7 @@ def worker_main(config: WorkerConfig, counters: Any, stop: Any) -> WorkerResult:
     bucket_second = -1
     bucket = [0, 0, 0]
 
-    conn, statements = _open(config, stop, result)
+    conn, statements = _open(config, family, stop, result)
     while statements is not None:
         if stop.value or (config.ops is not None and done >= config.ops):
             break
@@ -234,19 +210,19 @@ def worker_main(config: WorkerConfig, counters: Any, stop: Any) -> WorkerResult:
         began = time.perf_counter()
         try:
             statements[0 if is_insert else 1].execute(params)
-        except mysql.connector.Error as exc:
-            if is_insert and exc.errno == DUPLICATE_KEY and pending_insert is not None:
+        except error as exc:
+            if is_insert and pending_insert is not None and family.is_duplicate(exc):
                 confirmed_by_duplicate += 1  # the retry proves the first attempt committed
-            elif mysql_is_transient(exc):
-                errors[mysql_error_kind(exc)] += 1
+            elif family.is_transient(exc):
+                errors[family.error_kind(exc)] += 1
                 buckets.setdefault(int(time.perf_counter() - perf_origin), [0, 0, 0])[2] += 1
                 pending_insert = params if is_insert else None
-                _close_quietly(conn)
+                family.close(conn)
                 reconnects += 1
-                conn, statements = _open(config, stop, result)
+                conn, statements = _open(config, family, stop, result)
                 continue
             else:
-                errors[mysql_error_kind(exc)] += 1
+                errors[family.error_kind(exc)] += 1
                 result.fatal = redact(one_line(exc))
                 break
         ended = time.perf_counter()
@@ -268,15 +244,10 @@ def worker_main(config: WorkerConfig, counters: Any, stop: Any) -> WorkerResult:
             counters[config.index] = done
     counters[config.index] = done
     if conn is not None:
-        _close_quietly(conn)
+        family.close(conn)
     result.acked, result.inserts, result.reads = acked, inserts, reads
     result.confirmed_by_duplicate, result.reconnects = confirmed_by_duplicate, reconnects
     return result
-
-
-def _close_quietly(conn: Any) -> None:
-    with contextlib.suppress(mysql.connector.Error, OSError):
-        conn.close()
 
 
 def _child_entry(config: WorkerConfig, counters: Any, stop: Any, results: Any) -> None:

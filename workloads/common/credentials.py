@@ -241,6 +241,8 @@ _state_lock = threading.Lock()
 
 def current(source: CredentialSource) -> Credentials:
     """The credentials this process uses now for ``source`` (renewed ones once there are)."""
+    if not source.renewable:  # nothing to renew them from: always the resolved ones
+        return source.initial
     with _state_lock:
         return _current.setdefault(source.key, source.initial)
 

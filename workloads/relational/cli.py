@@ -6,10 +6,14 @@ import argparse
 
 from contract import RelationalOutputs
 from workloads.common import Outputs, finish, log, progress, render_table
-from workloads.relational import RelationalResult, check
+from workloads.relational import RelationalResult, Replay, Standby, check
 from workloads.sql import ConnectionOptions, add_connection_arguments, sql_endpoint
+from workloads.sql.engines import engine_family
 
-HELP = "RDS MySQL: idempotent schema and sample users, reads from primary and readers, replica lag"
+HELP = (
+    "RDS MySQL, MariaDB or PostgreSQL: idempotent schema and sample users, reads from primary "
+    "and readers, replica lag"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,6 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, outputs: Outputs) -> int:
     section = outputs.read(RelationalOutputs)
+    family = engine_family(section.engine, key=RelationalOutputs.KEY, workload="relational")
     primary = sql_endpoint(
         "relational", section.endpoint, section, ConnectionOptions.from_args(args)
     )
@@ -37,6 +42,7 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
             primary,
             section.reader_endpoints,
             engine=section.engine,
+            family=family,
             sample=args.sample,
             lag_timeout=args.lag_timeout,
             on_step=bar.update,
@@ -68,6 +74,35 @@ def render(result: RelationalResult) -> str:
         lag = reader.lag_seconds
         lag_text = f"replica lag {lag * 1000:.1f} ms" if lag is not None else "replica lag: TIMEOUT"
         lines.append(f"reader {reader.host}: {reader.users.count} users, {lag_text}")
+        if reader.replay is not None:
+            lines.append(f"  {_replay_text(reader.replay)}")
+    if result.standbys is not None:
+        lines += ["", *_standbys_text(result.standbys)]
     if result.problem:
         lines += ["", f"FAILED: {result.problem}"]
     return "\n".join(lines)
+
+
+def _standbys_text(standbys: list[Standby]) -> list[str]:
+    if not standbys:
+        return ["primary's pg_stat_replication: no standby streams from it"]
+    lines = []
+    for standby in standbys:
+        lag = standby.replay_lag_seconds
+        if standby.state is None:
+            seen = "state and lag not visible (the pg_monitor role shows them)"
+        else:
+            seen = f"{standby.state}, replay lag " + (
+                f"{lag * 1000:.1f} ms" if lag is not None else "not reported"
+            )
+        lines.append(f"primary's pg_stat_replication: {standby.client} {seen}")
+    return lines
+
+
+def _replay_text(replay: Replay) -> str:
+    if not replay.standby:
+        return "engine: not a standby (pg_is_in_recovery() is false: this reader is a primary)"
+    lag = replay.lag_seconds
+    return "engine: standby, replay lag " + (
+        f"{lag * 1000:.1f} ms" if lag is not None else "unknown (nothing replayed yet)"
+    )

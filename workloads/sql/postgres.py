@@ -55,12 +55,16 @@ def pg_is_transient(exc: BaseException) -> bool:
     return isinstance(exc, ConnectionError | TimeoutError)
 
 
-def pg_connect(endpoint: Endpoint, *, attempts: int = 4, max_seconds: float = 20.0) -> Any:
-    """A psycopg2 connection (TLS verify-full when required) with retries on transient errors."""
+def pg_config(endpoint: Endpoint, **extra: Any) -> dict[str, Any]:
+    """Keyword arguments for ``psycopg2.connect`` with the credentials in use now: TLS
+    ``verify-full`` against the CA bundle when the endpoint requires it, plain text otherwise."""
+    credentials = login(endpoint)  # renewed ones after a rotation
     kwargs: dict[str, Any] = {
         "host": endpoint.host,
         "port": endpoint.port,
         "dbname": endpoint.database,
+        "user": credentials.username,
+        "password": credentials.password,
         "connect_timeout": endpoint.connect_timeout,
         "application_name": "dbtier-workloads",
     }
@@ -68,14 +72,35 @@ def pg_connect(endpoint: Endpoint, *, attempts: int = 4, max_seconds: float = 20
         kwargs.update(sslmode="verify-full", sslrootcert=endpoint.ca_bundle)
     else:
         kwargs["sslmode"] = "disable"
+    kwargs.update(extra)
+    return kwargs
 
-    def open_once() -> Any:
-        credentials = login(endpoint)  # renewed ones after a rotation
-        return psycopg2.connect(**kwargs, user=credentials.username, password=credentials.password)
+
+def pg_timeouts(endpoint: Endpoint) -> dict[str, Any]:
+    """Connection settings that bound a statement on PostgreSQL (not Redshift): the server's
+    ``statement_timeout`` and the socket's ``tcp_user_timeout`` (a writer that vanished in a
+    failover stops acknowledging), both the endpoint's query timeout."""
+    millis = endpoint.query_timeout * 1000
+    return {"options": f"-c statement_timeout={millis}", "tcp_user_timeout": millis}
+
+
+def pg_open(endpoint: Endpoint, **extra: Any) -> Any:
+    """One connection; refused for its credentials, once more with ones renewed from the secret
+    (``workloads.common.credentials``)."""
+    return with_renewal(
+        endpoint, lambda: psycopg2.connect(**pg_config(endpoint, **extra)), pg_is_auth_error
+    )
+
+
+def pg_connect(
+    endpoint: Endpoint, *, attempts: int = 4, max_seconds: float = 20.0, **extra: Any
+) -> Any:
+    """A psycopg2 connection (TLS verify-full when required) with retries on transient errors;
+    ``extra`` goes to ``psycopg2.connect`` (e.g. ``pg_timeouts``)."""
 
     def connect() -> Any:
         log.info("connecting to %s at %s:%s", endpoint.name, endpoint.host, endpoint.port)
-        return with_renewal(endpoint, open_once, pg_is_auth_error)
+        return pg_open(endpoint, **extra)
 
     try:
         conn = retrying(

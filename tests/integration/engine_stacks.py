@@ -1,0 +1,111 @@
+"""Stacks like conftest's ``sql_stack`` with other engines in the outputs, for the SQL workload
+tests that run on each engine, and a way to look into a section's database as its admin.
+
+``sql_stack`` (the session's) has relational ``mysql`` and aurora ``aurora-mysql`` on the local
+MariaDB. ``pg_stack`` has relational ``postgres`` and aurora ``aurora-postgresql`` on the local
+PostgreSQL: its own databases and users with generated passwords (standins.local_outputs, as
+the local run makes them), provisioned once per test module that uses it and dropped after.
+``stack`` is either, by the parameter ``ENGINES`` names: a test that takes ``stack`` runs once
+per engine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg2
+import pytest
+
+from standins.local_outputs import drop_all, mysql_admin, new_password, provision_all
+from workloads.sql.engines import FAMILIES, POSTGRES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The outputs' engines of each variant (standins.local_outputs.provision_all's arguments).
+PG_ENGINES = {"relational_engine": "postgres", "aurora_engine": "aurora-postgresql"}
+ENGINES = ["mysql", "postgres"]
+
+
+@pytest.fixture(scope="module")
+def pg_stack(sql_stack: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Like ``sql_stack`` (the same type), on the local PostgreSQL."""
+    prefix = f"dbtier_p{secrets.token_hex(4)}"
+    passwords = {k: new_password() for k in ("relational", "aurora", "warehouse")}
+    outputs = provision_all(prefix, passwords, **PG_ENGINES)
+    path = tmp_path_factory.mktemp("pg") / "outputs.json"
+    path.write_text(json.dumps(outputs))
+    try:
+        yield dataclasses.replace(sql_stack, path=path, outputs=outputs, prefix=prefix)
+    finally:
+        drop_all(prefix)
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def stack(request: pytest.FixtureRequest) -> Any:
+    """``sql_stack`` (MySQL on MariaDB) or ``pg_stack`` (PostgreSQL)."""
+    return request.getfixturevalue("sql_stack" if request.param == "mysql" else "pg_stack")
+
+
+def is_postgres(section: dict[str, Any]) -> bool:
+    return FAMILIES[section["engine"]] == POSTGRES
+
+
+def admin_sql(section: dict[str, Any], statement: str, params: tuple[Any, ...] = ()) -> list[Any]:
+    """Run ``statement`` in the section's database as the server's admin; the rows, if any."""
+    database = section["databaseName"]
+    if is_postgres(section):
+        conn = psycopg2.connect(
+            host=section.get("endpoint") or section["writerEndpoint"],
+            port=section["port"],
+            user="postgres",
+            dbname=database,
+        )
+        conn.autocommit = True
+    else:
+        conn = mysql_admin()
+        conn.database = database
+    try:
+        cur = conn.cursor()
+        cur.execute(statement, params)
+        rows = cur.fetchall() if cur.description else []
+        cur.close()
+        return list(rows)
+    finally:
+        conn.close()
+
+
+def aurora_load_in_background(
+    path: Path, *, duration: int, verify_timeout: int
+) -> subprocess.Popen[str]:
+    """``aurora-load --json`` (3 worker threads, 70 % inserts) started and left running, for a
+    test that restarts the server under it."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "workloads",
+            "aurora-load",
+            "--outputs",
+            str(path),
+            "--json",
+            "--duration",
+            str(duration),
+            "--workers",
+            "3",
+            "--mix",
+            "70",
+            "--verify-timeout",
+            str(verify_timeout),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
