@@ -47,16 +47,16 @@ class DatabaseNetwork(pulumi.ComponentResource):
 
 
 class RelationalTier(pulumi.ComponentResource):
-    """An RDS MySQL primary (optionally Multi-AZ) with 0-15 read replicas. Its settings mirror `dbtier:relational` (docs/configuration.md); the resources under it are the library component's."""
+    """An RDS primary (optionally Multi-AZ) with read replicas where the engine has them. Its settings mirror `dbtier:relational` (docs/configuration.md); the resources under it are the library component's."""
 
     endpoint: pulumi.Output[str]
     """Primary host name."""
     port: pulumi.Output[int]
-    """MySQL port."""
+    """The port clients connect to (Oracle: the SSL option's)."""
     reader_endpoints: pulumi.Output[list[str]]
     """Host name of each read replica."""
     database_name: pulumi.Output[str]
-    """Initial database."""
+    """Initial database (SQL Server: master, as it creates none)."""
     username: pulumi.Output[str]
     """Master user name."""
     password: pulumi.Output[str] | None
@@ -64,14 +64,14 @@ class RelationalTier(pulumi.ComponentResource):
     secret_arn: pulumi.Output[str]
     """Secrets Manager secret with the credentials: the connection JSON (generated), or RDS's own secret with username and password (managed)."""
     engine: pulumi.Output[str]
-    """Engine name (mysql)."""
+    """Engine name (mysql, postgres, mariadb, sqlserver-*, oracle-*)."""
     instance_ids: pulumi.Output[list[str]]
     """DB instance identifiers, primary first."""
-    iam_user: pulumi.Output[str]
-    """Database user applications connect as with an IAM authentication token."""
-    iam_connect_arn: pulumi.Output[str]
+    iam_user: pulumi.Output[str] | None
+    """Database user applications connect as with an IAM authentication token (None: no IAM authentication on the engine)."""
+    iam_connect_arn: pulumi.Output[str] | None
     """`rds-db:connect` resource of `iam_user` on the primary."""
-    iam_connect_policy: pulumi.Output[str]
+    iam_connect_policy: pulumi.Output[str] | None
     """IAM policy (JSON) allowing `rds-db:connect` as `iam_user` to the primary and each replica."""
 
     def __init__(

@@ -19,6 +19,7 @@ from typing import Any, NoReturn, TypedDict
 import pulumi
 from pulumi.errors import InputPropertiesError
 
+from awsdata import rds_engines
 from components.alarms import resources as alarms
 from components.alarms.config import parse_alarms
 from components.aurora import resources as aurora
@@ -29,9 +30,10 @@ from components.base import DbtierComponent, output_names
 from components.dynamo import resources as dynamo
 from components.dynamo.config import parse_dynamo_table
 from components.migration import resources as migration
-from components.migration.config import parse_migration
+from components.migration.config import check_endpoints, parse_migration
 from components.network import resources as network
 from components.network.config import parse_network
+from components.network.shape import AURORA_POSTGRES_PORT
 from components.redis import resources as redis
 from components.redis.config import parse_redis
 from components.relational import resources as relational
@@ -131,13 +133,15 @@ class DatabaseNetwork(network.DatabaseNetwork):
         a = Args(BY_NAME["DatabaseNetwork"], name, args)
         config = a.config(DatabaseNetworkArgs, parse_network)
         engines = a.names("engines", ENGINES, ENGINES)
-        port = a.plain("aurora_port", 3306, lambda f, key, d: f.integer(key, d))
-        if port not in (3306, 5432):
-            a.fail(
-                f"auroraPort must be 3306 (aurora-mysql) or 5432 (aurora-postgresql) (got {port})"
-            )
-        rotating = a.names("rotating", (), ROTATING)
-        internal = network.DatabaseNetworkArgs(config, engines, int(port), rotating)
+        relational_engine = a.choice("relational_engine", "mysql", rds_engines.ENGINES)
+        aurora_engine = a.choice("aurora_engine", "aurora-mysql", AURORA_ENGINES)
+        internal = network.DatabaseNetworkArgs(
+            config,
+            engines,
+            aurora_port=AURORA_POSTGRES_PORT if aurora_engine == "aurora-postgresql" else 3306,
+            relational_port=rds_engines.engine(relational_engine).client_port,
+            rotating=a.names("rotating", (), ROTATING),
+        )
         super().__init__(name, internal, opts)
 
     def publish(self) -> None:
@@ -308,13 +312,18 @@ class Migration(migration.Migration):
             )
         }
         config = a.config(MigrationArgs, parse_migration, enabled=True)
+        source_engine = a.choice("source_engine", "mysql", rds_engines.ENGINES)
+        target_engine = a.choice("target_engine", "aurora-mysql", AURORA_ENGINES)
+        # The source database is the sourceDatabase setting (the RelationalTier's is not known).
+        a.check(lambda: check_endpoints(config, source_engine, None, target_engine))
         internal = migration.MigrationArgs(
             config=config,
             **required,
-            target_engine=a.choice("target_engine", "aurora-mysql", AURORA_ENGINES),
+            target_engine=target_engine,
             target_database=str(
                 a.plain("target_database", "appdb", lambda f, key, d: f.text(key, d))
             ),
+            source_engine=source_engine,
             log_retention_days=a.retention(),
         )
         super().__init__(name, internal, opts)

@@ -20,8 +20,10 @@ from components.alarms.watch import Watched
 class DatabaseNetworkWiring(TypedDict, total=False):
     engines: list[str]
     """Which engines get a security group and their subnet group: relational, aurora, redis, warehouse, dms. Default: all five."""
-    aurora_port: int
-    """Aurora's port: 3306 for aurora-mysql, 5432 for aurora-postgresql. Default: 3306."""
+    relational_engine: str
+    """The RelationalTier's engine (its dbtier:relational.engine), whose client port the relational security group opens. Default: mysql."""
+    aurora_engine: str
+    """The ServerlessAurora's engine, aurora-mysql or aurora-postgresql, whose port the aurora security group opens. Default: aurora-mysql."""
     rotating: list[str]
     """Engines whose generated password a rotation function rotates: each gets the function's security group and its way to Secrets Manager. Default: none."""
 
@@ -120,6 +122,8 @@ class MigrationWiring(TypedDict, total=False):
     """The target cluster's engine: aurora-mysql or aurora-postgresql. Default: aurora-mysql."""
     target_database: str
     """The database on the target (DMS needs it for PostgreSQL targets). Default: appdb."""
+    source_engine: str
+    """The source database's engine (its dbtier:relational.engine). Default: mysql."""
     log_retention_days: int
     """Days the task log group keeps events (CloudWatch's periods). Default: 30."""
 

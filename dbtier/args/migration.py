@@ -25,6 +25,8 @@ class MigrationArgs(TypedDict, total=False):
     """The target cluster's engine: aurora-mysql or aurora-postgresql. Default: aurora-mysql."""
     target_database: str
     """The database on the target (DMS needs it for PostgreSQL targets). Default: appdb."""
+    source_engine: str
+    """The source database's engine (its dbtier:relational.engine). Default: mysql."""
     log_retention_days: int
     """Days the task log group keeps events (CloudWatch's periods). Default: 30."""
     instance_class: str
@@ -39,6 +41,10 @@ class MigrationArgs(TypedDict, total=False):
     """schema.table patterns to migrate (% is a wildcard). Allowed: letters, digits, _ and $ with % wildcards; 1-100 patterns, none repeated. Default: `%.%`."""
     exclude: list[str]
     """schema.table patterns left out of include's. Allowed: as include, at most 100; none may cancel an include pattern. Default: none."""
+    source_database: str
+    """The database DMS reads on the source (required for SQL Server, on which RDS creates none; ignored for MySQL and MariaDB, whose endpoints read every schema). Allowed: a letter or _ then letters, digits, _ or $, at most 128. Default: dbtier:relational.databaseName."""
+    source_certificate_arn: str
+    """The DMS certificate (an Oracle wallet holding the RDS CA, imported with aws dms import-certificate) an Oracle source is verified with: DMS encrypts Oracle endpoints only in verify-ca mode. Required for an Oracle source, refused otherwise. Allowed: a DMS certificate ARN (arn:aws:dms:<region>:<account>:cert:<id>)."""
     create_service_roles: bool
     """Create DMS's account-wide dms-vpc-role and dms-cloudwatch-logs-role: true in the one stack per account that should own them. Default: `false`."""
     multi_az: bool

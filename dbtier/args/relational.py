@@ -32,27 +32,33 @@ class RelationalTierArgs(TypedDict, total=False):
     log_retention_days: int
     """Days the instances' and the rotation function's log groups keep events (CloudWatch's periods). Default: 30."""
     engine: str
-    """The RDS engine. Allowed: `mysql`. Default: `mysql`."""
+    """The RDS engine: MySQL, PostgreSQL, MariaDB, SQL Server (Express, Web, Standard, Enterprise) or Oracle (Standard Edition 2, Enterprise Edition). Allowed: `mysql`, `postgres`, `mariadb`, `sqlserver-ex`, `sqlserver-se`, `sqlserver-ee`, `sqlserver-web`, `oracle-se2`, `oracle-ee`. Default: `mysql`."""
     engine_version: str
-    """The MySQL version (8.4 is RDS's long-term-support line). Allowed: a version like 8.4 that RDS offers and still supports. Default: `8.4`."""
+    """The engine version. Allowed: a version RDS offers for the engine and still supports, like 8.4, 17.6, 16.00 or 19. Default: `8.4`; for mysql; each engine's newest major in standard support that AWS's data lists: the newest 17.x (postgres), 11.4 (mariadb), 17.00 (SQL Server; 16.00 on Web), 19 (Oracle)."""
     instance_class: str
-    """The primary's and replicas' instance class. Allowed: a current-generation class RDS offers for the version in the region. Default: `db.t4g.micro`."""
+    """The primary's and replicas' instance class. Allowed: a current-generation class RDS offers for the engine and version in the region. Default: `db.t4g.micro`; other engines: the smallest current-generation class offered in us-east-1 (db.t3.micro on sqlserver-ex, db.m6i.large on sqlserver-se, ...)."""
+    license_model: str
+    """The license: license-included where AWS offers it; bring-your-own-license only when named here. Allowed: one the engine offers: general-public-license (MySQL, MariaDB), postgresql-license, license-included (SQL Server, Oracle SE2) or bring-your-own-license (Oracle; oracle-ee has nothing else, so it needs it named). Default: `general-public-license`; postgresql-license on PostgreSQL; license-included on SQL Server and oracle-se2."""
     allocated_storage: int
-    """gp3 storage in GiB. Allowed: 20-65,536. Default: `20`."""
+    """gp3 storage in GiB. Allowed: 20-65,536; at most 16384 on SQL Server. Default: `20`."""
     max_allocated_storage: int
-    """Storage autoscaling's ceiling in GiB; 0 turns storage autoscaling off. Allowed: 0-65,536; 0 or >= allocatedStorage. Default: `100`."""
+    """Storage autoscaling's ceiling in GiB; 0 turns storage autoscaling off. Allowed: 0-65,536; 0 or >= allocatedStorage; at most 16384 on SQL Server. Default: `100`."""
     multi_az: bool
-    """A standby in another Availability Zone. Default: `false`."""
+    """A standby in another Availability Zone. Allowed: not on SQL Server Express. Default: `false`."""
     read_replicas: int
-    """Read replicas of the primary (they inherit its encryption and set no credentials). Allowed: 0-15. Default: `0`."""
+    """Read replicas of the primary (they inherit its encryption and set no credentials). Allowed: 0-15; at most 5 on sqlserver-ee and oracle-ee (read-only Oracle replicas need an Active Data Guard license, and a source of two or more vCPUs); none on other SQL Server and Oracle editions. Default: `0`."""
     backup_retention_days: int
     """Days RDS keeps automated backups. Allowed: 1-35. Default: `7`."""
     deletion_protection: bool
     """RDS refuses to delete the database while it is on. Default: `true`."""
     database_name: str
-    """The database created on the primary. Allowed: a letter, then up to 63 letters, digits or _. Default: `appdb`."""
+    """The database created on the primary (Oracle: its SID). Allowed: a letter, then up to 63 letters, digits or _ (PostgreSQL 62); Oracle: up to 8 upper-case letters or digits; not a word the engine reserves; SQL Server takes none. Default: `appdb`; APPDB on Oracle; none on SQL Server."""
     username: str
-    """The master user. Allowed: 1-16 letters, digits or _, a letter first; not a name the engine reserves (admin, root, rdsadmin, ...). Default: `dbadmin`."""
+    """The master user. Allowed: 1-16 letters, digits or _, a letter first; not a word the engine reserves (admin, root, rdsadmin, sa, sys, user, select, ...). Default: `dbadmin`."""
+    log_exports: list[str]
+    """The logs exported to CloudWatch Logs; dbtier sets the parameter or option that writes each (audit: the MARIADB_AUDIT_PLUGIN option; slowquery: slow_query_log). Allowed: logs the engine exports: audit, error, general, slowquery, iam-db-auth-error (MySQL, MariaDB); postgresql, upgrade, iam-db-auth-error (PostgreSQL); agent (not Express), error (SQL Server); alert, audit, listener, trace (Oracle). Default: `error`, `slowquery`, `iam-db-auth-error`; postgresql, iam-db-auth-error (PostgreSQL); agent, error (SQL Server; error on Express); alert, audit, listener, trace (Oracle)."""
+    iam_auth: bool
+    """IAM database authentication (and the exported connect policy). Allowed: MySQL, MariaDB and PostgreSQL only. Default: `true`; on where the engine has it."""
     performance_insights: bool
     """Performance Insights, encrypted with the stack key; true on a class without it is refused. Default: `false`; on where the class supports it (not db.t4g.micro)."""
     monitoring_interval: int

@@ -14,8 +14,7 @@ from typing import Any
 import grpc
 import pytest
 from google.protobuf import json_format
-from google.rpc import status_pb2
-from pulumi.runtime.proto import errors_pb2
+from pulumi.runtime.proto import errors_pb2, status_pb2
 
 import dbtier
 from preflight.plan import SECRET_SIG, SECRET_VALUE, UNKNOWN

@@ -297,7 +297,12 @@ def test_prompt_values_read_the_output_future_the_sdk_has() -> None:
         await asyncio.sleep(0)
         assert prompt_value(unknown) is _PENDING
 
-    asyncio.run(check())
+    # Not asyncio.run: it leaves the thread without an event loop, which the mocks' runs need.
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(check())
+    finally:
+        loop.close()
 
 
 def test_every_published_component_and_its_args_are_public() -> None:
