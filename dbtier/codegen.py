@@ -28,7 +28,7 @@ import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints, is_typeddict
 
 from components.base import DbtierComponent, output_names
 from components.reference import MissingDoc, allowed_text, default_text
@@ -198,8 +198,27 @@ def _describe(meta: FieldDoc, hint: Any, f: dataclasses.Field[Any]) -> str:
 
 
 def _wiring_fields(cls: type) -> tuple[list[Field], set[str]]:
-    """The fields of a wiring TypedDict as written (annotation source and docstring), and the
-    names their annotations use."""
+    """The fields of a wiring TypedDict as written, those of the TypedDicts it extends first, and
+    the names their annotations use."""
+    fields: list[Field] = []
+    names: set[str] = set()
+    # A TypedDict does not keep its bases (its __mro__ is dict's): read them from its source.
+    (node,) = ast.parse(inspect.getsource(cls)).body
+    assert isinstance(node, ast.ClassDef)
+    module = sys.modules[cls.__module__]
+    for base in node.bases:
+        found = getattr(module, base.id, None) if isinstance(base, ast.Name) else None
+        if found is not None and is_typeddict(found):
+            inherited, used = _wiring_fields(found)
+            fields += inherited
+            names |= used
+    own, used = _class_fields(cls)
+    return fields + own, names | used
+
+
+def _class_fields(cls: type) -> tuple[list[Field], set[str]]:
+    """The annotated attributes a class body declares as written (annotation source and the
+    docstring under it), and the names their annotations use."""
     (node,) = ast.parse(inspect.getsource(cls)).body
     assert isinstance(node, ast.ClassDef)
     fields: list[Field] = []
@@ -339,7 +358,7 @@ def outputs_source(cls: type[DbtierComponent]) -> list[Field]:
     for klass in reversed(cls.__mro__):
         if not (issubclass(klass, DbtierComponent) and klass is not DbtierComponent):
             continue
-        fields, _ = _wiring_fields(klass)
+        fields, _ = _class_fields(klass)
         declared.update({f.name: f for f in fields})
     return [declared[name] for name in output_names(cls)]
 

@@ -81,6 +81,11 @@ class Args:
         if not isinstance(args, Mapping):
             self.fail(f"args must be a {published.args} (got {describe(args)})")
         self.args = args
+        # Every wiring field the component cannot do without, before its settings are read.
+        required: frozenset[str] = getattr(published.wiring, "__required_keys__", frozenset())
+        for field in published.wiring.__annotations__:
+            if field in required and args.get(field) is None:
+                self.fail(f"{camel(field)} is required")
 
     def fail(self, problem: str) -> NoReturn:
         """Stop with `problem`, whose first word is the field (or the config key's path to it)."""
@@ -135,11 +140,9 @@ class Args:
     # -- wiring -------------------------------------------------------------------------------
 
     def required(self, field: str) -> Any:
-        """A wiring input the component cannot do without, as given (it may be an Output)."""
-        value = self.args.get(field)
-        if value is None:
-            self.fail(f"{camel(field)} is required")
-        return value
+        """A wiring input the component cannot do without (checked when the args were read), as
+        given: it may be an Output."""
+        return self.args[field]
 
     def optional(self, field: str) -> Any:
         return self.args.get(field)

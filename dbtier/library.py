@@ -27,6 +27,7 @@ from components.aurora.config import parse_aurora
 from components.backup import resources as backup
 from components.backup.config import parse_backup
 from components.base import DbtierComponent, output_names
+from components.credentials import CredentialsConfig
 from components.dynamo import resources as dynamo
 from components.dynamo.config import parse_dynamo_table
 from components.migration import resources as migration
@@ -177,6 +178,20 @@ class DatabaseNetwork(network.DatabaseNetwork):
         return Placement(**{k: v for k, v in found.items() if k in takes})  # type: ignore[typeddict-item]
 
 
+def _rds_wiring(a: Args, credentials: CredentialsConfig) -> dict[str, Any]:
+    """What RelationalTier and ServerlessAurora take alike besides their config, as dbtier's own
+    program gives them (`components.parts.rds_wiring`)."""
+    return {
+        "subnet_group": a.required("subnet_group_name"),
+        "security_group_id": a.required("security_group_id"),
+        "kms_key_arn": a.required("kms_key_arn"),
+        "protect": a.flag("protect"),
+        "rotation": a.rotation(credentials),
+        "availability_zones": a.optional("availability_zones"),
+        "log_retention_days": a.retention(),
+    }
+
+
 class RelationalTier(relational.RelationalTier):
     """dbtier's RelationalTier with `RelationalTierArgs` (settings: `dbtier:relational`)."""
 
@@ -184,21 +199,11 @@ class RelationalTier(relational.RelationalTier):
         self, name: str, args: RelationalTierArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         a = Args(BY_NAME["RelationalTier"], name, args)
-        wired = (a.required("subnet_group_name"), a.required("security_group_id"))
-        kms_key_arn = a.required("kms_key_arn")
         config = a.config(RelationalTierArgs, parse_relational, enabled=True)
         cdc_source = a.flag("cdc_source")
         a.check(lambda: check_parameters(config, cdc_source))
         internal = relational.RelationalTierArgs(
-            config=config,
-            subnet_group=wired[0],
-            security_group_id=wired[1],
-            kms_key_arn=kms_key_arn,
-            cdc_source=cdc_source,
-            protect=a.flag("protect"),
-            rotation=a.rotation(config.credentials),
-            availability_zones=a.optional("availability_zones"),
-            log_retention_days=a.retention(),
+            config=config, cdc_source=cdc_source, **_rds_wiring(a, config.credentials)
         )
         super().__init__(name, internal, opts)
 
@@ -210,19 +215,8 @@ class ServerlessAurora(aurora.ServerlessAurora):
         self, name: str, args: ServerlessAuroraArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         a = Args(BY_NAME["ServerlessAurora"], name, args)
-        wired = (a.required("subnet_group_name"), a.required("security_group_id"))
-        kms_key_arn = a.required("kms_key_arn")
         config = a.config(ServerlessAuroraArgs, parse_aurora, enabled=True)
-        internal = aurora.ServerlessAuroraArgs(
-            config=config,
-            subnet_group=wired[0],
-            security_group_id=wired[1],
-            kms_key_arn=kms_key_arn,
-            protect=a.flag("protect"),
-            rotation=a.rotation(config.credentials),
-            availability_zones=a.optional("availability_zones"),
-            log_retention_days=a.retention(),
-        )
+        internal = aurora.ServerlessAuroraArgs(config=config, **_rds_wiring(a, config.credentials))
         super().__init__(name, internal, opts)
 
 

@@ -28,7 +28,16 @@ class DatabaseNetworkWiring(TypedDict, total=False):
     """Engines whose generated password a rotation function rotates: each gets the function's security group and its way to Secrets Manager. Default: none."""
 
 
-class RelationalTierWiring(TypedDict, total=False):
+class RotationWiring(TypedDict, total=False):
+    """Where the rotation function of a database's generated password runs."""
+
+    rotation_security_group_id: pulumi.Input[str]
+    """The security group the rotation function runs in (a DatabaseNetwork's rotationSecurityGroupIds for the engine); with rotationSubnetIds, required when generated credentials rotate."""
+    rotation_subnet_ids: pulumi.Input[list[str]]
+    """The subnets the rotation function runs in: the database's (a DatabaseNetwork's subnetIds)."""
+
+
+class RelationalTierWiring(RotationWiring, total=False):
     subnet_group_name: Required[pulumi.Input[str]]
     """The DB subnet group the primary and its replicas are placed in (a DatabaseNetwork's rdsSubnetGroup)."""
     security_group_id: Required[pulumi.Input[str]]
@@ -37,10 +46,6 @@ class RelationalTierWiring(TypedDict, total=False):
     """The KMS key that encrypts storage, Performance Insights, the log groups and the secret."""
     availability_zones: pulumi.Input[list[str]]
     """The subnet group's Availability Zones, which single-AZ replicas are spread over (a DatabaseNetwork's availabilityZones). Default: RDS places them."""
-    rotation_security_group_id: pulumi.Input[str]
-    """The security group the rotation function runs in (a DatabaseNetwork's rotationSecurityGroupIds.relational); required with rotationSubnetIds when generated credentials rotate."""
-    rotation_subnet_ids: pulumi.Input[list[str]]
-    """The subnets the rotation function runs in (the database's)."""
     cdc_source: bool
     """A DMS migration reads from this database: row-based binary logs are turned on. Default: false."""
     protect: bool
@@ -49,7 +54,7 @@ class RelationalTierWiring(TypedDict, total=False):
     """Days the instances' and the rotation function's log groups keep events (CloudWatch's periods). Default: 30."""
 
 
-class ServerlessAuroraWiring(TypedDict, total=False):
+class ServerlessAuroraWiring(RotationWiring, total=False):
     subnet_group_name: Required[pulumi.Input[str]]
     """The DB subnet group the cluster is placed in (a DatabaseNetwork's rdsSubnetGroup)."""
     security_group_id: Required[pulumi.Input[str]]
@@ -58,10 +63,6 @@ class ServerlessAuroraWiring(TypedDict, total=False):
     """The KMS key that encrypts storage, Performance Insights, the log groups and the secret."""
     availability_zones: pulumi.Input[list[str]]
     """The subnet group's Availability Zones: the writer takes the first, readers the others (a DatabaseNetwork's availabilityZones). Default: RDS places them."""
-    rotation_security_group_id: pulumi.Input[str]
-    """The security group the rotation function runs in (a DatabaseNetwork's rotationSecurityGroupIds.aurora); required with rotationSubnetIds when generated credentials rotate."""
-    rotation_subnet_ids: pulumi.Input[list[str]]
-    """The subnets the rotation function runs in (the cluster's)."""
     protect: bool
     """Pulumi `protect` on the cluster, its instances and the secret. Default: false."""
     log_retention_days: int
@@ -88,7 +89,7 @@ class RedisClusterWiring(TypedDict, total=False):
     """Pulumi `protect` on the replication group and its secret. Default: false."""
 
 
-class WarehouseWiring(TypedDict, total=False):
+class WarehouseWiring(RotationWiring, total=False):
     subnet_ids: Required[pulumi.Input[list[str]]]
     """The subnets of a serverless workgroup (a DatabaseNetwork's subnetIds)."""
     security_group_id: Required[pulumi.Input[str]]
@@ -97,10 +98,6 @@ class WarehouseWiring(TypedDict, total=False):
     """The KMS key that encrypts the cluster or namespace, the audit log groups and the secret."""
     subnet_group_name: pulumi.Input[str]
     """The Redshift subnet group of a provisioned cluster (a DatabaseNetwork's redshiftSubnetGroup); required with mode provisioned."""
-    rotation_security_group_id: pulumi.Input[str]
-    """The security group the rotation function runs in (a DatabaseNetwork's rotationSecurityGroupIds.warehouse); required with rotationSubnetIds when generated credentials rotate."""
-    rotation_subnet_ids: pulumi.Input[list[str]]
-    """The subnets the rotation function runs in (the warehouse's)."""
     protect: bool
     """Pulumi `protect` on the cluster or namespace. Default: false."""
     log_retention_days: int

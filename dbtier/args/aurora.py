@@ -13,6 +13,10 @@ from dbtier.args.common import CredentialsArgs
 class ServerlessAuroraArgs(TypedDict, total=False):
     """The args of ServerlessAurora: its wiring, then its settings (the fields of `dbtier:aurora`)."""
 
+    rotation_security_group_id: pulumi.Input[str]
+    """The security group the rotation function runs in (a DatabaseNetwork's rotationSecurityGroupIds for the engine); with rotationSubnetIds, required when generated credentials rotate."""
+    rotation_subnet_ids: pulumi.Input[list[str]]
+    """The subnets the rotation function runs in: the database's (a DatabaseNetwork's subnetIds)."""
     subnet_group_name: Required[pulumi.Input[str]]
     """The DB subnet group the cluster is placed in (a DatabaseNetwork's rdsSubnetGroup)."""
     security_group_id: Required[pulumi.Input[str]]
@@ -21,10 +25,6 @@ class ServerlessAuroraArgs(TypedDict, total=False):
     """The KMS key that encrypts storage, Performance Insights, the log groups and the secret."""
     availability_zones: pulumi.Input[list[str]]
     """The subnet group's Availability Zones: the writer takes the first, readers the others (a DatabaseNetwork's availabilityZones). Default: RDS places them."""
-    rotation_security_group_id: pulumi.Input[str]
-    """The security group the rotation function runs in (a DatabaseNetwork's rotationSecurityGroupIds.aurora); required with rotationSubnetIds when generated credentials rotate."""
-    rotation_subnet_ids: pulumi.Input[list[str]]
-    """The subnets the rotation function runs in (the cluster's)."""
     protect: bool
     """Pulumi `protect` on the cluster, its instances and the secret. Default: false."""
     log_retention_days: int

@@ -13,6 +13,10 @@ from dbtier.args.common import CredentialsArgs
 class WarehouseArgs(TypedDict, total=False):
     """The args of Warehouse: its wiring, then its settings (the fields of `dbtier:warehouse`)."""
 
+    rotation_security_group_id: pulumi.Input[str]
+    """The security group the rotation function runs in (a DatabaseNetwork's rotationSecurityGroupIds for the engine); with rotationSubnetIds, required when generated credentials rotate."""
+    rotation_subnet_ids: pulumi.Input[list[str]]
+    """The subnets the rotation function runs in: the database's (a DatabaseNetwork's subnetIds)."""
     subnet_ids: Required[pulumi.Input[list[str]]]
     """The subnets of a serverless workgroup (a DatabaseNetwork's subnetIds)."""
     security_group_id: Required[pulumi.Input[str]]
@@ -21,10 +25,6 @@ class WarehouseArgs(TypedDict, total=False):
     """The KMS key that encrypts the cluster or namespace, the audit log groups and the secret."""
     subnet_group_name: pulumi.Input[str]
     """The Redshift subnet group of a provisioned cluster (a DatabaseNetwork's redshiftSubnetGroup); required with mode provisioned."""
-    rotation_security_group_id: pulumi.Input[str]
-    """The security group the rotation function runs in (a DatabaseNetwork's rotationSecurityGroupIds.warehouse); required with rotationSubnetIds when generated credentials rotate."""
-    rotation_subnet_ids: pulumi.Input[list[str]]
-    """The subnets the rotation function runs in (the warehouse's)."""
     protect: bool
     """Pulumi `protect` on the cluster or namespace. Default: false."""
     log_retention_days: int
