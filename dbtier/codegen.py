@@ -110,12 +110,9 @@ class _Settings:
 
     def __init__(self) -> None:
         self.nested: dict[type, TypedDictSpec] = {}
-        self.fields: dict[str, list[Field]] = {}
 
     def part(self, published: Published) -> list[Field]:
-        fields = self.collect(published.config, published.name, top=True)
-        self.fields[published.name] = fields
-        return fields
+        return self.collect(published.config, published.name, top=True)
 
     def collect(self, cls: type, user: str, *, top: bool) -> list[Field]:
         """The settings fields of config dataclass `cls` (a top-level part's `enabled` is the
@@ -239,26 +236,21 @@ def _class_fields(cls: type) -> tuple[list[Field], set[str]]:
 
 
 def _imports(annotations: list[str], wiring_names: set[str], local: dict[str, str]) -> str:
-    """The import block a generated args module needs (isort order, as ruff writes it)."""
+    """The imports a generated args module needs (`formatted` puts them in ruff's order):
+    `local` maps each TypedDict another args module defines to that module."""
     text = " ".join(annotations)
-    stdlib = []
-    if re.search(r"\bSequence\[", text):
-        stdlib.append("from collections.abc import Sequence")
     typing_names = [n for n in ("Any", "NotRequired", "Required") if re.search(rf"\b{n}\b", text)]
-    stdlib.append(f"from typing import {', '.join([*typing_names, 'TypedDict'])}")
-    third = ["import pulumi"] if "pulumi." in text else []
-    first: list[str] = []
-    extra = sorted(wiring_names - _PROVIDED - {"Sequence"})
-    for name in extra:
-        first.append(f"from {getattr(wiring, name).__module__} import {name}")
-    by_module: dict[str, list[str]] = {}
-    for name, module in local.items():
+    lines = [f"from typing import {', '.join([*typing_names, 'TypedDict'])}"]
+    if re.search(r"\bSequence\[", text):
+        lines.append("from collections.abc import Sequence")
+    if "pulumi." in text:
+        lines.append("import pulumi")
+    for name in sorted(wiring_names - _PROVIDED - {"Sequence"}):
+        lines.append(f"from {getattr(wiring, name).__module__} import {name}")
+    for name, module in sorted(local.items()):
         if re.search(rf"\b{name}\b", text):
-            by_module.setdefault(module, []).append(name)
-    for module, names in sorted(by_module.items()):
-        first.append(f"from dbtier.args.{module} import {', '.join(sorted(names))}")
-    blocks = [sorted(stdlib), third, sorted(first)]
-    return "\n\n".join("\n".join(b) for b in blocks if b)
+            lines.append(f"from dbtier.args.{module} import {name}")
+    return "\n".join(lines)
 
 
 def _class(name: str, doc: str, fields: list[Field]) -> str:
@@ -299,8 +291,8 @@ def render_args() -> dict[Path, str]:
         modules.setdefault(home[spec.name], []).append(spec)
     files: dict[Path, str] = {}
     exported: dict[str, list[str]] = {}
-    for module in ["common"] if "common" in modules else []:
-        specs = modules[module]
+    if "common" in modules:
+        specs = modules["common"]
         annotations = [f.annotation for s in specs for f in s.fields]
         imports = _imports(annotations, set(), {})
         doc = "Settings objects several components share. " + GENERATED.format(

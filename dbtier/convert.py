@@ -198,10 +198,9 @@ class Args:
         group = self.optional("rotation_security_group_id")
         subnets = self.optional("rotation_subnet_ids")
         if (group is None) != (subnets is None):
-            missing = "rotationSubnetIds" if subnets is None else "rotationSecurityGroupId"
-            self.fail(
-                f"{missing} is required with {'rotationSecurityGroupId' if subnets is None else 'rotationSubnetIds'}"
-            )
+            pair = ["rotationSecurityGroupId", "rotationSubnetIds"]
+            given, missing = pair if subnets is None else pair[::-1]
+            self.fail(f"{missing} is required with {given}")
         if group is None:
             if credentials.rotation_function:
                 self.fail(

@@ -12,6 +12,7 @@ const database = new dbtier.RelationalTier("orders-db", {
     subnetGroupName: platform.requireOutput("dbSubnetGroupName") as pulumi.Output<string>,
     securityGroupId: platform.requireOutput("dbSecurityGroupId") as pulumi.Output<string>,
     kmsKeyArn: key.arn,
+    engine: "postgres",
     instanceClass: "db.m7g.large",
     allocatedStorage: 100,
     multiAz: true,

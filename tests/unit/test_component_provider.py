@@ -39,6 +39,7 @@ INPUTS: dict[str, dict[str, Any]] = {
         "securityGroupId": "sg-0123456789abcdef0",
         "kmsKeyArn": KEY,
         "availabilityZones": ["us-east-1a", "us-east-1b"],
+        "engine": "postgres",
         "instanceClass": "db.t4g.small",
         "readReplicas": 1,
         "multiAz": True,
@@ -200,7 +201,12 @@ def test_settings_that_are_outputs_with_a_value_are_used(host: ProviderHost) -> 
     """A secret, and a value another resource gave: Construct hands both over as Outputs whose
     value is there."""
     secret = {SECRET_SIG: SECRET_VALUE, "value": "8.4"}
-    inputs = {**INPUTS["RelationalTier"], "engineVersion": secret, "databaseName": "orders"}
+    inputs = {
+        **INPUTS["RelationalTier"],
+        "engine": "mysql",
+        "engineVersion": secret,
+        "databaseName": "orders",
+    }
     source = f"urn:pulumi:{STACK}::{PROJECT}::random:index/randomPet:RandomPet::name"
     _, registered = host.construct(
         "dbtier:index:RelationalTier", "db", inputs, dependencies={"databaseName": [source]}
