@@ -9,6 +9,7 @@ component's children inherit through their parent, so no constructor repeats the
 from __future__ import annotations
 
 import json
+import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ ROTATION_APP_PUBLISHERS = {
 # labels after two rotations, and the provider would then re-create the tracked version as
 # AWSCURRENT with the initial password (terraform-provider-aws#37302). The label keeps it.
 INITIAL_STAGE = "DBTIER_INITIAL"
+# An output's annotation, as written (`pulumi.Output[str] | None`) or evaluated.
+_OUTPUT = re.compile(r"\bOutput\[")
 
 
 def exclude_characters(special: str) -> str:
@@ -106,14 +109,16 @@ def assume_role_policy(service: str | list[str]) -> str:
 
 
 def output_names(component: type) -> tuple[str, ...]:
-    """A component's outputs: the attributes its class annotates as `pulumi.Output`, in the order
-    written. The annotations are the one list (they document each output, and Pulumi's
-    component schema is read from them); `register_outputs` is derived from it."""
-    return tuple(
-        name
-        for name, annotation in vars(component).get("__annotations__", {}).items()
-        if "pulumi.Output[" in str(annotation)
-    )
+    """A component's outputs: the attributes its class and its bases annotate as `pulumi.Output`,
+    base classes first, in the order written. The annotations are the one list (they document
+    each output, and Pulumi's component schema is read from them); `register_outputs` is derived
+    from it."""
+    names: dict[str, None] = {}
+    for klass in reversed(component.__mro__):
+        for name, annotation in vars(klass).get("__annotations__", {}).items():
+            if _OUTPUT.search(annotation if isinstance(annotation, str) else repr(annotation)):
+                names[name] = None
+    return tuple(names)
 
 
 class DbtierComponent(pulumi.ComponentResource):
