@@ -257,26 +257,17 @@ class DbtierComponent(pulumi.ComponentResource):
         extra: dict[str, pulumi.Input[str]] | None = None,
         rotated: bool = False,
     ) -> aws.secretsmanager.Secret:
-        """A KMS-encrypted Secrets Manager secret in the standard RDS secret JSON shape.
-
-        `rotated`: a rotation function owns the value after the first write, so Pulumi never
-        writes it again (a changed JSON would be a new AWSCURRENT version with an old password),
-        and the version it wrote keeps a label of its own (INITIAL_STAGE).
-        """
-        fields: dict[str, pulumi.Input[object]] = {
-            "engine": engine,
-            "host": host,
-            "port": port,
-            "username": username,
-            "password": password,
-            "dbname": dbname,
-            **(extra or {}),
-        }
+        """A KMS-encrypted Secrets Manager secret in the standard RDS secret JSON shape. `rotated`:
+        a rotation function owns the value after the first write, so Pulumi never writes it again
+        (a changed JSON would be a new AWSCURRENT version with an old password), and the version
+        it wrote keeps a label of its own (INITIAL_STAGE)."""
+        fields = dict(engine=engine, host=host, port=port, username=username, password=password)
+        description = f"dbtier {self._prefix}: {engine} connection (host, port, username, password)"
         secret, self._secret_value = self.json_secret(
             "",
-            f"dbtier {self._prefix}: {engine} connection (host, port, username, password)",
+            description,
             kms_key_arn,
-            fields,
+            {**fields, "dbname": dbname, **(extra or {})},
             rotated=rotated,
         )
         return secret
@@ -291,9 +282,8 @@ class DbtierComponent(pulumi.ComponentResource):
         rotated: bool = False,
         aliases: Sequence[pulumi.Alias] = (),
     ) -> tuple[aws.secretsmanager.Secret, aws.secretsmanager.SecretVersion]:
-        """A KMS-encrypted secret holding `fields` as JSON, and its first version: children
-        `{prefix}-{role}-secret` and `-secret-value` (`{prefix}-secret` without a role).
-        `rotated`: see `connection_secret`; `aliases`: the secret's earlier names."""
+        """A KMS-encrypted secret of `fields` as JSON and its first version, `{prefix}-{role}-secret`
+        (`-value`); `rotated`: see `connection_secret`; `aliases`: the secret's earlier names."""
         name = f"{self._prefix}-{role}-secret" if role else f"{self._prefix}-secret"
         secret = aws.secretsmanager.Secret(
             name,

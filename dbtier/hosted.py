@@ -142,24 +142,36 @@ class DynamoTable(pulumi.ComponentResource):
 
 
 class RedisCluster(pulumi.ComponentResource):
-    """An ElastiCache replication group: one node, a primary with replicas, or sharded. Its settings mirror `dbtier:redis` (docs/configuration.md); the resources under it are the library component's."""
+    """An ElastiCache replication group (one node, a primary with replicas, or sharded) or an ElastiCache Serverless cache. Its settings mirror `dbtier:redis` (docs/configuration.md); the resources under it are the library component's."""
 
     primary_endpoint: pulumi.Output[str]
-    """Primary endpoint (the configuration endpoint in cluster mode)."""
+    """Primary endpoint (the configuration endpoint in cluster mode; a serverless cache's)."""
     reader_endpoint: pulumi.Output[str]
     """Reader endpoint (the configuration endpoint in cluster mode)."""
     port: pulumi.Output[int]
     """Port (6379)."""
-    auth_token: pulumi.Output[str]
-    """AUTH token (secret)."""
+    auth_token: pulumi.Output[str] | None
+    """AUTH token (secret); None with users."""
     tls: pulumi.Output[bool]
     """Whether clients must use TLS (always true)."""
-    secret_arn: pulumi.Output[str]
-    """Secrets Manager secret with the connection JSON (host, port, password)."""
-    replication_group_id: pulumi.Output[str]
-    """Replication group id."""
+    secret_arn: pulumi.Output[str] | None
+    """Secrets Manager secret with the connection JSON: the AUTH token's, or the first password user's (None when every user is an IAM user)."""
+    cluster_mode: pulumi.Output[bool]
+    """Whether clients see a Redis Cluster (shards, or a serverless cache)."""
+    username: pulumi.Output[str] | None
+    """The first password user's name (None with the AUTH token)."""
+    users: pulumi.Output[dict[str, dict[str, str]]] | None
+    """Each configured user: username, userId, auth, secretArn or connectPolicy."""
+    cache_name: pulumi.Output[str] | None
+    """Replication group id or serverless cache name, with users (what IAM tokens are for)."""
+    serverless: pulumi.Output[bool] | None
+    """True for a serverless cache (None otherwise)."""
+    region: pulumi.Output[str] | None
+    """The cache's region, with users (IAM tokens are signed for it)."""
+    replication_group_id: pulumi.Output[str] | None
+    """Replication group id (None for a serverless cache)."""
     member_clusters: pulumi.Output[list[str]]
-    """Cache cluster (node) ids, sorted (for alarms and dashboards)."""
+    """Cache cluster (node) ids, sorted (for alarms and dashboards; none when serverless)."""
 
     def __init__(
         self, name: str, args: RedisClusterArgs, opts: pulumi.ResourceOptions | None = None

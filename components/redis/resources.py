@@ -54,7 +54,7 @@ class RedisCluster(DbtierComponent):
     """Whether clients see a Redis Cluster (shards, or a serverless cache)."""
     username: pulumi.Output[str] | None
     """The first password user's name (None with the AUTH token)."""
-    users: pulumi.Output[dict[str, dict[str, object]]] | None
+    users: pulumi.Output[dict[str, dict[str, str]]] | None
     """Each configured user: username, userId, auth, secretArn or connectPolicy."""
     cache_name: pulumi.Output[str] | None
     """Replication group id or serverless cache name, with users (what IAM tokens are for)."""

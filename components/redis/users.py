@@ -5,6 +5,7 @@ and what the stack exports of them (`contract.RedisUserOutputs`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -41,7 +42,7 @@ class UserAccess:
     """What the stack exports of the users: each one, and the first password user's name and
     secret (the workloads' default login)."""
 
-    users: dict[str, dict[str, object]] = field(default_factory=dict)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
     username: pulumi.Output[str] | None = None
     secret_arn: pulumi.Output[str] | None = None
 

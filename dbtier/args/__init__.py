@@ -12,7 +12,7 @@ from dbtier.args.dynamo import (
 )
 from dbtier.args.migration import MigrationArgs
 from dbtier.args.network import DatabaseNetworkArgs
-from dbtier.args.redis import RedisClusterArgs
+from dbtier.args.redis import RedisClusterArgs, RedisUserArgs
 from dbtier.args.relational import RelationalTierArgs
 from dbtier.args.warehouse import WarehouseArgs
 
@@ -27,6 +27,7 @@ __all__ = [
     "IndexArgs",
     "MigrationArgs",
     "RedisClusterArgs",
+    "RedisUserArgs",
     "RelationalTierArgs",
     "RestoreTestingArgs",
     "ServerlessAuroraArgs",

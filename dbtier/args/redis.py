@@ -8,6 +8,19 @@ from typing import Any, Required, TypedDict
 import pulumi
 
 
+class RedisUserArgs(TypedDict, total=False):
+    """RBAC users in a user group attached to the cache, instead of the AUTH token; the group's default user is off unless a user named default is listed."""
+
+    name: Required[str]
+    """The user name clients log in with (AUTH name password); `default` sets the access of the group's default user. Allowed: lower-case letters, digits and -, starting with a letter, at most 40; unique."""
+    access: str
+    """What the user may do: read-only or read-write on keys and channels under keyPrefix, or an ElastiCache access string written out (on ~app:* +@read ...). Allowed: a preset, or an access string stating on or off, with no password and no reset. Default: `read-write`."""
+    key_prefix: str
+    """With a preset: the keys and channels the user may touch (those starting with it; empty: all). Allowed: printable ASCII without spaces, at most 100; not with an access string. Default: ``."""
+    auth: str
+    """password: generated, kept in a Secrets Manager secret and rotated (rotationDays); iam: a short-lived token signed with the client's AWS credentials. Allowed: `password`, `iam`; iam needs Redis OSS 7.0+ or Valkey 7.2+. Default: `password`."""
+
+
 class RedisClusterArgs(TypedDict, total=False):
     """The args of RedisCluster: its wiring, then its settings (the fields of `dbtier:redis`)."""
 
@@ -19,6 +32,8 @@ class RedisClusterArgs(TypedDict, total=False):
     """The KMS key that encrypts data at rest, the log groups and the connection secret."""
     protect: bool
     """Pulumi `protect` on the replication group and its secret. Default: false."""
+    mode: str
+    """replication-group: nodes you size; serverless: ElastiCache Serverless, which scales by itself within usage limits. Allowed: `replication-group`, `serverless`; serverless needs users and takes none of the node settings. Default: `replication-group`."""
     engine: str
     """Redis OSS or Valkey. Allowed: `redis`, `valkey`. Default: `redis`."""
     engine_version: str
@@ -53,3 +68,17 @@ class RedisClusterArgs(TypedDict, total=False):
     """Take minor engine upgrades in the maintenance window. Default: `true`."""
     parameters: dict[str, Any]
     """Engine parameters merged over dbtier's (never over cluster-enabled, which follows shards). A stack file writes it as map: name to value. Allowed: at most 100; names of letters, digits, _ . -; values printable ASCII up to 4096, a number or true/false. Default: none."""
+    users: list[RedisUserArgs]
+    """RBAC users in a user group attached to the cache, instead of the AUTH token; the group's default user is off unless a user named default is listed. Allowed: not with authTokenVersion or authTokenUpdateStrategy; required in serverless mode; Redis OSS 6.0+ or Valkey. Default: none."""
+    rotation_days: int
+    """Days between Secrets Manager rotations of each password user's secret. Allowed: 1-1,000; only with password users. Default: `30`."""
+    min_data_storage_gb: int
+    """Serverless: data storage the cache keeps ready, GB (unset: none reserved). Allowed: 1-5,000; mode serverless only; at most maxDataStorageGb."""
+    max_data_storage_gb: int
+    """Serverless: the most data the cache stores, GB; at it, keys with a TTL are evicted (unset: no limit). Allowed: 1-5,000; mode serverless only."""
+    min_ecpu_per_second: int
+    """Serverless: ElastiCache Processing Units per second kept ready (unset: none). Allowed: 1,000-15,000,000; mode serverless only; at most maxEcpuPerSecond."""
+    max_ecpu_per_second: int
+    """Serverless: the most ECPUs per second; above it requests are throttled (unset: no limit). Allowed: 1,000-15,000,000; mode serverless only."""
+    daily_snapshot_time: str
+    """Serverless: when the daily snapshot starts, hh24:mi UTC (snapshotRetentionDays keeps them). Allowed: mode serverless only. Default: `03:00`."""
