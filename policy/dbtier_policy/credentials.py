@@ -5,9 +5,9 @@ Rotation is a stack rule: a Secrets Manager secret is rotated when a SecretRotat
 comes from it (checkov's CKV2_AWS_57 asks the same of a Terraform plan: a secret connected to an
 `aws_secretsmanager_secret_rotation`). A secret the service manages (RDS, Aurora, Redshift) is not
 a Secret resource of the stack: the service rotates it, on its default schedule or the one a
-SecretRotation sets. The Redis AUTH token's secret is exempt: no AWS rotation function exists for
-ElastiCache AUTH tokens, which the RedisCluster component rotates through `pulumi up`
-(`dbtier:redis.authTokenVersion` and `authTokenUpdateStrategy`).
+SecretRotation sets. No secret is exempt: the Redis AUTH token's, which no rotation function can
+rotate (only `pulumi up` with `dbtier:redis.authTokenVersion`), is flagged like any other; RBAC
+users (`dbtier:redis.users`) are how a cache gets passwords that Secrets Manager rotates.
 """
 
 from __future__ import annotations
@@ -22,9 +22,6 @@ from ._common import Resource, Rule, RuleMeta, as_number, deps_of, integer, is_u
 
 SECRET = "aws:secretsmanager/secret:Secret"
 ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
-# Secrets whose value a component rotates through Pulumi, by the component type in their URN.
-PULUMI_ROTATED_PARENTS = ("dbtier:components:RedisCluster",)
-
 # Per database type: the input that makes the service manage the password, and the password
 # inputs that then must be absent (AWS refuses them together: the provider's ConflictsWith).
 MANAGED_PASSWORD_INPUTS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -44,16 +41,13 @@ MANAGED_PASSWORD_INPUTS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _rotated_by_pulumi(secret: PolicyResource) -> bool:
-    parents = secret.urn.split("::")[2]
-    return any(parent in parents.split("$") for parent in PULUMI_ROTATED_PARENTS)
-
-
 def _key_hint(name: str) -> str:
     """The dbtier key that turns rotation on for a component's secret, when the name says."""
     part = name.split("-", 1)[0]
     if part in ("relational", "aurora", "warehouse"):
         return f" (dbtier:{part}.credentials.rotationDays)"
+    if part == "redis":
+        return " (dbtier:redis.users: RBAC users' passwords rotate, the AUTH token cannot)"
     return ""
 
 
@@ -83,7 +77,7 @@ def secrets_rotated(
             rotated[source.urn] = rotation_days(rotation.props)
     maximum = int(config["maximumDays"])
     for secret in resources:
-        if secret.resource_type != SECRET or _rotated_by_pulumi(secret):
+        if secret.resource_type != SECRET:
             continue
         if secret.urn not in rotated:
             yield (
@@ -122,7 +116,9 @@ RULES: list[Rule] = [
             severity=Severity.HIGH,
             category="secrets",
             remediation="set credentials.rotationDays (1-90) in dbtier:relational, dbtier:aurora "
-            "and dbtier:warehouse, or credentials.mode managed.",
+            "and dbtier:warehouse, or credentials.mode managed; give dbtier:redis users "
+            "(dbtier:redis.users, rotated every dbtier:redis.rotationDays) instead of the AUTH "
+            "token.",
             resource_types=(SECRET, ROTATION),
             checkov=("CKV2_AWS_57", "CKV_AWS_304"),
             config={"maximumDays": integer(90, 1, "Longest rotation period allowed, days.")},
@@ -131,6 +127,8 @@ RULES: list[Rule] = [
                 "dbtier:relational.credentials.rotationDays",
                 "dbtier:aurora.credentials.rotationDays",
                 "dbtier:warehouse.credentials.rotationDays",
+                "dbtier:redis.users",
+                "dbtier:redis.rotationDays",
             ),
         ),
         stack_check=secrets_rotated,

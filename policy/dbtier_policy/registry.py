@@ -15,6 +15,7 @@ from . import (
     deploy_alarms,
     deploy_catalog,
     deploy_dms,
+    deploy_elasticache,
     deploy_engines,
     deploy_logs,
     deploy_network,
@@ -23,6 +24,7 @@ from . import (
     dms,
     dynamodb,
     elasticache,
+    elasticache_users,
     engines,
     kms,
     messaging,
@@ -48,6 +50,7 @@ RULES: list[Rule] = [
     *rds_settings.RULES,
     *dynamodb.RULES,
     *elasticache.RULES,
+    *elasticache_users.RULES,
     *redshift.RULES,
     *dms.RULES,
     *kms.RULES,
@@ -65,6 +68,7 @@ RULES: list[Rule] = [
     *deploy_network.RULES,
     *deploy_alarms.RULES,
     *deploy_signing.RULES,
+    *deploy_elasticache.RULES,
     *backup.RULES,
 ]
 

@@ -164,6 +164,24 @@ def build() -> dict[str, PlannedResource]:
         protect=True,
         deps={"serverSideEncryption": [key]},
     )
+    # RBAC: a user group with its default user off, instead of the AUTH token.
+    r["redis-default-user"] = resource(
+        "aws:elasticache/user:User",
+        "redis-default-user",
+        {
+            "userId": "cache-default",
+            "userName": "default",
+            "engine": "redis",
+            "accessString": "off -@all",
+            "authenticationMode": {"type": "no-password-required"},
+        },
+    )
+    r["redis-users"] = resource(
+        "aws:elasticache/userGroup:UserGroup",
+        "redis-users",
+        {"userGroupId": "cache", "engine": "redis", "userIds": ["cache-default"]},
+        deps={"userIds": [r["redis-default-user"]]},
+    )
     r["redis"] = resource(
         "aws:elasticache/replicationGroup:ReplicationGroup",
         "redis",
@@ -177,14 +195,14 @@ def build() -> dict[str, PlannedResource]:
             "kmsKeyId": KEY_ARN,
             "transitEncryptionEnabled": True,
             "transitEncryptionMode": "required",
-            "authToken": secret("generated-token"),
+            "userGroupIds": ["cache"],
             "snapshotRetentionLimit": 7,
             "automaticFailoverEnabled": True,
             "multiAzEnabled": True,
             "logDeliveryConfigurations": [{"logType": "slow-log"}],
         },
         protect=True,
-        deps={"kmsKeyId": [key], "authToken": [pw]},
+        deps={"kmsKeyId": [key], "userGroupIds": [r["redis-users"]]},
     )
     r["warehouse"] = resource(
         "aws:redshift/cluster:Cluster",
@@ -458,7 +476,9 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
     ("elasticache-customer-managed-key", "redis", {"kmsKeyId": None}),
     ("elasticache-in-transit-encryption", "redis", {"transitEncryptionEnabled": False}),
     ("elasticache-in-transit-encryption", "redis", {"transitEncryptionMode": "preferred"}),
-    ("elasticache-auth", "redis", {"authToken": None}),
+    ("elasticache-auth", "redis", {"userGroupIds": None}),
+    ("elasticache-rbac-user-group", "redis", {"userGroupIds": None}),
+    ("elasticache-default-user-off", "redis-default-user", {"accessString": "on ~* +@all"}),
     ("elasticache-snapshot-retention", "redis", {"snapshotRetentionLimit": 0}),
     ("elasticache-multi-az-failover", "redis", {"multiAzEnabled": False}),
     ("elasticache-multi-az-failover", "redis", {"numCacheClusters": 1}),

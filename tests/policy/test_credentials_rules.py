@@ -60,17 +60,23 @@ def test_rotation_at_most_every_90_days(pack: Pack, rules: dict[str, Any], viola
     assert [v.urn for v in found] == ([resources["secret"].urn] if violates else [])
 
 
-def test_the_redis_token_secret_is_rotated_through_pulumi_and_exempt(pack: Pack) -> None:
+def test_the_redis_token_secret_is_not_exempt(pack: Pack) -> None:
+    # No rotation function exists for an AUTH token: its secret is flagged like any other, and
+    # the fix names RBAC users (dbtier:redis.users), whose passwords do rotate.
     resources = build()
     del resources["secret-rotation"]
     secret = resources["secret"]
-    resources["secret"] = replace(
+    redis_secret = replace(
         secret,
+        name="redis-secret",
         urn=secret.urn.replace(
             "::aws:secretsmanager", "::dbtier:components:RedisCluster$aws:secretsmanager"
-        ),
+        ).replace("::secret", "::redis-secret"),
     )
-    assert hits(pack, list(resources.values()), ROTATION_RULE) == []
+    resources["secret"] = redis_secret
+    found = hits(pack, list(resources.values()), ROTATION_RULE)
+    assert [v.urn for v in found] == [redis_secret.urn]
+    assert "dbtier:redis.users" in found[0].message
 
 
 @pytest.mark.parametrize(
@@ -113,6 +119,7 @@ def test_prod_rotates_every_database_secret_and_dev_is_advised(pack: Pack) -> No
     ]
     assert sorted(v.urn.rsplit("::", 1)[1] for v in dev) == [
         "aurora-secret",
+        "redis-secret",  # dev keeps the AUTH token: advice to give it users
         "relational-secret",
         "warehouse-secret",
     ]
@@ -127,6 +134,7 @@ def test_managed_credentials_plan_has_no_password_input_and_no_finding(pack: Pac
             "dbtier:relational": managed,
             "dbtier:aurora": {"minCapacity": 0.5, **managed},
             "dbtier:warehouse": {"mode": "serverless", **managed},
+            "dbtier:redis": {"users": [{"name": "app"}]},
         },
     )
     found = [

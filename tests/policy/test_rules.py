@@ -52,6 +52,13 @@ def test_every_rule_has_a_violating_case() -> None:
             "redshift-copy-role-scoped-s3",  # a stack rule: test_access_rules.py
             "stack-replica-placement",  # a stack rule: test_replica_placement.py
             "deploy-lambda-signed-code",  # a stack rule: test_deploy_signing.py
+            # ElastiCache users and serverless caches: test_elasticache_rules.py, on real plans
+            "elasticache-password-users-rotated",
+            "elasticache-serverless-customer-managed-key",
+            "elasticache-serverless-snapshot-retention",
+            "deploy-elasticache-user-groups",
+            "deploy-elasticache-iam-user-name",
+            "deploy-elasticache-serverless-limits",
         }
     )
     assert {rule.meta.name for rule in RULES} == covered
