@@ -116,7 +116,10 @@ class StackConfig:
     )
     redis: RedisConfig = field(
         default_factory=RedisConfig,
-        metadata=doc("ElastiCache Redis or Valkey: node type, nodes or shards, failover, AUTH."),
+        metadata=doc(
+            "ElastiCache Redis or Valkey, nodes or serverless: node type, shards, failover, AUTH"
+            " token or RBAC users."
+        ),
     )
     warehouse: WarehouseConfig = field(
         default_factory=WarehouseConfig,
