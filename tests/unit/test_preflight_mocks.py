@@ -22,6 +22,12 @@ def _service_tables() -> dict[str, dict[str, object]]:
 
 
 def _new(mocks: DbtierMocks, typ: str, name: str, **inputs: object) -> tuple[str | None, dict]:
+    return _new_with(mocks, typ, name, inputs)
+
+
+def _new_with(
+    mocks: DbtierMocks, typ: str, name: str, inputs: dict[str, object]
+) -> tuple[str | None, dict]:
     args = SimpleNamespace(typ=typ, name=name, inputs=inputs, provider=None, resource_id=None)
     return mocks.new_resource(args)  # type: ignore[arg-type]
 
@@ -52,3 +58,37 @@ def test_a_type_without_an_answer_gets_an_id_and_arn_from_its_name() -> None:
     resource_id, out = _new(DbtierMocks(), "aws:sqs/queuePolicy:QueuePolicy", "dlq-policy", a=1)
     assert resource_id is not None and resource_id.startswith("dlq-policy-")
     assert out == {"a": 1, "arn": f"arn:aws:sqs:us-east-1:123456789012:queuepolicy/{resource_id}"}
+
+
+def test_elasticache_users_and_groups_get_their_ids_and_arns() -> None:
+    mocks = DbtierMocks("eu-west-1")
+    user_id, user = _new(
+        mocks, "aws:elasticache/user:User", "redis-app-user", userId="p-s-redis-app"
+    )
+    assert user_id == "p-s-redis-app"
+    assert user["arn"] == "arn:aws:elasticache:eu-west-1:123456789012:user:p-s-redis-app"
+    group_id, group = _new(
+        mocks, "aws:elasticache/userGroup:UserGroup", "redis-users", userGroupId="p-s-redis"
+    )
+    assert group_id == "p-s-redis"
+    assert group["arn"].endswith(":usergroup:p-s-redis")
+
+
+def test_a_serverless_cache_has_one_host_for_writes_and_replica_reads() -> None:
+    name, out = _new_with(
+        DbtierMocks("us-east-1"),
+        "aws:elasticache/serverlessCache:ServerlessCache",
+        "redis-serverless",
+        {"name": "dbtier-dev-redis", "engine": "valkey", "majorEngineVersion": "8"},
+    )
+    assert name == "dbtier-dev-redis"
+    assert (
+        out["arn"] == "arn:aws:elasticache:us-east-1:123456789012:serverlesscache:dbtier-dev-redis"
+    )
+    (primary,), (reader,) = out["endpoints"], out["readerEndpoints"]
+    assert primary["address"] == reader["address"]
+    assert re.fullmatch(
+        r"dbtier-dev-redis-[0-9a-f]{6}\.serverless\.use1\.cache\.amazonaws\.com", primary["address"]
+    )
+    assert (primary["port"], reader["port"]) == (6379, 6380)
+    assert out["fullEngineVersion"] == "8.0"

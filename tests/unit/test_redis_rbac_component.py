@@ -206,3 +206,20 @@ def test_a_serverless_plan_passes_config_validation_only_with_users(
 ) -> None:
     with pytest.raises(PlanError, match="users is required with mode serverless"):
         plan_with("dev", redis={"mode": "serverless"})
+
+
+def test_a_dev_like_stack_with_users_is_the_same_users_unprotected() -> None:
+    plan = plan_stack("dev", config_overrides={"dbtier:redis": json.dumps({"users": USERS})})
+    group = one(plan, GROUP)
+    assert group.inputs["numCacheClusters"] == 1 and "authToken" not in group.inputs
+    assert group.inputs["userGroupIds"] == ["dbtier-dev-redis"]
+    assert group.inputs["authTokenUpdateStrategy"] == "DELETE"  # a dev stack with a token moves
+    assert one(plan, SECRET, "redis-app-secret").protect is False
+    assert one(plan, ROTATION, "redis-app-rotation").inputs["rotationRules"] == {
+        "automaticallyAfterDays": 30
+    }
+    assert {u.inputs["userId"] for u in of_type(plan, USER)} == {
+        "dbtier-dev-redis-app",
+        "dbtier-dev-redis-reporting",
+        "dbtier-dev-redis-default",
+    }
