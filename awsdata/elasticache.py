@@ -89,28 +89,25 @@ def _shown(least: tuple[int, int]) -> str:
     return f"{least[0]}.{least[1]}"
 
 
+def _needs(
+    engine: str, version: str, minimum: dict[str, tuple[int, int]], what: str, page: str
+) -> str | None:
+    """Why `what` is not on `engine` `version` (below `minimum` for the engine), or None."""
+    if _at_least(engine, version, minimum):
+        return None
+    least = minimum.get(engine)
+    needs = f"{_shown(least)} or later" if least else "an engine that has it"
+    return f"{what} needs {LABELS.get(engine, engine)} {needs} (got {version}; {page})"
+
+
 def rbac_problem(engine: str, version: str) -> str | None:
     """Why ElastiCache would refuse user groups on ``engine`` ``version``, or None."""
-    if _at_least(engine, version, MIN_RBAC_VERSION):
-        return None
-    least = MIN_RBAC_VERSION.get(engine)
-    needs = f"{_shown(least)} or later" if least else "an engine that has it"
-    return (
-        f"role-based access control (users) needs {LABELS.get(engine, engine)} {needs}"
-        f" (got {version}; {RBAC_DOCS})"
-    )
+    return _needs(engine, version, MIN_RBAC_VERSION, "role-based access control (users)", RBAC_DOCS)
 
 
 def iam_auth_problem(engine: str, version: str) -> str | None:
     """Why ElastiCache would refuse an IAM-authenticated user on ``engine`` ``version``, or None."""
-    if _at_least(engine, version, MIN_IAM_VERSION):
-        return None
-    least = MIN_IAM_VERSION.get(engine)
-    needs = f"{_shown(least)} or later" if least else "an engine that has it"
-    return (
-        f"IAM authentication needs {LABELS.get(engine, engine)} {needs}"
-        f" (got {version}; {IAM_AUTH_DOCS})"
-    )
+    return _needs(engine, version, MIN_IAM_VERSION, "IAM authentication", IAM_AUTH_DOCS)
 
 
 def serverless_major_version(version: str) -> str:

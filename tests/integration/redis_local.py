@@ -5,16 +5,20 @@ servers, each on free ports in a temporary directory and stopped on exit."""
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import subprocess
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import redis
 
 from components.redis.users_config import ACCESS_PRESETS, OFF
 from tests.integration.test_redis import free_port, redis_server, wait_for
+from tests.integration.test_rotation import finish, wait_until, workload
 
 ADMIN = "admin"
 READ_WRITE = f"on ~* &* {ACCESS_PRESETS['read-write']}"
@@ -122,3 +126,57 @@ def _free(port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def soak_through(
+    moto: str,
+    outputs_path: Path,
+    prefix: str,
+    started: Callable[[], bool],
+    during: Callable[[], None],
+    seconds: float = 4,
+) -> dict[str, Any]:
+    """Run the redis workload's checks with a `seconds` soak, wait until `started()`, do
+    `during()` while it writes, and return its JSON result (exit 0 required); the workload is
+    killed if anything fails first."""
+    proc = workload(
+        moto,
+        "redis",
+        "--outputs",
+        str(outputs_path),
+        "--json",
+        "--prefix",
+        prefix,
+        "--soak",
+        str(seconds),
+        background=True,
+    )
+    try:
+        wait_until(started, proc, "the soak started")
+        during()
+        code, out, err = finish(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert code == 0, err
+    result: dict[str, Any] = json.loads(out)
+    result["_output"] = out + err
+    return result
+
+
+def rotate_secret(client: Any, arn: str, value: Mapping[str, Any], password: str) -> None:
+    """The secret's half of a rotation, as AWS's template does it: a pending version with the new
+    password, then the current label moved to it."""
+    token = str(uuid.uuid4())
+    client.put_secret_value(
+        SecretId=arn,
+        ClientRequestToken=token,
+        SecretString=json.dumps({**value, "password": password}),
+        VersionStages=["AWSPENDING"],
+    )
+    stages = client.describe_secret(SecretId=arn)["VersionIdsToStages"]
+    current = next(v for v, s in stages.items() if "AWSCURRENT" in s)
+    client.update_secret_version_stage(
+        SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token, RemoveFromVersionId=current
+    )

@@ -18,9 +18,15 @@ from typing import Any
 
 import pytest
 
-from tests.integration.redis_local import READ_WRITE, LocalCluster, local_cluster
+from tests.integration.redis_local import (
+    READ_WRITE,
+    LocalCluster,
+    local_cluster,
+    rotate_secret,
+    soak_through,
+)
 from tests.integration.test_redis_users import app_secret, outputs, write
-from tests.integration.test_rotation import finish, moto_url, wait_until, workload
+from tests.integration.test_rotation import moto_url, workload
 
 pytestmark = pytest.mark.integration
 
@@ -75,62 +81,39 @@ def test_keys_spread_over_every_shard_with_each_ones_latency(
     assert password not in done.stdout + done.stderr + text.stdout + text.stderr
 
 
+def reshard(made: LocalCluster, source: int, target: int, slots: int = 2000) -> None:
+    ids = made.node_ids()
+    made.redis_cli(
+        "--cluster",
+        "reshard",
+        f"127.0.0.1:{source}",
+        "--cluster-from",
+        ids[source],
+        "--cluster-to",
+        ids[target],
+        "--cluster-slots",
+        str(slots),
+        "--cluster-yes",
+    )
+
+
 def test_redirections_are_followed_while_slots_move(
     tmp_path: Path, moto_url: str, cluster: tuple[LocalCluster, str]
 ) -> None:
     made, password = cluster
     _, arn, _ = app_secret(moto_url, password)
     prefix = f"dbtier:cluster:{uuid.uuid4().hex[:8]}:"
-    ids = made.node_ids()
     source, target = made.ports[0], made.ports[1]
-    root = made.admins()[0]
-    proc = workload(
-        moto_url,
-        "redis",
-        "--outputs",
-        str(write(tmp_path, cluster_outputs(made, arn))),
-        "--json",
-        "--prefix",
-        prefix,
-        "--soak",
-        "4",
-        background=True,
-    )
     try:
-        wait_until(lambda: keys_under(made, f"{prefix}soak:") > 50, proc, "the soak started")
-        made.redis_cli(
-            "--cluster",
-            "reshard",
-            f"127.0.0.1:{source}",
-            "--cluster-from",
-            ids[source],
-            "--cluster-to",
-            ids[target],
-            "--cluster-slots",
-            "2000",
-            "--cluster-yes",
+        result = soak_through(
+            moto_url,
+            write(tmp_path, cluster_outputs(made, arn)),
+            prefix,
+            lambda: keys_under(made, f"{prefix}soak:") > 50,
+            lambda: reshard(made, source, target),
         )
-        code, out, err = finish(proc)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        # Slots back where they were, for the tests after this one.
-        made.redis_cli(
-            "--cluster",
-            "reshard",
-            f"127.0.0.1:{target}",
-            "--cluster-from",
-            ids[target],
-            "--cluster-to",
-            ids[source],
-            "--cluster-slots",
-            "2000",
-            "--cluster-yes",
-        )
-        root.close()
-    assert code == 0, err
-    result = json.loads(out)
+        reshard(made, target, source)  # slots back where they were, for the tests after this one
     assert result["ok"] is True, result["problems"]
     assert sum(result["cluster"]["redirections"].values()) > 0
     soak = result["soak"]
@@ -144,38 +127,29 @@ def test_a_rotation_on_every_node_is_renewed_from_the_secret(
     new = "new-" + secrets.token_hex(16)
     client, arn, value = app_secret(moto_url, password)
     prefix = f"dbtier:cluster:{uuid.uuid4().hex[:8]}:"
-    proc = workload(
-        moto_url,
-        "redis",
-        "--outputs",
-        str(write(tmp_path, cluster_outputs(made, arn))),
-        "--json",
-        "--prefix",
-        prefix,
-        "--soak",
-        "4",
-        background=True,
-    )
-    try:
-        wait_until(lambda: keys_under(made, f"{prefix}soak:") > 50, proc, "the soak started")
+
+    def rotate() -> None:
         for node in made.admins():
             node.execute_command("ACL", "SETUSER", "app", "resetpass", f">{new}")
             node.execute_command("CLIENT", "KILL", "USER", "app")
-        client.put_secret_value(SecretId=arn, SecretString=json.dumps({**value, "password": new}))
-        code, out, err = finish(proc)
+        rotate_secret(client, arn, value, new)
+
+    try:
+        result = soak_through(
+            moto_url,
+            write(tmp_path, cluster_outputs(made, arn)),
+            prefix,
+            lambda: keys_under(made, f"{prefix}soak:") > 50,
+            rotate,
+        )
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
         for node in made.admins():
             node.execute_command("ACL", "SETUSER", "app", "resetpass", f">{password}")
-    assert code == 0, err
-    result = json.loads(out)
     assert result["ok"] is True, result["problems"]
     assert result["credentials"]["renewals"] >= 1
     soak = result["soak"]
     assert soak["acknowledged"] > 0 and (soak["lost"], soak["givenUp"]) == (0, 0)
-    assert new not in out + err
+    assert new not in result["_output"]
 
 
 def test_cluster_mode_refuses_a_database_and_the_bench(

@@ -19,9 +19,16 @@ from typing import Any
 import pytest
 
 from standins.local_outputs import put_secret, secrets_client
-from tests.integration.redis_local import ACCESS_PRESETS, READ_WRITE, admin, user_args
+from tests.integration.redis_local import (
+    ACCESS_PRESETS,
+    READ_WRITE,
+    admin,
+    rotate_secret,
+    soak_through,
+    user_args,
+)
 from tests.integration.test_redis import redis_server
-from tests.integration.test_rotation import finish, moto_url, wait_until, workload
+from tests.integration.test_rotation import moto_url, workload
 
 pytestmark = pytest.mark.integration
 
@@ -158,47 +165,25 @@ def test_soak_rides_out_a_rotation_of_the_users_password(
     root.execute_command("ACL", "SETUSER", "app", "resetpass", f">{old}")
     client, arn, value = app_secret(moto_url, old)
     prefix = f"dbtier:users:{uuid.uuid4().hex[:8]}:"
-    proc = workload(
-        moto_url,
-        "redis",
-        "--outputs",
-        str(write(tmp_path, outputs(port, arn))),
-        "--json",
-        "--prefix",
-        prefix,
-        "--soak",
-        "5",
-        background=True,
-    )
-    try:
-        wait_until(lambda: root.exists(f"{prefix}soak:0"), proc, "the soak started")
+
+    def rotate() -> None:
         # The database first (the old password gone, its connections cut), the secret a moment
         # later: new connections are refused until the workload finds the new password.
         root.execute_command("ACL", "SETUSER", "app", "resetpass", f">{new}")
         root.execute_command("CLIENT", "KILL", "USER", "app")
-        token = str(uuid.uuid4())
-        client.put_secret_value(
-            SecretId=arn,
-            ClientRequestToken=token,
-            SecretString=json.dumps({**value, "password": new}),
-            VersionStages=["AWSPENDING"],
+        rotate_secret(client, arn, value, new)
+
+    try:
+        result = soak_through(
+            moto_url,
+            write(tmp_path, outputs(port, arn)),
+            prefix,
+            lambda: bool(root.exists(f"{prefix}soak:0")),
+            rotate,
+            seconds=5,
         )
-        stages = client.describe_secret(SecretId=arn)["VersionIdsToStages"]
-        current = next(v for v, s in stages.items() if "AWSCURRENT" in s)
-        client.update_secret_version_stage(
-            SecretId=arn,
-            VersionStage="AWSCURRENT",
-            MoveToVersionId=token,
-            RemoveFromVersionId=current,
-        )
-        code, out, err = finish(proc)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
         root.execute_command("ACL", "SETUSER", "app", "resetpass", f">{passwords['app']}")
-    assert code == 0, err
-    result = json.loads(out)
     assert result["ok"] is True, result["problems"]
     soak = result["soak"]
     assert soak["acknowledged"] > 0 and (soak["lost"], soak["givenUp"]) == (0, 0)
@@ -206,7 +191,7 @@ def test_soak_rides_out_a_rotation_of_the_users_password(
     assert result["credentials"]["user"] == "app"
     assert result["retriedErrors"].get("AuthenticationError", 0) >= 1
     for password in (old, new):
-        assert password not in out + err
+        assert password not in result["_output"]
 
 
 def test_cluster_mode_against_a_single_node_fails_in_one_line(
