@@ -4,7 +4,7 @@ evictions, connections, and data storage and ECPUs near their limits."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pulumi
 
@@ -18,12 +18,45 @@ from components.redis.config import RedisConfig
 MAX_CLIENTS = 65000
 
 
+def evictions_and_connections(
+    prefix: str, label: str, dims: Mapping[str, pulumi.Input[str]], alarms: AlarmsConfig
+) -> list[Watch]:
+    """Keys evicted in 5 minutes and client connections near maxclients, of a node or a
+    serverless cache (roles `{prefix}evictions`, `{prefix}connections`)."""
+    connections = int(MAX_CLIENTS * alarms.connections_percent / 100)
+    return [
+        Watch(
+            "redis",
+            f"{prefix}evictions",
+            f"{label}: more than {alarms.evictions:g} keys evicted in 5 minutes",
+            "AWS/ElastiCache",
+            "Evictions",
+            dims,
+            "Sum",
+            ABOVE,
+            alarms.evictions,
+            evaluation_periods=1,
+        ),
+        Watch(
+            "redis",
+            f"{prefix}connections",
+            f"{label}: more than {connections} client connections"
+            f" ({alarms.connections_percent:g}% of maxclients {MAX_CLIENTS})",
+            "AWS/ElastiCache",
+            "CurrConnections",
+            dims,
+            "Maximum",
+            ABOVE,
+            connections,
+        ),
+    ]
+
+
 def redis_watches(
     cfg: RedisConfig, alarms: AlarmsConfig, node_ids: Sequence[pulumi.Output[str]]
 ) -> list[Watch]:
     """Per node: engine CPU, memory use, evictions, connections, CPU credits on burstable node
     types; one replication-lag alarm over all nodes."""
-    connections = int(MAX_CLIENTS * alarms.connections_percent / 100)
     watches = []
     for n, node_id in enumerate(node_ids, 1):
         node = f"node-{n}"
@@ -51,30 +84,7 @@ def redis_watches(
                 ABOVE,
                 alarms.memory_percent,
             ),
-            Watch(
-                "redis",
-                f"{node}-evictions",
-                f"{cfg.engine} {node}: more than {alarms.evictions:g} keys evicted in 5 minutes",
-                "AWS/ElastiCache",
-                "Evictions",
-                dims,
-                "Sum",
-                ABOVE,
-                alarms.evictions,
-                evaluation_periods=1,
-            ),
-            Watch(
-                "redis",
-                f"{node}-connections",
-                f"{cfg.engine} {node}: more than {connections} client connections"
-                f" ({alarms.connections_percent:g}% of maxclients {MAX_CLIENTS})",
-                "AWS/ElastiCache",
-                "CurrConnections",
-                dims,
-                "Maximum",
-                ABOVE,
-                connections,
-            ),
+            *evictions_and_connections(f"{node}-", f"{cfg.engine} {node}", dims, alarms),
         ]
         if instance_classes.is_burstable(cfg.node_type):
             # Host-level metric of T-class nodes only; ElastiCache has no Unlimited mode (no
@@ -133,7 +143,6 @@ def serverless_watches(
     data storage and ECPU per second near it (where it throttles or evicts)."""
     dims = {"clusterId": cache_name}
     label = f"{cfg.engine} serverless"
-    connections = int(MAX_CLIENTS * alarms.connections_percent / 100)
     watches = [
         Watch(
             "redis",
@@ -148,30 +157,7 @@ def serverless_watches(
             alarms.throttles,
             evaluation_periods=1,
         ),
-        Watch(
-            "redis",
-            "evictions",
-            f"{label}: more than {alarms.evictions:g} keys evicted in 5 minutes",
-            "AWS/ElastiCache",
-            "Evictions",
-            dims,
-            "Sum",
-            ABOVE,
-            alarms.evictions,
-            evaluation_periods=1,
-        ),
-        Watch(
-            "redis",
-            "connections",
-            f"{label}: more than {connections} client connections"
-            f" ({alarms.connections_percent:g}% of {MAX_CLIENTS})",
-            "AWS/ElastiCache",
-            "CurrConnections",
-            dims,
-            "Maximum",
-            ABOVE,
-            connections,
-        ),
+        *evictions_and_connections("", label, dims, alarms),
     ]
     limits = cfg.serverless
     if limits.max_data_storage_gb is not None:
