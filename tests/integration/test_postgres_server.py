@@ -130,7 +130,7 @@ def test_aurora_load_survives_a_postgres_restart(cluster):
             proc.kill()
     assert proc.returncode == 0, err
     result = json.loads(out)
-    assert result["engine"] == "aurora-postgresql" and result["driver"] == "psycopg2"
+    assert result["engine"] == "aurora-postgresql" and result["driver"] == "psycopg2+libpq"
     assert result["errors"], "the restart should have been seen as errors"
     assert set(result["errors"]) <= {
         "server shutdown",
