@@ -92,12 +92,16 @@ class PreparedStatement:
         self.pgconn = ctypes.c_void_p(conn.pgconn_ptr)
         self.name = name.encode()
         self.arity = arity
-        self.values = ctypes.c_char_p * arity
+        # One array of value pointers, refilled for each execution: libpq has sent the values
+        # before PQexecPrepared returns, and the array holds the bytes it points to until then.
+        self.values = (ctypes.c_char_p * arity)()
 
     def execute(self, params: tuple[Any, ...]) -> list[tuple[bytes | None, ...]]:
         """Execute with ``params`` (None is NULL); the rows as text, [] for a command."""
         lib = self.lib
-        values = self.values(*[None if p is None else str(p).encode() for p in params])
+        values = self.values
+        for i, param in enumerate(params):
+            values[i] = None if param is None else str(param).encode()
         res = lib.PQexecPrepared(self.pgconn, self.name, self.arity, values, None, None, 0)
         status = lib.PQresultStatus(res) if res else -1
         if status == PGRES_COMMAND_OK:
