@@ -129,14 +129,16 @@ class PgTarget:
     """Where the PostgreSQL side runs: the shared local server, or a server of our own whose
     CPU can be counted (``server``)."""
 
-    def __init__(self, path: Path, outputs: dict[str, Any], server: PgServer | None) -> None:
+    def __init__(
+        self, path: Path, outputs: dict[str, Any], server: PgServer | None, scratch: Path
+    ) -> None:
         self.path = path
         self.database = outputs["aurora"]["databaseName"]
         self.server = server
         self.host = server.host if server else "127.0.0.1"
         self.port = server.port if server else 5432
         self.env = dict(os.environ, PGPASSWORD=server.password) if server else None
-        self.script = Path(tempfile.mkdtemp(prefix="dbtier-pgbench-")) / "insert.sql"
+        self.script = scratch / "insert.sql"
         self.startup_cpu: dict[str, float] = {}  # per worker mode
 
     def admin(self) -> Any:
@@ -276,33 +278,34 @@ def _stat(pid: int) -> list[str]:
 @contextlib.contextmanager
 def pg_target(kind: str, settings: dict[str, str]) -> Iterator[PgTarget]:
     """The shared local PostgreSQL (dbtier_bench_* databases), or a throw-away server with
-    ``settings``."""
-    if kind == "shared":
-        path, outputs = bench_outputs(
-            relational_engine="postgres", aurora_engine="aurora-postgresql"
-        )
-        yield PgTarget(path, outputs, None)
-        return
-    server = PgServer.create(**settings)
-    try:
-        passwords = {k: new_password() for k in ("relational", "aurora", "warehouse")}
-        outputs = build_outputs(
-            "dbtier_bench",
-            passwords,
-            pg_port=server.port,
-            relational_engine="postgres",
-            aurora_engine="aurora-postgresql",
-        )
-        admin = server.connect()
-        section = outputs["aurora"]
-        provision_pg(admin, section["databaseName"], section["username"], section["password"])
-        admin.close()
-        path = Path(tempfile.mkdtemp(prefix="dbtier-bench-")) / "outputs.json"
-        path.write_text(json.dumps(outputs))
-        path.chmod(0o600)
-        yield PgTarget(path, outputs, server)
-    finally:
-        server.close()
+    ``settings``; the scratch files go with it."""
+    with tempfile.TemporaryDirectory(prefix="dbtier-pgbench-") as scratch:
+        if kind == "shared":
+            path, outputs = bench_outputs(
+                relational_engine="postgres", aurora_engine="aurora-postgresql"
+            )
+            yield PgTarget(path, outputs, None, Path(scratch))
+            return
+        server = PgServer.create(**settings)
+        try:
+            passwords = {k: new_password() for k in ("relational", "aurora", "warehouse")}
+            outputs = build_outputs(
+                "dbtier_bench",
+                passwords,
+                pg_port=server.port,
+                relational_engine="postgres",
+                aurora_engine="aurora-postgresql",
+            )
+            admin = server.connect()
+            section = outputs["aurora"]
+            provision_pg(admin, section["databaseName"], section["username"], section["password"])
+            admin.close()
+            path = Path(scratch) / "outputs.json"
+            path.write_text(json.dumps(outputs))
+            path.chmod(0o600)
+            yield PgTarget(path, outputs, server, Path(scratch))
+        finally:
+            server.close()
 
 
 def compare(
