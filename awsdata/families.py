@@ -20,9 +20,17 @@ def parameter_group_family(engine: str, version: str) -> str | None:
     Not in cfn-lint (``Family`` is free text there); the mapping is AWS's
     ``DescribeDBEngineVersions``/``DescribeCacheEngineVersions`` ``*ParameterGroupFamily`` (see
     ``FAMILY_DOCS``): mysql8.4, mariadb10.11, postgres16, aurora-mysql8.0 (3.x),
-    aurora-mysql8.4, aurora-postgresql16, redis7, redis6.x, valkey7, valkey8.
+    aurora-mysql8.4, aurora-postgresql16, redis7, redis6.x, valkey7, valkey8; sqlserver-se-16.0
+    (SQL Server 2022, RDS version 16.00.*) and oracle-ee-19 (Oracle 19c, 19.0.0.0.ru-*): the
+    edition's engine name, then the major
+    (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.SQLServer.Parameters.html,
+    https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.Oracle.Parameters.html).
     """
     parts = version.split(".")
+    if engine.startswith("sqlserver-"):
+        return f"{engine}-{int(parts[0])}.0" if parts[0].isdigit() else None
+    if engine.startswith("oracle-"):
+        return f"{engine}-{parts[0]}" if parts[0].isdigit() else None
     if engine in ("mysql", "mariadb"):
         return f"{engine}{parts[0]}.{parts[1]}" if len(parts) >= 2 else None
     if engine in ("postgres", "aurora-postgresql"):

@@ -40,24 +40,31 @@ def class_memory_gib(instance_class: str) -> float | None:
     return float(large * 2 * (int(count) if count else 1))
 
 
-def default_max_connections(engine: str, memory_gib: float) -> int:
+def default_max_connections(engine: str, memory_gib: float) -> int | None:
     """The engine's default max_connections for an instance of ``memory_gib`` (the parameter
     group formulas over DBInstanceClassMemory; total memory stands in for it, which slightly
-    overstates the limit: the alarms use a percentage of it).
+    overstates the limit: the alarms use a percentage of it); None where the default sets no
+    limit to measure against.
 
-    RDS MySQL {DBInstanceClassMemory/12582880}: MAX_CONNECTIONS_DOCS. Aurora MySQL
+    RDS MySQL and MariaDB {DBInstanceClassMemory/12582880}: MAX_CONNECTIONS_DOCS. Aurora MySQL
     GREATEST({log(DBInstanceClassMemory/805306368)*45},{log(DBInstanceClassMemory/8187281408)*1000}),
     log base 2: https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Managing.Performance.html#AuroraMySQL.Managing.MaxConnections
-    Aurora PostgreSQL LEAST({DBInstanceClassMemory/9531392},5000):
-    https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Managing.html
+    RDS and Aurora PostgreSQL LEAST({DBInstanceClassMemory/9531392},5000): MAX_CONNECTIONS_DOCS
+    and https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Managing.html
+    RDS for Oracle's `processes` LEAST({DBInstanceClassMemory/9868951},20000): MAX_CONNECTIONS_DOCS.
+    RDS for SQL Server's user connections default to 0, unlimited (32,767): None.
     """
     memory = memory_gib * 1024**3
     if engine == "aurora-mysql":
         return max(
             int(math.log2(memory / 805306368) * 45), int(math.log2(memory / 8187281408) * 1000)
         )
-    if engine == "aurora-postgresql":
+    if engine in ("aurora-postgresql", "postgres"):
         return int(min(memory / 9531392, 5000))
+    if engine.startswith("oracle-"):
+        return int(min(memory / 9868951, 20000))
+    if engine.startswith("sqlserver-"):
+        return None
     return int(memory / 12582880)
 
 

@@ -29,6 +29,15 @@ Where cfn-lint's data is wrong or incomplete
 4. A version can be listed and deprecated at once (MySQL 8.4.3): deprecated wins (cannot create).
 5. Regional lists lag: a class missing for a region may be new there. Messages name the cfn-lint
    version so a stale verdict can be recognised; updating the pin refreshes the data.
+6. No Oracle versions. cfn-lint 1.58.0 lists ``oracle-ee`` and ``oracle-se2`` as engines (and
+   their classes per region) but no ``EngineVersion`` for them. RDS for Oracle's versions are a
+   release update per quarter, ``19.0.0.0.ru-2025-10.rur-2025-10.r1``
+   (https://docs.aws.amazon.com/AmazonRDS/latest/OracleReleaseNotes/welcome.html), and RDS
+   takes the major alone (``19``) for that major's default release update, as the
+   terraform-aws-modules/rds Oracle example does. Without data, an Oracle version is offered
+   when it has that shape and its major is one RDS creates non-CDB instances of
+   (``ORACLE_MAJORS``): 19c is the last release with the non-CDB architecture; 21c and later are
+   ``oracle-*-cdb`` only (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Oracle.Concepts.single-tenant.html).
 """
 
 from __future__ import annotations
@@ -44,6 +53,10 @@ from .support import LABELS, class_sample, matches_line, supported_lines
 # ---------------------------------------------------------------------------------------------
 # Versions
 # ---------------------------------------------------------------------------------------------
+
+# The engines cfn-lint lists no versions of, and the majors RDS creates them at (docstring, 6).
+ORACLE_MAJORS: dict[str, tuple[str, ...]] = {"oracle-ee": ("19",), "oracle-se2": ("19",)}
+_ORACLE_VERSION = re.compile(r"(\d+)(\.0\.0\.0\.ru-\d{4}-\d{2}\.rur-\d{4}-\d{2}\.r\d+)?")
 
 
 def rds_versions(engine: str, cluster: bool = False) -> tuple[str, ...]:
@@ -75,7 +88,10 @@ def _is_major_only(version: str) -> bool:
 
 
 def rds_version_status(engine: str, version: str, cluster: bool = False) -> str:
-    """``offered``, ``deprecated`` or ``unknown`` (see the module docstring, item 1)."""
+    """``offered``, ``deprecated`` or ``unknown`` (see the module docstring, items 1 and 6)."""
+    if engine in ORACLE_MAJORS and not cluster:
+        m = _ORACLE_VERSION.fullmatch(version)
+        return "offered" if m and m.group(1) in ORACLE_MAJORS[engine] else "unknown"
     gone = rds_deprecated(engine, cluster)
     if version in gone:
         return "deprecated"
@@ -101,8 +117,11 @@ def summarize_versions(engine: str, versions: Iterable[str], today: date | None 
         if not members:
             continue
         full = [v for v in members if v != line]
-        # A major-only line is creatable when listed, or for MySQL/MariaDB (docstring, item 1).
-        major_ok = engine in ("mysql", "mariadb") and _is_major_only(line)
+        # A major-only line is creatable when listed, or for MySQL/MariaDB (docstring, item 1)
+        # and SQL Server ("16.00", as terraform-aws-modules/rds's SQL Server example gives it).
+        major_ok = (
+            engine in ("mysql", "mariadb") or engine.startswith("sqlserver-")
+        ) and _is_major_only(line)
         head = f"{line} or " if line in members or major_ok else ""
         if len(full) <= 2:
             parts.append(head + ", ".join(full) if full else line)
@@ -121,7 +140,11 @@ def rds_version_problem(engine: str, version: str, cluster: bool = False) -> str
     if status == "offered":
         return None
     service = "Aurora" if engine.startswith("aurora") else "RDS"
-    offered = summarize_versions(engine, rds_creatable(engine, cluster))
+    offered = (
+        " or ".join(f"{m} or {m}.0.0.0.ru-YYYY-MM.rur-YYYY-MM.rN" for m in ORACLE_MAJORS[engine])
+        if engine in ORACLE_MAJORS
+        else summarize_versions(engine, rds_creatable(engine, cluster))
+    )
     label = LABELS.get(engine, engine)
     if status == "deprecated":
         return (

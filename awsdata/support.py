@@ -19,6 +19,12 @@ LABELS: dict[str, str] = {
     "mysql": "MySQL",
     "mariadb": "MariaDB",
     "postgres": "PostgreSQL",
+    "sqlserver-ex": "SQL Server Express",
+    "sqlserver-web": "SQL Server Web",
+    "sqlserver-se": "SQL Server Standard",
+    "sqlserver-ee": "SQL Server Enterprise",
+    "oracle-se2": "Oracle Standard Edition 2",
+    "oracle-ee": "Oracle Enterprise Edition",
     "aurora-mysql": "Aurora MySQL",
     "aurora-postgresql": "Aurora PostgreSQL",
     "redis": "Redis OSS",
@@ -40,6 +46,15 @@ LABELS: dict[str, str] = {
 # - ElastiCache: https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/engine-versions.html
 #   (Redis OSS 4 and 5 ended 2026-01-31, 6 ends 2027-01-31)
 # - Redshift: https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html (1.0)
+# - RDS for SQL Server follows Microsoft's end of (extended) support for each major version
+#   (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/SQLServer.Concepts.General.VersionSupport.html;
+#   dates: https://learn.microsoft.com/en-us/lifecycle/products/?terms=sql%20server): 2017 (14.00)
+#   ends 2027-10-12, 2019 (15.00) 2030-01-08, 2022 (16.00) 2033-01-11; 2025 (17.00) has no
+#   announced end. A line is the major as RDS spells it ("16.00").
+# - RDS for Oracle 19c (the only non-CDB release, so the only one of oracle-ee and oracle-se2)
+#   follows Oracle's Premier Support, which ends 2029-12-31
+#   (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Oracle.Concepts.database-versions.html,
+#   https://www.oracle.com/us/assets/lifetime-support-technology-069183.pdf).
 # DMS's lines are its replication engine versions (``dms.DMS_VERSIONS``).
 STANDARD_SUPPORT: dict[str, dict[str, date | None]] = {
     "mysql": {"8.0": date(2026, 7, 31), "8.4": date(2029, 7, 31)},
@@ -58,6 +73,16 @@ STANDARD_SUPPORT: dict[str, dict[str, date | None]] = {
         "16": date(2029, 2, 28),
         "17": date(2030, 2, 28),
     },
+    **{
+        engine: {
+            "14.00": date(2027, 10, 12),
+            "15.00": date(2030, 1, 8),
+            "16.00": date(2033, 1, 11),
+            "17.00": None,
+        }
+        for engine in ("sqlserver-ex", "sqlserver-web", "sqlserver-se", "sqlserver-ee")
+    },
+    **{engine: {"19": date(2029, 12, 31)} for engine in ("oracle-se2", "oracle-ee")},
     "redis": {"6": date(2027, 1, 31), "7": None},
     "valkey": {"7": None, "8": None, "9": None},
     "redshift": {"1.0": None},
@@ -144,7 +169,7 @@ def generation_problem(
 _SIZES = ("nano", "micro", "small", "medium", "large", "xlarge")
 
 
-def _size_rank(name: str) -> tuple[int, int]:
+def size_rank(name: str) -> tuple[int, int]:
     size = name.rsplit(".", 1)[-1]
     if size in _SIZES:
         return 0, _SIZES.index(size)
@@ -162,7 +187,7 @@ def class_sample(classes: Iterable[str], near: str) -> str:
         key=lambda c: (
             not c.startswith(family),
             not any(c.startswith(p) for p in current),
-            _size_rank(c),
+            size_rank(c),
             c,
         ),
     )

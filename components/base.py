@@ -9,6 +9,7 @@ component's children inherit through their parent, so no constructor repeats the
 from __future__ import annotations
 
 import json
+import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,13 +20,15 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from awsdata.families import parameter_group_family
+from awsdata.rds_engines import RDS_ENGINES
 from components.credentials import CredentialsConfig
 from components.logs import lambda_log_group
 from contract import export_fields, exported
 
-# Characters each engine rejects in a master password (RDS: / @ " and space; ElastiCache AUTH
-# additionally forbids most punctuation). `special` is what remains allowed.
-RDS_PASSWORD_SPECIAL = "!#$%^&*()-_=+[]{}<>:?~"
+# Characters each engine rejects in a master password (RDS: / @ " and space, Oracle & and '
+# too, see awsdata.rds_engines; ElastiCache AUTH additionally forbids most punctuation).
+# `special` is what remains allowed.
+RDS_PASSWORD_SPECIAL = RDS_ENGINES["mysql"].password_special
 REDSHIFT_PASSWORD_SPECIAL = "!#$%^&*()-_=+[]{}<>:?~"
 ELASTICACHE_TOKEN_SPECIAL = "!&#$^<>-"
 
@@ -33,9 +36,10 @@ ELASTICACHE_TOKEN_SPECIAL = "!&#$^<>-"
 # the `engine` of the secret JSON they rotate, at the version the AWS CDK pins
 # (aws-cdk-lib/aws-secretsmanager/lib/secret-rotation.ts): pinned, because "latest" changes
 # under a running stack. Single-user: the master secret is the only user dbtier creates.
+# The RDS engines' come from `awsdata.rds_engines` (the secret JSON's engine -> its template):
+# https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html
 ROTATION_APPS = {
-    "mysql": "SecretsManagerRDSMySQLRotationSingleUser",
-    "postgres": "SecretsManagerRDSPostgreSQLRotationSingleUser",
+    **{e.json_engine: e.rotation_app for e in RDS_ENGINES.values()},
     "redshift": "SecretsManagerRedshiftRotationSingleUser",
 }
 ROTATION_APP_VERSION = "1.1.671"
@@ -49,6 +53,8 @@ ROTATION_APP_PUBLISHERS = {
 # labels after two rotations, and the provider would then re-create the tracked version as
 # AWSCURRENT with the initial password (terraform-provider-aws#37302). The label keeps it.
 INITIAL_STAGE = "DBTIER_INITIAL"
+# An output's annotation, as written (`pulumi.Output[str] | None`) or evaluated.
+_OUTPUT = re.compile(r"\bOutput\[")
 
 
 def exclude_characters(special: str) -> str:
@@ -103,14 +109,16 @@ def assume_role_policy(service: str | list[str]) -> str:
 
 
 def output_names(component: type) -> tuple[str, ...]:
-    """A component's outputs: the attributes its class annotates as `pulumi.Output`, in the order
-    written. The annotations are the one list (they document each output, and Pulumi's
-    component schema is read from them); `register_outputs` is derived from it."""
-    return tuple(
-        name
-        for name, annotation in vars(component).get("__annotations__", {}).items()
-        if "pulumi.Output[" in str(annotation)
-    )
+    """A component's outputs: the attributes its class and its bases annotate as `pulumi.Output`,
+    base classes first, in the order written. The annotations are the one list (they document
+    each output, and Pulumi's component schema is read from them); `register_outputs` is derived
+    from it."""
+    names: dict[str, None] = {}
+    for klass in reversed(component.__mro__):
+        for name, annotation in vars(klass).get("__annotations__", {}).items():
+            if _OUTPUT.search(annotation if isinstance(annotation, str) else repr(annotation)):
+                names[name] = None
+    return tuple(names)
 
 
 class DbtierComponent(pulumi.ComponentResource):
@@ -381,11 +389,13 @@ class DbtierComponent(pulumi.ComponentResource):
         dbname: str,
         extra: dict[str, pulumi.Input[str]],
         depends_on: Sequence[pulumi.Resource],
+        special: str = RDS_PASSWORD_SPECIAL,
     ) -> pulumi.Output[str]:
         """The ARN of the secret holding an RDS instance's or Aurora cluster's master password,
         rotated as `creds` says: RDS's own secret (`master_user_secrets`) when it manages the
         password (`password` None), else the component's connection secret of the generated
-        `password`, rotated by AWS's function for `engine` (the secret JSON's). `depends_on`:
+        `password` (of `special` characters), rotated by AWS's function for `engine` (the
+        secret JSON's), which keeps to the same characters. `depends_on`:
         the instance rotation needs first (RDS re-applies its default schedule to a managed
         secret, and a rotation function cannot log in, until it exists)."""
         if password is None:
@@ -409,7 +419,7 @@ class DbtierComponent(pulumi.ComponentResource):
                 secret,
                 args,
                 engine=engine,
-                special=RDS_PASSWORD_SPECIAL,
+                special=special,
                 days=creds.rotation_days,
                 depends_on=depends_on,
             )

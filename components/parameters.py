@@ -48,10 +48,14 @@ WHY = {
     "binlog_format": "row binlogs for DMS change data capture",
     "binlog_row_image": "row binlogs for DMS change data capture",
     "binlog_checksum": "row binlogs for DMS change data capture",
+    "rds.logical_replication": "logical replication for DMS change data capture",
+    "log_statement": "logging",
+    "log_min_duration_statement": "logging",
     "cluster_enabled": "cluster mode follows dbtier:redis.shards",
 }
-# Parameters dbtier sets as a default a user may tune (the slow-query threshold).
-TUNABLE = frozenset({"long_query_time"})
+# Parameters dbtier sets as a default a user may tune (the slow-query thresholds: MySQL's
+# seconds, PostgreSQL's milliseconds).
+TUNABLE = frozenset({"long_query_time", "log_min_duration_statement"})
 
 Style = Literal["rds", "redshift", "elasticache"]
 # How each service spells a boolean parameter.

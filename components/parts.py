@@ -14,6 +14,7 @@ from typing import Protocol, TypedDict, TypeVar
 
 import pulumi
 
+from awsdata import rds_engines
 from components.alarms.watch import Watched
 from components.aurora.resources import ServerlessAurora, ServerlessAuroraArgs
 from components.base import RotationAccess
@@ -74,6 +75,7 @@ def database_network(cfg: StackConfig, opts: pulumi.ResourceOptions) -> Database
         if on
     ]
     aurora_port = AURORA_POSTGRES_PORT if cfg.aurora.engine == "aurora-postgresql" else 3306
+    relational_port = rds_engines.engine(cfg.relational.engine).client_port
     # Databases whose generated password a rotation function rotates: it needs a network path.
     rotating = tuple(
         engine
@@ -88,7 +90,11 @@ def database_network(cfg: StackConfig, opts: pulumi.ResourceOptions) -> Database
         "network",
         # The Migration component owns the DMS subnet group: it must wait for dms-vpc-role.
         DatabaseNetworkArgs(
-            cfg.network, tuple(engines), aurora_port=aurora_port, rotating=rotating
+            cfg.network,
+            tuple(engines),
+            aurora_port=aurora_port,
+            relational_port=relational_port,
+            rotating=rotating,
         ),
         opts=opts,
     )
@@ -202,6 +208,8 @@ def migration(tier: Tier) -> Migration:
             target_secret_arn=target.secret_arn,
             target_engine=cfg.aurora.engine,
             target_database=cfg.aurora.database_name,
+            source_engine=cfg.relational.engine,
+            source_database=cfg.relational.database_name,
             log_retention_days=cfg.logs.retention_days,
         ),
         opts=tier.opts,

@@ -10,82 +10,101 @@ resources' arguments from these; its `config` module checks user parameters agai
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from awsdata.rds_engines import RDS_ENGINES
 from components.credentials import CredentialsConfig
 from components.logs import rds_cluster_log_group, rds_instance_log_group
 
 # The RDS CA every RDS and Aurora client verifies against; rds-ca-rsa2048-g1 is valid until 2061.
 CA_CERT = "rds-ca-rsa2048-g1"
 
-# The logs each engine publishes to CloudWatch. RDS for MySQL leaves out `audit`: it writes it
-# only with the MARIADB_AUDIT_PLUGIN option group, which the IAM authentication error log and the
-# CloudTrail record of API calls make unnecessary here; `general` logs every statement.
-# Aurora PostgreSQL writes its one log (`postgresql`) without any parameter.
+# The logs Aurora publishes to CloudWatch, and each RDS engine's default (its own choice is
+# `dbtier:relational.logExports`). RDS for MySQL leaves out `audit` by default: it writes it
+# only with the MARIADB_AUDIT_PLUGIN option group (added when `audit` is asked for), which the
+# IAM authentication error log and the CloudTrail record of API calls make unnecessary by
+# default; `general` logs every statement. Aurora PostgreSQL writes its one log (`postgresql`)
+# without any parameter.
 LOG_EXPORTS: Mapping[str, tuple[str, ...]] = {
-    "mysql": ("error", "slowquery", "iam-db-auth-error"),
+    **{name: e.default_logs for name, e in RDS_ENGINES.items()},
     "aurora-mysql": ("audit", "error", "slowquery"),
     "aurora-postgresql": ("postgresql",),
 }
 
 # What each exported log needs in the (cluster) parameter group, or RDS never writes it and its
-# log group stays empty. MySQL's error log is always written; log_output defaults to TABLE, which
-# writes slow queries to mysql.slow_log instead of a file:
-# https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.MySQLDB.PublishtoCloudWatchLogs.html
-# https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Integrating.CloudWatch.html
-LOG_PARAMETERS: Mapping[str, dict[str, str]] = {
-    "slowquery": {"slow_query_log": "1", "long_query_time": "2", "log_output": "FILE"},
-    "general": {"general_log": "1", "log_output": "FILE"},
-}
-# Aurora MySQL's audit log is Advanced Auditing (server_audit_*), off by default:
+# log group stays empty: each RDS engine's from `awsdata.rds_engines`; Aurora MySQL's audit log
+# is Advanced Auditing (server_audit_*), off by default, its slow and general logs as MySQL's:
 # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Auditing.html
-AURORA_MYSQL_LOG_PARAMETERS: Mapping[str, dict[str, str]] = {
+# https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Integrating.CloudWatch.html
+AURORA_MYSQL_LOG_PARAMETERS: Mapping[str, Mapping[str, str]] = {
+    **{log: export.parameters for log, export in RDS_ENGINES["mysql"].logs.items()},
     "audit": {
         "server_audit_logging": "1",
         # Who connects, and every change to users, grants and schema; not every query (cost).
         "server_audit_events": "CONNECT,QUERY_DCL,QUERY_DDL",
     },
-    **LOG_PARAMETERS,
 }
-_LOG_PARAMETERS_BY_ENGINE = {"mysql": LOG_PARAMETERS, "aurora-mysql": AURORA_MYSQL_LOG_PARAMETERS}
+_LOG_PARAMETERS_BY_ENGINE: Mapping[str, Mapping[str, Mapping[str, str]]] = {
+    **{
+        name: {log: export.parameters for log, export in e.logs.items()}
+        for name, e in RDS_ENGINES.items()
+    },
+    "aurora-mysql": AURORA_MYSQL_LOG_PARAMETERS,
+}
 
-# How each engine refuses unencrypted connections.
-TLS_PARAMETERS: Mapping[str, dict[str, str]] = {
-    "mysql": {"require_secure_transport": "1"},
+# How each engine refuses unencrypted connections: each RDS engine's parameter (none for
+# Oracle, whose SSL option does it), Aurora's in its cluster parameter group.
+TLS_PARAMETERS: Mapping[str, Mapping[str, str]] = {
+    **{name: e.tls_parameters for name, e in RDS_ENGINES.items()},
     "aurora-mysql": {"require_secure_transport": "ON"},
     "aurora-postgresql": {"rds.force_ssl": "1"},
 }
-# What DMS change data capture needs from a MySQL source: row-based binlogs.
-CDC_PARAMETERS = {"binlog_format": "ROW", "binlog_row_image": "full", "binlog_checksum": "NONE"}
 
 # The secret JSON's `engine`, as AWS's rotation functions check it (and as dbtier picks the
-# rotation function by): mysql or postgres.
-SECRET_ENGINES = {"mysql": "mysql", "aurora-mysql": "mysql", "aurora-postgresql": "postgres"}
+# rotation function by): mysql, mariadb, postgres, sqlserver or oracle.
+SECRET_ENGINES: Mapping[str, str] = {
+    **{name: e.json_engine for name, e in RDS_ENGINES.items()},
+    "aurora-mysql": "mysql",
+    "aurora-postgresql": "postgres",
+}
 
 
-def enforced_parameters(engine: str, cdc_source: bool = False) -> dict[str, str]:
+def enforced_parameters(
+    engine: str, cdc_source: bool = False, exports: Sequence[str] | None = None
+) -> dict[str, str]:
     """The parameters dbtier enforces on `engine`'s (cluster) parameter group: TLS always; what
-    each exported log needs; row binlogs when a DMS migration reads the database (`cdc_source`)."""
+    each exported log needs (`exports`, the engine's default logs when None); when a DMS
+    migration reads the database (`cdc_source`), what change data capture needs (row binlogs,
+    logical replication)."""
     params = dict(TLS_PARAMETERS[engine])
     needs = _LOG_PARAMETERS_BY_ENGINE.get(engine, {})
-    for export in LOG_EXPORTS[engine]:
+    for export in LOG_EXPORTS[engine] if exports is None else exports:
         params |= needs.get(export, {})
-    if cdc_source:
-        params |= CDC_PARAMETERS
+    if cdc_source and engine in RDS_ENGINES:
+        params |= RDS_ENGINES[engine].cdc_parameters or {}
     return params
 
 
 def secret_engine(engine: str) -> str:
-    """The `engine` of the connection secret's JSON for `engine`: mysql or postgres."""
+    """The `engine` of the connection secret's JSON for `engine`."""
     return SECRET_ENGINES[engine]
 
 
-def log_groups(engine: str, role: str, identifier: str, *, cluster: bool = False) -> dict[str, str]:
-    """The log groups RDS writes `engine`'s exports to for the instance (or, with `cluster`, the
-    Aurora cluster) `identifier`: `<role>-<log>` -> AWS's name, in export order."""
+def log_groups(
+    engine: str,
+    role: str,
+    identifier: str,
+    *,
+    cluster: bool = False,
+    exports: Sequence[str] | None = None,
+) -> dict[str, str]:
+    """The log groups RDS writes `exports` (`engine`'s default logs when None) to for the
+    instance (or, with `cluster`, the Aurora cluster) `identifier`: `<role>-<log>` -> AWS's
+    name, in export order."""
     name = rds_cluster_log_group if cluster else rds_instance_log_group
-    return {f"{role}-{log}": name(identifier, log) for log in LOG_EXPORTS[engine]}
+    logs = LOG_EXPORTS[engine] if exports is None else exports
+    return {f"{role}-{log}": name(identifier, log) for log in logs}
 
 
 def insights_args(

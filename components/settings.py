@@ -310,7 +310,7 @@ def log_retention(fields: Fields, default: T, name: str = "logRetentionDays") ->
         return default
     if days not in LOG_RETENTION_DAYS:
         raise ConfigError(
-            f"{fields.key}.{name} must be a CloudWatch Logs retention period"
+            f"{fields._name(name)} must be a CloudWatch Logs retention period"
             f" ({', '.join(map(str, LOG_RETENTION_DAYS[:12]))}, ... 3653; got {days})"
         )
     return days

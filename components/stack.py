@@ -101,6 +101,14 @@ def stack_key(cfg: StackConfig, opts: pulumi.ResourceOptions) -> pulumi.Output[s
         return pulumi.Output.from_input(cfg.encryption.kms_key_arn)
     # The alarm topic takes AWS Backup's vault events when both are on (build(): publishers).
     notifies = cfg.backup.enabled and cfg.alarms.enabled
+    return new_stack_key(opts, protect=cfg.protect, backup_notifies=notifies)
+
+
+def new_stack_key(
+    opts: pulumi.ResourceOptions, *, protect: bool = False, backup_notifies: bool = False
+) -> pulumi.Output[str]:
+    """A customer managed key for one stack (`stack-key`, rotation on) and its alias
+    `alias/dbtier-<stack>`, with the key policy of `stack_key_policy`; its ARN."""
     invoke = pulumi.InvokeOutputOptions(provider=opts.provider)
     identity = aws.get_caller_identity_output(opts=invoke)
     partition = aws.get_partition_output(opts=invoke)
@@ -111,9 +119,9 @@ def stack_key(cfg: StackConfig, opts: pulumi.ResourceOptions) -> pulumi.Output[s
         enable_key_rotation=True,
         deletion_window_in_days=30,
         policy=pulumi.Output.all(identity.account_id, partition.partition, region.region).apply(
-            lambda v: stack_key_policy(v[0], v[1], v[2], backup_notifies=notifies)
+            lambda v: stack_key_policy(v[0], v[1], v[2], backup_notifies=backup_notifies)
         ),
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=cfg.protect)),
+        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=protect)),
     )
     aws.kms.Alias(
         "stack-key-alias",

@@ -23,7 +23,12 @@ from components.backup.config import BACKUP_VAULT, BackupConfig, parse_backup, v
 from components.credentials import MIGRATION_REASON, managed_refused
 from components.dynamo.config import DynamoConfig, parse_dynamo, table_name
 from components.logs import LogsConfig, parse_logs
-from components.migration.config import MigrationConfig, dms_identifier, parse_migration
+from components.migration.config import (
+    MigrationConfig,
+    check_endpoints,
+    dms_identifier,
+    parse_migration,
+)
 from components.network.config import NetworkConfig, parse_network
 from components.partitions import partition_of
 from components.redis.config import RedisConfig, parse_redis, replication_group_id
@@ -97,7 +102,8 @@ class StackConfig:
     relational: RelationalConfig = field(
         default_factory=RelationalConfig,
         metadata=doc(
-            "RDS MySQL: the primary, read replicas, backups, monitoring, windows, parameters."
+            "RDS (MySQL, PostgreSQL, MariaDB, SQL Server or Oracle): the primary, read replicas,"
+            " backups, monitoring, windows, parameters."
         ),
     )
     aurora: AuroraConfig = field(
@@ -409,6 +415,7 @@ def _check_cross_keys(cfg: StackConfig) -> None:
             )
         managed_refused("dbtier:relational", cfg.relational.credentials, MIGRATION_REASON)
         managed_refused("dbtier:aurora", cfg.aurora.credentials, MIGRATION_REASON)
+        check_endpoints(m, cfg.relational.engine, cfg.relational.database_name, cfg.aurora.engine)
         # DMS reads row binlogs: with a migration, its binlog parameters are enforced too.
         check_parameters(cfg.relational, cdc_source=True)
     if cfg.alarms.email is not None and not cfg.alarms.enabled:

@@ -39,10 +39,12 @@ def instance_watches(
             alarms.cpu_percent,
         ),
     ]
-    if memory_gib is not None:
-        limit = instance_classes.default_max_connections(engine, memory_gib)
+    limit = (
+        None if memory_gib is None else instance_classes.default_max_connections(engine, memory_gib)
+    )
+    if limit is not None:
         connections = max(1, int(limit * alarms.connections_percent / 100))
-        watches += [
+        watches.append(
             Watch(
                 component,
                 f"{role}-connections",
@@ -54,7 +56,10 @@ def instance_watches(
                 "Maximum",
                 ABOVE,
                 connections,
-            ),
+            )
+        )
+    if memory_gib is not None:
+        watches.append(
             Watch(
                 component,
                 f"{role}-memory",
@@ -66,8 +71,8 @@ def instance_watches(
                 "Minimum",
                 BELOW,
                 memory_gib * GIB * alarms.free_memory_percent / 100,
-            ),
-        ]
+            )
+        )
     for direction in ("read", "write") if writes else ("read",):
         watches.append(
             Watch(

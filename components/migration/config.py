@@ -17,6 +17,14 @@ _TABLE_PATTERN = r"[A-Za-z0-9_$%]{1,128}\.[A-Za-z0-9_$%]{1,128}"
 # https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TableMapping.SelectionTransformation.Selections.html
 MAX_PATTERNS = 100
 PATTERNS_WHY = "each is a DMS selection rule; dbtier allows 100 per list"
+# A certificate imported into DMS (ImportCertificate): arn:<partition>:dms:<region>:<account>:cert:<id>.
+_CERTIFICATE_ARN = (
+    r"arn:aws(?:-[a-z]+)*:dms:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:cert:[A-Za-z0-9-]{1,255}"
+)
+# A database DMS reads: an identifier every source engine accepts unquoted.
+_DATABASE = r"[A-Za-z_][A-Za-z0-9_$]{0,127}"
+SOURCE_DATABASE_KEY = "dbtier:migration.sourceDatabase"
+CERTIFICATE_KEY = "dbtier:migration.sourceCertificateArn"
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,26 @@ class MigrationConfig:
             "schema.table patterns left out of include's.",
             rule="as include, at most 100; none may cancel an include pattern",
             aws="https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TableMapping.SelectionTransformation.Selections.html",
+        ),
+    )
+    source_database: str | None = field(
+        default=None,
+        metadata=doc(
+            "The database DMS reads on the source (required for SQL Server, on which RDS creates"
+            " none; ignored for MySQL and MariaDB, whose endpoints read every schema).",
+            rule="a letter or _ then letters, digits, _ or $, at most 128",
+            default="dbtier:relational.databaseName",
+            aws="https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateEndpoint.html",
+        ),
+    )
+    source_certificate_arn: str | None = field(
+        default=None,
+        metadata=doc(
+            "The DMS certificate (an Oracle wallet holding the RDS CA, imported with aws dms"
+            " import-certificate) an Oracle source is verified with: DMS encrypts Oracle"
+            " endpoints only in verify-ca mode. Required for an Oracle source, refused otherwise.",
+            rule="a DMS certificate ARN (arn:aws:dms:<region>:<account>:cert:<id>)",
+            aws="https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.SSL.html",
         ),
     )
     create_service_roles: bool = field(
@@ -115,6 +143,15 @@ def parse_migration(raw: Any, region: str | None = None) -> MigrationConfig:
         ),
         include=f.strings("include", check_pattern, MAX_PATTERNS, PATTERNS_WHY) or d.include,
         exclude=f.strings("exclude", check_pattern, MAX_PATTERNS, PATTERNS_WHY) or (),
+        source_database=f.text(
+            "sourceDatabase", d.source_database, _DATABASE, "a database name (a letter or _ first)"
+        ),
+        source_certificate_arn=f.text(
+            "sourceCertificateArn",
+            d.source_certificate_arn,
+            _CERTIFICATE_ARN,
+            "a DMS certificate ARN (arn:aws:dms:<region>:<account>:cert:<id>)",
+        ),
         create_service_roles=f.flag("createServiceRoles", d.create_service_roles),
         multi_az=f.flag("multiAz", d.multi_az),
         allocated_storage=f.integer("allocatedStorage", d.allocated_storage, 5, 6144),
@@ -155,6 +192,64 @@ def parse_migration(raw: Any, region: str | None = None) -> MigrationConfig:
             lambda: support.generation_problem("dms", cfg.instance_class),
         )
     return cfg
+
+
+def check_endpoints(
+    cfg: MigrationConfig, source_engine: str, source_database: str | None, target_engine: str
+) -> None:
+    """Refuse a source and target pair DMS does not migrate, or a source it cannot reach the
+    way dbtier connects (encrypted, to a named database), naming the keys that fix it.
+
+    ``source_engine`` is `dbtier:relational.engine`, ``source_database`` its databaseName (None
+    when the engine creates none), ``target_engine`` `dbtier:aurora.engine`.
+    """
+    if problem := dms.source_problem(source_engine):
+        raise ConfigError(
+            f"dbtier:relational.engine {source_engine} cannot be the source of dbtier:migration:"
+            f" {problem} ({dms.DMS_SOURCE_DOCS}); choose another engine or set"
+            " dbtier:migration.enabled false"
+        )
+    if target_engine not in dms.TARGET_ENGINE_NAMES:
+        raise ConfigError(
+            f"dbtier:aurora.engine {target_engine} is not a DMS target dbtier:migration writes to"
+            f" (only {', '.join(dms.TARGET_ENGINE_NAMES)})"
+        )
+    oracle = dms.SOURCE_ENGINE_NAMES[source_engine] == "oracle"
+    if oracle and cfg.source_certificate_arn is None:
+        raise ConfigError(
+            f"{CERTIFICATE_KEY} is required for an Oracle source (dbtier:relational.engine"
+            f" {source_engine}): DMS encrypts Oracle endpoints only in verify-ca mode, with the"
+            f" RDS CA imported as an Oracle wallet ({dms.DMS_SSL_DOCS})"
+        )
+    if not oracle and cfg.source_certificate_arn is not None:
+        raise ConfigError(
+            f"{CERTIFICATE_KEY} is only for an Oracle source (dbtier:relational.engine is"
+            f" {source_engine}, whose endpoint encrypts without one); remove it"
+        )
+    if source_database_of(cfg, source_engine, source_database) is None and not mysql_family(
+        source_engine
+    ):
+        raise ConfigError(
+            f"{SOURCE_DATABASE_KEY} is required for a {source_engine} source: RDS creates no"
+            " database on it (dbtier:relational.databaseName is unset), and DMS reads one named"
+            " database (CreateEndpoint DatabaseName)"
+        )
+
+
+def mysql_family(source_engine: str) -> bool:
+    """MySQL and MariaDB: DMS endpoints that read every schema and take no database name."""
+    return dms.SOURCE_ENGINE_NAMES.get(source_engine) in ("mysql", "mariadb")
+
+
+def source_database_of(
+    cfg: MigrationConfig, source_engine: str, relational_database: str | None
+) -> str | None:
+    """The database the source endpoint names: none for MySQL and MariaDB (DMS: "For a MySQL
+    source or target endpoint, do not specify DatabaseName"), else sourceDatabase or the
+    relational tier's database."""
+    if mysql_family(source_engine):
+        return None
+    return cfg.source_database or relational_database
 
 
 def dms_identifier(project: str, stack: str, name: str, role: str) -> str:

@@ -1,4 +1,5 @@
-"""Migration: AWS DMS from the RelationalTier (MySQL) to the ServerlessAurora cluster.
+"""Migration: AWS DMS from the RelationalTier (any engine DMS reads) to the ServerlessAurora
+cluster (Aurora MySQL or Aurora PostgreSQL).
 
 A private, encrypted replication instance whose endpoints read their credentials from the
 source's and target's Secrets Manager secrets (no password in any input) over TLS, and a
@@ -19,7 +20,7 @@ from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
 from components.base import DbtierComponent, assume_role_policy
 from components.logs import DEFAULT_RETENTION_DAYS
-from components.migration.config import MigrationConfig
+from components.migration.config import MigrationConfig, check_endpoints
 from components.migration.shape import (
     DMS_SERVICE,
     ServiceRole,
@@ -54,6 +55,10 @@ class MigrationArgs:
     """Engine of the target cluster: aurora-mysql or aurora-postgresql."""
     target_database: str = "appdb"
     """Database on the target (required by DMS for PostgreSQL targets)."""
+    source_engine: str = "mysql"
+    """Engine of the source instance (dbtier:relational.engine)."""
+    source_database: str | None = None
+    """Database of the source instance (dbtier:relational.databaseName; None when none)."""
     log_retention_days: int = DEFAULT_RETENTION_DAYS
     """Retention of the task log group (dbtier:logs)."""
 
@@ -80,6 +85,7 @@ class Migration(DbtierComponent):
         self, name: str, args: MigrationArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("Migration", name, False, opts)
+        check_endpoints(args.config, args.source_engine, args.source_database, args.target_engine)
         shape = migration_shape(
             args.config,
             pulumi.get_project(),
@@ -87,6 +93,8 @@ class Migration(DbtierComponent):
             name,
             target_engine=args.target_engine,
             target_database=args.target_database,
+            source_engine=args.source_engine,
+            source_database=args.source_database,
         )
         service_role_deps = self._service_roles(shape.service_roles)
         subnet_group = aws.dms.ReplicationSubnetGroup(

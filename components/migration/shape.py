@@ -1,7 +1,8 @@
 """What the Migration decides: DMS names, the service roles, the instance's, endpoints' and
 task's arguments, the table mappings and task settings, and what the secrets role may read.
 
-Pure functions of the parsed `dbtier:migration` and plain names (project, stack, component);
+Pure functions of the parsed `dbtier:migration`, the source's and target's engine names and plain
+names (project, stack, component); each engine's endpoint is in `components.migration.endpoints`;
 what depends on other resources (subnets, groups, the stack key, the secrets) is wired by
 `components.migration.resources`.
 """
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.logs import dms_task_log_group
-from components.migration.config import MigrationConfig, dms_identifier
+from components.migration.config import MigrationConfig, dms_identifier, source_database_of
+from components.migration.endpoints import source_endpoint, target_endpoint
 
 # DMS looks these roles up by name, account-wide: they are created once per account.
 SERVICE_ROLES = {
@@ -22,14 +24,6 @@ SERVICE_ROLES = {
     "dms-cloudwatch-logs-role": "arn:aws:iam::aws:policy/service-role/AmazonDMSCloudWatchLogsRole",
 }
 DMS_SERVICE = "dms.amazonaws.com"
-# `require` encrypts without a CA bundle; verify-ca would need the RDS CA imported as a DMS
-# certificate, and DMS does not offer verify-full for MySQL-compatible endpoints.
-SSL_MODE = "require"
-SOURCE_ENGINE = "mysql"
-TARGET_ENGINES = {"aurora-mysql": "aurora", "aurora-postgresql": "aurora-postgresql"}
-# A full load copies tables in parallel, in no particular order: a MySQL target must not check
-# foreign keys while it loads.
-MYSQL_TARGET_ATTRIBUTES = "initstmt=SET FOREIGN_KEY_CHECKS=0"
 MAINTENANCE_WINDOW = "sun:06:00-sun:07:00"
 LOG_COMPONENTS = (
     "SOURCE_UNLOAD",
@@ -181,22 +175,6 @@ def service_roles(cfg: MigrationConfig, name: str) -> tuple[ServiceRole, ...]:
     )
 
 
-def endpoint_args(role: str, target_engine: str, target_database: str) -> dict[str, Any]:
-    """The `role` (source or target) endpoint: TLS, the engine, what that engine needs."""
-    engine_name = SOURCE_ENGINE if role == "source" else TARGET_ENGINES[target_engine]
-    postgres = engine_name == "aurora-postgresql"
-    return {
-        "endpoint_type": role,
-        "engine_name": engine_name,
-        # DMS needs the database of a PostgreSQL target; MySQL endpoints reach every schema.
-        "database_name": target_database if postgres else None,
-        "ssl_mode": SSL_MODE,
-        "extra_connection_attributes": MYSQL_TARGET_ATTRIBUTES
-        if role == "target" and not postgres
-        else None,
-    }
-
-
 def migration_shape(
     cfg: MigrationConfig,
     project: str,
@@ -205,11 +183,26 @@ def migration_shape(
     *,
     target_engine: str,
     target_database: str,
+    source_engine: str = "mysql",
+    source_database: str | None = None,
 ) -> MigrationShape:
-    """The Migration `name` of `project`'s `stack`, to a `target_engine` Aurora cluster."""
+    """The Migration `name` of `project`'s `stack`, from a `source_engine` RDS instance (whose
+    `dbtier:relational.databaseName` is `source_database`) to a `target_engine` Aurora cluster
+    writing into `target_database`."""
 
     def identifier(role: str) -> str:
         return dms_identifier(project, stack, name, role)
+
+    endpoints = {
+        "source": source_endpoint(
+            source_engine,
+            source_database_of(cfg, source_engine, source_database),
+            cdc="cdc" in cfg.migration_type,
+            target_engine=target_engine,
+            certificate_arn=cfg.source_certificate_arn,
+        ),
+        "target": target_endpoint(target_engine, target_database, source_engine=source_engine),
+    }
 
     return MigrationShape(
         service_roles=service_roles(cfg, name),
@@ -227,11 +220,7 @@ def migration_shape(
             "preferred_maintenance_window": MAINTENANCE_WINDOW,
         },
         endpoints={
-            role: {
-                "endpoint_id": identifier(role),
-                **endpoint_args(role, target_engine, target_database),
-            }
-            for role in ("source", "target")
+            role: {"endpoint_id": identifier(role), **args} for role, args in endpoints.items()
         },
         # DMS logs every task of the instance to one group named after the instance.
         task_log_groups={"task": dms_task_log_group(identifier("instance"))},

@@ -63,6 +63,8 @@ class DatabaseNetworkArgs:
     """Which engine groups to create: relational, aurora, redis, warehouse, dms."""
     aurora_port: int = 3306
     """Aurora's port: 3306 for aurora-mysql, 5432 for aurora-postgresql."""
+    relational_port: int = 3306
+    """The RelationalTier's client port: its engine's (Oracle: the SSL option's, 2484)."""
     rotating: tuple[str, ...] = ()
     """Engines whose credentials a rotation function rotates: each gets the function's network."""
 
@@ -105,7 +107,7 @@ class DatabaseNetwork(DbtierComponent):
             ).apply(lambda zones: sorted(set(zones)))
         )
         self._region = aws.get_region_output(opts=invoke).region
-        ports = engine_ports(args.aurora_port)
+        ports = engine_ports(args.aurora_port, args.relational_port)
         groups = {e: self._group(f"{name}-{e}-sg", security_group_args(e)) for e in args.engines}
         self.security_group_ids = {engine: group.id for engine, group in groups.items()}
         rotation_groups = {

@@ -57,9 +57,10 @@ def vpc_lookup(cfg: NetworkConfig) -> dict[str, Any]:
     return {"default": True} if cfg.vpc_id is None else {"id": cfg.vpc_id}
 
 
-def engine_ports(aurora_port: int) -> dict[str, int]:
-    """Each engine's port; Aurora's depends on its engine (MySQL or PostgreSQL)."""
-    return dict(ENGINE_PORTS, aurora=aurora_port)
+def engine_ports(aurora_port: int, relational_port: int = 3306) -> dict[str, int]:
+    """Each engine's port; Aurora's depends on its engine (MySQL or PostgreSQL), the
+    RelationalTier's on its engine (the port its clients use: `awsdata.rds_engines`)."""
+    return dict(ENGINE_PORTS, aurora=aurora_port, relational=relational_port)
 
 
 def security_group_args(engine: str) -> dict[str, Any]:

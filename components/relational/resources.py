@@ -1,10 +1,12 @@
-"""RelationalTier: RDS MySQL with Multi-AZ, read replicas, TLS-only connections and a secret.
+"""RelationalTier: RDS (MySQL, PostgreSQL, MariaDB, SQL Server or Oracle) with Multi-AZ, read
+replicas where the edition has them, TLS-only connections and a secret.
 
 The primary and its replicas are encrypted with the stack key, monitored (Performance Insights,
-enhanced monitoring, log exports) and reachable only over TLS. The credentials are either a
-generated password kept in the component's Secrets Manager secret (rotated by AWS's MySQL rotation
-function when `credentials.rotationDays > 0`) or managed by RDS in a secret of its own. `outputs()` is the stack's `relational` export; `watches()` what the
-alarms watch on it.
+enhanced monitoring, log exports) and reachable only over TLS, enforced the engine's way: a
+parameter, or Oracle's SSL option in an option group. The credentials are either a generated
+password kept in the component's Secrets Manager secret (rotated by AWS's rotation function for
+the engine when `credentials.rotationDays > 0`) or managed by RDS in a secret of its own.
+`outputs()` is the stack's `relational` export; `watches()` what the alarms watch on it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import pulumi_aws as aws
 from components.access import account_of, rds_connect_arn, rds_connect_policy
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
-from components.base import RDS_PASSWORD_SPECIAL, DbtierComponent, RotationAccess, family_of
+from components.base import DbtierComponent, RotationAccess, family_of
 from components.logs import DEFAULT_RETENTION_DAYS
 from components.rds_shape import ignored_password, master_credentials, secret_engine
 from components.relational import shape
@@ -36,11 +38,11 @@ class RelationalTierArgs:
     subnet_group: pulumi.Input[str]
     """DB subnet group name."""
     security_group_id: pulumi.Input[str]
-    """Security group allowing the MySQL port from permitted networks."""
+    """Security group allowing the engine's port from permitted networks."""
     kms_key_arn: pulumi.Input[str]
     """The stack's KMS key: storage, Performance Insights and the secret."""
     cdc_source: bool = False
-    """A DMS migration reads from this database: turn on row-based binlogs."""
+    """A DMS migration reads from this database: turn on what change data capture needs."""
     protect: bool = False
     """Pulumi `protect` on the instances and the secret."""
     rotation: RotationAccess | None = None
@@ -52,18 +54,18 @@ class RelationalTierArgs:
 
 
 class RelationalTier(DbtierComponent):
-    """An RDS MySQL primary (optionally Multi-AZ) with 0-15 read replicas."""
+    """An RDS primary (optionally Multi-AZ) with read replicas where the engine has them."""
 
     CONTRACT = RelationalOutputs
 
     endpoint: pulumi.Output[str]
     """Primary host name."""
     port: pulumi.Output[int]
-    """MySQL port."""
+    """The port clients connect to (Oracle: the SSL option's)."""
     reader_endpoints: pulumi.Output[list[str]]
     """Host name of each read replica."""
     database_name: pulumi.Output[str]
-    """Initial database."""
+    """Initial database (SQL Server: master, as it creates none)."""
     username: pulumi.Output[str]
     """Master user name."""
     password: pulumi.Output[str] | None
@@ -72,14 +74,15 @@ class RelationalTier(DbtierComponent):
     """Secrets Manager secret with the credentials: the connection JSON (generated), or RDS's
     own secret with username and password (managed)."""
     engine: pulumi.Output[str]
-    """Engine name (mysql)."""
+    """Engine name (mysql, postgres, mariadb, sqlserver-*, oracle-*)."""
     instance_ids: pulumi.Output[list[str]]
     """DB instance identifiers, primary first."""
-    iam_user: pulumi.Output[str]
-    """Database user applications connect as with an IAM authentication token."""
-    iam_connect_arn: pulumi.Output[str]
+    iam_user: pulumi.Output[str] | None
+    """Database user applications connect as with an IAM authentication token (None: no IAM
+    authentication on the engine)."""
+    iam_connect_arn: pulumi.Output[str] | None
     """`rds-db:connect` resource of `iam_user` on the primary."""
-    iam_connect_policy: pulumi.Output[str]
+    iam_connect_policy: pulumi.Output[str] | None
     """IAM policy (JSON) allowing `rds-db:connect` as `iam_user` to the primary and each replica."""
 
     def __init__(
@@ -87,15 +90,12 @@ class RelationalTier(DbtierComponent):
     ) -> None:
         super().__init__("RelationalTier", name, args.protect, opts)
         cfg = self._config = args.config
-        params = aws.rds.ParameterGroup(
-            f"{name}-params",
-            family=family_of(cfg.engine, cfg.engine_version),
-            **shape.parameter_group_args(cfg, args.cdc_source),
-            opts=self.child(),
-        )
+        self._cdc_source = args.cdc_source
+        params, option_group = self._groups(args.cdc_source, args.security_group_id)
         monitoring_role = self.monitoring_role(cfg.monitoring_interval)
         creds = cfg.credentials
-        password = None if creds.managed else self.new_password("password", RDS_PASSWORD_SPECIAL)
+        special, length = shape.password_args(cfg)
+        password = None if creds.managed else self.new_password("password", special, length)
         initial = None if password is None else password.result
         common = shape.instance_args(
             cfg,
@@ -103,6 +103,7 @@ class RelationalTier(DbtierComponent):
             security_group_id=args.security_group_id,
             kms_key_arn=args.kms_key_arn,
             monitoring_role_arn=monitoring_role.arn if monitoring_role else None,
+            option_group_name=None if option_group is None else option_group.name,
         )
         ids = shape.identifiers(cfg, pulumi.get_project(), pulumi.get_stack(), name)
         logs = {
@@ -135,11 +136,30 @@ class RelationalTier(DbtierComponent):
             host=self.endpoint,
             port=self.port,
             username=cfg.username,
-            dbname=cfg.database_name,
+            dbname=shape.connect_database(cfg),
             extra={"dbInstanceIdentifier": primary.identifier},
             depends_on=[primary],
+            special=special,
         )
         self.publish()
+
+    def _groups(
+        self, cdc_source: bool, security_group_id: pulumi.Input[str]
+    ) -> tuple[aws.rds.ParameterGroup, aws.rds.OptionGroup | None]:
+        """The parameter group, and the option group `shape.option_group_args` asks for
+        (Oracle's SSL option, the audit plugin) or None when the engine needs none."""
+        cfg = self._config
+        params = aws.rds.ParameterGroup(
+            f"{self._prefix}-params",
+            family=family_of(cfg.engine, cfg.engine_version),
+            **shape.parameter_group_args(cfg, cdc_source),
+            opts=self.child(),
+        )
+        options = shape.option_group_args(cfg, security_group_id)
+        if options is None:
+            return params, None
+        group = aws.rds.OptionGroup(f"{self._prefix}-options", **options, opts=self.child())
+        return params, group
 
     def _replicas(
         self,
@@ -171,9 +191,10 @@ class RelationalTier(DbtierComponent):
         """The outputs that say how to reach the database: endpoints, names and IAM access."""
         cfg = self._config
         self.endpoint = primary.address
-        self.port = primary.port
+        tls_port = shape.client_port(cfg)
+        self.port = primary.port if tls_port is None else pulumi.Output.from_input(tls_port)
         self.reader_endpoints = pulumi.Output.all(*[r.address for r in replicas]).apply(list)
-        self.database_name = pulumi.Output.from_input(cfg.database_name)
+        self.database_name = pulumi.Output.from_input(shape.connect_database(cfg))
         self.username = pulumi.Output.from_input(cfg.username)
         self.engine = pulumi.Output.from_input(cfg.engine)
         self.instance_ids = pulumi.Output.all(
@@ -182,6 +203,13 @@ class RelationalTier(DbtierComponent):
         self._primary_id = primary.identifier
         self._primary_arn = primary.arn
         self._replica_ids = [r.identifier for r in replicas]
+        self.iam_user = self.iam_connect_arn = self.iam_connect_policy = None
+        if cfg.iam_auth:
+            self._iam_access(primary, replicas)
+
+    def _iam_access(self, primary: aws.rds.Instance, replicas: list[aws.rds.Instance]) -> None:
+        """The IAM user and the `rds-db:connect` policy of every instance."""
+        cfg = self._config
         # Each instance, replicas included, has its own resource id: a token for a replica is
         # checked against the replica's ARN, so the policy names every instance.
         connect_arns = pulumi.Output.all(
@@ -194,8 +222,11 @@ class RelationalTier(DbtierComponent):
         self.iam_connect_policy = connect_arns.apply(rds_connect_policy)
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:
-        """Health of each instance and replication of each replica, named by its identifier."""
-        return relational_watches(self._config, alarms, self._primary_id, self._replica_ids)
+        """Health of each instance and replication of each replica, named by its identifier,
+        and what the engine can run out of."""
+        return relational_watches(
+            self._config, alarms, self._primary_id, self._replica_ids, self._cdc_source
+        )
 
     def backup_arns(self) -> dict[str, list[pulumi.Output[str]]]:
         """The primary only: a read replica holds a copy of the primary's data, and restoring

@@ -1,6 +1,11 @@
 """What the alarms watch on the RelationalTier: every instance's CPU, storage, memory,
 connections, I/O latency and (on burstable classes) CPU credits; every replica's lag and whether
-it replicates at all."""
+it replicates at all; and what matters for the engine: PostgreSQL's transaction IDs and, when DMS
+reads it, its replication slots; Oracle's swap (SQL Server's storage and memory are the common
+FreeStorageSpace and FreeableMemory watches; it publishes no SwapUsage).
+
+Metrics: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,22 @@ from collections.abc import Sequence
 
 import pulumi
 
-from awsdata import instance_classes
+from awsdata import instance_classes, rds_engines
 from components.alarms.config import AlarmsConfig
 from components.alarms.rds_watches import instance_watches
 from components.alarms.watch import ABOVE, BELOW, GIB, Watch
 from components.relational.config import RelationalConfig
+
+# PostgreSQL stops accepting writes near 2^31 transaction IDs (wraparound); AWS's early warning
+# alarms at one billion, half-way:
+# https://aws.amazon.com/blogs/database/implement-an-early-warning-system-for-transaction-id-wraparound-in-amazon-rds-for-postgresql/
+MAX_TRANSACTION_IDS = 1_000_000_000
+# A logical replication slot DMS stopped reading keeps WAL until the disk fills: alarm when the
+# slots hold a quarter of the allocated storage
+# (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html, "ReplicationSlotDiskUsage").
+SLOT_STORAGE_SHARE = 0.25
+# Swap in use on Oracle: memory pressure on the instance (SwapUsage, bytes).
+SWAP_BYTES = 256 * 1024**2
 
 
 def relational_watches(
@@ -20,9 +36,10 @@ def relational_watches(
     alarms: AlarmsConfig,
     primary_id: pulumi.Output[str],
     replica_ids: Sequence[pulumi.Output[str]],
+    cdc_source: bool = False,
 ) -> list[Watch]:
     """Per instance: CPU, storage, connections, memory, latency, credits; per replica: lag, and
-    replication stopped."""
+    replication stopped; then the engine's own (`engine_watches`)."""
     instances = [("primary", primary_id)]
     instances += [(f"replica-{i}", replica_id) for i, replica_id in enumerate(replica_ids, 1)]
     memory = instance_classes.class_memory_gib(cfg.instance_class)
@@ -82,4 +99,59 @@ def relational_watches(
                     missing="breaching",
                 ),
             ]
+    return watches + engine_watches(cfg, {"DBInstanceIdentifier": primary_id}, cdc_source)
+
+
+def engine_watches(
+    cfg: RelationalConfig, dims: dict[str, pulumi.Input[str]], cdc_source: bool
+) -> list[Watch]:
+    """What the engine itself can run out of, on the primary: PostgreSQL's transaction IDs (and
+    the WAL its replication slots hold when DMS reads it), Oracle's memory (swap in use)."""
+    family = rds_engines.engine(cfg.engine).family
+    watches: list[Watch] = []
+    if family == "postgres":
+        watches.append(
+            Watch(
+                "relational",
+                "primary-transaction-ids",
+                f"RDS primary: more than {MAX_TRANSACTION_IDS:,} transaction IDs used; vacuum"
+                " before wraparound stops writes",
+                "AWS/RDS",
+                "MaximumUsedTransactionIDs",
+                dims,
+                "Maximum",
+                ABOVE,
+                MAX_TRANSACTION_IDS,
+            )
+        )
+    if family == "postgres" and cdc_source:
+        slot_gib = cfg.allocated_storage * SLOT_STORAGE_SHARE
+        watches.append(
+            Watch(
+                "relational",
+                "primary-replication-slots",
+                f"RDS primary: replication slots hold more than {slot_gib:g} GiB of WAL (is DMS"
+                " reading?)",
+                "AWS/RDS",
+                "ReplicationSlotDiskUsage",
+                dims,
+                "Maximum",
+                ABOVE,
+                slot_gib * GIB,
+            )
+        )
+    if family == "oracle":
+        watches.append(
+            Watch(
+                "relational",
+                "primary-swap",
+                f"RDS primary: more than {SWAP_BYTES // 1024**2} MiB of swap in use",
+                "AWS/RDS",
+                "SwapUsage",
+                dims,
+                "Maximum",
+                ABOVE,
+                SWAP_BYTES,
+            )
+        )
     return watches

@@ -20,6 +20,7 @@ from awsdata.log_groups import (
     rds_instance_log_group,
     redshift_cluster_log_group,
 )
+from awsdata.rds_engines import RDS_ENGINES, RdsEngine
 
 from ._common import Rule, is_unknown, prop
 from .deploy_relations import (
@@ -37,75 +38,94 @@ from .deploy_relations import (
     RS_NAMESPACE,
     RS_WORKGROUP,
     Group,
+    instance_engine,
+    instance_group,
     is_true,
     known_str,
     linked,
     of_type,
+    option_names,
     parameters,
     relation_meta,
+    satisfies,
     string_list,
-    writes_file,
 )
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 SAR_STACK = "aws:serverlessrepository/cloudFormationStack:CloudFormationStack"
 
 
-def _missing_mysql_log_parameters(
-    exports: Sequence[str], params: Mapping[str, str], log_output_default: str
+def missing_log_parameters(
+    engine: RdsEngine,
+    exports: Sequence[str],
+    params: Mapping[str, str],
+    defaults: Mapping[str, str],
 ) -> Iterator[tuple[str, str]]:
-    for export, switch in (("slowquery", "slow_query_log"), ("general", "general_log")):
-        if export not in exports:
-            continue
-        if not is_true(params.get(switch)):
-            yield export, f"{switch} is not 1"
-        elif not writes_file(params, log_output_default):
-            yield export, f"log_output is {params.get('log_output', log_output_default)}, not FILE"
+    """(export, why it stays empty) for each of ``exports`` whose parameters ``params`` (or,
+    unset, ``defaults``) leave off: the first one that does, per export. Thresholds a user may
+    tune (long_query_time, log_min_duration_statement) decide what is written, not whether."""
+    for export in exports:
+        log = engine.logs.get(export)
+        if log is None:
+            continue  # not a log of the engine: deploy-rds-log-exports
+        for name, wanted in log.parameters.items():
+            if name in log.tunable:
+                continue
+            value = params.get(name, defaults.get(name))
+            if value is None:
+                yield export, f"{name} is not {wanted}"
+                break
+            if not satisfies(name, value, wanted):
+                yield export, f"{name} is {value}, not {wanted}"
+                break
+
+
+# MySQL's log_output when a group leaves it unset: TABLE on RDS (the slow and general logs go to
+# mysql.* tables), FILE on Aurora MySQL (the USER_LogAccess and Aurora pages below).
+_RDS_DEFAULTS = {"log_output": "TABLE"}
+_AURORA_DEFAULTS = {"log_output": "FILE"}
 
 
 def rds_log_parameters(
     resources: Sequence[PolicyResource], _c: Mapping[str, Any]
 ) -> Iterator[tuple[str, str]]:
-    """RDS for MySQL/MariaDB writes a log to CloudWatch only when its parameters turn it on.
+    """An RDS instance writes a log to CloudWatch only when what its engine needs turns it on.
 
-    slowquery needs slow_query_log=1, general needs general_log=1, both need log_output=FILE
-    (the default TABLE writes them to mysql.* tables), audit needs the MARIADB_AUDIT_PLUGIN
-    option: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.MySQLDB.PublishtoCloudWatchLogs.html
+    What each engine's exports need is ``awsdata.rds_engines``': on MySQL and MariaDB, slowquery
+    needs slow_query_log=1, general general_log=1, both log_output=FILE (the default TABLE
+    writes them to mysql.* tables), audit the MARIADB_AUDIT_PLUGIN option
+    (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.MySQLDB.PublishtoCloudWatchLogs.html);
+    on PostgreSQL, the postgresql log's DDL statements need log_statement=ddl
+    (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Concepts.PostgreSQL.html);
+    SQL Server's and Oracle's logs are written whatever the groups say.
     """
     instances = of_type(resources, RDS_INSTANCE)
     groups = of_type(resources, RDS_PARAMS)
     options = of_type(resources, RDS_OPTIONS)
     for inst in instances:
-        engine = prop(inst.props, "engine")
-        if engine is None:  # a read replica: its source's engine
-            sources = linked(inst, "replicateSourceDb", instances, "identifier")
-            engine = prop(sources[0].props, "engine") if sources else None
-        if engine not in ("mysql", "mariadb"):
-            continue
+        engine = RDS_ENGINES.get(instance_engine(inst, instances)[0] or "")
         exports = string_list(prop(inst.props, "enabledCloudwatchLogsExports"))
-        if not exports:
+        if engine is None or not exports:
             continue
-        group = Group(inst, "parameterGroupName", groups)
+        group = instance_group(inst, "parameterGroupName", groups, instances)
         if group.knowable:
             params = parameters(group.resource)
-            for export, why in _missing_mysql_log_parameters(exports, params, "TABLE"):
+            for export, why in missing_log_parameters(engine, exports, params, _RDS_DEFAULTS):
                 yield (
                     inst.urn,
                     f"RDS instance '{inst.name}' exports the {export} log but its parameter group"
                     f" never writes it ({why}): the CloudWatch log group stays empty. Set it in"
                     " the parameter group or drop the export (dbtier:relational).",
                 )
-        if "audit" in exports:
-            option = Group(inst, "optionGroupName", options)
-            if not option.knowable:
-                continue
-            entries = prop(option.resource.props, "options", default=[]) if option.resource else []
-            names = {o.get("optionName") for o in entries or [] if isinstance(o, Mapping)}
-            if "MARIADB_AUDIT_PLUGIN" not in names:
+        option = instance_group(inst, "optionGroupName", options, instances)
+        for export in exports:
+            log = engine.logs.get(export)
+            needed = log.option.name if log is not None and log.option is not None else None
+            if needed and option.knowable and needed not in option_names(option.resource):
                 yield (
                     inst.urn,
-                    f"RDS instance '{inst.name}' exports the audit log but has no option group"
-                    " with MARIADB_AUDIT_PLUGIN: RDS never writes it (dbtier:relational).",
+                    f"RDS instance '{inst.name}' exports the {export} log but has no option group"
+                    f" with {needed}: RDS never writes it (dbtier:relational).",
                 )
 
 
@@ -115,10 +135,11 @@ def aurora_log_parameters(
     """Aurora MySQL writes the audit, slow query and general logs only when turned on.
 
     audit needs Advanced Auditing (server_audit_logging=1 with server_audit_events), slowquery
-    slow_query_log=1, general general_log=1; a log_output without FILE keeps them out of the
-    files CloudWatch reads: https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Integrating.CloudWatch.html
+    and general what they need on MySQL (``awsdata.rds_engines``); a log_output without FILE
+    keeps them out of the files CloudWatch reads: https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Integrating.CloudWatch.html
     """
     groups = of_type(resources, RDS_CLUSTER_PARAMS)
+    mysql = RDS_ENGINES["mysql"]
     for cluster in of_type(resources, RDS_CLUSTER):
         if prop(cluster.props, "engine") != "aurora-mysql":
             continue
@@ -129,7 +150,8 @@ def aurora_log_parameters(
         if not group.knowable:
             continue
         params = parameters(group.resource)
-        problems = list(_missing_mysql_log_parameters(exports, params, "FILE"))
+        plain = [e for e in exports if e != "audit"]  # Aurora audits without the plugin
+        problems = list(missing_log_parameters(mysql, plain, params, _AURORA_DEFAULTS))
         if "audit" in exports:
             if not is_true(params.get("server_audit_logging")):
                 problems.append(("audit", "server_audit_logging is not 1"))
@@ -303,11 +325,12 @@ RULES: list[Rule] = [
     Rule(
         relation_meta(
             "deploy-rds-log-parameters",
-            "RDS MySQL/MariaDB log exports have the parameters (and option group) that write them.",
+            "RDS log exports have the parameters (and option group) that write them: MySQL and"
+            " MariaDB slow, general and audit logs, PostgreSQL's DDL statements.",
             "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.MySQLDB.PublishtoCloudWatchLogs.html",
             ("dbtier:relational",),
-            "keep RelationalTier's LOG_PARAMETERS for every export in LOG_EXPORTS"
-            " (slow_query_log/general_log=1, log_output=FILE; audit needs MARIADB_AUDIT_PLUGIN).",
+            "keep what RelationalTier sets for every export (awsdata.rds_engines: slow_query_log/"
+            "general_log=1, log_output=FILE, audit MARIADB_AUDIT_PLUGIN; log_statement=ddl).",
         ),
         stack_check=rds_log_parameters,
     ),

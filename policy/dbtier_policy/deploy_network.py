@@ -15,7 +15,11 @@ from typing import Any
 
 from pulumi_policy import PolicyResource
 
+from awsdata import dms
+from awsdata.rds_engines import RDS_ENGINES
+
 from ._common import Rule, as_number, is_unknown, prop
+from .deploy_dms import database_engine, endpoint_databases
 from .deploy_relations import (
     DMS_ENDPOINT,
     DMS_INSTANCE,
@@ -23,7 +27,6 @@ from .deploy_relations import (
     REDSHIFT_CLUSTER,
     RS_NAMESPACE,
     RS_WORKGROUP,
-    endpoint_databases,
     known_str,
     linked,
     of_type,
@@ -37,15 +40,25 @@ EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 ENDPOINT_TAG = "dbtier:vpc-endpoint"
 HTTPS = 443
-# Default ports of the DMS endpoint engines dbtier and its users connect to.
+# Default ports of the DMS endpoint engines dbtier and its users connect to: Aurora's and
+# Redshift's, then each RDS engine's client port (awsdata.rds_engines).
 ENGINE_PORTS = {
-    "mysql": 3306,
-    "mariadb": 3306,
     "aurora": 3306,
-    "postgres": 5432,
     "aurora-postgresql": 5432,
     "redshift": 5439,
+    **{dms.SOURCE_ENGINE_NAMES[e]: RDS_ENGINES[e].client_port for e in dms.SOURCE_ENGINE_NAMES},
 }
+
+
+def database_port(db: PolicyResource, resources: Sequence[PolicyResource]) -> float | None:
+    """The port DMS reaches ``db`` on: an engine whose TLS is an option (Oracle's SSL) only
+    on that option's port, which is all its security group opens; else the ``port`` input, or
+    the RDS engine's own (None for an Aurora cluster without one: the endpoint's engine says)."""
+    engine = RDS_ENGINES.get(database_engine(db, resources) or "")
+    if engine is not None and engine.tls_option is not None:
+        return engine.client_port
+    port = as_number(prop(db.props, "port"))
+    return float(engine.port) if port is None and engine is not None else port
 
 
 def _groups(r: PolicyResource, key: str, groups: Sequence[PolicyResource]) -> list[PolicyResource]:
@@ -143,7 +156,7 @@ def dms_database_paths(
                 engine = prop(endpoint.props, "engineName")
                 port = as_number(prop(endpoint.props, "port"))
                 for db in endpoint_databases(endpoint, resources):
-                    db_port = port or as_number(prop(db.props, "port"))
+                    db_port = port or database_port(db, resources)
                     db_port = db_port or ENGINE_PORTS.get(str(engine))
                     db_groups = _groups(db, "vpcSecurityGroupIds", groups)
                     if db_port is None or not db_groups:

@@ -2,12 +2,13 @@
 
 Each rule here is a case where AWS accepts every resource on its own and the feature still does
 not work: a dead-letter queue that outlives the records it points to, a destination the function
-may not send to, a CDC source without row binlogs. They read the dependency graph the engine sends with AnalyzeStack (the same
-way as `stack.py`), fall back to a known literal name, and say nothing when a value is unknown
-at preview or the other resource is not in the plan (it may be fine; we cannot tell).
+may not send to. They read the dependency graph the engine sends with AnalyzeStack (the same way
+as `stack.py`), fall back to a known literal name, and say nothing when a value is unknown at
+preview or the other resource is not in the plan (it may be fine; we cannot tell).
 
-Log exports are in `deploy_logs.py`, the network paths between components in
-`deploy_network.py`, the alarms in `deploy_alarms.py`; the graph helpers they share are here.
+Log exports are in `deploy_logs.py`, DMS's sources and targets in `deploy_dms.py`, the network
+paths between components in `deploy_network.py`, the alarms in `deploy_alarms.py`, what each RDS
+engine and edition has in `deploy_engines.py`; the graph helpers they share are here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pulumi_policy import PolicyResource, Severity
+
+from awsdata.rds_engines import RDS_ENGINES, RdsEngine
 
 from ._common import (
     Rule,
@@ -128,10 +131,86 @@ def is_true(value: str | None) -> bool:
     return value is not None and value.strip().lower() in TRUE_VALUES
 
 
-def writes_file(params: Mapping[str, str], default: str) -> bool:
-    """Whether MySQL's log_output (a comma list, `default` when unset) includes FILE."""
-    outputs = params.get("log_output", default).upper().replace(" ", "").split(",")
-    return "FILE" in outputs
+# PostgreSQL's log_statement levels, each logging what the one before it logs and more ("mod
+# logs all ddl statements, plus data-modifying statements"):
+# https://www.postgresql.org/docs/current/runtime-config-logging.html#GUC-LOG-STATEMENT
+_LEVELS = {"log_statement": ("none", "ddl", "mod", "all")}
+
+
+def satisfies(name: str, value: str, wanted: str) -> bool:
+    """Whether parameter ``name`` at ``value`` does what ``wanted`` does: on for on (1, ON,
+    true), a level at least the one wanted, or a comma list (log_output) that includes it."""
+    have, want = value.strip().lower(), wanted.strip().lower()
+    if want in TRUE_VALUES:
+        return have in TRUE_VALUES
+    levels = _LEVELS.get(name)
+    if levels and have in levels and want in levels:
+        return levels.index(have) >= levels.index(want)
+    return want in have.replace(" ", "").split(",")
+
+
+def option_names(group: PolicyResource | None) -> set[str]:
+    """The options an option group carries (none for the default group, ``None``)."""
+    entries = prop(group.props, "options", default=[]) if group is not None else []
+    if not isinstance(entries, list):
+        return set()
+    return {
+        str(o["optionName"])
+        for o in entries
+        if isinstance(o, Mapping) and isinstance(o.get("optionName"), str)
+    }
+
+
+# The RDS engine whose facts hold for an Aurora engine where Aurora documents no others of its
+# own (DMS's MySQL and PostgreSQL source pages cover Aurora; AWS's rotation templates are per
+# MySQL and PostgreSQL, Aurora's included).
+AURORA_AS = {"aurora-mysql": "mysql", "aurora-postgresql": "postgres"}
+
+
+def engine_facts(engine: str | None) -> RdsEngine | None:
+    """``awsdata.rds_engines``' engine for an RDS or Aurora engine name (None: neither)."""
+    return RDS_ENGINES.get(AURORA_AS.get(engine or "", engine or ""))
+
+
+def replica_source(
+    instance: PolicyResource, instances: Sequence[PolicyResource]
+) -> PolicyResource | None:
+    """The instance a read replica replicates, by dependency or identifier (None: not a
+    replica, or its source is not in the plan)."""
+    if prop(instance.props, "replicateSourceDb") is None:
+        return None
+    sources = linked(instance, "replicateSourceDb", instances, "identifier")
+    return sources[0] if sources else None
+
+
+def instance_engine(
+    instance: PolicyResource, instances: Sequence[PolicyResource]
+) -> tuple[str | None, str | None]:
+    """An RDS instance's engine and version: its own, or for a read replica (which names
+    neither) its source's; None when not known."""
+    engine, version = prop(instance.props, "engine"), prop(instance.props, "engineVersion")
+    source = replica_source(instance, instances) if engine is None else None
+    if source is not None:
+        engine, version = prop(source.props, "engine"), prop(source.props, "engineVersion")
+    return known_str(engine), known_str(version)
+
+
+def instance_group(
+    instance: PolicyResource,
+    key: str,
+    groups: Sequence[PolicyResource],
+    instances: Sequence[PolicyResource],
+) -> Group:
+    """The parameter (``parameterGroupName``) or option group (``optionGroupName``) an
+    instance runs with. A read replica that names none runs with its source's, but for a
+    cross-region replica's parameter group, which is the engine's default (CreateDBInstance
+    ReadReplica DBParameterGroupName and OptionGroupName, botocore's rds model)."""
+    group = Group(instance, key, groups)
+    source = replica_source(instance, instances) if group.default else None
+    cross_region = str(prop(instance.props, "replicateSourceDb")).startswith("arn:")
+    if source is not None and not (cross_region and key == "parameterGroupName"):
+        return Group(source, key, groups)
+    return group
 
 
 def string_list(value: Any) -> list[str] | None:
@@ -307,83 +386,6 @@ def destination_permissions(
                     )
 
 
-# -- DMS change data capture -----------------------------------------------------------------
-
-
-def endpoint_databases(
-    endpoint: PolicyResource, resources: Sequence[PolicyResource]
-) -> list[PolicyResource]:
-    """The RDS instances or clusters a DMS endpoint connects to.
-
-    By the endpoint's serverName, or through its Secrets Manager secret: the secret version
-    whose host came from the database.
-    """
-    databases = of_type(resources, RDS_INSTANCE, RDS_CLUSTER)
-    found = linked(endpoint, "serverName", databases, "address", "endpoint")
-    if found:
-        return found
-    secrets = linked(endpoint, "secretsManagerArn", of_type(resources, SECRET), "arn", "name")
-    result: list[PolicyResource] = []
-    for version in of_type(resources, SECRET_VERSION):
-        if not any(linked(version, "secretId", [s], "arn") for s in secrets):
-            continue
-        db_urns = {d.urn for d in databases}
-        result += [d for d in deps_of(version, "secretString") if d.urn in db_urns]
-    by_urn = {d.urn: d for d in databases}
-    return [by_urn[r.urn] for r in result]
-
-
-def cdc_source(
-    resources: Sequence[PolicyResource], _c: Mapping[str, Any]
-) -> Iterator[tuple[str, str]]:
-    """A MySQL source of DMS change data capture needs row binlogs, and binlogs need backups.
-
-    https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.MySQL.html#CHAP_Source.MySQL.AmazonManaged
-    ("Enable automatic backups ... Set binlog_format to ROW ... binlog_row_image to Full")
-    """
-    endpoints = of_type(resources, DMS_ENDPOINT)
-    groups = of_type(resources, RDS_PARAMS)
-    cluster_groups = of_type(resources, RDS_CLUSTER_PARAMS)
-    reported: set[str] = set()
-    for task in of_type(resources, DMS_TASK):
-        kind = known_str(prop(task.props, "migrationType"))
-        if kind is None or "cdc" not in kind:
-            continue
-        for endpoint in linked(task, "sourceEndpointArn", endpoints, "endpointArn", "endpointId"):
-            for db in endpoint_databases(endpoint, resources):
-                if db.urn in reported:
-                    continue
-                problems: list[str] = []
-                backups = as_number(prop(db.props, "backupRetentionPeriod"))
-                if backups is not None and backups < 1:
-                    problems.append(
-                        "automated backups are off (binary logging needs them;"
-                        " dbtier:relational.backupRetentionDays)"
-                    )
-                if db.resource_type == RDS_INSTANCE:
-                    group = Group(db, "parameterGroupName", groups)
-                else:
-                    group = Group(db, "dbClusterParameterGroupName", cluster_groups)
-                if group.knowable:
-                    params = parameters(group.resource)
-                    if params.get("binlog_format", "").upper() != "ROW":
-                        problems.append(
-                            f"binlog_format is {params.get('binlog_format', 'the default')}, not ROW"
-                        )
-                    image = params.get("binlog_row_image")
-                    if image is not None and image.lower() != "full":
-                        problems.append(f"binlog_row_image is {image}, not full")
-                if problems:
-                    reported.add(db.urn)
-                    yield (
-                        db.urn,
-                        f"'{db.name}' is the source of DMS task '{task.name}' ({kind}), but "
-                        + "; ".join(problems)
-                        + ": the task cannot capture changes (dbtier:migration.migrationType,"
-                        " dbtier:relational).",
-                    )
-
-
 def relation_meta(
     name: str,
     description: str,
@@ -434,16 +436,5 @@ RULES: list[Rule] = [
             " kms:GenerateDataKey on its key (the DynamoTable processor policy does).",
         ),
         stack_check=destination_permissions,
-    ),
-    Rule(
-        relation_meta(
-            "deploy-dms-cdc-source",
-            "The MySQL source of a DMS CDC task has row binlogs and automated backups.",
-            "https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.MySQL.html",
-            ("dbtier:relational.backupRetentionDays", "dbtier:migration.migrationType"),
-            "keep dbtier:relational.backupRetentionDays >= 1; RelationalTier sets"
-            " binlog_format=ROW when a migration reads from it.",
-        ),
-        stack_check=cdc_source,
     ),
 ]

@@ -8,13 +8,13 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from awsdata import dms
+
 from ._common import Resource, Rule, RuleMeta, is_off, is_unknown, parse_json
 
 REPLICATION_INSTANCE = "aws:dms/replicationInstance:ReplicationInstance"
 ENDPOINT = "aws:dms/endpoint:Endpoint"
 TASK = "aws:dms/replicationTask:ReplicationTask"
-
-_SSL_MODES = ("require", "verify-ca", "verify-full")
 
 
 def instance_not_public(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
@@ -45,11 +45,18 @@ def endpoint_cmk(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
 
 
 def endpoint_ssl(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
-    mode = r.get("sslMode")
-    if is_unknown(mode):
+    """Encrypted in a mode DMS offers for the endpoint's engine: Oracle only in verify-ca, SQL
+    Server not in verify-ca, and a verifying mode only with the CA imported as a certificate
+    (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Security.SSL.html)."""
+    mode, engine = r.get("sslMode"), r.get("engineName")
+    certificate = r.get("certificateArn")
+    if is_unknown(mode) or is_unknown(engine):
         return
-    if mode not in _SSL_MODES:
-        yield f"DMS endpoint '{r.name}' has sslMode {mode or 'none'}: the link is not encrypted."
+    problem = dms.ssl_mode_problem(
+        str(engine or ""), str(mode or "none"), is_unknown(certificate) or bool(certificate)
+    )
+    if problem:
+        yield f"DMS endpoint '{r.name}' ({engine}): {problem}."
 
 
 def endpoint_secrets(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
@@ -141,12 +148,15 @@ RULES: list[Rule] = [
     Rule(
         RuleMeta(
             name="dms-endpoint-ssl",
-            description="DMS endpoints connect with SSL (require or verify).",
+            description="DMS endpoints connect with SSL, in a mode DMS offers for their engine.",
             severity=Severity.HIGH,
             category="encryption",
             remediation="set sslMode to require, verify-ca or verify-full (Migration uses "
-            "require).",
+            "require; an Oracle endpoint verify-ca with dbtier:migration.sourceCertificateArn; "
+            "SQL Server offers no verify-ca; verify modes need certificateArn).",
             resource_types=(ENDPOINT,),
+            docs=dms.DMS_SSL_DOCS,
+            fixes=("dbtier:migration.sourceCertificateArn",),
         ),
         endpoint_ssl,
     ),

@@ -16,6 +16,8 @@ from typing import Any
 
 from pulumi_policy import Severity
 
+from awsdata.rds_engines import RDS_ENGINES, RdsEngine
+
 from ._common import (
     Check,
     Resource,
@@ -51,6 +53,13 @@ def skips_replicas(check: Check) -> Check:
         yield from check(r, c)
 
     return guarded
+
+
+def rds_engine(r: Resource) -> RdsEngine | None:
+    """The RDS engine of an instance whose ``engine`` input is known (None for Aurora, a
+    replica, whose engine is its source's, or an unknown value)."""
+    engine = r.get("engine")
+    return RDS_ENGINES.get(engine) if isinstance(engine, str) else None
 
 
 def kind_of(r: Resource) -> str:
@@ -114,12 +123,18 @@ def backup_retention(r: Resource, c: Mapping[str, Any]) -> Iterator[str]:
 
 @skips_replicas
 def multi_az(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
+    engine = rds_engine(r)
+    if engine is not None and not engine.multi_az:
+        return  # SQL Server Express has none (deploy-rds-engine-features refuses it)
     if is_off(r.get("multiAz")):
         yield f"RDS instance '{r.name}' is single-AZ: a zone failure takes it down."
 
 
 @skips_replicas
 def iam_auth(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
+    engine = rds_engine(r)
+    if engine is not None and not engine.iam_auth:
+        return  # SQL Server and Oracle have none (deploy-rds-engine-features refuses it)
     if is_off(r.get("iamDatabaseAuthenticationEnabled")):
         yield f"{kind_of(r)} '{r.name}' has IAM database authentication off."
 
@@ -249,7 +264,8 @@ RULES: list[Rule] = [
     Rule(
         RuleMeta(
             name="rds-instance-multi-az",
-            description="RDS primary instances run Multi-AZ.",
+            description="RDS primary instances run Multi-AZ (on engines that have it: not SQL"
+            " Server Express).",
             severity=Severity.MEDIUM,
             category="availability",
             remediation="set dbtier:relational.multiAz to true.",
@@ -261,7 +277,8 @@ RULES: list[Rule] = [
     Rule(
         RuleMeta(
             name="rds-instance-iam-auth",
-            description="RDS instances accept IAM database authentication.",
+            description="RDS instances accept IAM database authentication (on engines that have"
+            " it: MySQL, MariaDB, PostgreSQL).",
             severity=Severity.MEDIUM,
             category="iam",
             remediation="set iamDatabaseAuthenticationEnabled=true (RelationalTier does).",

@@ -1,15 +1,26 @@
-"""RDS and Aurora rules on engine settings: the parameter groups that enforce TLS and write the
-logs, a current CA certificate, automatic minor upgrades and tags copied to snapshots.
+"""RDS and Aurora rules on engine settings: the parameter groups (and Oracle's option group) that
+enforce TLS and write the logs, each engine its own way (awsdata.rds_engines), a current CA
+certificate, automatic minor upgrades and tags copied to snapshots.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from pulumi_policy import Severity
+from pulumi_policy import PolicyResource, Severity
+
+from awsdata.rds_engines import RDS_ENGINES, tls_by_default
 
 from ._common import Resource, Rule, RuleMeta, is_off, is_unknown, string_list
+from .deploy_relations import (
+    RDS_OPTIONS,
+    instance_engine,
+    instance_group,
+    of_type,
+    option_names,
+    satisfies,
+)
 from .rds import (
     CLUSTER,
     CLUSTER_INSTANCE,
@@ -41,45 +52,46 @@ def modern_ca(r: Resource, c: Mapping[str, Any]) -> Iterator[str]:
         yield f"'{r.name}' uses CA certificate {ca}, which is not a current RDS CA."
 
 
-# The values MySQL and PostgreSQL read as on.
-_ON = {"1", "on", "true"}
-_TLS_PARAMETERS = {
-    "mysql": ("require_secure_transport", _ON),
-    "mariadb": ("require_secure_transport", _ON),
-    "aurora-mysql": ("require_secure_transport", _ON),
-    "postgres": ("rds.force_ssl", _ON),
-    "aurora-postgresql": ("rds.force_ssl", _ON),
+# The TLS parameters of the Aurora engines (each RDS engine's are awsdata.rds_engines'):
+# https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Security.html,
+# https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Security.html
+_AURORA_TLS = {
+    "aurora-mysql": {"require_secure_transport": "1"},
+    "aurora-postgresql": {"rds.force_ssl": "1"},
 }
+# Longest first: "sqlserver-ee-16.0" is SQL Server Enterprise's, "aurora-mysql8.0" Aurora's.
+_ENGINES_BY_PREFIX = sorted([*RDS_ENGINES, *_AURORA_TLS], key=len, reverse=True)
 
 
-def _family_engine(family: str) -> str | None:
-    for engine in sorted(_TLS_PARAMETERS, key=len, reverse=True):
-        if family.startswith(engine):
-            return engine
-    return None
+def family_engine(family: str) -> str | None:
+    """The engine a parameter group family belongs to (mysql8.4, postgres17, sqlserver-se-16.0,
+    oracle-ee-19, aurora-mysql8.0), or None."""
+    return next((e for e in _ENGINES_BY_PREFIX if family.startswith(e)), None)
+
+
+def tls_parameters(engine: str) -> Mapping[str, str]:
+    """The parameters that refuse plaintext clients on ``engine`` (none: Oracle, by option)."""
+    rds_engine = RDS_ENGINES.get(engine)
+    return rds_engine.tls_parameters if rds_engine else _AURORA_TLS.get(engine, {})
 
 
 def parameter_group_tls(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
     family = r.get("family")
     if is_unknown(family) or family is None:
         return
-    engine = _family_engine(str(family))
-    if engine is None:
+    engine = family_engine(str(family))
+    params = _parameter_values(r)
+    if engine is None or params is None:
         return
-    name, accepted = _TLS_PARAMETERS[engine]
-    params = r.get("parameters", default=[])
-    if is_unknown(params):
-        return
-    for p in params:
-        if not isinstance(p, Mapping):
-            continue
-        if str(p.get("name", "")).lower() == name:
-            value = p.get("value")
-            if is_unknown(value) or str(value).lower() in accepted:
-                return
+    for name, wanted in tls_parameters(engine).items():
+        value = params.get(name)
+        if value is None:
+            yield (
+                f"Parameter group '{r.name}' ({family}) does not set {name}={wanted}: TLS is not"
+                " enforced."
+            )
+        elif not is_unknown(value) and not satisfies(name, str(value), wanted):
             yield f"Parameter group '{r.name}' sets {name}={value}: plaintext clients connect."
-            return
-    yield f"Parameter group '{r.name}' ({family}) does not set {name}=1: TLS is not enforced."
 
 
 def _parameter_values(r: Resource) -> dict[str, Any] | None:
@@ -93,33 +105,48 @@ def _parameter_values(r: Resource) -> dict[str, Any] | None:
 
 
 # What dbtier's parameter groups always set for logging (components/relational and
-# components/aurora; a stack config cannot change them): MySQL writes its slow query log to the
-# file CloudWatch reads, Aurora MySQL audits connections and every DCL and DDL statement.
+# components/aurora; a stack config cannot change them): each RDS engine's default log exports'
+# parameters but the tunable thresholds (awsdata.rds_engines: MySQL's slow query log to the file
+# CloudWatch reads, PostgreSQL's DDL statements), Aurora MySQL's audit of connections and every
+# DCL and DDL statement.
 # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.MySQLDB.PublishtoCloudWatchLogs.html
 # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Auditing.html
 _AUDIT_EVENTS = {"CONNECT", "QUERY_DCL", "QUERY_DDL"}
+
+
+def log_parameters(engine: str) -> dict[str, str]:
+    """The parameters ``engine``'s default log exports need (thresholds left to the user)."""
+    rds_engine = RDS_ENGINES.get(engine)
+    if rds_engine is None:
+        return {}
+    wanted: dict[str, str] = {}
+    for log in rds_engine.default_logs:
+        export = rds_engine.logs[log]
+        wanted |= {k: v for k, v in export.parameters.items() if k not in export.tunable}
+    return wanted
 
 
 def parameter_group_logging(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
     family = r.get("family")
     if is_unknown(family) or family is None:
         return
-    engine = _family_engine(str(family))
+    engine = family_engine(str(family))
     params = _parameter_values(r)
-    if params is None:
+    if params is None or engine is None:
         return
     problems: list[str] = []
-
-    def unset(name: str, accepted: set[str], wanted: str) -> None:
-        value = params.get(name)
-        if value is None or (not is_unknown(value) and str(value).lower() not in accepted):
-            problems.append(f"{name}={'unset' if value is None else value} (dbtier sets {wanted})")
-
-    if r.type == PARAMETER_GROUP and engine in ("mysql", "mariadb"):
-        unset("slow_query_log", _ON, "1")
-        unset("log_output", {"file"}, "FILE")
+    if r.type == PARAMETER_GROUP:
+        for name, wanted in log_parameters(engine).items():
+            value = params.get(name)
+            if value is None or (not is_unknown(value) and not satisfies(name, str(value), wanted)):
+                shown = "unset" if value is None else value
+                problems.append(f"{name}={shown} (dbtier sets {wanted})")
     elif r.type == CLUSTER_PARAMETER_GROUP and engine == "aurora-mysql":
-        unset("server_audit_logging", _ON, "1")
+        value = params.get("server_audit_logging")
+        if value is None or (not is_unknown(value) and not satisfies("", str(value), "1")):
+            problems.append(
+                f"server_audit_logging={'unset' if value is None else value} (dbtier sets 1)"
+            )
         events = params.get("server_audit_events")
         if not is_unknown(events):
             have = {e.strip().upper() for e in str(events or "").split(",")}
@@ -127,6 +154,44 @@ def parameter_group_logging(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]
                 problems.append(f"server_audit_events lacks {', '.join(missing)}")
     for problem in problems:
         yield f"Parameter group '{r.name}' ({family}) has {problem}: its logs go unwritten."
+
+
+def instances_require_tls(
+    resources: Sequence[PolicyResource], _c: Mapping[str, Any]
+) -> Iterator[tuple[str, str]]:
+    """Every RDS instance enforces TLS its engine's way. A parameter group of its own carries
+    the TLS parameter (rds-parameter-group-requires-tls checks its value): the engine's default
+    group leaves it off, but for PostgreSQL 15 and later. A read replica runs with its source's
+    groups unless it names its own (a cross-region one with the default parameter group). Oracle has no such parameter: its
+    option group carries the SSL option, on whose port alone clients connect.
+    https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html,
+    https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Appendix.Oracle.Options.SSL.html"""
+    instances = of_type(resources, INSTANCE)
+    groups, options = of_type(resources, PARAMETER_GROUP), of_type(resources, RDS_OPTIONS)
+    for instance in instances:
+        name, version = instance_engine(instance, instances)
+        engine = RDS_ENGINES.get(name or "")
+        if engine is None:
+            continue
+        label = f"{engine.label} instance '{instance.name}'"
+        if engine.tls_option is not None:
+            option = instance_group(instance, "optionGroupName", options, instances)
+            if option.knowable and engine.tls_option.name not in option_names(option.resource):
+                yield (
+                    instance.urn,
+                    f"{label} has no option group with the {engine.tls_option.name} option:"
+                    " clients connect in plaintext (dbtier:relational; RelationalTier adds it).",
+                )
+            continue
+        group = instance_group(instance, "parameterGroupName", groups, instances)
+        if group.default and not tls_by_default(engine.engine, version):
+            wanted = ", ".join(f"{k}={v}" for k, v in engine.tls_parameters.items())
+            yield (
+                instance.urn,
+                f"{label} uses the engine's default parameter group, which does not set"
+                f" {wanted}: plaintext clients connect (dbtier:relational; RelationalTier"
+                " gives it a group of its own).",
+            )
 
 
 RULES: list[Rule] = [
@@ -188,26 +253,44 @@ RULES: list[Rule] = [
     Rule(
         RuleMeta(
             name="rds-parameter-group-requires-tls",
-            description="RDS and Aurora parameter groups force TLS (require_secure_transport / "
-            "rds.force_ssl).",
+            description="RDS and Aurora parameter groups force TLS (require_secure_transport on"
+            " MySQL and MariaDB, rds.force_ssl on PostgreSQL and SQL Server).",
             severity=Severity.HIGH,
             category="encryption",
-            remediation="keep require_secure_transport=1 (MySQL) or rds.force_ssl=1 (PostgreSQL) "
-            "in the component's parameter group.",
+            remediation="keep require_secure_transport=1 (MySQL, MariaDB) or rds.force_ssl=1 "
+            "(PostgreSQL, SQL Server) in the component's parameter group.",
             resource_types=(PARAMETER_GROUP, CLUSTER_PARAMETER_GROUP),
         ),
         parameter_group_tls,
     ),
     Rule(
         RuleMeta(
+            name="rds-instance-requires-tls",
+            description="RDS instances enforce TLS their engine's way: a parameter group of"
+            " their own (the default groups leave TLS optional, but PostgreSQL 15's and later),"
+            " and for Oracle an option group with the SSL option.",
+            severity=Severity.HIGH,
+            category="encryption",
+            remediation="give the instance a parameter group that sets the engine's TLS"
+            " parameter, or for Oracle an option group with the SSL option (RelationalTier"
+            " does both).",
+            docs="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html",
+            fixes=("dbtier:relational.engine",),
+        ),
+        stack_check=instances_require_tls,
+    ),
+    Rule(
+        RuleMeta(
             name="rds-parameter-group-logging",
-            description="RDS MySQL/MariaDB parameter groups write the slow query log to a file, "
-            "Aurora MySQL cluster parameter groups audit connections, DCL and DDL.",
+            description="RDS parameter groups set what their engine's default log exports need"
+            " (MySQL/MariaDB: the slow query log to a file; PostgreSQL: DDL statements), Aurora"
+            " MySQL cluster parameter groups audit connections, DCL and DDL.",
             severity=Severity.MEDIUM,
             category="logging",
             remediation="keep the logging parameters RelationalTier and ServerlessAurora set "
-            "(slow_query_log=1, log_output=FILE; server_audit_logging=1 with server_audit_events "
-            "CONNECT,QUERY_DCL,QUERY_DDL); dbtier:<part>.parameters cannot change them.",
+            "(slow_query_log=1, log_output=FILE; log_statement=ddl; server_audit_logging=1 with "
+            "server_audit_events CONNECT,QUERY_DCL,QUERY_DDL); dbtier:<part>.parameters cannot "
+            "change them.",
             resource_types=(PARAMETER_GROUP, CLUSTER_PARAMETER_GROUP),
             docs="https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Auditing.html",
             fixes=("dbtier:relational.parameters", "dbtier:aurora.parameters"),

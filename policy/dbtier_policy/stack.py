@@ -14,6 +14,8 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity
 
+from awsdata.rds_engines import RDS_ENGINES
+
 from ._common import (
     Rule,
     RuleMeta,
@@ -208,12 +210,18 @@ def read_replicas(
     resources: Sequence[PolicyResource], c: Mapping[str, Any]
 ) -> Iterator[tuple[str, str]]:
     for primary, replicas in _replica_sets(resources):
-        if len(replicas) < int(c["minimumReplicas"]):
+        engine = RDS_ENGINES.get(str(prop(primary.props, "engine")))
+        wanted = int(c["minimumReplicas"])
+        if engine is not None:
+            # An edition without replicas (SQL Server but Enterprise, Oracle SE2) cannot have
+            # them (deploy-rds-read-replicas), nor more than its maximum.
+            wanted = min(wanted, engine.max_replicas)
+        if len(replicas) < wanted:
             yield (
                 primary.urn,
                 (
                     f"RDS instance '{primary.name}' has {len(replicas)} read replicas; at least "
-                    f"{c['minimumReplicas']} required."
+                    f"{wanted} required."
                 ),
             )
     for cluster, members in _cluster_members(resources):
@@ -358,7 +366,8 @@ RULES: list[Rule] = [
     Rule(
         RuleMeta(
             name="stack-read-replicas",
-            description="RDS primaries have read replicas and Aurora clusters have readers.",
+            description="RDS primaries have read replicas (on engines and editions that have"
+            " them) and Aurora clusters have readers.",
             severity=Severity.MEDIUM,
             category="availability",
             remediation="raise dbtier:relational.readReplicas and dbtier:aurora.readers.",

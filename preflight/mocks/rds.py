@@ -1,10 +1,11 @@
 """RDS and Aurora: instances, clusters and their instances, with endpoints, ports and the master
-secret RDS manages; subnet and parameter groups."""
+secret RDS manages; subnet, parameter and option groups."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from awsdata.rds_engines import RDS_ENGINES
 from preflight.mocks.account import (
     RDS_DOMAIN,
     Account,
@@ -34,14 +35,18 @@ def _master_user_secrets(m: Account, kind: str, name: str, i: dict[str, Any]) ->
 def _instance(m: Account, name: str, i: dict[str, Any]) -> tuple[str, dict]:
     identifier = i.get("identifier") or ident(name)
     address = f"{identifier}.{RDS_DOMAIN}.{m.region}.rds.amazonaws.com"
+    # The engine's default listener, as RDS picks it; a replica names no engine (it has its
+    # source's), and the mock does not follow the source.
+    engine = i.get("engine") or "mysql"
+    port = i.get("port") or (RDS_ENGINES[engine].port if engine in RDS_ENGINES else 3306)
     return identifier, {
         "identifier": identifier,
         "address": address,
-        "port": 3306,
-        "endpoint": f"{address}:3306",
+        "port": port,
+        "endpoint": f"{address}:{port}",
         "arn": m.arn("rds", f"db:{identifier}"),
         "resourceId": f"db-{hexdigits(name, 26).upper()}",
-        "engine": i.get("engine") or "mysql",
+        "engine": engine,
         # Where RDS put it: the requested zone, or one it picks.
         "availabilityZone": i.get("availabilityZone") or f"{m.region}a",
         **_master_user_secrets(m, "db", name, i),
@@ -77,6 +82,7 @@ BUILDERS: dict[str, Builder] = {
     "aws:rds/subnetGroup:SubnetGroup": named("rds", "subgrp:"),
     "aws:rds/parameterGroup:ParameterGroup": named("rds", "pg:"),
     "aws:rds/clusterParameterGroup:ClusterParameterGroup": named("rds", "cluster-pg:"),
+    "aws:rds/optionGroup:OptionGroup": named("rds", "og:"),
     "aws:rds/instance:Instance": _instance,
     "aws:rds/cluster:Cluster": _cluster,
     "aws:rds/clusterInstance:ClusterInstance": _cluster_instance,

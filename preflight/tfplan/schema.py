@@ -67,6 +67,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:rds/clusterInstance:ClusterInstance": "aws_rds_cluster_instance",
     "aws:rds/clusterParameterGroup:ClusterParameterGroup": "aws_rds_cluster_parameter_group",
     "aws:rds/instance:Instance": "aws_db_instance",
+    "aws:rds/optionGroup:OptionGroup": "aws_db_option_group",
     "aws:rds/parameterGroup:ParameterGroup": "aws_db_parameter_group",
     "aws:rds/subnetGroup:SubnetGroup": "aws_db_subnet_group",
     "aws:redshift/cluster:Cluster": "aws_redshift_cluster",
@@ -121,8 +122,15 @@ def snake(name: str) -> str:
     return _CAMEL.sub("_", name).lower()
 
 
+# Block lists whose Terraform name is already plural (the bridge keeps it): aws_db_option_group's
+# `option { option_settings { ... } }`.
+PLURAL_BLOCKS = frozenset({"option_settings"})
+
+
 def singular(name: str) -> str:
     """The Terraform name of a block list Pulumi named in the plural."""
+    if name in PLURAL_BLOCKS:
+        return name
     if name.endswith("ies"):
         return name[:-3] + "y"
     if name.endswith(("xes", "sses", "ches", "shes")):

@@ -42,7 +42,8 @@ def migrated(sql_stack):
             f"CREATE TABLE `{db}`.mc_tags (name VARCHAR(40), k INT, v VARCHAR(20), "
             "PRIMARY KEY (name, k))",
             f"INSERT INTO `{db}`.mc_tags SELECT CONCAT('t', seq % 10), seq, 'x' FROM seq_1_to_3000",
-            f"CREATE TABLE `{db}`.mc_notes (code VARCHAR(20) PRIMARY KEY, body TEXT)",
+            f"CREATE TABLE `{db}`.mc_notes (code VARCHAR(20) PRIMARY KEY, "
+            "body TEXT COLLATE utf8mb4_unicode_ci)",
             f"INSERT INTO `{db}`.mc_notes SELECT CONCAT('c', LPAD(seq, 5, '0')), "
             "REPEAT('b', seq % 50) FROM seq_1_to_2000",
             f"CREATE TABLE `{db}`.mc_nokey (a INT)",

@@ -284,6 +284,18 @@ def build() -> dict[str, PlannedResource]:
         },
         deps={"secretId": [r["secret"]]},
     )
+    # The rotation function's application (the MySQL one, for the MySQL primary whose secret
+    # it rotates), and another engine's, unused (deploy-rotation-application).
+    for name, app in (("rotation", "MySQL"), ("rotation-pg", "PostgreSQL")):
+        r[f"{name}-app"] = resource(
+            "aws:serverlessrepository/cloudFormationStack:CloudFormationStack",
+            f"{name}-app",
+            {
+                "name": name,
+                "applicationId": "arn:aws:serverlessrepo:us-east-1:297356227824:applications/"
+                f"SecretsManagerRDS{app}RotationSingleUser",
+            },
+        )
     r["secret-value"] = resource(
         "aws:secretsmanager/secretVersion:SecretVersion",
         "secret-value",
@@ -561,6 +573,7 @@ def relations(r: dict[str, PlannedResource]) -> None:
             *r["pg"].inputs["parameters"],
             {"name": "binlog_format", "value": "ROW"},
             {"name": "binlog_row_image", "value": "full"},
+            {"name": "binlog_checksum", "value": "NONE"},
         ],
     )
     groups = {}
@@ -732,6 +745,21 @@ CASES += [
         {"destinationConfig": {"onFailure": {"destinationArn": "arn:aws:sqs:::elsewhere"}}},
     ),
     ("deploy-dms-cdc-source", "primary", {"backupRetentionPeriod": 0}),
+    ("deploy-dms-endpoint-engine", "endpoint", {"engineName": "postgres"}),
+    (
+        "deploy-rotation-application",
+        "secret-rotation",
+        {"rotationLambdaArn": "arn:aws:lambda:us-east-1:123456789012:function:rotation-pg"},
+    ),
+    # A cross-region replica runs with the engine's default parameter group unless it names one.
+    (
+        "rds-instance-requires-tls",
+        "replica",
+        {"replicateSourceDb": "arn:aws:rds:us-west-2:123456789012:db:db-primary"},
+    ),
+    ("deploy-rds-engine-features", "primary", {"allocatedStorage": 70000}),
+    ("deploy-rds-log-exports", "primary", {"enabledCloudwatchLogsExports": ["error", "alert"]}),
+    ("deploy-rds-read-replicas", "primary", {"engine": "oracle-se2"}),
     ("deploy-dms-database-paths", "endpoint", {"port": 5432}),
     ("deploy-dms-secrets-manager-path", "sm-endpoint", {"privateDnsEnabled": False}),
     ("deploy-redshift-s3-path", "s3-endpoint", {"routeTableIds": []}),

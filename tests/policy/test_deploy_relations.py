@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 import pytest
-from dbtier_policy import deploy_alarms, deploy_logs, deploy_network, deploy_relations
+from dbtier_policy import deploy_alarms, deploy_dms, deploy_logs, deploy_network, deploy_relations
 
 from preflight.plan import Plan, PlannedResource, plan_stack
 from tests.policy.policy_fixtures import Pack
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.policy
 
 RULES = {
     r.meta.name
-    for m in (deploy_logs, deploy_relations, deploy_network, deploy_alarms)
+    for m in (deploy_logs, deploy_relations, deploy_dms, deploy_network, deploy_alarms)
     for r in m.RULES
 }
 CONFIG: dict[str, Any] = {"all": "mandatory"}
@@ -202,6 +202,10 @@ def cdc_source_without_backups(plan: Plan) -> None:
     change(plan, "relational-primary", backupRetentionPeriod=0)
 
 
+def source_endpoint_named_for_postgresql(plan: Plan) -> None:
+    change(plan, "migration-source", engineName="postgres")
+
+
 def dms_cannot_reach_aurora(plan: Plan) -> None:
     drop(plan, "network-aurora-in-dms")
 
@@ -370,6 +374,7 @@ CASES: list[tuple[str, Mutation, str, str, str]] = [
     ("dev", role_cannot_send_to_dlq, "deploy-esm-destination-permissions", "dynamo-UserProfiles-processor-mapping", "sqs:SendMessage"),
     ("prod", cdc_source_mixed_binlogs, "deploy-dms-cdc-source", "relational-primary", "binlog_format"),
     ("prod", cdc_source_without_backups, "deploy-dms-cdc-source", "relational-primary", "dbtier:relational.backupRetentionDays"),
+    ("prod", source_endpoint_named_for_postgresql, "deploy-dms-endpoint-engine", "migration-source", "which DMS calls mysql"),
     ("prod", dms_cannot_reach_aurora, "deploy-dms-database-paths", "migration-target", "port 3306"),
     ("prod", dms_no_egress_to_relational, "deploy-dms-database-paths", "migration-source", "egress"),
     ("prod", dms_without_secrets_manager_endpoint, "deploy-dms-secrets-manager-path", "migration-instance", "dbtier:network.secretsManagerEndpointId"),

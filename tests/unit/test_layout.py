@@ -20,6 +20,7 @@ PACKAGE_DIRS = {
     "awsdata": ROOT / "awsdata",
     "components": ROOT / "components",
     "contract": ROOT / "contract",
+    "dbtier": ROOT / "dbtier",
     "dbtier_policy": ROOT / "policy" / "dbtier_policy",
     "lambdas": ROOT / "lambdas",
     "preflight": ROOT / "preflight",

@@ -7,8 +7,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from components.migration.shape import table_mappings
-from preflight.plan import Plan
+from preflight.plan import Plan, PlanError
 from tests.unit.conftest import of_type, one
 
 INSTANCE = "aws:dms/replicationInstance:ReplicationInstance"
@@ -186,3 +188,60 @@ def test_aurora_postgresql_target_names_its_database(plan_with: Callable[..., Pl
     assert target["engineName"] == "aurora-postgresql"
     assert target["databaseName"] == "appdb"
     assert "extraConnectionAttributes" not in target
+
+
+def test_a_postgresql_source_into_aurora_postgresql_decodes_its_wal(
+    plan_with: Callable[..., Plan],
+) -> None:
+    plan = plan_with(
+        "prod",
+        relational={"engine": "postgres", "instanceClass": "db.m7g.large"},
+        aurora={"engine": "aurora-postgresql", "minCapacity": 0.5, "maxCapacity": 4},
+    )
+    source, target = (endpoints(plan)[role].inputs for role in ("source", "target"))
+    assert source["engineName"] == "postgres"
+    assert source["databaseName"] == "appdb"
+    assert source["postgresSettings"] == {
+        "pluginName": "test-decoding",
+        "heartbeatEnable": True,
+        "mapBooleanAsBoolean": True,
+    }
+    assert target["postgresSettings"] == {"mapBooleanAsBoolean": True}
+    # The source writes the logical replication DMS reads.
+    group = one(plan, PARAMS, "relational-params").inputs
+    assert {p["name"]: p["value"] for p in group["parameters"]}["rds.logical_replication"] == "1"
+
+
+def test_a_sql_server_source_reads_the_database_migration_names(
+    plan_with: Callable[..., Plan],
+) -> None:
+    plan = plan_with(
+        "prod",
+        relational={"engine": "sqlserver-se", "instanceClass": "db.m6i.xlarge"},
+        migration={"enabled": True, "sourceDatabase": "sales"},
+    )
+    source = endpoints(plan)["source"].inputs
+    assert (source["engineName"], source["databaseName"]) == ("sqlserver", "sales")
+    assert source["sslMode"] == "require"
+
+
+@pytest.mark.parametrize(
+    ("relational", "migration", "message"),
+    [
+        ({"engine": "sqlserver-web"}, {}, "dbtier:relational.engine sqlserver-web cannot be"),
+        ({"engine": "sqlserver-se"}, {}, "dbtier:migration.sourceDatabase is required"),
+        ({"engine": "mariadb"}, {"sourceCertificateArn": "arn:aws:dms:us-east-1:123456789012:cert:X"}, "only for an Oracle source"),
+    ],
+)  # fmt: skip
+def test_a_pair_dms_does_not_migrate_is_refused_naming_the_key(
+    plan_with: Callable[..., Plan],
+    relational: dict[str, Any],
+    migration: dict[str, Any],
+    message: str,
+) -> None:
+    with pytest.raises(PlanError, match=message):
+        plan_with(
+            "dev",
+            relational={**relational, "instanceClass": "db.m6i.large"},
+            migration={"enabled": True, **migration},
+        )

@@ -1,13 +1,19 @@
-"""The Migration's decisions without a plan: DMS names, service roles, instance, endpoints, task."""
+"""The Migration's decisions without a plan: DMS names, service roles, instance, endpoints per
+source and target engine, the source/target pairs refused with the keys named, task."""
 
 from __future__ import annotations
 
+import gzip
 import json
+import re
+from pathlib import Path
 from typing import Any
 
+import botocore
 import pytest
 
-from components.migration.config import parse_migration
+from awsdata import dms
+from components.migration.config import check_endpoints, parse_migration
 from components.migration.shape import (
     MigrationShape,
     migration_shape,
@@ -18,9 +24,17 @@ from components.migration.shape import (
     task_resource_id,
     task_settings,
 )
+from components.settings import ConfigError
+
+CERT = "arn:aws:dms:us-east-1:123456789012:cert:RDSCAWALLET"
 
 
-def _shape(target_engine: str = "aurora-mysql", **raw: Any) -> MigrationShape:
+def _shape(
+    target_engine: str = "aurora-mysql",
+    source_engine: str = "mysql",
+    source_database: str | None = "appdb",
+    **raw: Any,
+) -> MigrationShape:
     return migration_shape(
         parse_migration({"enabled": True, **raw}),
         "dbtier",
@@ -28,6 +42,8 @@ def _shape(target_engine: str = "aurora-mysql", **raw: Any) -> MigrationShape:
         "migration",
         target_engine=target_engine,
         target_database="appdb",
+        source_engine=source_engine,
+        source_database=source_database,
     )
 
 
@@ -142,3 +158,183 @@ def test_secrets_access_reads_exactly_the_two_secrets_and_decrypts_with_the_key(
 
 def test_task_resource_id_is_the_last_part_of_the_arn() -> None:
     assert task_resource_id("arn:aws:dms:us-east-1:123456789012:task:ABCDEF") == "ABCDEF"
+
+
+# -- per source engine ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["mysql", "mariadb"])
+@pytest.mark.parametrize("target", ["aurora-mysql", "aurora-postgresql"])
+def test_mysql_family_sources_name_their_engine_and_no_database(engine: str, target: str) -> None:
+    source = _shape(target, engine).endpoints["source"]
+    assert source == {
+        "endpoint_id": "dbtier-prod-migration-source",
+        "endpoint_type": "source",
+        "engine_name": engine,
+        "database_name": None,
+        "ssl_mode": "require",
+        "extra_connection_attributes": None,
+    }
+
+
+def test_a_postgresql_source_decodes_the_wal_with_test_decoding_and_a_heartbeat() -> None:
+    endpoints = _shape("aurora-mysql", "postgres").endpoints
+    assert endpoints["source"] == {
+        "endpoint_id": "dbtier-prod-migration-source",
+        "endpoint_type": "source",
+        "engine_name": "postgres",
+        "database_name": "appdb",
+        "ssl_mode": "require",
+        "extra_connection_attributes": None,
+        "postgres_settings": {"plugin_name": "test-decoding", "heartbeat_enable": True},
+    }
+    # Into Aurora MySQL the target is as for any source.
+    assert endpoints["target"]["engine_name"] == "aurora"
+    assert "postgres_settings" not in endpoints["target"]
+
+
+def test_postgresql_to_aurora_postgresql_keeps_booleans_boolean_on_both_endpoints() -> None:
+    endpoints = _shape("aurora-postgresql", "postgres").endpoints
+    assert endpoints["source"]["postgres_settings"] == {
+        "plugin_name": "test-decoding",
+        "heartbeat_enable": True,
+        "map_boolean_as_boolean": True,
+    }
+    assert endpoints["target"]["postgres_settings"] == {"map_boolean_as_boolean": True}
+    assert endpoints["target"]["database_name"] == "appdb"
+
+
+def test_a_full_load_from_postgresql_needs_no_replication_slot() -> None:
+    source = _shape("aurora-mysql", "postgres", migrationType="full-load").endpoints["source"]
+    assert "postgres_settings" not in source
+
+
+@pytest.mark.parametrize("engine", ["sqlserver-se", "sqlserver-ee"])
+def test_sql_server_sources_read_the_named_database_over_tls(engine: str) -> None:
+    source = _shape("aurora-postgresql", engine, None, sourceDatabase="sales").endpoints["source"]
+    assert source == {
+        "endpoint_id": "dbtier-prod-migration-source",
+        "endpoint_type": "source",
+        "engine_name": "sqlserver",
+        "database_name": "sales",
+        "ssl_mode": "require",
+        "extra_connection_attributes": None,
+    }
+
+
+@pytest.mark.parametrize("engine", ["oracle-se2", "oracle-ee"])
+def test_oracle_sources_verify_the_ca_and_log_supplementally_for_cdc(engine: str) -> None:
+    source = _shape("aurora-postgresql", engine, "ORCL", sourceCertificateArn=CERT).endpoints[
+        "source"
+    ]
+    assert source == {
+        "endpoint_id": "dbtier-prod-migration-source",
+        "endpoint_type": "source",
+        "engine_name": "oracle",
+        "database_name": "ORCL",
+        "ssl_mode": "verify-ca",
+        "certificate_arn": CERT,
+        "extra_connection_attributes": None,
+        "oracle_settings": {"add_supplemental_logging": True},
+    }
+    full_load = _shape(
+        "aurora-mysql", engine, "ORCL", sourceCertificateArn=CERT, migrationType="full-load"
+    )
+    assert "oracle_settings" not in full_load.endpoints["source"]
+
+
+def test_source_database_overrides_the_relational_database_except_on_mysql() -> None:
+    assert (
+        _shape("aurora-mysql", "postgres", sourceDatabase="sales").endpoints["source"][
+            "database_name"
+        ]
+        == "sales"
+    )
+    assert (
+        _shape("aurora-mysql", "mysql", sourceDatabase="sales").endpoints["source"]["database_name"]
+        is None
+    )
+
+
+@pytest.mark.parametrize("engine", sorted(dms.SOURCE_ENGINE_NAMES))
+@pytest.mark.parametrize("target", sorted(dms.TARGET_ENGINE_NAMES))
+def test_every_source_dms_reads_pairs_with_every_aurora_target(engine: str, target: str) -> None:
+    cfg = parse_migration(
+        {
+            "enabled": True,
+            "sourceDatabase": "sales",
+            **({"sourceCertificateArn": CERT} if engine.startswith("oracle") else {}),
+        }
+    )
+    check_endpoints(cfg, engine, None, target)
+    endpoints = _shape(target, engine, None, **_raw(cfg)).endpoints
+    # Every endpoint encrypts the way DMS offers for its engine.
+    for endpoint in endpoints.values():
+        certificate = endpoint.get("certificate_arn") is not None
+        assert (
+            dms.ssl_mode_problem(endpoint["engine_name"], endpoint["ssl_mode"], certificate) is None
+        )
+
+
+def _raw(cfg: Any) -> dict[str, Any]:
+    raw = {"sourceDatabase": cfg.source_database}
+    if cfg.source_certificate_arn:
+        raw["sourceCertificateArn"] = cfg.source_certificate_arn
+    return raw
+
+
+# -- refused pairs ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("engine", "raw", "database", "keys"),
+    [
+        ("sqlserver-ex", {}, None, ["dbtier:relational.engine sqlserver-ex", "Express"]),
+        ("sqlserver-web", {}, None, ["dbtier:relational.engine sqlserver-web", "not Web"]),
+        ("oracle-ee", {}, "ORCL", ["dbtier:migration.sourceCertificateArn is required"]),
+        ("oracle-se2", {}, "ORCL", ["dbtier:migration.sourceCertificateArn", "verify-ca"]),
+        (
+            "postgres",
+            {"sourceCertificateArn": CERT},
+            "appdb",
+            ["dbtier:migration.sourceCertificateArn is only for an Oracle source"],
+        ),
+        ("sqlserver-se", {}, None, ["dbtier:migration.sourceDatabase is required"]),
+    ],
+)
+def test_refused_sources_name_the_keys(
+    engine: str, raw: dict[str, Any], database: str | None, keys: list[str]
+) -> None:
+    cfg = parse_migration({"enabled": True, **raw})
+    with pytest.raises(ConfigError) as refused:
+        check_endpoints(cfg, engine, database, "aurora-postgresql")
+    for key in keys:
+        assert key in str(refused.value)
+
+
+def test_a_target_that_is_not_aurora_is_refused_naming_the_key() -> None:
+    with pytest.raises(ConfigError, match=re.escape("dbtier:aurora.engine aurora ")):
+        check_endpoints(parse_migration({"enabled": True}), "mysql", "appdb", "aurora")
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("sourceCertificateArn", "arn:aws:iam::123456789012:server-certificate/rds"),
+        ("sourceDatabase", "1sales"),
+    ],
+)
+def test_malformed_source_settings_are_refused_naming_the_key(key: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(f"dbtier:migration.{key} must be")):
+        parse_migration({"enabled": True, key: value})
+
+
+def test_dms_facts_name_engines_botocore_lists() -> None:
+    models = Path(botocore.__file__).parent / "data" / "dms"
+    path = next(models.glob("*/service-2.json*"))
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    model = json.loads(raw)
+    listed = model["shapes"]["CreateEndpointMessage"]["members"]["EngineName"]["documentation"]
+    names = {*dms.SOURCE_ENGINE_NAMES.values(), *dms.TARGET_ENGINE_NAMES.values()}
+    assert all(f'"{name}"' in listed for name in names)
+    assert set(model["shapes"]["PluginNameValue"]["enum"]) >= {"test-decoding"}

@@ -3,10 +3,11 @@
 For every source table matched by the include/exclude patterns (shell-style; DMS's ``%`` works
 too) it compares the source with the target by row count and by chunked checksums over the
 primary key, and reports the first key ranges that differ: rows missing in the target, extra rows
-in the target, changed rows. Each side streams its chunk checksums on its own connection, in
-parallel; only differing chunks are fetched row by row (``workloads.migration_check.compare``).
-The DMS task's status comes from ``workloads.migration_check.dms``; what CDC needs from the
-source, from ``workloads.migration_check.prepare``.
+in the target, changed rows. Source and target may each be MySQL, MariaDB or PostgreSQL: values
+are compared in a canonical text both engines compute (``canonical``), so a TINYINT(1) equals a
+boolean and a DATETIME a timestamp. Each side computes its chunk checksums in the database on its
+own connection, in parallel; only differing chunks are fetched row by row (``compare``). The DMS
+task's status comes from ``dms``; what CDC needs from the source, from ``prepare``.
 """
 
 # ruff: noqa: E402 - the MySQL driver preload comes before any import that can load OpenSSL
@@ -18,34 +19,33 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-import mysql.connector
-
 from workloads.common import (
     EXIT_BAD_INPUT,
     Endpoint,
-    WorkloadError,
     check_exit_code,
     log,
-    one_line,
     progress,
-    redact,
 )
+from workloads.migration_check.catalog import Database, open_database
 from workloads.migration_check.compare import (
     KeyRange,
     TableReport,
     compare_table,
     diff_rows,
-    list_tables,
     select_tables,
 )
 from workloads.migration_check.dms import DmsReport
-from workloads.migration_check.prepare import PrepareReport, prepare_source_checks
-from workloads.sql import query_failed
-from workloads.sql.mysqldb import mysql_connect
+from workloads.migration_check.prepare import (
+    PrepareReport,
+    postgres_source_checks,
+    prepare_source_checks,
+)
+from workloads.sql.engines import MYSQL
 
 __all__ = [
     "DmsReport",
     "KeyRange",
+    "Location",
     "MigrationReport",
     "PrepareReport",
     "TableReport",
@@ -67,6 +67,8 @@ class MigrationReport:
     tables: list[TableReport]
     dms: DmsReport
     matched_any: bool  # False: no source table matches the patterns (bad input)
+    source_engine: str = "mysql"  # the outputs' engine names
+    target_engine: str = "aurora-mysql"
 
     @property
     def ok(self) -> bool:
@@ -86,7 +88,9 @@ class MigrationReport:
         out: dict[str, Any] = {
             "workload": "migration-check",
             "source": _where(self.source),
+            "sourceEngine": self.source_engine,
             "target": _where(self.target),
+            "targetEngine": self.target_engine,
             "include": self.include,
             "exclude": self.exclude,
             "tables": [t.to_json() for t in self.tables],
@@ -102,20 +106,32 @@ def _where(endpoint: Endpoint) -> str:
     return f"{endpoint.host}:{endpoint.port}/{endpoint.database}"
 
 
-def check_source(source: Endpoint) -> PrepareReport:
+def check_source(source: Endpoint, family: str = MYSQL) -> PrepareReport:
     """``--prepare-source``: the source's readiness for change data capture."""
-    conn = mysql_connect(source)
+    db = open_database(family, source)
     try:
-        return PrepareReport(prepare_source_checks(conn))
-    except mysql.connector.Error as exc:
-        raise query_failed(source, exc) from None
+        checks = prepare_source_checks if family == MYSQL else postgres_source_checks
+        try:
+            return PrepareReport(checks(db.conn))
+        except db.driver_error as exc:
+            raise db.failed(exc) from None
     finally:
-        conn.close()
+        db.close()
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where one end of the comparison is: its endpoint, engine family and schema (None: the
+    database's own, ``DATABASE()`` on MySQL, ``current_schema()`` on PostgreSQL)."""
+
+    endpoint: Endpoint
+    family: str = MYSQL
+    schema: str | None = None
 
 
 def compare(
-    source: Endpoint,
-    target: Endpoint,
+    source: Location,
+    target: Location,
     *,
     include: list[str],
     exclude: list[str],
@@ -125,40 +141,60 @@ def compare(
 ) -> tuple[list[TableReport], bool]:
     """Every chosen table compared, then the tables only in the target; and whether any source
     table matched the patterns."""
-    source_conn = mysql_connect(source)
+    source_db = open_database(source.family, source.endpoint, source.schema)
     try:
-        target_conn = mysql_connect(target)
-    except WorkloadError:
-        source_conn.close()
+        target_db = open_database(target.family, target.endpoint, target.schema)
+    except BaseException:
+        source_db.close()
         raise
-    tables: list[TableReport] = []
     try:
-        source_tables = list_tables(source_conn)
-        target_tables = set(list_tables(target_conn))
-        chosen = select_tables(source_tables, include, exclude)
-        only_target = select_tables(sorted(target_tables - set(source_tables)), include, exclude)
-        bar = progress(len(chosen), "migration-check", disable=not show_progress, unit="table")
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            for table in chosen:
-                log.info("comparing %s", table)
-                try:
-                    tables.append(
-                        compare_table(
-                            source_conn=source_conn,
-                            target_conn=target_conn,
-                            table=table,
-                            target_tables=target_tables,
-                            chunk_size=chunk_size,
-                            max_ranges=max_ranges,
-                            pool=pool,
-                        )
-                    )
-                except mysql.connector.Error as exc:
-                    raise WorkloadError(redact(f"comparing {table}: {one_line(exc)}")) from None
-                bar.update()
-        bar.close()
-        tables.extend(TableReport(table, "only in target") for table in only_target)
+        return _compare_all(
+            source_db,
+            target_db,
+            patterns=(include, exclude),
+            chunk_size=chunk_size,
+            max_ranges=max_ranges,
+            show_progress=show_progress,
+        )
     finally:
-        source_conn.close()
-        target_conn.close()
+        source_db.close()
+        target_db.close()
+
+
+def _compare_all(
+    source_db: Database,
+    target_db: Database,
+    *,
+    patterns: tuple[list[str], list[str]],
+    chunk_size: int,
+    max_ranges: int,
+    show_progress: bool,
+) -> tuple[list[TableReport], bool]:
+    include, exclude = patterns
+    source_tables = source_db.tables()
+    target_tables = target_db.tables()
+    chosen = select_tables(source_tables, include, exclude)
+    known = {t.lower() for t in source_tables}
+    only_target = select_tables(
+        [t for t in target_tables if t.lower() not in known], include, exclude
+    )
+    tables: list[TableReport] = []
+    bar = progress(len(chosen), "migration-check", disable=not show_progress, unit="table")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for table in chosen:
+            log.info("comparing %s", table)
+            tables.append(
+                compare_table(
+                    source_db=source_db,
+                    target_db=target_db,
+                    table=table,
+                    target_tables=target_tables,
+                    chunk_size=chunk_size,
+                    max_ranges=max_ranges,
+                    pool=pool,
+                )
+            )
+            bar.update()
+    bar.close()
+    tables.extend(TableReport(table, "only in target") for table in only_target)
     return tables, bool(chosen)

@@ -8,6 +8,7 @@ from typing import Any
 from contract import AuroraOutputs, MigrationOutputs, RelationalOutputs
 from workloads.common import Outputs, WorkloadError, finish, render_table
 from workloads.migration_check import (
+    Location,
     MigrationReport,
     PrepareReport,
     check_source,
@@ -15,6 +16,9 @@ from workloads.migration_check import (
 )
 from workloads.migration_check.dms import dms_report
 from workloads.sql import ConnectionOptions, add_connection_arguments, sql_endpoint
+from workloads.sql.engines import engine_family
+
+WORKLOAD = "migration-check"
 
 HELP = "DMS: source vs target row counts and chunked checksums, differing key ranges, task status"
 
@@ -41,10 +45,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-ranges", type=int, default=5, metavar="N", help="differing ranges shown per table"
     )
+    for side, default in (("source", "relational"), ("target", "aurora")):
+        parser.add_argument(
+            f"--{side}-schema",
+            metavar="NAME",
+            help=f"the {side}'s schema (default: the {default} database on MySQL, "
+            "current_schema() on PostgreSQL; DMS puts a MySQL source's tables in a PostgreSQL "
+            "schema named after the source database)",
+        )
     parser.add_argument(
         "--prepare-source",
         action="store_true",
-        help="only check the source's binlog settings for CDC and say what to change",
+        help="only check the source's CDC settings (binlog, or logical decoding on PostgreSQL) "
+        "and say what to change",
     )
 
 
@@ -53,19 +66,17 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
         raise WorkloadError("--chunk-size and --max-ranges must be at least 1")
     options = ConnectionOptions.from_args(args)
     relational = outputs.read(RelationalOutputs)
+    s_family = engine_family(relational.engine, key="relational", workload=WORKLOAD)
     source = sql_endpoint("relational", relational.endpoint, relational, options)
     if args.prepare_source:
-        return finish(check_source(source), args.json, render_prepare)
+        return finish(check_source(source, s_family), args.json, render_prepare)
 
     aurora = outputs.read(AuroraOutputs)
+    t_family = engine_family(aurora.engine, key="aurora", workload=WORKLOAD)
     target = sql_endpoint("aurora", aurora.writer_endpoint, aurora, options)
-    if "postgres" in aurora.engine:
-        raise WorkloadError(
-            f"migration-check compares MySQL with MySQL; the aurora target runs {aurora.engine}"
-        )
     tables, matched_any = compare(
-        source,
-        target,
+        Location(source, s_family, args.source_schema),
+        Location(target, t_family, args.target_schema),
         include=args.include,
         exclude=args.exclude,
         chunk_size=args.chunk_size,
@@ -73,7 +84,17 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
         show_progress=not args.json,
     )
     dms = dms_report(outputs.read_optional(MigrationOutputs), outputs.source, args.connect_timeout)
-    report = MigrationReport(source, target, args.include, args.exclude, tables, dms, matched_any)
+    report = MigrationReport(
+        source,
+        target,
+        args.include,
+        args.exclude,
+        tables,
+        dms,
+        matched_any,
+        source_engine=relational.engine,
+        target_engine=aurora.engine,
+    )
     return finish(report, args.json, render)
 
 
@@ -83,7 +104,10 @@ def _fmt_key(value: Any) -> str:
 
 def render(report: MigrationReport) -> str:
     document = report.to_json()
-    lines = [f"migration-check: source {document['source']} -> target {document['target']}"]
+    lines = [
+        f"migration-check: source {report.source_engine} {document['source']} -> "
+        f"target {report.target_engine} {document['target']}"
+    ]
     if report.problem:
         lines.append(f"FAILED: {report.problem}")
     rows = [
@@ -107,6 +131,11 @@ def render(report: MigrationReport) -> str:
             )
         if t.reason:
             lines.append(f"{t.table}: {t.reason}")
+        if t.streamed_columns:
+            lines.append(
+                f"{t.table}: compared row by row (no SQL form both engines share): "
+                f"{', '.join(t.streamed_columns)}"
+            )
         for r in t.ranges:
             span = (
                 _fmt_key(r.first)

@@ -1,19 +1,24 @@
-"""The comparison itself: tables chosen by pattern, primary-key chunks, per-chunk checksums on
-each side in parallel, and the differing key ranges found by fetching only differing chunks.
+"""The comparison itself: tables chosen by pattern, the key cut into chunks (``plan``), per-chunk
+counts and hashes computed on each side in parallel (``side``), and the differing keys found by
+fetching only differing chunks, narrowed first when the key is an integer.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from workloads.sql.mysqldb import mysql_ident
+from workloads.migration_check.catalog import Database
+from workloads.migration_check.plan import ARITHMETIC, BUCKETS, TablePlan, match_name, plan_table
+from workloads.migration_check.side import SOURCE, TARGET, Key, Row, Rows, Side
 
-INTEGER_TYPES = {"tinyint", "smallint", "mediumint", "int", "integer", "bigint"}
+SUB_CHUNKS = 25
+FETCH_WIDTH = 1_000
+STREAM_BATCH = 16  # key-hash buckets fetched per scan when a column is streamed
 
 
 @dataclass
@@ -42,6 +47,8 @@ class TableReport:
     target_rows: int | None = None
     chunks: int | None = None
     differing_chunks: int | None = None
+    chunking: str | None = None  # arithmetic, keyset or buckets
+    streamed_columns: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"table": self.table}
@@ -57,10 +64,13 @@ class TableReport:
             "sourceRows": self.source_rows,
             "targetRows": self.target_rows,
             "chunks": self.chunks,
+            "chunking": self.chunking,
             "differingChunks": self.differing_chunks,
             "ranges": [r.to_json() for r in self.ranges],
             "status": self.status,
         }
+        if self.streamed_columns:
+            out["streamedColumns"] = self.streamed_columns
         return out
 
 
@@ -80,142 +90,60 @@ def select_tables(names: list[str], include: list[str], exclude: list[str]) -> l
     return chosen
 
 
-def list_tables(conn: Any) -> list[str]:
-    cur = conn.cursor()
-    cur.execute(
-        "SELECT table_name FROM information_schema.tables "
-        "WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY table_name"
-    )
-    names = [str(r[0]) for r in cur.fetchall()]
-    cur.close()
-    return names
+def _sort_value(value: Any) -> Any:
+    """A shown key value both engines' drivers agree on for ordering (a bool as an int)."""
+    return int(value) if isinstance(value, bool) else value
 
 
-def table_shape(conn: Any, table: str) -> tuple[list[tuple[str, str]], list[str], set[str]]:
-    """(columns with data types in order, primary key columns in order, nullable columns)."""
-    cur = conn.cursor()
-    cur.execute(
-        "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
-        "WHERE table_schema = DATABASE() AND table_name = %s ORDER BY ordinal_position",
-        (table,),
-    )
-    rows = cur.fetchall()
-    columns = [(str(r[0]), str(r[1]).lower()) for r in rows]
-    nullable = {str(r[0]) for r in rows if str(r[2]).upper() == "YES"}
-    cur.execute(
-        "SELECT column_name FROM information_schema.key_column_usage "
-        "WHERE table_schema = DATABASE() AND table_name = %s AND constraint_name = 'PRIMARY' "
-        "ORDER BY ordinal_position",
-        (table,),
-    )
-    key = [str(r[0]) for r in cur.fetchall()]
-    cur.close()
-    return columns, key, nullable
+def diff_rows(
+    source_rows: Mapping[Key, Any],
+    target_rows: Mapping[Key, Any],
+    *,
+    merge: bool = True,
+) -> list[KeyRange]:
+    """Differing keys in key order; with ``merge``, consecutive ones of the same kind as ranges.
 
+    Values are fingerprints, or ``side.Row``s whose ``shown`` key is what the report names (the
+    mapping's keys are then the canonical key texts both engines agree on).
+    """
 
-def row_hash_sql(columns: list[str], nullable: set[str] | None = None) -> str:
-    """CRC32 of the row: values joined with '#', plus a NULL map of the nullable columns so
-    that NULL differs from '' and a NULL cannot shift to another column unnoticed."""
-    quoted = [mysql_ident(c) for c in columns]
-    maybe_null = [mysql_ident(c) for c in columns if nullable is None or c in nullable]
-    parts = list(quoted)
-    if maybe_null:
-        parts.append(f"CONCAT({', '.join(f'ISNULL({q})' for q in maybe_null)})")
-    return f"CRC32(CONCAT_WS('#', {', '.join(parts)}))"
+    def shown(key: Key) -> Key:
+        row = source_rows.get(key, target_rows.get(key))
+        return row.shown if isinstance(row, Row) else key
 
+    def value(row: Any) -> Any:
+        return row.fingerprint if isinstance(row, Row) else row
 
-class Side:
-    """One end of the comparison: a connection and the SQL for one table."""
-
-    def __init__(
-        self, conn: Any, table: str, columns: list[str], key: list[str], nullable: set[str]
-    ) -> None:
-        self.conn = conn
-        self.name = table
-        self.table = mysql_ident(table)
-        self.key = [mysql_ident(k) for k in key]
-        self.hash = row_hash_sql(columns, nullable)
-
-    def _where(
-        self, lower: tuple[Any, ...] | None, upper: tuple[Any, ...] | None, inclusive_upper: bool
-    ) -> tuple[str, list[Any]]:
-        """A primary-key range condition: (lower, upper] or [lower, upper) by row comparison."""
-        parts: list[str] = []
-        params: list[Any] = []
-        key = f"({', '.join(self.key)})"
-        marks = f"({', '.join(['%s'] * len(self.key))})"
-        if lower is not None:
-            parts.append(f"{key} {'>' if inclusive_upper else '>='} {marks}")
-            params.extend(lower)
-        if upper is not None:
-            parts.append(f"{key} {'<=' if inclusive_upper else '<'} {marks}")
-            params.extend(upper)
-        return (" AND ".join(parts) or "TRUE"), params
-
-    def chunk_sums(
-        self, chunks: list[tuple[Any, Any]], inclusive_upper: bool
-    ) -> list[tuple[int, int]]:
-        """(row count, BIT_XOR of row hashes) for each key range."""
-        cur = self.conn.cursor()
-        sums = []
-        for lower, upper in chunks:
-            where, params = self._where(lower, upper, inclusive_upper)
-            cur.execute(
-                f"SELECT COUNT(*), COALESCE(BIT_XOR({self.hash}), 0) FROM {self.table} WHERE {where}",
-                params,
-            )
-            count, digest = cur.fetchone()
-            sums.append((int(count), int(digest)))
-        cur.close()
-        return sums
-
-    def rows(self, lower: Any, upper: Any, inclusive_upper: bool) -> dict[tuple[Any, ...], int]:
-        """key -> row hash for one key range (a differing chunk)."""
-        where, params = self._where(lower, upper, inclusive_upper)
-        cur = self.conn.cursor()
-        cur.execute(
-            f"SELECT {', '.join(self.key)}, {self.hash} FROM {self.table} WHERE {where}", params
-        )
-        out = {tuple(r[:-1]): int(r[-1]) for r in cur.fetchall()}
-        cur.close()
-        return out
-
-    def min_max_estimate(self) -> tuple[Any, Any, int]:
-        """MIN and MAX of the key (index lookups) and the server's row estimate (no scan)."""
-        cur = self.conn.cursor()
-        cur.execute(f"SELECT MIN({self.key[0]}), MAX({self.key[0]}) FROM {self.table}")
-        low, high = cur.fetchone()
-        cur.execute(
-            "SELECT COALESCE(table_rows, 0) FROM information_schema.tables "
-            "WHERE table_schema = DATABASE() AND table_name = %s",
-            (self.name,),
-        )
-        (estimate,) = cur.fetchone()
-        cur.close()
-        return low, high, int(estimate)
-
-    def boundaries(self, chunk_size: int) -> list[tuple[Any, ...]]:
-        """Upper keys of successive chunks of ``chunk_size`` rows (keyset walk of the PK)."""
-        cur = self.conn.cursor()
-        found: list[tuple[Any, ...]] = []
-        order = ", ".join(self.key)
-        while True:
-            where, params = self._where(found[-1] if found else None, None, True)
-            cur.execute(
-                f"SELECT {order} FROM {self.table} WHERE {where} ORDER BY {order} "
-                "LIMIT 1 OFFSET %s",
-                [*params, chunk_size - 1],
-            )
-            row = cur.fetchone()
-            if row is None:
-                break
-            found.append(tuple(row))
-        cur.close()
-        return found
+    keys = list(set(source_rows) | set(target_rows))
+    try:
+        keys.sort(key=lambda k: tuple(_sort_value(v) for v in shown(k)))
+    except TypeError:  # values of different types on the two sides: the canonical texts
+        keys.sort(key=lambda k: tuple(map(str, k)))
+    ranges: list[KeyRange] = []
+    current: KeyRange | None = None
+    for key in keys:
+        if key not in target_rows:
+            kind = "missing in target"
+        elif key not in source_rows:
+            kind = "extra in target"
+        elif value(source_rows[key]) != value(target_rows[key]):
+            kind = "changed"
+        else:
+            current = None
+            continue
+        values = shown(key)
+        display = list(values) if len(values) > 1 else values[0]
+        if merge and current is not None and current.kind == kind:
+            current.last = display
+            current.rows += 1
+        else:
+            current = KeyRange(kind, display, display, 1)
+            ranges.append(current)
+    return ranges
 
 
 def plan_chunks(
-    source: Side, target: Side, int_key: bool, chunk_size: int
+    source: Side, target: Side, arithmetic: bool, chunk_size: int
 ) -> tuple[list[tuple[Any, Any]], bool]:
     """Key ranges covering both sides, and whether upper bounds are inclusive.
 
@@ -223,16 +151,20 @@ def plan_chunks(
     max, so no side pays for a walk; any other key is cut at the source's keyset boundaries,
     with open ends so rows beyond the source's range still land in a chunk.
     """
-    if int_key:
-        s_low, s_high, s_count = source.min_max_estimate()
-        t_low, t_high, _ = target.min_max_estimate()
-        lows = [v for v in (s_low, t_low) if v is not None]
-        highs = [v for v in (s_high, t_high) if v is not None]
+    if arithmetic:
+        lows, highs = [], []
+        for side in (source, target):
+            low, high = side.min_max()
+            if low is not None:
+                lows.append(int(low))
+                highs.append(int(high))
         if not lows:
             return [], False
-        low, high = int(min(lows)), int(max(highs))
+        low, high = min(lows), max(highs)
         span = high - low + 1
-        pieces = max(1, math.ceil(max(s_count, 1) / chunk_size))
+        # The server's estimate (no scan) sizes the chunks; none yet (never analysed): the span.
+        estimate = source.estimate() or span
+        pieces = max(1, math.ceil(estimate / chunk_size))
         width = max(1, math.ceil(span / pieces))
         chunks = [
             ((start,), (min(start + width, high + 1),)) for start in range(low, high + 1, width)
@@ -244,43 +176,13 @@ def plan_chunks(
     return list(zip(lowers, uppers, strict=True)), True
 
 
-def diff_rows(
-    source_rows: dict[tuple[Any, ...], int], target_rows: dict[tuple[Any, ...], int]
-) -> list[KeyRange]:
-    """Consecutive differing keys of the same kind, merged into ranges, in key order."""
-    ranges: list[KeyRange] = []
-    current: KeyRange | None = None
-    for key in sorted(set(source_rows) | set(target_rows)):
-        if key not in target_rows:
-            kind = "missing in target"
-        elif key not in source_rows:
-            kind = "extra in target"
-        elif source_rows[key] != target_rows[key]:
-            kind = "changed"
-        else:
-            current = None
-            continue
-        shown = list(key) if len(key) > 1 else key[0]
-        if current is not None and current.kind == kind:
-            current.last = shown
-            current.rows += 1
-        else:
-            current = KeyRange(kind, shown, shown, 1)
-            ranges.append(current)
-    return ranges
-
-
-SUB_CHUNKS = 25
-FETCH_WIDTH = 1_000
-
-
 def _narrow(
-    chunks: list[tuple[Any, Any]], source: Side, target: Side, int_key: bool, pool: Any
+    chunks: list[tuple[Any, Any]], source: Side, target: Side, arithmetic: bool, pool: Any
 ) -> Iterator[tuple[Any, Any]]:
     """Differing integer-key chunks cut into sub-chunks, keeping only those that differ, so that
     only about FETCH_WIDTH keys per difference are fetched row by row."""
     for lower, upper in chunks:
-        if not int_key or upper[0] - lower[0] <= FETCH_WIDTH:
+        if not arithmetic or upper[0] - lower[0] <= FETCH_WIDTH:
             yield lower, upper
             continue
         width = max(1, math.ceil((upper[0] - lower[0]) / SUB_CHUNKS))
@@ -290,7 +192,7 @@ def _narrow(
         differing = [
             c for c, a, b in zip(subs, s_sums.result(), t_sums.result(), strict=True) if a != b
         ]
-        yield from _narrow(differing, source, target, int_key, pool)
+        yield from _narrow(differing, source, target, arithmetic, pool)
 
 
 def _merge_adjacent(pieces: Iterator[tuple[Any, Any]], most: int = 10) -> Iterator[tuple[Any, Any]]:
@@ -310,56 +212,142 @@ def _merge_adjacent(pieces: Iterator[tuple[Any, Any]], most: int = 10) -> Iterat
         yield current[0], current[1]
 
 
+@dataclass(frozen=True)
+class _Job:
+    """One table's comparison: its plan, both sides, the chunk size, how many ranges to name,
+    and the two threads the sides run on."""
+
+    plan: TablePlan
+    source: Side
+    target: Side
+    chunk_size: int
+    max_ranges: int
+    pool: ThreadPoolExecutor
+
+    def both(self, call: str, *args: Any) -> Any:
+        """The same method on both sides at once, each on its own connection."""
+        s = self.pool.submit(getattr(self.source, call), *args)
+        t = self.pool.submit(getattr(self.target, call), *args)
+        return s.result(), t.result()
+
+
+def _ranged(job: _Job) -> TableReport:
+    """Arithmetic or keyset chunks: sums per key range, then the differing ranges' rows."""
+    arithmetic = job.plan.strategy == ARITHMETIC
+    chunks, inclusive = plan_chunks(job.source, job.target, arithmetic, job.chunk_size)
+    s_sums, t_sums = job.both("chunk_sums", chunks, inclusive)
+    differing = [chunk for chunk, s, t in zip(chunks, s_sums, t_sums, strict=True) if s != t]
+    ranges: list[KeyRange] = []
+    if job.plan.streamed:
+        # A streamed column is in no SQL hash: every chunk's rows are compared in Python.
+        differing = []
+        for lower, upper in chunks:
+            found = diff_rows(*job.both("rows", lower, upper, inclusive))
+            differing += [(lower, upper)] if found else []
+            ranges.extend(found)
+    else:
+        pieces = _merge_adjacent(_narrow(differing, job.source, job.target, arithmetic, job.pool))
+        for lower, upper in pieces:
+            if len(ranges) >= job.max_ranges:
+                break
+            ranges.extend(diff_rows(*job.both("rows", lower, upper, inclusive)))
+    return _report(
+        job.plan,
+        ranges=ranges[: job.max_ranges],
+        sums=(s_sums, t_sums),
+        chunks=len(chunks),
+        differing=len(differing),
+    )
+
+
+def _bucketed(job: _Job) -> TableReport:
+    """Key-hash buckets: one grouped scan per side, then one scan for the differing buckets."""
+    # The servers' estimates size the buckets; a table never analysed yet has none: count it.
+    estimate = max(*job.both("estimate")) or job.source.count()
+    buckets = max(1, math.ceil(estimate / job.chunk_size))
+    s_sums, t_sums = job.both("bucket_sums", buckets)
+    differing = sorted(b for b in set(s_sums) | set(t_sums) if s_sums.get(b) != t_sums.get(b))
+    ranges: list[KeyRange] = []
+    if job.plan.streamed:
+        wanted = sorted(set(s_sums) | set(t_sums))
+        differing = []
+        for at in range(0, len(wanted), STREAM_BATCH):
+            batch = wanted[at : at + STREAM_BATCH]
+            s_rows, t_rows = job.both("rows_in_buckets", buckets, batch)
+            found = _differing_keys(s_rows, t_rows)
+            differing += sorted({(s_rows.get(k) or t_rows[k]).bucket for k in found})
+            ranges.extend(diff_rows(s_rows, t_rows, merge=False))
+    elif differing:
+        batch = differing[: job.max_ranges]
+        s_rows, t_rows = job.both("rows_in_buckets", buckets, batch)
+        ranges = diff_rows(s_rows, t_rows, merge=False)
+    return _report(
+        job.plan,
+        ranges=ranges[: job.max_ranges],
+        sums=(list(s_sums.values()), list(t_sums.values())),
+        chunks=buckets,
+        differing=len(differing),
+    )
+
+
+def _differing_keys(s_rows: Rows, t_rows: Rows) -> list[Key]:
+    return [
+        k
+        for k in set(s_rows) | set(t_rows)
+        if k not in s_rows or k not in t_rows or s_rows[k].fingerprint != t_rows[k].fingerprint
+    ]
+
+
+def _report(
+    plan: TablePlan,
+    *,
+    ranges: list[KeyRange],
+    sums: tuple[list[Key], list[Key]],
+    chunks: int,
+    differing: int,
+) -> TableReport:
+    s_sums, t_sums = sums
+    return TableReport(
+        plan.table,
+        "differs" if differing or plan.missing else "match",
+        ranges=ranges,
+        columns_missing_in_target=plan.missing,
+        source_rows=sum(c for c, _ in s_sums),
+        target_rows=sum(c for c, _ in t_sums),
+        chunks=chunks,
+        differing_chunks=differing,
+        chunking=plan.strategy,
+        streamed_columns=[p.source.name for p in plan.streamed],
+    )
+
+
 def compare_table(
     *,
-    source_conn: Any,
-    target_conn: Any,
+    source_db: Database,
+    target_db: Database,
     table: str,
-    target_tables: set[str],
+    target_tables: list[str],
     chunk_size: int,
     max_ranges: int,
     pool: ThreadPoolExecutor,
 ) -> TableReport:
     """Compare one table of the source with the target: counts, checksums, differing ranges."""
-    if table not in target_tables:
+    target_table = match_name(table, target_tables)
+    if target_table is None:
         return TableReport(table, "missing in target")
-    s_columns, key, s_nullable = table_shape(source_conn, table)
-    t_columns, _, t_nullable = table_shape(target_conn, table)
-    t_names = {c for c, _ in t_columns}
-    common = [c for c, _ in s_columns if c in t_names]
-    missing_columns = [c for c, _ in s_columns if c not in t_names]
-    if not key:
-        return TableReport(
-            table,
-            "skipped",
-            columns_missing_in_target=missing_columns,
-            reason="no primary key: cannot chunk",
-        )
-    # Both sides must hash alike: a column nullable on either side gets a NULL flag on both.
-    nullable = s_nullable | t_nullable
-    source = Side(source_conn, table, common, key, nullable)
-    target = Side(target_conn, table, common, key, nullable)
-    int_key = len(key) == 1 and dict(s_columns)[key[0]] in INTEGER_TYPES
-    chunks, inclusive = plan_chunks(source, target, int_key, chunk_size)
-    s_future = pool.submit(source.chunk_sums, chunks, inclusive)
-    t_future = pool.submit(target.chunk_sums, chunks, inclusive)
-    s_sums, t_sums = s_future.result(), t_future.result()
-    differing = [chunk for chunk, s, t in zip(chunks, s_sums, t_sums, strict=True) if s != t]
-    ranges: list[KeyRange] = []
-    for lower, upper in _merge_adjacent(_narrow(differing, source, target, int_key, pool)):
-        if len(ranges) >= max_ranges:
-            break
-        s_rows = pool.submit(source.rows, lower, upper, inclusive)
-        t_rows = pool.submit(target.rows, lower, upper, inclusive)
-        ranges.extend(diff_rows(s_rows.result(), t_rows.result()))
-    differs = bool(differing) or bool(missing_columns)
-    return TableReport(
+    s_shape = source_db.shape(table)
+    t_shape = target_db.shape(target_table)
+    plan = plan_table(
         table,
-        "differs" if differs else "match",
-        ranges=ranges[:max_ranges],
-        columns_missing_in_target=missing_columns,
-        source_rows=sum(c for c, _ in s_sums),
-        target_rows=sum(c for c, _ in t_sums),
-        chunks=len(chunks),
-        differing_chunks=len(differing),
+        target_table,
+        (source_db.family, s_shape.columns, s_shape.key),
+        (target_db.family, t_shape.columns),
     )
+    if not s_shape.key or isinstance(plan, str):
+        missing = [] if isinstance(plan, str) else plan.missing
+        reason = plan if isinstance(plan, str) else "no primary key: cannot chunk"
+        return TableReport(table, "skipped", columns_missing_in_target=missing, reason=reason)
+    source = Side(source_db, plan, SOURCE)
+    target = Side(target_db, plan, TARGET)
+    job = _Job(plan, source, target, chunk_size, max_ranges, pool)
+    return _bucketed(job) if plan.strategy == BUCKETS else _ranged(job)

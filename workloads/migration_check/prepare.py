@@ -1,5 +1,6 @@
-"""``--prepare-source``: what DMS change data capture needs from a MySQL source, each check
-with the exact change to make when it fails."""
+"""``--prepare-source``: what DMS change data capture needs from the source, each check with the
+exact change to make when it fails: the binary log on MySQL and MariaDB, logical decoding on
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from workloads.common import check_exit_code
 from workloads.sql.mysqldb import server_flavor
 
 RETENTION_HOURS = 24
+# DMS CDC from PostgreSQL: wal_level logical (on RDS: rds.logical_replication = 1), a replication
+# slot and a WAL sender for the task, and wal_sender_timeout 0 or at least 10 seconds.
+# https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
+WAL_SENDER_TIMEOUT_MIN_MS = 10_000
 
 
 @dataclass(frozen=True)
@@ -133,3 +138,49 @@ def _rds_retention_hours(cur: Any) -> tuple[bool, int | None]:
     while cur.nextset() if hasattr(cur, "nextset") else False:
         pass
     return True, hours
+
+
+def postgres_source_checks(conn: Any) -> list[SourceCheck]:
+    """What DMS CDC needs from a PostgreSQL source, each with the exact change when it is wrong."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT name, setting FROM pg_settings WHERE name IN ('wal_level', "
+            "'max_replication_slots', 'max_wal_senders', 'wal_sender_timeout', "
+            "'rds.logical_replication')"
+        )
+        settings = {str(name): str(value) for name, value in cur.fetchall()}
+    on_rds = "rds.logical_replication" in settings
+    level = settings.get("wal_level")
+    slots = int(settings.get("max_replication_slots") or 0)
+    senders = int(settings.get("max_wal_senders") or 0)
+    timeout = int(settings.get("wal_sender_timeout") or 0)
+    where = "in the DB parameter group (RDS, Aurora)" if on_rds else "in postgresql.conf"
+    return [
+        SourceCheck(
+            check="wal_level is logical",
+            value=level,
+            ok=level == "logical",
+            fix="rds.logical_replication = 1 in the DB parameter group, then reboot (dbtier sets "
+            "it when dbtier:migration.enabled is true)"
+            if on_rds
+            else "wal_level = logical in postgresql.conf, then restart the server",
+        ),
+        SourceCheck(
+            check="max_replication_slots >= 1",
+            value=str(slots),
+            ok=slots >= 1,
+            fix=f"max_replication_slots = 10 {where} (one slot per DMS task), then restart",
+        ),
+        SourceCheck(
+            check="max_wal_senders >= 1",
+            value=str(senders),
+            ok=senders >= 1,
+            fix=f"max_wal_senders = 10 {where} (one sender per DMS task), then restart",
+        ),
+        SourceCheck(
+            check=f"wal_sender_timeout is 0 or >= {WAL_SENDER_TIMEOUT_MIN_MS} ms",
+            value=f"{timeout} ms",
+            ok=timeout == 0 or timeout >= WAL_SENDER_TIMEOUT_MIN_MS,
+            fix=f"wal_sender_timeout = {WAL_SENDER_TIMEOUT_MIN_MS} (or 0) {where}",
+        ),
+    ]
