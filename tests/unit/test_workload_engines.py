@@ -106,7 +106,7 @@ def test_local_outputs_default_to_the_mysql_family():
     ("error", "duplicate", "transient", "kind"),
     [
         (PreparedError("duplicate key value", "23505"), True, False, "postgres error 23505"),
-        (PreparedError("terminating connection", "57P01"), False, True, "server shutdown"),
+        (PreparedError("terminating connection", "57P01"), False, True, "connection terminated"),
         (PreparedError("the database system is starting up", "57P03"), False, True, None),
         (PreparedError("read-only transaction", "25006"), False, True, "read only (failover)"),
         (PreparedError("canceling statement", "57014"), False, True, "statement timeout"),

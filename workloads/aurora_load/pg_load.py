@@ -38,7 +38,7 @@ DIRECT = "psycopg2+libpq"  # statements executed with PQexecPrepared
 _LOAD_TRANSIENT = frozenset({codes.READ_ONLY_SQL_TRANSACTION, codes.QUERY_CANCELED})
 
 _KINDS = {
-    codes.ADMIN_SHUTDOWN: "server shutdown",
+    codes.ADMIN_SHUTDOWN: "connection terminated",  # a fast shutdown, or pg_terminate_backend
     codes.CRASH_SHUTDOWN: "server crashed",
     codes.CANNOT_CONNECT_NOW: "server starting or stopping",
     codes.TOO_MANY_CONNECTIONS: "too many connections",
