@@ -299,14 +299,14 @@ def provision_all(
         aurora_engine=aurora_engine,
         **hosts,
     )
-    on = {
+    by_server = {
         server: [k for k in SECRET_KEYS if server_of(k, outputs[k]) == server]
         for server in (MYSQL_SERVER, PG_SERVER)
     }
-    if on[MYSQL_SERVER]:
+    if by_server[MYSQL_SERVER]:
         admin = mysql_admin(hosts.get("mysql_host", "127.0.0.1"), hosts.get("mysql_port", 3306))
         try:
-            for key in on[MYSQL_SERVER]:
+            for key in by_server[MYSQL_SERVER]:
                 section = outputs[key]
                 provision_mysql(
                     admin, section["databaseName"], section["username"], section["password"]
@@ -315,7 +315,7 @@ def provision_all(
             admin.close()
     pg = pg_admin(hosts.get("pg_host", "127.0.0.1"), hosts.get("pg_port", 5432))
     try:
-        for key in on[PG_SERVER]:
+        for key in by_server[PG_SERVER]:
             section = outputs[key]
             provision_pg(pg, section["databaseName"], section["username"], section["password"])
     finally:

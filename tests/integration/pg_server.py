@@ -61,17 +61,19 @@ def free_port(*hosts: str) -> int:
 class PgServer:
     """One PostgreSQL server of the test's own, listening on ``host:port`` only."""
 
-    def __init__(self, base: Path, host: str, port: int, password: str) -> None:
+    def __init__(self, base: Path, host: str, port: int, password: str, settings: str = "") -> None:
         self.base = base
         self.data = base / "data"
         self.host = host
         self.port = port
         self.password = password  # the superuser's (postgres)
+        self.settings = settings  # more `-c name=value` options for the server
 
     @classmethod
-    def create(cls, host: str = "127.0.0.1", port: int | None = None) -> PgServer:
-        """initdb and start a new server (a few seconds)."""
-        server = cls(_new_base(), host, port or free_port(host), secrets.token_urlsafe(24))
+    def create(cls, host: str = "127.0.0.1", port: int | None = None, **settings: str) -> PgServer:
+        """initdb and start a new server (a few seconds); ``settings`` are server settings."""
+        options = " ".join(f"-c {name}={value}" for name, value in settings.items())
+        server = cls(_new_base(), host, port or free_port(host), secrets.token_urlsafe(24), options)
         pwfile = server.base / "pw"
         pwfile.write_text(server.password + "\n")
         _hand_over(pwfile)
@@ -127,7 +129,8 @@ class PgServer:
         # Its own socket directory, so that servers on one port and two addresses do not meet.
         options = (
             f"-c listen_addresses={self.host} -p {self.port} "
-            f"-c unix_socket_directories={self.base} -c shared_buffers=16MB -c max_connections=40"
+            f"-c unix_socket_directories={self.base} -c shared_buffers=16MB -c max_connections=40 "
+            + self.settings
         )
         self._pg_ctl("-w", "-t", "60", "-o", options, "start")
 

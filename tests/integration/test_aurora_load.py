@@ -23,7 +23,7 @@ from tests.integration.engine_stacks import (
 )
 from workloads import aurora_load
 from workloads.common import Outputs
-from workloads.sql import sql_endpoint
+from workloads.sql import libpq, sql_endpoint
 from workloads.sql.engines import engine_family
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,11 +158,27 @@ def test_aurora_load_worker_processes_on_postgres(run_workload, pg_stack):
     result = json.loads(done.stdout)
     assert (result["mode"], result["driver"], result["operations"]) == (
         "processes",
-        "psycopg2",
+        "psycopg2+libpq",
         300,
     )
     assert result["verification"]["lost"] == 0
     assert result["deletedRows"] == result["inserts"]
+
+
+def test_aurora_load_on_postgres_without_direct_libpq(pg_stack, monkeypatch):
+    # Where psycopg2's libpq cannot be identified, the statements run as psycopg2's EXECUTE:
+    # the same proof, through the other path (in this process, so the switch can be made).
+    monkeypatch.setattr(libpq, "load", lambda: None)
+    aurora = Outputs(pg_stack.outputs, "test").read(AuroraOutputs)
+    endpoint = sql_endpoint("aurora", aurora.writer_endpoint, aurora)
+    settings = aurora_load.LoadSettings(workers=2, ops=400, mix=60)
+    result = aurora_load.run_load(
+        endpoint, settings, engine=aurora.engine, family="postgres", cleanup_after=True
+    )
+    assert result.driver == "psycopg2"
+    assert result.ok and result.summary.operations == 400
+    assert result.verification.lost == 0
+    assert result.deleted_rows == result.summary.inserts > 0
 
 
 def _mariadb_up() -> bool:

@@ -103,13 +103,13 @@ def finish(proc: subprocess.Popen[str], timeout: float = 60) -> tuple[int, str, 
 class Stack:
     """Throw-away databases whose credentials live in secrets on the moto server."""
 
-    def __init__(self, tmp: Path, moto: str) -> None:
+    def __init__(self, tmp: Path, moto: str, **engines: str) -> None:
         self.tmp = tmp
         self.prefix = f"dbtier_r{secrets.token_hex(4)}"
         self.client = secrets_client(moto)
         passwords = {k: new_password() for k in ("relational", "aurora", "warehouse")}
         self.extra_users: list[str] = []
-        self.outputs = provision_all(self.prefix, passwords, secrets_endpoint=moto)
+        self.outputs = provision_all(self.prefix, passwords, secrets_endpoint=moto, **engines)
         self.seen: list[str] = list(passwords.values())  # every password, to check the output
 
     def write(self, edit: Any = None) -> Path:

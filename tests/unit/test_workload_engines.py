@@ -3,11 +3,14 @@ local one, and where the local stand-in puts each engine's databases (no engine 
 
 from __future__ import annotations
 
+import psycopg2
 import pytest
 
 from standins.local_outputs import build_outputs, connection_secret, server_of
+from workloads.aurora_load.pg_load import PgLoad
 from workloads.common import EXIT_BAD_INPUT, WorkloadError
 from workloads.sql.engines import MYSQL, POSTGRES, engine_family
+from workloads.sql.libpq import PreparedError
 
 PASSWORDS = {"relational": "r1", "aurora": "a2", "warehouse": "w3"}
 
@@ -94,3 +97,28 @@ def test_local_outputs_default_to_the_mysql_family():
         "aurora-mysql",
     )
     assert outputs["relational"]["port"] == outputs["aurora"]["port"] == 3306
+
+
+# --- how aurora-load reads PostgreSQL's errors (psycopg2's and those of the direct libpq path) --
+
+
+@pytest.mark.parametrize(
+    ("error", "duplicate", "transient", "kind"),
+    [
+        (PreparedError("duplicate key value", "23505"), True, False, "postgres error 23505"),
+        (PreparedError("terminating connection", "57P01"), False, True, "connection terminated"),
+        (PreparedError("the database system is starting up", "57P03"), False, True, None),
+        (PreparedError("read-only transaction", "25006"), False, True, "read only (failover)"),
+        (PreparedError("canceling statement", "57014"), False, True, "statement timeout"),
+        (PreparedError("server closed the connection unexpectedly", None), False, True, None),
+        (PreparedError("Connection refused", None), False, True, "connection refused"),
+        (PreparedError("syntax error", "42601"), False, False, "postgres error 42601"),
+        (psycopg2.InterfaceError("connection already closed"), False, True, "connection closed"),
+    ],
+)
+def test_postgres_errors_are_read_for_the_proof(error, duplicate, transient, kind):
+    load = PgLoad()
+    assert load.is_duplicate(error) is duplicate
+    assert load.is_transient(error) is transient
+    if kind is not None:
+        assert load.error_kind(error) == kind

@@ -3,7 +3,9 @@ two statements the workers run, and how PostgreSQL's errors are read.
 
 Each worker connection runs in autocommit (an insert is acknowledged when its own transaction
 has committed: one round trip, no separate COMMIT) and prepares both statements once on the
-server (``PREPARE``), so an operation is one ``EXECUTE``: parsed and planned once per connection.
+server (``PREPARE``). An operation then runs that statement through libpq's extended protocol
+(``workloads.sql.libpq``: only the name and the values go out, nothing is parsed again), or,
+where psycopg2's libpq cannot be identified, as psycopg2's ``EXECUTE name (values)``.
 Identifiers go through ``psycopg2.sql.Identifier``, values always as parameters.
 """
 
@@ -17,6 +19,7 @@ import psycopg2.errorcodes as codes
 from psycopg2 import sql
 
 from workloads.common import Endpoint
+from workloads.sql import libpq
 from workloads.sql.postgres import (
     pg_config,
     pg_connect,
@@ -27,6 +30,7 @@ from workloads.sql.postgres import (
 )
 
 DRIVER = "psycopg2"
+DIRECT = "psycopg2+libpq"  # statements executed with PQexecPrepared
 
 # Beyond what any PostgreSQL client retries (workloads.sql.postgres): after an Aurora failover
 # the old writer answers read-only until the endpoint moves; a statement cut by
@@ -34,7 +38,7 @@ DRIVER = "psycopg2"
 _LOAD_TRANSIENT = frozenset({codes.READ_ONLY_SQL_TRANSACTION, codes.QUERY_CANCELED})
 
 _KINDS = {
-    codes.ADMIN_SHUTDOWN: "server shutdown",
+    codes.ADMIN_SHUTDOWN: "connection terminated",  # a fast shutdown, or pg_terminate_backend
     codes.CRASH_SHUTDOWN: "server crashed",
     codes.CANNOT_CONNECT_NOW: "server starting or stopping",
     codes.TOO_MANY_CONNECTIONS: "too many connections",
@@ -46,12 +50,14 @@ _KINDS = {
 
 
 class Statement:
-    """A statement prepared on the server, executed with ``EXECUTE name (params)``."""
+    """A statement prepared on the server, executed with ``EXECUTE name (params)`` (psycopg2's
+    simple queries: the fallback when libpq cannot be called directly)."""
 
     def __init__(self, cursor: Any, name: str, arity: int, fetch: bool) -> None:
         self.cursor = cursor
         self.fetch = fetch
-        self.text = f"EXECUTE {name} ({', '.join(['%s'] * arity)})"
+        # bytes: psycopg2 would encode a str query again on every execution
+        self.text = f"EXECUTE {name} ({', '.join(['%s'] * arity)})".encode()
 
     def execute(self, params: tuple[Any, ...]) -> list[Any]:
         """Execute with ``params``; the rows of a result set, or [] for an insert."""
@@ -65,17 +71,22 @@ class PgLoad:
     error: type[Exception] = psycopg2.Error
 
     def driver(self) -> str:
-        return DRIVER
+        return DRIVER if libpq.load() is None else DIRECT
 
     def describe(self) -> str:
-        return f"PostgreSQL driver: psycopg2 {psycopg2.__version__.split()[0]}"
+        version = psycopg2.__version__.split()[0]
+        if libpq.load() is None:
+            return f"PostgreSQL driver: psycopg2 {version}, EXECUTE of prepared statements"
+        return f"PostgreSQL driver: psycopg2 {version}, prepared statements through libpq"
 
     def connect(self, endpoint: Endpoint) -> Any:
         conn = psycopg2.connect(**pg_config(endpoint, **pg_timeouts(endpoint)))
         conn.autocommit = True
         return conn
 
-    def statements(self, conn: Any, table: str) -> tuple[Statement, Statement]:
+    def statements(
+        self, conn: Any, table: str
+    ) -> tuple[Statement | libpq.PreparedStatement, Statement | libpq.PreparedStatement]:
         quoted = sql.Identifier(table)
         cur = conn.cursor()
         cur.execute(
@@ -91,6 +102,12 @@ class PgLoad:
                 "SELECT COUNT(*) FROM {} WHERE random_number BETWEEN $1 AND $2"
             ).format(quoted)
         )
+        lib = libpq.load()
+        if lib is not None:
+            return (
+                libpq.PreparedStatement(lib, conn, "dbtier_insert", 5),
+                libpq.PreparedStatement(lib, conn, "dbtier_count", 2),
+            )
         return Statement(cur, "dbtier_insert", 5, False), Statement(cur, "dbtier_count", 2, True)
 
     def close(self, conn: Any) -> None:

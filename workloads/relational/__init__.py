@@ -16,7 +16,8 @@ mysql_driver.preload()
 
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from workloads.common import Endpoint, WorkloadError
@@ -67,6 +68,7 @@ class Dialect(Protocol):
     def write_marker(self, conn: Any, token: str) -> None: ...
     def sees_marker(self, conn: Any, token: str) -> bool: ...
     def delete_marker(self, conn: Any, token: str) -> None: ...
+    def is_missing_table(self, exc: BaseException) -> bool: ...
     def replay(self, conn: Any) -> Replay | None: ...
     def standbys(self, conn: Any) -> list[Standby] | None: ...
 
@@ -77,7 +79,8 @@ DIALECTS: dict[str, Dialect] = {MYSQL: MySqlDialect(), POSTGRES: PgDialect()}
 def measure_lag(
     dialect: Dialect, primary: Any, readers: list[tuple[str, Any]], timeout: float
 ) -> dict[str, float | None]:
-    """Write one marker on the primary; seconds until each reader sees it (None: not in time)."""
+    """Write one marker on the primary; seconds until each reader sees it (None: not in time).
+    A reader that has not even replayed the marker table yet has not seen it."""
     token = secrets.token_hex(16)
     dialect.write_marker(primary, token)
     written = time.monotonic()
@@ -86,7 +89,7 @@ def measure_lag(
     delay = 0.005
     while pending:
         for host, conn in list(pending.items()):
-            if dialect.sees_marker(conn, token):
+            if _sees_marker(dialect, conn, token):
                 lag[host] = round(time.monotonic() - written, 4)
                 del pending[host]
         if pending and time.monotonic() - written > timeout:
@@ -99,6 +102,24 @@ def measure_lag(
     return lag
 
 
+def _sees_marker(dialect: Dialect, conn: Any, token: str) -> bool:
+    try:
+        return dialect.sees_marker(conn, token)
+    except dialect.error as exc:
+        if dialect.is_missing_table(exc):
+            return False
+        raise
+
+
+@contextmanager
+def _on(dialect: Dialect, endpoint: Endpoint) -> Iterator[None]:
+    """A driver error in the block, as one line naming ``endpoint``."""
+    try:
+        yield
+    except dialect.error as exc:
+        raise query_failed(endpoint, exc) from None
+
+
 def check(
     primary_ep: Endpoint,
     reader_hosts: tuple[str, ...],
@@ -109,51 +130,64 @@ def check(
     lag_timeout: float,
     on_step: Callable[[], object] | None = None,
 ) -> RelationalResult:
-    """The whole check: schema and users on the primary, reads everywhere, lag per reader.
+    """The whole check: schema and users on the primary, lag per reader, reads everywhere.
 
-    ``family`` is ``mysql`` or ``postgres`` (``workloads.sql.engines``). ``on_step()`` is called
-    after each step (for a progress bar). An unreachable reader is reported in the result; an
-    unreachable primary raises a WorkloadError.
+    ``family`` is ``mysql`` or ``postgres`` (``workloads.sql.engines``). A reader is read once it
+    has seen the marker (so once it has replayed the schema and the users before it); one that
+    never did shows what it has. ``on_step()`` is called after each step (for a progress bar).
+    An unreachable reader is reported in the result; an unreachable primary raises a
+    WorkloadError, as does a query failing on any server (naming it).
     """
     step = on_step or (lambda: None)
     dialect = DIALECTS[family]
     primary = dialect.connect(primary_ep)
-    readers: list[tuple[str, Any]] = []
+    connected: list[tuple[ReaderReport, Endpoint, Any]] = []
     try:
-        server = dialect.server(primary)
-        inserted = dialect.prepare(primary, SAMPLE_USERS)
-        step()
-        result = RelationalResult(
-            engine=engine,
-            server=server,
-            inserted=inserted,
-            already_present=len(SAMPLE_USERS) - inserted,
-            primary_host=primary_ep.host,
-            primary_users=dialect.read_users(primary, sample),
-            lag_timeout=lag_timeout,
-        )
-        step()
-        for i, host in enumerate(reader_hosts):
-            try:
-                conn = dialect.connect(primary_ep.at(host, f"relational reader {i + 1}"))
-            except WorkloadError as exc:
-                result.readers.append(ReaderReport(host, error=str(exc)))
-                continue
-            readers.append((host, conn))
-            result.readers.append(ReaderReport(host, dialect.read_users(conn, sample)))
+        with _on(dialect, primary_ep):
+            server = dialect.server(primary)
+            inserted = dialect.prepare(primary, SAMPLE_USERS)
             step()
-        lag = measure_lag(dialect, primary, readers, lag_timeout) if readers else {}
+            result = RelationalResult(
+                engine=engine,
+                server=server,
+                inserted=inserted,
+                already_present=len(SAMPLE_USERS) - inserted,
+                primary_host=primary_ep.host,
+                primary_users=dialect.read_users(primary, sample),
+                lag_timeout=lag_timeout,
+            )
+            step()
+        for i, host in enumerate(reader_hosts):
+            endpoint = primary_ep.at(host, f"relational reader {i + 1}")
+            report = ReaderReport(host)
+            result.readers.append(report)
+            try:
+                connected.append((report, endpoint, dialect.connect(endpoint)))
+            except WorkloadError as exc:
+                report.error = str(exc)
+            step()
+        with _on(dialect, primary_ep):
+            readers = [(report.host, conn) for report, _, conn in connected]
+            lag = measure_lag(dialect, primary, readers, lag_timeout) if readers else {}
+            result.standbys = dialect.standbys(primary)
         step()
-        replay = {host: dialect.replay(conn) for host, conn in readers}
-        for report in result.readers:
-            if report.users is not None:
+        for report, endpoint, conn in connected:
+            with _on(dialect, endpoint):
+                report.users = _reader_users(dialect, conn, sample)
                 report.lag_seconds = lag.get(report.host)
-                report.replay = replay.get(report.host)
-        result.standbys = dialect.standbys(primary)
-    except dialect.error as exc:
-        raise query_failed(primary_ep, exc) from None
+                report.replay = dialect.replay(conn)
     finally:
-        for _, conn in readers:
+        for _, _, conn in connected:
             conn.close()
         primary.close()
     return result
+
+
+def _reader_users(dialect: Dialect, conn: Any, sample: int) -> UserCount:
+    """The reader's users; none when it has not replayed the table yet (a reader far behind)."""
+    try:
+        return dialect.read_users(conn, sample)
+    except dialect.error as exc:
+        if dialect.is_missing_table(exc):
+            return UserCount(0, ())
+        raise

@@ -35,6 +35,9 @@ SCHEMA = [
 UPSERT_USER = "INSERT INTO users (name, email) VALUES (%s, %s) ON DUPLICATE KEY UPDATE id = id"
 
 
+NO_SUCH_TABLE = 1146  # ER_NO_SUCH_TABLE: a replica that has not replayed the CREATE yet
+
+
 class MySqlDialect:
     """The MySQL-family statements of ``relational`` (see ``workloads.relational.Dialect``)."""
 
@@ -82,6 +85,9 @@ class MySqlDialect:
             (token,),
         )
         cur.close()
+
+    def is_missing_table(self, exc: BaseException) -> bool:
+        return isinstance(exc, mysql.connector.Error) and exc.errno == NO_SUCH_TABLE
 
     def replay(self, conn: Any) -> Replay | None:
         return None

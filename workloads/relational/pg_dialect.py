@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg2
+import psycopg2.errorcodes
 from psycopg2 import sql
 from psycopg2.extras import execute_values
 
@@ -112,6 +113,10 @@ class PgDialect:
                 ).format(MARKER),
                 (token,),
             )
+
+    def is_missing_table(self, exc: BaseException) -> bool:
+        # A standby that has not replayed the CREATE yet.
+        return getattr(exc, "pgcode", None) == psycopg2.errorcodes.UNDEFINED_TABLE
 
     def replay(self, conn: Any) -> Replay | None:
         with conn.cursor() as cur:
