@@ -4,10 +4,13 @@ across reads, or with an error in it."""
 
 from __future__ import annotations
 
+import socket
+import time
+
 import hiredis
 import pytest
 
-from workloads.redis_workload.bench import expected_replies, read_pipeline
+from workloads.redis_workload.bench import expected_replies, kernel_timeouts, read_pipeline
 
 
 class Chunks:
@@ -56,3 +59,14 @@ def test_a_closed_connection_fails_the_bench() -> None:
     sock = Chunks(b"+OK\r\n")
     with pytest.raises(ConnectionError, match="closed"):
         read_pipeline(sock, hiredis.Reader(), expected_replies("SET", 3, 2), 2, "SET")
+
+
+def test_kernel_timeouts_bound_a_read_from_a_silent_server() -> None:
+    quiet, _other_end = socket.socketpair()
+    with quiet, _other_end:
+        kernel_timeouts(quiet, 1)
+        assert quiet.gettimeout() is None  # no poll before each call: the kernel bounds it
+        began = time.monotonic()
+        with pytest.raises(OSError):
+            quiet.recv(16)
+        assert 0.5 < time.monotonic() - began < 5
