@@ -1,0 +1,163 @@
+"""Secrets nested at every depth (a map in a list in a map ...) are masked in every output
+format: the preflight's text, JSON, SARIF and Terraform-plan exports, and the workloads' outputs
+redaction. Issue 23: only top-level secrets were tested, so an export that masked the top level
+only would have passed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from preflight import report
+from preflight.plan import SECRET_SIG, SECRET_VALUE, Plan, PlannedResource
+from preflight.policy import PolicyReport, Violation
+from preflight.tfplan import MASK, to_tfplan
+from workloads.common.outputs import outputs_from_json
+from workloads.common.redaction import collect_secrets, redact
+
+
+def secret(value: str) -> dict[str, str]:
+    return {SECRET_SIG: SECRET_VALUE, "value": value}
+
+
+def nestings(make: Any, tag: str) -> dict[str, Any]:
+    """One secret at each depth and in each kind of container, each with its own text."""
+    return {
+        "top": make(f"{tag}-top-s3cr3t"),
+        "inMap": {"k": make(f"{tag}-map-s3cr3t")},
+        "inList": ["plain", make(f"{tag}-list-s3cr3t")],
+        "mapInListInMap": {"a": [{"b": make(f"{tag}-mlm-s3cr3t")}]},
+        "listInMapInList": [{"a": ["x", make(f"{tag}-lml-s3cr3t")]}],
+        "listInList": [[make(f"{tag}-ll-s3cr3t")]],
+        "deep": {"a": {"b": [[{"c": [{"d": make(f"{tag}-deep-s3cr3t")}]}]]}},
+    }
+
+
+def texts(value: Any) -> Iterator[str]:
+    """Every secret text in `value`."""
+    if isinstance(value, dict):
+        if value.get(SECRET_SIG) == SECRET_VALUE:
+            yield value["value"]
+            return
+        for v in value.values():
+            yield from texts(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from texts(v)
+
+
+def leaves(value: Any) -> Iterator[Any]:
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from leaves(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from leaves(v)
+    else:
+        yield value
+
+
+def resource(type_: str, name: str, inputs: dict[str, Any]) -> PlannedResource:
+    return PlannedResource(
+        urn=f"urn:pulumi:t::p::{type_}::{name}",
+        type=type_,
+        name=name,
+        parent="",
+        inputs=inputs,
+        protect=False,
+        custom=True,
+        provider="",
+    )
+
+
+# A table's blocks (serverSideEncryption, globalSecondaryIndexes) go through the export's block
+# path; a secret version's free-form map (tags) and unknown attributes through the plain path.
+TABLE_INPUTS = {
+    "name": "t",
+    "hashKey": "id",
+    "serverSideEncryption": {"enabled": True, "kmsKeyArn": secret("table-block-s3cr3t")},
+    "globalSecondaryIndexes": [
+        {"name": "i", "keySchemas": [{"attributeName": secret("table-blocks-s3cr3t")}]}
+    ],
+    "tags": {"team": secret("table-tag-s3cr3t")},
+}
+PLAN = Plan(
+    stack="t",
+    project="p",
+    config={},
+    resources=[
+        resource("aws:dynamodb/table:Table", "t", TABLE_INPUTS),
+        resource(
+            "aws:secretsmanager/secretVersion:SecretVersion",
+            "v",
+            {"secretString": secret("version-s3cr3t"), **nestings(secret, "input")},
+        ),
+    ],
+    outputs=nestings(secret, "output"),
+)
+SECRETS = sorted({*texts([r.inputs for r in PLAN.resources]), *texts(PLAN.outputs)})
+POLICY = PolicyReport(
+    pack="p",
+    version="1",
+    policies=(),
+    violations=(Violation("rule", "advisory", "low", PLAN.resources[1].urn, "a message"),),
+)
+
+
+@pytest.mark.parametrize("fmt", report.FORMATS)
+def test_no_nested_secret_appears_in_any_format(fmt: report.Format) -> None:
+    text = report.render(fmt, PLAN, POLICY)
+    assert len(SECRETS) == 18
+    assert [s for s in SECRETS if s in text] == []
+
+
+def test_the_json_report_masks_each_secret_where_it_was() -> None:
+    document = json.loads(report.render("json", PLAN, POLICY))
+    masked = [r["inputs"] for r in document["resources"]] + [document["outputs"]]
+    assert sorted(texts(masked)) == ["[secret]"] * len(SECRETS)
+    # the shape is kept: only each envelope's value changed
+    assert document["outputs"]["deep"]["a"]["b"][0][0]["c"][0]["d"] == secret("[secret]")
+    assert document["outputs"]["inList"][0] == "plain"
+
+
+def test_the_text_report_shows_each_nested_output_secret_as_masked() -> None:
+    text = report.render("text", PLAN, POLICY)
+    assert text.count('"[secret]"') == len(nestings(secret, "x"))
+    assert '"plain"' in text
+
+
+def test_the_tfplan_export_masks_and_marks_sensitive_each_nested_secret() -> None:
+    doc = to_tfplan(PLAN)
+    for planned, change in zip(
+        doc["planned_values"]["root_module"]["resources"], doc["resource_changes"], strict=True
+    ):
+        values, sensitive = planned["values"], planned["sensitive_values"]
+        # tags_all repeats the (masked) tags and is not part of the inputs
+        given = {k: v for k, v in values.items() if k != "tags_all"}
+        count = sum(1 for leaf in leaves(given) if leaf == MASK)
+        assert count == (3 if planned["type"] == "aws_dynamodb_table" else 8), planned["address"]
+        assert sum(1 for leaf in leaves(sensitive) if leaf is True) == count
+        assert change["change"]["after"] == values
+        assert change["change"]["after_sensitive"] == sensitive
+    version = next(
+        r["values"]
+        for r in doc["planned_values"]["root_module"]["resources"]
+        if r["type"] == "aws_secretsmanager_secret_version"
+    )
+    assert version["deep"]["a"]["b"][0][0]["c"][0]["d"] == MASK
+
+
+@pytest.mark.parametrize("key", ["password", "authToken", "auth_token", "secret", "token"])
+def test_workload_outputs_redact_secret_keys_at_every_depth(key: str) -> None:
+    data = nestings(lambda text: {key: text}, key)
+    found = collect_secrets(data)
+    assert sorted(found) == sorted(
+        f"{key}-{n}-s3cr3t" for n in ("top", "map", "list", "mlm", "lml", "ll", "deep")
+    )
+    outputs = outputs_from_json(json.dumps(data), "t")
+    assert sorted(outputs.secrets) == sorted(found)
+    assert redact(json.dumps(data)).count("***") == len(found)
+    assert not any(s in redact(json.dumps(data)) for s in found)
