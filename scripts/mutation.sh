@@ -30,7 +30,7 @@ fi
 # an export's masking counts the functions that mask, not the rest of its module) | its tests |
 # pytest -k (in-process tests only: a subprocess or a planned stack would run per mutant).
 MODULES=(
-  "network|components/network/config.py awsdata/vpc.py|components.network.config.* awsdata.vpc.*|tests/unit/test_private_ranges.py tests/unit/test_config_input.py tests/unit/test_config.py|"
+  "network|components/network/config.py awsdata/vpc.py|components.network.config.* awsdata.vpc.*|tests/unit/test_private_ranges.py tests/unit/test_network_config.py tests/unit/test_config_input.py tests/unit/test_config.py|"
   "echo|contract/echo.py|contract.echo.*|tests/unit/test_contract.py|"
   "stackfile|preflight/stackfile.py|preflight.stackfile.*|tests/unit/test_stackfile.py|"
   "yamlfile|preflight/yamlfile.py|preflight.yamlfile.*|tests/unit/test_stackfile.py|"

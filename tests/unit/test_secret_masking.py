@@ -6,17 +6,23 @@ only would have passed."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from preflight import report
-from preflight.plan import SECRET_SIG, SECRET_VALUE, Plan, PlannedResource
+from preflight.plan import SECRET_SIG, SECRET_VALUE, UNKNOWN, Plan, PlannedResource
 from preflight.policy import PolicyReport, Violation
 from preflight.tfplan import MASK, to_tfplan
 from workloads.common.outputs import outputs_from_json
-from workloads.common.redaction import collect_secrets, redact
+from workloads.common.redaction import (
+    RedactingFormatter,
+    collect_secrets,
+    redact,
+    register_secret,
+)
 
 
 def secret(value: str) -> dict[str, str]:
@@ -161,3 +167,45 @@ def test_workload_outputs_redact_secret_keys_at_every_depth(key: str) -> None:
     assert sorted(outputs.secrets) == sorted(found)
     assert redact(json.dumps(data)).count("***") == len(found)
     assert not any(s in redact(json.dumps(data)) for s in found)
+
+
+def test_collect_secrets_takes_only_strings_under_secret_keys() -> None:
+    data = {"host": "db.example.com", "password": "pw-123456", "token": {"nested": "n-123456"}}
+    assert collect_secrets(data) == ["pw-123456"]  # a map under "token" is searched, not taken
+
+
+def test_the_workloads_log_formatter_redacts_registered_secrets() -> None:
+    register_secret("fmt-s3cr3t-value")
+    record = logging.LogRecord(
+        "workloads", logging.INFO, "f", 1, "login %s", ("fmt-s3cr3t-value",), None
+    )
+    assert RedactingFormatter("%(levelname)s %(message)s").format(record) == "INFO login ***"
+
+
+def test_the_text_report_lays_out_outputs_as_pulumi_does() -> None:
+    outputs = {"b": {"c": [1, UNKNOWN]}, "a": secret("lay-s3cr3t")}
+    assert report.output_lines(outputs) == [
+        "Outputs:",
+        '    a: "[secret]"',
+        '    b: {\n        "c": [\n            1,\n            "[unknown]"\n        ]\n    }',
+    ]
+
+
+def test_the_json_report_keeps_every_field_of_a_resource() -> None:
+    one = resource("aws:kms/key:Key", "k", {"description": secret("json-s3cr3t")})
+    plan = Plan(stack="s", project="p", config={}, resources=[one], outputs={"o": 1})
+    assert report.plan_json(plan) == {
+        "stack": "s",
+        "resources": [
+            {
+                "urn": one.urn,
+                "type": "aws:kms/key:Key",
+                "name": "k",
+                "parent": "",
+                "inputs": {"description": secret("[secret]")},
+                "protect": False,
+            }
+        ],
+        "outputs": {"o": 1},
+        "violations": [],
+    }
