@@ -209,3 +209,64 @@ def test_the_json_report_keeps_every_field_of_a_resource() -> None:
         "outputs": {"o": 1},
         "violations": [],
     }
+
+
+def test_the_tfplan_export_marks_unknown_and_sensitive_parts_where_they_are() -> None:
+    """after_unknown and after_sensitive mirror the value: True at an unknown or secret leaf,
+    the same container shape around it, nothing for a part with neither."""
+    asset = {SECRET_SIG: "c44067f5952c0a294b673a41bacd8c17", "path": "x.zip"}
+    table = resource(
+        "aws:dynamodb/table:Table",
+        "u",
+        {
+            "name": "u",
+            "__internal": "dropped",
+            "code": asset,
+            "hashKey": UNKNOWN,
+            "globalSecondaryIndexes": [
+                {"name": "i", "projectionType": UNKNOWN},
+                {"name": secret("gsi-s3cr3t"), "projectionType": "ALL"},
+            ],
+            "serverSideEncryption": {"enabled": True, "kmsKeyArn": UNKNOWN},
+            "tags": {"a": UNKNOWN, "b": "x", "c": secret("tag-s3cr3t")},
+            # a block list whose items are not all maps (a secret envelope is a map too)
+            "replicas": [UNKNOWN, secret("replica-s3cr3t"), {"regionName": "r"}],
+            "extraList": ["x", UNKNOWN, secret("list-s3cr3t"), ["y"]],
+            "billingMode": "PAY_PER_REQUEST",
+        },
+    )
+    doc = to_tfplan(Plan("s", "p", {}, [table], {}))
+    [planned] = doc["planned_values"]["root_module"]["resources"]
+    [change] = doc["resource_changes"]
+    values = {k: v for k, v in planned["values"].items() if k != "tags_all"}
+    assert values == {
+        "name": "u",
+        "hash_key": None,
+        "global_secondary_index": [
+            {"name": "i", "projection_type": None},
+            {"name": MASK, "projection_type": "ALL"},
+        ],
+        "server_side_encryption": [{"enabled": True, "kms_key_arn": None}],
+        "tags": {"a": None, "b": "x", "c": MASK},
+        "replica": [None, MASK, {"region_name": "r"}],
+        "extra_list": ["x", None, MASK, ["y"]],
+        "billing_mode": "PAY_PER_REQUEST",
+    }
+    assert change["change"]["after_unknown"] == {
+        "hash_key": True,
+        "global_secondary_index": [{"projection_type": True}, {}],
+        "server_side_encryption": [{"kms_key_arn": True}],
+        "tags": {"a": True},
+        "replica": [True, {}, {}],
+        "extra_list": [False, True, False, False],
+    }
+    assert (
+        planned["sensitive_values"]
+        == change["change"]["after_sensitive"]
+        == {
+            "global_secondary_index": [{}, {"name": True}],
+            "tags": {"c": True},
+            "replica": [{}, True, {}],
+            "extra_list": [False, False, True, False],
+        }
+    )
