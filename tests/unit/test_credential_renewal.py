@@ -1,0 +1,198 @@
+"""Credential renewal (workloads.common.credentials) without AWS: Secrets Manager reads, the clock
+and the jitter are stand-ins, so the backoff, the deadline and the retry after a refused login are
+checked exactly. What mutation testing (scripts/mutation.sh) found unpinned; the Secrets Manager
+side is tested through moto in test_workloads.py."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import types
+from typing import Any
+
+import pytest
+
+from workloads.common import credentials
+from workloads.common.endpoint import Credentials, CredentialSource, Endpoint
+from workloads.common.errors import WorkloadError
+
+OLD = Credentials("app", "old-pw-123", "secret")
+NEW = Credentials("app_clone", "new-pw-456", "secret")
+ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbC123"
+
+
+class Clock:
+    """time.monotonic and time.sleep that only count."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds > 0, "a zero sleep would spin"
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr(credentials, "time", fake)
+    # the jitter's upper bound, always: the waits are then the backoff itself
+    monkeypatch.setattr(credentials, "random", types.SimpleNamespace(uniform=lambda a, b: b))
+    monkeypatch.setattr(credentials, "_current", {})
+    return fake
+
+
+def source(arn: str | None = ARN) -> CredentialSource:
+    return CredentialSource("aurora", OLD, arn)
+
+
+def renewing(monkeypatch: pytest.MonkeyPatch, *answers: Credentials | None) -> list[Any]:
+    """credentials.renew answering `answers` in turn (then None); returns its calls."""
+    calls: list[Any] = []
+    queue = list(answers)
+
+    def renew(src: CredentialSource, refused: Credentials) -> Credentials | None:
+        calls.append((src, refused))
+        return queue.pop(0) if queue else None
+
+    monkeypatch.setattr(credentials, "renew", renew)
+    return calls
+
+
+def test_renew_waiting_backs_off_doubling_up_to_its_cap_until_its_deadline(
+    clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = renewing(monkeypatch)
+    assert credentials.renew_waiting(source(), OLD, max_seconds=14.5, initial_wait=0.25) is None
+    # 0.25, 0.5, 1, 2 (the cap) ..., the last one cut to what is left of the 14.5 s
+    assert clock.sleeps == [0.25, 0.5, 1.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 0.75]
+    assert clock.now == 14.5
+    assert len(calls) == len(clock.sleeps) + 1 and all(c == (source(), OLD) for c in calls)
+
+
+def test_renew_waiting_defaults_wait_15_s_from_100_ms_doubling_to_2_s(
+    clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renewing(monkeypatch)
+    assert credentials.renew_waiting(source(), OLD) is None
+    assert clock.sleeps[:5] == pytest.approx([0.1, 0.2, 0.4, 0.8, 1.6])
+    assert max(clock.sleeps) == 2.0
+    assert clock.now == pytest.approx(15.0)
+
+
+def test_renew_waiting_returns_what_renew_finds(
+    clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = renewing(monkeypatch, None, None, NEW)
+    assert credentials.renew_waiting(source(), OLD, initial_wait=0.25) == NEW
+    assert len(calls) == 3 and clock.sleeps == [0.25, 0.5]
+
+
+def test_renew_waiting_stops_when_asked_or_when_nothing_can_renew(
+    clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = renewing(monkeypatch)
+    assert credentials.renew_waiting(source(), OLD, stop=lambda: True) is None
+    assert len(calls) == 1 and clock.sleeps == []
+    assert credentials.renew_waiting(source(None), OLD) is None  # no secret to renew from
+    assert len(calls) == 1
+
+
+def test_renew_logs_why_the_secret_could_not_be_read(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(credentials, "_current", {})
+
+    def read_secret(src: CredentialSource, stage: str = "AWSCURRENT") -> Credentials:
+        raise WorkloadError("cannot read it: access denied")
+
+    monkeypatch.setattr(credentials, "read_secret", read_secret)
+    with caplog.at_level(logging.INFO, logger="workloads"):
+        assert credentials.renew(source(), OLD) is None
+    assert [r.getMessage() for r in caplog.records] == [
+        "aurora: renewing credentials: cannot read it: access denied"
+    ]
+
+
+class Refused(Exception):
+    pass
+
+
+def endpoint(src: CredentialSource | None) -> Endpoint:
+    return Endpoint("db", 3306, OLD.password, user=OLD.username, credentials=src)
+
+
+def test_with_renewal_connects_again_with_renewed_credentials(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[Any] = []
+
+    def renew_waiting(src: CredentialSource, refused: Credentials) -> Credentials | None:
+        asked.append(refused)
+        credentials._current[src.key] = NEW
+        return NEW
+
+    monkeypatch.setattr(credentials, "_current", {})
+    monkeypatch.setattr(credentials, "renew_waiting", renew_waiting)
+    ep = endpoint(source())
+    logins: list[Credentials] = []
+    renewed: list[bool] = []
+
+    def connect() -> str:
+        logins.append(credentials.login(ep))
+        if logins[-1] == OLD:
+            raise Refused("access denied")
+        return "connected"
+
+    result = credentials.with_renewal(
+        ep, connect, lambda e: isinstance(e, Refused), lambda: renewed.append(True)
+    )
+    assert result == "connected"
+    assert logins == [OLD, NEW] and asked == [OLD] and renewed == [True]
+
+
+@pytest.mark.parametrize("case", ["not an auth error", "no secret", "nothing renewed"])
+def test_with_renewal_raises_the_first_error_when_it_cannot_help(
+    monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    asked: list[Any] = []
+    monkeypatch.setattr(credentials, "_current", {})
+    monkeypatch.setattr(credentials, "renew_waiting", lambda src, refused: asked.append(refused))
+    ep = endpoint(None if case == "no secret" else source())
+    attempts: list[int] = []
+
+    def connect() -> str:
+        attempts.append(1)
+        raise (ValueError if case == "not an auth error" else Refused)("first")
+
+    with pytest.raises((Refused, ValueError), match="first"):
+        credentials.with_renewal(ep, connect, lambda e: isinstance(e, Refused))
+    assert len(attempts) == 1
+    assert asked == ([OLD] if case == "nothing renewed" else [])
+
+
+def test_describe_says_where_the_credentials_in_use_came_from(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(credentials, "_current", {})
+    assert credentials.describe(None) == "outputs"
+    assert credentials.describe(CredentialSource("aurora", Credentials("u", "p"))) == "outputs"
+    assert credentials.describe(source()) == "secret"
+
+
+def test_the_credentials_option() -> None:
+    parser = argparse.ArgumentParser()
+    credentials.add_credentials_argument(parser)
+    assert parser.parse_args([]).credentials == "auto"
+    assert parser.parse_args(["--credentials", "outputs"]).credentials == "outputs"
+    [action] = [a for a in parser._actions if a.dest == "credentials"]
+    assert action.choices == ("auto", "secret", "outputs")
+    assert action.help == (
+        "where the password comes from: auto (default: the secret behind secretArn, else the"
+        " outputs' password), secret, or outputs"
+    )
