@@ -16,6 +16,7 @@ from preflight import report
 from preflight.plan import SECRET_SIG, SECRET_VALUE, UNKNOWN, Plan, PlannedResource
 from preflight.policy import PolicyReport, Violation
 from preflight.tfplan import MASK, to_tfplan
+from workloads.common import redaction
 from workloads.common.outputs import outputs_from_json
 from workloads.common.redaction import (
     RedactingFormatter,
@@ -270,3 +271,36 @@ def test_the_tfplan_export_marks_unknown_and_sensitive_parts_where_they_are() ->
             "extra_list": [False, False, True, False],
         }
     )
+
+
+def test_a_secret_given_as_a_whole_block_is_masked_whole() -> None:
+    table = resource(
+        "aws:dynamodb/table:Table",
+        "w",
+        {"name": "w", "serverSideEncryption": secret("block-s3cr3t"), "extraMap": {"k": "v"}},
+    )
+    doc = to_tfplan(Plan("s", "p", {}, [table], {}))
+    [planned] = doc["planned_values"]["root_module"]["resources"]
+    assert planned["values"]["server_side_encryption"] == MASK
+    assert planned["values"]["extra_map"] == {"k": "v"}
+    assert planned["sensitive_values"] == {"server_side_encryption": True}
+    assert doc["resource_changes"][0]["change"]["after_unknown"] == {}
+
+
+def test_redaction_registers_strings_of_four_characters_and_more_with_their_url_form(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(redaction, "_secrets", set())  # a registry of this test's own
+    register_secret("Q7#z")
+    register_secret("Q8#")
+    register_secret(None)  # not a string: ignored, no error
+    assert redact("Q7#z Q8# Q7%23z") == "*** Q8# ***"
+    register_secret("a/b?c")
+    assert redact("a%2Fb%3Fc") == "***"
+
+
+def test_redaction_replaces_the_longest_secret_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(redaction, "_secrets", set())
+    # shortest-first or alphabetical order would leave a piece of the longer one
+    assert redact("azzb and zz", ["zz", "azzb"]) == "*** and ***"
+    assert redact("abc123456", ["abc123", "abc123456"]) == "***"
