@@ -6,6 +6,7 @@ side is tested through moto in test_workloads.py."""
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import types
 from typing import Any
@@ -196,3 +197,156 @@ def test_the_credentials_option() -> None:
         "where the password comes from: auto (default: the secret behind secretArn, else the"
         " outputs' password), secret, or outputs"
     )
+
+
+# --- reading the secret: a stand-in client, each way the read can fail ------------------------
+
+
+class Client:
+    """get_secret_value answering from `reply` (a dict) or raising it (an exception)."""
+
+    def __init__(self, reply: Any) -> None:
+        self.reply = reply
+        self.calls: list[dict[str, str]] = []
+
+    def get_secret_value(self, **kwargs: str) -> Any:
+        self.calls.append(kwargs)
+        if isinstance(self.reply, Exception):
+            raise self.reply
+        return self.reply
+
+
+def client_error(error: dict[str, str] | None) -> Exception:
+    from botocore.exceptions import ClientError
+
+    return ClientError({} if error is None else {"Error": error}, "GetSecretValue")
+
+
+@pytest.fixture
+def stand_in(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Install a Client answering `reply`; returns it and the (region, timeout) asked for."""
+    made: list[tuple[str, float]] = []
+
+    def install(reply: Any) -> tuple[Client, list[tuple[str, float]]]:
+        client = Client(reply)
+
+        def factory(region: str, timeout: float) -> Client:
+            made.append((region, timeout))
+            return client
+
+        monkeypatch.setattr(credentials, "_client", factory)
+        return client, made
+
+    return install
+
+
+WHERE = f'aurora.secretArn "{ARN}"'
+
+
+def test_a_secret_is_read_from_its_region_with_the_sources_timeout(stand_in: Any) -> None:
+    client, made = stand_in({"SecretString": '{"username": "u", "password": "pw-123456"}'})
+    src = CredentialSource("aurora", OLD, ARN, timeout=3.5)
+    assert credentials.read_secret(src, "AWSPENDING") == Credentials("u", "pw-123456", "secret")
+    assert made == [("us-east-1", 3.5)]
+    assert client.calls == [{"SecretId": ARN, "VersionStage": "AWSPENDING"}]
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (None, f"cannot read {WHERE}: error: error"),
+        ({"Code": "AccessDenied"}, f"cannot read {WHERE}: access denied (AccessDenied)"),
+        (
+            {"Code": "UnrecognizedClientException"},
+            f"cannot read {WHERE}: access denied (UnrecognizedClientException)",
+        ),
+        (
+            {"Code": "Throttling", "Message": "slow\ndown " + "x" * 300},
+            f"cannot read {WHERE}: Throttling: slow down " + "x" * 149 + "…",
+        ),
+        ({"Code": "Throttling", "Message": ""}, f"cannot read {WHERE}: Throttling: Throttling"),
+    ],
+    ids=["no-error", "access-denied", "unrecognized", "long-message", "no-message"],
+)
+def test_a_refused_read_is_one_line_naming_the_secret(
+    stand_in: Any, error: dict[str, str] | None, message: str
+) -> None:
+    stand_in(client_error(error))
+    with pytest.raises(WorkloadError) as raised:
+        credentials.read_secret(source())
+    assert str(raised.value) == message
+
+
+def test_a_missing_pending_version_is_its_own_error(stand_in: Any) -> None:
+    stand_in(client_error({"Code": "ResourceNotFoundException"}))
+    with pytest.raises(credentials._NoSuchVersion) as raised:
+        credentials.read_secret(source(), "AWSPENDING")
+    assert str(raised.value) == f"{WHERE}: no AWSPENDING version"
+
+
+@pytest.mark.parametrize("arn", [None, "local", "x" * 200])
+def test_only_a_secrets_manager_arn_is_read(stand_in: Any, arn: str | None) -> None:
+    client, _ = stand_in({"SecretString": "{}"})
+    with pytest.raises(WorkloadError) as raised:
+        credentials.read_secret(CredentialSource("aurora", OLD, arn))
+    shown = "None" if arn is None else arn if len(arn) <= 120 else "x" * 119 + "…"
+    assert str(raised.value) == f'aurora.secretArn "{shown}" is not a Secrets Manager ARN'
+    assert client.calls == []
+
+
+def test_a_binary_secret_is_refused(stand_in: Any) -> None:
+    stand_in({"SecretBinary": b"\x00"})
+    with pytest.raises(WorkloadError) as raised:
+        credentials.read_secret(source())
+    assert str(raised.value) == f"{WHERE}: holds binary data, not a JSON object"
+
+
+def test_what_a_secret_holds_is_registered_for_redaction(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workloads.common import redaction
+
+    monkeypatch.setattr(redaction, "_secrets", set())
+    text = '{"password": "pw-registered-1"}'
+    assert credentials.parse_secret(text, source()).password == "pw-registered-1"
+    assert redaction.redact(f"{text} pw-registered-1") == "*** ***"
+
+
+@pytest.mark.parametrize(
+    ("password", "ok"),
+    [("with space", True), ("\x80latin", True), ("tab\there", False), ("del\x7f", False)],
+    ids=["space", "c1", "tab", "del"],
+)
+def test_a_password_refuses_c0_controls_and_del_only(password: str, ok: bool) -> None:
+    text = json.dumps({"password": password})
+    if ok:
+        assert credentials.parse_secret(text, source()).password == password
+    else:
+        with pytest.raises(WorkloadError, match='"password" contains a control character'):
+            credentials.parse_secret(text, source())
+
+
+def test_a_username_must_be_printable() -> None:
+    with pytest.raises(WorkloadError, match='"username" is not a user name'):
+        credentials.parse_secret(json.dumps({"username": "a\x00b", "password": "p"}), source())
+
+
+def test_the_redis_default_user_means_a_bare_auth_token() -> None:
+    redis = CredentialSource("redis", OLD, ARN, kind="redis")
+    text = json.dumps({"username": "default", "password": "tok-123456"})
+    assert credentials.parse_secret(text, redis) == Credentials("", "tok-123456", "secret")
+
+
+def test_login_without_a_credential_source_uses_the_endpoints_own() -> None:
+    assert credentials.login(endpoint(None)) == Credentials("app", "old-pw-123")
+
+
+def test_the_secrets_manager_client_retries_and_times_out_as_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(credentials, "_clients", {})
+    client = credentials._client("eu-west-1", 4.0)
+    assert client.meta.region_name == "eu-west-1"
+    config = client.meta.config
+    assert (config.connect_timeout, config.read_timeout) == (4.0, 4.0)
+    # botocore keeps max_attempts 3 (retries) as total_max_attempts 4 (the first try too)
+    assert config.retries == {"mode": "standard", "total_max_attempts": 4}
+    assert credentials._client("eu-west-1", 9.0) is client  # one per region and process
