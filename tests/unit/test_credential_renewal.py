@@ -32,6 +32,10 @@ class Clock:
     def monotonic(self) -> float:
         return self.now
 
+    def uniform(self, low: float, high: float) -> float:
+        assert low == 0, "the jitter starts at no wait"
+        return high
+
     def sleep(self, seconds: float) -> None:
         assert seconds > 0, "a zero sleep would spin"
         self.sleeps.append(seconds)
@@ -43,7 +47,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fake = Clock()
     monkeypatch.setattr(credentials, "time", fake)
     # the jitter's upper bound, always: the waits are then the backoff itself
-    monkeypatch.setattr(credentials, "random", types.SimpleNamespace(uniform=lambda a, b: b))
+    monkeypatch.setattr(credentials, "random", types.SimpleNamespace(uniform=fake.uniform))
     monkeypatch.setattr(credentials, "_current", {})
     return fake
 
@@ -350,3 +354,90 @@ def test_the_secrets_manager_client_retries_and_times_out_as_asked(
     # botocore keeps max_attempts 3 (retries) as total_max_attempts 4 (the first try too)
     assert config.retries == {"mode": "standard", "total_max_attempts": 4}
     assert credentials._client("eu-west-1", 9.0) is client  # one per region and process
+
+
+# --- resolving at start-up, and the log lines that say where credentials came from -----------
+
+
+def reading(monkeypatch: pytest.MonkeyPatch, answer: Any) -> list[CredentialSource]:
+    asked: list[CredentialSource] = []
+
+    def read_secret(src: CredentialSource, stage: str = "AWSCURRENT") -> Credentials:
+        asked.append(src)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(credentials, "read_secret", read_secret)
+    return asked
+
+
+def test_resolving_keeps_the_kind_and_timeout_in_every_case(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    asked = reading(monkeypatch, NEW)
+    outputs = Credentials("app", "pw", "outputs")
+    kw: dict[str, Any] = {"username": "app", "password": "pw", "kind": "redis", "timeout": 3.0}
+    want = CredentialSource("redis", outputs, None, "redis", 3.0)
+    assert credentials.resolve_credentials("redis", secret_arn=ARN, mode="outputs", **kw) == want
+    assert credentials.resolve_credentials("redis", secret_arn="local", **kw) == want
+    with caplog.at_level(logging.INFO, logger="workloads"):
+        found = credentials.resolve_credentials("redis", secret_arn=ARN, **kw)
+    assert found == CredentialSource("redis", NEW, ARN, "redis", 3.0)
+    assert asked == [CredentialSource("redis", outputs, ARN, "redis", 3.0)]
+    assert [r.getMessage() for r in caplog.records] == ["redis: credentials from its secret"]
+    default = credentials.resolve_credentials("aurora", secret_arn=ARN, username="u", password="p")
+    assert (default.kind, default.timeout, default.initial) == ("sql", 10.0, NEW)  # mode auto
+
+
+def test_without_aws_credentials_auto_falls_back_to_the_outputs_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    reading(monkeypatch, credentials._NoAwsCredentials("no AWS credentials"))
+    with caplog.at_level(logging.INFO, logger="workloads"):
+        src = credentials.resolve_credentials(
+            "redis", secret_arn=ARN, username="", password="tok", key_name="authToken"
+        )
+    assert src.initial == Credentials("", "tok", "outputs") and src.secret_arn == ARN
+    assert [r.getMessage() for r in caplog.records] == [
+        "redis: no AWS credentials to read its secret; using authToken"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("arn", "got"),
+    [(None, "it is not in the outputs"), ("local" + "x" * 100, 'got "local' + "x" * 54 + '…"')],
+    ids=["missing", "long"],
+)
+def test_credentials_secret_needs_an_arn(arn: str | None, got: str) -> None:
+    with pytest.raises(WorkloadError) as raised:
+        credentials.resolve_credentials(
+            "aurora", secret_arn=arn, username="u", password="p", mode="secret"
+        )
+    assert str(raised.value) == (
+        f'--credentials secret: "aurora.secretArn" is not a Secrets Manager ARN ({got})'
+    )
+
+
+def test_credentials_outputs_needs_the_password() -> None:
+    with pytest.raises(WorkloadError) as raised:
+        credentials.resolve_credentials(
+            "aurora", secret_arn=ARN, username="u", password=None, mode="outputs"
+        )
+    assert str(raised.value) == (
+        '--credentials outputs: no "aurora.password" in the outputs (a managed-credentials'
+        " stack keeps it only in the secret: use --credentials auto)"
+    )
+
+
+def test_renew_logs_which_version_renewed(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(credentials, "_current", {})
+    answers = {"AWSCURRENT": OLD, "AWSPENDING": NEW}
+    monkeypatch.setattr(credentials, "read_secret", lambda src, stage: answers[stage])
+    with caplog.at_level(logging.INFO, logger="workloads"):
+        assert credentials.renew(source(), OLD) == NEW
+    assert [r.getMessage() for r in caplog.records] == [
+        "aurora: credentials renewed from the secret (AWSPENDING)"
+    ]
