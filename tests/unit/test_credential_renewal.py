@@ -441,3 +441,21 @@ def test_renew_logs_which_version_renewed(
     assert [r.getMessage() for r in caplog.records] == [
         "aurora: credentials renewed from the secret (AWSPENDING)"
     ]
+
+
+def test_an_unreachable_or_failing_secrets_manager_is_named(stand_in: Any) -> None:
+    from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
+
+    stand_in(EndpointConnectionError(endpoint_url="https://sm\n" + "e" * 300))
+    with pytest.raises(WorkloadError) as raised:
+        credentials.read_secret(source())
+    detail = 'Could not connect to the endpoint URL: "https://sm ' + "e" * 300  # one line
+    assert str(raised.value) == (
+        f"cannot read {WHERE}: Secrets Manager unreachable ({detail[:199]}…)"  # 200 at most
+    )
+    stand_in(ReadTimeoutError(endpoint_url="u"))
+    with pytest.raises(WorkloadError) as raised:
+        credentials.read_secret(source())
+    assert str(raised.value) == (
+        f'cannot read {WHERE}: ReadTimeoutError: Read timeout on endpoint URL: "u"'
+    )
