@@ -93,3 +93,39 @@ def test_cidrs_and_groups_share_the_50_sources() -> None:
         }
     )
     assert len(cfg.allowed_cidrs) + len(cfg.allowed_security_group_ids) == 50
+
+
+def test_cidrs_and_groups_together_are_at_most_50() -> None:
+    with pytest.raises(ConfigError) as bad:
+        network(
+            {
+                "allowedCidrs": [f"10.{i}.0.0/16" for i in range(26)],
+                "allowedSecurityGroupIds": [f"sg-{i:08x}" for i in range(25)],
+            }
+        )
+    assert str(bad.value) == (
+        "dbtier:network.allowedCidrs and allowedSecurityGroupIds have 51 entries together;"
+        f" at most 50 {QUOTA}"
+    )
+
+
+def test_subnets_need_their_vpc_and_two_of_them() -> None:
+    with pytest.raises(ConfigError) as bad:
+        network({"subnetIds": subnets(2)})
+    assert str(bad.value) == (
+        "dbtier:network.subnetIds needs dbtier:network.vpcId (the VPC they belong to)"
+    )
+    with pytest.raises(ConfigError) as bad:
+        network({"vpcId": "vpc-0123abcd", "subnetIds": subnets(1)})
+    assert str(bad.value) == (
+        "dbtier:network.subnetIds needs at least 2 subnets in different AZs (got 1)"
+    )
+    cfg = network({"vpcId": "vpc-0123abcd", "subnetIds": subnets(2)})
+    assert (cfg.vpc_id, cfg.subnet_ids) == ("vpc-0123abcd", tuple(subnets(2)))
+
+
+@pytest.mark.parametrize("key", ["s3EndpointId", "secretsManagerEndpointId"])
+def test_a_malformed_endpoint_id_message_names_the_form(key: str) -> None:
+    with pytest.raises(ConfigError) as bad:
+        network({key: "vpce-XYZ"})
+    assert str(bad.value).startswith(f"dbtier:network.{key} must be an id like vpce-0123abcd")
