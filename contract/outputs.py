@@ -56,6 +56,9 @@ class RelationalOutputs:
     iam_user: str | None = _optional()
     iam_connect_arn: Arn | None = _optional()  # noqa: RUF009 - a field() spec
     iam_connect_policy: IamPolicy | None = _optional()  # noqa: RUF009 - a field() spec
+    # DB instance identifiers, primary first: what the RDS API calls (a restore drill) name.
+    # Optional: a stack deployed before they were exported, and a local run, have none.
+    instance_ids: tuple[str, ...] = _optional(())
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ class AuroraOutputs:
     iam_user: str | None = _optional()
     iam_connect_arn: Arn | None = _optional()  # noqa: RUF009 - a field() spec
     iam_connect_policy: IamPolicy | None = _optional()  # noqa: RUF009 - a field() spec
+    # The DB cluster identifier, for the RDS API calls (see RelationalOutputs.instance_ids).
+    cluster_id: str | None = _optional()
 
 
 @dataclass(frozen=True)

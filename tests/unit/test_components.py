@@ -421,6 +421,7 @@ def test_outputs_have_the_fixed_shape(dev_plan: Plan) -> None:
         "iamUser",
         "iamConnectArn",
         "iamConnectPolicy",
+        "instanceIds",
     }
     assert set(outputs["aurora"]) == {
         "writerEndpoint",
@@ -434,6 +435,7 @@ def test_outputs_have_the_fixed_shape(dev_plan: Plan) -> None:
         "iamUser",
         "iamConnectArn",
         "iamConnectPolicy",
+        "clusterId",
     }
     assert set(outputs["warehouse"]) == {
         "endpoint",
