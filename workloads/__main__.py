@@ -40,6 +40,7 @@ WORKLOADS: dict[str, str] = {
     "migration-check": "workloads.migration_check.cli",
     "dynamo": "workloads.dynamo.cli",
     "redis": "workloads.redis_workload.cli",
+    "restore-drill": "workloads.restore_drill.cli",
 }
 
 PROG = "python -m workloads"

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workloads.migration_check.catalog import Database
-from workloads.migration_check.plan import ARITHMETIC, BUCKETS, TablePlan, match_name, plan_table
+from workloads.migration_check.plan import (
+    ARITHMETIC,
+    BUCKETS,
+    RowFilter,
+    TablePlan,
+    match_name,
+    plan_table,
+)
 from workloads.migration_check.side import SOURCE, TARGET, Key, Row, Rows, Side
 
 SUB_CHUNKS = 25
@@ -49,6 +56,8 @@ class TableReport:
     differing_chunks: int | None = None
     chunking: str | None = None  # arithmetic, keyset or buckets
     streamed_columns: list[str] = field(default_factory=list)
+    # With a row filter: the source rows it left out (written after its time).
+    left_out: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"table": self.table}
@@ -71,6 +80,8 @@ class TableReport:
         }
         if self.streamed_columns:
             out["streamedColumns"] = self.streamed_columns
+        if self.left_out is not None:
+            out["leftOut"] = self.left_out
         return out
 
 
@@ -330,8 +341,10 @@ def compare_table(
     chunk_size: int,
     max_ranges: int,
     pool: ThreadPoolExecutor,
+    row_filter: RowFilter | None = None,
 ) -> TableReport:
-    """Compare one table of the source with the target: counts, checksums, differing ranges."""
+    """Compare one table of the source with the target: counts, checksums, differing ranges;
+    with ``row_filter``, only the rows it keeps where both sides have its column."""
     target_table = match_name(table, target_tables)
     if target_table is None:
         return TableReport(table, "missing in target")
@@ -347,7 +360,18 @@ def compare_table(
         missing = [] if isinstance(plan, str) else plan.missing
         reason = plan if isinstance(plan, str) else "no primary key: cannot chunk"
         return TableReport(table, "skipped", columns_missing_in_target=missing, reason=reason)
-    source = Side(source_db, plan, SOURCE)
-    target = Side(target_db, plan, TARGET)
+    only: list[tuple[str, RowFilter] | None] = [None, None]
+    if row_filter is not None:
+        found = [
+            row_filter.column_for(table, [c.name for c in shape.columns])
+            for shape in (s_shape, t_shape)
+        ]
+        s_column, t_column = found
+        if s_column is not None and t_column is not None:
+            only = [(s_column, row_filter), (t_column, row_filter)]
+    source = Side(source_db, plan, SOURCE, only[0])
+    target = Side(target_db, plan, TARGET, only[1])
     job = _Job(plan, source, target, chunk_size, max_ranges, pool)
-    return _bucketed(job) if plan.strategy == BUCKETS else _ranged(job)
+    report = _bucketed(job) if plan.strategy == BUCKETS else _ranged(job)
+    report.left_out = source.left_out()
+    return report

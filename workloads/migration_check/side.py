@@ -21,7 +21,7 @@ from workloads.migration_check.canonical import (
     row_text,
 )
 from workloads.migration_check.catalog import Database
-from workloads.migration_check.plan import ColumnPlan, TablePlan
+from workloads.migration_check.plan import ColumnPlan, RowFilter, TablePlan
 from workloads.sql.engines import MYSQL
 
 SOURCE, TARGET = "source", "target"
@@ -52,7 +52,13 @@ def shown_value(value: Any) -> Any:
 class Side:
     """The SQL for one table on one side; ``role`` picks the plan's source or target columns."""
 
-    def __init__(self, db: Database, plan: TablePlan, role: str) -> None:
+    def __init__(
+        self,
+        db: Database,
+        plan: TablePlan,
+        role: str,
+        only: tuple[str, RowFilter] | None = None,
+    ) -> None:
         self.db = db
         self.name = plan.table if role == SOURCE else plan.target_table
         self.table = db.relation(self.name)
@@ -78,6 +84,17 @@ class Side:
         self.mysql = family == MYSQL
         cast = "" if self.mysql else "::text"
         self.streamed = [db.quote(column(p).name) + cast for p in plan.streamed]
+        # ``only``: (this side's time column, the filter) - rows after it are left out.
+        self.only: tuple[str, list[Any]] | None = None
+        if only is not None:
+            quoted = db.quote(only[0])
+            self.only = (f"({quoted} IS NULL OR {quoted} <= %s)", [db.param(only[1].before)])
+
+    def _filtered(self, where: str, params: list[Any]) -> tuple[str, list[Any]]:
+        """``where`` narrowed to the rows the filter keeps."""
+        if self.only is None:
+            return where, params
+        return f"{self.only[0]} AND ({where})", [*self.only[1], *params]
 
     def _where(
         self, lower: Key | None, upper: Key | None, inclusive_upper: bool
@@ -93,7 +110,7 @@ class Side:
         if upper is not None:
             parts.append(f"{key} {'<=' if inclusive_upper else '<'} {marks}")
             params.extend(self.db.param(v) for v in upper)
-        return (" AND ".join(parts) or "TRUE"), params
+        return self._filtered(" AND ".join(parts) or "TRUE", params)
 
     def chunk_sums(self, chunks: list[tuple[Any, Any]], inclusive_upper: bool) -> list[Key]:
         """(row count, combined row hashes) for each key range."""
@@ -110,9 +127,11 @@ class Side:
     def bucket_sums(self, buckets: int) -> dict[int, Key]:
         """bucket -> (row count, combined row hashes), the bucket a hash of the key's canonical
         text modulo ``buckets``: one grouped scan."""
+        where, params = self._filtered("TRUE", [])
         rows = self.db.query(
             f"SELECT MOD({self.key_hash}, {int(buckets)}) AS b, COUNT(*), {self.total} "
-            f"FROM {self.table} GROUP BY b"
+            f"FROM {self.table} WHERE {where} GROUP BY b",
+            params,
         )
         return {int(b): (int(count), int(total)) for b, count, total in rows}
 
@@ -144,18 +163,32 @@ class Side:
         """The rows of some key-hash buckets (differing ones): one scan."""
         marks = ", ".join(["%s"] * len(wanted))
         bucket = f"MOD({self.key_hash}, {int(buckets)})"
-        return self._fetch(f"{bucket} IN ({marks})", list(wanted), bucket)
+        return self._fetch(*self._filtered(f"{bucket} IN ({marks})", list(wanted)), bucket)
 
     def min_max(self) -> tuple[Any, Any]:
         """MIN and MAX of the (single, integer) key: two index lookups."""
-        low, high = self.db.one(f"SELECT MIN({self.key[0]}), MAX({self.key[0]}) FROM {self.table}")
+        where, params = self._filtered("TRUE", [])
+        low, high = self.db.one(
+            f"SELECT MIN({self.key[0]}), MAX({self.key[0]}) FROM {self.table} WHERE {where}",
+            params,
+        )
         return low, high
 
     def estimate(self) -> int:
         return self.db.estimate(self.name)
 
     def count(self) -> int:
-        return int(self.db.one(f"SELECT COUNT(*) FROM {self.table}")[0])
+        where, params = self._filtered("TRUE", [])
+        return int(self.db.one(f"SELECT COUNT(*) FROM {self.table} WHERE {where}", params)[0])
+
+    def left_out(self) -> int | None:
+        """Rows the filter leaves out (written after its time); None without a filter."""
+        if self.only is None:
+            return None
+        condition, params = self.only
+        return int(
+            self.db.one(f"SELECT COUNT(*) FROM {self.table} WHERE NOT {condition}", params)[0]
+        )
 
     def boundaries(self, chunk_size: int) -> list[Key]:
         """Upper keys of successive chunks of ``chunk_size`` rows (keyset walk of the key)."""
