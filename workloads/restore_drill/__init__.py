@@ -188,11 +188,8 @@ def drill(settings: DrillSettings, side: SourceSide, aws: Aws, say: Say) -> Rest
             f"--to-time {settings.to_time.isoformat()} is after the latest restorable time of "
             f"{side.identifier} ({latest.isoformat()})"
         )
-    say(f"will create {name}, restored from {side.identifier}, with:")
-    for call in calls:
-        say(f"  {call.shown()}")
-    say("and delete it afterwards" if not settings.keep else "and keep it (--keep)")
     report = RestoreReport(side.target, side.identifier, name, calls, kept=settings.keep)
+    say(f"writing marker {drill_id} into {side.identifier} (removed at the end)")
     report.marker = _write_marker(side, aws, drill_id)
     try:
         _restore_and_compare(settings, side=side, aws=aws, source=source, report=report, say=say)
@@ -212,9 +209,13 @@ def _restore_and_compare(
     say: Say,
 ) -> None:
     assert report.marker is not None
-    point = settings.to_time or _restorable_after(aws, side, report.marker.written_at, settings)
+    point = settings.to_time or _restorable_after(aws, side, report, settings)
     report.restore_point = point
     report.calls = restore_calls(source, report.throwaway, point)
+    say(f"will create {report.throwaway}, restored from {side.identifier}, with:")
+    for call in report.calls:
+        say(f"  {call.shown()}")
+    say("and delete it afterwards" if not settings.keep else "and keep it (--keep)")
     report.requested_at = datetime.now(UTC)
     started = time.monotonic()
     made: list[ApiCall] = []
@@ -239,9 +240,11 @@ def _restore_and_compare(
 
 
 def _restorable_after(
-    aws: Aws, side: SourceSide, written_at: datetime, settings: DrillSettings
+    aws: Aws, side: SourceSide, report: RestoreReport, settings: DrillSettings
 ) -> datetime:
     """Wait until the source can be restored to a time after the marker; that time."""
+    assert report.marker is not None
+    written_at = report.marker.written_at
     deadline = time.monotonic() + settings.restorable_timeout
     wait = 0.2
     while True:
@@ -252,6 +255,13 @@ def _restorable_after(
             )
         if latest >= written_at:
             return latest
+        if side.local and side.target == DYNAMO:
+            report.stand_in = (
+                "local stand-in: moto keeps a table's LatestRestorableDateTime at the moment "
+                "point-in-time recovery was turned on, so the restore point is now (moto's "
+                "restore copies the table as it is)"
+            )
+            return datetime.now(UTC)
         if time.monotonic() + wait > deadline:
             raise WorkloadError(
                 f"the latest restorable time of {side.identifier} ({latest.isoformat()}) did not "

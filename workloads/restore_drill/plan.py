@@ -102,8 +102,9 @@ def drill_tags(source: Source) -> list[dict[str, str]]:
 def restore_calls(source: Source, name: str, restore_time: datetime) -> list[ApiCall]:
     """The calls that restore ``source`` at ``restore_time`` into the throwaway ``name``."""
     if source.target == DYNAMO:
+        # By name: the table is in the drill's account and region (moto reads no ARN either).
         params: dict[str, Any] = {
-            "SourceTableArn" if source.arn else "SourceTableName": source.arn or source.identifier,
+            "SourceTableName": source.identifier,
             "TargetTableName": name,
             "RestoreDateTime": restore_time,
         }
