@@ -12,7 +12,6 @@ say; --dry-run creates nothing; prod needs --yes.
 from __future__ import annotations
 
 import json
-import logging
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,11 +21,9 @@ from typing import Any
 import boto3
 import psycopg2
 import pytest
-from moto.server import ThreadedMotoServer
 
 import workloads.__main__ as workloads_main
 import workloads.restore_drill as restore_drill
-from standins.local_dynamo import free_port
 from standins.local_dynamo import local_outputs as dynamo_outputs
 from standins.local_outputs import drop_all, mysql_admin, new_password, pg_admin, provision_all
 from standins.local_rds import REGION, enable_pitr, seed_rds
@@ -37,18 +34,6 @@ from workloads.restore_drill.standin import copy_exists
 pytestmark = pytest.mark.integration
 
 ROWS = 300
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
 
 
 @pytest.fixture(autouse=True)
