@@ -7,15 +7,32 @@ subnets, a security group, a KMS key (the stack key), a DB subnet group, the rel
 identifiers into the outputs (``relational.instanceIds``, ``aurora.clusterId``) as a deployed
 stack exports them. ``enable_pitr`` turns on point-in-time recovery for a local DynamoDB table.
 The data itself stays on the local engines: the drill's local stand-in copies it there.
+
+As a command, around a local run's outputs (``standins.local_outputs``), with moto's server
+started on a free port and stopped after the command, whose exit status it returns:
+
+    .venv/bin/python -m standins.local_rds out/local-outputs.json out/local-rds.json -- \\
+        .venv/bin/python -m workloads restore-drill --outputs out/local-rds.json --target relational
+
+The command runs with ``AWS_ENDPOINT_URL_RDS`` pointing at moto and dummy AWS credentials.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import boto3
+from moto.server import ThreadedMotoServer
 
 from contract.outputs import camel
+from standins.local_dynamo import free_port
 
 REGION = "us-east-1"
 SERVERLESS_RANGE = {"MinCapacity": 0.5, "MaxCapacity": 2.0}
@@ -108,3 +125,40 @@ def enable_pitr(endpoint_url: str, table: str, region: str = REGION) -> None:
         TableName=table,
         PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
     )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("outputs", help="a local run's outputs (python -m standins.local_outputs)")
+    parser.add_argument("write", help="where to write them with the RDS identifiers")
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="-- command to run")
+    args = parser.parse_args()
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        parser.error("no command after --")
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log per request
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        url = f"http://127.0.0.1:{port}"
+        outputs = json.loads(Path(args.outputs).read_text(encoding="utf-8"))
+        seed_rds(url, outputs, "dbtier-local")
+        fd = os.open(args.write, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it has passwords
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(outputs, handle, indent=2)
+        env = {
+            **os.environ,
+            "AWS_ENDPOINT_URL_RDS": url,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+        }
+        print(f"local_rds: moto at {url}, outputs in {args.write}", file=sys.stderr)
+        return subprocess.call(command, env=env)
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

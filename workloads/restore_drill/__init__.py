@@ -69,6 +69,7 @@ class DrillSettings:
     restorable_timeout: float = 900.0  # seconds for the latest restorable time to pass the marker
     chunk_size: int = 25_000
     max_ranges: int = 5
+    show_progress: bool = False  # a bar per table compared (stderr, a terminal only)
 
 
 @dataclass(frozen=True)
@@ -321,6 +322,7 @@ def _compare(
         exclude=[],
         chunk_size=settings.chunk_size,
         max_ranges=settings.max_ranges,
+        show_progress=settings.show_progress,
         row_filter=row_filter,
     )
     report.marker_present = sql_marker_present(side.family, restored, report.marker)

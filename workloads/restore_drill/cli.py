@@ -153,6 +153,7 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
         restorable_timeout=args.restorable_timeout,
         chunk_size=args.chunk_size,
         max_ranges=args.max_ranges,
+        show_progress=not args.json,
     )
     report = drill(settings, side, aws, _say)
     return finish(report, args.json, render)
