@@ -1,17 +1,15 @@
 """The restore drill's decisions without a server: the throwaway's name within each service's
-rules, the calls that restore and delete it, the prod guard, and the report's verdict."""
+rules, the calls that restore and delete it, the marker's key, and the report's verdict (the
+prod guard is the drills' shared one, tested with it)."""
 
 from __future__ import annotations
 
-import argparse
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from workloads.common import Outputs, WorkloadError
-from workloads.common.drill import add_drill_arguments, require_consent, stack_is_prod
-from workloads.migration_check import TableReport
+from workloads.migration_check import RowFilter, TableReport
 from workloads.restore_drill import RestoreReport
 from workloads.restore_drill.marker import Marker, dynamo_marker_key
 from workloads.restore_drill.plan import (
@@ -104,33 +102,6 @@ def test_a_marker_key_fits_every_key_type():
     assert key["r"]["B"].startswith(b"dbtier-restore-drill#")
 
 
-def outputs(**sections):
-    return Outputs(dict(sections), "outputs file o.json")
-
-
-@pytest.mark.parametrize(
-    ("stack", "data", "prod"),
-    [
-        ("prod", {}, True),
-        ("payments-production", {}, True),
-        ("product-dev", {}, False),
-        (None, {"aurora": {"clusterId": "dbtier-prod-aurora-cluster"}}, True),
-        (None, {"relational": {"instanceIds": ["dbtier-dev-relational-primary"]}}, False),
-    ],
-)
-def test_a_stack_is_prod_by_its_name_or_its_identifiers(stack, data, prod):
-    assert stack_is_prod(outputs(**data), stack) is prod
-
-
-def test_prod_needs_yes():
-    with pytest.raises(WorkloadError, match=r"stack 'prod' is a prod stack: pass --yes to drill"):
-        require_consent(outputs(), "prod", False, "drill")
-    require_consent(outputs(), "prod", True, "drill")
-    parser = argparse.ArgumentParser()
-    add_drill_arguments(parser)
-    assert vars(parser.parse_args(["--dry-run"])) == {"dry_run": True, "yes": False}
-
-
 def test_the_verdict_needs_the_marker_only_when_the_restore_point_is_after_it():
     marker = Marker("id", AT)
     matched = [TableReport("t", "match")]
@@ -144,3 +115,11 @@ def test_the_verdict_needs_the_marker_only_when_the_restore_point_is_after_it():
     assert before.exit_code == 0
     before.left_behind = ["rds x: refused"]
     assert before.exit_code == 2
+
+
+def test_a_row_filter_finds_each_tables_time_column():
+    only = RowFilter(AT, "created_at", {"dbtier_restore_drill": "written_at"})
+    assert only.column_for("orders", ["id", "Created_At"]) == "Created_At"  # PostgreSQL folds
+    assert only.column_for("dbtier_restore_drill", ["drill_id", "written_at"]) == "written_at"
+    assert only.column_for("tags", ["id", "name"]) is None  # compared whole
+    assert RowFilter(AT).column_for("orders", ["created_at"]) is None
