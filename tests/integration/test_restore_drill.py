@@ -270,26 +270,36 @@ def test_rows_written_after_the_restore_point_are_left_out_by_the_named_column(
         copy = made(*args)  # the restore point has passed: this row is newer than the copy
         mysql_stack.sql(
             source,
-            [("INSERT INTO orders VALUES (%s, 'late', NOW(6))", (ROWS + 1,))],
+            [
+                ("INSERT INTO orders VALUES (%s, 'late', NOW(6))", (ROWS + 1,)),
+                ("UPDATE orders SET note = 'edited', created_at = NOW(6) WHERE id = 7", ()),
+            ],
         )
         return copy
 
     monkeypatch.setattr(restore_drill, "make_copy", write_after)
     argv = ("--outputs", str(mysql_stack.path), "--target", "relational", "--json")
+    undo = [
+        ("DELETE FROM orders WHERE id > %s", (ROWS,)),
+        ("UPDATE orders SET note = 'order 7', created_at = '2026-01-01' WHERE id = 7", ()),
+    ]
     try:
         code, out, _ = in_process(monkeypatch, capsys, *argv)
         unfiltered = json.loads(out)
-        mysql_stack.sql(source, [("DELETE FROM orders WHERE id > %s", (ROWS,))])
+        mysql_stack.sql(source, undo)
         code_since, out, _ = in_process(monkeypatch, capsys, *argv, "--since-column", "created_at")
         filtered = json.loads(out)
     finally:
-        mysql_stack.sql(source, [("DELETE FROM orders WHERE id > %s", (ROWS,))])
+        mysql_stack.sql(source, undo)
     assert code == 1
     orders = next(t for t in unfiltered["tables"] if t["table"] == "orders")
-    assert orders["ranges"][0]["kind"] == "missing in target"
-    assert orders["ranges"][0]["from"] == ROWS + 1
+    assert orders["ranges"] == [
+        {"kind": "changed", "from": 7, "to": 7, "rows": 1},
+        {"kind": "missing in target", "from": ROWS + 1, "to": ROWS + 1, "rows": 1},
+    ]
+    # The copy holds row 7 as it was: it is left out on both sides, not called a difference.
     assert code_since == 0, filtered
-    assert filtered["rowsAfterRestorePoint"] == 1
+    assert filtered["rowsAfterRestorePoint"] == 2
     assert_nothing_left(mysql_stack, moto_url, filtered)
 
 

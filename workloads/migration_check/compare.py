@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from workloads.migration_check.canonical import Column
 from workloads.migration_check.catalog import Database
 from workloads.migration_check.plan import (
     ARITHMETIC,
@@ -332,6 +333,34 @@ def _report(
     )
 
 
+LATE_KEYS = 10_000  # rows written after a filter's time left out by key, at most
+
+
+def _leave_out_late_rows(
+    source: Side,
+    target: Side,
+    row_filter: RowFilter,
+    s_columns: list[Column],
+    t_columns: list[Column],
+) -> None:
+    """Leave out, on both sides, the rows the source wrote after the filter's time.
+
+    By key: the source's rows whose time column is after it, and the target's rows of the same
+    keys, so that a row the source updated later is left out of both (the target holds its
+    earlier version). Beyond ``LATE_KEYS`` such rows, by the column on each side instead."""
+    column = row_filter.column_for(source.name, [c.name for c in s_columns])
+    if column is None:
+        return
+    late = source.late_keys(column, row_filter, LATE_KEYS)
+    source.not_after(column, row_filter)
+    if late is not None:
+        target.without(late)
+        return
+    t_column = row_filter.column_for(target.name, [c.name for c in t_columns])
+    if t_column is not None:
+        target.not_after(t_column, row_filter)
+
+
 def compare_table(
     *,
     source_db: Database,
@@ -344,7 +373,8 @@ def compare_table(
     row_filter: RowFilter | None = None,
 ) -> TableReport:
     """Compare one table of the source with the target: counts, checksums, differing ranges;
-    with ``row_filter``, only the rows it keeps where both sides have its column."""
+    with ``row_filter``, without the rows the source wrote after its time (when the source's
+    table has its column)."""
     target_table = match_name(table, target_tables)
     if target_table is None:
         return TableReport(table, "missing in target")
@@ -360,17 +390,10 @@ def compare_table(
         missing = [] if isinstance(plan, str) else plan.missing
         reason = plan if isinstance(plan, str) else "no primary key: cannot chunk"
         return TableReport(table, "skipped", columns_missing_in_target=missing, reason=reason)
-    only: list[tuple[str, RowFilter] | None] = [None, None]
+    source = Side(source_db, plan, SOURCE)
+    target = Side(target_db, plan, TARGET)
     if row_filter is not None:
-        found = [
-            row_filter.column_for(table, [c.name for c in shape.columns])
-            for shape in (s_shape, t_shape)
-        ]
-        s_column, t_column = found
-        if s_column is not None and t_column is not None:
-            only = [(s_column, row_filter), (t_column, row_filter)]
-    source = Side(source_db, plan, SOURCE, only[0])
-    target = Side(target_db, plan, TARGET, only[1])
+        _leave_out_late_rows(source, target, row_filter, s_shape.columns, t_shape.columns)
     job = _Job(plan, source, target, chunk_size, max_ranges, pool)
     report = _bucketed(job) if plan.strategy == BUCKETS else _ranged(job)
     report.left_out = source.left_out()

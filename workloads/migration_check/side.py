@@ -52,13 +52,7 @@ def shown_value(value: Any) -> Any:
 class Side:
     """The SQL for one table on one side; ``role`` picks the plan's source or target columns."""
 
-    def __init__(
-        self,
-        db: Database,
-        plan: TablePlan,
-        role: str,
-        only: tuple[str, RowFilter] | None = None,
-    ) -> None:
+    def __init__(self, db: Database, plan: TablePlan, role: str) -> None:
         self.db = db
         self.name = plan.table if role == SOURCE else plan.target_table
         self.table = db.relation(self.name)
@@ -84,11 +78,33 @@ class Side:
         self.mysql = family == MYSQL
         cast = "" if self.mysql else "::text"
         self.streamed = [db.quote(column(p).name) + cast for p in plan.streamed]
-        # ``only``: (this side's time column, the filter) - rows after it are left out.
+        # A condition every statement adds (``not_after``, ``without``), and its parameters.
         self.only: tuple[str, list[Any]] | None = None
-        if only is not None:
-            quoted = db.quote(only[0])
-            self.only = (f"({quoted} IS NULL OR {quoted} <= %s)", [db.param(only[1].before)])
+
+    def not_after(self, column: str, row_filter: RowFilter) -> None:
+        """Leave out the rows whose ``column`` is after the filter's time."""
+        quoted = self.db.quote(column)
+        self.only = (f"({quoted} IS NULL OR {quoted} <= %s)", [self.db.param(row_filter.before)])
+
+    def without(self, keys: list[Key]) -> None:
+        """Leave out the rows of these keys (none: every row stays)."""
+        if not keys:
+            return
+        row = f"({', '.join(['%s'] * len(self.key))})"
+        self.only = (
+            f"({', '.join(self.key)}) NOT IN ({', '.join([row] * len(keys))})",
+            [self.db.param(v) for key in keys for v in key],
+        )
+
+    def late_keys(self, column: str, row_filter: RowFilter, most: int) -> list[Key] | None:
+        """The keys of the rows whose ``column`` is after the filter's time; None when there
+        are more than ``most``."""
+        found = self.db.query(
+            f"SELECT {', '.join(self.key)} FROM {self.table} WHERE {self.db.quote(column)} > %s "
+            "LIMIT %s",
+            [self.db.param(row_filter.before), most + 1],
+        )
+        return None if len(found) > most else [tuple(r) for r in found]
 
     def _filtered(self, where: str, params: list[Any]) -> tuple[str, list[Any]]:
         """``where`` narrowed to the rows the filter keeps."""

@@ -27,7 +27,9 @@ from workloads.sql.engines import engine_family
 
 WORKLOAD = "restore-drill"
 
-HELP = "restore a point in time into a throwaway copy, compare it with the source, report RTO/RPO"
+HELP = (
+    "Restore drill: a point in time restored into a throwaway, compared with the source; RTO, RPO"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,8 +69,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="seconds for the latest restorable time to pass the marker (default 900)",
     )
-    parser.add_argument("--chunk-size", type=int, default=25_000, metavar="ROWS")
-    parser.add_argument("--max-ranges", type=int, default=5, metavar="N")
+    parser.add_argument(
+        "--chunk-size", type=int, default=25_000, metavar="ROWS", help="rows per checksum chunk"
+    )
+    parser.add_argument(
+        "--max-ranges", type=int, default=5, metavar="N", help="differing key ranges per table"
+    )
     add_connection_arguments(parser)
     add_drill_arguments(parser)
 
