@@ -303,18 +303,23 @@ def test_rows_written_after_the_restore_point_are_left_out_by_the_named_column(
     assert_nothing_left(mysql_stack, moto_url, filtered)
 
 
-def test_an_interrupt_mid_drill_removes_what_it_made(monkeypatch, capsys, mysql_stack, moto_url):
+@pytest.mark.parametrize("when", ["as the copy is made", "while comparing"])
+def test_an_interrupt_mid_drill_removes_what_it_made(
+    monkeypatch, capsys, mysql_stack, moto_url, when
+):
     made: list[Any] = []
     copy = restore_drill.make_copy
 
-    def recorded(*args: Any) -> Any:
+    def copied(*args: Any) -> Any:
         made.append(copy(*args))
+        if when == "as the copy is made":  # the copy exists, the drill has not heard of it yet
+            raise KeyboardInterrupt
         return made[-1]
 
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt  # Ctrl-C while comparing: the instance and the copy exist
 
-    monkeypatch.setattr(restore_drill, "make_copy", recorded)
+    monkeypatch.setattr(restore_drill, "make_copy", copied)
     monkeypatch.setattr(restore_drill, "compare", interrupted)
     code, out, err = in_process(
         monkeypatch, capsys, "--outputs", str(mysql_stack.path), "--target", "relational"

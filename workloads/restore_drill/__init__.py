@@ -49,7 +49,7 @@ from workloads.restore_drill.plan import (
     restore_calls,
     throwaway_name,
 )
-from workloads.restore_drill.standin import LocalCopy, drop_copy, make_copy
+from workloads.restore_drill.standin import copy_name, drop_copy, make_copy
 
 __all__ = ["DrillSettings", "RestoreReport", "SourceSide", "drill"]
 
@@ -220,7 +220,7 @@ def _restore_and_compare(
     report.requested_at = datetime.now(UTC)
     started = time.monotonic()
     made: list[ApiCall] = []
-    copy: LocalCopy | None = None
+    copying = False  # from the moment the copy is asked for: Ctrl-C may come before it returns
     try:
         for call in report.calls:
             say(f"calling {call.service}.{call.operation}")
@@ -228,6 +228,7 @@ def _restore_and_compare(
             made.append(call)
         restored = _available(settings, side, aws, report.throwaway, say)
         if side.local and side.endpoint is not None and side.family is not None:
+            copying = True
             copy = make_copy(side.family, side.endpoint, report.throwaway)
             report.stand_in = copy.describe()
             say(report.stand_in)
@@ -237,7 +238,7 @@ def _restore_and_compare(
         _compare(settings, side, aws, report, restored)
     finally:
         if not settings.keep:
-            _clean_up(side, aws, report, made, copy)
+            _clean_up(side, aws, report, made, copying)
 
 
 def _restorable_after(
@@ -333,15 +334,16 @@ def _clean_up(
     aws: Aws,
     report: RestoreReport,
     made: list[ApiCall],
-    copy: LocalCopy | None,
+    copying: bool,
 ) -> None:
     """Delete what the drill made; what could not be deleted goes into ``left_behind``."""
-    if copy is not None:
+    if copying and side.family is not None and side.endpoint is not None:
+        database = copy_name(report.throwaway)  # by name: make_copy may not have returned
         try:
-            drop_copy(copy.family, copy.source, copy.database)
-            report.deleted.append(f"local copy {copy.database}")
+            drop_copy(side.family, side.endpoint, database)
+            report.deleted.append(f"local copy {database}")
         except WorkloadError as exc:
-            report.left_behind.append(f"local copy {copy.database}: {exc}")
+            report.left_behind.append(f"local copy {database}: {exc}")
     if not made:
         return
     # Only what was created: a cluster whose instance was never asked for loses only itself.
