@@ -29,7 +29,7 @@ from standins.local_outputs import drop_all, mysql_admin, new_password, pg_admin
 from standins.local_rds import REGION, enable_pitr, seed_rds
 from workloads.common import Endpoint, interrupts
 from workloads.restore_drill.marker import MARKER_TABLE
-from workloads.restore_drill.standin import copy_exists
+from workloads.restore_drill.standin import copy_exists, drop_copy
 
 pytestmark = pytest.mark.integration
 
@@ -329,6 +329,27 @@ def test_an_interrupt_mid_drill_removes_what_it_made(
     assert made and not copy_exists("mysql", made[0].source, made[0].database)
     name = next(line.split()[2].rstrip(",") for line in err.splitlines() if "will create" in line)
     assert_nothing_left(mysql_stack, moto_url, {"throwaway": name, "target": "relational"})
+
+
+def test_keep_keeps_the_copy_of_a_drill_that_ran_to_its_end(
+    monkeypatch, capsys, mysql_stack, moto_url
+):
+    code, out, _ = in_process(
+        monkeypatch,
+        capsys,
+        *("--outputs", str(mysql_stack.path), "--target", "relational", "--json", "--keep"),
+    )
+    report = json.loads(out)
+    name, source = report["throwaway"], local_endpoint(mysql_stack, "relational")
+    try:
+        assert code == 0 and report["kept"] and report["deleted"] == []
+        assert copy_exists("mysql", source, name.replace("-", "_"))
+        described = rds(moto_url).describe_db_instances(DBInstanceIdentifier=name)
+        assert described["DBInstances"][0]["DBInstanceStatus"] == "available"
+    finally:
+        drop_copy("mysql", source, name.replace("-", "_"))
+        rds(moto_url).delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True)
+    assert_nothing_left(mysql_stack, moto_url, report)
 
 
 def test_dry_run_prints_the_calls_and_creates_nothing(run_workload, mysql_stack, moto_url):

@@ -189,7 +189,7 @@ def drill(settings: DrillSettings, side: SourceSide, aws: Aws, say: Say) -> Rest
             f"--to-time {settings.to_time.isoformat()} is after the latest restorable time of "
             f"{side.identifier} ({latest.isoformat()})"
         )
-    report = RestoreReport(side.target, side.identifier, name, calls, kept=settings.keep)
+    report = RestoreReport(side.target, side.identifier, name, calls)
     say(f"writing marker {drill_id} into {side.identifier} (removed at the end)")
     report.marker = _write_marker(side, aws, drill_id)
     try:
@@ -237,7 +237,10 @@ def _restore_and_compare(
         say(f"available after {report.rto_seconds:.1f}s; comparing with the source")
         _compare(settings, side, aws, report, restored)
     finally:
-        if not settings.keep:
+        # --keep keeps the copy of a drill that ran to its end; an error or Ctrl-C removes it.
+        done = report.marker_present is not None
+        report.kept = settings.keep and done
+        if not report.kept:
             _clean_up(side, aws, report, made, copying)
 
 
