@@ -26,7 +26,12 @@ from workloads.common import (
     log,
     progress,
 )
-from workloads.migration_check.binlog import RETENTION_HOURS, read_retention
+from workloads.migration_check.binlog import (
+    RETENTION_HOURS,
+    Retention,
+    read_retention,
+    set_retention,
+)
 from workloads.migration_check.catalog import Database, open_database
 from workloads.migration_check.compare import (
     KeyRange,
@@ -55,6 +60,7 @@ __all__ = [
     "compare",
     "diff_rows",
     "select_tables",
+    "source_retention",
 ]
 
 
@@ -123,23 +129,31 @@ def check_source(source: Endpoint, family: str = MYSQL) -> PrepareReport:
         db.close()
 
 
-def binlog_warning(source: Endpoint, dms: DmsReport) -> str | None:
-    """A warning when a MySQL or MariaDB source keeps its binlogs for less than change data
-    capture needs (``binlog.RETENTION_HOURS``, AWS DMS's minimum); None when it keeps them long
-    enough or the task (as DMS reports it) captures no changes."""
-    if not dms.captures_changes:
-        return None
+def source_retention(source: Endpoint, set_hours: int | None = None) -> tuple[Retention, Retention]:
+    """How long the MySQL or MariaDB ``source`` keeps its binlogs, before and after making it
+    keep them ``set_hours`` (``binlog.set_retention``; None: only read, after is before)."""
     db = open_database(MYSQL, source)
     try:
         cur = db.conn.cursor(buffered=True)
         try:
-            retention = read_retention(cur)
+            before = read_retention(cur)
+            after = before if set_hours is None else set_retention(cur, set_hours)
         except db.driver_error as exc:
             raise db.failed(exc) from None
         finally:
             cur.close()
     finally:
         db.close()
+    return before, after
+
+
+def binlog_warning(source: Endpoint, dms: DmsReport) -> str | None:
+    """A warning when a MySQL or MariaDB source keeps its binlogs for less than change data
+    capture needs (``binlog.RETENTION_HOURS``, AWS DMS's minimum); None when it keeps them long
+    enough or the task (as DMS reports it) captures no changes."""
+    if not dms.captures_changes:
+        return None
+    retention = source_retention(source)[0]
     if retention.keeps(RETENTION_HOURS):
         return None
     return (

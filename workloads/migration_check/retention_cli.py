@@ -14,14 +14,8 @@ from typing import Any
 
 from contract import RelationalOutputs
 from workloads.common import Endpoint, Outputs, WorkloadError, check_exit_code, finish
-from workloads.migration_check.binlog import (
-    MAX_RDS_HOURS,
-    RETENTION_HOURS,
-    Retention,
-    read_retention,
-    set_retention,
-)
-from workloads.migration_check.catalog import open_database
+from workloads.migration_check import source_retention
+from workloads.migration_check.binlog import MAX_RDS_HOURS, RETENTION_HOURS, Retention
 from workloads.sql import ConnectionOptions, add_connection_arguments, sql_endpoint
 from workloads.sql.engines import MYSQL, engine_family
 
@@ -89,18 +83,7 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
     source = sql_endpoint(
         "relational", relational.endpoint, relational, ConnectionOptions.from_args(args)
     )
-    db = open_database(MYSQL, source)
-    try:
-        cur = db.conn.cursor(buffered=True)
-        try:
-            before = read_retention(cur)
-            after = before if args.check else set_retention(cur, args.hours)
-        except db.driver_error as exc:
-            raise db.failed(exc) from None
-        finally:
-            cur.close()
-    finally:
-        db.close()
+    before, after = source_retention(source, None if args.check else args.hours)
     report = RetentionReport(source, args.hours, after != before, after)
     return finish(report, args.json, render)
 
