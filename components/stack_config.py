@@ -22,6 +22,7 @@ from components.aurora.config import AuroraConfig, parse_aurora
 from components.backup.config import BACKUP_VAULT, BackupConfig, parse_backup, vault_name
 from components.credentials import MIGRATION_REASON, managed_refused
 from components.dynamo.config import DynamoConfig, parse_dynamo, table_name
+from components.fieldcheck import check_value, declared
 from components.logs import LogsConfig, parse_logs
 from components.migration.config import (
     MigrationConfig,
@@ -194,8 +195,6 @@ def _tag_problem(text: str, most: int) -> str | None:
     for char in text:
         if char in _TAG_SYMBOLS or unicodedata.category(char)[0] in "LN":
             continue
-        if unicodedata.category(char)[0] == "C" or char in "\n\r\t":
-            return "contains a control character or line break"
         return "may contain only letters, digits, spaces and _ . : / = + - @"
     return None
 
@@ -298,6 +297,11 @@ def parse(
                 f"{NAMESPACE}:{name} is not a known setting (known: {', '.join(KNOWN_KEYS)})"
             )
         values[name] = _parse_json(f"{NAMESPACE}:{name}", value)
+    # Every value against its field's declaration first: shapes and text the same way in every
+    # part, before a part reads what is its own.
+    for name, field_ in declared(StackConfig).items():
+        if name in values:
+            check_value(f"{NAMESPACE}:{name}", values[name], field_.hint, field_.doc)
     parsed = {
         name: _REGIONAL[name](values.get(name), region)
         if name in _REGIONAL

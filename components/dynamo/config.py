@@ -70,6 +70,7 @@ class DynamoTableConfig:
             " below, or an object of them.",
             key="streamProcessor",
             rule="needs stream",
+            switch=True,
             default="none (false)",
         ),
     )
