@@ -206,7 +206,7 @@ def check_value(where: str, value: Any, hint: Any, meta: FieldDoc) -> None:
         if not isinstance(value, list):
             raise ConfigError(f"{where} must be a list (got {describe(value)})")
         if meta.nonempty and not value:
-            raise ConfigError(f"{where} must list at least one entry (or be left out)")
+            raise ConfigError(f"{where} must be a non-empty list (or be left out)")
         _check_count(where, value)
         item = get_args(hint)[0]
         for i, entry in enumerate(value):
@@ -217,7 +217,7 @@ def check_value(where: str, value: Any, hint: Any, meta: FieldDoc) -> None:
         if not isinstance(value, Mapping):
             raise ConfigError(f"{where} must be an object of name: value (got {describe(value)})")
         if meta.nonempty and not value:
-            raise ConfigError(f"{where} must hold at least one entry (or be left out)")
+            raise ConfigError(f"{where} must be a non-empty object (or be left out)")
         _check_count(where, value)
         item = get_args(hint)[1]
         for i, (name, entry) in enumerate(value.items()):

@@ -96,6 +96,7 @@ class DynamoConfig:
         metadata=doc(
             "The tables, one entry each with the fields below.",
             rule="1-256 per stack, names unique",
+            nonempty=True,
             default=f"the seed's {SEED_TABLE.name} table (key {SEED_TABLE.hash_key}; indexes"
             f" {', '.join(i.name for i in SEED_TABLE.indexes)}; stream {SEED_TABLE.stream}) with a"
             " stream processor",
@@ -321,10 +322,6 @@ def parse_dynamo(raw: Any) -> DynamoConfig:
     f.done()
     if tables_raw is None:
         return DynamoConfig(enabled=enabled)
-    if not isinstance(tables_raw, list) or not tables_raw:
-        raise ConfigError(
-            f"dbtier:dynamo.tables must be a non-empty list (got {describe(tables_raw)})"
-        )
     if len(tables_raw) > MAX_TABLES:
         raise ConfigError(
             f"dbtier:dynamo.tables has {len(tables_raw)} tables; dbtier plans at most {MAX_TABLES}"

@@ -237,6 +237,7 @@ class RelationalConfig:
         default=None,
         metadata=doc(
             "Zones single-AZ replicas are placed in, round-robin; unset: the DB subnet group's.",
+            nonempty=True,
             rule="zone names of the stack's region like us-east-1a, at most 15; not with"
             " replicaMultiAz",
             aws="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html",
@@ -323,10 +324,6 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
     check_parameters(cfg, cdc_source=False)
     check_engine(cfg)
     zones = cfg.replica_availability_zones
-    if zones == ():
-        raise ConfigError(
-            "dbtier:relational.replicaAvailabilityZones must name at least one zone (or be left out)"
-        )
     if zones is not None and cfg.replica_multi_az:
         # RDS places a Multi-AZ instance itself: AvailabilityZone and MultiAZ are exclusive
         # (CreateDBInstanceReadReplica, https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html).
