@@ -170,6 +170,7 @@ def check_object(where: str, raw: Any, cls: type) -> None:
                 " keep one"
             )
         seen[canonical] = name
+    for canonical, name in seen.items():
         wanted = next((k for k in fields if spelling(k) == canonical), None)
         if name not in fields and wanted is not None:
             raise ConfigError(f"{where}.{name} is not a known setting; it is spelled {wanted}")
