@@ -279,7 +279,7 @@ _WORDS = {
     bool: "true or false",
     int: "an integer in ASCII digits",
     float: "a number in ASCII digits",
-    str: "non-empty text",
+    str: "a non-empty string",
 }
 
 

@@ -201,7 +201,8 @@ def _tag_problem(text: str, most: int) -> str | None:
 
 def parse_tags(raw: Any) -> dict[str, str]:
     """Parse `dbtier:tags`: AWS's tag rules, and none of dbtier's own tags replaced. Keys that
-    break a rule are named by position, not echoed (a pasted secret would be)."""
+    break a rule are named by position, not echoed (a pasted secret would be). Its shape (an
+    object of text to text) and its text were checked against the field (`components.fieldcheck`)."""
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
@@ -213,8 +214,6 @@ def parse_tags(raw: Any) -> dict[str, str]:
         )
     for i, (key, value) in enumerate(raw.items()):
         where = f"dbtier:tags key #{i + 1}"
-        if not isinstance(key, str) or not key:
-            raise ConfigError(f"{where} must be a non-empty string (got {describe(key)})")
         if key[:4].lower() == "aws:":
             raise ConfigError(f"{where} uses the reserved aws: prefix ({TAGS_DOCS})")
         if problem := _tag_problem(key, TAG_KEY_MAX):
@@ -225,8 +224,6 @@ def parse_tags(raw: Any) -> dict[str, str]:
                 f"dbtier:tags.{key} would replace dbtier's own {own} tag; choose another key"
                 f" ({', '.join(OWN_TAGS)} are set by dbtier)"
             )
-        if not isinstance(value, str):
-            raise ConfigError(f"dbtier:tags.{key} must be a string (got {describe(value)})")
         if problem := _tag_problem(value, TAG_VALUE_MAX):
             raise ConfigError(f"dbtier:tags.{key}: the value {problem} ({TAGS_DOCS})")
     return dict(raw)

@@ -406,8 +406,9 @@ def test_a_merged_object_is_checked_like_a_written_one(tmp_path: Path) -> None:
     text = STACK.replace("readers: 1}", "readers: 1, engineVersion: 8.4}")
     config = _stack(tmp_path, text)
     message = str(_refusal({k: v for k, v in config.items() if k.startswith("dbtier:")}))
-    assert "dbtier:aurora.engineVersion must be non-empty text (got 8.4) (quote it in YAML)" in (
-        message
+    assert (
+        "dbtier:aurora.engineVersion must be a non-empty string (got 8.4) (quote it in YAML)"
+        in (message)
     )
 
 
