@@ -192,9 +192,7 @@ def check_value(where: str, value: Any, hint: Any, meta: FieldDoc) -> None:
         # A shape the annotation does not hold (parameters: a map of values or objects): its
         # part reads it; here every text in it is checked.
         if meta.type.startswith("map") and not isinstance(value, Mapping):
-            raise ConfigError(
-                f"{where} must be an object of {meta.type[5:]} (got {describe(value)})"
-            )
+            raise ConfigError(f"{where} must be an object of name: value (got {describe(value)})")
         _check_all_text(where, value)
         return
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
