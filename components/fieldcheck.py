@@ -20,7 +20,7 @@ import functools
 import re
 import types
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sized
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from components.settings import INTEGER, NUMBER, ConfigError, describe
@@ -202,22 +202,14 @@ def check_value(where: str, value: Any, hint: Any, meta: FieldDoc) -> None:
             raise ConfigError(f"{where} must be true, false or an object (got {describe(value)})")
         check_object(where, value, hint)
     elif origin is tuple:
-        if not isinstance(value, list):
-            raise ConfigError(f"{where} must be a list (got {describe(value)})")
-        if meta.nonempty and not value:
-            raise ConfigError(f"{where} must be a non-empty list (or be left out)")
-        _check_count(where, value)
+        _check_collection(where, value, list, meta.nonempty)
         item = get_args(hint)[0]
         for i, entry in enumerate(value):
             if entry is None:
                 raise ConfigError(f"{where}[{i}] is empty (null); give a value or remove it")
             check_value(f"{where}[{i}]", entry, item, meta)
     elif origin in (Mapping, dict):
-        if not isinstance(value, Mapping):
-            raise ConfigError(f"{where} must be an object of name: value (got {describe(value)})")
-        if meta.nonempty and not value:
-            raise ConfigError(f"{where} must be a non-empty object (or be left out)")
-        _check_count(where, value)
+        _check_collection(where, value, Mapping, meta.nonempty)
         item = get_args(hint)[1]
         for i, (name, entry) in enumerate(value.items()):
             if not isinstance(name, str) or not name:
@@ -232,11 +224,19 @@ def check_value(where: str, value: Any, hint: Any, meta: FieldDoc) -> None:
         _check_scalar(where, value, hint, meta)
 
 
-def _check_count(where: str, value: Sized) -> None:
-    # Before any entry is read, so 100,000 entries cost nothing; each part bounds its own lists
-    # by AWS's quotas far below this.
-    if len(value) > MAX_ENTRIES:
-        raise ConfigError(f"{where} has {len(value):,} entries; at most {MAX_ENTRIES:,} are read")
+def _check_collection(where: str, value: Any, shape: type, nonempty: bool) -> None:
+    """A list or an object as the field wants it: its shape, an entry when entries are required,
+    and at most MAX_ENTRIES, counted before any entry is read (100,000 entries cost nothing;
+    each part bounds its own lists by AWS's quotas far below this)."""
+    words = "a list" if shape is list else "an object of name: value"
+    if not isinstance(value, shape):
+        raise ConfigError(f"{where} must be {words} (got {describe(value)})")
+    if nonempty and not value:
+        empty = "list" if shape is list else "object"
+        raise ConfigError(f"{where} must be a non-empty {empty} (or be left out)")
+    count = len(value) if isinstance(value, list | Mapping) else 0
+    if count > MAX_ENTRIES:
+        raise ConfigError(f"{where} has {count:,} entries; at most {MAX_ENTRIES:,} are read")
 
 
 def _scalar_type(hint: Any) -> Any:
