@@ -9,6 +9,7 @@ Pulumi; `from_pulumi()` feeds it the stack's config as the engine passed it. Any
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import unicodedata
@@ -22,7 +23,7 @@ from components.aurora.config import AuroraConfig, parse_aurora
 from components.backup.config import BACKUP_VAULT, BackupConfig, parse_backup, vault_name
 from components.credentials import MIGRATION_REASON, managed_refused
 from components.dynamo.config import DynamoConfig, parse_dynamo, table_name
-from components.fieldcheck import check_value, declared
+from components.fieldcheck import check_object, check_value, declared
 from components.logs import LogsConfig, parse_logs
 from components.migration.config import (
     MigrationConfig,
@@ -169,6 +170,7 @@ class StackConfig:
 def parse_encryption(raw: Any, region: str | None = None) -> EncryptionConfig:
     """Parse `dbtier:encryption`; a key ARN must be in the stack's region and partition: KMS
     keys are regional, and every component encrypts with the key in its own region."""
+    check_object("dbtier:encryption", raw, EncryptionConfig)
     f = Fields("dbtier:encryption", raw)
     arn = f.text(
         "kmsKeyArn",
@@ -294,10 +296,11 @@ def parse(
                 f"{NAMESPACE}:{name} is not a known setting (known: {', '.join(KNOWN_KEYS)})"
             )
         values[name] = _parse_json(f"{NAMESPACE}:{name}", value)
-    # Every value against its field's declaration first: shapes and text the same way in every
-    # part, before a part reads what is its own.
+    # Every part's parser checks its object against its declaration first
+    # (`components.fieldcheck.check_object`, so the library's components do too); the keys that
+    # are not objects are checked against theirs here.
     for name, field_ in declared(StackConfig).items():
-        if name in values:
+        if name in values and not dataclasses.is_dataclass(field_.hint):
             check_value(f"{NAMESPACE}:{name}", values[name], field_.hint, field_.doc)
     parsed = {
         name: _REGIONAL[name](values.get(name), region)

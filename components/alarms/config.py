@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.fieldcheck import check_object
 from components.settings import ConfigError, Fields
 from contract.fielddoc import doc
 
@@ -116,6 +117,7 @@ class AlarmsConfig:
 
 def parse_alarms(raw: Any) -> AlarmsConfig:
     d = AlarmsConfig()
+    check_object("dbtier:alarms", raw, AlarmsConfig)
     f = Fields("dbtier:alarms", raw)
     cfg = AlarmsConfig(
         enabled=f.flag("enabled", d.enabled),

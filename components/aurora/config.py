@@ -8,6 +8,7 @@ from typing import Any, Literal
 from awsdata import aurora, rds, rds_insights, rds_reserved, support
 from components.change import ChangeConfig, check_change, parse_change
 from components.credentials import CredentialsConfig, parse_credentials
+from components.fieldcheck import check_object
 from components.insights import InsightsMode, parse_insights, parse_monitoring_interval
 from components.parameters import check_not_enforced
 from components.rds_shape import enforced_parameters
@@ -176,6 +177,7 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
     """Parse `dbtier:aurora`; the version, its Serverless v2 class and auto-pause are checked
     against what Aurora offers (in `region`, when known) through AWS's data (`awsdata`, which the policy pack reads too)."""
     d = AuroraConfig()
+    check_object("dbtier:aurora", raw, AuroraConfig)
     f = Fields("dbtier:aurora", raw)
     engine = f.choice("engine", d.engine, AURORA_VERSIONS)
     version_pattern = (

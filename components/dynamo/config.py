@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.dynamo.processor_config import StreamProcessorConfig, parse_processor
+from components.fieldcheck import check_object
 from components.settings import ConfigError, Fields, describe, show
 from contract.fielddoc import doc
 from contract.tables import SEED_TABLE, IndexSchema, TableSchema
@@ -157,6 +158,7 @@ def _parse_index(key: str, raw: Any) -> IndexSchema:
 
 def parse_dynamo_table(key: str, raw: Any) -> DynamoTableConfig:
     """Parse one entry of dbtier:dynamo.tables; `key` is its config path for messages."""
+    check_object(key, raw, DynamoTableConfig)
     f = Fields(key, raw)
     name = f.text("name", None, _TABLE_NAME, "3-255 letters, digits, _ . or -")
     hash_key = f.text("hashKey", None, _ATTRIBUTE_NAME, "an attribute name")
@@ -316,6 +318,7 @@ def _validate_table(key: str, table: DynamoTableConfig) -> None:
 
 
 def parse_dynamo(raw: Any) -> DynamoConfig:
+    check_object("dbtier:dynamo", raw, DynamoConfig)
     f = Fields("dbtier:dynamo", raw)
     enabled = f.flag("enabled", True)
     tables_raw = f.get("tables")

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.fieldcheck import check_object
 from components.settings import ConfigError, Fields, describe
 from contract.fielddoc import doc
 
@@ -145,6 +146,7 @@ def parse_cidrs(key: str, values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def parse_network(raw: Any) -> NetworkConfig:
+    check_object("dbtier:network", raw, NetworkConfig)
     f = Fields("dbtier:network", raw)
     # The ids' forms are their fields' kinds, checked before this (components.fieldcheck).
     vpc_id = f.text("vpcId", None)

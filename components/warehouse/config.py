@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from awsdata import redshift, support
 from components.credentials import CredentialsConfig, parse_credentials
+from components.fieldcheck import check_object
 from components.parameters import Parameter, check_not_enforced, parse_parameters
 from components.settings import KMS_KEY_ARN, ConfigError, Fields, offered, username
 from components.windows import REDSHIFT_WINDOW_MINUTES, REDSHIFT_WINDOWS_DOCS, weekly
@@ -154,6 +155,7 @@ def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
     """Parse `dbtier:warehouse`; a provisioned cluster's node type and count are checked against
     what Redshift offers (in `region`, when known) through AWS's data (`awsdata`, which the policy pack reads too)."""
     d = WarehouseConfig()
+    check_object("dbtier:warehouse", raw, WarehouseConfig)
     f = Fields("dbtier:warehouse", raw)
     cfg = WarehouseConfig(
         enabled=f.flag("enabled", d.enabled),
