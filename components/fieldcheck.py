@@ -25,10 +25,9 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from components.settings import INTEGER, NUMBER, ConfigError, describe
 from contract.fielddoc import FieldDoc, config_key, field_doc
+from contract.values import MAX_TEXT, REFUSED_CATEGORIES
 
-# Unicode categories no text that reaches AWS may hold: controls (C0, DEL, C1), format characters
-# (bidi embeddings, overrides and isolates, LRM/RLM/ALM, zero-width space and joiners, BOM, soft
-# hyphen), line and paragraph separators, and lone surrogates.
+# How a message names each category of `contract.values.REFUSED_CATEGORIES`.
 _REFUSED_WORDS = {
     "Cc": "",
     "Cf": ": bidi, zero-width, BOM or other invisible formatting",
@@ -36,11 +35,8 @@ _REFUSED_WORDS = {
     "Zp": ": paragraph separator",
     "Cs": ": lone surrogate",
 }
-REFUSED_CATEGORIES = frozenset(_REFUSED_WORDS)
 MAX_ENTRIES = 1000
 """The most entries any list or map holds (AWS's quotas keep every one far smaller)."""
-MAX_TEXT = 4096
-"""The longest text any field takes (an ARN is at most 2048, a tag value 256)."""
 
 # SNS email subscriptions: the endpoint is "an email address"
 # (https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html); SMTP bounds an address at 254
@@ -113,7 +109,7 @@ def text_problem(value: str, kind: str = "") -> str | None:
     for i, char in enumerate(value):
         category = unicodedata.category(char)
         if category in REFUSED_CATEGORIES:
-            what = _REFUSED_WORDS[category]
+            what = _REFUSED_WORDS.get(category, "")
             return f"contains a control character (U+{ord(char):04X}{what}) at character {i + 1}"
     return KINDS[kind].problem(value) if kind else None
 
