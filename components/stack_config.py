@@ -9,7 +9,6 @@ Pulumi; `from_pulumi()` feeds it the stack's config as the engine passed it. Any
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import unicodedata
@@ -296,11 +295,10 @@ def parse(
                 f"{NAMESPACE}:{name} is not a known setting (known: {', '.join(KNOWN_KEYS)})"
             )
         values[name] = _parse_json(f"{NAMESPACE}:{name}", value)
-    # Every part's parser checks its object against its declaration first
-    # (`components.fieldcheck.check_object`, so the library's components do too); the keys that
-    # are not objects are checked against theirs here.
+    # Every value against its field's declaration before any part parses (a part's parser checks
+    # its own object again, for the library's components that call it directly).
     for name, field_ in declared(StackConfig).items():
-        if name in values and not dataclasses.is_dataclass(field_.hint):
+        if name in values:
             check_value(f"{NAMESPACE}:{name}", values[name], field_.hint, field_.doc)
     parsed = {
         name: _REGIONAL[name](values.get(name), region)
