@@ -1,0 +1,62 @@
+"""What every drill (``failover``, ``restore-drill``) shares: ``--dry-run`` and ``--yes``, and the
+guard that a drill does nothing to a prod stack without consent.
+
+A stack is prod when its name says so (``--stack``, or the ``stack`` output's ``name``) or when
+one of its environment tags does (``stack.tags``: ``Stack``, ``Environment``, ``Env``, ``Stage``).
+A word of the name counts, so ``prod``, ``prod-eu`` and ``acme/dbtier/production`` are prod and
+``product-dev`` is not. Outputs without a ``stack`` section (written before it existed, or by
+hand) are judged by ``--stack`` alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from contract import StackOutputs, echo
+from workloads.common.errors import WorkloadError
+from workloads.common.outputs import Outputs
+
+PROD_WORDS = frozenset({"prod", "production", "prd", "live"})
+ENVIRONMENT_TAGS = frozenset({"stack", "environment", "env", "stage"})
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def add_drill_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--dry-run`` (print the calls, make none) and ``--yes`` (consent for a prod stack)."""
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the AWS calls the drill would make, make none of them",
+    )
+    parser.add_argument(
+        "--yes", action="store_true", help="consent to run the drill on a prod stack"
+    )
+
+
+def says_prod(text: str) -> bool:
+    """Whether one word of ``text`` (a stack name or a tag value) names production."""
+    return any(word in PROD_WORDS for word in _WORD.findall(text.lower()))
+
+
+def _stack_names(outputs: Outputs, stack: str | None) -> list[str]:
+    section = outputs.read_optional(StackOutputs)
+    names = [stack] if stack else []
+    if section is not None:
+        names.append(section.name)
+        names += [v for k, v in section.tags.items() if k.lower() in ENVIRONMENT_TAGS]
+    return names
+
+
+def stack_is_prod(outputs: Outputs, stack: str | None) -> bool:
+    """Whether the stack's name (``--stack`` or the outputs') or an environment tag says prod."""
+    return any(says_prod(name) for name in _stack_names(outputs, stack))
+
+
+def require_consent(outputs: Outputs, stack: str | None, yes: bool, what: str) -> None:
+    """Refuse (exit 2) to ``what`` on a prod stack unless the user passed ``--yes``."""
+    if yes or not stack_is_prod(outputs, stack):
+        return
+    section = outputs.read_optional(StackOutputs)
+    name = stack or (section.name if section is not None else outputs.source)
+    raise WorkloadError(f"stack {echo(name, 100)} is a prod stack: pass --yes to {what}")
