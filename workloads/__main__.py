@@ -40,6 +40,7 @@ WORKLOADS: dict[str, str] = {
     "migration-check": "workloads.migration_check.cli",
     "dynamo": "workloads.dynamo.cli",
     "redis": "workloads.redis_workload.cli",
+    "failover": "workloads.failover.cli",
 }
 
 PROG = "python -m workloads"
