@@ -8,6 +8,7 @@ interrupt them (or did not happen).
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,20 @@ def recovery(outages: list[Outage], trigger: float) -> tuple[float | None, float
     if not ends:
         return None, None
     return round(min(ends) - trigger, 3), round(max(ends) - trigger, 3)
+
+
+def first_write_on_new_primary(
+    writes: WriteOutcome, trigger: float, moved: float | None
+) -> float | None:
+    """Seconds from ``trigger`` to the first write the new primary kept, for a writer that saw no
+    failure (a Redis client reconnects a cut connection silently): the first acknowledged after
+    the last lost write, else the first acknowledged after the watch saw the endpoint move."""
+    if writes.resumed is not None:
+        return round(writes.resumed - trigger, 3)
+    if moved is None:
+        return None
+    after = bisect.bisect_left(writes.ack_times, moved)
+    return round(writes.ack_times[after] - trigger, 3) if after < len(writes.ack_times) else None
 
 
 @dataclass
@@ -43,7 +58,11 @@ class FailoverResult:
 
     @property
     def rto(self) -> float | None:
-        return recovery(self.writes.outages, self.trigger)[0]
+        first = recovery(self.writes.outages, self.trigger)[0]
+        if first is not None:
+            return first
+        moved = None if self.move is None else self.move.at
+        return first_write_on_new_primary(self.writes, self.trigger, moved)
 
     @property
     def all_back(self) -> float | None:
@@ -120,9 +139,9 @@ def render(result: FailoverResult) -> str:
             f"endpoint     moved {move.at - result.trigger:.2f}s after the call: "
             f"{move.before.name} -> {move.after.name}"
         )
-    rto = "none (no write failed)" if result.rto is None else f"{result.rto:.2f}s"
+    rto = "not measured (no write failed or moved)" if result.rto is None else f"{result.rto:.2f}s"
     lines.append(
-        f"RTO          {rto} to the first acknowledged write after the interruption"
+        f"RTO          {rto} from the call to the first write the new primary acknowledged"
         + (f"; all writers back after {result.all_back:.2f}s" if result.all_back else "")
     )
     errors = ", ".join(f"{k}: {n}" for k, n in sorted(w.errors.items())) or "none"

@@ -11,6 +11,7 @@ from them.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import secrets
 import threading
@@ -41,6 +42,10 @@ class WriteOutcome:
     errors: dict[str, int]
     outages: list[Outage]
     not_durable: int = 0  # Redis --durable: writes no replica confirmed (never acknowledged)
+    # Redis: when each acknowledged write was acknowledged (wall clock, in write order), and when
+    # the first write after the last lost one was: the first the promoted node kept.
+    ack_times: list[float] = field(default_factory=list)
+    resumed: float | None = None
     committed_without_ack: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -136,6 +141,7 @@ class RedisWriter:
         self.prefix = f"{prefix}failover:{secrets.token_hex(4)}:"
         self.interval = 1.0 / rate
         self.acked: list[int] = []
+        self.ack_times: list[float] = []
         self.errors: Counter[str] = Counter()
         self.outages: list[Outage] = []
         self.reconnects = self.not_durable = 0
@@ -177,6 +183,7 @@ class RedisWriter:
                     since, delay = None, 0.01
                 if confirmed:
                     self.acked.append(n)
+                    self.ack_times.append(time.time())
                 else:
                     self.not_durable += 1
                 n += 1
@@ -214,6 +221,10 @@ class RedisWriter:
         lost = self._missing(verify_timeout)
         redis_cleanup(self._client, self.prefix)
         self._client.close()
+        resumed = None
+        if lost:
+            after = bisect.bisect_right(self.acked, lost[-1])
+            resumed = self.ack_times[after] if after < len(self.acked) else None
         return WriteOutcome(
             acknowledged=len(self.acked),
             lost=len(lost),
@@ -222,6 +233,8 @@ class RedisWriter:
             errors=dict(self.errors),
             outages=list(self.outages),
             not_durable=self.not_durable,
+            ack_times=self.ack_times,
+            resumed=resumed,
         )
 
     def _missing(self, timeout: float) -> list[int]:
