@@ -137,7 +137,11 @@ def render(result: FailoverResult) -> str:
     if move is not None:
         lines.append(
             f"endpoint     moved {move.at - result.trigger:.2f}s after the call: "
-            f"{move.before.name} -> {move.after.name}"
+            + (
+                f"{move.after.name} restarted"
+                if move.after.name == move.before.name
+                else f"{move.before.name} -> {move.after.name}"
+            )
         )
     rto = "not measured (no write failed or moved)" if result.rto is None else f"{result.rto:.2f}s"
     lines.append(
