@@ -15,6 +15,7 @@ zone as a Multi-AZ failover does) and ``FailoverDBCluster``; it lacks ElastiCach
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
@@ -72,9 +73,14 @@ class AwsFront:
             thread.join(timeout)
 
     def close(self) -> None:
+        """Stop the front and moto, and forget moto's state: its backends are this process's,
+        so the next front would otherwise find these resources already there."""
         self.wait_effects()
         self._server.shutdown()
         self._server.server_close()
+        reset = urllib.request.Request(f"{self.moto_url}/moto-api/reset", method="POST")  # noqa: S310
+        with contextlib.suppress(OSError), urllib.request.urlopen(reset, timeout=30):  # noqa: S310
+            pass
         self._moto.stop()
 
 
