@@ -40,6 +40,7 @@ import redis
 
 from contract import RedisOutputs, StackOutputs, to_json
 from standins.aws_front import AwsFront
+from standins.local_dynamo import free_port
 from standins.local_outputs import LOCAL_SECRET
 from standins.proxy import Proxy
 
@@ -62,12 +63,6 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
                 return
         time.sleep(0.05)
     raise RuntimeError(f"timed out after {timeout:g}s waiting for {what}")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class RedisPair:

@@ -7,6 +7,7 @@ from functools import partial
 
 from contract import AuroraOutputs, RelationalOutputs
 from workloads.common import Outputs, WorkloadError, emit, finish
+from workloads.common.credentials import secret_arn_region
 from workloads.common.drill import add_drill_arguments, require_consent
 from workloads.failover import DrillTiming, render, run_drill
 from workloads.failover.control import SERVICE, aws_client, plan_for, section_identifier
@@ -79,14 +80,22 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
     section, identifier = section_identifier(outputs, args.target)
     if not args.dry_run:
         require_consent(outputs, args.stack, args.yes, f"fail over its {args.target} primary")
-    region = getattr(section, "region", None)
+    # The stack's region: the section's (redis with users), else its secret's, else boto3's.
+    region = getattr(section, "region", None) or secret_arn_region(section.secret_arn)
     client = aws_client(SERVICE[args.target], region)
     plan = plan_for(args.target, client, identifier, args.reader or args.node_group)
     if args.dry_run:
+        promotes = plan.candidate or "the node AWS picks"
         emit(
-            {"workload": "failover", "dryRun": True, "call": plan.call, "primary": plan.primary}
+            {
+                "workload": "failover",
+                "dryRun": True,
+                "call": plan.call,
+                "primary": plan.primary,
+                "promotes": plan.candidate,
+            }
             if args.json
-            else f"dry run: would call {plan.call} (primary now: {plan.primary})",
+            else f"dry run: would call {plan.call} (primary now {plan.primary}, promotes {promotes})",
             args.json,
         )
         return 0

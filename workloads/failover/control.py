@@ -21,7 +21,7 @@ says so in its report.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from contract import AuroraOutputs, RedisOutputs, RelationalOutputs, echo
@@ -42,7 +42,6 @@ class Plan:
     params: dict[str, Any]
     primary: str
     candidate: str | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def call(self) -> str:
