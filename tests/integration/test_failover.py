@@ -210,6 +210,16 @@ def test_a_prod_stack_needs_yes(drill: Drill, moto_front: AwsFront) -> None:
     assert message == "stack prod is a prod stack: pass --yes to fail over its relational primary"
 
 
+def test_an_endpoint_that_does_not_answer_stops_the_drill_before_the_call(
+    drill: Drill, moto_front: AwsFront
+) -> None:
+    code, message = drill(moto_front, _outputs("relational", "multi"), "--target", "relational")
+    assert code == 2
+    assert message.startswith("the endpoint 127.0.0.1 does not answer")
+    instance = aws_client(moto_front, "rds").describe_db_instances(DBInstanceIdentifier="multi")
+    assert instance["DBInstances"][0]["AvailabilityZone"] == "us-east-1a"  # no failover made
+
+
 def test_the_command_line_refuses_in_one_line_without_a_traceback(
     moto_front: AwsFront, tmp_path: Path
 ) -> None:

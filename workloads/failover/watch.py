@@ -20,7 +20,7 @@ from typing import Any
 import redis
 
 from workloads.aurora_load.worker import FAMILIES
-from workloads.common import Endpoint
+from workloads.common import Endpoint, WorkloadError, one_line
 from workloads.redis_workload.client import make_client
 from workloads.sql.engines import MYSQL
 
@@ -98,7 +98,10 @@ class EndpointWatch:
 
     def __init__(self, host: str, identify: Callable[[], Server], interval: float = 0.1) -> None:
         self.host, self.identify, self.interval = host, identify, interval
-        self.before = identify()  # the endpoint must answer before the drill begins
+        try:  # the endpoint must answer before the drill begins
+            self.before = identify()
+        except Exception as exc:  # noqa: BLE001 - each driver's errors: one line, exit 2
+            raise WorkloadError(f"the endpoint {host} does not answer: {one_line(exc)}") from None
         self.addresses_before = addresses(host)
         self.move: Move | None = None
         self.failed_polls = 0
@@ -130,4 +133,5 @@ class EndpointWatch:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
+        if self._thread.ident is not None:  # started
+            self._thread.join(timeout=5)

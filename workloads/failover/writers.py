@@ -95,7 +95,8 @@ class SqlWriter:
     def stop(self) -> None:
         """Stop writing (also what an interrupted drill calls)."""
         self._stop.value = 1
-        self._thread.join(timeout=10)
+        if self._thread.ident is not None:  # started
+            self._thread.join(timeout=10)
 
     def discard(self) -> None:
         """Delete the run's rows, best effort (an interrupted drill)."""
@@ -207,7 +208,8 @@ class RedisWriter:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=10)
+        if self._thread.ident is not None:  # started
+            self._thread.join(timeout=10)
 
     def discard(self) -> None:
         """Delete the run's keys, best effort (an interrupted drill)."""
