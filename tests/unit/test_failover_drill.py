@@ -7,9 +7,14 @@ from typing import Any
 
 import pytest
 
-from workloads.common import WorkloadError
+from workloads.common import Outputs, WorkloadError
 from workloads.failover import recovery
-from workloads.failover.control import plan_aurora, plan_redis, plan_relational
+from workloads.failover.control import (
+    plan_aurora,
+    plan_redis,
+    plan_relational,
+    section_identifier,
+)
 from workloads.failover.results import FailoverResult, first_write_on_new_primary, render
 from workloads.failover.watch import Move, Server
 from workloads.failover.writers import WriteOutcome
@@ -160,3 +165,19 @@ def test_no_move_fails_the_drill_and_the_report_says_so() -> None:
     outcome_ = result("aurora", 0, moved=False)
     assert outcome_.exit_code == 1
     assert "FAILED: the endpoint did not move to another server" in render(outcome_)
+
+
+@pytest.mark.parametrize(
+    ("redis", "reason"),
+    [
+        ({"clusterMode": True}, "cluster mode is not supported"),
+        ({"serverless": True}, "a serverless cache has no node group"),
+        ({}, 'outputs lack "redis.replicationGroupId"'),
+    ],
+)
+def test_redis_outputs_the_drill_cannot_use_are_refused_before_any_call(
+    redis: dict[str, Any], reason: str
+) -> None:
+    section = {"primaryEndpoint": "h", "port": 6379, **redis}
+    with pytest.raises(WorkloadError, match=reason):
+        section_identifier(Outputs(data={"redis": section}), "redis")

@@ -103,9 +103,9 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
     if args.target == "redis":
         target = target_from(section, options.ca_bundle, options.credentials, args.user)
         writer: SqlWriter | RedisWriter = RedisWriter(
-            target.primary, args.prefix, args.rate, args.durable
+            target.primary, args.prefix, args.rate, args.durable, iam=target.iam
         )
-        identify = partial(redis_server, target.primary)
+        identify = partial(redis_server, target.primary, target.iam)
         host, engine = target.primary.host, "redis"
     else:
         kind = RelationalOutputs if args.target == "relational" else AuroraOutputs

@@ -63,9 +63,9 @@ def sql_server(endpoint: Endpoint, family: str) -> Server:
     return Server(f"{host}:{port}", started)
 
 
-def redis_server(endpoint: Endpoint) -> Server:
+def redis_server(endpoint: Endpoint, iam: Any = None) -> Server:
     """The Redis node that answers at ``endpoint`` now (a new connection, no retries)."""
-    client = make_client(endpoint, retries=0, timeout=1.0, max_connections=1)
+    client = make_client(endpoint, retries=0, timeout=1.0, max_connections=1, iam=iam)
     try:
         info: dict[str, Any] = client.info("server")
     finally:

@@ -18,6 +18,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import redis
 
@@ -136,7 +137,14 @@ class RedisWriter:
     each write is acknowledged only once ``WAIT 1`` confirms a replica has it."""
 
     def __init__(
-        self, endpoint: Endpoint, prefix: str, rate: float, durable: bool, wait_ms: int = 1000
+        self,
+        endpoint: Endpoint,
+        prefix: str,
+        rate: float,
+        durable: bool,
+        *,
+        wait_ms: int = 1000,
+        iam: Any = None,
     ) -> None:
         self.endpoint, self.durable, self.wait_ms = endpoint, durable, wait_ms
         self.prefix = f"{prefix}failover:{secrets.token_hex(4)}:"
@@ -147,7 +155,7 @@ class RedisWriter:
         self.outages: list[Outage] = []
         self.reconnects = self.not_durable = 0
         # No retries inside the client: the loop sees every failure, so it can time the outage.
-        self._client = make_client(endpoint, retries=0, timeout=2.0, max_connections=4)
+        self._client = make_client(endpoint, retries=0, timeout=2.0, max_connections=4, iam=iam)
         self._stop = threading.Event()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="failover-redis-load", daemon=True)
