@@ -207,7 +207,7 @@ def test_a_prod_stack_needs_yes(drill: Drill, moto_front: AwsFront) -> None:
         moto_front, _outputs("relational", "multi", "prod"), "--target", "relational"
     )
     assert code == 2
-    assert message == "stack prod is a prod stack: pass --yes to fail over its relational primary"
+    assert message == "stack 'prod' is a prod stack: pass --yes to fail over its relational primary"
 
 
 def test_an_endpoint_that_does_not_answer_stops_the_drill_before_the_call(

@@ -41,9 +41,21 @@ def test_consent_is_refused_in_prod_with_one_line_naming_the_flag() -> None:
     with pytest.raises(WorkloadError) as caught:
         require_consent(outputs({"name": "prod"}), None, False, "fail over its Redis primary")
     assert (
-        str(caught.value) == "stack prod is a prod stack: pass --yes to fail over its Redis primary"
+        str(caught.value)
+        == "stack 'prod' is a prod stack: pass --yes to fail over its Redis primary"
     )
     assert caught.value.exit_code == EXIT_BAD_INPUT
+
+
+def test_identifiers_in_the_outputs_say_prod_without_a_stack_section() -> None:
+    old_file = Outputs(
+        data={"aurora": {"clusterId": "dbtier-prod-aurora-cluster"}}, source="outputs file o.json"
+    )
+    assert stack_is_prod(old_file, None)
+    with pytest.raises(WorkloadError, match=r"^outputs file o.json is a prod stack: pass --yes"):
+        require_consent(old_file, None, False, "x")
+    dev = Outputs(data={"relational": {"instanceIds": ["dbtier-dev-relational-primary"]}})
+    assert not stack_is_prod(dev, None)
 
 
 def test_consent_given_or_not_needed_passes() -> None:
