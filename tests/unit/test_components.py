@@ -421,6 +421,7 @@ def test_outputs_have_the_fixed_shape(dev_plan: Plan) -> None:
         "iamUser",
         "iamConnectArn",
         "iamConnectPolicy",
+        "instanceIds",
     }
     assert set(outputs["aurora"]) == {
         "writerEndpoint",
@@ -434,6 +435,7 @@ def test_outputs_have_the_fixed_shape(dev_plan: Plan) -> None:
         "iamUser",
         "iamConnectArn",
         "iamConnectPolicy",
+        "clusterId",
     }
     assert set(outputs["warehouse"]) == {
         "endpoint",
@@ -447,6 +449,11 @@ def test_outputs_have_the_fixed_shape(dev_plan: Plan) -> None:
     }
     assert outputs["relational"]["endpoint"].endswith(".rds.amazonaws.com")
     assert ".cluster-ro-" in outputs["aurora"]["readerEndpoint"]
+    # What the drills name in the RDS API and how they know a prod stack.
+    assert outputs["relational"]["instanceIds"] == ["dbtier-dev-relational-primary"]
+    assert outputs["aurora"]["clusterId"] == "dbtier-dev-aurora-cluster"
+    assert outputs["stack"]["name"] == "dev"
+    assert outputs["stack"]["tags"]["Stack"] == "dev"
 
 
 def _parameters(plan: Plan, type_: str) -> dict[str, str]:
