@@ -42,6 +42,7 @@ WORKLOADS: dict[str, str] = {
     "dynamo": "workloads.dynamo.cli",
     "redis": "workloads.redis_workload.cli",
     "failover": "workloads.failover.cli",
+    "restore-drill": "workloads.restore_drill.cli",
 }
 
 PROG = "python -m workloads"

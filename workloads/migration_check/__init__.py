@@ -41,6 +41,7 @@ from workloads.migration_check.compare import (
     select_tables,
 )
 from workloads.migration_check.dms import DmsReport
+from workloads.migration_check.plan import RowFilter
 from workloads.migration_check.prepare import (
     PrepareReport,
     postgres_source_checks,
@@ -54,6 +55,7 @@ __all__ = [
     "Location",
     "MigrationReport",
     "PrepareReport",
+    "RowFilter",
     "TableReport",
     "binlog_warning",
     "check_source",
@@ -182,9 +184,11 @@ def compare(
     chunk_size: int = 25_000,
     max_ranges: int = 5,
     show_progress: bool = False,
+    row_filter: RowFilter | None = None,
 ) -> tuple[list[TableReport], bool]:
     """Every chosen table compared, then the tables only in the target; and whether any source
-    table matched the patterns."""
+    table matched the patterns. ``row_filter`` leaves out rows written after its time (a
+    restore's copy cannot hold them)."""
     source_db = open_database(source.family, source.endpoint, source.schema)
     try:
         target_db = open_database(target.family, target.endpoint, target.schema)
@@ -199,6 +203,7 @@ def compare(
             chunk_size=chunk_size,
             max_ranges=max_ranges,
             show_progress=show_progress,
+            row_filter=row_filter,
         )
     finally:
         source_db.close()
@@ -213,6 +218,7 @@ def _compare_all(
     chunk_size: int,
     max_ranges: int,
     show_progress: bool,
+    row_filter: RowFilter | None = None,
 ) -> tuple[list[TableReport], bool]:
     include, exclude = patterns
     source_tables = source_db.tables()
@@ -236,6 +242,7 @@ def _compare_all(
                     chunk_size=chunk_size,
                     max_ranges=max_ranges,
                     pool=pool,
+                    row_filter=row_filter,
                 )
             )
             bar.update()
