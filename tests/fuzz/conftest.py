@@ -114,3 +114,10 @@ def markdown(records: list[dict[str, Any]], wall: float) -> str:
             lines.append(f"- `{r['id']}` exit {r.get('exit')} ({took}{mem}): {line}  \n  _{why}_")
         lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest-xdist registers it when installed; without it, --strict-markers would refuse it.
+    config.addinivalue_line(
+        "markers", "xdist_group(name): run in the same xdist worker as the group's other tests"
+    )
