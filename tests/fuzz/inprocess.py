@@ -309,8 +309,12 @@ def _head(handle: io.BufferedRandom) -> bytes:
 
 
 GROUP = "fuzz-processes"
-"""The xdist group of every case run in a subprocess: one worker runs them all, through one pool
-(`--dist loadgroup`), while in-process cases spread over the workers."""
+"""The xdist group of every preflight case run in a subprocess: one worker runs them all, through
+one pool per module (`--dist loadgroup`), while in-process cases spread over the workers."""
+WORKLOAD_GROUP = "fuzz-workloads"
+"""The xdist group of the tests that use the session's local engines and moto server
+(`workload_stack`) and run their cases in one batch: one worker makes them, and runs the batch
+once."""
 
 
 class CaseRuns:
