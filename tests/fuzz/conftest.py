@@ -70,8 +70,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     target = os.environ.get("DBTIER_FUZZ_REPORT")
-    if not target or not _records:
-        return
+    if not target or not _records or os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # under xdist the controller, which gets every worker's reports, writes it
     wall = time.monotonic() - _clock["started"]
     base = Path(target)
     base.parent.mkdir(parents=True, exist_ok=True)
