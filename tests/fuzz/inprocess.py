@@ -241,13 +241,20 @@ def _kill(pid: int) -> None:
             kill_group(group)
 
 
-def _leaks() -> list[str]:
-    """What the CLI's own registries still hold after its main returned."""
+def _registered() -> tuple[set[Path], set[int]]:
+    """The CLI's own process-wide registries: partial report files and live policy packs (a
+    session's shared pack, started by another test, is in the second one too)."""
+    return set(preflight_cli._partial), set(preflight.client._LIVE_GROUPS)
+
+
+def _leaks(before: tuple[set[Path], set[int]]) -> list[str]:
+    """What the CLI's registries hold after its main returned that they did not hold before."""
+    partial, packs = (now - then for now, then in zip(_registered(), before, strict=True))
     found = []
-    if preflight_cli._partial:
-        found.append(f"partial report files still registered: {preflight_cli._partial}")
-    if preflight.client._LIVE_GROUPS:
-        found.append(f"policy packs still registered: {sorted(preflight.client._LIVE_GROUPS)}")
+    if partial:
+        found.append(f"partial report files still registered: {sorted(map(str, partial))}")
+    if packs:
+        found.append(f"policy packs still registered: {sorted(packs)}")
     return found
 
 
@@ -264,6 +271,7 @@ def run_in_process(case: Case, context: Any = None) -> Result:
         if isinstance(argv, str):
             return Result(case.id, None, 0.0, 0, False, b"", b"", setup_error=argv)
         modules = set(sys.modules)
+        registered = _registered()
         left: list[tuple[int, str]] = []
         began = time.monotonic()
         with _streams(project.parent) as (out, err):
@@ -283,7 +291,7 @@ def run_in_process(case: Case, context: Any = None) -> Result:
                     traceback.print_exc()
                     returncode = 1
             elapsed = time.monotonic() - began
-            problems = _leaks()
+            problems = _leaks(registered)
             for name in set(sys.modules) - modules:
                 where = getattr(sys.modules[name], "__file__", None) or ""
                 if where.startswith(str(project.parent)):
