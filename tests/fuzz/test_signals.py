@@ -34,7 +34,11 @@ from tests.fuzz.fuzz_harness import (
     child_env,
     descendants,
 )
+from tests.fuzz.inprocess import WORKLOAD_GROUP
 from tests.fuzz.stack_cases import PREFIX, PROGRAM, PROJECT, STACK_FILE, stack_text
+
+# One worker runs the module: its batch (and the engines it needs) once, not once per worker.
+pytestmark = pytest.mark.xdist_group(WORKLOAD_GROUP)
 
 EXPECTED = {signal.SIGINT: 130, signal.SIGTERM: 143}
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
