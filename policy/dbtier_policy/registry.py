@@ -19,6 +19,7 @@ from . import (
     deploy_engines,
     deploy_logs,
     deploy_network,
+    deploy_regions,
     deploy_relations,
     deploy_signing,
     dms,
@@ -33,6 +34,7 @@ from . import (
     rds_monitoring,
     rds_settings,
     redshift,
+    regions,
     secrets,
     stack,
 )
@@ -60,6 +62,7 @@ RULES: list[Rule] = [
     *engines.RULES,
     *stack.RULES,
     *elasticache_users.RULES,
+    *regions.RULES,
     *deploy_catalog.RULES,
     *deploy_logs.RULES,
     *deploy_relations.RULES,
@@ -69,6 +72,7 @@ RULES: list[Rule] = [
     *deploy_alarms.RULES,
     *deploy_signing.RULES,
     *deploy_elasticache.RULES,
+    *deploy_regions.RULES,
     *backup.RULES,
 ]
 
