@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from awsdata import regions
+from components import regions_config
 from components.alarms.config import AlarmsConfig, parse_alarms
 from components.aurora.config import AuroraConfig, parse_aurora
 from components.backup.config import BACKUP_VAULT, BackupConfig, parse_backup, vault_name
@@ -156,6 +157,8 @@ class StackConfig:
             aws="https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html",
         ),
     )
+    regions: tuple[str, ...] = field(default=(), metadata=regions_config.REGIONS_DOC)
+    network_regions: Mapping[str, NetworkConfig] = regions_config.network_regions_field()
     region: str | None = field(
         default=None,
         metadata=doc(
@@ -270,7 +273,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "tags": parse_tags,
 }
 
-KNOWN_KEYS = tuple(f"{NAMESPACE}:{name}" for name in _PARSERS)
+KNOWN_KEYS = tuple(f"{NAMESPACE}:{name}" for name in (*_PARSERS, "regions"))
 
 
 def parse(
@@ -293,18 +296,19 @@ def parse(
     values: dict[str, Any] = {}
     for full_key, value in raw.items():
         name = full_key.split(":", 1)[1] if full_key.startswith(f"{NAMESPACE}:") else full_key
-        if name not in _PARSERS:
+        if f"{NAMESPACE}:{name}" not in KNOWN_KEYS:
             raise ConfigError(
                 f"{NAMESPACE}:{name} is not a known setting (known: {', '.join(KNOWN_KEYS)})"
             )
         values[name] = _parse_json(f"{NAMESPACE}:{name}", value)
+    secondary = regions_config.take(values, region)
     parsed = {
         name: _REGIONAL[name](values.get(name), region)
         if name in _REGIONAL
         else parser(values.get(name))
         for name, parser in _PARSERS.items()
     }
-    cfg = StackConfig(**parsed, region=region)
+    cfg = StackConfig(**parsed, **secondary.fields(parsed["dynamo"]), region=region)
     _check_cross_keys(cfg)
     if stack is not None:
         check_physical_names(cfg, project, stack)
