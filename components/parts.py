@@ -18,11 +18,13 @@ from awsdata import rds_engines
 from components.alarms.watch import Watched
 from components.aurora.resources import ServerlessAurora, ServerlessAuroraArgs
 from components.base import RotationAccess
+from components.dynamo.replicas import ReplicaPlacement
 from components.dynamo.resources import DynamoTables
 from components.migration.resources import Migration, MigrationArgs
 from components.network.resources import DatabaseNetwork, DatabaseNetworkArgs
 from components.network.shape import AURORA_POSTGRES_PORT
 from components.redis.resources import RedisCluster, RedisClusterArgs
+from components.regions import SecondaryRegion
 from components.relational.resources import RelationalTier, RelationalTierArgs
 from components.stack_config import StackConfig
 from components.warehouse.resources import Warehouse, WarehouseArgs
@@ -52,6 +54,8 @@ class Tier:
     kms_key_arn: pulumi.Output[str]
     network: DatabaseNetwork
     parts: dict[str, Part] = field(default_factory=dict)
+    regions: dict[str, SecondaryRegion] = field(default_factory=dict)
+    """The secondary regions (dbtier:regions): each one's provider options and key."""
 
     def part(self, key: str, kind: type[P]) -> P:
         """The part created under `key`, which must be a `kind`."""
@@ -170,8 +174,14 @@ def warehouse(tier: Tier) -> Warehouse:
 
 def dynamo(tier: Tier) -> DynamoTables:
     cfg = tier.config
+    replicas = tuple(ReplicaPlacement(r.name, r.kms_key_arn, r.opts) for r in tier.regions.values())
     return DynamoTables(
-        cfg.dynamo, tier.kms_key_arn, cfg.protect, tier.opts, cfg.logs.retention_days
+        cfg.dynamo,
+        tier.kms_key_arn,
+        cfg.protect,
+        tier.opts,
+        cfg.logs.retention_days,
+        replicas=replicas,
     )
 
 

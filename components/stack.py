@@ -15,6 +15,7 @@ from components.alarms.watch import Watch
 from components.backup.resources import Backup, BackupArgs
 from components.keys import new_stack_key
 from components.parts import PARTS, Tier, database_network
+from components.regions import secondary_regions
 from components.stack_config import ConfigError, StackConfig, from_pulumi
 
 
@@ -63,7 +64,9 @@ def build(cfg: StackConfig) -> None:
     )
     opts = pulumi.ResourceOptions(provider=provider)
     kms_key_arn = stack_key(cfg, opts)
-    tier = Tier(cfg, opts, kms_key_arn, database_network(cfg, opts))
+    # Secondary regions (dbtier:regions): a provider and a key each, before any part uses them.
+    regions = secondary_regions(cfg.regions, default_tags(cfg), protect=cfg.protect)
+    tier = Tier(cfg, opts, kms_key_arn, database_network(cfg, opts), regions=regions)
     # What the Alarms component watches: each enabled part adds its health metrics.
     watches: list[Watch] = []
     for spec in PARTS:

@@ -27,6 +27,7 @@ from ._common import (
     prop,
     provider_region,
 )
+from .deploy_alarms import series
 from .deploy_relations import known_str, linked, of_type
 
 TABLE = "aws:dynamodb/table:Table"
@@ -115,18 +116,19 @@ def replica_deletion_protection(r: Resource, _c: Mapping[str, Any]) -> Iterator[
 
 def _alarms_on(
     alarms: Sequence[PolicyResource], metric: str, target: PolicyResource, dimension: str, name: str
-) -> list[PolicyResource]:
-    """The alarms on `metric` whose `dimension` names `target`: by a dependency on it, or by
-    the known value of its input `name`."""
-    found = []
+) -> list[Mapping[str, Any]]:
+    """The dimensions of each alarm series on `metric` whose `dimension` names `target`: by the
+    alarm's dependency on it, or by the known value of its input `name`. A single metric or a
+    metric-math alarm (FILL) alike."""
+    found: list[Mapping[str, Any]] = []
     for alarm in alarms:
-        if prop(alarm.props, "metricName") != metric:
-            continue
-        if any(d.urn == target.urn for d in deps_of(alarm)) or (
-            known_str(prop(alarm.props, "dimensions", dimension)) is not None
-            and prop(alarm.props, "dimensions", dimension) == prop(target.props, name)
-        ):
-            found.append(alarm)
+        depends = any(d.urn == target.urn for d in deps_of(alarm))
+        for _, metric_name, dims in series(alarm.props):
+            value = known_str(dims.get(dimension))
+            if metric_name == metric and (
+                depends or (value is not None and value == prop(target.props, name))
+            ):
+                found.append(dims)
     return found
 
 
@@ -161,8 +163,8 @@ def replication_alarms(
             if (region := region_of(replica))
         ]
         watched = {
-            prop(a.props, "dimensions", "ReceivingRegion")
-            for a in _alarms_on(alarms, "ReplicationLatency", table, "TableName", "name")
+            dims.get("ReceivingRegion")
+            for dims in _alarms_on(alarms, "ReplicationLatency", table, "TableName", "name")
         }
         for region in regions:
             if region not in watched:
