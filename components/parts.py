@@ -18,7 +18,6 @@ from awsdata import rds_engines
 from components.alarms.watch import Watched
 from components.aurora.resources import ServerlessAurora, ServerlessAuroraArgs
 from components.base import RotationAccess
-from components.dynamo.replicas import ReplicaPlacement
 from components.dynamo.resources import DynamoTables
 from components.migration.resources import Migration, MigrationArgs
 from components.network.resources import DatabaseNetwork, DatabaseNetworkArgs
@@ -140,6 +139,8 @@ def relational(tier: Tier) -> RelationalTier:
         RelationalTierArgs(
             config=cfg.relational,
             cdc_source=cfg.migration.enabled,
+            # Backups go to the first secondary region (dbtier:regions), the one listed first.
+            backups_to=next((r.placement() for r in tier.regions.values()), None),
             **rds_wiring(tier, "relational"),
         ),
         opts=tier.opts,
@@ -174,7 +175,7 @@ def warehouse(tier: Tier) -> Warehouse:
 
 def dynamo(tier: Tier) -> DynamoTables:
     cfg = tier.config
-    replicas = tuple(ReplicaPlacement(r.name, r.kms_key_arn, r.opts) for r in tier.regions.values())
+    replicas = tuple(r.placement() for r in tier.regions.values())
     return DynamoTables(
         cfg.dynamo,
         tier.kms_key_arn,

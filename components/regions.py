@@ -31,6 +31,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.keys import new_stack_key
+from components.placement import RegionPlacement
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,10 @@ class SecondaryRegion:
     """Resource options whose provider deploys to this region."""
     kms_key_arn: pulumi.Output[str]
     """The customer managed key of this region, for every replica and secondary there."""
+
+    def placement(self) -> RegionPlacement:
+        """This region as the parts' args take it."""
+        return RegionPlacement(self.name, self.kms_key_arn, self.opts)
 
 
 def provider_name(region: str) -> str:

@@ -11,7 +11,6 @@ config refuses another view type). The stream processor stays in the home region
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -19,25 +18,14 @@ import pulumi
 from awsdata.global_databases import GLOBAL_TABLES_STREAM_VIEW
 from components.alarms.watch import ABOVE, Watch
 from components.dynamo.config import DynamoTableConfig
+from components.placement import RegionPlacement
 
 # Alarm when a region's replication falls this far behind, average over the period (ms):
 # DynamoDB global tables replicate in about a second; a minute behind is an incident.
 REPLICATION_LATENCY_MS = 60_000.0
 
 
-@dataclass(frozen=True)
-class ReplicaPlacement:
-    """One region a table is replicated to."""
-
-    region: str
-    """The replica's region."""
-    kms_key_arn: pulumi.Input[str]
-    """That region's customer managed key."""
-    opts: pulumi.ResourceOptions
-    """Options whose provider deploys to that region (for its autoscaling)."""
-
-
-def replica_blocks(cfg: DynamoTableConfig, replicas: Sequence[ReplicaPlacement]) -> list[Any]:
+def replica_blocks(cfg: DynamoTableConfig, replicas: Sequence[RegionPlacement]) -> list[Any]:
     """The table's `replicas` argument: each region with its key, PITR and deletion protection;
     None without replicas, so a single-region table's arguments do not change."""
     blocks = [

@@ -20,7 +20,7 @@ from components.alarms.watch import Watch
 from components.base import DbtierComponent
 from components.dynamo.config import DynamoConfig, DynamoTableConfig
 from components.dynamo.processor import stream_processor
-from components.dynamo.replicas import ReplicaPlacement, replication_watches
+from components.dynamo.replicas import replication_watches
 from components.dynamo.shape import (
     ScalingTarget,
     capacity_ignored_on_update,
@@ -30,6 +30,7 @@ from components.dynamo.shape import (
 )
 from components.dynamo.watches import dynamo_watches
 from components.logs import DEFAULT_RETENTION_DAYS
+from components.placement import RegionPlacement
 from contract import DynamoOutputs, DynamoPoliciesOutputs, DynamoTableOutputs, exported
 
 
@@ -44,7 +45,7 @@ class DynamoTableArgs:
     log_retention_days: int = DEFAULT_RETENTION_DAYS
     """Retention of the processor's log group unless its logRetentionDays overrides it
     (dbtier:logs)."""
-    replicas: tuple[ReplicaPlacement, ...] = ()
+    replicas: tuple[RegionPlacement, ...] = ()
     """Global table replicas: each region with its key and provider (dbtier:regions)."""
 
 
@@ -90,7 +91,7 @@ class DynamoTable(DbtierComponent):
             self._autoscale(name, table, target)
         # Application Auto Scaling is regional: each replica's capacity is scaled in its region.
         for replica in args.replicas:
-            there = pulumi.ResourceOptions(provider=replica.opts.provider, depends_on=[table])
+            there = replica.here(pulumi.ResourceOptions(depends_on=[table]))
             for target in scaling_plan(cfg):
                 self._autoscale(f"{name}-{replica.region}", table, target, there)
 
@@ -192,7 +193,7 @@ class DynamoTables:
         opts: pulumi.ResourceOptions,
         log_retention_days: int = DEFAULT_RETENTION_DAYS,
         *,
-        replicas: tuple[ReplicaPlacement, ...] = (),
+        replicas: tuple[RegionPlacement, ...] = (),
     ) -> None:
         self.tables = {
             table.schema.name: DynamoTable(

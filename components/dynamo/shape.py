@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from components.dynamo.config import DynamoAutoscalingConfig, DynamoTableConfig, table_name
-from components.dynamo.replicas import ReplicaPlacement, replica_blocks, stream_of
+from components.dynamo.replicas import replica_blocks, stream_of
 from components.functions import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME
+from components.placement import RegionPlacement
 from contract.tables import TableSchema, key_schema, projection
 from contract.tables import attribute_definitions as schema_attributes
 
@@ -73,7 +74,7 @@ def table_args(
     project: str,
     stack: str,
     kms_key_arn: object,
-    replicas: Sequence[ReplicaPlacement] = (),
+    replicas: Sequence[RegionPlacement] = (),
 ) -> dict[str, Any]:
     """The table's arguments: its physical name, keys and only the key attributes, GSIs,
     capacity (provisioned only), stream, PITR, SSE with the stack key, TTL, deletion protection,

@@ -52,10 +52,12 @@ def test_each_replica_is_in_its_region_with_that_regions_key(
 
 
 def test_every_regional_resource_is_on_its_regions_provider(dev_two: Plan) -> None:
+    # The first secondary region also holds the RDS primary's replicated backups.
+    extra = {"eu-west-1": {"relational-backups-eu-west-1"}, "us-west-2": set()}
     for region in ("eu-west-1", "us-west-2"):
         provider = one(dev_two, "pulumi:providers:aws", f"dbtier-aws-{region}")
         on_it = {r.name for r in dev_two.resources if r.provider.startswith(provider.urn + "::")}
-        assert on_it == {f"stack-key-{region}", f"stack-key-{region}-alias"}
+        assert on_it == {f"stack-key-{region}", f"stack-key-{region}-alias", *extra[region]}
         assert provider.inputs["region"] == region
 
 
@@ -77,3 +79,19 @@ def test_a_stack_without_regions_has_no_replica_and_no_second_provider(dev_plan:
     assert [p.name for p in of_type(dev_plan, "pulumi:providers:aws")] == ["dbtier-aws"]
     assert all("replicas" not in t.inputs for t in of_type(dev_plan, TABLE))
     assert all("replicas" not in t for t in dev_plan.outputs["dynamo"]["tables"].values())
+
+
+BACKUPS = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
+
+
+def test_the_primarys_backups_go_to_the_first_secondary_region(
+    prod_one: Plan, dev_two: Plan
+) -> None:
+    for plan in (prod_one, dev_two):
+        primary = one(plan, "aws:rds/instance:Instance", "relational-primary")
+        (backups,) = of_type(plan, BACKUPS)
+        assert backups.name == "relational-backups-eu-west-1"
+        assert provider_of(plan, backups).inputs["region"] == "eu-west-1"
+        assert backups.inputs["kmsKeyId"].startswith("arn:aws:kms:eu-west-1:")
+        assert backups.inputs["retentionPeriod"] == primary.inputs["backupRetentionPeriod"]
+        assert backups.property_dependencies["sourceDbInstanceArn"] == [primary.urn]
