@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from awsdata import global_databases
+from components.aurora.config import AuroraConfig
 from components.dynamo.config import DynamoConfig
 from components.network.config import NetworkConfig, parse_network
 from components.settings import ConfigError, describe
@@ -49,10 +50,10 @@ class RegionsConfig:
     regions: tuple[str, ...] = ()
     networks: Mapping[str, NetworkConfig] = field(default_factory=dict)
 
-    def fields(self, dynamo: DynamoConfig) -> dict[str, Any]:
-        """The stack config's `regions` and `network_regions`, once the tables are known to be
-        replicable (`check_regions`)."""
-        check_regions(self, dynamo)
+    def fields(self, parsed: Mapping[str, Any]) -> dict[str, Any]:
+        """The stack config's `regions` and `network_regions`, once the other keys (`parsed`,
+        by bare name) are known to work across these regions (`check_regions`)."""
+        check_regions(self, parsed["dynamo"], parsed["aurora"])
         return {"regions": self.regions, "network_regions": dict(self.networks)}
 
 
@@ -125,13 +126,17 @@ def _networks(raw: Any, regions: list[str]) -> dict[str, NetworkConfig]:
     return networks
 
 
-def check_regions(cfg: RegionsConfig, dynamo: DynamoConfig) -> None:
-    """What a table must have to be replicated (DynamoDB global tables 2019.11.21): a stream of
-    both images, or none (the replicas turn it on). A provisioned table's writes are always auto
-    scaled (`components.dynamo.shape.scaling_plan`), as replicas need."""
-    if not cfg.regions or not dynamo.enabled:
+def check_regions(cfg: RegionsConfig, dynamo: DynamoConfig, aurora: AuroraConfig) -> None:
+    """What the parts need to span the regions. A table (DynamoDB global tables 2019.11.21): a
+    stream of both images, or none (the replicas turn it on); a provisioned table's writes are
+    always auto scaled (`components.dynamo.shape.scaling_plan`), as replicas need. Aurora (an
+    Aurora Global Database): a version that has it in the home region and every secondary one,
+    and no backtrack (`awsdata.global_databases`)."""
+    if not cfg.regions:
         return
-    for i, table in enumerate(dynamo.tables):
+    if aurora.enabled:
+        _check_aurora(cfg, aurora)
+    for i, table in enumerate(dynamo.tables if dynamo.enabled else ()):
         key = f"dbtier:dynamo.tables[{i}]"
         stream = table.schema.stream
         if stream is not None and stream != global_databases.GLOBAL_TABLES_STREAM_VIEW:
@@ -139,3 +144,20 @@ def check_regions(cfg: RegionsConfig, dynamo: DynamoConfig) -> None:
                 f"{key}.stream must be {global_databases.GLOBAL_TABLES_STREAM_VIEW} with"
                 f" {KEY} (got {stream}): global tables replicate from both images"
             )
+
+
+def _check_aurora(cfg: RegionsConfig, aurora: AuroraConfig) -> None:
+    for region in (None, *cfg.regions):
+        problem = global_databases.global_database_problem(
+            aurora.engine, aurora.engine_version, region
+        )
+        if problem:
+            raise ConfigError(
+                f"dbtier:aurora.engineVersion: {problem}, and {KEY} makes Aurora a global"
+                f" database ({global_databases.GLOBAL_DATABASE_DOCS})"
+            )
+    if aurora.backtrack_hours:
+        raise ConfigError(
+            f"dbtier:aurora.backtrackHours must be 0 with {KEY} (got {aurora.backtrack_hours}):"
+            " Aurora Global Database does not support backtrack"
+        )

@@ -308,7 +308,7 @@ def parse(
         else parser(values.get(name))
         for name, parser in _PARSERS.items()
     }
-    cfg = StackConfig(**parsed, **secondary.fields(parsed["dynamo"]), region=region)
+    cfg = StackConfig(**parsed, **secondary.fields(parsed), region=region)
     _check_cross_keys(cfg)
     if stack is not None:
         check_physical_names(cfg, project, stack)

@@ -50,7 +50,20 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
      {"dbtier:regions": ["eu-west-1"],
       "dbtier:dynamo": {"tables": [{"name": "Orders", "hashKey": "id", "attributes": {"id": "S"}, "stream": "KEYS_ONLY"}]}},
      "dbtier:dynamo.tables[0].stream must be NEW_AND_OLD_IMAGES with dbtier:regions (got KEYS_ONLY)"),
+    # Every Aurora version AWS still creates has global databases somewhere (the versions that
+    # do not are refused as deprecated first: test_global_data.py); a region may not have them.
+    ("a secondary region without Aurora Global Database",
+     {"dbtier:regions": ["eu-west-1", "ap-southeast-7"]},
+     "dbtier:aurora.engineVersion: Aurora Global Database is not offered in ap-southeast-7"),
+    ("Aurora backtrack", {"dbtier:regions": ["eu-west-1"], "dbtier:aurora": {"backtrackHours": 24}},
+     "dbtier:aurora.backtrackHours must be 0 with dbtier:regions (got 24)"),
 ]  # fmt: skip
+
+
+def test_aurora_off_or_single_region_is_not_asked_about_global_databases() -> None:
+    parse({"dbtier:aurora": {"backtrackHours": 24}}, region=HOME)
+    parse({"dbtier:regions": ["eu-west-1"], "dbtier:aurora": {"enabled": False, "backtrackHours": 24}},
+          region=HOME)  # fmt: skip
 
 
 @pytest.mark.parametrize(("case", "raw", "message"), BAD, ids=[b[0] for b in BAD])
