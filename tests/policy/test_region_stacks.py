@@ -10,11 +10,12 @@ import pytest
 
 from preflight.client import run_policy_report
 from preflight.plan import plan_stack
+from tests.unit.test_regions_plan import prod_variant
 
 pytestmark = pytest.mark.policy
 
 ROOT = Path(__file__).resolve().parents[2]
-REGIONS = {"dbtier:regions": ["eu-west-1"]}
+REGIONS = prod_variant(["eu-west-1"])
 
 
 def test_prod_with_a_secondary_region_passes_every_rule() -> None:

@@ -4,11 +4,15 @@ provider, one replication alarm per replica region, and the outputs carrying the
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from preflight.plan import Plan, PlannedResource, plan_stack
 from tests.unit.conftest import of_type, one
 
+ROOT = Path(__file__).resolve().parents[2]
 TABLE = "aws:dynamodb/table:Table"
 KEY = "aws:kms/key:Key"
 
@@ -18,9 +22,16 @@ def dev_two() -> Plan:
     return plan_stack("dev", config_overrides={"dbtier:regions": ["eu-west-1", "us-west-2"]})
 
 
+def prod_variant(regions: list[str]) -> dict[str, object]:
+    """Prod's config with secondary regions: its Aurora without backtrack, which an Aurora
+    Global Database does not have."""
+    aurora = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())["config"]["dbtier:aurora"]
+    return {"dbtier:regions": regions, "dbtier:aurora": {**aurora, "backtrackHours": 0}}
+
+
 @pytest.fixture(scope="module")
 def prod_one() -> Plan:
-    return plan_stack("prod", config_overrides={"dbtier:regions": ["eu-west-1"]})
+    return plan_stack("prod", config_overrides=prod_variant(["eu-west-1"]))
 
 
 def provider_of(plan: Plan, r: PlannedResource) -> PlannedResource:
