@@ -21,14 +21,14 @@ from pulumi_policy import PolicyResource
 from awsdata import global_databases as g
 
 from ._common import Resource, Rule, as_number, deps_of, prop
-from .deploy_relations import known_str, linked, of_type, relation_meta
+from .deploy_relations import known_str, of_type, relation_meta
 from .regions import (
     BACKUPS_REPLICATION,
     CLUSTER,
     GLOBAL_CLUSTER,
     TABLE,
-    TABLE_REPLICA,
     region_of,
+    replica_regions,
     replicas,
 )
 
@@ -119,13 +119,7 @@ def global_tables(
     targets = of_type(resources, SCALABLE_TARGET)
     tables = of_type(resources, TABLE)
     for table in tables:
-        regions = [str(b.get("regionName")) for b in replicas(table)]
-        regions += [
-            region
-            for replica in of_type(resources, TABLE_REPLICA)
-            if linked(replica, "globalTableArn", [table], "arn", "name")
-            if (region := region_of(replica))
-        ]
+        regions = replica_regions(table, resources)
         if not regions:
             continue
         say = f"DynamoDB table '{table.name}'"

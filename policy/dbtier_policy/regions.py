@@ -58,6 +58,18 @@ def region_of(r: PolicyResource) -> str | None:
     return known_str(prop(r.props, "region")) or provider_region(r.provider)
 
 
+def replica_regions(table: PolicyResource, resources: Sequence[PolicyResource]) -> list[str]:
+    """The regions a table is replicated to: its `replicas` blocks', then its TableReplica
+    resources' (linked by `globalTableArn`), repeats kept."""
+    regions = [str(b.get("regionName")) for b in replicas(table)]
+    return regions + [
+        region
+        for replica in of_type(resources, TABLE_REPLICA)
+        if linked(replica, "globalTableArn", [table], "arn", "name")
+        if (region := region_of(replica))
+    ]
+
+
 def is_cross_region_replica(r: Resource | PolicyResource) -> bool:
     """An RDS instance replicating a source named by ARN: RDS needs the ARN only across regions."""
     source = known_str(prop(r.props, "replicateSourceDb"))
@@ -155,13 +167,7 @@ def replication_alarms(
     alarms = of_type(resources, ALARM)
     tables = of_type(resources, TABLE)
     for table in tables:
-        regions = [str(b.get("regionName")) for b in replicas(table)]
-        regions += [
-            region
-            for replica in of_type(resources, TABLE_REPLICA)
-            if linked(replica, "globalTableArn", [table], "arn", "name")
-            if (region := region_of(replica))
-        ]
+        regions = replica_regions(table, resources)
         watched = {
             dims.get("ReceivingRegion")
             for dims in _alarms_on(alarms, "ReplicationLatency", table, "TableName", "name")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from contract.tables import SEED_TABLE
-from standins.local_dynamo import local_outputs
+from standins.local_dynamo import free_port, local_outputs
 from standins.local_replication import LocalReplicator
 from workloads.__main__ import main
 from workloads.dynamo.replication import PROBE_PREFIX, check_replication
@@ -41,9 +40,7 @@ def _client(url: str, region: str):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def moto_url() -> Iterator[str]:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:
