@@ -15,10 +15,11 @@ from typing import Any
 from awsdata import global_databases
 from components.aurora.config import AuroraConfig
 from components.dynamo.config import DynamoConfig
+from components.fieldcheck import check_value, text_problem
 from components.network.config import NetworkConfig, parse_network
 from components.settings import ConfigError, describe
 from contract.echo import echo
-from contract.fielddoc import doc
+from contract.fielddoc import METADATA_KEY, doc
 
 KEY = "dbtier:regions"
 NETWORK_KEY = "dbtier:network.regions"
@@ -57,9 +58,15 @@ class RegionsConfig:
         return {"regions": self.regions, "network_regions": dict(self.networks)}
 
 
-def network_regions_field() -> Any:
-    """The stack config's `network_regions` field (`dbtier:network.regions`)."""
-    return field(default_factory=dict, metadata=NETWORK_REGIONS_DOC)
+@dataclass(frozen=True)
+class RegionFields:
+    """The stack config's fields for secondary regions (`StackConfig` derives from it, so they
+    are declared here, beside their parser)."""
+
+    regions: tuple[str, ...] = field(default=(), metadata=REGIONS_DOC)
+    network_regions: Mapping[str, NetworkConfig] = field(
+        default_factory=dict, metadata=NETWORK_REGIONS_DOC
+    )
 
 
 def split_network(raw: Any) -> tuple[Any, Any]:
@@ -85,6 +92,8 @@ def parse_regions(raw: Any, raw_networks: Any = None, home: str | None = None) -
         raw = []
     if not isinstance(raw, list | tuple):
         raise ConfigError(f"{KEY} must be a list of region names (got {describe(raw)})")
+    # The shape and text rules every config field has (no control or invisible characters).
+    check_value(KEY, list(raw), tuple[str, ...], REGIONS_DOC[METADATA_KEY])
     if len(raw) > MAX_REGIONS:
         raise ConfigError(f"{KEY} lists {len(raw)} regions; at most {MAX_REGIONS}")
     regions: list[str] = []
@@ -110,19 +119,25 @@ def _networks(raw: Any, regions: list[str]) -> dict[str, NetworkConfig]:
             f"{NETWORK_KEY} must be an object of region: network (got {describe(raw)})"
         )
     networks = {}
-    for region, value in raw.items():
-        if region not in regions:
-            raise ConfigError(
-                f"{NETWORK_KEY}.{echo(str(region), 40)} is not a region of {KEY}"
-                f" ({', '.join(regions) or 'none listed'})"
-            )
+    for i, (region, value) in enumerate(raw.items()):
+        if problem := text_problem(str(region)):
+            raise ConfigError(f"{NETWORK_KEY} key #{i + 1} {problem}")
+        if isinstance(value, str) and (problem := text_problem(value)):
+            # Bad text is named as such before it is found to be no network at all.
+            raise ConfigError(f"{NETWORK_KEY}.{region} {problem}")
         try:
-            networks[str(region)] = parse_network(value)
+            network = parse_network(value)
         except ConfigError as exc:
             # The network parser names its own key; here it is the region's.
             raise ConfigError(
                 str(exc).replace("dbtier:network", f"{NETWORK_KEY}.{region}")
             ) from None
+        if region not in regions:
+            raise ConfigError(
+                f"{NETWORK_KEY}.{echo(str(region), 40)} is not a region of {KEY}"
+                f" ({', '.join(regions) or 'none listed'})"
+            )
+        networks[str(region)] = network
     return networks
 
 

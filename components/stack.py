@@ -17,6 +17,7 @@ from components.keys import new_stack_key
 from components.parts import PARTS, Tier, database_network
 from components.regions import secondary_regions
 from components.stack_config import ConfigError, StackConfig, from_pulumi
+from contract import StackOutputs, exported
 
 
 def default_tags(cfg: StackConfig) -> dict[str, str]:
@@ -67,6 +68,11 @@ def build(cfg: StackConfig) -> None:
     # Secondary regions (dbtier:regions): a provider and a key each, before any part uses them.
     regions = secondary_regions(cfg.regions, default_tags(cfg), protect=cfg.protect)
     tier = Tier(cfg, opts, kms_key_arn, database_network(cfg, opts), regions=regions)
+    # Which stack the outputs are of: a drill refuses to fail over or restore in prod without
+    # consent, also when it is given only an outputs file.
+    pulumi.export(
+        StackOutputs.KEY, exported(StackOutputs, name=pulumi.get_stack(), tags=default_tags(cfg))
+    )
     # What the Alarms component watches: each enabled part adds its health metrics.
     watches: list[Watch] = []
     for spec in PARTS:

@@ -39,7 +39,7 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("another partition", {"dbtier:regions": ["cn-north-1"]}, "dbtier:regions[0]: 'cn-north-1' is in partition aws-cn"),
     ("a region twice", {"dbtier:regions": ["eu-west-1", "eu-west-1"]}, "dbtier:regions[1]: eu-west-1 is listed twice"),
     ("not a list", {"dbtier:regions": "eu-west-1"}, "dbtier:regions must be a list of region names"),
-    ("not a name", {"dbtier:regions": [3]}, "dbtier:regions[0] must be a region name"),
+    ("not a name", {"dbtier:regions": [3]}, "dbtier:regions[0] must be a non-empty string"),
     ("a network for no secondary region",
      {"dbtier:regions": ["eu-west-1"], "dbtier:network": {"regions": {"us-west-2": {}}}},
      "dbtier:network.regions.us-west-2 is not a region of dbtier:regions (eu-west-1)"),
