@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from awsdata import regions
+from components import regions_config
 from components.alarms.config import AlarmsConfig, parse_alarms
 from components.aurora.config import AuroraConfig, parse_aurora
 from components.backup.config import BACKUP_VAULT, BackupConfig, parse_backup, vault_name
@@ -91,7 +92,7 @@ class EncryptionConfig:
 
 
 @dataclass(frozen=True)
-class StackConfig:
+class StackConfig(regions_config.RegionFields):
     network: NetworkConfig = field(
         default_factory=NetworkConfig,
         metadata=doc("The VPC, its subnets, and who may reach the engine ports."),
@@ -267,7 +268,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "tags": parse_tags,
 }
 
-KNOWN_KEYS = tuple(f"{NAMESPACE}:{name}" for name in _PARSERS)
+KNOWN_KEYS = tuple(f"{NAMESPACE}:{name}" for name in (*_PARSERS, "regions"))
 
 
 def parse(
@@ -290,11 +291,12 @@ def parse(
     values: dict[str, Any] = {}
     for full_key, value in raw.items():
         name = full_key.split(":", 1)[1] if full_key.startswith(f"{NAMESPACE}:") else full_key
-        if name not in _PARSERS:
+        if f"{NAMESPACE}:{name}" not in KNOWN_KEYS:
             raise ConfigError(
                 f"{NAMESPACE}:{name} is not a known setting (known: {', '.join(KNOWN_KEYS)})"
             )
         values[name] = _parse_json(f"{NAMESPACE}:{name}", value)
+    secondary = regions_config.take(values, region)
     # Every value against its field's declaration before any part parses (a part's parser checks
     # its own object again, for the library's components that call it directly).
     for name, field_ in declared(StackConfig).items():
@@ -306,7 +308,7 @@ def parse(
         else parser(values.get(name))
         for name, parser in _PARSERS.items()
     }
-    cfg = StackConfig(**parsed, region=region)
+    cfg = StackConfig(**parsed, **secondary.fields(parsed), region=region)
     _check_cross_keys(cfg)
     if stack is not None:
         check_physical_names(cfg, project, stack)

@@ -148,6 +148,16 @@ class DynamoPoliciesOutputs:
 
 
 @dataclass(frozen=True)
+class DynamoReplicaOutputs:
+    """One global table replica of a table, in a secondary region (`dbtier:regions`): the
+    table has the same name there."""
+
+    region: Region
+    arn: str | None = None
+    stream_arn: str | None = None
+
+
+@dataclass(frozen=True)
 class DynamoTableOutputs:
     """One table of `dynamo.tables`, keyed by its config name."""
 
@@ -157,6 +167,8 @@ class DynamoTableOutputs:
     indexes: tuple[str, ...] = ()
     processor_function: str | None = None
     policies: DynamoPoliciesOutputs | None = _optional()  # noqa: RUF009 - not in a local run
+    # Global table replicas, one per secondary region; none without `dbtier:regions`.
+    replicas: tuple[DynamoReplicaOutputs, ...] = _optional(())
 
 
 @dataclass(frozen=True)

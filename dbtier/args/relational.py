@@ -70,7 +70,7 @@ class RelationalTierArgs(TypedDict, total=False):
     replica_multi_az: bool
     """Each read replica a Multi-AZ deployment. Default: `false`; as multiAz."""
     replica_availability_zones: list[str]
-    """Zones single-AZ replicas are placed in, round-robin; unset: the DB subnet group's. Allowed: zone names of the stack's region like us-east-1a, at most 15; not with replicaMultiAz."""
+    """Zones single-AZ replicas are placed in, round-robin; unset: the DB subnet group's. Allowed: at least one entry when given; zone names of the stack's region like us-east-1a, at most 15; not with replicaMultiAz."""
     credentials: CredentialsArgs
     """Who owns the master password and how often it rotates."""
     iam_user: str

@@ -60,6 +60,15 @@ def test_every_rule_has_a_violating_case() -> None:
             "deploy-elasticache-user-groups",
             "deploy-elasticache-iam-user-name",
             "deploy-elasticache-serverless-limits",
+            # Secondary regions: test_region_rules.py, on a two-region stack with providers
+            "replica-customer-managed-key",
+            "replica-point-in-time-recovery",
+            "replica-deletion-protection",
+            "stack-replication-lag-alarms",
+            "deploy-key-region",
+            "deploy-global-table-replicas",
+            "deploy-global-database-version",
+            "deploy-cross-region-backups",
         }
     )
     assert {rule.meta.name for rule in RULES} == covered

@@ -97,8 +97,9 @@ FIELDS = _walk(StackConfig, ())
 
 
 def _place(field: Declared, value: Any) -> dict[str, Any]:
-    """The raw config with `value` at `field`'s place (list entries valid around it)."""
-    top, *rest = field.path
+    """The raw config with `value` at `field`'s place (list entries valid around it); a dotted
+    key (`network.regions`) is the object path it names."""
+    top, *rest = (*field.path[0].split("."), *field.path[1:])
     if not rest:
         return {f"dbtier:{top}": value}
     root: dict[str, Any] = {}
