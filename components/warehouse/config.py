@@ -11,7 +11,13 @@ from awsdata import redshift, support
 from components.credentials import CredentialsConfig, parse_credentials
 from components.fieldcheck import check_object
 from components.parameters import Parameter, check_not_enforced, parse_parameters
-from components.settings import KMS_KEY_ARN, ConfigError, Fields, offered, username
+from components.settings import (
+    KMS_KEY_ARN,
+    RESERVED_USERS,
+    ConfigError,
+    Fields,
+    offered,
+)
 from components.windows import REDSHIFT_WINDOW_MINUTES, REDSHIFT_WINDOWS_DOCS, weekly
 from contract.fielddoc import doc
 
@@ -81,14 +87,24 @@ class WarehouseConfig:
         default="analytics",
         metadata=doc(
             "The database created in the warehouse.",
-            rule="a lower-case letter, then up to 63 lower-case letters, digits or _",
+            rule="a lower-case letter, then up to 63 lower-case letters, digits or _; not a word"
+            " Redshift reserves",
+            aws=(
+                "https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html",
+                redshift.RESERVED_DOCS,
+            ),
         ),
     )
     username: str = field(
         default="whadmin",
         metadata=doc(
             "The admin user.",
-            rule="1-16 letters, digits or _, a letter first; not a reserved name",
+            rule="1-16 lower-case letters, digits or _, a letter first; not a word Redshift"
+            " reserves, not public",
+            aws=(
+                "https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html",
+                redshift.RESERVED_DOCS,
+            ),
         ),
     )
     snapshot_retention_days: int = field(
@@ -169,7 +185,14 @@ def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
             r"[a-z][a-z0-9_]{0,63}",
             "lower-case letters, digits or _",
         ),
-        username=username(f, d.username, "Redshift"),
+        # CreateCluster MasterUsername: "Must contain only lowercase letters, numbers,
+        # underscore, ..." (dbtier keeps its 16-character bound of every engine's master user).
+        username=f.text(
+            "username",
+            d.username,
+            r"[a-z][a-z0-9_]{0,15}",
+            "1-16 lower-case letters, digits or _, starting with a letter",
+        ),
         snapshot_retention_days=f.integer(
             "snapshotRetentionDays", d.snapshot_retention_days, 1, 35
         ),
@@ -190,6 +213,7 @@ def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
         parameters=parse_parameters("dbtier:warehouse.parameters", f.get("parameters"), "redshift"),
     )
     f.done()
+    check_reserved(cfg)
     if cfg.copy_kms_key_arns and not cfg.copy_sources:
         raise ConfigError(
             "dbtier:warehouse.copyKmsKeyArns applies only with copySources (the keys decrypt"
@@ -231,6 +255,26 @@ def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
             lambda: redshift.redshift_node_count_problem(cfg.node_type, cfg.nodes),
         )
     return cfg
+
+
+def check_reserved(cfg: WarehouseConfig) -> None:
+    """No master user or database name Redshift refuses (its reserved words, PUBLIC, the
+    accounts every dbtier engine keeps), in either mode: a Serverless namespace's names are
+    the same engine's."""
+    if cfg.username.lower() in RESERVED_USERS:
+        raise ConfigError(
+            f"dbtier:warehouse.username {cfg.username.lower()!r} is reserved by Redshift;"
+            " choose another name"
+        )
+    for name, value, user in (
+        ("username", cfg.username, True),
+        ("databaseName", cfg.database_name, False),
+    ):
+        if redshift.redshift_reserved(value, user=user):
+            raise ConfigError(
+                f"dbtier:warehouse.{name} {value.lower()!r} is a word Redshift reserves;"
+                f" choose another name ({redshift.RESERVED_DOCS})"
+            )
 
 
 def warehouse_identifier(stack: str, name: str) -> str:

@@ -148,6 +148,33 @@ BAD: list[tuple[str, Any, str]] = [
         {"username": "postgres"},
         "dbtier:warehouse.username 'postgres' is reserved",
     ),
+    # Redshift's reserved words (r_pg_keywords.html), which CreateCluster refuses for both
+    # names, and its own rules: a lower-case master user, never PUBLIC.
+    (
+        "dbtier:warehouse",
+        {"databaseName": "snapshot"},
+        "dbtier:warehouse.databaseName 'snapshot' is a word Redshift reserves",
+    ),
+    (
+        "dbtier:warehouse",
+        {"mode": "serverless", "databaseName": "credentials"},
+        "dbtier:warehouse.databaseName 'credentials' is a word Redshift reserves",
+    ),
+    (
+        "dbtier:warehouse",
+        {"username": "wallet"},
+        "dbtier:warehouse.username 'wallet' is a word Redshift reserves",
+    ),
+    (
+        "dbtier:warehouse",
+        {"username": "public"},
+        "dbtier:warehouse.username 'public' is a word Redshift reserves",
+    ),
+    (
+        "dbtier:warehouse",
+        {"username": "WhAdmin"},
+        "dbtier:warehouse.username must be 1-16 lower-case letters",
+    ),
     (
         "dbtier:network",
         {"allowedCidrs": ["0.0.0.0/0"]},
