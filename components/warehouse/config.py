@@ -11,6 +11,7 @@ from awsdata import redshift, support
 from components.credentials import CredentialsConfig, parse_credentials
 from components.fieldcheck import check_object
 from components.parameters import Parameter, check_not_enforced, parse_parameters
+from components.partitions import partition_of
 from components.settings import (
     KMS_KEY_ARN,
     RESERVED_USERS,
@@ -214,6 +215,15 @@ def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
     )
     f.done()
     check_reserved(cfg)
+    if region:
+        # A bucket may be in another region (COPY's REGION option), not another partition: the
+        # COPY role's policy is in the stack's partition and cannot name the key.
+        for i, arn in enumerate(cfg.copy_kms_key_arns):
+            if arn.split(":")[1] != partition_of(region):
+                raise ConfigError(
+                    f"dbtier:warehouse.copyKmsKeyArns[{i}] must be a key of partition"
+                    f" {partition_of(region)}, the stack's (region {region})"
+                )
     if cfg.copy_kms_key_arns and not cfg.copy_sources:
         raise ConfigError(
             "dbtier:warehouse.copyKmsKeyArns applies only with copySources (the keys decrypt"
