@@ -60,7 +60,9 @@ class MigrationConfig:
         default=("%.%",),
         metadata=doc(
             "schema.table patterns to migrate (% is a wildcard).",
-            rule="letters, digits, _ and $ with % wildcards; 1-100 patterns, none repeated",
+            rule="letters, digits, _ and $ with % wildcards; none repeated",
+            most=MAX_PATTERNS,
+            quota=PATTERNS_WHY,
             aws="https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TableMapping.SelectionTransformation.Selections.html",
         ),
     )
@@ -68,7 +70,9 @@ class MigrationConfig:
         default=(),
         metadata=doc(
             "schema.table patterns left out of include's.",
-            rule="as include, at most 100; none may cancel an include pattern",
+            rule="as include; none may cancel an include pattern",
+            most=MAX_PATTERNS,
+            quota=PATTERNS_WHY,
             aws="https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TableMapping.SelectionTransformation.Selections.html",
         ),
     )
@@ -146,8 +150,8 @@ def parse_migration(raw: Any, region: str | None = None) -> MigrationConfig:
         migration_type=f.choice(
             "migrationType", d.migration_type, ("full-load", "cdc", "full-load-and-cdc")
         ),
-        include=f.strings("include", check_pattern, MAX_PATTERNS, PATTERNS_WHY) or d.include,
-        exclude=f.strings("exclude", check_pattern, MAX_PATTERNS, PATTERNS_WHY) or (),
+        include=f.strings("include", check_pattern) or d.include,
+        exclude=f.strings("exclude", check_pattern) or (),
         source_database=f.text(
             "sourceDatabase", d.source_database, _DATABASE, "a database name (a letter or _ first)"
         ),

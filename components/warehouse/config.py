@@ -126,8 +126,9 @@ class WarehouseConfig:
         metadata=doc(
             "`bucket` or `bucket/prefix` entries the COPY role may read; none: no S3 access at"
             " all.",
-            rule="at most 25 (IAM's inline policy size); bucket names by S3's rules, prefixes"
-            " without * or ? and at most 1024 bytes",
+            rule="bucket names by S3's rules, prefixes without * or ? and at most 1024 bytes",
+            most=MAX_COPY_SOURCES,
+            quota="the IAM inline policy size quota",
             aws=(
                 "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
                 "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html",
@@ -139,7 +140,8 @@ class WarehouseConfig:
         metadata=doc(
             "Customer managed keys of SSE-KMS objects in the sources (kms:Decrypt through S3"
             " only).",
-            rule="KMS key ARNs, at most 25; only with copySources",
+            rule="KMS key ARNs; only with copySources",
+            most=MAX_COPY_SOURCES,
             aws="https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN",
         ),
     )
@@ -198,11 +200,8 @@ def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
             "snapshotRetentionDays", d.snapshot_retention_days, 1, 35
         ),
         credentials=parse_credentials(f),
-        copy_sources=f.strings(
-            "copySources", check_copy_source, MAX_COPY_SOURCES, "the IAM inline policy size quota"
-        )
-        or (),
-        copy_kms_key_arns=f.strings("copyKmsKeyArns", check_kms_key_arn, MAX_COPY_SOURCES) or (),
+        copy_sources=f.strings("copySources", check_copy_source) or (),
+        copy_kms_key_arns=f.strings("copyKmsKeyArns", check_kms_key_arn) or (),
         maintenance_window=weekly(
             f,
             "maintenanceWindow",
