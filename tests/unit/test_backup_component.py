@@ -446,6 +446,11 @@ def test_valid_schedules(schedule: str) -> None:
         ("cron(0 6 31 2 ? *)", "no month it names has that day: it would never run"),
         ("cron(0 6 30 FEB,APR ? *)", None),  # April has a 30th: that one runs
         ("cron(0 6 ? * * 1999)", "every year it names has passed: it would never run"),
+        # Only ASCII: fields split by a no-break space, or a full-width digit (which int() and
+        # str.isdigit() take), are not cron to AWS.
+        ("cron(0\u00a06 ? * * *)", "must be cron(minutes hours"),
+        ("cron(\uff10 6 ? * * *)", "must be cron(minutes hours"),
+        ("cron(0 \u0666 ? * * *)", "must be cron(minutes hours"),
     ],
 )
 def test_schedules_aws_refuses_or_that_never_run(schedule: str, message: str | None) -> None:
