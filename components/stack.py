@@ -87,7 +87,7 @@ def build(cfg: StackConfig) -> None:
         alarms = Alarms(
             "alarms", AlarmsArgs(cfg.alarms, kms_key_arn, tuple(watches), publishers), opts=opts
         )
-        topic_arn = alarms.topic_arn
+        topic_arn = alarms.failures_topic_arn
     if cfg.backup.enabled:
         Backup("backup", backup_args(cfg, kms_key_arn, tier, topic_arn), opts=opts)
 

@@ -12,6 +12,14 @@ from components.fieldcheck import check_object
 from components.settings import ConfigError, Fields, describe
 from contract.fielddoc import doc
 
+# Security group rules: 60 inbound rules per group, counted separately for IPv4 and IPv6, and a
+# referenced group counts as a rule too. dbtier opens each CIDR and each group as one rule (plus
+# one for DMS and one for credential rotation), so the list may hold at most 50 together.
+# https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
+SG_RULES_QUOTA = 60
+MAX_SOURCES = 50
+SOURCES_WHY = f"each is a security group rule; AWS allows {SG_RULES_QUOTA} per group"
+
 
 @dataclass(frozen=True)
 class NetworkConfig:
@@ -27,8 +35,9 @@ class NetworkConfig:
         default=(),
         metadata=doc(
             "Subnets of every subnet group; empty: all subnets of the VPC.",
-            rule="at most 200; needs vpcId and then at least 2 subnets in different AZs",
+            rule="needs vpcId and then at least 2 subnets in different AZs",
             kind="subnet-id",
+            most=200,
             aws="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html",
         ),
     )
@@ -38,6 +47,8 @@ class NetworkConfig:
             "Networks allowed to reach the engine ports; empty: the VPC's own CIDR.",
             rule="private CIDRs only (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), none"
             " inside another; at most 50 together with allowedSecurityGroupIds",
+            most=MAX_SOURCES,
+            quota=SOURCES_WHY,
             aws="https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups",
         ),
     )
@@ -47,6 +58,8 @@ class NetworkConfig:
             "Security groups allowed to reach the engine ports.",
             rule="at most 50 together with allowedCidrs",
             kind="sg-id",
+            most=MAX_SOURCES,
+            quota=SOURCES_WHY,
             aws="https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups",
         ),
     )
@@ -73,12 +86,6 @@ class NetworkConfig:
     )
 
 
-# Security group rules: 60 inbound rules per group, counted separately for IPv4 and IPv6, and a
-# referenced group counts as a rule too. dbtier opens each CIDR and each group as one rule (plus
-# one for DMS and one for credential rotation), so the list may hold at most 50 together.
-# https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
-SG_RULES_QUOTA = 60
-MAX_SOURCES = 50
 # Networks that are not the internet: RFC 1918 private ranges, RFC 6598 shared address space
 # (carrier-grade NAT, also used inside AWS), and IPv6 unique local addresses (fc00::/7). A range
 # inside one of them is allowed; anything else reaches addresses `ipaddress` calls global.
@@ -150,18 +157,18 @@ def parse_network(raw: Any) -> NetworkConfig:
     f = Fields("dbtier:network", raw)
     # The ids' forms are their fields' kinds, checked before this (components.fieldcheck).
     vpc_id = f.text("vpcId", None)
-    quota = f"each is a security group rule; AWS allows {SG_RULES_QUOTA} per group"
-    subnets = f.strings("subnetIds", most=200) or ()
-    cidrs = f.strings("allowedCidrs", most=MAX_SOURCES, quota=quota) or ()
+    # List lengths are their fields' `most`, checked before this (components.fieldcheck).
+    subnets = f.strings("subnetIds") or ()
+    cidrs = f.strings("allowedCidrs") or ()
     cidrs = parse_cidrs("dbtier:network.allowedCidrs", cidrs)
-    groups = f.strings("allowedSecurityGroupIds", None, MAX_SOURCES, quota) or ()
+    groups = f.strings("allowedSecurityGroupIds") or ()
     s3_endpoint = f.text("s3EndpointId", None)
     sm_endpoint = f.text("secretsManagerEndpointId", None)
     f.done()
     if len(cidrs) + len(groups) > MAX_SOURCES:
         raise ConfigError(
             f"dbtier:network.allowedCidrs and allowedSecurityGroupIds have {len(cidrs) + len(groups)}"
-            f" entries together; at most {MAX_SOURCES} ({quota})"
+            f" entries together; at most {MAX_SOURCES} ({SOURCES_WHY})"
         )
     if subnets and vpc_id is None:
         raise ConfigError(
