@@ -6,7 +6,8 @@ MariaDB. ``pg_stack`` has relational ``postgres`` and aurora ``aurora-postgresql
 PostgreSQL: its own databases and users with generated passwords (standins.local_outputs, as
 the local run makes them), provisioned once per test module that uses it and dropped after.
 ``stack`` is either, by the parameter ``ENGINES`` names: a test that takes ``stack`` runs once
-per engine.
+per engine. ``own_mariadb_stack`` is ``sql_stack``'s kind on a MariaDB server of the test's own
+(tests/integration/mariadb_server.py), for a test that stops and starts the server.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import psycopg2
 import pytest
 
 from standins.local_outputs import drop_all, mysql_admin, new_password, provision_all
+from tests.integration.mariadb_server import MariaDbServer
 from workloads.sql.engines import FAMILIES, POSTGRES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +47,28 @@ def pg_stack(sql_stack: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         yield dataclasses.replace(sql_stack, path=path, outputs=outputs, prefix=prefix)
     finally:
         drop_all(prefix)
+
+
+@pytest.fixture
+def own_mariadb_stack(sql_stack: Any, tmp_path: Path) -> Iterator[tuple[Any, MariaDbServer]]:
+    """Like ``sql_stack`` (the same type), relational and aurora on a MariaDB server of this
+    test's own, and that server; the warehouse on the local PostgreSQL as usual."""
+    server = MariaDbServer.create()
+    prefix = f"dbtier_m{secrets.token_hex(4)}"
+    hosts = {"mysql_host": server.host, "mysql_port": server.port}
+    try:
+        passwords = {k: new_password() for k in ("relational", "aurora", "warehouse")}
+        outputs = provision_all(prefix, passwords, **hosts)
+        path = tmp_path / "outputs.json"
+        path.write_text(json.dumps(outputs))
+        yield dataclasses.replace(sql_stack, path=path, outputs=outputs, prefix=prefix), server
+    finally:
+        try:
+            if not server.up():  # a failed test may leave it stopped: the warehouse goes too
+                server.start()
+            drop_all(prefix, **hosts)
+        finally:
+            server.close()
 
 
 @pytest.fixture(scope="module", params=ENGINES)
