@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import preflight.__main__ as cli
-from preflight.plan import SECRET_SIG, SECRET_VALUE, Plan, plan_stack
+from preflight.plan import SECRET_SIG, SECRET_VALUE, Plan
 from tests.policy.policy_fixtures import ROOT, make_plan
 from tests.policy.policy_fixtures import run_preflight as preflight
 
@@ -40,9 +40,10 @@ def stack(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="module")
-def plan(stack: str) -> Plan:
-    """The stack planned in this process: what the preflight's subprocess plans too."""
-    return plan_stack(stack)
+def plan(stack: str, request: pytest.FixtureRequest) -> Plan:
+    """The stack planned in this process (the session's dev_plan or prod_plan, conftest.py):
+    what the preflight's subprocess plans too."""
+    return request.getfixturevalue(f"{stack}_plan")
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
