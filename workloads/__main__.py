@@ -38,6 +38,7 @@ WORKLOADS: dict[str, str] = {
     "aurora-load": "workloads.aurora_load.cli",
     "warehouse": "workloads.warehouse.cli",
     "migration-check": "workloads.migration_check.cli",
+    "binlog-retention": "workloads.migration_check.retention_cli",
     "dynamo": "workloads.dynamo.cli",
     "redis": "workloads.redis_workload.cli",
 }

@@ -52,7 +52,7 @@ class Alarms(DbtierComponent):
 
     def __init__(self, name: str, args: AlarmsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("Alarms", name, False, opts)
-        subscription = subscription_args(args.config)
+        subscription = subscription_args(args.config, args.publishers)
         prefix = alarm_prefix(pulumi.get_project(), pulumi.get_stack())
 
         topic = aws.sns.Topic(

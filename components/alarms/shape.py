@@ -13,11 +13,16 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from awsdata import backup
 from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
 
 if TYPE_CHECKING:
     import pulumi_aws as aws
+
+
+# The service principal AWS Backup publishes a vault's notifications as.
+BACKUP_PRINCIPAL = "backup.amazonaws.com"
 
 
 def alarm_prefix(project: str, stack: str) -> str:
@@ -30,12 +35,18 @@ def topic_args(stack: str) -> dict[str, Any]:
     return {"display_name": f"dbtier {stack} alarms"}
 
 
-def subscription_args(cfg: AlarmsConfig) -> dict[str, Any]:
-    """The topic's one subscription: email to `dbtier:alarms.email`."""
+def subscription_args(cfg: AlarmsConfig, publishers: Sequence[str] = ()) -> dict[str, Any]:
+    """The topic's one subscription: email to `dbtier:alarms.email`. When AWS Backup publishes
+    too, a filter lets through only its jobs that failed (it sends every completed job, and
+    CloudWatch's alarms, which carry no State, pass as before)."""
     if cfg.email is None:
         # parse_alarms refuses this; a component built directly must not notify nobody.
         raise ValueError("Alarms needs an email address: the topic would have no subscriber")
-    return {"protocol": "email", "endpoint": cfg.email}
+    args: dict[str, Any] = {"protocol": "email", "endpoint": cfg.email}
+    if BACKUP_PRINCIPAL in publishers:
+        args["filter_policy"] = json.dumps(backup.failures_only_filter())
+        args["filter_policy_scope"] = "MessageAttributes"
+    return args
 
 
 def alarm_metric(watch: Watch) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
 from components.base import DbtierComponent, RotationAccess, family_of
 from components.logs import DEFAULT_RETENTION_DAYS
-from components.rds_shape import ignored_password, master_credentials, secret_engine
+from components.rds_shape import ignored_changes, master_credentials, secret_engine
 from components.relational import shape
 from components.relational.config import RelationalConfig
 from components.relational.shape import replica_zone
@@ -118,7 +118,7 @@ class RelationalTier(DbtierComponent):
             final_snapshot_identifier=self.snapshot_name(f"{name}-primary"),
             opts=self.child(
                 stateful=True,
-                ignore_changes=ignored_password(creds, "password"),
+                ignore_changes=ignored_changes(cfg, "password"),
                 depends_on=logs["primary"],
             ),
             **master_credentials(creds, args.kms_key_arn, initial, argument="password"),

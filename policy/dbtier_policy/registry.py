@@ -19,6 +19,7 @@ from . import (
     deploy_engines,
     deploy_logs,
     deploy_network,
+    deploy_promises,
     deploy_relations,
     deploy_signing,
     dms,
@@ -69,6 +70,7 @@ RULES: list[Rule] = [
     *deploy_alarms.RULES,
     *deploy_signing.RULES,
     *deploy_elasticache.RULES,
+    *deploy_promises.RULES,
     *backup.RULES,
 ]
 

@@ -25,7 +25,7 @@ import psycopg2
 import pytest
 
 from standins.local_outputs import drop_all, mysql_admin, new_password, provision_all
-from tests.integration.mariadb_server import MariaDbServer
+from tests.integration.mariadb_server import MariadbServer
 from workloads.sql.engines import FAMILIES, POSTGRES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,10 +50,10 @@ def pg_stack(sql_stack: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 @pytest.fixture
-def own_mariadb_stack(sql_stack: Any, tmp_path: Path) -> Iterator[tuple[Any, MariaDbServer]]:
+def own_mariadb_stack(sql_stack: Any, tmp_path: Path) -> Iterator[tuple[Any, MariadbServer]]:
     """Like ``sql_stack`` (the same type), relational and aurora on a MariaDB server of this
     test's own, and that server; the warehouse on the local PostgreSQL as usual."""
-    server = MariaDbServer.create()
+    server = MariadbServer.start()
     prefix = f"dbtier_m{secrets.token_hex(4)}"
     hosts = {"mysql_host": server.host, "mysql_port": server.port}
     try:
@@ -65,7 +65,7 @@ def own_mariadb_stack(sql_stack: Any, tmp_path: Path) -> Iterator[tuple[Any, Mar
     finally:
         try:
             if not server.up():  # a failed test may leave it stopped: the warehouse goes too
-                server.start()
+                server.launch()
             drop_all(prefix, **hosts)
         finally:
             server.close()

@@ -1,12 +1,7 @@
-"""A throw-away MariaDB server for a test that must stop and start one under a running workload:
-``mariadb-install-db`` in a temporary directory and ``mariadbd`` on a free loopback port, so the
-shared local MariaDB (scripts/engines.sh), which other tests and workers use at the same time, is
-never restarted.
-
-Both run with ``--no-defaults``: the system's option files name port 3306 and the shared server's
-socket. As root the server runs as the ``mysql`` user (``--user``), which owns the directory.
-Root logs in over TCP without a password, as on the shared local engine (loopback only, thrown
-away with the directory). ``close()`` stops the server and removes the directory.
+"""A throw-away MariaDB server for tests that change server-wide state (global variables, the
+``mysql`` schema) or stop the server: ``mariadb-install-db`` in a temporary directory, a free
+loopback port, root without a password over TCP, and the binary log on. The shared local MariaDB
+(scripts/engines.sh) is never touched. ``close()`` stops the server and removes the directory.
 """
 
 from __future__ import annotations
@@ -17,111 +12,129 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from standins.local_outputs import mysql_admin
-from tests.integration.pg_server import free_port, hand_over
+import mysql.connector
 
-SERVER_USER = "mysql"
-MARIADBD = shutil.which("mariadbd", path=f"/usr/sbin:{os.environ.get('PATH', '')}")
+from tests.integration.pg_server import free_port
+
+MARIADBD = "/usr/sbin/mariadbd"
+START_TIMEOUT = 60.0
 
 
-class MariaDbServer:
-    """One MariaDB server of the test's own, listening on ``127.0.0.1:port`` only."""
+def _tool(*names: str) -> str:
+    for name in names:
+        found = shutil.which(name) or (name if os.path.exists(name) else None)
+        if found:
+            return found
+    raise RuntimeError(f"{names[0]} not found: install MariaDB's server (scripts/engines.sh)")
 
-    def __init__(self, base: Path, port: int) -> None:
-        self.base = base
-        self.data = base / "data"
-        self.host = "127.0.0.1"
-        self.port = port
-        self.proc: subprocess.Popen[bytes] | None = None
+
+class MariadbServer:
+    """One MariaDB server of the test's own on 127.0.0.1:``port``."""
+
+    host = "127.0.0.1"
+
+    def __init__(self, base: Path, port: int, options: tuple[str, ...] = ()) -> None:
+        self.base, self.port, self.options = base, port, options
+        self._proc: subprocess.Popen[bytes] | None = None
 
     @classmethod
-    def create(cls) -> MariaDbServer:
-        """Install the system tables and start the server (a few seconds)."""
-        if MARIADBD is None or shutil.which("mariadb-install-db") is None:
-            raise RuntimeError("mariadbd not found: install MariaDB's server (scripts/engines.sh)")
+    def start(cls, *options: str) -> MariadbServer:
+        """Install a data directory and start the server (a few seconds); ``options`` are more
+        ``--name=value`` server options."""
         base = Path(tempfile.mkdtemp(prefix="dbtier-mariadb-"))
-        hand_over(base, SERVER_USER)
-        server = cls(base, free_port("127.0.0.1"))
+        user = ["--user=root"] if os.geteuid() == 0 else []
+        subprocess.run(
+            [
+                _tool("mariadb-install-db", "mysql_install_db"),
+                "--no-defaults",  # not the shared server's /etc/mysql settings
+                f"--datadir={base / 'data'}",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+                *user,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        server = cls(base, free_port("127.0.0.1"), options)
         try:
-            done = subprocess.run(
-                [
-                    "mariadb-install-db",
-                    "--no-defaults",
-                    f"--datadir={server.data}",
-                    *_as_root(f"--user={SERVER_USER}"),
-                    "--auth-root-authentication-method=normal",
-                    "--skip-test-db",
-                    "--skip-name-resolve",
-                ],
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=False,
-            )
-            if done.returncode != 0:
-                raise RuntimeError(f"mariadb-install-db failed: {done.stderr.strip()[-400:]}")
-            server.start()
+            server.launch()
         except BaseException:
             server.close()
             raise
         return server
 
-    def start(self, timeout: float = 60.0) -> None:
-        """Start ``mariadbd`` and wait until root can log in over TCP."""
-        assert MARIADBD is not None
-        self.proc = subprocess.Popen(
+    def launch(self) -> None:
+        """Start ``mariadbd`` on the data directory (again, after a shutdown) and wait for it."""
+        user = ["--user=root"] if os.geteuid() == 0 else []
+        self._proc = subprocess.Popen(
             [
-                MARIADBD,
+                _tool("mariadbd", MARIADBD),
                 "--no-defaults",
-                *_as_root(f"--user={SERVER_USER}"),
-                f"--datadir={self.data}",
+                f"--datadir={self.base / 'data'}",
+                f"--socket={self.base / 'sock'}",
+                f"--pid-file={self.base / 'pid'}",
+                "--bind-address=127.0.0.1",
                 f"--port={self.port}",
-                f"--bind-address={self.host}",
-                f"--socket={self.base / 'mysqld.sock'}",
-                f"--pid-file={self.base / 'mysqld.pid'}",
-                f"--log-error={self.base / 'error.log'}",
-                "--skip-name-resolve",
-                "--innodb-buffer-pool-size=32M",
+                f"--log-bin={self.base / 'data' / 'binlog'}",
+                "--binlog-format=ROW",
+                *user,
+                *self.options,
             ],
-            stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=(self.base / "error.log").open("ab"),
         )
-        deadline = time.monotonic() + timeout
-        while not self.up():
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"mariadbd exited {self.proc.returncode}: {self._log_tail()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"mariadbd did not accept logins: {self._log_tail()}")
-            time.sleep(0.1)
+        self._wait()
+
+    def wait_stopped(self, timeout: float = START_TIMEOUT) -> None:
+        """After a shutdown from outside (``mariadb-admin shutdown``): until the process ended."""
+        if self._proc is not None:
+            self._proc.wait(timeout)
 
     def up(self) -> bool:
         try:
-            mysql_admin(self.host, self.port).close()
-        except Exception:
+            self.connect().close()
+        except mysql.connector.Error:
             return False
         return True
 
-    def wait_stopped(self, timeout: float = 60.0) -> None:
-        """After a shutdown from outside (``mariadb-admin shutdown``): until the process ended."""
-        if self.proc is not None:
-            self.proc.wait(timeout)
+    def _wait(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                self.connect().close()
+                return
+            except mysql.connector.Error:
+                ended = self._proc is None or self._proc.poll() is not None
+                if ended or time.monotonic() > deadline:
+                    log = (self.base / "error.log").read_text(errors="replace")[-2000:]
+                    raise RuntimeError(f"mariadbd did not start: {log}") from None
+                time.sleep(0.1)  # polling the port: the server says nothing when it is ready
 
-    def _log_tail(self) -> str:
-        with contextlib.suppress(OSError):
-            return " | ".join((self.base / "error.log").read_text().splitlines()[-5:])
-        return "(no error log)"
+    def connect(self) -> Any:
+        return mysql.connector.connect(
+            host="127.0.0.1", port=self.port, user="root", password="", connection_timeout=5
+        )
 
     def close(self) -> None:
-        """Stop at once (the data is thrown away) and remove everything."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(30)
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
         shutil.rmtree(self.base, ignore_errors=True)
 
 
-def _as_root(option: str) -> list[str]:
-    """``--user=mysql`` where it applies: only root may hand the server to another user."""
-    return [option] if os.geteuid() == 0 else []
+@contextlib.contextmanager
+def mariadb_server(*options: str) -> Iterator[MariadbServer]:
+    server = MariadbServer.start(*options)
+    try:
+        yield server
+    finally:
+        server.close()

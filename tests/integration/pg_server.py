@@ -76,7 +76,7 @@ class PgServer:
         server = cls(_new_base(), host, port or free_port(host), secrets.token_urlsafe(24), options)
         pwfile = server.base / "pw"
         pwfile.write_text(server.password + "\n")
-        hand_over(pwfile)
+        _hand_over(pwfile)
         server._run(
             _bin("initdb"),
             "-D",
@@ -187,11 +187,11 @@ class PgServer:
 
 def _new_base() -> Path:
     base = Path(tempfile.mkdtemp(prefix="dbtier-pg-"))
-    hand_over(base)
+    _hand_over(base)
     return base
 
 
-def hand_over(path: Path, user: str = SERVER_USER) -> None:
+def _hand_over(path: Path) -> None:
     """As root: the server's user owns ``path`` (what it creates under it is its own)."""
     if os.geteuid() == 0:
-        shutil.chown(path, user, user)
+        shutil.chown(path, SERVER_USER, SERVER_USER)

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import mysql.connector
 import pytest
 
 from contract import AuroraOutputs
@@ -179,6 +180,24 @@ def test_aurora_load_on_postgres_without_direct_libpq(pg_stack, monkeypatch):
     assert result.deleted_rows == result.summary.inserts > 0
 
 
+def _wait_for_rows(server, database: str, proc: subprocess.Popen[str], timeout=120.0) -> None:
+    """Until aurora-load has inserted into its table on ``server`` (or stopped: its exit shows)."""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            conn = server.connect()
+            try:
+                cur = conn.cursor()
+                cur.execute(f"SELECT COUNT(*) FROM `{database}`.dbtier_load")
+                if cur.fetchone()[0] > 0:
+                    return
+            finally:
+                conn.close()
+        except mysql.connector.Error:
+            pass  # the table is not there yet
+        time.sleep(0.1)
+
+
 def test_aurora_load_survives_a_server_restart(own_mariadb_stack):
     # On a server of its own: the shared MariaDB serves other tests (and workers) meanwhile.
     sql_stack, server = own_mariadb_stack
@@ -186,7 +205,10 @@ def test_aurora_load_survives_a_server_restart(own_mariadb_stack):
     assert shutil.which("mariadb-admin") and shutil.which("mariadb-install-db")
     proc = aurora_load_in_background(sql_stack.path, duration=12, verify_timeout=90)
     try:
-        time.sleep(4)
+        # The restart comes once the run is inserting (a fixed wait lost the race on a busy
+        # machine, where starting the workload alone took longer), and a moment into it.
+        _wait_for_rows(server, sql_stack.outputs["aurora"]["databaseName"], proc)
+        time.sleep(1)
         subprocess.run(
             ["mariadb-admin", f"-h{server.host}", f"-P{server.port}", "-uroot", "shutdown"],
             check=True,
@@ -194,7 +216,7 @@ def test_aurora_load_survives_a_server_restart(own_mariadb_stack):
         )
         server.wait_stopped()
         time.sleep(1.5)
-        server.start()
+        server.launch()
         out, err = proc.communicate(timeout=180)
     finally:
         if proc.poll() is None:

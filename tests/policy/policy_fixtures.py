@@ -47,6 +47,7 @@ def resource(
     *,
     protect: bool = False,
     deps: Mapping[str, Sequence[PlannedResource]] | None = None,
+    ignore_changes: Sequence[str] = (),
 ) -> PlannedResource:
     """A PlannedResource; ``deps`` maps an input name to the resources its value came from."""
     property_dependencies = {k: [d.urn for d in v] for k, v in (deps or {}).items()}
@@ -62,6 +63,7 @@ def resource(
         provider="",
         dependencies=dependencies,
         property_dependencies=property_dependencies,
+        ignore_changes=list(ignore_changes),
     )
 
 

@@ -106,6 +106,12 @@ def test_processor_alarms_watch_the_function_and_its_queue(prod_plan: Plan) -> N
     assert function.urn in delivery.property_dependencies["dimensions"]
     errors = one(prod_plan, ALARM, "alarms-dynamo-UserProfiles-processor-errors")
     assert "not counted here" in errors.inputs["alarmDescription"]
+    # What the Errors alarm misses, the queue's sees: records reported as partial batch
+    # failures reach it once their retries are spent (ReportBatchItemFailures on the mapping).
+    assert "batchItemFailures" in dlq.inputs["alarmDescription"]
+    mapping = one(prod_plan, "aws:lambda/eventSourceMapping:EventSourceMapping")
+    assert mapping.inputs["functionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert queue.urn in mapping.property_dependencies["destinationConfig"]
 
 
 def test_an_alarm_per_table_index_per_direction(prod_plan: Plan) -> None:

@@ -10,8 +10,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import botocore.session
 import pytest
 
+from awsdata import backup
 from components.alarms.shape import topic_policy
 from components.backup.schedule import check_cron
 from components.stack_config import ConfigError, parse
@@ -28,8 +30,15 @@ NOTIFICATIONS = "aws:backup/vaultNotifications:VaultNotifications"
 TOPIC = "aws:sns/topic:Topic"
 TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
 NAMESPACE = "aws:redshiftserverless/namespace:Namespace"
-FAILURES = ["BACKUP_JOB_FAILED", "COPY_JOB_FAILED", "RESTORE_JOB_FAILED"]
+SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+# Events AWS Backup still sends that carry a failed job (BACKUP_JOB_FAILED and
+# RESTORE_JOB_FAILED are deprecated: AWS accepts them and sends nothing).
+FAILURES = ["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "RESTORE_JOB_COMPLETED"]
 ALARMS = {"enabled": True, "email": "oncall@example.com"}
+# The enum PutBackupVaultNotifications takes, old values included (botocore's model).
+BACKUP_VAULT_EVENTS = (
+    botocore.session.get_session().get_service_model("backup").shape_for("BackupVaultEvent").enum
+)
 COPY_VAULT = "arn:aws:backup:us-west-2:123456789012:backup-vault:dbtier-prod-dr"
 
 
@@ -191,6 +200,38 @@ def test_prod_vault_sends_job_failures_to_the_alarm_topic(prod_plan: Plan) -> No
     assert notifications.property_dependencies["snsTopicArn"] == [topic.urn]
 
 
+def test_prod_backup_notifications_use_only_events_aws_sends_with_a_failed_state_filter(
+    prod_plan: Plan,
+) -> None:
+    events = one(prod_plan, NOTIFICATIONS).inputs["backupVaultEvents"]
+    assert not set(events) & backup.DEPRECATED_VAULT_EVENTS
+    assert set(events) <= set(BACKUP_VAULT_EVENTS)
+    subscription = one(prod_plan, SUBSCRIPTION)
+    assert subscription.property_dependencies["topic"] == [one(prod_plan, TOPIC).urn]
+    assert subscription.inputs["filterPolicyScope"] == "MessageAttributes"
+    policy = json.loads(subscription.inputs["filterPolicy"])
+    # What reaches the email: a backup or restore that ended in failure, and every alarm.
+    assert passes(policy, {"EventType": "BACKUP_JOB", "State": "FAILED"})
+    assert passes(policy, {"EventType": "RESTORE_JOB", "State": "FAILED"})
+    assert passes(policy, {"EventType": "BACKUP_JOB", "State": "EXPIRED"})
+    assert passes(policy, {"EventType": "COPY_JOB", "State": "PARTIAL"})
+    assert passes(policy, {})  # a CloudWatch alarm's notification carries no attributes
+    assert not passes(policy, {"EventType": "BACKUP_JOB", "State": "COMPLETED"})
+    assert not passes(policy, {"EventType": "RESTORE_JOB", "State": "COMPLETED"})
+
+
+def passes(policy: dict[str, list[Any]], attributes: dict[str, str]) -> bool:
+    """Whether SNS delivers a message with string `attributes` under filter `policy` (the
+    operators the stack uses: exact strings and {"exists": bool})."""
+
+    def matches(condition: Any, name: str) -> bool:
+        if isinstance(condition, dict):
+            return (name in attributes) == condition["exists"]
+        return attributes.get(name) == condition
+
+    return all(any(matches(c, name) for c in allowed) for name, allowed in policy.items())
+
+
 def test_prod_topic_policy_lets_backup_and_cloudwatch_publish(prod_plan: Plan) -> None:
     topic = one(prod_plan, TOPIC)
     policy = one(prod_plan, TOPIC_POLICY)
@@ -226,6 +267,7 @@ def test_backups_without_alarms_notify_nobody_and_keep_the_default_topic_policy(
     assert of_type(plan, NOTIFICATIONS) == [] and of_type(plan, TOPIC) == []
     alarms_only = plan_with("dev", alarms=ALARMS)
     assert of_type(alarms_only, TOPIC_POLICY) == []  # no Backup publishing: SNS's default
+    assert "filterPolicy" not in one(alarms_only, SUBSCRIPTION).inputs  # alarms alone: all pass
     both = plan_with("dev", alarms=ALARMS, backup={"enabled": True})
     assert one(both, NOTIFICATIONS).inputs["backupVaultEvents"] == FAILURES
     assert len(of_type(both, TOPIC_POLICY)) == 1
