@@ -42,8 +42,8 @@ KMS_KEY_ARN = (
 # Numbers as `pulumi config set` writes them: ASCII digits only. `\d` and `str.isdigit()` accept
 # every script's digits (Arabic-Indic one-zero-zero reads as 100), and `int()`/`float()` accept
 # "8_0", "+2", "Infinity" and "NaN".
-_INTEGER = re.compile(r"-?[0-9]{1,18}", re.ASCII)
-_NUMBER = re.compile(
+INTEGER = re.compile(r"-?[0-9]{1,18}", re.ASCII)
+NUMBER = re.compile(
     r"-?([0-9]{1,18}(\.[0-9]{0,18})?|\.[0-9]{1,18})([eE][-+]?[0-9]{1,3})?", re.ASCII
 )
 
@@ -91,7 +91,7 @@ class Fields:
         value = self.get(name)
         if value is None:
             return default
-        if isinstance(value, str) and _INTEGER.fullmatch(value):
+        if isinstance(value, str) and INTEGER.fullmatch(value):
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(
@@ -106,7 +106,7 @@ class Fields:
         value = self.get(name)
         if value is None:
             return default
-        if isinstance(value, str) and _NUMBER.fullmatch(value):
+        if isinstance(value, str) and NUMBER.fullmatch(value):
             value = float(value)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(

@@ -17,6 +17,7 @@ from components.alarms.watch import Watch
 from components.backup.resources import Backup, BackupArgs
 from components.parts import PARTS, Tier, database_network
 from components.stack_config import ConfigError, StackConfig, from_pulumi
+from contract import StackOutputs, exported
 
 
 def default_tags(cfg: StackConfig) -> dict[str, str]:
@@ -159,6 +160,11 @@ def build(cfg: StackConfig) -> None:
     opts = pulumi.ResourceOptions(provider=provider)
     kms_key_arn = stack_key(cfg, opts)
     tier = Tier(cfg, opts, kms_key_arn, database_network(cfg, opts))
+    # Which stack the outputs are of: a drill refuses to fail over or restore in prod without
+    # consent, also when it is given only an outputs file.
+    pulumi.export(
+        StackOutputs.KEY, exported(StackOutputs, name=pulumi.get_stack(), tags=default_tags(cfg))
+    )
     # What the Alarms component watches: each enabled part adds its health metrics.
     watches: list[Watch] = []
     for spec in PARTS:

@@ -86,6 +86,7 @@ class TableSchema:
         metadata=doc(
             "The type of every key attribute of the table and its indexes, and of no other.",
             rule="names of 1-255 letters, digits, _ . or -",
+            nonempty=True,
             aws="https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html",
         )
     )

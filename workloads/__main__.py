@@ -41,6 +41,7 @@ WORKLOADS: dict[str, str] = {
     "binlog-retention": "workloads.migration_check.retention_cli",
     "dynamo": "workloads.dynamo.cli",
     "redis": "workloads.redis_workload.cli",
+    "failover": "workloads.failover.cli",
 }
 
 PROG = "python -m workloads"

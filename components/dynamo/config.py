@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.dynamo.processor_config import StreamProcessorConfig, parse_processor
+from components.fieldcheck import check_object
 from components.settings import ConfigError, Fields, describe, show
 from contract.fielddoc import doc
 from contract.tables import SEED_TABLE, IndexSchema, TableSchema
@@ -70,6 +71,7 @@ class DynamoTableConfig:
             " below, or an object of them.",
             key="streamProcessor",
             rule="needs stream",
+            switch=True,
             default="none (false)",
         ),
     )
@@ -95,6 +97,7 @@ class DynamoConfig:
         metadata=doc(
             "The tables, one entry each with the fields below.",
             rule="1-256 per stack, names unique",
+            nonempty=True,
             default=f"the seed's {SEED_TABLE.name} table (key {SEED_TABLE.hash_key}; indexes"
             f" {', '.join(i.name for i in SEED_TABLE.indexes)}; stream {SEED_TABLE.stream}) with a"
             " stream processor",
@@ -155,6 +158,7 @@ def _parse_index(key: str, raw: Any) -> IndexSchema:
 
 def parse_dynamo_table(key: str, raw: Any) -> DynamoTableConfig:
     """Parse one entry of dbtier:dynamo.tables; `key` is its config path for messages."""
+    check_object(key, raw, DynamoTableConfig)
     f = Fields(key, raw)
     name = f.text("name", None, _TABLE_NAME, "3-255 letters, digits, _ . or -")
     hash_key = f.text("hashKey", None, _ATTRIBUTE_NAME, "an attribute name")
@@ -314,16 +318,13 @@ def _validate_table(key: str, table: DynamoTableConfig) -> None:
 
 
 def parse_dynamo(raw: Any) -> DynamoConfig:
+    check_object("dbtier:dynamo", raw, DynamoConfig)
     f = Fields("dbtier:dynamo", raw)
     enabled = f.flag("enabled", True)
     tables_raw = f.get("tables")
     f.done()
     if tables_raw is None:
         return DynamoConfig(enabled=enabled)
-    if not isinstance(tables_raw, list) or not tables_raw:
-        raise ConfigError(
-            f"dbtier:dynamo.tables must be a non-empty list (got {describe(tables_raw)})"
-        )
     if len(tables_raw) > MAX_TABLES:
         raise ConfigError(
             f"dbtier:dynamo.tables has {len(tables_raw)} tables; dbtier plans at most {MAX_TABLES}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from awsdata import dms, support
+from components.fieldcheck import check_object
 from components.settings import ConfigError, Fields, describe, offered
 from contract.fielddoc import doc
 
@@ -119,6 +120,7 @@ def parse_migration(raw: Any, region: str | None = None) -> MigrationConfig:
     """Parse `dbtier:migration`; the replication instance class is checked against the classes
     DMS offers through AWS's data (`awsdata`, which the policy pack reads too) (DMS classes are not regional in our data)."""
     d = MigrationConfig()
+    check_object("dbtier:migration", raw, MigrationConfig)
     f = Fields("dbtier:migration", raw)
 
     def check_pattern(name: str, value: str) -> None:

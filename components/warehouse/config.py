@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from awsdata import redshift, support
 from components.credentials import CredentialsConfig, parse_credentials
+from components.fieldcheck import check_object
 from components.parameters import Parameter, check_not_enforced, parse_parameters
 from components.settings import KMS_KEY_ARN, ConfigError, Fields, offered, username
 from components.windows import REDSHIFT_WINDOW_MINUTES, REDSHIFT_WINDOWS_DOCS, weekly
@@ -154,6 +155,7 @@ def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
     """Parse `dbtier:warehouse`; a provisioned cluster's node type and count are checked against
     what Redshift offers (in `region`, when known) through AWS's data (`awsdata`, which the policy pack reads too)."""
     d = WarehouseConfig()
+    check_object("dbtier:warehouse", raw, WarehouseConfig)
     f = Fields("dbtier:warehouse", raw)
     cfg = WarehouseConfig(
         enabled=f.flag("enabled", d.enabled),
@@ -268,12 +270,11 @@ def check_copy_source(key: str, source: str) -> None:
         raise ConfigError(f"{key} must be bucket or bucket/prefix: {problem} ({S3_BUCKET_DOCS})")
     if slash and not prefix:
         raise ConfigError(f"{key} ends with / and no prefix; write the bucket name alone")
-    if any(char in prefix for char in "*?") or any(
-        ord(char) < 32 or ord(char) == 127 for char in prefix
-    ):
+    # Control characters are refused with every text (components.fieldcheck).
+    if any(char in prefix for char in "*?"):
         raise ConfigError(
-            f"{key} prefix may not contain *, ? or control characters (a wildcard would widen"
-            " the COPY role's access beyond the prefix)"
+            f"{key} prefix may not contain * or ? (a wildcard would widen the COPY role's access"
+            " beyond the prefix)"
         )
     if len(prefix.encode("utf-8", "surrogatepass")) > S3_KEY_BYTES:
         raise ConfigError(f"{key} prefix is longer than an S3 object key ({S3_KEY_BYTES} bytes)")
