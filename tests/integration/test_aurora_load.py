@@ -18,6 +18,7 @@ from contract import AuroraOutputs
 from tests.integration.engine_stacks import (
     admin_sql,
     aurora_load_in_background,
+    mysql_stack,
     own_mariadb_stack,
     pg_stack,
     stack,
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.integration
 
-__all__ = ["own_mariadb_stack", "pg_stack", "stack"]  # fixtures, used by name
+__all__ = ["mysql_stack", "own_mariadb_stack", "pg_stack", "stack"]  # fixtures, used by name
 
 
 def test_aurora_load_by_ops_twice(run_workload, stack):
