@@ -6,8 +6,10 @@ One module per service, each naming its sources: ``rds`` (RDS and Aurora version
 auto-pause, backtrack), ``instance_classes`` (memory, default max_connections, CPU credits),
 ``rds_engines`` (what each RDS engine is: port, TLS, logs, licenses, names, limits, rotation),
 ``rds_engine_rules`` (what each refuses, its default version and class), ``rds_reserved`` (the
-words each reserves), ``families`` (parameter group families), ``elasticache``, ``redshift``, ``dms``,
-``lambda_runtimes``, ``regions``, ``cloudwatch`` (the metrics AWS publishes), ``log_groups``;
+words each reserves), ``families`` (parameter group families), ``elasticache``, ``redshift``,
+``dms``, ``lambda_runtimes``, ``regions`` (and partitions), ``global_databases`` (what spans
+regions: Aurora Global Database, DynamoDB global tables, cross-region backups), ``cloudwatch``
+(the metrics AWS publishes), ``log_groups``;
 ``support`` holds what spans services (standard support, current generations, engine labels) and
 ``_cfnlint`` reads cfn-lint's data files, where most of this comes from.
 

@@ -76,6 +76,13 @@ REQUIRED_KEY: dict[str, tuple[str, ...]] = {
 # Metrics published under one dimension set only.
 METRIC_SETS: dict[tuple[str, str], frozenset[str]] = {
     ("AWS/RDS", "ReplicaLag"): frozenset({"DBInstanceIdentifier"}),
+    # Replication to each replica region: https://docs.aws.amazon.com/amazondynamodb/latest/
+    # developerguide/metrics-dimensions.html (ReplicationLatency: TableName, ReceivingRegion).
+    ("AWS/DynamoDB", "ReplicationLatency"): frozenset({"TableName", "ReceivingRegion"}),
+    # An Aurora Global Database's lag, published for its secondary clusters:
+    # https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-monitoring.html
+    ("AWS/RDS", "AuroraGlobalDBReplicationLag"): frozenset({"DBClusterIdentifier"}),
+    ("AWS/RDS", "AuroraGlobalDBRPOLag"): frozenset({"DBClusterIdentifier"}),
     ("AWS/DMS", "CDCLatencySource"): frozenset(
         {"ReplicationInstanceIdentifier", "ReplicationTaskIdentifier"}
     ),

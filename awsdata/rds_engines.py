@@ -373,6 +373,21 @@ def option_group_version(name: str, version: str) -> str:
     return parts[0]
 
 
+def pins_minor(name: str, version: str) -> bool:
+    """Whether ``version`` of RDS or Aurora engine ``name`` names more than its major version
+    (17.11, 8.0.mysql_aurora.3.10.0, not 17 or 8.4), which automatic minor upgrades move past.
+    An engine unknown here counts as not pinning."""
+    if name == "aurora-mysql":
+        major = ".".join(version.split(".")[:2])
+    elif name == "aurora-postgresql":
+        major = version.split(".", maxsplit=1)[0]
+    elif name in RDS_ENGINES:
+        major = option_group_version(name, version)
+    else:
+        return False
+    return version != major
+
+
 # Engines whose default parameter group already refuses unencrypted connections, from which
 # major: "for DB instances using PostgreSQL version 15 and higher major versions, rds.force_ssl
 # is set to 1 (on)" by default (before 15, 0)

@@ -21,6 +21,7 @@ from awsdata.log_groups import (
     rds_instance_log_group,
     redshift_cluster_log_group,
 )
+from components.fieldcheck import check_object
 from components.settings import LOG_RETENTION_DAYS, Fields, log_retention
 from contract.fielddoc import doc
 
@@ -54,6 +55,7 @@ class LogsConfig:
 def parse_logs(raw: Any) -> LogsConfig:
     """Parse `dbtier:logs`."""
     d = LogsConfig()
+    check_object("dbtier:logs", raw, LogsConfig)
     f = Fields("dbtier:logs", raw)
     cfg = LogsConfig(retention_days=log_retention(f, d.retention_days, "retentionDays"))
     f.done()

@@ -2,15 +2,12 @@
 (a KMS key, a backup vault to copy to) live in the stack's own partition.
 
 Its own module because stack-wide config and the parts' configs both need it, and the parts'
-configs must not import the stack's (which imports them).
+configs must not import the stack's (which imports them). The table itself is AWS data
+(``awsdata.regions``), shared with the policy pack and the secondary regions' checks.
 """
 
 from __future__ import annotations
 
-# The partition each region's ARNs carry, by region-name prefix; every other region is in `aws`.
-_PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-iso-", "aws-iso"))
+from awsdata.regions import partition_of
 
-
-def partition_of(region: str) -> str:
-    """The ARN partition of `region` (aws, aws-cn, aws-us-gov, ...)."""
-    return next((p for prefix, p in _PARTITIONS if region.startswith(prefix)), "aws")
+__all__ = ["partition_of"]

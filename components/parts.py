@@ -23,6 +23,7 @@ from components.migration.resources import Migration, MigrationArgs
 from components.network.resources import DatabaseNetwork, DatabaseNetworkArgs
 from components.network.shape import AURORA_POSTGRES_PORT
 from components.redis.resources import RedisCluster, RedisClusterArgs
+from components.regions import SecondaryRegion
 from components.relational.resources import RelationalTier, RelationalTierArgs
 from components.stack_config import StackConfig
 from components.warehouse.resources import Warehouse, WarehouseArgs
@@ -52,6 +53,8 @@ class Tier:
     kms_key_arn: pulumi.Output[str]
     network: DatabaseNetwork
     parts: dict[str, Part] = field(default_factory=dict)
+    regions: dict[str, SecondaryRegion] = field(default_factory=dict)
+    """The secondary regions (dbtier:regions): each one's provider options and key."""
 
     def part(self, key: str, kind: type[P]) -> P:
         """The part created under `key`, which must be a `kind`."""
@@ -136,6 +139,8 @@ def relational(tier: Tier) -> RelationalTier:
         RelationalTierArgs(
             config=cfg.relational,
             cdc_source=cfg.migration.enabled,
+            # Backups go to the first secondary region (dbtier:regions), the one listed first.
+            backups_to=next((r.placement() for r in tier.regions.values()), None),
             **rds_wiring(tier, "relational"),
         ),
         opts=tier.opts,
@@ -170,8 +175,14 @@ def warehouse(tier: Tier) -> Warehouse:
 
 def dynamo(tier: Tier) -> DynamoTables:
     cfg = tier.config
+    replicas = tuple(r.placement() for r in tier.regions.values())
     return DynamoTables(
-        cfg.dynamo, tier.kms_key_arn, cfg.protect, tier.opts, cfg.logs.retention_days
+        cfg.dynamo,
+        tier.kms_key_arn,
+        cfg.protect,
+        tier.opts,
+        cfg.logs.retention_days,
+        replicas=replicas,
     )
 
 

@@ -11,9 +11,10 @@ resources' arguments from these; its `config` module checks user parameters agai
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
-from awsdata.rds_engines import RDS_ENGINES
+from awsdata.rds_engines import RDS_ENGINES, pins_minor
+from components.change import ChangeConfig
 from components.credentials import CredentialsConfig
 from components.logs import rds_cluster_log_group, rds_instance_log_group
 
@@ -142,3 +143,43 @@ def ignored_password(creds: CredentialsConfig, prop: str) -> list[str] | None:
     """The `ignore_changes` of the resource holding the password input `prop`: after a rotation
     the secret owns the password, so the initial one is never sent again."""
     return [prop] if creds.rotation_function else None
+
+
+class _Versioned(Protocol):
+    """What `ignored_changes` reads of a RelationalConfig or an AuroraConfig."""
+
+    @property
+    def credentials(self) -> CredentialsConfig: ...
+    @property
+    def engine(self) -> str: ...
+    @property
+    def engine_version(self) -> str: ...
+    @property
+    def change(self) -> ChangeConfig: ...
+
+
+def ignored_changes(cfg: _Versioned, password_prop: str) -> list[str] | None:
+    """The `ignore_changes` of an RDS instance or Aurora cluster: its rotated password
+    (`ignored_password`) and its pinned minor version (`ignored_version`)."""
+    auto_minor = cfg.change.auto_minor_version_upgrade
+    ignored = [
+        *(ignored_password(cfg.credentials, password_prop) or ()),
+        *ignored_version(cfg.engine, cfg.engine_version, auto_minor),
+    ]
+    return ignored or None
+
+
+def ignored_version(engine: str, version: str, auto_minor: bool) -> list[str]:
+    """`engineVersion` when automatic minor upgrades are on and `version` pins a minor: AWS
+    upgrades the minor in a maintenance window, and the next `pulumi up` would then try to take
+    the database back to the pinned one (RDS refuses a downgrade, so the update fails). A major
+    version alone (8.4, 17, 19) needs nothing: the provider keeps a configured version that is a
+    prefix of the running one ("If auto_minor_version_upgrade is enabled, you can provide a
+    prefix of the version such as 8.0 (for 8.0.36). The actual engine version used is returned
+    in the attribute engine_version_actual",
+    https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/db_instance#engine_version;
+    https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.Upgrading.html#USER_UpgradeDBInstance.Upgrading.AutoMinorVersionUpgrades).
+    Ignoring rather than rewriting the version keeps what was asked for at creation; the cost:
+    a new engineVersion in config is not applied while automatic minor upgrades are on (turn
+    them off for the upgrade, docs/components.md)."""
+    return ["engineVersion"] if auto_minor and pins_minor(engine, version) else []

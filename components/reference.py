@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
+from components.fieldcheck import KINDS, MAX_ENTRIES, MAX_TEXT
 from components.settings import num
 from components.stack_config import NAMESPACE, StackConfig
 from contract.fielddoc import FieldDoc, config_key, field_doc
@@ -50,6 +51,12 @@ line naming the key and the rule it breaks, for example
 errors (a typo is never silently ignored), numbers are ASCII digits only, settings that the
 chosen mode ignores (a serverless warehouse with `nodes`) are refused, and a message never
 repeats the value of a free-text field, so a secret typed into the wrong field stays out of logs.
+Every value is first checked against its field's declaration (the *type* column): a list where
+an object belongs, text where a number belongs and the reverse are refused naming the key; so are
+a setting written twice under two spellings (`backupRetentionDays` and `backup_retention_days`),
+lists and objects of more than {MAX_ENTRIES:,} entries, text of more than {MAX_TEXT:,} characters, and any
+text, key or list item holding a control character, a line or paragraph separator, or an
+invisible formatting character (bidi controls such as U+202E, zero-width characters, the BOM).
 Versions, classes and node types are checked against what AWS offers in the stack's region
 (see [deployability.md](deployability.md)), and every physical name dbtier derives, from the stack
 name too, against AWS's naming rules for that resource.
@@ -301,6 +308,14 @@ def allowed_text(meta: FieldDoc, annotation: Any) -> str:
         parts.append(f">= {number(meta.lo)}")
     elif meta.hi is not None:
         parts.append(f"<= {number(meta.hi)}")
+    if meta.kind:
+        parts.append(KINDS[meta.kind].words)
+    if meta.nonempty:
+        parts.append("at least one entry when given")
+    if meta.most is not None:
+        parts.append(f"at most {meta.most} entries" + (f" ({meta.quota})" if meta.quota else ""))
+    if meta.switch:
+        parts.append("true (the defaults below), false, or an object")
     if meta.rule:
         parts.append(meta.rule)
     return "; ".join(parts)

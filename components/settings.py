@@ -42,8 +42,8 @@ KMS_KEY_ARN = (
 # Numbers as `pulumi config set` writes them: ASCII digits only. `\d` and `str.isdigit()` accept
 # every script's digits (Arabic-Indic one-zero-zero reads as 100), and `int()`/`float()` accept
 # "8_0", "+2", "Infinity" and "NaN".
-_INTEGER = re.compile(r"-?[0-9]{1,18}", re.ASCII)
-_NUMBER = re.compile(
+INTEGER = re.compile(r"-?[0-9]{1,18}", re.ASCII)
+NUMBER = re.compile(
     r"-?([0-9]{1,18}(\.[0-9]{0,18})?|\.[0-9]{1,18})([eE][-+]?[0-9]{1,3})?", re.ASCII
 )
 
@@ -91,7 +91,7 @@ class Fields:
         value = self.get(name)
         if value is None:
             return default
-        if isinstance(value, str) and _INTEGER.fullmatch(value):
+        if isinstance(value, str) and INTEGER.fullmatch(value):
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(
@@ -106,7 +106,7 @@ class Fields:
         value = self.get(name)
         if value is None:
             return default
-        if isinstance(value, str) and _NUMBER.fullmatch(value):
+        if isinstance(value, str) and NUMBER.fullmatch(value):
             value = float(value)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(
@@ -148,25 +148,17 @@ class Fields:
         return str(value)
 
     def strings(
-        self,
-        name: str,
-        check: Callable[[str, str], None] | None = None,
-        most: int | None = None,
-        quota: str = "",
+        self, name: str, check: Callable[[str, str], None] | None = None
     ) -> tuple[str, ...] | None:
-        """A list of non-empty strings; `most` bounds its length (checked before any item is
-        parsed, so 100,000 items cost nothing) and `quota` says why (the AWS quota it keeps)."""
+        """A list of non-empty strings, each once. How many it may hold is its field's `most`
+        (`contract.fielddoc`), checked against the raw value before any part reads it
+        (`components.fieldcheck`), so 100,000 items cost nothing."""
         value = self.get(name)
         if value is None:
             return None
         if not isinstance(value, list):
             raise ConfigError(
                 f"{self._name(name)} must be a list of strings (got {describe(value)})"
-            )
-        if most is not None and len(value) > most:
-            raise ConfigError(
-                f"{self._name(name)} has {len(value)} items; at most {most} are allowed"
-                + (f" ({quota})" if quota else "")
             )
         for i, item in enumerate(value):
             if not isinstance(item, str) or not item:

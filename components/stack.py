@@ -7,16 +7,17 @@ their fixed outputs and puts alarms on them.
 
 from __future__ import annotations
 
-import json
-
 import pulumi
 import pulumi_aws as aws
 
 from components.alarms.resources import Alarms, AlarmsArgs
 from components.alarms.watch import Watch
 from components.backup.resources import Backup, BackupArgs
+from components.keys import new_stack_key
 from components.parts import PARTS, Tier, database_network
+from components.regions import secondary_regions
 from components.stack_config import ConfigError, StackConfig, from_pulumi
+from contract import StackOutputs, exported
 
 
 def default_tags(cfg: StackConfig) -> dict[str, str]:
@@ -29,72 +30,6 @@ def default_tags(cfg: StackConfig) -> dict[str, str]:
     }
 
 
-def stack_key_policy(
-    account_id: str, partition: str, region: str, backup_notifies: bool = False
-) -> str:
-    """Key policy: the account administers the key; AWS services that encrypt with it may use it.
-    AWS Backup gets a statement only when its vault notifies the alarm topic (`backup_notifies`):
-    no service uses a key it has no work for."""
-    root = f"arn:{partition}:iam::{account_id}:root"
-    use = [
-        "kms:Encrypt*",
-        "kms:Decrypt*",
-        "kms:ReEncrypt*",
-        "kms:GenerateDataKey*",
-        "kms:Describe*",
-    ]
-    # AWS Backup's vault events go to the same encrypted topic: like CloudWatch, it must be able
-    # to make and use the topic's data keys.
-    # https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-notifications.html
-    backup = [
-        {
-            "Sid": "BackupPublishesToEncryptedTopic",
-            "Effect": "Allow",
-            "Principal": {"Service": "backup.amazonaws.com"},
-            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-            "Resource": "*",
-            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-        }
-    ]
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "AccountAdministers",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": root},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                },
-                {
-                    "Sid": "CloudWatchLogsEncrypt",
-                    "Effect": "Allow",
-                    "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-                    "Action": use,
-                    "Resource": "*",
-                    "Condition": {
-                        "ArnLike": {
-                            "kms:EncryptionContext:aws:logs:arn": (
-                                f"arn:{partition}:logs:{region}:{account_id}:*"
-                            )
-                        }
-                    },
-                },
-                {
-                    "Sid": "AlarmsPublishToEncryptedTopic",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                    "Resource": "*",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                },
-                *(backup if backup_notifies else []),
-            ],
-        }
-    )
-
-
 def stack_key(cfg: StackConfig, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
     """The KMS key every component encrypts with: the configured one, or one we create."""
     if cfg.encryption.kms_key_arn is not None:
@@ -102,34 +37,6 @@ def stack_key(cfg: StackConfig, opts: pulumi.ResourceOptions) -> pulumi.Output[s
     # The alarm topic takes AWS Backup's vault events when both are on (build(): publishers).
     notifies = cfg.backup.enabled and cfg.alarms.enabled
     return new_stack_key(opts, protect=cfg.protect, backup_notifies=notifies)
-
-
-def new_stack_key(
-    opts: pulumi.ResourceOptions, *, protect: bool = False, backup_notifies: bool = False
-) -> pulumi.Output[str]:
-    """A customer managed key for one stack (`stack-key`, rotation on) and its alias
-    `alias/dbtier-<stack>`, with the key policy of `stack_key_policy`; its ARN."""
-    invoke = pulumi.InvokeOutputOptions(provider=opts.provider)
-    identity = aws.get_caller_identity_output(opts=invoke)
-    partition = aws.get_partition_output(opts=invoke)
-    region = aws.get_region_output(opts=invoke)
-    key = aws.kms.Key(
-        "stack-key",
-        description=f"dbtier {pulumi.get_stack()}: encryption of every database, secret, queue and log",
-        enable_key_rotation=True,
-        deletion_window_in_days=30,
-        policy=pulumi.Output.all(identity.account_id, partition.partition, region.region).apply(
-            lambda v: stack_key_policy(v[0], v[1], v[2], backup_notifies=backup_notifies)
-        ),
-        opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=protect)),
-    )
-    aws.kms.Alias(
-        "stack-key-alias",
-        name=f"alias/dbtier-{pulumi.get_stack()}",
-        target_key_id=key.key_id,
-        opts=opts,
-    )
-    return key.arn
 
 
 def backup_args(
@@ -158,7 +65,14 @@ def build(cfg: StackConfig) -> None:
     )
     opts = pulumi.ResourceOptions(provider=provider)
     kms_key_arn = stack_key(cfg, opts)
-    tier = Tier(cfg, opts, kms_key_arn, database_network(cfg, opts))
+    # Secondary regions (dbtier:regions): a provider and a key each, before any part uses them.
+    regions = secondary_regions(cfg.regions, default_tags(cfg), protect=cfg.protect)
+    tier = Tier(cfg, opts, kms_key_arn, database_network(cfg, opts), regions=regions)
+    # Which stack the outputs are of: a drill refuses to fail over or restore in prod without
+    # consent, also when it is given only an outputs file.
+    pulumi.export(
+        StackOutputs.KEY, exported(StackOutputs, name=pulumi.get_stack(), tags=default_tags(cfg))
+    )
     # What the Alarms component watches: each enabled part adds its health metrics.
     watches: list[Watch] = []
     for spec in PARTS:
@@ -173,7 +87,7 @@ def build(cfg: StackConfig) -> None:
         alarms = Alarms(
             "alarms", AlarmsArgs(cfg.alarms, kms_key_arn, tuple(watches), publishers), opts=opts
         )
-        topic_arn = alarms.topic_arn
+        topic_arn = alarms.failures_topic_arn
     if cfg.backup.enabled:
         Backup("backup", backup_args(cfg, kms_key_arn, tier, topic_arn), opts=opts)
 

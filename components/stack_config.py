@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from awsdata import regions
+from components import regions_config
 from components.alarms.config import AlarmsConfig, parse_alarms
 from components.aurora.config import AuroraConfig, parse_aurora
 from components.backup.config import BACKUP_VAULT, BackupConfig, parse_backup, vault_name
 from components.credentials import MIGRATION_REASON, managed_refused
 from components.dynamo.config import DynamoConfig, parse_dynamo, table_name
+from components.fieldcheck import check_object, check_value, declared
 from components.logs import LogsConfig, parse_logs
 from components.migration.config import (
     MigrationConfig,
@@ -90,7 +92,7 @@ class EncryptionConfig:
 
 
 @dataclass(frozen=True)
-class StackConfig:
+class StackConfig(regions_config.RegionFields):
     network: NetworkConfig = field(
         default_factory=NetworkConfig,
         metadata=doc("The VPC, its subnets, and who may reach the engine ports."),
@@ -168,6 +170,7 @@ class StackConfig:
 def parse_encryption(raw: Any, region: str | None = None) -> EncryptionConfig:
     """Parse `dbtier:encryption`; a key ARN must be in the stack's region and partition: KMS
     keys are regional, and every component encrypts with the key in its own region."""
+    check_object("dbtier:encryption", raw, EncryptionConfig)
     f = Fields("dbtier:encryption", raw)
     arn = f.text(
         "kmsKeyArn",
@@ -194,15 +197,14 @@ def _tag_problem(text: str, most: int) -> str | None:
     for char in text:
         if char in _TAG_SYMBOLS or unicodedata.category(char)[0] in "LN":
             continue
-        if unicodedata.category(char)[0] == "C" or char in "\n\r\t":
-            return "contains a control character or line break"
         return "may contain only letters, digits, spaces and _ . : / = + - @"
     return None
 
 
 def parse_tags(raw: Any) -> dict[str, str]:
     """Parse `dbtier:tags`: AWS's tag rules, and none of dbtier's own tags replaced. Keys that
-    break a rule are named by position, not echoed (a pasted secret would be)."""
+    break a rule are named by position, not echoed (a pasted secret would be). Its shape (an
+    object of text to text) and its text were checked against the field (`components.fieldcheck`)."""
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
@@ -214,8 +216,6 @@ def parse_tags(raw: Any) -> dict[str, str]:
         )
     for i, (key, value) in enumerate(raw.items()):
         where = f"dbtier:tags key #{i + 1}"
-        if not isinstance(key, str) or not key:
-            raise ConfigError(f"{where} must be a non-empty string (got {describe(key)})")
         if key[:4].lower() == "aws:":
             raise ConfigError(f"{where} uses the reserved aws: prefix ({TAGS_DOCS})")
         if problem := _tag_problem(key, TAG_KEY_MAX):
@@ -226,8 +226,6 @@ def parse_tags(raw: Any) -> dict[str, str]:
                 f"dbtier:tags.{key} would replace dbtier's own {own} tag; choose another key"
                 f" ({', '.join(OWN_TAGS)} are set by dbtier)"
             )
-        if not isinstance(value, str):
-            raise ConfigError(f"dbtier:tags.{key} must be a string (got {describe(value)})")
         if problem := _tag_problem(value, TAG_VALUE_MAX):
             raise ConfigError(f"dbtier:tags.{key}: the value {problem} ({TAGS_DOCS})")
     return dict(raw)
@@ -270,7 +268,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "tags": parse_tags,
 }
 
-KNOWN_KEYS = tuple(f"{NAMESPACE}:{name}" for name in _PARSERS)
+KNOWN_KEYS = tuple(f"{NAMESPACE}:{name}" for name in (*_PARSERS, "regions"))
 
 
 def parse(
@@ -293,18 +291,24 @@ def parse(
     values: dict[str, Any] = {}
     for full_key, value in raw.items():
         name = full_key.split(":", 1)[1] if full_key.startswith(f"{NAMESPACE}:") else full_key
-        if name not in _PARSERS:
+        if f"{NAMESPACE}:{name}" not in KNOWN_KEYS:
             raise ConfigError(
                 f"{NAMESPACE}:{name} is not a known setting (known: {', '.join(KNOWN_KEYS)})"
             )
         values[name] = _parse_json(f"{NAMESPACE}:{name}", value)
+    secondary = regions_config.take(values, region)
+    # Every value against its field's declaration before any part parses (a part's parser checks
+    # its own object again, for the library's components that call it directly).
+    for name, field_ in declared(StackConfig).items():
+        if name in values:
+            check_value(f"{NAMESPACE}:{name}", values[name], field_.hint, field_.doc)
     parsed = {
         name: _REGIONAL[name](values.get(name), region)
         if name in _REGIONAL
         else parser(values.get(name))
         for name, parser in _PARSERS.items()
     }
-    cfg = StackConfig(**parsed, region=region)
+    cfg = StackConfig(**parsed, **secondary.fields(parsed), region=region)
     _check_cross_keys(cfg)
     if stack is not None:
         check_physical_names(cfg, project, stack)

@@ -8,7 +8,8 @@ Every field of a dataclass that a `dbtier:` key parses into says what it is wher
 
 `components.reference` reads it back to write the reference. What it does not hold it derives:
 the camelCase key from the field name, the type and a Literal's values from the annotation, the
-default from the dataclass itself. It lives in `contract` because the DynamoDB table shapes there
+default from the dataclass itself. `components.fieldcheck` reads the same declarations to check
+every raw value's shape and text before a part parses it. It lives in `contract` because the DynamoDB table shapes there
 are parsed from `dbtier:dynamo.tables` too; it imports nothing.
 """
 
@@ -46,6 +47,19 @@ class FieldDoc:
     type: str = ""
     """The type as a user writes it, when the annotation does not tell it (the reference then
     does not describe the value's own fields)."""
+    kind: str = ""
+    """What a text value (or each text item of a list) is, beyond text without control or
+    invisible characters: one of `components.fieldcheck.KINDS` ("email", "vpc-id", ...); ""
+    for free text."""
+    nonempty: bool = False
+    """A list or map that must hold at least one entry when it is given."""
+    switch: bool = False
+    """An object that may also be given as true (on, with its defaults) or false (off)."""
+    most: int | None = None
+    """The most entries a list or map holds (None: `components.fieldcheck.MAX_ENTRIES`),
+    counted before any entry is read."""
+    quota: str = ""
+    """Why `most` is what it is (the AWS quota it keeps), for the message that refuses more."""
 
 
 def doc(
@@ -60,11 +74,32 @@ def doc(
     flat: bool = False,
     default: str = "",
     type: str = "",
+    kind: str = "",
+    nonempty: bool = False,
+    switch: bool = False,
+    most: int | None = None,
+    quota: str = "",
 ) -> dict[str, FieldDoc]:
     """Field metadata for `dataclasses.field(metadata=...)`: see `FieldDoc` for each argument."""
     pages = (aws,) if isinstance(aws, str) else aws
     return {
-        METADATA_KEY: FieldDoc(text, tuple(allowed), lo, hi, rule, pages, key, flat, default, type)
+        METADATA_KEY: FieldDoc(
+            text,
+            tuple(allowed),
+            lo,
+            hi,
+            rule,
+            pages,
+            key,
+            flat,
+            default,
+            type,
+            kind,
+            nonempty,
+            switch,
+            most,
+            quota,
+        )
     }
 
 

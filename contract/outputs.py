@@ -51,6 +51,9 @@ class RelationalOutputs:
     secret_arn: str | None = None  # required in an export
     engine: str = "mysql"
     tls: bool = _local(True)
+    # DB instance identifiers, primary first: what the RDS API calls (a forced-failover reboot,
+    # a point-in-time restore) name. Required in an export; older outputs files lack it.
+    instance_ids: tuple[str, ...] = ()
     # IAM database authentication: the user, its `rds-db:connect` ARN on the primary, and a
     # policy for every instance (primary and replicas). Optional: a local run has none.
     iam_user: str | None = _optional()
@@ -72,6 +75,9 @@ class AuroraOutputs:
     secret_arn: str | None = None  # required in an export
     engine: str = "aurora-mysql"
     tls: bool = _local(True)
+    # The DB cluster identifier the RDS API calls name (failover, point-in-time restore).
+    # Required in an export; older outputs files lack it.
+    cluster_id: str | None = None
     # IAM database authentication on the cluster (see RelationalOutputs).
     iam_user: str | None = _optional()
     iam_connect_arn: Arn | None = _optional()  # noqa: RUF009 - a field() spec
@@ -128,6 +134,8 @@ class RedisOutputs:
     cache_name: str | None = _optional()
     serverless: bool = _optional(False)
     region: Region | None = _optional()  # noqa: RUF009 - a field() spec
+    # The replication group the ElastiCache API calls name (test-failover); none when serverless.
+    replication_group_id: str | None = _optional()
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,16 @@ class DynamoPoliciesOutputs:
 
 
 @dataclass(frozen=True)
+class DynamoReplicaOutputs:
+    """One global table replica of a table, in a secondary region (`dbtier:regions`): the
+    table has the same name there."""
+
+    region: Region
+    arn: str | None = None
+    stream_arn: str | None = None
+
+
+@dataclass(frozen=True)
 class DynamoTableOutputs:
     """One table of `dynamo.tables`, keyed by its config name."""
 
@@ -149,6 +167,8 @@ class DynamoTableOutputs:
     indexes: tuple[str, ...] = ()
     processor_function: str | None = None
     policies: DynamoPoliciesOutputs | None = _optional()  # noqa: RUF009 - not in a local run
+    # Global table replicas, one per secondary region; none without `dbtier:regions`.
+    replicas: tuple[DynamoReplicaOutputs, ...] = _optional(())
 
 
 @dataclass(frozen=True)
@@ -172,6 +192,16 @@ class MigrationOutputs:
     target_endpoint_arn: str | None = None
 
 
+@dataclass(frozen=True)
+class StackOutputs:
+    """`stack`: which stack the outputs are of, its name and the default tags of its resources
+    (what a drill reads to know a prod stack when it is given only an outputs file)."""
+
+    KEY: ClassVar[str] = "stack"
+    name: str
+    tags: dict[str, str] = field(default_factory=dict)
+
+
 SECTIONS: tuple[type, ...] = (
     RelationalOutputs,
     AuroraOutputs,
@@ -179,6 +209,7 @@ SECTIONS: tuple[type, ...] = (
     RedisOutputs,
     WarehouseOutputs,
     MigrationOutputs,
+    StackOutputs,
 )
 
 

@@ -58,7 +58,7 @@ def _read_object(raw: Any, cls: type[S], where: str, source: str) -> S:
     values: dict[str, Any] = {}
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         dotted = f"{where}.{camel(f.name)}"
-        has_default = f.default is not dataclasses.MISSING
+        has_default = (f.default, f.default_factory) != (dataclasses.MISSING, dataclasses.MISSING)
         value = raw.get(camel(f.name))
         if value is None:
             if not has_default:
@@ -102,6 +102,10 @@ def _read_value(value: Any, hint: Any, dotted: str, source: str) -> Any:
                 f'{source}: malformed key "{dotted}" (expected an object, got {describe_value(value)})'
             )
         _, item_cls = typing.get_args(hint)
+        if item_cls is str:  # a map of names to text (the stack's tags)
+            return {
+                k: _read_value(v, str, f"{dotted}.{echo(k, 60)}", source) for k, v in value.items()
+            }
         return {
             k: _read_object(v, item_cls, f"{dotted}.{echo(k, 60)}", source)
             for k, v in value.items()

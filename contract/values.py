@@ -57,8 +57,14 @@ def _shown(value: Any) -> str:
     return f'"{echo(value, 60)}"' if isinstance(value, str) else echo(value, 60)
 
 
+# Unicode categories no text may hold, in outputs and in config (components.fieldcheck): controls
+# (C0, DEL, C1), format characters (bidi controls, zero-width characters, BOM, soft hyphen), line
+# and paragraph separators, lone surrogates.
+REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
 def _has_control(text: str) -> bool:
-    return any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs") for char in text)
+    return any(unicodedata.category(char) in REFUSED_CATEGORIES for char in text)
 
 
 def is_host(text: str) -> bool:

@@ -133,6 +133,8 @@ class DynamoTable(pulumi.ComponentResource):
     """Name of the processor's dead-letter queue (None without a processor)."""
     policies: pulumi.Output[dict[str, str]]
     """Least-privilege IAM policies (JSON) for applications: `read`, `write` and, with a stream, `streamRead`; each includes the stack key's use through DynamoDB."""
+    replicas: pulumi.Output[list[dict[str, str | None]]]
+    """Each global table replica: `region`, `arn`, `streamArn` (empty without dbtier:regions)."""
 
     def __init__(
         self, name: str, args: DynamoTableArgs, opts: pulumi.ResourceOptions | None = None

@@ -30,6 +30,7 @@ from components.base import DbtierComponent, output_names
 from components.credentials import CredentialsConfig
 from components.dynamo import resources as dynamo
 from components.dynamo.config import parse_dynamo_table
+from components.keys import new_stack_key
 from components.migration import resources as migration
 from components.migration.config import check_endpoints, parse_migration
 from components.network import resources as network
@@ -39,7 +40,6 @@ from components.redis import resources as redis
 from components.redis.config import parse_redis
 from components.relational import resources as relational
 from components.relational.config import check_parameters, parse_relational
-from components.stack import new_stack_key
 from components.warehouse import resources as warehouse
 from components.warehouse.config import parse_warehouse
 from dbtier.args import (

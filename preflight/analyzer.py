@@ -50,7 +50,9 @@ def _struct(value: Mapping[str, Any]) -> struct_pb2.Struct:
 
 
 def _options(resource: PlannedResource) -> analyzer_pb2.AnalyzerResourceOptions:
-    return analyzer_pb2.AnalyzerResourceOptions(protect=resource.protect, parent=resource.parent)
+    return analyzer_pb2.AnalyzerResourceOptions(
+        protect=resource.protect, parent=resource.parent, ignoreChanges=resource.ignore_changes
+    )
 
 
 class Providers:

@@ -47,6 +47,8 @@ class PlannedResource:
     provider: str
     dependencies: list[str] = field(default_factory=list)
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    ignore_changes: list[str] = field(default_factory=list)
+    """The resource option, passed on to the pack as the engine does (a rule may read it)."""
 
 
 @dataclass
@@ -145,6 +147,7 @@ class RecordingMonitor(sdk.MockMonitor):
                 property_dependencies={
                     k: list(v.urns) for k, v in request.propertyDependencies.items()
                 },
+                ignore_changes=list(request.ignoreChanges),
             )
         )
         return response

@@ -6,7 +6,7 @@ regular file of at most `MAX_BYTES` in UTF-8; the document is scanned before it 
 alias bomb, a 100,000-deep nesting or a million values are refused in milliseconds; a key given
 twice, a non-string key, an explicit tag (`!!binary`, `!!set`, `!!python/...`) or a non-finite
 number is an error naming the key; dates and YAML 1.1 words (`yes`, `on`) stay strings, as Pulumi
-keeps them. What the values mean is `preflight.stackfile`'s business. Every error is a
+keeps them. Anchors, aliases and merge keys (`<<: *defaults`) are read as go-yaml v3 reads them. What the values mean is `preflight.stackfile`'s business. Every error is a
 `StackFileError` whose message is one line; anything echoed from the input goes through
 `contract.echo.echo`.
 """
@@ -53,6 +53,7 @@ _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 class StackFileError(Exception):
@@ -68,14 +69,15 @@ class StackLoader(_SafeLoader):
     """PyYAML's safe loader with the YAML 1.2 core schema's implicit types only.
 
     No timestamps (`2024-01-01` stays a string), no YAML 1.1 booleans (`yes`, `on`, `y`), no
-    sexagesimal or underscored numbers, no merge keys: what the Pulumi CLI (go-yaml v3) hands a
-    program as config. Objects are built by `_Builder`, not by PyYAML's constructors.
+    sexagesimal or underscored numbers: what the Pulumi CLI (go-yaml v3) hands a program as
+    config. A plain `<<` key is a merge key, as in go-yaml v3. Objects are built by `_Builder`, not by PyYAML's constructors.
     """
 
     yaml_implicit_resolvers: dict[Any, Any] = {}
 
 
 for _tag, _pattern, _first in (
+    (_MERGE, r"<<", ["<"]),
     (_NULL, r"~|null|Null|NULL|", ["~", "n", "N", ""]),
     (_BOOL, r"true|True|TRUE|false|False|FALSE", list("tTfF")),
     (_INT, r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", list("-+0123456789")),
@@ -177,7 +179,12 @@ class _Builder:
                 raise self.unsupported_tag(path, node)
             out: dict[str, Any] = {}
             lines: dict[str, int] = {}
+            merges = [v for k, v in node.value if k.tag == _MERGE]
+            if len(merges) > 1:
+                raise self.fail(path, "has more than one merge key (<<); keep one", node)
             for key_node, value_node in node.value:
+                if key_node.tag == _MERGE:
+                    continue
                 key = self.key(path, key_node)
                 # A config key is its own path: `dbtier:tags.Owner`, not `config.dbtier:tags...`.
                 child = key if path in ("", "config") else f"{path}.{key}"
@@ -188,12 +195,29 @@ class _Builder:
                     )
                 lines[key] = key_node.start_mark.line + 1
                 out[key] = self.build(value_node, child)
+            for merged in merges:
+                for key, value in self.merged(merged, path).items():
+                    out.setdefault(key, value)  # keys written in the object win
             return out
         if isinstance(node, nodes.SequenceNode):
             if node.tag != _SEQ:
                 raise self.unsupported_tag(path, node)
             return [self.build(item, f"{path}[{i}]") for i, item in enumerate(node.value)]
         return self.scalar(node, path)
+
+    def merged(self, node: nodes.Node, path: str) -> dict[str, Any]:
+        """The keys a merge key's value brings: one object, or a list of objects where an
+        earlier one wins (go-yaml v3's order)."""
+        sources = node.value if isinstance(node, nodes.SequenceNode) else [node]
+        out: dict[str, Any] = {}
+        for source in sources:
+            if not isinstance(source, nodes.MappingNode):
+                raise self.fail(
+                    path, "merges (<<) something that is not an object or a list of objects", node
+                )
+            for key, value in self.build(source, path).items():
+                out.setdefault(key, value)
+        return out
 
     def unsupported_tag(self, path: str, node: nodes.Node) -> StackFileError:
         return self.fail(

@@ -52,3 +52,7 @@ $PY -m standins.local_dynamo --outputs out/local-dynamo.json -- \
 step "workload redis: every data type, sessions, cache-aside, pub/sub, then a short bench"
 $PY -m workloads redis --outputs "$outputs"
 $PY -m workloads redis --outputs "$outputs" --bench
+
+step "workload failover: a Redis primary and replica behind a moving endpoint, moto behind a front for the ElastiCache API; test-failover under write load, RTO and lost writes reported"
+$PY -m standins.local_failover redis --outputs out/local-failover-redis.json -- \
+  $PY -m workloads failover --target redis --outputs out/local-failover-redis.json --warmup 1 --settle 1 --timeout 30

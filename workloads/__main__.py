@@ -38,8 +38,11 @@ WORKLOADS: dict[str, str] = {
     "aurora-load": "workloads.aurora_load.cli",
     "warehouse": "workloads.warehouse.cli",
     "migration-check": "workloads.migration_check.cli",
+    "binlog-retention": "workloads.migration_check.retention_cli",
     "dynamo": "workloads.dynamo.cli",
     "redis": "workloads.redis_workload.cli",
+    "failover": "workloads.failover.cli",
+    "restore-drill": "workloads.restore_drill.cli",
 }
 
 PROG = "python -m workloads"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.fieldcheck import check_object
 from components.settings import ConfigError, Fields
 from contract.fielddoc import doc
 
@@ -19,7 +20,8 @@ class AlarmsConfig:
         default=None,
         metadata=doc(
             "Who the alarm topic emails (confirm the subscription AWS sends).",
-            rule="an email address; required when enabled, refused when not",
+            rule="required when enabled, refused when not",
+            kind="email",
             aws="https://docs.aws.amazon.com/sns/latest/dg/sns-create-subscribe-endpoint-to-topic.html",
         ),
     )
@@ -115,10 +117,11 @@ class AlarmsConfig:
 
 def parse_alarms(raw: Any) -> AlarmsConfig:
     d = AlarmsConfig()
+    check_object("dbtier:alarms", raw, AlarmsConfig)
     f = Fields("dbtier:alarms", raw)
     cfg = AlarmsConfig(
         enabled=f.flag("enabled", d.enabled),
-        email=f.text("email", None, r"[^@\s]+@[^@\s]+\.[^@\s]+", "an email address"),
+        email=f.text("email", None),
         cpu_percent=f.number("cpuPercent", d.cpu_percent, 1, 100),
         free_storage_gib=f.number("freeStorageGib", d.free_storage_gib, 1, 65536),
         replica_lag_seconds=f.number("replicaLagSeconds", d.replica_lag_seconds, 1, 86400),

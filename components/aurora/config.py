@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from awsdata import aurora, rds, rds_insights, support
+from awsdata import aurora, rds, rds_insights, rds_reserved, support
 from components.change import ChangeConfig, check_change, parse_change
 from components.credentials import CredentialsConfig, parse_credentials
+from components.fieldcheck import check_object
 from components.insights import InsightsMode, parse_insights, parse_monitoring_interval
 from components.parameters import check_not_enforced
 from components.rds_shape import enforced_parameters
@@ -17,6 +18,10 @@ from contract.fielddoc import doc
 
 # The default version of each engine: Aurora MySQL 3.10 is the current long-term-support release.
 AURORA_VERSIONS = {"aurora-mysql": "8.0.mysql_aurora.3.10.0", "aurora-postgresql": "16.8"}
+# Whose reserved words each Aurora engine refuses as a master user or database name
+# (CreateDBCluster MasterUsername and DatabaseName: not a reserved word of the engine).
+AURORA_FAMILIES = {"aurora-mysql": "mysql", "aurora-postgresql": "postgres"}
+RESERVED_DOCS = "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html"
 # The class of the writer and readers: Serverless v2 scales them with the cluster's capacity.
 AURORA_INSTANCE_CLASS = "db.serverless"
 # The database user the exported IAM connect policy is for, unless config names another.
@@ -95,7 +100,9 @@ class AuroraConfig:
         default="appdb",
         metadata=doc(
             "The database created in the cluster.",
-            rule="a letter, then up to 63 letters, digits or _",
+            rule="a letter, then up to 63 letters, digits or _; not a word the engine reserves"
+            " (MySQL's or PostgreSQL's reserved words)",
+            aws=RESERVED_DOCS,
         ),
     )
     username: str = field(
@@ -103,7 +110,8 @@ class AuroraConfig:
         metadata=doc(
             "The master user.",
             rule="1-16 letters, digits or _, a letter first; not a name the engine reserves"
-            " (admin, root, postgres, ...)",
+            " (admin, root, postgres, select, user, ...)",
+            aws=RESERVED_DOCS,
         ),
     )
     backtrack_hours: int = field(
@@ -169,6 +177,7 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
     """Parse `dbtier:aurora`; the version, its Serverless v2 class and auto-pause are checked
     against what Aurora offers (in `region`, when known) through AWS's data (`awsdata`, which the policy pack reads too)."""
     d = AuroraConfig()
+    check_object("dbtier:aurora", raw, AuroraConfig)
     f = Fields("dbtier:aurora", raw)
     engine = f.choice("engine", d.engine, AURORA_VERSIONS)
     version_pattern = (
@@ -215,6 +224,7 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
         change=parse_change(f, AURORA_WINDOWS_DOCS, AURORA_WINDOWS_DOCS),
     )
     f.done()
+    check_reserved(cfg)
     check_change(f.key, cfg.change)
     check_parameters(cfg)
     for name, value in (("minCapacity", cfg.min_capacity), ("maxCapacity", cfg.max_capacity)):
@@ -242,6 +252,22 @@ def parse_aurora(raw: Any, region: str | None = None) -> AuroraConfig:
     if cfg.enabled:
         check_offered(cfg, region)
     return cfg
+
+
+def check_reserved(cfg: AuroraConfig) -> None:
+    """No master user or database name that the engine reserves (MySQL's or PostgreSQL's SQL
+    keywords, the accounts RDS keeps): CreateDBCluster would refuse it."""
+    family = AURORA_FAMILIES[cfg.engine]
+    for name, value, user in (
+        ("username", cfg.username, True),
+        ("iamUser", cfg.iam_user, True),
+        ("databaseName", cfg.database_name, False),
+    ):
+        if rds_reserved.reserved(family, value, user=user):
+            raise ConfigError(
+                f"dbtier:aurora.{name} {value.lower()!r} is a word {cfg.engine} reserves;"
+                f" choose another name ({RESERVED_DOCS})"
+            )
 
 
 def check_parameters(cfg: AuroraConfig) -> None:

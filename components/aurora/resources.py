@@ -25,7 +25,12 @@ from components.aurora.shape import instance_zone
 from components.aurora.watches import aurora_watches
 from components.base import RDS_PASSWORD_SPECIAL, DbtierComponent, RotationAccess, family_of
 from components.logs import DEFAULT_RETENTION_DAYS
-from components.rds_shape import ignored_password, master_credentials, secret_engine
+from components.rds_shape import (
+    ignored_changes,
+    ignored_version,
+    master_credentials,
+    secret_engine,
+)
 from contract import AuroraOutputs
 
 
@@ -113,7 +118,7 @@ class ServerlessAurora(DbtierComponent):
             final_snapshot_identifier=self.snapshot_name(f"{name}-cluster"),
             opts=self.child(
                 stateful=True,
-                ignore_changes=ignored_password(creds, "masterPassword"),
+                ignore_changes=ignored_changes(cfg, "masterPassword"),
                 depends_on=logs,
             ),
             **master_credentials(creds, args.kms_key_arn, initial, argument="master_password"),
@@ -164,7 +169,14 @@ class ServerlessAurora(DbtierComponent):
                     kms_key_arn=args.kms_key_arn,
                     monitoring_role_arn=monitoring_role.arn if monitoring_role else None,
                 ),
-                opts=self.child(stateful=True),
+                # The instances follow the cluster's version: AWS upgrades them with it.
+                opts=self.child(
+                    stateful=True,
+                    ignore_changes=ignored_version(
+                        cfg.engine, cfg.engine_version, cfg.change.auto_minor_version_upgrade
+                    )
+                    or None,
+                ),
             )
             for i, role in enumerate(shape.instance_roles(cfg))
         ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from components.backup.schedule import CRON_DOCS, check_cron
+from components.fieldcheck import check_object
 from components.partitions import partition_of
 from components.settings import ConfigError, Fields, NameRule
 from contract.fielddoc import doc
@@ -197,7 +198,7 @@ class BackupConfig:
         default=False,
         metadata=doc(
             "Create an AWS Backup vault (stack key) and plan selecting every database the stack"
-            " creates; with dbtier:alarms on, failed jobs go to the alarm topic.",
+            " creates; with dbtier:alarms on, failed jobs are emailed to the alarm address.",
             aws="https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html",
         ),
     )
@@ -326,6 +327,7 @@ def parse_restore_testing(f: Fields) -> RestoreTestingConfig:
 def parse_backup(raw: Any, region: str | None = None) -> BackupConfig:
     """Parse `dbtier:backup`; `copyTo` is checked against the stack's region when known."""
     d = BackupConfig()
+    check_object("dbtier:backup", raw, BackupConfig)
     f = Fields("dbtier:backup", raw)
     cfg = BackupConfig(
         enabled=f.flag("enabled", d.enabled),

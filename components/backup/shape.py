@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from awsdata import backup
 from components.backup.config import (
     BackupConfig,
     BackupRuleConfig,
@@ -37,10 +38,10 @@ BACKUP_POLICIES = {
 # The resource types a restore test restores: those of dbtier's parts that AWS Backup restore
 # testing supports (https://docs.aws.amazon.com/aws-backup/latest/devguide/restore-testing.html).
 RESTORE_TESTED = ("RDS", "Aurora", "DynamoDB")
-# The vault events that mean a job failed (the BackupVaultEvent enum of
-# PutBackupVaultNotifications: https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-notifications.html).
-# The S3_* and EKS_* object failures are of types dbtier does not back up.
-FAILURE_EVENTS = ("BACKUP_JOB_FAILED", "COPY_JOB_FAILED", "RESTORE_JOB_FAILED")
+# The vault events that carry a failed job, among those AWS Backup still sends
+# (BACKUP_JOB_FAILED and RESTORE_JOB_FAILED are deprecated: accepted, never sent); the alarm
+# topic's subscription lets only their failed States through (awsdata.backup).
+FAILURE_EVENTS = backup.FAILURE_EVENTS
 
 
 def vault_args(project: str, stack: str) -> dict[str, Any]:

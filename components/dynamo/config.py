@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.dynamo.processor_config import StreamProcessorConfig, parse_processor
+from components.fieldcheck import check_object
 from components.settings import ConfigError, Fields, describe, show
 from contract.fielddoc import doc
-from contract.tables import SEED_TABLE, IndexSchema, TableSchema
+from contract.tables import MAX_PROJECTED, SEED_TABLE, IndexSchema, TableSchema
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class DynamoTableConfig:
             " below, or an object of them.",
             key="streamProcessor",
             rule="needs stream",
+            switch=True,
             default="none (false)",
         ),
     )
@@ -95,6 +97,7 @@ class DynamoConfig:
         metadata=doc(
             "The tables, one entry each with the fields below.",
             rule="1-256 per stack, names unique",
+            nonempty=True,
             default=f"the seed's {SEED_TABLE.name} table (key {SEED_TABLE.hash_key}; indexes"
             f" {', '.join(i.name for i in SEED_TABLE.indexes)}; stream {SEED_TABLE.stream}) with a"
             " stream processor",
@@ -111,7 +114,6 @@ _TABLE_NAME = r"[A-Za-z0-9_.-]{3,255}"
 # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
 QUOTAS_DOCS = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html"
 MAX_INDEXES = 20
-MAX_PROJECTED = 100
 MAX_TABLES = 256
 
 
@@ -133,13 +135,7 @@ def _parse_index(key: str, raw: Any) -> IndexSchema:
         hash_key=hash_key,
         range_key=f.text("rangeKey", None, _ATTRIBUTE_NAME, "an attribute name"),
         projection=f.choice("projection", "ALL", ("ALL", "KEYS_ONLY", "INCLUDE")),
-        non_key_attributes=f.strings(
-            "nonKeyAttributes",
-            _attribute,
-            MAX_PROJECTED,
-            f"DynamoDB projects at most {MAX_PROJECTED} per table",
-        )
-        or (),
+        non_key_attributes=f.strings("nonKeyAttributes", _attribute) or (),
         read_capacity=f.integer("readCapacity", None, 1, 40000),
         write_capacity=f.integer("writeCapacity", None, 1, 40000),
     )
@@ -155,6 +151,7 @@ def _parse_index(key: str, raw: Any) -> IndexSchema:
 
 def parse_dynamo_table(key: str, raw: Any) -> DynamoTableConfig:
     """Parse one entry of dbtier:dynamo.tables; `key` is its config path for messages."""
+    check_object(key, raw, DynamoTableConfig)
     f = Fields(key, raw)
     name = f.text("name", None, _TABLE_NAME, "3-255 letters, digits, _ . or -")
     hash_key = f.text("hashKey", None, _ATTRIBUTE_NAME, "an attribute name")
@@ -314,16 +311,13 @@ def _validate_table(key: str, table: DynamoTableConfig) -> None:
 
 
 def parse_dynamo(raw: Any) -> DynamoConfig:
+    check_object("dbtier:dynamo", raw, DynamoConfig)
     f = Fields("dbtier:dynamo", raw)
     enabled = f.flag("enabled", True)
     tables_raw = f.get("tables")
     f.done()
     if tables_raw is None:
         return DynamoConfig(enabled=enabled)
-    if not isinstance(tables_raw, list) or not tables_raw:
-        raise ConfigError(
-            f"dbtier:dynamo.tables must be a non-empty list (got {describe(tables_raw)})"
-        )
     if len(tables_raw) > MAX_TABLES:
         raise ConfigError(
             f"dbtier:dynamo.tables has {len(tables_raw)} tables; dbtier plans at most {MAX_TABLES}"

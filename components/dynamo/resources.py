@@ -20,6 +20,7 @@ from components.alarms.watch import Watch
 from components.base import DbtierComponent
 from components.dynamo.config import DynamoConfig, DynamoTableConfig
 from components.dynamo.processor import stream_processor
+from components.dynamo.replicas import replication_watches
 from components.dynamo.shape import (
     ScalingTarget,
     capacity_ignored_on_update,
@@ -29,6 +30,7 @@ from components.dynamo.shape import (
 )
 from components.dynamo.watches import dynamo_watches
 from components.logs import DEFAULT_RETENTION_DAYS
+from components.placement import RegionPlacement
 from contract import DynamoOutputs, DynamoPoliciesOutputs, DynamoTableOutputs, exported
 
 
@@ -43,6 +45,8 @@ class DynamoTableArgs:
     log_retention_days: int = DEFAULT_RETENTION_DAYS
     """Retention of the processor's log group unless its logRetentionDays overrides it
     (dbtier:logs)."""
+    replicas: tuple[RegionPlacement, ...] = ()
+    """Global table replicas: each region with its key and provider (dbtier:regions)."""
 
 
 class DynamoTable(DbtierComponent):
@@ -63,6 +67,8 @@ class DynamoTable(DbtierComponent):
     policies: pulumi.Output[dict[str, str]]
     """Least-privilege IAM policies (JSON) for applications: `read`, `write` and, with a
     stream, `streamRead`; each includes the stack key's use through DynamoDB."""
+    replicas: pulumi.Output[list[dict[str, str | None]]]
+    """Each global table replica: `region`, `arn`, `streamArn` (empty without dbtier:regions)."""
 
     def __init__(
         self, name: str, args: DynamoTableArgs, opts: pulumi.ResourceOptions | None = None
@@ -72,14 +78,22 @@ class DynamoTable(DbtierComponent):
         schema = cfg.schema
         self._name = name
         self._config = cfg
+        self._regions = [r.region for r in args.replicas]
 
         table = aws.dynamodb.Table(
             f"{name}-table",
             opts=self.child(stateful=True, ignore_changes=capacity_ignored_on_update(schema)),
-            **table_args(cfg, pulumi.get_project(), pulumi.get_stack(), args.kms_key_arn),
+            **table_args(
+                cfg, pulumi.get_project(), pulumi.get_stack(), args.kms_key_arn, args.replicas
+            ),
         )
         for target in scaling_plan(cfg):
             self._autoscale(name, table, target)
+        # Application Auto Scaling is regional: each replica's capacity is scaled in its region.
+        for replica in args.replicas:
+            there = replica.here(pulumi.ResourceOptions(depends_on=[table]))
+            for target in scaling_plan(cfg):
+                self._autoscale(f"{name}-{replica.region}", table, target, there)
 
         self.processor_function = pulumi.Output.from_input(None)
         self.dead_letter_queue = pulumi.Output.from_input(None)
@@ -92,7 +106,14 @@ class DynamoTable(DbtierComponent):
 
         self.table_name = table.name
         self.arn = table.arn
-        self.stream_arn = table.stream_arn if schema.stream else pulumi.Output.from_input(None)
+        streamed = schema.stream is not None or bool(args.replicas)
+        self.stream_arn = table.stream_arn if streamed else pulumi.Output.from_input(None)
+        self.replicas = table.replicas.apply(
+            lambda blocks: [
+                {"region": b.region_name, "arn": b.arn, "streamArn": b.stream_arn}
+                for b in blocks or []
+            ]
+        )
         indexes = index_names(schema)
         self.indexes = pulumi.Output.from_input(indexes)
         self.policies = pulumi.Output.all(
@@ -100,12 +121,20 @@ class DynamoTable(DbtierComponent):
         ).apply(lambda v: dynamo_policies(v[1], indexes, v[2], v[3], v[0][1]))
         self.publish()
 
-    def _autoscale(self, name: str, table: aws.dynamodb.Table, target: ScalingTarget) -> None:
-        """The scalable target of one dimension and its target-tracking policy."""
+    def _autoscale(
+        self,
+        name: str,
+        table: aws.dynamodb.Table,
+        target: ScalingTarget,
+        where: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """The scalable target of one dimension and its target-tracking policy (in the region
+        of `where`'s provider when given: a replica's)."""
+        opts = self.child() if where is None else pulumi.ResourceOptions.merge(self.child(), where)
         scalable = aws.appautoscaling.Target(
             f"{name}-{target.role}-target",
             resource_id=pulumi.Output.concat(*target.resource_id(table.name)),
-            opts=self.child(),
+            opts=opts,
             **target.target_args(),
         )
         aws.appautoscaling.Policy(
@@ -115,7 +144,7 @@ class DynamoTable(DbtierComponent):
             resource_id=scalable.resource_id,
             scalable_dimension=scalable.scalable_dimension,
             target_tracking_scaling_policy_configuration=target.policy_configuration(),
-            opts=self.child(),
+            opts=opts,
         )
 
     def outputs(self) -> dict[str, object]:
@@ -128,6 +157,7 @@ class DynamoTable(DbtierComponent):
             stream_arn=self.stream_arn,
             indexes=self.indexes,
             processor_function=self.processor_function,
+            replicas=self.replicas if self._regions else None,
             policies=exported(
                 DynamoPoliciesOutputs,
                 read=self.policies["read"],
@@ -145,7 +175,7 @@ class DynamoTable(DbtierComponent):
             table_name=self.table_name,
             processor_function=self.processor_function,
             dead_letter_queue=self.dead_letter_queue,
-        )
+        ) + replication_watches(self._name, self._config, self._regions, self.table_name)
 
     def backup_arns(self) -> dict[str, list[pulumi.Output[str]]]:
         """The table (its indexes are part of it)."""
@@ -162,6 +192,8 @@ class DynamoTables:
         protect: bool,
         opts: pulumi.ResourceOptions,
         log_retention_days: int = DEFAULT_RETENTION_DAYS,
+        *,
+        replicas: tuple[RegionPlacement, ...] = (),
     ) -> None:
         self.tables = {
             table.schema.name: DynamoTable(
@@ -171,6 +203,7 @@ class DynamoTables:
                     kms_key_arn=kms_key_arn,
                     protect=protect,
                     log_retention_days=log_retention_days,
+                    replicas=replicas,
                 ),
                 opts=opts,
             )

@@ -10,11 +10,14 @@ as opaque parameters and are only placed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from components.dynamo.config import DynamoAutoscalingConfig, DynamoTableConfig, table_name
+from components.dynamo.replicas import replica_blocks, stream_of
 from components.functions import LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME
+from components.placement import RegionPlacement
 from contract.tables import TableSchema, key_schema, projection
 from contract.tables import attribute_definitions as schema_attributes
 
@@ -67,11 +70,17 @@ def capacity_ignored_on_update(schema: TableSchema) -> list[str]:
 
 
 def table_args(
-    cfg: DynamoTableConfig, project: str, stack: str, kms_key_arn: object
+    cfg: DynamoTableConfig,
+    project: str,
+    stack: str,
+    kms_key_arn: object,
+    replicas: Sequence[RegionPlacement] = (),
 ) -> dict[str, Any]:
     """The table's arguments: its physical name, keys and only the key attributes, GSIs,
-    capacity (provisioned only), stream, PITR, SSE with the stack key, TTL, deletion protection."""
+    capacity (provisioned only), stream, PITR, SSE with the stack key, TTL, deletion protection,
+    and its global table replicas (`replicas`)."""
     schema = cfg.schema
+    stream = stream_of(cfg, bool(replicas))
     provisioned = schema.billing_mode == "PROVISIONED"
     return {
         "name": table_name(project, stack, schema.name),
@@ -82,14 +91,15 @@ def table_args(
         "global_secondary_indexes": global_secondary_indexes(schema) or None,
         "read_capacity": schema.read_capacity if provisioned else None,
         "write_capacity": schema.write_capacity if provisioned else None,
-        "stream_enabled": schema.stream is not None,
-        "stream_view_type": schema.stream,
+        "stream_enabled": stream is not None,
+        "stream_view_type": stream,
         "point_in_time_recovery": {"enabled": cfg.point_in_time_recovery},
         "server_side_encryption": {"enabled": True, "kms_key_arn": kms_key_arn},
         "ttl": (
             {"attribute_name": cfg.ttl_attribute, "enabled": True} if cfg.ttl_attribute else None
         ),
         "deletion_protection_enabled": cfg.deletion_protection,
+        "replicas": replica_blocks(cfg, replicas),
     }
 
 

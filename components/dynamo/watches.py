@@ -90,8 +90,9 @@ def dynamo_watches(
                 component,
                 "processor-dlq",
                 f"DynamoDB {schema.name} stream processor: records failed after every retry and"
-                " were parked in the dead-letter queue (pointers to stream records that are"
-                " trimmed 24 h after they were written)",
+                " were parked in the dead-letter queue, whether their batch crashed or the"
+                " handler reported them in batchItemFailures (pointers to stream records that"
+                " are trimmed 24 h after they were written)",
                 "AWS/SQS",
                 "ApproximateNumberOfMessagesVisible",
                 {"QueueName": dead_letter_queue},

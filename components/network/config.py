@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from awsdata.vpc import PRIVATE_TEXT, is_private
+from components.fieldcheck import check_object
 from components.settings import ConfigError, Fields, describe
 from contract.fielddoc import doc
+
+# Security group rules: 60 inbound rules per group, counted separately for IPv4 and IPv6, and a
+# referenced group counts as a rule too. dbtier opens each CIDR and each group as one rule (plus
+# one for DMS and one for credential rotation), so the list may hold at most 50 together.
+# https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
+SG_RULES_QUOTA = 60
+MAX_SOURCES = 50
+SOURCES_WHY = f"each is a security group rule; AWS allows {SG_RULES_QUOTA} per group"
 
 
 @dataclass(frozen=True)
@@ -19,14 +27,18 @@ class NetworkConfig:
         default=None,
         metadata=doc(
             "The VPC to deploy into; unset: the region's default VPC.",
-            rule="an id like vpc-0123abcd",
+            kind="vpc-id",
+            aws="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html",
         ),
     )
     subnet_ids: tuple[str, ...] = field(
         default=(),
         metadata=doc(
             "Subnets of every subnet group; empty: all subnets of the VPC.",
-            rule="subnet ids, at most 200; needs vpcId and then at least 2 subnets in different AZs",
+            rule="needs vpcId and then at least 2 subnets in different AZs",
+            kind="subnet-id",
+            most=200,
+            aws="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html",
         ),
     )
     allowed_cidrs: tuple[str, ...] = field(
@@ -35,6 +47,8 @@ class NetworkConfig:
             "Networks allowed to reach the engine ports; empty: the VPC's own CIDR.",
             rule="private CIDRs only (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), none"
             " inside another; at most 50 together with allowedSecurityGroupIds",
+            most=MAX_SOURCES,
+            quota=SOURCES_WHY,
             aws="https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups",
         ),
     )
@@ -42,7 +56,10 @@ class NetworkConfig:
         default=(),
         metadata=doc(
             "Security groups allowed to reach the engine ports.",
-            rule="ids like sg-0123abcd; at most 50 together with allowedCidrs",
+            rule="at most 50 together with allowedCidrs",
+            kind="sg-id",
+            most=MAX_SOURCES,
+            quota=SOURCES_WHY,
             aws="https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups",
         ),
     )
@@ -51,7 +68,7 @@ class NetworkConfig:
         metadata=doc(
             "The VPC's own S3 gateway endpoint; unset: the stack creates one on the VPC's route"
             " tables (Redshift enhanced VPC routing sends COPY through the VPC).",
-            rule="an id like vpce-0123abcd",
+            kind="vpce-id",
             aws="https://docs.aws.amazon.com/redshift/latest/mgmt/enhanced-vpc-enabling-cluster.html",
         ),
     )
@@ -60,7 +77,7 @@ class NetworkConfig:
         metadata=doc(
             "The VPC's own Secrets Manager interface endpoint (private DNS on); unset: the stack"
             " creates one when DMS or a rotation function reads Secrets Manager from the VPC.",
-            rule="an id like vpce-0123abcd",
+            kind="vpce-id",
             aws=(
                 "https://docs.aws.amazon.com/dms/latest/userguide/CHAP_VPC_Endpoints.html",
                 "https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotation-function-network-access.html",
@@ -69,12 +86,6 @@ class NetworkConfig:
     )
 
 
-# Security group rules: 60 inbound rules per group, counted separately for IPv4 and IPv6, and a
-# referenced group counts as a rule too. dbtier opens each CIDR and each group as one rule (plus
-# one for DMS and one for credential rotation), so the list may hold at most 50 together.
-# https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
-SG_RULES_QUOTA = 60
-MAX_SOURCES = 50
 # Written the way AWS writes CIDRs: dotted quad or hex groups, an explicit prefix, ASCII only.
 _CIDR = re.compile(
     r"[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}|[0-9a-fA-F:]{2,39}/[0-9]{1,3}", re.ASCII
@@ -114,34 +125,23 @@ def parse_cidrs(key: str, values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(str(n) for n in nets)
 
 
-def _id_checker(prefix: str) -> Callable[[str, str], None]:
-    pattern = re.compile(rf"{prefix}-[0-9a-f]{{8,17}}", re.ASCII)
-
-    def check(name: str, value: str) -> None:
-        if not pattern.fullmatch(value):
-            raise ConfigError(
-                f"{name} must be an id like {prefix}-0123abcd (got {describe(value)})"
-            )
-
-    return check
-
-
 def parse_network(raw: Any) -> NetworkConfig:
+    check_object("dbtier:network", raw, NetworkConfig)
     f = Fields("dbtier:network", raw)
-    vpc_id = f.text("vpcId", None, r"vpc-[0-9a-f]{8,17}", "an id like vpc-0123abcd")
-    quota = f"each is a security group rule; AWS allows {SG_RULES_QUOTA} per group"
-    subnets = f.strings("subnetIds", _id_checker("subnet"), most=200) or ()
-    cidrs = f.strings("allowedCidrs", most=MAX_SOURCES, quota=quota) or ()
+    # The ids' forms are their fields' kinds, checked before this (components.fieldcheck).
+    vpc_id = f.text("vpcId", None)
+    # List lengths are their fields' `most`, checked before this (components.fieldcheck).
+    subnets = f.strings("subnetIds") or ()
+    cidrs = f.strings("allowedCidrs") or ()
     cidrs = parse_cidrs("dbtier:network.allowedCidrs", cidrs)
-    groups = f.strings("allowedSecurityGroupIds", _id_checker("sg"), MAX_SOURCES, quota) or ()
-    endpoint = r"vpce-[0-9a-f]{8,17}"
-    s3_endpoint = f.text("s3EndpointId", None, endpoint, "an id like vpce-0123abcd")
-    sm_endpoint = f.text("secretsManagerEndpointId", None, endpoint, "an id like vpce-0123abcd")
+    groups = f.strings("allowedSecurityGroupIds") or ()
+    s3_endpoint = f.text("s3EndpointId", None)
+    sm_endpoint = f.text("secretsManagerEndpointId", None)
     f.done()
     if len(cidrs) + len(groups) > MAX_SOURCES:
         raise ConfigError(
             f"dbtier:network.allowedCidrs and allowedSecurityGroupIds have {len(cidrs) + len(groups)}"
-            f" entries together; at most {MAX_SOURCES} ({quota})"
+            f" entries together; at most {MAX_SOURCES} ({SOURCES_WHY})"
         )
     if subnets and vpc_id is None:
         raise ConfigError(

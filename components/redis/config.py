@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from awsdata import elasticache, support
 from components.credentials import MAX_ROTATION_DAYS
+from components.fieldcheck import check_object
 from components.parameters import Parameter, check_not_enforced, parse_parameters
 from components.redis.serverless_config import ServerlessConfig, parse_serverless
 from components.redis.users_config import RedisUserConfig, check_users, parse_users
@@ -242,6 +243,7 @@ def parse_redis(raw: Any, region: str | None = None) -> RedisConfig:
     """Parse `dbtier:redis`; the version and node type are checked against what ElastiCache
     offers (in `region`, when known) through AWS's data (`awsdata`, which the policy pack reads too)."""
     d = RedisConfig()
+    check_object("dbtier:redis", raw, RedisConfig)
     f = Fields("dbtier:redis", raw)
     mode = f.choice("mode", d.mode, MODES)
     engine = f.choice("engine", d.engine, REDIS_VERSIONS)

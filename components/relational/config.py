@@ -15,6 +15,7 @@ from typing import Any, Literal
 from awsdata import rds, rds_engine_rules, rds_engines, rds_insights, support
 from components.change import ChangeConfig, check_change, parse_change
 from components.credentials import CredentialsConfig, managed_refused, parse_credentials
+from components.fieldcheck import check_object
 from components.insights import InsightsMode, parse_insights, parse_monitoring_interval
 from components.parameters import check_not_enforced
 from components.rds_shape import enforced_parameters
@@ -178,6 +179,7 @@ class RelationalConfig:
             " (not Express), error (SQL Server); alert, audit, listener, trace (Oracle)",
             default="postgresql, iam-db-auth-error (PostgreSQL); agent, error (SQL Server; error"
             " on Express); alert, audit, listener, trace (Oracle)",
+            most=8,
             aws="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html",
         ),
     )
@@ -237,8 +239,10 @@ class RelationalConfig:
         default=None,
         metadata=doc(
             "Zones single-AZ replicas are placed in, round-robin; unset: the DB subnet group's.",
-            rule="zone names of the stack's region like us-east-1a, at most 15; not with"
-            " replicaMultiAz",
+            nonempty=True,
+            most=15,
+            quota="one per replica at most",
+            rule="zone names of the stack's region like us-east-1a; not with replicaMultiAz",
             aws="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html",
         ),
     )
@@ -266,6 +270,7 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
     (in `region`, when known) through AWS's data (`awsdata`, which the policy pack reads too).
     Fields left out take the engine's defaults (`awsdata.rds_engine_rules`)."""
     d = RelationalConfig()
+    check_object(KEY, raw, RelationalConfig)
     f = Fields(KEY, raw)
     engine = f.choice("engine", d.engine, rds_engines.ENGINES)
     e = rds_engines.engine(engine)
@@ -311,9 +316,7 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
         database_insights_mode=insights_mode,
         performance_insights_retention_days=retention,
         replica_multi_az=replica_multi_az,
-        replica_availability_zones=f.strings(
-            "replicaAvailabilityZones", check=_zone, most=15, quota="one per replica at most"
-        ),
+        replica_availability_zones=f.strings("replicaAvailabilityZones", check=_zone),
         credentials=parse_credentials(f),
         iam_user=iam_user(f, d.iam_user, engine, master, iam_auth),
         change=parse_change(f, RDS_BACKUP_DOCS, RDS_WINDOWS_DOCS),
@@ -323,10 +326,6 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
     check_parameters(cfg, cdc_source=False)
     check_engine(cfg)
     zones = cfg.replica_availability_zones
-    if zones == ():
-        raise ConfigError(
-            "dbtier:relational.replicaAvailabilityZones must name at least one zone (or be left out)"
-        )
     if zones is not None and cfg.replica_multi_az:
         # RDS places a Multi-AZ instance itself: AvailabilityZone and MultiAZ are exclusive
         # (CreateDBInstanceReadReplica, https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html).

@@ -23,9 +23,11 @@ from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
 from components.base import DbtierComponent, RotationAccess, family_of
 from components.logs import DEFAULT_RETENTION_DAYS
-from components.rds_shape import ignored_password, master_credentials, secret_engine
+from components.placement import RegionPlacement
+from components.rds_shape import ignored_changes, master_credentials, secret_engine
 from components.relational import shape
 from components.relational.config import RelationalConfig
+from components.relational.cross_region import replicate_backups, replicates_backups
 from components.relational.shape import replica_zone
 from components.relational.watches import relational_watches
 from contract import RelationalOutputs
@@ -51,6 +53,8 @@ class RelationalTierArgs:
     """The DB subnet group's Availability Zones: single-AZ replicas are spread over them."""
     log_retention_days: int = DEFAULT_RETENTION_DAYS
     """Retention of the instances' and the rotation function's log groups (dbtier:logs)."""
+    backups_to: RegionPlacement | None = None
+    """A secondary region the primary's automated backups are replicated to (dbtier:regions)."""
 
 
 class RelationalTier(DbtierComponent):
@@ -118,13 +122,15 @@ class RelationalTier(DbtierComponent):
             final_snapshot_identifier=self.snapshot_name(f"{name}-primary"),
             opts=self.child(
                 stateful=True,
-                ignore_changes=ignored_password(creds, "password"),
+                ignore_changes=ignored_changes(cfg, "password"),
                 depends_on=logs["primary"],
             ),
             **master_credentials(creds, args.kms_key_arn, initial, argument="password"),
             **common,
         )
         replicas = self._replicas(primary, ids, logs, common, args.availability_zones)
+        if args.backups_to is not None and replicates_backups(cfg, args.backups_to):
+            replicate_backups(name, cfg, primary, args.backups_to, self.child())
         self._connection(primary, replicas)
         self.password = None if initial is None else pulumi.Output.secret(initial)
         self.secret_arn = self.rds_master_secret(

@@ -46,9 +46,9 @@ class ServerlessAuroraArgs(TypedDict, total=False):
     deletion_protection: bool
     """Aurora refuses to delete the cluster while it is on. Default: `true`."""
     database_name: str
-    """The database created in the cluster. Allowed: a letter, then up to 63 letters, digits or _. Default: `appdb`."""
+    """The database created in the cluster. Allowed: a letter, then up to 63 letters, digits or _; not a word the engine reserves (MySQL's or PostgreSQL's reserved words). Default: `appdb`."""
     username: str
-    """The master user. Allowed: 1-16 letters, digits or _, a letter first; not a name the engine reserves (admin, root, postgres, ...). Default: `dbadmin`."""
+    """The master user. Allowed: 1-16 letters, digits or _, a letter first; not a name the engine reserves (admin, root, postgres, select, user, ...). Default: `dbadmin`."""
     backtrack_hours: int
     """Hours the cluster can be rewound in place; 0 turns backtrack off. Allowed: 0-72; aurora-mysql only. Default: `0`."""
     monitoring_interval: int

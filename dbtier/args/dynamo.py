@@ -20,7 +20,7 @@ class IndexArgs(TypedDict, total=False):
     projection: str
     """Which attributes the index copies. Allowed: `ALL`, `KEYS_ONLY`, `INCLUDE`. Default: `ALL`."""
     non_key_attributes: list[str]
-    """The non-key attributes projection INCLUDE copies. Allowed: projection INCLUDE only, and required with it; no key attributes; at most 100 in all of the table's indexes. Default: none."""
+    """The non-key attributes projection INCLUDE copies. Allowed: at most 100 entries (DynamoDB projects at most 100 per table); projection INCLUDE only, and required with it; no key attributes; at most 100 in all of the table's indexes. Default: none."""
     read_capacity: int
     """Read capacity units of a provisioned table's index. Allowed: 1-40,000; required with billingMode PROVISIONED."""
     write_capacity: int
@@ -83,7 +83,7 @@ class DynamoTableArgs(TypedDict, total=False):
     hash_key: Required[str]
     """The partition key: an attribute defined in attributes."""
     attributes: Required[dict[str, str]]
-    """The type of every key attribute of the table and its indexes, and of no other. Allowed: `S`, `N`, `B`; names of 1-255 letters, digits, _ . or -."""
+    """The type of every key attribute of the table and its indexes, and of no other. Allowed: `S`, `N`, `B`; at least one entry when given; names of 1-255 letters, digits, _ . or -."""
     range_key: str
     """The sort key, an attribute defined in attributes; unset: none."""
     indexes: list[IndexArgs]
@@ -99,7 +99,7 @@ class DynamoTableArgs(TypedDict, total=False):
     autoscaling: DynamoAutoscalingArgs
     """Application Auto Scaling of a provisioned table and every index; unset: the defaults below. pulumi up leaves the capacity it sets alone. Allowed: billingMode PROVISIONED only."""
     stream_processor: StreamProcessorArgs
-    """A Lambda that drains the stream, with a dead-letter queue: true for the defaults below, or an object of them. Allowed: needs stream. Default: none (false)."""
+    """A Lambda that drains the stream, with a dead-letter queue: true for the defaults below, or an object of them. Allowed: true (the defaults below), false, or an object; needs stream. Default: none (false)."""
     ttl_attribute: str
     """The number attribute DynamoDB expires items by. Allowed: an attribute name that is not a key."""
     point_in_time_recovery: bool

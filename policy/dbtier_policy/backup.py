@@ -15,6 +15,8 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity
 
+from awsdata import backup
+
 from ._common import Resource, Rule, RuleMeta, deps_of, is_off, is_unknown, prop
 from .deploy_relations import TOPIC, linked, of_type
 
@@ -39,11 +41,8 @@ STATEFUL: dict[str, tuple[str, str, str]] = {
     ),
 }
 SELECTION_DOCS = "https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html"
-# The vault events that mean a job failed (BackupVaultEvent of PutBackupVaultNotifications).
-FAILURE_EVENTS = frozenset({"BACKUP_JOB_FAILED", "COPY_JOB_FAILED", "RESTORE_JOB_FAILED"})
-NOTIFICATIONS_DOCS = (
-    "https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-notifications.html"
-)
+# The vault events AWS Backup still sends that carry a failed job (awsdata.backup).
+FAILURE_EVENTS = frozenset(backup.FAILURE_EVENTS)
 
 
 def _names(pattern: str, service: str, kind: str, name: str) -> bool:
@@ -163,8 +162,9 @@ RULES: list[Rule] = [
             severity=Severity.MEDIUM,
             category="backup",
             remediation="enable dbtier:alarms (with dbtier:backup): the vault then notifies the "
-            "alarm topic of BACKUP_JOB_FAILED, COPY_JOB_FAILED and RESTORE_JOB_FAILED.",
-            docs=NOTIFICATIONS_DOCS,
+            "alarm topic of BACKUP_JOB_COMPLETED, COPY_JOB_FAILED and RESTORE_JOB_COMPLETED, its"
+            " subscription filtered to failed States.",
+            docs=backup.NOTIFICATIONS_DOCS,
             fixes=("dbtier:alarms.enabled", "dbtier:backup.enabled"),
         ),
         stack_check=vault_failures_notified,

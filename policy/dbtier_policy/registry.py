@@ -19,6 +19,8 @@ from . import (
     deploy_engines,
     deploy_logs,
     deploy_network,
+    deploy_promises,
+    deploy_regions,
     deploy_relations,
     deploy_signing,
     dms,
@@ -33,6 +35,7 @@ from . import (
     rds_monitoring,
     rds_settings,
     redshift,
+    regions,
     secrets,
     stack,
 )
@@ -60,6 +63,7 @@ RULES: list[Rule] = [
     *engines.RULES,
     *stack.RULES,
     *elasticache_users.RULES,
+    *regions.RULES,
     *deploy_catalog.RULES,
     *deploy_logs.RULES,
     *deploy_relations.RULES,
@@ -69,6 +73,8 @@ RULES: list[Rule] = [
     *deploy_alarms.RULES,
     *deploy_signing.RULES,
     *deploy_elasticache.RULES,
+    *deploy_promises.RULES,
+    *deploy_regions.RULES,
     *backup.RULES,
 ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pulumi
 
-from preflight.mocks.account import Account, Builder, ident
+from preflight.mocks.account import DEFAULT_REGION, Account, Builder, ident
 from preflight.mocks.dms import BUILDERS as DMS
 from preflight.mocks.dynamodb import BUILDERS as DYNAMODB
 from preflight.mocks.elasticache import BUILDERS as ELASTICACHE
@@ -37,21 +37,41 @@ and an ARN from its name."""
 
 
 class DbtierMocks(Account, pulumi.runtime.Mocks):
-    """Answers resource registrations and provider calls the way AWS and pulumi-random would."""
+    """Answers resource registrations and provider calls the way AWS and pulumi-random would.
+
+    The account's region is the stack's (`aws:region`); a resource or call whose AWS provider
+    names another region (a secondary region's provider) is answered from that region: its
+    ARNs, endpoints and zones carry it, as AWS's would.
+    """
+
+    def __init__(self, region: str = DEFAULT_REGION) -> None:
+        super().__init__(region)
+        # An AWS provider's id (what new_resource answered) -> the region it deploys to.
+        self._provider_regions: dict[str, str] = {}
+
+    def where(self, provider: str | None) -> Account:
+        """The account as seen through the provider reference `provider` (`urn::id`)."""
+        region = self._provider_regions.get((provider or "").rsplit("::", 1)[-1])
+        return self if region in (None, self.region) else Account(region)
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
-        return function_result(self, args), []
+        return function_result(self.where(args.provider), args), []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
         inputs = dict(args.inputs)
+        m = self.where(args.provider)
         builder = BUILDERS.get(args.typ)
         if builder is None:
-            return f"{ident(args.name)}", {**inputs, "arn": self._generic_arn(args.typ, args.name)}
-        resource_id, outputs = builder(self, args.name, inputs)
+            resource_id = ident(args.name)
+            if args.typ == "pulumi:providers:aws" and isinstance(inputs.get("region"), str):
+                self._provider_regions[resource_id] = inputs["region"]
+            return resource_id, {**inputs, "arn": _generic_arn(m, args.typ, args.name)}
+        resource_id, outputs = builder(m, args.name, inputs)
         return resource_id, {**inputs, **outputs}
 
-    def _generic_arn(self, typ: str, name: str) -> str:
-        # "aws:sqs/queue:Queue" -> service "sqs", resource "queue/<name>"
-        module = typ.split(":")[1].split("/", maxsplit=1)[0] if typ.startswith("aws:") else "pulumi"
-        kind = typ.rsplit(":", 1)[-1].lower()
-        return self.arn(module, f"{kind}/{ident(name)}")
+
+def _generic_arn(m: Account, typ: str, name: str) -> str:
+    # "aws:sqs/queue:Queue" -> service "sqs", resource "queue/<name>"
+    module = typ.split(":")[1].split("/", maxsplit=1)[0] if typ.startswith("aws:") else "pulumi"
+    kind = typ.rsplit(":", 1)[-1].lower()
+    return m.arn(module, f"{kind}/{ident(name)}")

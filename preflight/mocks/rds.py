@@ -78,7 +78,32 @@ def _cluster_instance(m: Account, name: str, i: dict[str, Any]) -> tuple[str, di
     }
 
 
+def _global_cluster(m: Account, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    """An Aurora Global Database: its ARN has no region (it spans them) and its writer endpoint
+    is global, following the primary cluster through a switchover or failover."""
+    identifier = i.get("globalClusterIdentifier") or ident(name)
+    return identifier, {
+        "globalClusterIdentifier": identifier,
+        "arn": m.arn("rds", f"global-cluster:{identifier}", region=False),
+        "globalClusterResourceId": f"cluster-{hexdigits(name + 'global', 26)}",
+        "endpoint": f"{identifier}.global-{hexdigits(name, 6)}.global.rds.amazonaws.com",
+        "engineVersionActual": i.get("engineVersion"),
+        "globalClusterMembers": [],
+    }
+
+
+def _backups_replication(m: Account, name: str, i: dict[str, Any]) -> tuple[str, dict]:
+    """Cross-region automated backups, created in the destination region (the provider's): the
+    id is the replicated backups' ARN there."""
+    arn = m.arn("rds", f"auto-backup:ab-{hexdigits(name, 26)}")
+    return arn, {"retentionPeriod": i.get("retentionPeriod", 7)}
+
+
 BUILDERS: dict[str, Builder] = {
+    "aws:rds/globalCluster:GlobalCluster": _global_cluster,
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": (
+        _backups_replication
+    ),
     "aws:rds/subnetGroup:SubnetGroup": named("rds", "subgrp:"),
     "aws:rds/parameterGroup:ParameterGroup": named("rds", "pg:"),
     "aws:rds/clusterParameterGroup:ClusterParameterGroup": named("rds", "cluster-pg:"),

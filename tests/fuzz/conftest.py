@@ -70,8 +70,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     target = os.environ.get("DBTIER_FUZZ_REPORT")
-    if not target or not _records:
-        return
+    if not target or not _records or os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # under xdist the controller, which gets every worker's reports, writes it
     wall = time.monotonic() - _clock["started"]
     base = Path(target)
     base.parent.mkdir(parents=True, exist_ok=True)
@@ -114,3 +114,10 @@ def markdown(records: list[dict[str, Any]], wall: float) -> str:
             lines.append(f"- `{r['id']}` exit {r.get('exit')} ({took}{mem}): {line}  \n  _{why}_")
         lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest-xdist registers it when installed; without it, --strict-markers would refuse it.
+    config.addinivalue_line(
+        "markers", "xdist_group(name): run in the same xdist worker as the group's other tests"
+    )

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,6 +139,8 @@ class Result:
     stderr: bytes
     left_running: list[str] = field(default_factory=list)
     setup_error: str | None = None
+    project: str = ""  # the case's directory while it ran (to compare runs made in two places)
+    in_process: bool = False
 
     def summary_line(self) -> str:
         """The first line of stderr, or a traceback's last line, shown safely."""
@@ -166,8 +168,12 @@ def _limits() -> None:  # runs in the child between fork and exec: no locks, no 
     resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
 
 
-def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    env = dict(os.environ)
+def child_env(
+    extra: Mapping[str, str] | None = None, base: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The environment of a run: `base` (default os.environ) less what would change a CLI's
+    behaviour, with dummy AWS credentials, and `extra`."""
+    env = dict(os.environ if base is None else base)
     for name in ("PYTHONSTARTUP", "PYTHONINSPECT", "PULUMI_CONFIG", "PULUMI_CONFIG_PASSPHRASE"):
         env.pop(name, None)
     env.update(
@@ -183,8 +189,16 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def _live_processes() -> list[tuple[int, int, int, str]]:
-    """Every live (non-zombie) process: pid, parent pid, process group and command line."""
+@dataclass(frozen=True)
+class Proc:
+    pid: int
+    parent: int
+    group: int
+    started: int  # clock ticks after boot (/proc/PID/stat field 22)
+
+
+def _live_processes() -> list[Proc]:
+    """Every live (non-zombie) process, from its /proc/PID/stat alone (cheap)."""
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -195,28 +209,44 @@ def _live_processes() -> list[tuple[int, int, int, str]]:
             fields = stat[stat.rindex(")") + 2 :].split()
             if fields[0] == "Z":
                 continue
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                cmd = handle.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+            found.append(Proc(int(entry), int(fields[1]), int(fields[2]), int(fields[19])))
         except (OSError, ValueError, IndexError):
             continue
-        found.append((int(entry), int(fields[1]), int(fields[2]), cmd))
     return found
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+    except OSError:
+        return "?"
+
+
+def boot_ticks() -> int:
+    """Now, in the unit of `Proc.started`."""
+    return int(time.clock_gettime(time.CLOCK_BOOTTIME) * os.sysconf("SC_CLK_TCK"))
 
 
 def process_group(pgid: int) -> list[tuple[int, str]]:
     """Live (non-zombie) processes of a process group, with their command lines."""
-    return [(pid, cmd) for pid, _, group, cmd in _live_processes() if group == pgid]
+    return [(p.pid, _cmdline(p.pid)) for p in _live_processes() if p.group == pgid]
 
 
-def descendants(pid: int) -> list[tuple[int, str]]:
-    """Live descendants of `pid` (children, grandchildren, ...), with their command lines."""
+def descendants(
+    pid: int, skip: Iterable[int] = (), since: int | None = None
+) -> list[tuple[int, str]]:
+    """Live descendants of `pid` (children, grandchildren, ...), with their command lines; not
+    those of `skip` (nor their own descendants); with `since`, only those started from then on
+    (in `boot_ticks()`)."""
     live = _live_processes()
+    skipped = set(skip)
     out, frontier = [], {pid}
     while frontier:
-        kids = {p for p, parent, _, _ in live if parent in frontier}
-        out.extend((p, cmd) for p, _, _, cmd in sorted(live) if p in kids)
-        frontier = kids
-    return out
+        kids = sorted(p for p in live if p.parent in frontier and p.pid not in skipped)
+        out.extend(p for p in kids if since is None or p.started >= since)
+        frontier = {p.pid for p in kids}
+    return [(p.pid, _cmdline(p.pid)) for p in out]
 
 
 def selected_ids(request: Any, module: str) -> set[str]:
@@ -242,8 +272,10 @@ def _read_head(handle: Any) -> bytes:
     return bytes(handle.read(CAPTURE_LIMIT))
 
 
-def run_case(case: Case, context: Any = None) -> Result:
-    """Run one case to completion (or to its timeout) and record what happened."""
+@contextlib.contextmanager
+def case_dir(case: Case, context: Any = None) -> Iterator[tuple[Path, list[str] | str]]:
+    """A fresh temporary directory holding the case's files: (project, argv with "{dir}"
+    replaced), or (project, the reason the case could not be built). Removed afterwards."""
     work = Path(tempfile.mkdtemp(prefix="dbtier-fuzz-"))
     project = work / "project"
     project.mkdir()
@@ -255,23 +287,45 @@ def run_case(case: Case, context: Any = None) -> Result:
                 project,
             )
         except Exception as exc:  # a case that cannot be built is reported, not fatal
-            return Result(case.id, None, 0.0, 0, False, b"", b"", setup_error=repr(exc))
-        argv = [a.replace("{dir}", str(project)) for a in case.argv]
+            yield project, repr(exc)
+            return
+        yield project, [a.replace("{dir}", str(project)) for a in case.argv]
+    finally:
+        for path in work.rglob("*"):
+            if path.is_fifo():
+                path.unlink()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+_SPAWNING = threading.Lock()
+POOL_PIDS: set[int] = set()
+"""The runs `run_case` has going now, so an in-process run in the same pytest process can tell
+its own children from theirs (`descendants(..., skip=POOL_PIDS)` under `_SPAWNING`)."""
+
+
+def run_case(case: Case, context: Any = None, env: Mapping[str, str] | None = None) -> Result:
+    """Run one case to completion (or to its timeout) in a subprocess and record what happened."""
+    with case_dir(case, context) as (project, argv):
+        if isinstance(argv, str):
+            return Result(case.id, None, 0.0, 0, False, b"", b"", setup_error=argv)
+        work = project.parent
         with (
             open(work / "stdout", "w+b") as out,
             open(work / "stderr", "w+b") as err,
         ):
             began = time.monotonic()
-            proc = subprocess.Popen(
-                [PYTHON, "-m", case.module, *argv],
-                cwd=ROOT,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=err,
-                env=child_env(),
-                preexec_fn=_limits,  # noqa: PLW1509 -- only setrlimit calls, no locks
-                start_new_session=True,
-            )
+            with _SPAWNING:
+                proc = subprocess.Popen(
+                    [PYTHON, "-m", case.module, *argv],
+                    cwd=ROOT,
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=err,
+                    env=dict(env) if env is not None else child_env(),
+                    preexec_fn=_limits,  # noqa: PLW1509 -- only setrlimit calls, no locks
+                    start_new_session=True,
+                )
+                POOL_PIDS.add(proc.pid)
             timed_out = threading.Event()
 
             def expire() -> None:
@@ -289,6 +343,8 @@ def run_case(case: Case, context: Any = None) -> Result:
             left = process_group(proc.pid)
             if left:
                 kill_group(proc.pid)
+            with _SPAWNING:
+                POOL_PIDS.discard(proc.pid)
             return Result(
                 id=case.id,
                 returncode=proc.returncode,
@@ -298,21 +354,22 @@ def run_case(case: Case, context: Any = None) -> Result:
                 stdout=_read_head(out),
                 stderr=_read_head(err),
                 left_running=[f"{pid} {cmd[:120]}" for pid, cmd in left],
+                project=str(project),
             )
-    finally:
-        for path in work.rglob("*"):
-            if path.is_fifo():
-                path.unlink()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def run_all(
-    cases: Iterable[Case], context: Any = None, workers: int = WORKERS
+    cases: Iterable[Case],
+    context: Any = None,
+    workers: int = WORKERS,
+    env: Mapping[str, str] | None = None,
 ) -> dict[str, Result]:
-    """Run every case concurrently (slow ones first); results by case id."""
+    """Run every case concurrently in subprocesses (slow ones first); results by case id. `env`
+    (default: `child_env()` now) is read once here, so the pool never reads os.environ."""
+    env = child_env() if env is None else env
     ordered = sorted(cases, key=lambda c: not c.slow)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fuzz") as pool:
-        futures = {c.id: pool.submit(run_case, c, context) for c in ordered}
+        futures = {c.id: pool.submit(run_case, c, context, env) for c in ordered}
         return {cid: f.result() for cid, f in futures.items()}
 
 
@@ -375,7 +432,9 @@ def describe(result: Result) -> dict[str, Any]:
     return {
         "exit": result.returncode,
         "seconds": round(result.elapsed, 2),
-        "maxrss_mb": round(result.maxrss_kb / 1024, 1),
+        # An in-process run has no peak of its own (the pytest process's is not its).
+        "maxrss_mb": None if result.in_process else round(result.maxrss_kb / 1024, 1),
+        "in_process": result.in_process,
         "timed_out": result.timed_out,
         "line": result.summary_line(),
     }

@@ -4,33 +4,35 @@ Backup rules and vault lock, log retention, windows, change management, engine p
 Database Insights, replica placement, IAM and COPY access, stream-processor tuning and the new
 alarm thresholds, each made hostile one at a time in the prod stack (`stack_cases.stack_text`).
 
-Most cases only exercise config parsing, so they are first run in process through
-`preflight.plan.plan_stack` on a project without a program: a stack it refuses gives the
-PlanError line the CLI prints (`preflight: <line>`, exit 2) without paying for a subprocess,
-and a stack it accepts, or any other outcome, is run end to end like every case of
-`END_TO_END` (runaway inputs, a few secrets and messages), under the harness's limits.
+Most cases only exercise config parsing, so they call the CLI's `main(argv)` in process
+(tests/fuzz/inprocess.py); runaway inputs and the `END_TO_END` sample (a few secrets and
+messages) run as the CLI runs, in a bounded subprocess, and the sample is compared with an
+in-process run of the same case.
 """
 
 from __future__ import annotations
 
-import tempfile
-import time
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from preflight.__main__ import one_line
-from preflight.plan import PlanError, plan_stack
-from tests.fuzz.fuzz_harness import Case, Result, materialize, run_all, selected_ids
-from tests.fuzz.stack_cases import BASE, CIPHERTEXT, SECRET, STACK, Builder, K
+from tests.fuzz.fuzz_harness import Case, selected_ids
+from tests.fuzz.inprocess import (
+    GROUP,
+    CaseRuns,
+    case_params,
+    differences,
+    needs_process,
+    run_in_process,
+)
+from tests.fuzz.stack_cases import BASE, CIPHERTEXT, SECRET, Builder, K
 from tests.fuzz.test_stack_files import check
 
 REL, AUR, RED, WH = "dbtier:relational", "dbtier:aurora", "dbtier:redis", "dbtier:warehouse"
 BAK, LOGS, DYN, ALARMS = "dbtier:backup", "dbtier:logs", "dbtier:dynamo", "dbtier:alarms"
 # A password of letters and digits only: it fits a cron field or a parameter name's alphabet.
 PLAIN_SECRET = "Hunter2s3cr3tW0rdQz"
-NO_PROGRAM = "no Pulumi program __main__.py"
 
 
 def part(key: str, **fields: Any) -> dict[str, Any]:
@@ -413,6 +415,7 @@ def all_cases() -> list[Case]:
 
 
 CASES = all_cases()
+BY_ID = {c.id: c for c in CASES}
 # Run as the CLI runs, always: runaway sizes (bounded by RLIMIT_AS and the timeout, which an
 # in-process call is not) and a sample of secrets and messages, whose printing is the point.
 END_TO_END = {c.id for c in CASES if c.cls == "runaway"} | {
@@ -423,49 +426,26 @@ END_TO_END = {c.id for c in CASES if c.cls == "runaway"} | {
 }
 
 
-def run_parsed(case: Case) -> Result | None:
-    """The CLI's answer to a stack its config validation refuses, computed in process; None when
-    the stack is accepted (or anything else happens): then only a real run can say."""
-    files = case.files(None) if callable(case.files) else case.files
-    with tempfile.TemporaryDirectory(prefix="dbtier-fuzz-") as tmp:
-        # Without a program, plan_stack stops right after validating the config.
-        materialize({k: v for k, v in files.items() if k != "__main__.py"}, Path(tmp))
-        began = time.monotonic()
-        try:
-            plan_stack(STACK, Path(tmp))
-        except PlanError as exc:
-            if NO_PROGRAM in str(exc):
-                return None
-            line = f"preflight: {one_line(exc)}\n".encode()
-            return Result(case.id, 2, time.monotonic() - began, 0, False, b"", line)
-        except Exception:  # a crash is for the real run to show
-            return None
-    return None
-
-
 @pytest.fixture(scope="session")
-def hardening_results(request: pytest.FixtureRequest) -> dict[str, Result]:
-    """Every selected case's run: in process where that is the CLI's answer, else end to end."""
-    wanted = selected_ids(request, __name__)
-    results: dict[str, Result] = {}
-    real: list[Case] = []
-    for case in CASES:
-        if case.id not in wanted:
-            continue
-        found = None if case.id in END_TO_END else run_parsed(case)
-        if found is None:
-            real.append(case)
-        else:
-            results[case.id] = found
-    results.update(run_all(real))
-    return results
+def hardening_runs(request: pytest.FixtureRequest) -> Iterator[CaseRuns]:
+    """This module's runs: in process where that is the CLI's answer, else end to end."""
+    runs = CaseRuns(CASES, end_to_end=END_TO_END, selected=selected_ids(request, __name__))
+    yield runs
+    runs.close()
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
-def test_hardening_case(
-    case: Case, hardening_results: dict[str, Result], record_property: Any
-) -> None:
-    check(case, hardening_results[case.id], record_property)
+@pytest.mark.parametrize("case", case_params(CASES, END_TO_END))
+def test_hardening_case(case: Case, hardening_runs: CaseRuns, record_property: Any) -> None:
+    check(case, hardening_runs.result(case), record_property)
+
+
+@pytest.mark.xdist_group(GROUP)
+@pytest.mark.parametrize("cid", sorted(c for c in END_TO_END if not needs_process(BY_ID[c])))
+def test_in_process_equals_a_real_run(cid: str, hardening_runs: CaseRuns) -> None:
+    case = BY_ID[cid]
+    real, here = hardening_runs.result(case), run_in_process(case)
+    assert (real.in_process, here.in_process) == (False, True)
+    assert differences(real, here) == []
 
 
 def test_cases_cover_the_classes() -> None:

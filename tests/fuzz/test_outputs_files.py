@@ -13,8 +13,12 @@ from typing import Any
 import pytest
 
 from tests.fuzz.fuzz_harness import Case, Result, describe, problems, run_all, selected_ids
+from tests.fuzz.inprocess import WORKLOAD_GROUP
 from tests.fuzz.outputs_cases import OutputsContext, all_cases
 from tests.fuzz.workload_engines import closed_port
+
+# One worker runs the module: its batch (and the engines it needs) once, not once per worker.
+pytestmark = pytest.mark.xdist_group(WORKLOAD_GROUP)
 
 CASES = all_cases()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import secrets
 import subprocess
 import sys
@@ -20,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from moto.server import ThreadedMotoServer
 
+from standins.local_dynamo import free_port
 from standins.local_outputs import drop_all, mysql_admin, new_password, provision_all
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,6 +65,19 @@ def sql_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlStack]:
         yield SqlStack(path=path, outputs=outputs, prefix=prefix)
     finally:
         drop_all(prefix)
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    """A moto server (every AWS API it has) on a free loopback port, for one test module."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per request
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
 
 
 def _run(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:

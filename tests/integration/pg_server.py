@@ -138,6 +138,10 @@ class PgServer:
         """``pg_ctl restart -m fast``: sessions are ended, the server stops and starts again."""
         self._pg_ctl("-w", "-t", "60", "-m", "fast", "restart")
 
+    def promote(self) -> None:
+        """``pg_ctl promote``: a standby stops replaying and becomes a primary."""
+        self._pg_ctl("-w", "-t", "60", "promote")
+
     def connect(self, dbname: str = "postgres") -> Any:
         conn = psycopg2.connect(
             host=self.host,

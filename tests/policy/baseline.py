@@ -90,6 +90,8 @@ def build() -> dict[str, PlannedResource]:
         },
         protect=True,
         deps={"kmsKeyId": [key], "password": [pw], "performanceInsightsKmsKeyId": [key]},
+        # A pinned minor with automatic minor upgrades: the version is left to AWS after creation.
+        ignore_changes=["engineVersion"],
     )
     primary = r["primary"]
     r["replica"] = resource(
@@ -133,6 +135,7 @@ def build() -> dict[str, PlannedResource]:
         },
         protect=True,
         deps={"kmsKeyId": [key], "masterPassword": [pw]},
+        ignore_changes=["engineVersion"],
     )
     cluster = r["cluster"]
     for tier, (role, zone) in enumerate((("writer", "us-east-1a"), ("reader", "us-east-1b"))):
@@ -873,7 +876,11 @@ def backups(r: dict[str, PlannedResource]) -> None:
         {
             "backupVaultName": "dbtier-test",
             "snsTopicArn": f"{TOPIC_ARN}alarms",
-            "backupVaultEvents": ["BACKUP_JOB_FAILED", "COPY_JOB_FAILED", "RESTORE_JOB_FAILED"],
+            "backupVaultEvents": [
+                "BACKUP_JOB_COMPLETED",
+                "COPY_JOB_FAILED",
+                "RESTORE_JOB_COMPLETED",
+            ],
         },
         deps={"backupVaultName": [r["vault"]], "snsTopicArn": [r["alarms-topic"]]},
     )
@@ -884,4 +891,9 @@ BACKUP_ARN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 CASES += [
     ("backup-vault-customer-managed-key", "vault", {"kmsKeyArn": None}),
     ("backup-vault-failure-notifications", "vault-notifications", {"backupVaultEvents": []}),
+    (
+        "deploy-backup-vault-events",
+        "vault-notifications",
+        {"backupVaultEvents": ["BACKUP_JOB_FAILED", "COPY_JOB_FAILED", "RESTORE_JOB_FAILED"]},
+    ),
 ]

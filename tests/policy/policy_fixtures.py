@@ -16,6 +16,8 @@ import pytest
 from preflight.client import PolicyPackProcess, analyze_plan, pack_environment
 from preflight.plan import Plan, PlannedResource
 from preflight.policy import DEFAULT_PACK_DIR, PolicyReport
+from tests.fuzz.fuzz_harness import Case
+from tests.fuzz.inprocess import run_in_process
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "dbtier"
@@ -36,6 +38,21 @@ def run_preflight(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def preflight_in_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m preflight ARGS`` as `run_preflight` gives it, but its ``main(argv)`` called
+    in this process (tests/fuzz/inprocess.py: output, exit code, environment and children as a
+    subprocess would have them), for tests about what the preflight answers, not how it starts."""
+    done = run_in_process(
+        Case(id="preflight", module="preflight", argv=args, files={}, timeout=300)
+    )
+    return subprocess.CompletedProcess(
+        ["python", "-m", "preflight", *args],
+        done.returncode if done.returncode is not None else -1,
+        done.stdout.decode("utf-8", "replace"),
+        done.stderr.decode("utf-8", "replace"),
+    )
+
+
 def urn(type_: str, name: str, stack: str = STACK) -> str:
     return f"urn:pulumi:{stack}::{PROJECT}::{type_}::{name}"
 
@@ -47,6 +64,7 @@ def resource(
     *,
     protect: bool = False,
     deps: Mapping[str, Sequence[PlannedResource]] | None = None,
+    ignore_changes: Sequence[str] = (),
 ) -> PlannedResource:
     """A PlannedResource; ``deps`` maps an input name to the resources its value came from."""
     property_dependencies = {k: [d.urn for d in v] for k, v in (deps or {}).items()}
@@ -62,6 +80,7 @@ def resource(
         provider="",
         dependencies=dependencies,
         property_dependencies=property_dependencies,
+        ignore_changes=list(ignore_changes),
     )
 
 

@@ -11,8 +11,9 @@ import pytest
 
 from components.access import copy_policy
 from components.base import assume_role_policy
-from preflight.plan import Plan, PlannedResource, plan_stack
+from preflight.plan import Plan, PlannedResource
 from tests.policy.baseline import build
+from tests.policy.plans import shared_plan
 from tests.policy.policy_fixtures import Pack, resource, with_inputs
 
 pytestmark = pytest.mark.policy
@@ -140,7 +141,7 @@ def test_the_planned_stacks_copy_role_is_compliant_with_and_without_sources(pack
         {},
         {"dbtier:warehouse": {"copySources": ["ingest-bucket", "lake.example/raw/2026/"]}},
     ):
-        plan = plan_stack("prod", config_overrides=overrides)
+        plan = shared_plan("prod", overrides=overrides)
         assert hits(pack, plan) == [], overrides
 
 

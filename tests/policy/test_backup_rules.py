@@ -150,7 +150,7 @@ def test_a_vault_without_notifications_is_reported(pack: Pack, stack: str, level
         if v.policy == NOTIFY_RULE
     ]
     assert [(v.urn, v.level) for v in found] == [(resources["vault"].urn, level)]
-    assert "BACKUP_JOB_FAILED, COPY_JOB_FAILED, RESTORE_JOB_FAILED" in found[0].message
+    assert "BACKUP_JOB_COMPLETED, COPY_JOB_FAILED, RESTORE_JOB_COMPLETED" in found[0].message
     assert "dbtier:alarms" in found[0].message
 
 
@@ -158,12 +158,13 @@ def test_a_missing_failure_event_is_named(pack: Pack) -> None:
     resources = build()
     resources["vault-notifications"] = with_inputs(
         resources["vault-notifications"],
-        backupVaultEvents=["BACKUP_JOB_FAILED", "BACKUP_JOB_COMPLETED", "RESTORE_JOB_FAILED"],
+        # RESTORE_JOB_FAILED is deprecated: it does not stand for RESTORE_JOB_COMPLETED.
+        backupVaultEvents=["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "RESTORE_JOB_FAILED"],
     )
     report = pack.run(list(resources.values()), ALL)
     (violation,) = [v for v in report.violations if v.policy == NOTIFY_RULE]
     assert violation.urn == resources["vault-notifications"].urn
-    assert "sends no COPY_JOB_FAILED events" in violation.message
+    assert "sends no RESTORE_JOB_COMPLETED events" in violation.message
 
 
 def test_notifications_of_another_vault_do_not_count(pack: Pack) -> None:

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from preflight.plan import plan_stack
 from tests.policy.baseline import build
+from tests.policy.plans import shared_plan
 from tests.policy.policy_fixtures import ROOT, Pack, with_inputs
 
 pytestmark = pytest.mark.policy
@@ -110,11 +110,11 @@ def test_a_managed_namespace_with_a_password_is_reported(pack: Pack) -> None:
 
 
 def test_prod_rotates_every_database_secret_and_dev_is_advised(pack: Pack) -> None:
-    prod = pack.run(plan_stack("prod"), config("prod")).violations
+    prod = pack.run(shared_plan("prod"), config("prod")).violations
     assert [v for v in prod if v.policy in (ROTATION_RULE, MANAGED_RULE)] == []
     dev = [
         v
-        for v in pack.run(plan_stack("dev"), config("dev")).violations
+        for v in pack.run(shared_plan("dev"), config("dev")).violations
         if v.policy == ROTATION_RULE
     ]
     assert sorted(v.urn.rsplit("::", 1)[1] for v in dev) == [
@@ -128,9 +128,9 @@ def test_prod_rotates_every_database_secret_and_dev_is_advised(pack: Pack) -> No
 
 def test_managed_credentials_plan_has_no_password_input_and_no_finding(pack: Pack) -> None:
     managed = {"credentials": {"mode": "managed", "rotationDays": 30}}
-    plan = plan_stack(
+    plan = shared_plan(
         "dev",
-        config_overrides={
+        overrides={
             "dbtier:relational": managed,
             "dbtier:aurora": {"minCapacity": 0.5, **managed},
             "dbtier:warehouse": {"mode": "serverless", **managed},

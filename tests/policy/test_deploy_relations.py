@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from dbtier_policy import deploy_alarms, deploy_dms, deploy_logs, deploy_network, deploy_relations
 
-from preflight.plan import Plan, PlannedResource, plan_stack
+from preflight.plan import Plan, PlannedResource
+from tests.policy.plans import shared_plan
 from tests.policy.policy_fixtures import Pack
 
 pytestmark = pytest.mark.policy
@@ -33,7 +34,7 @@ CONFIG: dict[str, Any] = {"all": "mandatory"}
 
 @cache
 def planned(stack: str) -> Plan:
-    return plan_stack(stack)
+    return shared_plan(stack)
 
 
 def copy(plan: Plan) -> Plan:
@@ -351,6 +352,15 @@ def topic_without_subscriber(plan: Plan) -> None:  # F6 as it was
     drop(plan, "alarms-email")
 
 
+def alarm_email_filtered(plan: Plan) -> None:  # issue 23's backup filter on the alarm topic
+    change(
+        plan,
+        "alarms-email",
+        filterPolicy='{"State": [{"exists": false}, "FAILED"]}',
+        filterPolicyScope="MessageAttributes",
+    )
+
+
 Mutation = Callable[[Plan], None]
 # (stack, mutation, rule expected, resource it is reported on, text the message must contain)
 CASES: list[tuple[str, Mutation, str, str, str]] = [
@@ -396,6 +406,7 @@ CASES: list[tuple[str, Mutation, str, str, str]] = [
     ("prod", credit_alarm_on_a_fixed_performance_class, "deploy-alarm-sees-failures", "alarms-relational-primary-cpu", "burstable"),
     ("prod", cdc_latency_per_instance, "deploy-alarm-metric-published", "alarms-migration-cdc-latency-target", "ReplicationTaskIdentifier"),
     ("prod", topic_without_subscriber, "deploy-alarm-reaches-someone", "alarms-relational-primary-cpu", "dbtier:alarms.email"),
+    ("prod", alarm_email_filtered, "deploy-alarm-reaches-someone", "alarms-relational-primary-cpu", "filter"),
 ]  # fmt: skip
 
 
@@ -424,9 +435,9 @@ def test_rule_catches_the_defect(
 
 def test_declared_vpc_endpoints_satisfy_the_path_rules(pack: Pack) -> None:
     """The VPC's own endpoints, named in dbtier:network, stand in for the stack's."""
-    plan = plan_stack(
+    plan = shared_plan(
         "prod",
-        config_overrides={
+        overrides={
             "dbtier:network": {
                 "s3EndpointId": "vpce-0a1b2c3d4e5f60718",
                 "secretsManagerEndpointId": "vpce-0b2c3d4e5f6071829",

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from preflight.plan import Plan, PlannedResource, plan_stack
+from preflight.plan import Plan, PlannedResource
+from tests.policy.plans import shared_plan
 from tests.policy.policy_fixtures import Pack, resource, with_inputs
 
 pytestmark = pytest.mark.policy
@@ -34,7 +35,7 @@ INLINE_ZIP = {
 
 @cache
 def planned(stack: str) -> Plan:
-    return plan_stack(stack)
+    return shared_plan(stack)
 
 
 def copy(plan: Plan) -> Plan:

@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from preflight.plan import Plan, PlannedResource, plan_stack
+from preflight.plan import Plan, PlannedResource
 from preflight.policy import PolicyReport, load_policy_config
+from tests.policy.plans import shared_plan
 from tests.policy.policy_fixtures import Pack, with_inputs
 
 pytestmark = pytest.mark.policy
@@ -37,7 +38,7 @@ SERVERLESS = {
 
 def prod_with(redis: dict[str, Any] | None = None) -> Plan:
     overrides = {} if redis is None else {"dbtier:redis": json.dumps(redis)}
-    return plan_stack("prod", config_overrides=overrides)
+    return shared_plan("prod", overrides=overrides)
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from awsdata.rds_engines import ENGINES
-from preflight.plan import plan_stack
 from preflight.policy import PolicyReport, load_policy_config
+from tests.policy.plans import shared_plan
 from tests.policy.policy_fixtures import ROOT, Pack
 
 pytestmark = pytest.mark.policy
@@ -85,7 +85,7 @@ def reports(pack: Pack) -> dict[tuple[str, str], PolicyReport]:
     }
     return {
         (engine, variant): pack.run(
-            plan_stack(variant, config_overrides=overrides(engine, variant)), configs[variant]
+            shared_plan(variant, overrides=overrides(engine, variant)), configs[variant]
         )
         for engine, variant in VARIANTS
     }

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from preflight.plan import Plan, plan_stack
+from preflight.plan import Plan
+from tests.policy.plans import shared_plan
 from tests.policy.policy_fixtures import Pack
 
 pytestmark = pytest.mark.policy
@@ -25,7 +26,7 @@ LOG_RULES = {"cloudwatch-log-group-retention", "cloudwatch-log-group-customer-ma
 
 @cache
 def prod() -> Plan:
-    return plan_stack("prod")
+    return shared_plan("prod")
 
 
 def with_group_inputs(plan: Plan, name: str, **inputs: Any) -> Plan:

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from preflight.plan import Plan, PlannedResource, plan_stack
+from preflight.plan import Plan, PlannedResource
 from preflight.policy import PolicyReport, load_policy_config
+from tests.policy.plans import shared_plan
 from tests.policy.policy_fixtures import Pack, with_inputs
 
 pytestmark = pytest.mark.policy
@@ -23,7 +24,7 @@ Mutation = Callable[[PlannedResource], PlannedResource]
 
 @pytest.fixture(scope="module")
 def prod() -> Plan:
-    return plan_stack("prod")
+    return shared_plan("prod")
 
 
 @pytest.fixture(scope="module")
@@ -438,7 +439,7 @@ def test_mutation_gives_a_mandatory_violation_on_the_resource(
 def test_config_mutation_gives_a_mandatory_violation(
     pack: Pack, overrides: dict[str, Any], type_: str, policy: str
 ) -> None:
-    plan = plan_stack("prod", config_overrides=overrides)
+    plan = shared_plan("prod", overrides=overrides)
     report = pack.run(plan, PROD_CONFIG)
     urns = {r.urn for r in plan.by_type(type_)}
     assert any(v.policy == policy and v.urn in urns for v in report.mandatory), (

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from dbtier_policy.network import public_addresses
 
-from preflight.plan import Plan, plan_stack
+from preflight.plan import Plan
+from tests.policy.plans import shared_plan
 from tests.policy.policy_fixtures import Pack
 from tests.unit.test_private_ranges import INSIDE, OUTSIDE
 
@@ -26,7 +27,7 @@ CONFIG: dict[str, Any] = {"all": "mandatory"}
 
 @cache
 def planned(stack: str) -> Plan:
-    return plan_stack(stack)
+    return shared_plan(stack)
 
 
 def with_ranges(plan: Plan, *ranges: str) -> Plan:

@@ -13,10 +13,10 @@ import jsonschema
 import pytest
 
 from preflight.client import PolicyPackProcess, pack_environment, run_policy_report
-from preflight.plan import plan_stack
 from preflight.policy import PolicyPackError, resolve_config
 from preflight.report import to_sarif
-from tests.policy.policy_fixtures import ROOT, run_preflight
+from tests.policy.plans import shared_plan
+from tests.policy.policy_fixtures import ROOT, preflight_in_process, run_preflight
 
 pytestmark = pytest.mark.policy
 
@@ -25,8 +25,9 @@ SARIF_SCHEMA = json.loads((FIXTURES / "sarif-schema-2.1.0.json").read_text())
 
 
 def preflight_insecure(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The preflight of the insecure stack file under the prod policy config."""
-    return run_preflight(
+    """The preflight of the insecure stack file under the prod policy config, in process (the
+    dev and prod tests run it as a user does, in a process of its own)."""
+    return preflight_in_process(
         "--stack",
         "insecure",
         "--project-dir",
@@ -141,7 +142,7 @@ def test_sarif_of_a_clean_run_validates() -> None:
 
 
 def test_every_policy_gets_an_explicit_level() -> None:
-    plan = plan_stack("dev")
+    plan = shared_plan("dev")
     report = run_policy_report(plan, ROOT / "policy", ROOT / "policy/config/dev.json")
     config = resolve_config(
         report.policies, json.loads((ROOT / "policy/config/dev.json").read_text())
@@ -153,7 +154,7 @@ def test_every_policy_gets_an_explicit_level() -> None:
 
 
 def test_pack_is_stopped_after_an_error() -> None:
-    env = pack_environment(plan_stack("dev"))
+    env = pack_environment(shared_plan("dev"))
     process = PolicyPackProcess(ROOT / "policy", env)
     with pytest.raises(RuntimeError), process:
         pid = process._proc.pid  # type: ignore[union-attr]

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from preflight.plan import PlannedResource, plan_stack
+from preflight.plan import PlannedResource
 from tests.policy.baseline import build
+from tests.policy.plans import shared_plan
 from tests.policy.policy_fixtures import Pack, with_inputs
 
 pytestmark = pytest.mark.policy
@@ -83,6 +84,6 @@ def test_spread_replicas_pass(pack: Pack, case: str, changes: dict[str, dict[str
 
 
 def test_prod_plan_places_every_replica_and_reader(pack: Pack) -> None:
-    plan = plan_stack("prod")
+    plan = shared_plan("prod")
     report = pack.run(list(plan.resources), CONFIG)
     assert [v for v in report.violations if v.policy == RULE] == []

@@ -52,6 +52,7 @@ def test_every_rule_has_a_violating_case() -> None:
             "redshift-copy-role-scoped-s3",  # a stack rule: test_access_rules.py
             "stack-replica-placement",  # a stack rule: test_replica_placement.py
             "deploy-lambda-signed-code",  # a stack rule: test_deploy_signing.py
+            "deploy-rds-pinned-minor-version",  # reads ignoreChanges: test_promise_rules.py
             # ElastiCache users and serverless caches: test_elasticache_rules.py, on real plans
             "elasticache-password-users-rotated",
             "elasticache-serverless-customer-managed-key",
@@ -59,6 +60,15 @@ def test_every_rule_has_a_violating_case() -> None:
             "deploy-elasticache-user-groups",
             "deploy-elasticache-iam-user-name",
             "deploy-elasticache-serverless-limits",
+            # Secondary regions: test_region_rules.py, on a two-region stack with providers
+            "replica-customer-managed-key",
+            "replica-point-in-time-recovery",
+            "replica-deletion-protection",
+            "stack-replication-lag-alarms",
+            "deploy-key-region",
+            "deploy-global-table-replicas",
+            "deploy-global-database-version",
+            "deploy-cross-region-backups",
         }
     )
     assert {rule.meta.name for rule in RULES} == covered

@@ -13,9 +13,10 @@ import pytest
 from dbtier_policy import _sdk_memo
 
 from preflight.client import PolicyPackProcess, pack_environment
-from preflight.plan import Plan, plan_stack
+from preflight.plan import Plan
 from preflight.policy import DEFAULT_PACK_DIR, load_policy_config
 from tests.policy.baseline import CASES, build
+from tests.policy.plans import shared_plan
 from tests.policy.policy_fixtures import Pack, make_plan, with_inputs
 
 pytestmark = pytest.mark.policy
@@ -113,7 +114,7 @@ def test_stock_sdk_reports_exactly_what_the_memo_reports(
     pack: Pack, stock_pack: Pack, case: str
 ) -> None:
     if case == "prod plan":
-        plan = plan_stack("prod")
+        plan = shared_plan("prod")
         config = load_policy_config(DEFAULT_PACK_DIR / "config" / "prod.json")
     else:
         plan = _many_violations()

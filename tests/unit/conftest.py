@@ -33,7 +33,7 @@ def plan_with() -> Callable[..., Plan]:
 @pytest.fixture
 def ignore_changes(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, list[str]]]:
     """Each registration's ignoreChanges by resource name, for plans made while it is active
-    (the plan itself does not keep them)."""
+    (by name; each PlannedResource also keeps its own, `ignore_changes`)."""
     seen: dict[str, list[str]] = {}
     original = RecordingMonitor.RegisterResource
 

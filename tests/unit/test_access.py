@@ -347,7 +347,7 @@ BAD = [
     ("dbtier:warehouse", {"copySources": ["bucket/"]}, "ends with / and no prefix"),
     ("dbtier:warehouse", {"copySources": ["bucket/a*"]}, "prefix may not contain *"),
     ("dbtier:warehouse", {"copySources": ["bucket/a?b"]}, "prefix may not contain *"),
-    ("dbtier:warehouse", {"copySources": ["bucket/a\nb"]}, "or control characters"),
+    ("dbtier:warehouse", {"copySources": ["bucket/a\nb"]}, "copySources[0] contains a control"),
     ("dbtier:warehouse", {"copySources": ["bucket/" + "k" * 1025]}, "longer than an S3 object key"),
     ("dbtier:warehouse", {"copySources": ["bkt", "bkt"]}, "copySources[1] repeats an earlier item"),
     (

@@ -106,6 +106,12 @@ def test_processor_alarms_watch_the_function_and_its_queue(prod_plan: Plan) -> N
     assert function.urn in delivery.property_dependencies["dimensions"]
     errors = one(prod_plan, ALARM, "alarms-dynamo-UserProfiles-processor-errors")
     assert "not counted here" in errors.inputs["alarmDescription"]
+    # What the Errors alarm misses, the queue's sees: records reported as partial batch
+    # failures reach it once their retries are spent (ReportBatchItemFailures on the mapping).
+    assert "batchItemFailures" in dlq.inputs["alarmDescription"]
+    mapping = one(prod_plan, "aws:lambda/eventSourceMapping:EventSourceMapping")
+    assert mapping.inputs["functionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert queue.urn in mapping.property_dependencies["destinationConfig"]
 
 
 def test_an_alarm_per_table_index_per_direction(prod_plan: Plan) -> None:
@@ -212,7 +218,7 @@ def test_thresholds_come_from_config(plan_with: Callable[..., Plan]) -> None:
 
 
 def test_every_alarm_notifies_the_one_encrypted_topic(prod_plan: Plan) -> None:
-    topic = one(prod_plan, TOPIC)
+    topic = one(prod_plan, TOPIC, "alarms-topic")
     assert topic.inputs["kmsMasterKeyId"].startswith("arn:aws:kms:")
     alarms = of_type(prod_plan, ALARM)
     assert len(alarms) >= 30
@@ -227,9 +233,11 @@ def test_every_alarm_notifies_the_one_encrypted_topic(prod_plan: Plan) -> None:
 
 def test_the_topic_emails_the_configured_address(plan_with: Callable[..., Plan]) -> None:
     plan = plan_with("prod", alarms={"enabled": True, "email": "dba@example.org"})
-    sub = one(plan, SUBSCRIPTION)
+    sub = one(plan, SUBSCRIPTION, "alarms-email")
     assert (sub.inputs["protocol"], sub.inputs["endpoint"]) == ("email", "dba@example.org")
-    assert one(plan, TOPIC).urn in sub.property_dependencies["topic"]
+    assert one(plan, TOPIC, "alarms-topic").urn in sub.property_dependencies["topic"]
+    # CloudWatch's notifications carry no attributes: any filter here would drop every alarm.
+    assert "filterPolicy" not in sub.inputs
 
 
 def test_alarms_without_an_address_refuse_to_plan(plan_with: Callable[..., Plan]) -> None:

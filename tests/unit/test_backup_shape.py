@@ -99,8 +99,10 @@ def test_selection_names_every_resource_of_every_type_in_order() -> None:
     assert selected(resources) == ["rds-1", "rds-2", "table"]
 
 
-def test_only_failed_jobs_are_notified() -> None:
-    assert FAILURE_EVENTS == ("BACKUP_JOB_FAILED", "COPY_JOB_FAILED", "RESTORE_JOB_FAILED")
+def test_job_failures_come_from_events_aws_still_sends() -> None:
+    # BACKUP_JOB_FAILED and RESTORE_JOB_FAILED are deprecated: a failure arrives as a completed
+    # job whose State says so (the alarm subscription filters on it).
+    assert FAILURE_EVENTS == ("BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "RESTORE_JOB_COMPLETED")
 
 
 def test_no_restore_testing_unless_enabled() -> None:

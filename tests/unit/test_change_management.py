@@ -82,7 +82,7 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("relational", {"parameters": ["max_connections"]}, "dbtier:relational.parameters must be an object of name: value"),
     ("relational", {"parameters": {"max connections": 1}}, "dbtier:relational.parameters entry #1: a parameter name must be"),
     ("relational", {"parameters": {"a": 1, "A": 2}}, "dbtier:relational.parameters.A repeats dbtier:relational.parameters.a"),
-    ("relational", {"parameters": {"init_connect": "x\ny"}}, "dbtier:relational.parameters.init_connect must be a string of at most 4096 printable ASCII"),
+    ("relational", {"parameters": {"init_connect": "x\ny"}}, "dbtier:relational.parameters.init_connect contains a control character (U+000A)"),
     ("relational", {"parameters": {"max_connections": [1]}}, "dbtier:relational.parameters.max_connections must be a string"),
     ("relational", {"parameters": {"max_connections": {"value": 1, "applyMethod": "now"}}}, "dbtier:relational.parameters.max_connections.applyMethod must be one of immediate, pending-reboot"),
     ("relational", {"parameters": {"max_connections": {"applyMethod": "immediate"}}}, "dbtier:relational.parameters.max_connections.value is required"),

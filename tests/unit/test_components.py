@@ -385,8 +385,8 @@ def test_the_vpcs_own_endpoints_replace_the_stacks(plan_with: Any) -> None:
     plan = plan_with(
         "prod",
         network={
-            "s3EndpointId": "vpce-0a1b2c3d4e5f6",
-            "secretsManagerEndpointId": "vpce-0b2c3d4e5f6",
+            "s3EndpointId": "vpce-0a1b2c3d4e5f60718",
+            "secretsManagerEndpointId": "vpce-0b2c3d4e5f6071829",
         },
     )
     assert of_type(plan, VPC_ENDPOINT) == []
@@ -396,9 +396,9 @@ def test_the_vpcs_own_endpoints_replace_the_stacks(plan_with: Any) -> None:
         if "secretsmanager" in r.name
     ]
     s3 = one(plan, EGRESS, "network-warehouse-out-s3")
-    assert s3.inputs["tags"] == {"dbtier:vpc-endpoint": "vpce-0a1b2c3d4e5f6"}
+    assert s3.inputs["tags"] == {"dbtier:vpc-endpoint": "vpce-0a1b2c3d4e5f60718"}
     sm = one(plan, EGRESS, "network-dms-out-secretsmanager")
-    assert sm.inputs["tags"] == {"dbtier:vpc-endpoint": "vpce-0b2c3d4e5f6"}
+    assert sm.inputs["tags"] == {"dbtier:vpc-endpoint": "vpce-0b2c3d4e5f6071829"}
     assert sm.inputs["cidrIpv4"] == "172.31.0.0/16"  # the VPC's CIDR, not the internet
 
 
@@ -421,6 +421,7 @@ def test_outputs_have_the_fixed_shape(dev_plan: Plan) -> None:
         "iamUser",
         "iamConnectArn",
         "iamConnectPolicy",
+        "instanceIds",
     }
     assert set(outputs["aurora"]) == {
         "writerEndpoint",
@@ -434,6 +435,7 @@ def test_outputs_have_the_fixed_shape(dev_plan: Plan) -> None:
         "iamUser",
         "iamConnectArn",
         "iamConnectPolicy",
+        "clusterId",
     }
     assert set(outputs["warehouse"]) == {
         "endpoint",
@@ -447,6 +449,11 @@ def test_outputs_have_the_fixed_shape(dev_plan: Plan) -> None:
     }
     assert outputs["relational"]["endpoint"].endswith(".rds.amazonaws.com")
     assert ".cluster-ro-" in outputs["aurora"]["readerEndpoint"]
+    # What the drills name in the RDS API and how they know a prod stack.
+    assert outputs["relational"]["instanceIds"] == ["dbtier-dev-relational-primary"]
+    assert outputs["aurora"]["clusterId"] == "dbtier-dev-aurora-cluster"
+    assert outputs["stack"]["name"] == "dev"
+    assert outputs["stack"]["tags"]["Stack"] == "dev"
 
 
 def _parameters(plan: Plan, type_: str) -> dict[str, str]:

@@ -27,7 +27,7 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"dbtier:network": {"vpcId": "vpc-0123abcd", "subnetIds": ["subnet-0123abcd"] * 2}}, "subnetIds[1] repeats"),
     ({"dbtier:relational": {"allocatedStorage": "\u0661\u0660\u0660"}}, "allocatedStorage must be an integer in ASCII"),
     ({"dbtier:relational": {"readReplicas": "+2"}}, "readReplicas must be an integer in ASCII"),
-    ({"dbtier:alarms": {"enabled": True, "email": "a@b.c", "cpuPercent": "8_0"}}, "cpuPercent must be a number"),
+    ({"dbtier:alarms": {"enabled": True, "email": "a@b.co", "cpuPercent": "8_0"}}, "cpuPercent must be a number"),
     ({"dbtier:aurora": {"maxCapacity": "NaN"}}, "maxCapacity must be a number"),
     ({"dbtier:aurora": {"maxCapacity": float("inf")}}, "maxCapacity must be a finite number"),
     ({"dbtier:relational": {"engineVersion": "8.4.\u0663"}}, "engineVersion must be"),

@@ -9,6 +9,7 @@ from pathlib import Path
 from dbtier_policy.registry import RULES
 
 from components.reference import slug
+from preflight.tfplan import waivers
 from tests.plan_snapshot import SNAPSHOTS, STACKS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,3 +101,17 @@ def test_doc_links_between_pages_resolve() -> None:
             elif anchor and anchor not in anchors(page):
                 broken.append(f"{path.name} -> {target}#{anchor}")
     assert broken == []
+
+
+def test_the_readme_lists_the_checkov_waivers_that_exist() -> None:
+    # The CI paragraph names each waived address with its checks: `address` (CHECK, CHECK).
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    listed: dict[str, set[str]] = {}
+    for address, checks in re.findall(
+        r"`(aws_[a-z0-9_]+\.[^`]+)` \(((?:CKV2?_AWS_\d+(?:, )?)+)\)", readme
+    ):
+        listed.setdefault(address, set()).update(checks.split(", "))
+    waived: dict[str, set[str]] = {}
+    for w in waivers.load_waivers(ROOT / "policy" / "checkov-waivers.yaml"):
+        waived.setdefault(w.resource, set()).add(w.check)
+    assert listed == waived

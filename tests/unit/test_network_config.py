@@ -22,9 +22,11 @@ def subnets(n: int) -> list[str]:
 
 
 def test_endpoint_ids_are_kept() -> None:
-    cfg = network({"s3EndpointId": "vpce-0123abcd", "secretsManagerEndpointId": "vpce-0123abcdef"})
+    cfg = network(
+        {"s3EndpointId": "vpce-0123abcd", "secretsManagerEndpointId": "vpce-0123456789abcdef0"}
+    )
     assert cfg.s3_endpoint_id == "vpce-0123abcd"
-    assert cfg.secrets_manager_endpoint_id == "vpce-0123abcdef"
+    assert cfg.secrets_manager_endpoint_id == "vpce-0123456789abcdef0"
 
 
 @pytest.mark.parametrize("key", ["s3EndpointId", "secretsManagerEndpointId"])
@@ -43,7 +45,7 @@ def test_up_to_200_subnets_and_no_more() -> None:
 def test_a_malformed_subnet_or_group_id_is_refused_by_its_place_not_its_value() -> None:
     with pytest.raises(ConfigError, match=r"subnetIds\[1\] must be .*subnet-0123abcd") as bad:
         network({"vpcId": "vpc-0123abcd", "subnetIds": ["subnet-0123abcd", "subnet-xyz"]})
-    assert "subnet-xyz" not in str(bad.value) and "10-character" in str(bad.value)
+    assert "subnet-xyz" not in str(bad.value)
     with pytest.raises(ConfigError, match=r"allowedSecurityGroupIds\[1\] must be .*sg-0123abcd"):
         network({"allowedSecurityGroupIds": ["sg-0123abcd", "sg-XYZ"]})
 

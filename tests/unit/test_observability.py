@@ -191,7 +191,7 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("relational", {"replicaAvailabilityZones": ["us-east-1a"], "multiAz": True}, r"dbtier:relational\.replicaAvailabilityZones needs replicaMultiAz false"),
     ("relational", {"replicaAvailabilityZones": ["eu-west-1a"]}, r"dbtier:relational\.replicaAvailabilityZones must be zones of us-east-1"),
     ("relational", {"replicaAvailabilityZones": ["east"]}, r"dbtier:relational\.replicaAvailabilityZones\[0\] must be Availability Zone names"),
-    ("relational", {"replicaAvailabilityZones": []}, r"dbtier:relational\.replicaAvailabilityZones must name at least one zone"),
+    ("relational", {"replicaAvailabilityZones": []}, r"dbtier:relational\.replicaAvailabilityZones must be a non-empty list"),
     ("aurora", {"databaseInsightsMode": "on"}, r"dbtier:aurora\.databaseInsightsMode must be one of"),
     ("aurora", {"databaseInsightsMode": "advanced", "performanceInsightsRetentionDays": 7}, r"dbtier:aurora\.databaseInsightsMode advanced: .*465"),
     ("aurora", {"databaseInsightsMode": "advanced", "performanceInsightsRetentionDays": 731}, r"dbtier:aurora\.databaseInsightsMode advanced: .*takes exactly 465 days .*got 731.*set performanceInsightsRetentionDays to 465 \(https://docs\.aws\.amazon\.com/AmazonRDS/latest/APIReference/API_CreateDBCluster\.html\)"),

@@ -92,3 +92,56 @@ def test_a_serverless_cache_has_one_host_for_writes_and_replica_reads() -> None:
     )
     assert (primary["port"], reader["port"]) == (6379, 6380)
     assert out["fullEngineVersion"] == "8.0"
+
+
+def _in(mocks: DbtierMocks, provider: str | None, typ: str, name: str, **inputs: object) -> dict:
+    args = SimpleNamespace(typ=typ, name=name, inputs=inputs, provider=provider, resource_id=None)
+    return mocks.new_resource(args)[1]  # type: ignore[arg-type]
+
+
+def test_a_secondary_region_provider_answers_from_its_region() -> None:
+    mocks = DbtierMocks("us-east-1")
+    provider_id, _ = _new(mocks, "pulumi:providers:aws", "dbtier-aws-eu-west-1", region="eu-west-1")
+    there = f"urn:pulumi:dev::dbtier::pulumi:providers:aws::dbtier-aws-eu-west-1::{provider_id}"
+    key = _in(mocks, there, "aws:kms/key:Key", "stack-key-eu-west-1")
+    assert key["arn"].startswith("arn:aws:kms:eu-west-1:123456789012:")
+    cluster = _in(mocks, there, "aws:rds/cluster:Cluster", "aurora-eu-west-1")
+    assert ".eu-west-1.rds.amazonaws.com" in cluster["readerEndpoint"]
+    replica = _in(
+        mocks,
+        there,
+        "aws:dynamodb/tableReplica:TableReplica",
+        "orders-eu-west-1",
+        globalTableArn="arn:aws:dynamodb:us-east-1:123456789012:table/orders",
+    )
+    assert replica["arn"] == "arn:aws:dynamodb:eu-west-1:123456789012:table/orders"
+    zones = mocks.call(
+        SimpleNamespace(  # type: ignore[arg-type]
+            token="aws:index/getAvailabilityZones:getAvailabilityZones", args={}, provider=there
+        )
+    )[0]
+    assert zones["names"][0] == "eu-west-1a"
+    # The home provider's resources and the default one stay in the stack's region.
+    assert _in(mocks, None, "aws:kms/key:Key", "stack-key")["arn"].startswith(
+        "arn:aws:kms:us-east-1"
+    )
+
+
+def test_global_tables_and_databases_are_answered_in_aws_shapes() -> None:
+    mocks = DbtierMocks("us-east-1")
+    _, table = _new_with(
+        mocks,
+        "aws:dynamodb/table:Table",
+        "orders",
+        {
+            "name": "orders",
+            "streamEnabled": True,
+            "replicas": [{"regionName": "eu-west-1", "kmsKeyArn": "k"}],
+        },
+    )
+    (replica,) = table["replicas"]
+    assert replica["arn"] == "arn:aws:dynamodb:eu-west-1:123456789012:table/orders"
+    assert replica["streamArn"].startswith(replica["arn"] + "/stream/")
+    global_id, gc = _new(mocks, "aws:rds/globalCluster:GlobalCluster", "aurora-global")
+    assert gc["arn"] == f"arn:aws:rds::123456789012:global-cluster:{global_id}"
+    assert gc["endpoint"].endswith(".global.rds.amazonaws.com")

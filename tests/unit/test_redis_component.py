@@ -128,7 +128,9 @@ def test_redis_export_has_the_fixed_shape_with_the_token_as_a_secret(dev_plan: P
         "secretArn",
         "tls",
         "clusterMode",
+        "replicationGroupId",
     }
+    assert out["replicationGroupId"] == "dbtier-dev-redis"  # what TestFailover names
     assert out["primaryEndpoint"].startswith("master.dbtier-dev-redis.")
     assert out["readerEndpoint"].startswith("replica.dbtier-dev-redis.")
     assert out["port"] == 6379

@@ -105,6 +105,9 @@ class WorkerResult:
     credential_renewals: int = 0  # credentials refused, then renewed from the secret
     errors: Counter[str] = field(default_factory=Counter)
     fatal: str | None = None
+    # Each interruption: (first transient error, first success after it), wall clock; what the
+    # failover drill measures its recovery time from.
+    outages: list[tuple[float, float]] = field(default_factory=list)
     latencies: array = field(default_factory=lambda: array("d"))
     buckets: dict[int, list[int]] = field(default_factory=dict)
 
@@ -179,6 +182,7 @@ def worker_main(config: WorkerConfig, counters: Any, stop: Any) -> WorkerResult:
     perf_origin = time.perf_counter() - (time.time() - config.start)
     bucket_second = -1
     bucket = [0, 0, 0]
+    outage_since: float | None = None
 
     conn, statements = _open(config, family, stop, result)
     while statements is not None:
@@ -215,6 +219,8 @@ def worker_main(config: WorkerConfig, counters: Any, stop: Any) -> WorkerResult:
                 confirmed_by_duplicate += 1  # the retry proves the first attempt committed
             elif family.is_transient(exc):
                 errors[family.error_kind(exc)] += 1
+                if outage_since is None:
+                    outage_since = time.time()
                 buckets.setdefault(int(time.perf_counter() - perf_origin), [0, 0, 0])[2] += 1
                 pending_insert = params if is_insert else None
                 family.close(conn)
@@ -227,6 +233,9 @@ def worker_main(config: WorkerConfig, counters: Any, stop: Any) -> WorkerResult:
                 break
         ended = time.perf_counter()
         latencies.append(ended - began)
+        if outage_since is not None:
+            result.outages.append((outage_since, time.time()))
+            outage_since = None
         second = int(ended - perf_origin)
         if second != bucket_second:
             bucket_second = second
@@ -266,14 +275,17 @@ def _process_entry(config: WorkerConfig, counters: Any, stop: Any, results: Any)
 STOP_GRACE = 5.0  # seconds workers get to finish their statement after a stop
 
 
-class _Flag:
+class StopFlag:
     """A stop flag with the ``.value`` interface of multiprocessing.Value, for threads."""
 
     value = 0
 
 
-def run_workers(configs: list[WorkerConfig], mode: str, show_progress: bool) -> list[WorkerResult]:
-    """Start the workers, show progress, collect results; Ctrl-C stops them and re-raises."""
+def run_workers(
+    configs: list[WorkerConfig], mode: str, show_progress: bool, stop_flag: Any = None
+) -> list[WorkerResult]:
+    """Start the workers, show progress, collect results; Ctrl-C stops them and re-raises.
+    Threads may be given ``stop_flag`` (``.value`` set to 1 stops them: a run with no end)."""
     n = len(configs)
     if mode == "processes":
         ctx = multiprocessing.get_context("spawn")
@@ -286,7 +298,7 @@ def run_workers(configs: list[WorkerConfig], mode: str, show_progress: bool) -> 
         ]
     else:
         counters = [0] * n
-        stop = _Flag()
+        stop = stop_flag or StopFlag()
         results = queue.Queue()
         workers = [
             threading.Thread(target=_process_entry, args=(c, counters, stop, results), daemon=True)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.exceptions
 import botocore.loaders
 
-from contract import DynamoOutputs, echo
+from contract import DynamoOutputs, DynamoReplicaOutputs, echo
 from contract.tables import SEED_TABLE, create_table_kwargs
 from workloads.common import (
     EXIT_CHECK_FAILED,
@@ -34,6 +34,7 @@ from workloads.dynamo import (
     run_table,
 )
 from workloads.dynamo.data import HIGH_SALARY
+from workloads.dynamo.replication import ReplicationResult, check_replication
 
 HELP = """DynamoDB: populate users, run the seed's queries, scans and update, drain the stream.
 
@@ -41,7 +42,12 @@ For each table of the `dynamo` output: write --users users (deterministic by --s
 concurrent batch writes, get one by key, query EmailIndex and DepartmentIndex, scan for active and
 high-salary users, scan in parallel segments (each item must be seen exactly once), update one
 salary on condition that the user exists, and with --drain-stream read the table's stream from
-TRIM_HORIZON and run the stream processor handler on it locally."""
+TRIM_HORIZON and run the stream processor handler on it locally.
+
+Global tables (`dbtier:regions`): --region runs all of it against the table's replica in that
+region; --replication writes probe items in the region run against and reports how long each
+other region of the table took to show them (the lag observed by a client, which a local run's
+stand-in decides, not DynamoDB)."""
 
 # What --create-table creates locally, by the table's key in the `dynamo.tables` output.
 DEFAULT_TABLES = {SEED_TABLE.name: SEED_TABLE}
@@ -82,6 +88,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="local runs only (endpointUrl set): create missing tables from the default config",
     )
     parser.add_argument(
+        "--region", help="run against the table's replica in this region (default: dynamo.region)"
+    )
+    parser.add_argument(
+        "--replication",
+        action="store_true",
+        help="measure replication from --region to every other region of each table",
+    )
+    parser.add_argument(
+        "--replication-items", type=bounded(1, 1000), default=5, help="probes (default 5)"
+    )
+    parser.add_argument(
+        "--replication-timeout",
+        type=bounded(1, 3600),
+        default=30,
+        help="seconds a probe may take to show in every region (default 30)",
+    )
+    parser.add_argument(
         "--retry-mode", choices=("standard", "adaptive"), default="standard", help="botocore"
     )
     parser.add_argument(
@@ -96,6 +119,18 @@ class TableTarget:
     key: str
     table_name: str
     stream_arn: str | None
+    replicas: tuple[DynamoReplicaOutputs, ...] = ()
+
+    def regions(self, home: str) -> tuple[str, ...]:
+        """Every region the table is in: the stack's, then its replicas'."""
+        return (home, *(r.region for r in self.replicas))
+
+    def in_region(self, home: str, region: str) -> TableTarget:
+        """The table as seen in `region`: its stream there (a replica has its own)."""
+        if region == home:
+            return self
+        (replica,) = [r for r in self.replicas if r.region == region]
+        return TableTarget(self.key, self.table_name, replica.stream_arn, self.replicas)
 
 
 @dataclass(frozen=True)
@@ -104,17 +139,21 @@ class DynamoResult:
 
     region: str
     tables: list[TableResult]
+    replication: list[ReplicationResult] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return all(t.ok for t in self.tables)
+        return all(t.ok for t in self.tables) and all(r.ok for r in self.replication)
 
     @property
     def exit_code(self) -> int:
         return check_exit_code(self.ok)
 
     def to_json(self) -> dict[str, Any]:
-        return {"region": self.region, "tables": [t.to_json() for t in self.tables], "ok": self.ok}
+        out: dict[str, Any] = {"region": self.region, "tables": [t.to_json() for t in self.tables]}
+        if self.replication:
+            out["replication"] = [r.to_json() for r in self.replication]
+        return {**out, "ok": self.ok}
 
 
 def check_region(region: str, source: str) -> None:
@@ -138,7 +177,7 @@ def select_targets(section: DynamoOutputs, source: str, only: str | None) -> lis
     if not section.tables:
         raise WorkloadError(f'{source}: "dynamo.tables" is empty')
     targets = [
-        TableTarget(key, table.table_name, table.stream_arn)
+        TableTarget(key, table.table_name, table.stream_arn, table.replicas)
         for key, table in section.tables.items()
     ]
     if only is not None:
@@ -161,6 +200,45 @@ def _check_reachable(
             f"table {target.table_name} does not exist at {echo(endpoint)} "
             f"(dynamo.tables.{echo(target.key, 60)}; local runs: add --create-table)"
         ) from None
+
+
+def in_region(targets: list[TableTarget], home: str, region: str, source: str) -> list[TableTarget]:
+    """The tables as seen in `region` (`--region`): each must have a replica there."""
+    check_region(region, source)
+    for target in targets:
+        if region not in target.regions(home):
+            where = ", ".join(target.regions(home))
+            raise WorkloadError(
+                f"--region {echo(region, 40)}: table {target.table_name} is not replicated there"
+                f" (dynamo.tables.{echo(target.key, 60)} is in {where})"
+            )
+    return [t.in_region(home, region) for t in targets]
+
+
+def replication_of(
+    target: TableTarget,
+    args: argparse.Namespace,
+    client: Any,
+    *,
+    home: str,
+    region: str,
+    url: str | None,
+) -> ReplicationResult:
+    """Probe replication of one table from `region` (written through `client`) to the others."""
+    others = [r for r in target.regions(home) if r != region]
+    clients = {
+        other: make_clients(other, url, 1, args.retry_mode, args.max_attempts)[0]
+        for other in others
+    }
+    return check_replication(
+        client,
+        clients,
+        target.table_name,
+        source_region=region,
+        items=args.replication_items,
+        timeout=args.replication_timeout,
+        stand_in=f"the local stand-in at {url}" if url else None,
+    )
 
 
 def settings_from(args: argparse.Namespace) -> CheckSettings:
@@ -188,7 +266,15 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
     section = outputs.read(DynamoOutputs)
     check_region(section.region, outputs.source)
     targets = select_targets(section, outputs.source, args.table)
-    region, endpoint_url = section.region, section.endpoint_url
+    home, endpoint_url = section.region, section.endpoint_url
+    region = args.region or home
+    targets = in_region(targets, home, region, outputs.source)
+    bare = [t for t in targets if not t.replicas] if args.replication else []
+    if bare:
+        raise WorkloadError(
+            f"--replication: table {bare[0].table_name} has no replicas"
+            f" (dynamo.tables.{echo(bare[0].key, 60)}.replicas; see dbtier:regions)"
+        )
     endpoint = endpoint_url or f"DynamoDB in {region}"
     client, streams = make_clients(
         region, endpoint_url, args.workers + args.segments, args.retry_mode, args.max_attempts
@@ -196,6 +282,7 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
     probe = make_probe(region, endpoint_url)
     settings = settings_from(args)
     results = []
+    replication: list[ReplicationResult] = []
     try:
         # Fail fast on a wrong endpoint: one quick call before any work (or any table creation).
         _check_reachable(probe, targets[0], endpoint, missing_ok=args.create_table)
@@ -220,6 +307,10 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
                     show_progress=not args.json,
                 )
             )
+            if args.replication:
+                replication.append(
+                    replication_of(target, args, client, home=home, region=region, url=endpoint_url)
+                )
     except botocore.exceptions.EndpointConnectionError:
         raise WorkloadError(f"cannot reach {echo(endpoint)}") from None
     except botocore.exceptions.NoCredentialsError:
@@ -230,7 +321,7 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
         raise WorkloadError(
             f"batch write gave up with {exc.remaining} items unprocessed", EXIT_CHECK_FAILED
         ) from None
-    return finish(DynamoResult(region, results), args.json, render)
+    return finish(DynamoResult(region, results, replication), args.json, render)
 
 
 def render(result: DynamoResult) -> str:
@@ -266,4 +357,20 @@ def render(result: DynamoResult) -> str:
             rows.append(["stream", f"{s.records} records ({events}), {s.failures} failures"])
         status = "ok" if t.ok else "FAILED: " + "; ".join(t.problems)
         blocks.append(f"table {t.table}: {status}\n" + render_table(["step", "result"], rows))
+    blocks += [render_replication(r) for r in result.replication]
     return "\n\n".join(blocks)
+
+
+def render_replication(r: ReplicationResult) -> str:
+    """One table's replication lag from the region written to each other region."""
+    rows = []
+    for lag in r.regions:
+        shown = lag.to_json().get("lagSeconds")
+        lags = f"lag {shown['min']}/{shown['median']}/{shown['max']} s" if shown else "no lag seen"
+        rows.append([lag.region, f"{len(lag.lags)}/{lag.sent} probes, {lags} (min/median/max)"])
+    by = r.stand_in or "DynamoDB global tables"
+    status = "ok" if r.ok else "FAILED: " + "; ".join(r.problems)
+    head = f"replication of {r.table} from {r.source}, replicated by {by}: {status}"
+    if r.stand_in:
+        head += "\n(local run: the lag is what the stand-in does, not what DynamoDB would do)"
+    return head + "\n" + render_table(["region", "observed"], rows)

@@ -26,6 +26,12 @@ from workloads.common import (
     log,
     progress,
 )
+from workloads.migration_check.binlog import (
+    RETENTION_HOURS,
+    Retention,
+    read_retention,
+    set_retention,
+)
 from workloads.migration_check.catalog import Database, open_database
 from workloads.migration_check.compare import (
     KeyRange,
@@ -35,6 +41,7 @@ from workloads.migration_check.compare import (
     select_tables,
 )
 from workloads.migration_check.dms import DmsReport
+from workloads.migration_check.plan import RowFilter
 from workloads.migration_check.prepare import (
     PrepareReport,
     postgres_source_checks,
@@ -48,11 +55,14 @@ __all__ = [
     "Location",
     "MigrationReport",
     "PrepareReport",
+    "RowFilter",
     "TableReport",
+    "binlog_warning",
     "check_source",
     "compare",
     "diff_rows",
     "select_tables",
+    "source_retention",
 ]
 
 
@@ -69,6 +79,7 @@ class MigrationReport:
     matched_any: bool  # False: no source table matches the patterns (bad input)
     source_engine: str = "mysql"  # the outputs' engine names
     target_engine: str = "aurora-mysql"
+    warnings: tuple[str, ...] = ()  # what may break the migration later; not a failure now
 
     @property
     def ok(self) -> bool:
@@ -95,6 +106,7 @@ class MigrationReport:
             "exclude": self.exclude,
             "tables": [t.to_json() for t in self.tables],
             "dms": self.dms.to_json(),
+            "warnings": list(self.warnings),
             "ok": self.ok,
         }
         if self.problem:
@@ -119,6 +131,40 @@ def check_source(source: Endpoint, family: str = MYSQL) -> PrepareReport:
         db.close()
 
 
+def source_retention(source: Endpoint, set_hours: int | None = None) -> tuple[Retention, Retention]:
+    """How long the MySQL or MariaDB ``source`` keeps its binlogs, before and after making it
+    keep them ``set_hours`` (``binlog.set_retention``; None: only read, after is before)."""
+    db = open_database(MYSQL, source)
+    try:
+        cur = db.conn.cursor(buffered=True)
+        try:
+            before = read_retention(cur)
+            after = before if set_hours is None else set_retention(cur, set_hours)
+        except db.driver_error as exc:
+            raise db.failed(exc) from None
+        finally:
+            cur.close()
+    finally:
+        db.close()
+    return before, after
+
+
+def binlog_warning(source: Endpoint, dms: DmsReport) -> str | None:
+    """A warning when a MySQL or MariaDB source keeps its binlogs for less than change data
+    capture needs (``binlog.RETENTION_HOURS``, AWS DMS's minimum); None when it keeps them long
+    enough or the task (as DMS reports it) captures no changes."""
+    if not dms.captures_changes:
+        return None
+    retention = source_retention(source)[0]
+    if retention.keeps(RETENTION_HOURS):
+        return None
+    return (
+        f"the source keeps binlogs for less than the {RETENTION_HOURS} h DMS CDC needs "
+        f"({retention.describe()}): a stopped or lagging task loses changes for good; run "
+        f"python -m workloads binlog-retention --hours {RETENTION_HOURS}"
+    )
+
+
 @dataclass(frozen=True)
 class Location:
     """Where one end of the comparison is: its endpoint, engine family and schema (None: the
@@ -138,9 +184,11 @@ def compare(
     chunk_size: int = 25_000,
     max_ranges: int = 5,
     show_progress: bool = False,
+    row_filter: RowFilter | None = None,
 ) -> tuple[list[TableReport], bool]:
     """Every chosen table compared, then the tables only in the target; and whether any source
-    table matched the patterns."""
+    table matched the patterns. ``row_filter`` leaves out rows written after its time (a
+    restore's copy cannot hold them)."""
     source_db = open_database(source.family, source.endpoint, source.schema)
     try:
         target_db = open_database(target.family, target.endpoint, target.schema)
@@ -155,6 +203,7 @@ def compare(
             chunk_size=chunk_size,
             max_ranges=max_ranges,
             show_progress=show_progress,
+            row_filter=row_filter,
         )
     finally:
         source_db.close()
@@ -169,6 +218,7 @@ def _compare_all(
     chunk_size: int,
     max_ranges: int,
     show_progress: bool,
+    row_filter: RowFilter | None = None,
 ) -> tuple[list[TableReport], bool]:
     include, exclude = patterns
     source_tables = source_db.tables()
@@ -192,6 +242,7 @@ def _compare_all(
                     chunk_size=chunk_size,
                     max_ranges=max_ranges,
                     pool=pool,
+                    row_filter=row_filter,
                 )
             )
             bar.update()

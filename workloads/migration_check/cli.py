@@ -11,12 +11,13 @@ from workloads.migration_check import (
     Location,
     MigrationReport,
     PrepareReport,
+    binlog_warning,
     check_source,
     compare,
 )
 from workloads.migration_check.dms import dms_report
 from workloads.sql import ConnectionOptions, add_connection_arguments, sql_endpoint
-from workloads.sql.engines import engine_family
+from workloads.sql.engines import MYSQL, engine_family
 
 WORKLOAD = "migration-check"
 
@@ -84,6 +85,7 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
         show_progress=not args.json,
     )
     dms = dms_report(outputs.read_optional(MigrationOutputs), outputs.source, args.connect_timeout)
+    warning = binlog_warning(source, dms) if s_family == MYSQL else None
     report = MigrationReport(
         source,
         target,
@@ -94,6 +96,7 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
         matched_any,
         source_engine=relational.engine,
         target_engine=aurora.engine,
+        warnings=() if warning is None else (warning,),
     )
     return finish(report, args.json, render)
 
@@ -110,6 +113,7 @@ def render(report: MigrationReport) -> str:
     ]
     if report.problem:
         lines.append(f"FAILED: {report.problem}")
+    lines += [f"WARNING: {w}" for w in report.warnings]
     rows = [
         (
             t.table,

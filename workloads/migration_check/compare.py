@@ -12,8 +12,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from workloads.migration_check.canonical import Column
 from workloads.migration_check.catalog import Database
-from workloads.migration_check.plan import ARITHMETIC, BUCKETS, TablePlan, match_name, plan_table
+from workloads.migration_check.plan import (
+    ARITHMETIC,
+    BUCKETS,
+    RowFilter,
+    TablePlan,
+    match_name,
+    plan_table,
+)
 from workloads.migration_check.side import SOURCE, TARGET, Key, Row, Rows, Side
 
 SUB_CHUNKS = 25
@@ -49,6 +57,8 @@ class TableReport:
     differing_chunks: int | None = None
     chunking: str | None = None  # arithmetic, keyset or buckets
     streamed_columns: list[str] = field(default_factory=list)
+    # With a row filter: the source rows it left out (written after its time).
+    left_out: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"table": self.table}
@@ -71,6 +81,8 @@ class TableReport:
         }
         if self.streamed_columns:
             out["streamedColumns"] = self.streamed_columns
+        if self.left_out is not None:
+            out["leftOut"] = self.left_out
         return out
 
 
@@ -321,6 +333,34 @@ def _report(
     )
 
 
+LATE_KEYS = 10_000  # rows written after a filter's time left out by key, at most
+
+
+def _leave_out_late_rows(
+    source: Side,
+    target: Side,
+    row_filter: RowFilter,
+    s_columns: list[Column],
+    t_columns: list[Column],
+) -> None:
+    """Leave out, on both sides, the rows the source wrote after the filter's time.
+
+    By key: the source's rows whose time column is after it, and the target's rows of the same
+    keys, so that a row the source updated later is left out of both (the target holds its
+    earlier version). Beyond ``LATE_KEYS`` such rows, by the column on each side instead."""
+    column = row_filter.column_for(source.name, [c.name for c in s_columns])
+    if column is None:
+        return
+    late = source.late_keys(column, row_filter, LATE_KEYS)
+    source.not_after(column, row_filter)
+    if late is not None:
+        target.without(late)
+        return
+    t_column = row_filter.column_for(target.name, [c.name for c in t_columns])
+    if t_column is not None:
+        target.not_after(t_column, row_filter)
+
+
 def compare_table(
     *,
     source_db: Database,
@@ -330,8 +370,11 @@ def compare_table(
     chunk_size: int,
     max_ranges: int,
     pool: ThreadPoolExecutor,
+    row_filter: RowFilter | None = None,
 ) -> TableReport:
-    """Compare one table of the source with the target: counts, checksums, differing ranges."""
+    """Compare one table of the source with the target: counts, checksums, differing ranges;
+    with ``row_filter``, without the rows the source wrote after its time (when the source's
+    table has its column)."""
     target_table = match_name(table, target_tables)
     if target_table is None:
         return TableReport(table, "missing in target")
@@ -349,5 +392,9 @@ def compare_table(
         return TableReport(table, "skipped", columns_missing_in_target=missing, reason=reason)
     source = Side(source_db, plan, SOURCE)
     target = Side(target_db, plan, TARGET)
+    if row_filter is not None:
+        _leave_out_late_rows(source, target, row_filter, s_shape.columns, t_shape.columns)
     job = _Job(plan, source, target, chunk_size, max_ranges, pool)
-    return _bucketed(job) if plan.strategy == BUCKETS else _ranged(job)
+    report = _bucketed(job) if plan.strategy == BUCKETS else _ranged(job)
+    report.left_out = source.left_out()
+    return report

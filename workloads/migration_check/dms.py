@@ -20,6 +20,13 @@ class DmsReport:
     last_failure: str | None = None
     stats: dict[str, Any] = field(default_factory=dict)
     tables: list[dict[str, Any]] = field(default_factory=list)
+    migration_type: str | None = None
+    """full-load, cdc or full-load-and-cdc (DMS's MigrationType)."""
+
+    @property
+    def captures_changes(self) -> bool:
+        """Whether the task reads the source's change log (unknown counts as yes)."""
+        return self.migration_type != "full-load"
 
     @property
     def failed(self) -> bool:
@@ -92,6 +99,7 @@ def dms_report(migration: MigrationOutputs | None, source: str, timeout: int) ->
         status=task.get("Status"),
         stop_reason=task.get("StopReason"),
         last_failure=task.get("LastFailureMessage"),
+        migration_type=task.get("MigrationType"),
         stats={
             k: v
             for k, v in task.get("ReplicationTaskStats", {}).items()

@@ -15,7 +15,9 @@ Chunking follows what the key allows on both engines:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from workloads.migration_check.canonical import (
     CRC32,
@@ -125,3 +127,20 @@ def _ordered_alike(s_family: str, t_family: str, column: ColumnPlan) -> bool:
             column.target.charset,
         )
     return column.form.kind in ORDERED_ALIKE and {s_kind, t_kind} <= ORDERED_ALIKE
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    """Which rows to compare: those whose time column is not after ``before`` (NULL counts as
+    before), the rows a copy taken at ``before`` must hold. ``column`` applies to every table
+    that has it, ``columns`` names a table's own (the restore drill's marker table); a table
+    without its column is compared whole."""
+
+    before: datetime
+    column: str | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+    def column_for(self, table: str, names: list[str]) -> str | None:
+        """The filter's column among ``names`` (the table's columns), or None."""
+        wanted = self.columns.get(table, self.column)
+        return None if wanted is None else match_name(wanted, names)

@@ -7,12 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import mysql.connector
-
 from workloads.common import check_exit_code
-from workloads.sql.mysqldb import server_flavor
+from workloads.migration_check.binlog import RETENTION_HOURS, read_retention
 
-RETENTION_HOURS = 24
 # DMS CDC from PostgreSQL: wal_level logical (on RDS: rds.logical_replication = 1), a replication
 # slot and a WAL sender for the task, and wal_sender_timeout 0 or at least 10 seconds.
 # https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Source.PostgreSQL.html
@@ -55,7 +52,6 @@ class PrepareReport:
 def prepare_source_checks(conn: Any) -> list[SourceCheck]:
     """What DMS CDC needs from a MySQL source, each with the exact change when it is wrong."""
     cur = conn.cursor(buffered=True)
-    flavor = server_flavor(cur)
 
     def variable(name: str) -> str | None:
         cur.execute("SHOW GLOBAL VARIABLES LIKE %s", (name,))
@@ -95,49 +91,25 @@ def prepare_source_checks(conn: Any) -> list[SourceCheck]:
             "SET GLOBAL binlog_row_image = 'FULL' and in my.cnf)",
         )
     )
-    on_rds, hours = _rds_retention_hours(cur) if flavor == "mysql" else (False, None)
-    if on_rds:
-        checks.append(
-            SourceCheck(
-                check=f"binlog retention >= {RETENTION_HOURS} hours (RDS)",
-                value="NULL (purged as soon as possible)" if hours is None else f"{hours} hours",
-                ok=hours is not None and hours >= RETENTION_HOURS,
-                fix="CALL mysql.rds_set_configuration('binlog retention hours', "
-                f"{RETENTION_HOURS});",
-            )
+    retention = read_retention(cur)
+    # On RDS, MySQL and MariaDB alike, through its procedure; elsewhere the expiry variable.
+    fix = (
+        f"python -m workloads binlog-retention --hours {RETENTION_HOURS} (CALL "
+        f"mysql.rds_set_configuration('binlog retention hours', {RETENTION_HOURS});)"
+        if retention.on_rds
+        else f"SET GLOBAL binlog_expire_logs_seconds = {RETENTION_HOURS * 3600} (and in my.cnf)"
+    )
+    checks.append(
+        SourceCheck(
+            check=f"binlog retention >= {RETENTION_HOURS} hours"
+            + (" (RDS)" if retention.on_rds else ""),
+            value=retention.describe(),
+            ok=retention.keeps(RETENTION_HOURS),
+            fix=fix,
         )
-    else:
-        seconds_text = variable("binlog_expire_logs_seconds")
-        days_text = variable("expire_logs_days")
-        seconds = int(float(seconds_text)) if seconds_text else 0
-        if not seconds and days_text:
-            seconds = int(float(days_text) * 86400)
-        checks.append(
-            SourceCheck(
-                check=f"binlog retention >= {RETENTION_HOURS} hours",
-                value="never purged" if seconds == 0 else f"{seconds / 3600:g} hours",
-                ok=seconds == 0 or seconds >= RETENTION_HOURS * 3600,
-                fix=f"SET GLOBAL binlog_expire_logs_seconds = {RETENTION_HOURS * 3600} "
-                "(and in my.cnf)",
-            )
-        )
+    )
     cur.close()
     return checks
-
-
-def _rds_retention_hours(cur: Any) -> tuple[bool, int | None]:
-    """(running on RDS, its 'binlog retention hours' or None when unset)."""
-    try:
-        cur.execute("CALL mysql.rds_show_configuration")
-    except mysql.connector.Error:
-        return False, None
-    hours = None
-    for row in cur.fetchall():
-        if str(row[0]) == "binlog retention hours" and row[1] not in (None, "NULL"):
-            hours = int(row[1])
-    while cur.nextset() if hasattr(cur, "nextset") else False:
-        pass
-    return True, hours
 
 
 def postgres_source_checks(conn: Any) -> list[SourceCheck]:

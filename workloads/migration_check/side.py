@@ -21,7 +21,7 @@ from workloads.migration_check.canonical import (
     row_text,
 )
 from workloads.migration_check.catalog import Database
-from workloads.migration_check.plan import ColumnPlan, TablePlan
+from workloads.migration_check.plan import ColumnPlan, RowFilter, TablePlan
 from workloads.sql.engines import MYSQL
 
 SOURCE, TARGET = "source", "target"
@@ -78,6 +78,39 @@ class Side:
         self.mysql = family == MYSQL
         cast = "" if self.mysql else "::text"
         self.streamed = [db.quote(column(p).name) + cast for p in plan.streamed]
+        # A condition every statement adds (``not_after``, ``without``), and its parameters.
+        self.only: tuple[str, list[Any]] | None = None
+
+    def not_after(self, column: str, row_filter: RowFilter) -> None:
+        """Leave out the rows whose ``column`` is after the filter's time."""
+        quoted = self.db.quote(column)
+        self.only = (f"({quoted} IS NULL OR {quoted} <= %s)", [self.db.param(row_filter.before)])
+
+    def without(self, keys: list[Key]) -> None:
+        """Leave out the rows of these keys (none: every row stays)."""
+        if not keys:
+            return
+        row = f"({', '.join(['%s'] * len(self.key))})"
+        self.only = (
+            f"({', '.join(self.key)}) NOT IN ({', '.join([row] * len(keys))})",
+            [self.db.param(v) for key in keys for v in key],
+        )
+
+    def late_keys(self, column: str, row_filter: RowFilter, most: int) -> list[Key] | None:
+        """The keys of the rows whose ``column`` is after the filter's time; None when there
+        are more than ``most``."""
+        found = self.db.query(
+            f"SELECT {', '.join(self.key)} FROM {self.table} WHERE {self.db.quote(column)} > %s "
+            "LIMIT %s",
+            [self.db.param(row_filter.before), most + 1],
+        )
+        return None if len(found) > most else [tuple(r) for r in found]
+
+    def _filtered(self, where: str, params: list[Any]) -> tuple[str, list[Any]]:
+        """``where`` narrowed to the rows the filter keeps."""
+        if self.only is None:
+            return where, params
+        return f"{self.only[0]} AND ({where})", [*self.only[1], *params]
 
     def _where(
         self, lower: Key | None, upper: Key | None, inclusive_upper: bool
@@ -93,7 +126,7 @@ class Side:
         if upper is not None:
             parts.append(f"{key} {'<=' if inclusive_upper else '<'} {marks}")
             params.extend(self.db.param(v) for v in upper)
-        return (" AND ".join(parts) or "TRUE"), params
+        return self._filtered(" AND ".join(parts) or "TRUE", params)
 
     def chunk_sums(self, chunks: list[tuple[Any, Any]], inclusive_upper: bool) -> list[Key]:
         """(row count, combined row hashes) for each key range."""
@@ -110,9 +143,11 @@ class Side:
     def bucket_sums(self, buckets: int) -> dict[int, Key]:
         """bucket -> (row count, combined row hashes), the bucket a hash of the key's canonical
         text modulo ``buckets``: one grouped scan."""
+        where, params = self._filtered("TRUE", [])
         rows = self.db.query(
             f"SELECT MOD({self.key_hash}, {int(buckets)}) AS b, COUNT(*), {self.total} "
-            f"FROM {self.table} GROUP BY b"
+            f"FROM {self.table} WHERE {where} GROUP BY b",
+            params,
         )
         return {int(b): (int(count), int(total)) for b, count, total in rows}
 
@@ -144,18 +179,32 @@ class Side:
         """The rows of some key-hash buckets (differing ones): one scan."""
         marks = ", ".join(["%s"] * len(wanted))
         bucket = f"MOD({self.key_hash}, {int(buckets)})"
-        return self._fetch(f"{bucket} IN ({marks})", list(wanted), bucket)
+        return self._fetch(*self._filtered(f"{bucket} IN ({marks})", list(wanted)), bucket)
 
     def min_max(self) -> tuple[Any, Any]:
         """MIN and MAX of the (single, integer) key: two index lookups."""
-        low, high = self.db.one(f"SELECT MIN({self.key[0]}), MAX({self.key[0]}) FROM {self.table}")
+        where, params = self._filtered("TRUE", [])
+        low, high = self.db.one(
+            f"SELECT MIN({self.key[0]}), MAX({self.key[0]}) FROM {self.table} WHERE {where}",
+            params,
+        )
         return low, high
 
     def estimate(self) -> int:
         return self.db.estimate(self.name)
 
     def count(self) -> int:
-        return int(self.db.one(f"SELECT COUNT(*) FROM {self.table}")[0])
+        where, params = self._filtered("TRUE", [])
+        return int(self.db.one(f"SELECT COUNT(*) FROM {self.table} WHERE {where}", params)[0])
+
+    def left_out(self) -> int | None:
+        """Rows the filter leaves out (written after its time); None without a filter."""
+        if self.only is None:
+            return None
+        condition, params = self.only
+        return int(
+            self.db.one(f"SELECT COUNT(*) FROM {self.table} WHERE NOT {condition}", params)[0]
+        )
 
     def boundaries(self, chunk_size: int) -> list[Key]:
         """Upper keys of successive chunks of ``chunk_size`` rows (keyset walk of the key)."""

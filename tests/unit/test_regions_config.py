@@ -1,0 +1,76 @@
+"""`dbtier:regions` and `dbtier:network.regions` through the stack's config parser: accepted
+secondary regions and their networks, and every bad value refused in one line naming its key."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from components.stack_config import ConfigError, parse
+
+HOME = "us-east-1"
+
+
+def test_no_regions_is_one_region() -> None:
+    cfg = parse({}, region=HOME)
+    assert cfg.regions == () and dict(cfg.network_regions) == {}
+
+
+def test_regions_and_their_networks_are_parsed_as_pulumi_passes_them() -> None:
+    network = {
+        "vpcId": "vpc-0123abcd",
+        "regions": {"eu-west-1": {"vpcId": "vpc-0abc1234", "subnetIds": ["subnet-0a1b2c3d", "subnet-0d4e5f6a"]}},
+    }  # fmt: skip
+    cfg = parse(
+        {"dbtier:regions": json.dumps(["eu-west-1", "us-west-2"]), "dbtier:network": json.dumps(network)},
+        region=HOME,
+    )  # fmt: skip
+    assert cfg.regions == ("eu-west-1", "us-west-2")
+    assert cfg.network.vpc_id == "vpc-0123abcd"  # the home network is still dbtier:network's own
+    assert cfg.network_regions["eu-west-1"].vpc_id == "vpc-0abc1234"
+    assert cfg.network_regions["eu-west-1"].subnet_ids == ("subnet-0a1b2c3d", "subnet-0d4e5f6a")
+
+
+BAD: list[tuple[str, dict[str, Any], str]] = [
+    ("the home region", {"dbtier:regions": [HOME]}, "dbtier:regions[0]: 'us-east-1' is the stack's own region"),
+    ("an unknown region", {"dbtier:regions": ["eu-west-1", "us-east-9"]}, "dbtier:regions[1]: 'us-east-9' is not an AWS region"),
+    ("another partition", {"dbtier:regions": ["cn-north-1"]}, "dbtier:regions[0]: 'cn-north-1' is in partition aws-cn"),
+    ("a region twice", {"dbtier:regions": ["eu-west-1", "eu-west-1"]}, "dbtier:regions[1]: eu-west-1 is listed twice"),
+    ("not a list", {"dbtier:regions": "eu-west-1"}, "dbtier:regions must be a list of region names"),
+    ("not a name", {"dbtier:regions": [3]}, "dbtier:regions[0] must be a non-empty string"),
+    ("a network for no secondary region",
+     {"dbtier:regions": ["eu-west-1"], "dbtier:network": {"regions": {"us-west-2": {}}}},
+     "dbtier:network.regions.us-west-2 is not a region of dbtier:regions (eu-west-1)"),
+    ("a bad field in a region's network",
+     {"dbtier:regions": ["eu-west-1"], "dbtier:network": {"regions": {"eu-west-1": {"subnetIds": ["subnet-0a1b2c3d"]}}}},
+     "dbtier:network.regions.eu-west-1.subnetIds needs dbtier:network.regions.eu-west-1.vpcId"),
+    ("a table that cannot be replicated",
+     {"dbtier:regions": ["eu-west-1"],
+      "dbtier:dynamo": {"tables": [{"name": "Orders", "hashKey": "id", "attributes": {"id": "S"}, "stream": "KEYS_ONLY"}]}},
+     "dbtier:dynamo.tables[0].stream must be NEW_AND_OLD_IMAGES with dbtier:regions (got KEYS_ONLY)"),
+    # Every Aurora version AWS still creates has global databases somewhere (the versions that
+    # do not are refused as deprecated first: test_global_data.py); a region may not have them.
+    ("a secondary region without Aurora Global Database",
+     {"dbtier:regions": ["eu-west-1", "ap-southeast-7"]},
+     "dbtier:aurora.engineVersion: Aurora Global Database is not offered in ap-southeast-7"),
+    ("Aurora backtrack", {"dbtier:regions": ["eu-west-1"], "dbtier:aurora": {"backtrackHours": 24}},
+     "dbtier:aurora.backtrackHours must be 0 with dbtier:regions (got 24)"),
+]  # fmt: skip
+
+
+def test_aurora_off_or_single_region_is_not_asked_about_global_databases() -> None:
+    parse({"dbtier:aurora": {"backtrackHours": 24}}, region=HOME)
+    parse({"dbtier:regions": ["eu-west-1"], "dbtier:aurora": {"enabled": False, "backtrackHours": 24}},
+          region=HOME)  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "raw", "message"), BAD, ids=[b[0] for b in BAD])
+def test_bad_regions_are_refused_naming_the_key(
+    case: str, raw: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse(raw, region=HOME)
+    assert message in str(caught.value), case
+    assert "\n" not in str(caught.value)

@@ -1,0 +1,108 @@
+"""Stacks with secondary regions on the shared mocks: dev-like with two, prod-like with one.
+Every replica in its region with that region's key, each regional resource on its region's
+provider, one replication alarm per replica region, and the outputs carrying the replicas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from preflight.plan import Plan, PlannedResource, plan_stack
+from tests.unit.conftest import of_type, one
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLE = "aws:dynamodb/table:Table"
+KEY = "aws:kms/key:Key"
+
+
+@pytest.fixture(scope="module")
+def dev_two() -> Plan:
+    return plan_stack("dev", config_overrides={"dbtier:regions": ["eu-west-1", "us-west-2"]})
+
+
+def prod_variant(regions: list[str]) -> dict[str, object]:
+    """Prod's config with secondary regions: its Aurora without backtrack, which an Aurora
+    Global Database does not have."""
+    aurora = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())["config"]["dbtier:aurora"]
+    return {"dbtier:regions": regions, "dbtier:aurora": {**aurora, "backtrackHours": 0}}
+
+
+@pytest.fixture(scope="module")
+def prod_one() -> Plan:
+    return plan_stack("prod", config_overrides=prod_variant(["eu-west-1"]))
+
+
+def provider_of(plan: Plan, r: PlannedResource) -> PlannedResource:
+    urn = r.provider.rsplit("::", 1)[0]
+    return next(p for p in plan.resources if p.urn == urn)
+
+
+@pytest.mark.parametrize(("fixture", "regions"), [("dev_two", ["eu-west-1", "us-west-2"]),
+                                                   ("prod_one", ["eu-west-1"])])  # fmt: skip
+def test_each_replica_is_in_its_region_with_that_regions_key(
+    request: pytest.FixtureRequest, fixture: str, regions: list[str]
+) -> None:
+    plan: Plan = request.getfixturevalue(fixture)
+    keys = {k.name: k for k in of_type(plan, KEY)}
+    for table in of_type(plan, TABLE):
+        assert [b["regionName"] for b in table.inputs["replicas"]] == regions
+        assert table.inputs["streamViewType"] == "NEW_AND_OLD_IMAGES"
+        for block in table.inputs["replicas"]:
+            region = block["regionName"]
+            assert block["kmsKeyArn"].startswith(f"arn:aws:kms:{region}:")
+            assert block["pointInTimeRecovery"] is True
+            assert block["deletionProtectionEnabled"] == table.inputs["deletionProtectionEnabled"]
+            # The table depends on that region's key, made by that region's provider.
+            key = keys[f"stack-key-{region}"]
+            assert key.urn in table.property_dependencies["replicas"]
+            assert provider_of(plan, key).inputs["region"] == region
+        # The table itself stays home, on the stack's provider.
+        assert provider_of(plan, table).name == "dbtier-aws"
+
+
+def test_every_regional_resource_is_on_its_regions_provider(dev_two: Plan) -> None:
+    # The first secondary region also holds the RDS primary's replicated backups.
+    extra = {"eu-west-1": {"relational-backups-eu-west-1"}, "us-west-2": set()}
+    for region in ("eu-west-1", "us-west-2"):
+        provider = one(dev_two, "pulumi:providers:aws", f"dbtier-aws-{region}")
+        on_it = {r.name for r in dev_two.resources if r.provider.startswith(provider.urn + "::")}
+        assert on_it == {f"stack-key-{region}", f"stack-key-{region}-alias", *extra[region]}
+        assert provider.inputs["region"] == region
+
+
+def test_a_replication_alarm_per_replica_region_and_replicas_in_the_outputs(prod_one: Plan) -> None:
+    alarms = [a for a in of_type(prod_one, "aws:cloudwatch/metricAlarm:MetricAlarm")
+              if a.name.endswith("-replication-eu-west-1")]  # fmt: skip
+    tables = of_type(prod_one, TABLE)
+    assert len(alarms) == len(tables)
+    (query,) = [q for q in alarms[0].inputs["metricQueries"] if "metric" in q]
+    assert query["metric"]["metricName"] == "ReplicationLatency"
+    assert query["metric"]["dimensions"]["ReceivingRegion"] == "eu-west-1"
+    for name, table in prod_one.outputs["dynamo"]["tables"].items():
+        (replica,) = table["replicas"]
+        assert replica["region"] == "eu-west-1"
+        assert replica["arn"] == table["arn"].replace(":us-east-1:", ":eu-west-1:"), name
+
+
+def test_a_stack_without_regions_has_no_replica_and_no_second_provider(dev_plan: Plan) -> None:
+    assert [p.name for p in of_type(dev_plan, "pulumi:providers:aws")] == ["dbtier-aws"]
+    assert all("replicas" not in t.inputs for t in of_type(dev_plan, TABLE))
+    assert all("replicas" not in t for t in dev_plan.outputs["dynamo"]["tables"].values())
+
+
+BACKUPS = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
+
+
+def test_the_primarys_backups_go_to_the_first_secondary_region(
+    prod_one: Plan, dev_two: Plan
+) -> None:
+    for plan in (prod_one, dev_two):
+        primary = one(plan, "aws:rds/instance:Instance", "relational-primary")
+        (backups,) = of_type(plan, BACKUPS)
+        assert backups.name == "relational-backups-eu-west-1"
+        assert provider_of(plan, backups).inputs["region"] == "eu-west-1"
+        assert backups.inputs["kmsKeyId"].startswith("arn:aws:kms:eu-west-1:")
+        assert backups.inputs["retentionPeriod"] == primary.inputs["backupRetentionPeriod"]
+        assert backups.property_dependencies["sourceDbInstanceArn"] == [primary.urn]
