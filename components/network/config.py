@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from awsdata.vpc import PRIVATE_TEXT, is_private
 from components.fieldcheck import check_object
 from components.settings import ConfigError, Fields, describe
 from contract.fielddoc import doc
@@ -86,33 +86,10 @@ class NetworkConfig:
     )
 
 
-# Networks that are not the internet: RFC 1918 private ranges, RFC 6598 shared address space
-# (carrier-grade NAT, also used inside AWS), and IPv6 unique local addresses (fc00::/7). A range
-# inside one of them is allowed; anything else reaches addresses `ipaddress` calls global.
-PRIVATE_NETWORKS = tuple(
-    ipaddress.ip_network(n)
-    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
-)
 # Written the way AWS writes CIDRs: dotted quad or hex groups, an explicit prefix, ASCII only.
 _CIDR = re.compile(
     r"[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}|[0-9a-fA-F:]{2,39}/[0-9]{1,3}", re.ASCII
 )
-
-
-def public_addresses(networks: Iterable[Any]) -> int:
-    """How many addresses of the union of `networks` lie outside PRIVATE_NETWORKS."""
-    total = 0
-    for version in (4, 6):
-        union: list[Any] = list(
-            ipaddress.collapse_addresses(n for n in networks if n.version == version)
-        )
-        for net in union:
-            private: list[Any] = [
-                p for p in PRIVATE_NETWORKS if p.version == version and p.overlaps(net)
-            ]
-            inside = sum(int((p if p.subnet_of(net) else net).num_addresses) for p in private)
-            total += int(net.num_addresses) - inside
-    return total
 
 
 def _parse_cidr(name: str, value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
@@ -127,18 +104,17 @@ def _parse_cidr(name: str, value: str) -> ipaddress.IPv4Network | ipaddress.IPv6
             f"{name} must be a CIDR block with no host bits set, such as 10.0.0.0/16"
             f" (got {describe(value)})"
         ) from None
-    if not any(net.subnet_of(p) for p in PRIVATE_NETWORKS if p.version == net.version):  # type: ignore[arg-type]
+    if not is_private(net):
         raise ConfigError(
             f"{name} ({net}) reaches public internet addresses: list private networks only"
-            " (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7), or use"
-            " dbtier:network.allowedSecurityGroupIds"
+            f" ({PRIVATE_TEXT}), or use dbtier:network.allowedSecurityGroupIds"
         )
     return net
 
 
 def parse_cidrs(key: str, values: tuple[str, ...]) -> tuple[str, ...]:
-    """Each CIDR private, none repeated or inside another, and their union no public address:
-    the rule is about how much of the internet the list opens, not how each item is spelled."""
+    """Each CIDR private (awsdata.vpc, the table the pack's ingress-union rule reads too), none
+    repeated or inside another; so their union opens no public address either."""
     nets = [_parse_cidr(f"{key}[{i}]", v) for i, v in enumerate(values)]
     for i, net in enumerate(nets):
         for j, other in enumerate(nets[:i]):
@@ -146,9 +122,6 @@ def parse_cidrs(key: str, values: tuple[str, ...]) -> tuple[str, ...]:
                 raise ConfigError(
                     f"{key}[{i}] ({net}) overlaps {key}[{j}] ({other}); list each network once"
                 )
-    exposed = public_addresses(nets)
-    if exposed:  # unreachable after the per-item rule; kept as the property itself
-        raise ConfigError(f"{key} opens {exposed} public internet addresses; list private networks")
     return tuple(str(n) for n in nets)
 
 
