@@ -496,7 +496,9 @@ def test_renew_waiting_gives_up_after_its_bound(secrets_manager):
     source = _resolve(arn)
     began = time.monotonic()
     assert renew_waiting(source, source.initial, max_seconds=0.3, initial_wait=0.05) is None
-    assert time.monotonic() - began < 2
+    # Only a guard against waiting without end: the backoff and the deadline themselves are
+    # asserted on a stand-in clock (tests/unit/test_credential_renewal.py).
+    assert time.monotonic() - began < 15
 
 
 def test_a_redis_secret_authenticates_with_the_token_alone(secrets_manager):
