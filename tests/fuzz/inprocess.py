@@ -45,6 +45,7 @@ import pytest
 import preflight.__main__ as preflight_cli
 import preflight.client
 import preflight.policy
+import workloads.__main__ as workloads_cli
 from tests.fuzz import fuzz_harness
 from tests.fuzz.fuzz_harness import (
     CAPTURE_LIMIT,
@@ -62,8 +63,12 @@ from tests.fuzz.fuzz_harness import (
     kill_group,
     run_case,
 )
+from tests.fuzz.process_state import Leaks, connections, isolated
 
-ENTRIES: dict[str, Callable[[list[str]], int | None]] = {"preflight": preflight_cli.main}
+ENTRIES: dict[str, Callable[[list[str]], int | None]] = {
+    "preflight": preflight_cli.main,
+    "workloads": workloads_cli.main,
+}
 """The CLIs that can run in process: `python -m <module>` -> its main(argv)."""
 
 # A fresh interpreter's warning filters (Python 3.11, no -W, no PYTHONWARNINGS), first match wins.
@@ -131,15 +136,16 @@ def _streams(work: Path) -> Iterator[tuple[io.BufferedRandom, io.BufferedRandom]
 
 
 @contextlib.contextmanager
-def _fresh_process_state() -> Iterator[None]:
-    """os.environ, cwd, warning filters and root logging as in the subprocess; then restored."""
+def _fresh_process_state(extra: dict[str, str]) -> Iterator[None]:
+    """os.environ (with `extra`), cwd, warning filters and root logging as in the subprocess;
+    then restored."""
     environ = dict(os.environ)
     cwd = os.getcwd()
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     try:
         os.environ.clear()
-        os.environ.update(child_env(base=environ))
+        os.environ.update(child_env(extra, base=environ))
         os.chdir(ROOT)
         root.handlers[:] = []
         root.setLevel(logging.WARNING)
@@ -273,11 +279,14 @@ def run_in_process(case: Case, context: Any = None) -> Result:
         modules = set(sys.modules)
         registered = _registered()
         left: list[tuple[int, str]] = []
+        leaks, connected = Leaks(), list[str]()
         began = time.monotonic()
         with _streams(project.parent) as (out, err):
             with (
                 _children_left(left),
-                _fresh_process_state(),
+                isolated(project.parent, leaks),
+                connections(connected),
+                _fresh_process_state(case.extra_env(context)),
                 _watchdog(case.timeout * HANG_LIMIT) as expired,
             ):
                 try:
@@ -291,7 +300,7 @@ def run_in_process(case: Case, context: Any = None) -> Result:
                     traceback.print_exc()
                     returncode = 1
             elapsed = time.monotonic() - began
-            problems = _leaks(registered)
+            problems = _leaks(registered) + leaks.found()
             for name in set(sys.modules) - modules:
                 where = getattr(sys.modules[name], "__file__", None) or ""
                 if where.startswith(str(project.parent)):
@@ -308,6 +317,7 @@ def run_in_process(case: Case, context: Any = None) -> Result:
             left_running=[f"{pid} {cmd[:120]}" for pid, cmd in left],
             project=str(project),
             in_process=True,
+            connected=connected,
         )
 
 
