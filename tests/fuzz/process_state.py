@@ -63,7 +63,7 @@ def _sockets() -> dict[str, tuple[str, str]]:
 
 def open_fds(own: str) -> dict[int, str]:
     """This process's file descriptors and what they point at, less those of other runs (files
-    in another case's directory) and connections accepted by a server of this process."""
+    in another case's directory, /proc) and connections accepted by a server of this process."""
     fds = {}
     with contextlib.suppress(OSError):
         for name in os.listdir("/proc/self/fd"):
@@ -74,6 +74,8 @@ def open_fds(own: str) -> dict[int, str]:
     for fd, target in fds.items():
         if target.startswith(_FUZZ_DIRS) and not target.startswith(own):
             continue
+        if target == "/proc" or target.startswith("/proc/"):
+            continue  # the pool's threads scan /proc for what their runs left running
         if target.startswith("socket:["):
             port, _ = sockets.get(target[8:-1], ("", ""))
             if port in listening and not _is_listener(target, sockets):

@@ -85,7 +85,11 @@ def check(case: Case, result: Result, context: OutputsContext, record_property: 
         "fuzz", {"id": case.id, "class": case.cls, "problems": found, **describe(result)}
     )
     if found:
-        pytest.fail(f"{case.id}: {'; '.join(found)}\n  output: {result.summary_line()}", False)
+        harness = [
+            ln for ln in result.stderr.decode(errors="replace").splitlines() if "[harness]" in ln
+        ]
+        shown = "\n  ".join([result.summary_line(), *harness])
+        pytest.fail(f"{case.id}: {'; '.join(found)}\n  output: {shown}", False)
 
 
 # No per-case xdist group: every case stays in the module's (the engines are made once).
