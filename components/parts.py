@@ -17,6 +17,7 @@ import pulumi
 from awsdata import rds_engines
 from components.alarms.watch import Watched
 from components.aurora.resources import ServerlessAurora, ServerlessAuroraArgs
+from components.aurora.secondary import AuroraRegion
 from components.base import RotationAccess
 from components.dynamo.resources import DynamoTables
 from components.migration.resources import Migration, MigrationArgs
@@ -147,10 +148,38 @@ def relational(tier: Tier) -> RelationalTier:
     )
 
 
+def aurora_regions(tier: Tier) -> tuple[AuroraRegion, ...]:
+    """Each secondary region's place for an Aurora Global Database secondary: a network there
+    (`dbtier:network.regions.<region>`, which the config requires with Aurora) with an Aurora
+    security group and DB subnet group, on the region's provider."""
+    cfg = tier.config
+    port = AURORA_POSTGRES_PORT if cfg.aurora.engine == "aurora-postgresql" else 3306
+    places = []
+    for region in tier.regions.values():
+        network = DatabaseNetwork(
+            f"network-{region.name}",
+            DatabaseNetworkArgs(cfg.network_regions[region.name], ("aurora",), aurora_port=port),
+            opts=region.opts,
+        )
+        places.append(
+            AuroraRegion(
+                region.placement(),
+                network.rds_subnet_group,  # type: ignore[arg-type]
+                network.security_group_ids["aurora"],
+                network.availability_zones,
+            )
+        )
+    return tuple(places)
+
+
 def aurora(tier: Tier) -> ServerlessAurora:
     return ServerlessAurora(
         "aurora",
-        ServerlessAuroraArgs(config=tier.config.aurora, **rds_wiring(tier, "aurora")),
+        ServerlessAuroraArgs(
+            config=tier.config.aurora,
+            secondaries=aurora_regions(tier),
+            **rds_wiring(tier, "aurora"),
+        ),
         opts=tier.opts,
     )
 

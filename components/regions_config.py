@@ -37,8 +37,8 @@ REGIONS_DOC = doc(
 )
 NETWORK_REGIONS_DOC = doc(
     "The network of each secondary region where a part needs a VPC there: the fields of"
-    " dbtier:network, by region name; unset: that region's default VPC.",
-    rule="a region of dbtier:regions",
+    " dbtier:network, by region name; {} for that region's default VPC.",
+    rule="a region of dbtier:regions; every one of them when Aurora is enabled",
     key="network.regions",
 )
 
@@ -176,3 +176,9 @@ def _check_aurora(cfg: RegionsConfig, aurora: AuroraConfig) -> None:
             f"dbtier:aurora.backtrackHours must be 0 with {KEY} (got {aurora.backtrack_hours}):"
             " Aurora Global Database does not support backtrack"
         )
+    for region in cfg.regions:
+        if region not in cfg.networks:
+            raise ConfigError(
+                f"{NETWORK_KEY}.{region} is missing: an Aurora Global Database puts a secondary"
+                f" cluster in {region}, which needs a VPC there ({{}} for its default VPC)"
+            )

@@ -21,7 +21,8 @@ def test_no_regions_is_one_region() -> None:
 def test_regions_and_their_networks_are_parsed_as_pulumi_passes_them() -> None:
     network = {
         "vpcId": "vpc-0123abcd",
-        "regions": {"eu-west-1": {"vpcId": "vpc-0abc1234", "subnetIds": ["subnet-0a1b2c3d", "subnet-0d4e5f6a"]}},
+        "regions": {"eu-west-1": {"vpcId": "vpc-0abc1234", "subnetIds": ["subnet-0a1b2c3d", "subnet-0d4e5f6a"]},
+                    "us-west-2": {}},
     }  # fmt: skip
     cfg = parse(
         {"dbtier:regions": json.dumps(["eu-west-1", "us-west-2"]), "dbtier:network": json.dumps(network)},
@@ -31,6 +32,7 @@ def test_regions_and_their_networks_are_parsed_as_pulumi_passes_them() -> None:
     assert cfg.network.vpc_id == "vpc-0123abcd"  # the home network is still dbtier:network's own
     assert cfg.network_regions["eu-west-1"].vpc_id == "vpc-0abc1234"
     assert cfg.network_regions["eu-west-1"].subnet_ids == ("subnet-0a1b2c3d", "subnet-0d4e5f6a")
+    assert cfg.network_regions["us-west-2"].vpc_id is None  # {}: that region's default VPC
 
 
 BAD: list[tuple[str, dict[str, Any], str]] = [
@@ -47,7 +49,7 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
      {"dbtier:regions": ["eu-west-1"], "dbtier:network": {"regions": {"eu-west-1": {"subnetIds": ["subnet-0a1b2c3d"]}}}},
      "dbtier:network.regions.eu-west-1.subnetIds needs dbtier:network.regions.eu-west-1.vpcId"),
     ("a table that cannot be replicated",
-     {"dbtier:regions": ["eu-west-1"],
+     {"dbtier:regions": ["eu-west-1"], "dbtier:network": {"regions": {"eu-west-1": {}}},
       "dbtier:dynamo": {"tables": [{"name": "Orders", "hashKey": "id", "attributes": {"id": "S"}, "stream": "KEYS_ONLY"}]}},
      "dbtier:dynamo.tables[0].stream must be NEW_AND_OLD_IMAGES with dbtier:regions (got KEYS_ONLY)"),
     # Every Aurora version AWS still creates has global databases somewhere (the versions that
@@ -57,6 +59,10 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
      "dbtier:aurora.engineVersion: Aurora Global Database is not offered in ap-southeast-7"),
     ("Aurora backtrack", {"dbtier:regions": ["eu-west-1"], "dbtier:aurora": {"backtrackHours": 24}},
      "dbtier:aurora.backtrackHours must be 0 with dbtier:regions (got 24)"),
+    ("Aurora with no network in a secondary region",
+     {"dbtier:regions": ["eu-west-1", "us-west-2"], "dbtier:network": {"regions": {"eu-west-1": {}}}},
+     "dbtier:network.regions.us-west-2 is missing: an Aurora Global Database puts a secondary"
+     " cluster in us-west-2, which needs a VPC there"),
 ]  # fmt: skip
 
 

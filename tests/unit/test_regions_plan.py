@@ -19,14 +19,25 @@ KEY = "aws:kms/key:Key"
 
 @pytest.fixture(scope="module")
 def dev_two() -> Plan:
-    return plan_stack("dev", config_overrides={"dbtier:regions": ["eu-west-1", "us-west-2"]})
+    return plan_stack("dev", config_overrides=with_networks(["eu-west-1", "us-west-2"]))
+
+
+def with_networks(regions: list[str], stack: str = "dev") -> dict[str, object]:
+    """`dbtier:regions`, and each region's network as the Aurora Global Database needs it:
+    that region's default VPC; the home network is the stack's own."""
+    config = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+    home = config.get("dbtier:network") or {}
+    return {
+        "dbtier:regions": regions,
+        "dbtier:network": {**home, "regions": {region: {} for region in regions}},
+    }
 
 
 def prod_variant(regions: list[str]) -> dict[str, object]:
     """Prod's config with secondary regions: its Aurora without backtrack, which an Aurora
     Global Database does not have."""
     aurora = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())["config"]["dbtier:aurora"]
-    return {"dbtier:regions": regions, "dbtier:aurora": {**aurora, "backtrackHours": 0}}
+    return {**with_networks(regions, "prod"), "dbtier:aurora": {**aurora, "backtrackHours": 0}}
 
 
 @pytest.fixture(scope="module")
@@ -65,10 +76,25 @@ def test_each_replica_is_in_its_region_with_that_regions_key(
 def test_every_regional_resource_is_on_its_regions_provider(dev_two: Plan) -> None:
     # The first secondary region also holds the RDS primary's replicated backups.
     extra = {"eu-west-1": {"relational-backups-eu-west-1"}, "us-west-2": set()}
+    logs = ("error", "slowquery", "audit")  # dev's aurora-mysql exports
     for region in ("eu-west-1", "us-west-2"):
         provider = one(dev_two, "pulumi:providers:aws", f"dbtier-aws-{region}")
         on_it = {r.name for r in dev_two.resources if r.provider.startswith(provider.urn + "::")}
-        assert on_it == {f"stack-key-{region}", f"stack-key-{region}-alias", *extra[region]}
+        aurora = {
+            f"network-{region}-aurora-sg",
+            f"network-{region}-aurora-in-vpc",
+            f"network-{region}-rds-subnets",
+            f"aurora-{region}-cluster-params",
+            *(f"aurora-{region}-cluster-{log}-logs" for log in logs),
+            f"aurora-{region}-cluster",
+            f"aurora-{region}-reader-1",
+        }
+        assert on_it == {
+            f"stack-key-{region}",
+            f"stack-key-{region}-alias",
+            *extra[region],
+            *aurora,
+        }
         assert provider.inputs["region"] == region
 
 
@@ -106,3 +132,66 @@ def test_the_primarys_backups_go_to_the_first_secondary_region(
         assert backups.inputs["kmsKeyId"].startswith("arn:aws:kms:eu-west-1:")
         assert backups.inputs["retentionPeriod"] == primary.inputs["backupRetentionPeriod"]
         assert backups.property_dependencies["sourceDbInstanceArn"] == [primary.urn]
+
+
+GLOBAL = "aws:rds/globalCluster:GlobalCluster"
+CLUSTER = "aws:rds/cluster:Cluster"
+
+
+@pytest.mark.parametrize(("fixture", "regions"), [("dev_two", ["eu-west-1", "us-west-2"]),
+                                                   ("prod_one", ["eu-west-1"])])  # fmt: skip
+def test_aurora_is_a_global_database_with_a_secondary_in_each_region(
+    request: pytest.FixtureRequest, fixture: str, regions: list[str]
+) -> None:
+    plan: Plan = request.getfixturevalue(fixture)
+    primary = one(plan, CLUSTER, "aurora-cluster")
+    (global_,) = of_type(plan, GLOBAL)
+    # Made from the running primary (a region added later must not replace it).
+    assert global_.property_dependencies["sourceDbClusterIdentifier"] == [primary.urn]
+    assert global_.inputs["storageEncrypted"] is True
+    assert global_.inputs["deletionProtection"] == primary.inputs["deletionProtection"]
+    assert "engine" not in global_.inputs  # the primary's; the provider refuses both
+    assert provider_of(plan, global_).name == "dbtier-aws"
+    keys = {k.name: k for k in of_type(plan, KEY)}
+    secondaries = [c for c in of_type(plan, CLUSTER) if c.name != "aurora-cluster"]
+    secondaries.sort(key=lambda c: regions.index(provider_of(plan, c).inputs["region"]))
+    assert [c.name for c in secondaries] == [f"aurora-{r}-cluster" for r in regions]
+    for region, cluster in zip(regions, secondaries, strict=True):
+        assert provider_of(plan, cluster).inputs["region"] == region
+        assert cluster.property_dependencies["globalClusterIdentifier"] == [global_.urn]
+        assert cluster.inputs["kmsKeyId"].startswith(f"arn:aws:kms:{region}:")
+        assert keys[f"stack-key-{region}"].urn in cluster.property_dependencies["kmsKeyId"]
+        assert cluster.inputs["storageEncrypted"] is True
+        # The primary's user and password, never a secondary's own.
+        for absent in ("masterUsername", "masterPassword", "manageMasterUserPassword",
+                       "databaseName", "backtrackWindow"):  # fmt: skip
+            assert absent not in cluster.inputs, absent
+        for same in ("engine", "engineVersion", "serverlessv2ScalingConfiguration",
+                     "deletionProtection", "enabledCloudwatchLogsExports", "backupRetentionPeriod"):  # fmt: skip
+            assert cluster.inputs[same] == primary.inputs[same], same
+        # Its own parameter group and network in its region.
+        params = one(plan, "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+                     f"aurora-{region}-cluster-params")  # fmt: skip
+        assert cluster.property_dependencies["dbClusterParameterGroupName"] == [params.urn]
+        subnets = one(plan, "aws:rds/subnetGroup:SubnetGroup", f"network-{region}-rds-subnets")
+        assert cluster.property_dependencies["dbSubnetGroupName"] == [subnets.urn]
+        readers = [i for i in of_type(plan, "aws:rds/clusterInstance:ClusterInstance")
+                   if i.name.startswith(f"aurora-{region}-reader-")]  # fmt: skip
+        assert readers and all(i.inputs["instanceClass"] == "db.serverless" for i in readers)
+        assert all(provider_of(plan, i).inputs["region"] == region for i in readers)
+
+
+def test_the_aurora_outputs_carry_each_regions_reader_and_the_global_writer(
+    dev_two: Plan,
+) -> None:
+    aurora = dev_two.outputs["aurora"]
+    assert aurora["globalWriterEndpoint"].endswith(".global.rds.amazonaws.com")
+    assert [r["region"] for r in aurora["regions"]] == ["eu-west-1", "us-west-2"]
+    for r in aurora["regions"]:
+        assert f".{r['region']}.rds.amazonaws.com" in r["readerEndpoint"]
+        assert r["clusterId"] == f"dbtier-dev-aurora-{r['region']}-cluster"
+
+
+def test_a_stack_without_regions_exports_aurora_as_before(dev_plan: Plan) -> None:
+    assert not of_type(dev_plan, GLOBAL)
+    assert {"globalWriterEndpoint", "regions"}.isdisjoint(dev_plan.outputs["aurora"])
