@@ -90,7 +90,9 @@ def build(cfg: StackConfig) -> None:
     if cfg.alarms.enabled:
         publishers = ("backup.amazonaws.com",) if cfg.backup.enabled else ()
         alarms = Alarms(
-            "alarms", AlarmsArgs(cfg.alarms, kms_key_arn, tuple(watches), publishers), opts=opts
+            "alarms",
+            AlarmsArgs(cfg.alarms, kms_key_arn, tuple(watches), publishers, regions=regions),
+            opts=opts,
         )
         topic_arn = alarms.topic_arn
     if cfg.backup.enabled:
