@@ -8,7 +8,7 @@ calls `split_network` and `parse_regions` and holds the result; nothing else of 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,17 +147,31 @@ def check_regions(cfg: RegionsConfig, dynamo: DynamoConfig, aurora: AuroraConfig
     always auto scaled (`components.dynamo.shape.scaling_plan`), as replicas need. Aurora (an
     Aurora Global Database): a version that has it in the home region and every secondary one,
     and no backtrack (`awsdata.global_databases`)."""
+    for i, table in enumerate(dynamo.tables if dynamo.enabled else ()):
+        _check_table_regions(f"dbtier:dynamo.tables[{i}]", table.regions, cfg.regions)
     if not cfg.regions:
         return
     if aurora.enabled:
         _check_aurora(cfg, aurora)
     for i, table in enumerate(dynamo.tables if dynamo.enabled else ()):
         key = f"dbtier:dynamo.tables[{i}]"
+        if not table.replica_regions(cfg.regions):
+            continue
         stream = table.schema.stream
         if stream is not None and stream != global_databases.GLOBAL_TABLES_STREAM_VIEW:
             raise ConfigError(
                 f"{key}.stream must be {global_databases.GLOBAL_TABLES_STREAM_VIEW} with"
                 f" {KEY} (got {stream}): global tables replicate from both images"
+            )
+
+
+def _check_table_regions(key: str, own: Sequence[str] | None, regions: Sequence[str]) -> None:
+    # (An item listed twice is refused by the field check, before this.)
+    for j, region in enumerate(own or ()):
+        if region not in regions:
+            raise ConfigError(
+                f"{key}.regions[{j}]: {echo(region, 40)} is not one of {KEY}"
+                f" ({', '.join(regions) or 'none'})"
             )
 
 

@@ -8,8 +8,8 @@ with a graph per metric.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -25,6 +25,7 @@ from components.alarms.shape import (
 )
 from components.alarms.watch import Watch
 from components.base import DbtierComponent
+from components.regions import SecondaryRegion, region_topic
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class AlarmsArgs:
     publishers: Sequence[str] = ()
     """AWS service principals besides CloudWatch that publish to the topic (AWS Backup's
     `backup.amazonaws.com` when the vault notifies); none keeps SNS's default topic policy."""
+    regions: Mapping[str, SecondaryRegion] = field(default_factory=dict)
+    """The secondary regions (dbtier:regions): where a watch with a `region` is alarmed on."""
 
 
 class Alarms(DbtierComponent):
@@ -67,14 +70,7 @@ class Alarms(DbtierComponent):
             f"{name}-email", topic=topic.arn, opts=self.child(), **subscription
         )
         alarms = [
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-{watch.component}-{watch.role}",
-                alarm_actions=[topic.arn],
-                ok_actions=[topic.arn],
-                opts=self.child(),
-                **alarm_args(watch, prefix),
-            )
-            for watch in args.watches
+            self._alarm(name, prefix, watch, topic.arn, args.regions) for watch in args.watches
         ]
         dashboard = self._dashboard(name, prefix, list(args.watches))
 
@@ -82,6 +78,29 @@ class Alarms(DbtierComponent):
         self.dashboard_name = dashboard.dashboard_name
         self.alarm_names = pulumi.Output.all(*[a.name for a in alarms]).apply(list)
         self.publish()
+
+    def _alarm(
+        self,
+        name: str,
+        prefix: str,
+        watch: Watch,
+        home_topic: pulumi.Output[str],
+        regions: Mapping[str, SecondaryRegion],
+    ) -> aws.cloudwatch.MetricAlarm:
+        """`watch`'s alarm, in the region that publishes its metric (an alarm sees only its own
+        region's metrics and notifies only a topic there)."""
+        opts, topic = self.child(), home_topic
+        if watch.region is not None:
+            region = regions[watch.region]
+            opts = region.placement().here(opts)
+            topic = region_topic(region)
+        return aws.cloudwatch.MetricAlarm(
+            f"{name}-{watch.component}-{watch.role}",
+            alarm_actions=[topic],
+            ok_actions=[topic],
+            opts=opts,
+            **alarm_args(watch, prefix),
+        )
 
     def _topic_policy(self, name: str, topic: aws.sns.Topic, publishers: Sequence[str]) -> None:
         """The topic's policy, for the account and CloudWatch and each of `publishers`."""

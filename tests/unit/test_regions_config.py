@@ -52,6 +52,21 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
      {"dbtier:regions": ["eu-west-1"], "dbtier:network": {"regions": {"eu-west-1": {}}},
       "dbtier:dynamo": {"tables": [{"name": "Orders", "hashKey": "id", "attributes": {"id": "S"}, "stream": "KEYS_ONLY"}]}},
      "dbtier:dynamo.tables[0].stream must be NEW_AND_OLD_IMAGES with dbtier:regions (got KEYS_ONLY)"),
+    ("a table replicated to a region the stack does not have",
+     {"dbtier:regions": ["eu-west-1"],
+      "dbtier:dynamo": {"tables": [{"name": "Orders", "hashKey": "id", "attributes": {"id": "S"}, "regions": ["us-west-2"]}]}},
+     "dbtier:dynamo.tables[0].regions[0]: us-west-2 is not one of dbtier:regions (eu-west-1)"),
+    ("a table with regions in a stack without",
+     {"dbtier:dynamo": {"tables": [{"name": "Orders", "hashKey": "id", "attributes": {"id": "S"}, "regions": ["eu-west-1"]}]}},
+     "dbtier:dynamo.tables[0].regions[0]: eu-west-1 is not one of dbtier:regions (none)"),
+    ("a table's region twice",
+     {"dbtier:regions": ["eu-west-1"],
+      "dbtier:dynamo": {"tables": [{"name": "Orders", "hashKey": "id", "attributes": {"id": "S"}, "regions": ["eu-west-1", "eu-west-1"]}]}},
+     "dbtier:dynamo.tables[0].regions[1] repeats an earlier item; list each once"),
+    ("a table's regions not a list",
+     {"dbtier:regions": ["eu-west-1"],
+      "dbtier:dynamo": {"tables": [{"name": "Orders", "hashKey": "id", "attributes": {"id": "S"}, "regions": "eu-west-1"}]}},
+     "dbtier:dynamo.tables[0].regions must be a list"),
     # Every Aurora version AWS still creates has global databases somewhere (the versions that
     # do not are refused as deprecated first: test_global_data.py); a region may not have them.
     ("a secondary region without Aurora Global Database",
@@ -64,6 +79,22 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
      "dbtier:network.regions.us-west-2 is missing: an Aurora Global Database puts a secondary"
      " cluster in us-west-2, which needs a VPC there"),
 ]  # fmt: skip
+
+
+def test_a_table_opts_out_of_or_picks_among_the_stacks_regions() -> None:
+    table = {"hashKey": "id", "attributes": {"id": "S"}, "stream": "KEYS_ONLY"}
+    cfg = parse(
+        {"dbtier:regions": ["eu-west-1", "us-west-2"], "dbtier:aurora": {"enabled": False},
+         "dbtier:dynamo": {"tables": [{**table, "name": "Local", "regions": []},
+                                      {**table, "name": "Some", "regions": ["us-west-2"], "stream": None},
+                                      {**table, "name": "All", "stream": None}]}},
+        region=HOME,
+    )  # fmt: skip
+    # An opted-out table keeps its own stream view (it replicates nothing).
+    local, some, every = cfg.dynamo.tables
+    assert local.replica_regions(cfg.regions) == ()
+    assert some.replica_regions(cfg.regions) == ("us-west-2",)
+    assert every.replica_regions(cfg.regions) == ("eu-west-1", "us-west-2")
 
 
 def test_aurora_off_or_single_region_is_not_asked_about_global_databases() -> None:

@@ -195,3 +195,29 @@ def test_the_aurora_outputs_carry_each_regions_reader_and_the_global_writer(
 def test_a_stack_without_regions_exports_aurora_as_before(dev_plan: Plan) -> None:
     assert not of_type(dev_plan, GLOBAL)
     assert {"globalWriterEndpoint", "regions"}.isdisjoint(dev_plan.outputs["aurora"])
+
+
+@pytest.fixture(scope="module")
+def dev_chosen() -> Plan:
+    """Two secondary regions; a table kept home (`regions: []`) and one in us-west-2 only."""
+    table = {"hashKey": "id", "attributes": {"id": "S"}}
+    tables = [{**table, "name": "Local", "regions": []},
+              {**table, "name": "Western", "regions": ["us-west-2"]}]  # fmt: skip
+    return plan_stack("dev", config_overrides={**with_networks(["eu-west-1", "us-west-2"]),
+                                               "dbtier:dynamo": {"tables": tables},
+                                               "dbtier:alarms": {"enabled": True, "email": "oncall@example.com"}})  # fmt: skip
+
+
+def test_a_table_is_replicated_to_its_own_regions_only(dev_chosen: Plan) -> None:
+    local = one(dev_chosen, TABLE, "dynamo-Local-table")
+    western = one(dev_chosen, TABLE, "dynamo-Western-table")
+    assert "replicas" not in local.inputs and "streamViewType" not in local.inputs
+    assert [b["regionName"] for b in western.inputs["replicas"]] == ["us-west-2"]
+    assert western.inputs["replicas"][0]["kmsKeyArn"].startswith("arn:aws:kms:us-west-2:")
+    alarms = {a.name for a in of_type(dev_chosen, "aws:cloudwatch/metricAlarm:MetricAlarm")}
+    assert {a for a in alarms if "-replication-" in a} == {
+        "alarms-dynamo-Western-replication-us-west-2"
+    }
+    tables = dev_chosen.outputs["dynamo"]["tables"]
+    assert "replicas" not in tables["Local"]
+    assert [r["region"] for r in tables["Western"]["replicas"]] == ["us-west-2"]
