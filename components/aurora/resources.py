@@ -23,7 +23,7 @@ from components.aurora import shape
 from components.aurora.config import AuroraConfig
 from components.aurora.secondary import AuroraRegion, Secondary, secondary_cluster
 from components.aurora.shape import instance_zone
-from components.aurora.watches import aurora_watches
+from components.aurora.watches import aurora_watches, global_watches
 from components.base import RDS_PASSWORD_SPECIAL, DbtierComponent, RotationAccess, family_of
 from components.logs import DEFAULT_RETENTION_DAYS
 from components.rds_shape import (
@@ -265,8 +265,11 @@ class ServerlessAurora(DbtierComponent):
         ]
 
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:
-        """CPU, ACU use and reader lag of the cluster, named by its identifier."""
-        return aurora_watches(self._config, alarms, self.cluster_id)
+        """CPU, ACU use and reader lag of the cluster, named by its identifier; in a global
+        database, each secondary's replication and RPO lag, in its region."""
+        return aurora_watches(self._config, alarms, self.cluster_id) + global_watches(
+            alarms, [(s.region, s.cluster.cluster_identifier) for s in self._secondaries]
+        )
 
     def backup_arns(self) -> dict[str, list[pulumi.Output[str]]]:
         """The cluster: AWS Backup snapshots an Aurora cluster, not its instances."""

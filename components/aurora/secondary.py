@@ -90,11 +90,17 @@ def secondary_cluster(
             kms_key_arn=key,
         ),
         final_snapshot_identifier=pulumi.Output.concat(f"{prefix}-cluster-final-", suffix.hex),
-        # After a switchover or failover AWS sets the replication source: not the program's.
+        # After a switchover or failover AWS sets the replication source: not the program's;
+        # the version as the primary's (`ignored_version`).
         opts=here(
             owner.child(
                 stateful=True,
-                ignore_changes=["replicationSourceIdentifier"],
+                ignore_changes=[
+                    "replicationSourceIdentifier",
+                    *ignored_version(
+                        cfg.engine, cfg.engine_version, cfg.change.auto_minor_version_upgrade
+                    ),
+                ],
                 depends_on=logs,
             )
         ),

@@ -144,7 +144,7 @@ def _alarms_on(
     return found
 
 
-def _secondaries(resources: Sequence[PolicyResource]) -> list[PolicyResource]:
+def global_secondaries(resources: Sequence[PolicyResource]) -> list[PolicyResource]:
     """Aurora clusters that are secondaries of a global database: linked to a global cluster,
     with no master user of their own (a secondary takes the primary's)."""
     globals_ = of_type(resources, GLOBAL_CLUSTER)
@@ -180,7 +180,7 @@ def replication_alarms(
                     " ReplicationLatency alarm (ReceivingRegion "
                     f"{region}).",
                 )
-    for cluster in _secondaries(resources):
+    for cluster in global_secondaries(resources):
         for metric in ("AuroraGlobalDBReplicationLag", "AuroraGlobalDBRPOLag"):
             if not _alarms_on(alarms, metric, cluster, "DBClusterIdentifier", "clusterIdentifier"):
                 yield (
