@@ -4,6 +4,7 @@ provider, one replication alarm per replica region, and the outputs carrying the
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,26 @@ def test_a_table_is_replicated_to_its_own_regions_only(dev_chosen: Plan) -> None
     tables = dev_chosen.outputs["dynamo"]["tables"]
     assert "replicas" not in tables["Local"]
     assert [r["region"] for r in tables["Western"]["replicas"]] == ["us-west-2"]
+
+
+def test_each_secondary_clusters_lag_is_alarmed_in_its_region_and_drawn(prod_one: Plan) -> None:
+    cluster = one(prod_one, CLUSTER, "aurora-eu-west-1-cluster")
+    topic = one(prod_one, "aws:sns/topic:Topic", "alarms-topic-eu-west-1")
+    metrics = {}
+    for a in of_type(prod_one, "aws:cloudwatch/metricAlarm:MetricAlarm"):
+        if a.name.startswith("alarms-aurora-eu-west-1-global-"):
+            metrics[a.inputs["metricName"]] = a
+            # Made by that region's provider, notifying that region's topic (CloudWatch
+            # notifies only a topic of its own region), on the secondary's identifier.
+            assert provider_of(prod_one, a).inputs["region"] == "eu-west-1"
+            assert a.property_dependencies["alarmActions"] == [topic.urn]
+            assert a.inputs["dimensions"] == {
+                "DBClusterIdentifier": cluster.inputs["clusterIdentifier"]
+            }
+            assert a.property_dependencies["dimensions"] == [cluster.urn]
+    assert sorted(metrics) == ["AuroraGlobalDBRPOLag", "AuroraGlobalDBReplicationLag"]
+    (dashboard,) = of_type(prod_one, "aws:cloudwatch/dashboard:Dashboard")
+    for metric in metrics:
+        line = ["AWS/RDS", metric, "DBClusterIdentifier", cluster.inputs["clusterIdentifier"],
+                {"region": "eu-west-1", "stat": "Maximum"}]  # fmt: skip
+        assert json.dumps(line) in dashboard.inputs["dashboardBody"], metric
