@@ -177,6 +177,8 @@ def render(result: LoadResult) -> str:
         f"{s.per_second_rate(s.reads):,.1f} reads/s)",
         f"latency ms  p50 {lat.p50:.2f}  p95 {lat.p95:.2f}  p99 {lat.p99:.2f}  max {lat.max:.2f}",
     ]
+    if result.region:
+        lines.append(f"region      {result.region}: {result.region_note or 'its reader endpoint'}")
     if s.errors:
         kinds = ", ".join(f"{k}: {n}" for k, n in sorted(s.errors.items()))
         lines.append(f"errors      {kinds} ({s.reconnects} reconnects)")
