@@ -31,6 +31,12 @@ def test_a_region_run_only_reads_and_says_what_stood_in(run_workload: Any, stack
     assert (result["inserts"], result["reads"], result["mixInsertPercent"]) == (0, 200, 0)
     assert result["region"] == "eu-west-1"
     assert result["regionNote"].startswith("local stand-in: eu-west-1 is the same local engine")
+    text = run_workload("aurora-load", "--outputs", str(stack.path), "--ops", "20",
+                        "--workers", "1", "--region", "eu-west-1")  # fmt: skip
+    assert text.returncode == 0, text.stderr
+    assert (
+        "region      eu-west-1: local stand-in: eu-west-1 is the same local engine" in text.stdout
+    )
 
 
 def test_a_secondary_in_the_outputs_is_read_from_its_reader_endpoint(
