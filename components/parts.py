@@ -24,6 +24,8 @@ from components.network.resources import DatabaseNetwork, DatabaseNetworkArgs
 from components.network.shape import AURORA_POSTGRES_PORT
 from components.redis.resources import RedisCluster, RedisClusterArgs
 from components.regions import SecondaryRegion
+from components.relational.cross_region import ReplicaRegion
+from components.relational.cross_region_config import backups_region
 from components.relational.resources import RelationalTier, RelationalTierArgs
 from components.stack_config import StackConfig
 from components.warehouse.resources import Warehouse, WarehouseArgs
@@ -55,6 +57,8 @@ class Tier:
     parts: dict[str, Part] = field(default_factory=dict)
     regions: dict[str, SecondaryRegion] = field(default_factory=dict)
     """The secondary regions (dbtier:regions): each one's provider options and key."""
+    networks: dict[str, DatabaseNetwork] = field(default_factory=dict)
+    """The networks of secondary regions, made on first use (`region_network`)."""
 
     def part(self, key: str, kind: type[P]) -> P:
         """The part created under `key`, which must be a `kind`."""
@@ -132,15 +136,44 @@ def rds_wiring(tier: Tier, key: str) -> RdsWiring:
     )
 
 
+def region_network(tier: Tier, region: str) -> DatabaseNetwork:
+    """The network of a secondary region (`dbtier:network.regions.<region>`), made once by that
+    region's provider, with a security group and a DB subnet group for the RelationalTier's
+    cross-region replica (the config requires the region's network for one)."""
+    if region not in tier.networks:
+        cfg = tier.config
+        tier.networks[region] = DatabaseNetwork(
+            f"network-{region}",
+            DatabaseNetworkArgs(
+                cfg.network_regions[region],
+                ("relational",),
+                relational_port=rds_engines.engine(cfg.relational.engine).client_port,
+            ),
+            opts=tier.regions[region].opts,
+        )
+    return tier.networks[region]
+
+
 def relational(tier: Tier) -> RelationalTier:
     cfg = tier.config
+    # Backups go to backupsTo.region, else the first secondary region (dbtier:regions).
+    backups = backups_region(cfg.relational, list(tier.regions))
+    far = tuple(
+        ReplicaRegion(
+            tier.regions[region].placement(),
+            subnet_group=network.rds_subnet_group,  # type: ignore[arg-type]
+            security_group_id=network.security_group_ids["relational"],
+        )
+        for region in cfg.relational.cross_region_replicas
+        for network in [region_network(tier, region)]
+    )
     return RelationalTier(
         "relational",
         RelationalTierArgs(
             config=cfg.relational,
             cdc_source=cfg.migration.enabled,
-            # Backups go to the first secondary region (dbtier:regions), the one listed first.
-            backups_to=next((r.placement() for r in tier.regions.values()), None),
+            backups_to=None if backups is None else tier.regions[backups].placement(),
+            cross_region=far,
             **rds_wiring(tier, "relational"),
         ),
         opts=tier.opts,
