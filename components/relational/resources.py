@@ -190,7 +190,7 @@ class RelationalTier(DbtierComponent):
             replicate_backups(self._prefix, cfg, primary, args.backups_to, self.child())
         far = {
             where.placement.region: self._cross_region_replica(
-                primary, primary_id, where, monitoring_role
+                primary, primary_id, where, monitoring_role, args.log_retention_days
             )
             for where in args.cross_region
         }
@@ -207,6 +207,7 @@ class RelationalTier(DbtierComponent):
         primary_id: str,
         where: ReplicaRegion,
         monitoring_role: aws.iam.Role | None,
+        log_retention_days: int,
     ) -> aws.rds.Instance:
         """A read replica in `where`'s region, by its provider, with a parameter group (and the
         option group the engine needs) of its own there: both are regional, and enforce what
@@ -223,18 +224,25 @@ class RelationalTier(DbtierComponent):
         group = None
         if options is not None:
             group = aws.rds.OptionGroup(f"{self._prefix}-options-{region}", **options, opts=there)
+        identifier = replica_identifier(primary_id, region)
+        # The log groups its exports write to, there, with that region's key.
+        role = f"replica-{region}"
+        exported = shape.instance_log_groups(cfg, {role: identifier})[role]
+        logs = self.aws_log_groups(
+            exported, log_retention_days, where.placement.kms_key_arn, opts=there
+        )
         return aws.rds.Instance(
-            f"{self._prefix}-replica-{region}",
+            f"{self._prefix}-{role}",
             **cross_region_replica_args(
                 cfg,
-                replica_identifier(primary_id, region),
+                identifier,
                 primary.arn,
                 where,
                 parameter_group_name=params.name,
                 monitoring_role_arn=None if monitoring_role is None else monitoring_role.arn,
                 option_group_name=None if group is None else group.name,
             ),
-            opts=where.placement.here(self.child(stateful=True)),
+            opts=where.placement.here(self.child(stateful=True, depends_on=logs)),
         )
 
     def _replicas(
