@@ -157,7 +157,7 @@ def check_regions(
     if relational is not None and relational.enabled:
         check_cross_region(relational, cfg.regions, cfg.networks)
     for i, table in enumerate(dynamo.tables if dynamo.enabled else ()):
-        _check_table_regions(f"dbtier:dynamo.tables[{i}]", table.regions, cfg.regions)
+        check_table_regions(f"dbtier:dynamo.tables[{i}]", table.regions, cfg.regions)
     if not cfg.regions:
         return
     if aurora.enabled:
@@ -174,7 +174,7 @@ def check_regions(
             )
 
 
-def _check_table_regions(key: str, own: Sequence[str] | None, regions: Sequence[str]) -> None:
+def check_table_regions(key: str, own: Sequence[str] | None, regions: Sequence[str]) -> None:
     # (An item listed twice is refused by the field check, before this.)
     for j, region in enumerate(own or ()):
         if region not in regions:
