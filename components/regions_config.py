@@ -17,6 +17,8 @@ from components.aurora.config import AuroraConfig
 from components.dynamo.config import DynamoConfig
 from components.fieldcheck import check_value, text_problem
 from components.network.config import NetworkConfig, parse_network
+from components.relational.config import RelationalConfig
+from components.relational.cross_region_config import check_cross_region
 from components.settings import ConfigError, describe
 from contract.echo import echo
 from contract.fielddoc import METADATA_KEY, doc
@@ -54,7 +56,7 @@ class RegionsConfig:
     def fields(self, parsed: Mapping[str, Any]) -> dict[str, Any]:
         """The stack config's `regions` and `network_regions`, once the other keys (`parsed`,
         by bare name) are known to work across these regions (`check_regions`)."""
-        check_regions(self, parsed["dynamo"], parsed["aurora"])
+        check_regions(self, parsed["dynamo"], parsed["aurora"], parsed["relational"])
         return {"regions": self.regions, "network_regions": dict(self.networks)}
 
 
@@ -141,14 +143,21 @@ def _networks(raw: Any, regions: list[str]) -> dict[str, NetworkConfig]:
     return networks
 
 
-def check_regions(cfg: RegionsConfig, dynamo: DynamoConfig, aurora: AuroraConfig) -> None:
+def check_regions(
+    cfg: RegionsConfig,
+    dynamo: DynamoConfig,
+    aurora: AuroraConfig,
+    relational: RelationalConfig | None = None,
+) -> None:
     """What the parts need to span the regions. A table (DynamoDB global tables 2019.11.21): a
     stream of both images, or none (the replicas turn it on); a provisioned table's writes are
     always auto scaled (`components.dynamo.shape.scaling_plan`), as replicas need. Aurora (an
     Aurora Global Database): a version that has it in the home region and every secondary one,
     and no backtrack (`awsdata.global_databases`)."""
+    if relational is not None and relational.enabled:
+        check_cross_region(relational, cfg.regions, cfg.networks)
     for i, table in enumerate(dynamo.tables if dynamo.enabled else ()):
-        _check_table_regions(f"dbtier:dynamo.tables[{i}]", table.regions, cfg.regions)
+        check_table_regions(f"dbtier:dynamo.tables[{i}]", table.regions, cfg.regions)
     if not cfg.regions:
         return
     if aurora.enabled:
@@ -165,7 +174,7 @@ def check_regions(cfg: RegionsConfig, dynamo: DynamoConfig, aurora: AuroraConfig
             )
 
 
-def _check_table_regions(key: str, own: Sequence[str] | None, regions: Sequence[str]) -> None:
+def check_table_regions(key: str, own: Sequence[str] | None, regions: Sequence[str]) -> None:
     # (An item listed twice is refused by the field check, before this.)
     for j, region in enumerate(own or ()):
         if region not in regions:

@@ -59,6 +59,9 @@ class RelationalOutputs:
     iam_user: str | None = _optional()
     iam_connect_arn: Arn | None = _optional()  # noqa: RUF009 - a field() spec
     iam_connect_policy: IamPolicy | None = _optional()  # noqa: RUF009 - a field() spec
+    # Cross-region read replicas (dbtier:relational.crossRegionReplicas): each one's host name,
+    # by region; left out without them.
+    region_reader_endpoints: dict[str, Host] | None = _optional()  # noqa: RUF009 - a field() spec
 
 
 @dataclass(frozen=True)

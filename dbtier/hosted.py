@@ -73,6 +73,8 @@ class RelationalTier(pulumi.ComponentResource):
     """`rds-db:connect` resource of `iam_user` on the primary."""
     iam_connect_policy: pulumi.Output[str] | None
     """IAM policy (JSON) allowing `rds-db:connect` as `iam_user` to the primary and each replica."""
+    region_reader_endpoints: pulumi.Output[dict[str, str]] | None
+    """Host name of each cross-region read replica, by region (None without them)."""
 
     def __init__(
         self, name: str, args: RelationalTierArgs, opts: pulumi.ResourceOptions | None = None

@@ -188,12 +188,17 @@ def replication_alarms(
                     f"Aurora secondary cluster '{cluster.name}' has no {metric} alarm.",
                 )
     for replica in of_type(resources, INSTANCE):
-        if is_cross_region_replica(replica) and not _alarms_on(
-            alarms, "ReplicaLag", replica, "DBInstanceIdentifier", "identifier"
-        ):
+        if not is_cross_region_replica(replica):
+            continue
+        # RDS publishes a replica's ReplicaLag in the replica's region, and an alarm sees only
+        # its own region's metrics: one elsewhere never fires.
+        home = region_of(replica)
+        there = [a for a in alarms if home is None or region_of(a) in (None, home)]
+        if not _alarms_on(there, "ReplicaLag", replica, "DBInstanceIdentifier", "identifier"):
             yield (
                 replica.urn,
-                f"Cross-region read replica '{replica.name}' has no ReplicaLag alarm.",
+                f"Cross-region read replica '{replica.name}' has no ReplicaLag alarm in its"
+                f" region ({home}).",
             )
 
 

@@ -184,6 +184,16 @@ def home_key_for(name: str, key: str) -> Callable[[Stack], None]:
     return apply
 
 
+def alarm_at_home(name: str) -> Callable[[Stack], None]:
+    """The alarm `name` made by the home region's provider (where it sees no metric of the
+    secondary region)."""
+
+    def apply(r: Stack) -> None:
+        r[name] = on(r["home"], r[name])
+
+    return apply
+
+
 def write_autoscaled(r: Stack) -> None:
     r["table"] = with_inputs(r["table"], billingMode="PROVISIONED")
     r["target"] = resource(
@@ -235,6 +245,10 @@ VIOLATING: list[tuple[str, Callable[[Stack], None], str, str]] = [
      "table", "replicates to eu-west-1"),
     ("stack-replication-lag-alarms", drop("AuroraGlobalDBRPOLag"), "secondary", "RPOLag"),
     ("stack-replication-lag-alarms", drop("replica-lag"), "replica", "ReplicaLag"),
+    ("stack-replication-lag-alarms", alarm_at_home("replica-lag"), "replica",
+     "no ReplicaLag alarm in its region (eu-west-1)"),
+    ("deploy-key-region", home_key_for("replica", "kmsKeyId"), "replica",
+     "eu-west-1 is encrypted with a KMS key of us-east-1"),
     ("deploy-key-region", home_key_for("secondary", "kmsKeyId"), "secondary",
      "eu-west-1 is encrypted with a KMS key of us-east-1"),
     ("deploy-key-region", home_key_for("backups", "kmsKeyId"), "backups", "key of us-east-1"),

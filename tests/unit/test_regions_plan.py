@@ -117,6 +117,10 @@ def test_a_stack_without_regions_has_no_replica_and_no_second_provider(dev_plan:
     assert [p.name for p in of_type(dev_plan, "pulumi:providers:aws")] == ["dbtier-aws"]
     assert all("replicas" not in t.inputs for t in of_type(dev_plan, TABLE))
     assert all("replicas" not in t for t in dev_plan.outputs["dynamo"]["tables"].values())
+    assert "regionReaderEndpoints" not in dev_plan.outputs["relational"]
+    assert not of_type(dev_plan, "aws:sns/topic:Topic") or all(
+        t.name == "alarms-topic" for t in of_type(dev_plan, "aws:sns/topic:Topic")
+    )
 
 
 BACKUPS = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
@@ -245,3 +249,77 @@ def test_each_secondary_clusters_lag_is_alarmed_in_its_region_and_drawn(prod_one
         line = ["AWS/RDS", metric, "DBClusterIdentifier", cluster.inputs["clusterIdentifier"],
                 {"region": "eu-west-1", "stat": "Maximum"}]  # fmt: skip
         assert json.dumps(line) in dashboard.inputs["dashboardBody"], metric
+
+
+def prod_far_config() -> dict[str, object]:
+    """Prod with one secondary region holding a read replica and the backups (kept 3 days)."""
+    config = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())["config"]
+    relational = {**config["dbtier:relational"], "crossRegionReplicas": ["eu-west-1"],
+                  "backupsTo": {"region": "eu-west-1", "retentionDays": 3}}  # fmt: skip
+    network = {**config.get("dbtier:network", {}), "regions": {"eu-west-1": {
+        "vpcId": "vpc-0abc1234", "subnetIds": ["subnet-0a1b2c3d", "subnet-0d4e5f6a"]}}}  # fmt: skip
+    return {
+        **prod_variant(["eu-west-1"]),
+        "dbtier:relational": relational,
+        "dbtier:network": network,
+    }
+
+
+@pytest.fixture(scope="module")
+def prod_far() -> Plan:
+    return plan_stack("prod", config_overrides=prod_far_config())
+
+
+def test_a_cross_region_replica_is_in_its_region_with_its_key_network_and_alarms(
+    prod_far: Plan,
+) -> None:
+    primary = one(prod_far, "aws:rds/instance:Instance", "relational-primary")
+    replica = one(prod_far, "aws:rds/instance:Instance", "relational-replica-eu-west-1")
+    assert provider_of(prod_far, replica).inputs["region"] == "eu-west-1"
+    assert replica.inputs["replicateSourceDb"].startswith("arn:aws:rds:us-east-1:")
+    assert replica.property_dependencies["replicateSourceDb"] == [primary.urn]
+    for key in ("kmsKeyId", "performanceInsightsKmsKeyId"):
+        assert replica.inputs[key].startswith("arn:aws:kms:eu-west-1:"), key
+    assert replica.inputs["storageEncrypted"] is True
+    # Its subnet group, security group and parameter group are that region's.
+    group = one(prod_far, "aws:rds/subnetGroup:SubnetGroup", "network-eu-west-1-rds-subnets")
+    assert group.inputs["subnetIds"] == ["subnet-0a1b2c3d", "subnet-0d4e5f6a"]
+    assert replica.property_dependencies["dbSubnetGroupName"] == [group.urn]
+    params = one(prod_far, "aws:rds/parameterGroup:ParameterGroup", "relational-params-eu-west-1")
+    home = one(prod_far, "aws:rds/parameterGroup:ParameterGroup", "relational-params")
+    assert params.inputs["parameters"] == home.inputs["parameters"]
+    for r in (group, params, one(prod_far, "aws:ec2/securityGroup:SecurityGroup",
+                                 "network-eu-west-1-relational-sg")):  # fmt: skip
+        assert provider_of(prod_far, r).inputs["region"] == "eu-west-1", r.name
+    # Its alarms are made there and notify that region's topic, encrypted with its key.
+    topic = one(prod_far, "aws:sns/topic:Topic", "alarms-topic-eu-west-1")
+    assert topic.inputs["kmsMasterKeyId"].startswith("arn:aws:kms:eu-west-1:")
+    assert provider_of(prod_far, topic).inputs["region"] == "eu-west-1"
+    email = one(
+        prod_far, "aws:sns/topicSubscription:TopicSubscription", "alarms-topic-eu-west-1-email"
+    )
+    assert email.inputs["endpoint"] == one(prod_far, "aws:sns/topicSubscription:TopicSubscription",
+                                           "alarms-email").inputs["endpoint"]  # fmt: skip
+    alarms = [a for a in of_type(prod_far, "aws:cloudwatch/metricAlarm:MetricAlarm")
+              if a.name.startswith("alarms-relational-replica-eu-west-1-")]  # fmt: skip
+    assert {"alarms-relational-replica-eu-west-1-lag",
+            "alarms-relational-replica-eu-west-1-replication-stopped"} <= {a.name for a in alarms}  # fmt: skip
+    for alarm in alarms:
+        assert provider_of(prod_far, alarm).inputs["region"] == "eu-west-1", alarm.name
+        assert alarm.property_dependencies["alarmActions"] == [topic.urn], alarm.name
+    # Every other alarm stays home, on the home topic, but the Aurora secondary's lag alarms
+    # (in its region: test_each_secondary_clusters_lag_is_alarmed_in_its_region_and_drawn).
+    home_alarms = [
+        a
+        for a in of_type(prod_far, "aws:cloudwatch/metricAlarm:MetricAlarm")
+        if a not in alarms and not a.name.startswith("alarms-aurora-eu-west-1-global-")
+    ]
+    assert all(provider_of(prod_far, a).name == "dbtier-aws" for a in home_alarms)
+    endpoints = prod_far.outputs["relational"]["regionReaderEndpoints"]
+    assert list(endpoints) == ["eu-west-1"] and ".eu-west-1." in endpoints["eu-west-1"]
+
+
+def test_the_backups_go_where_backups_to_says_for_its_retention(prod_far: Plan) -> None:
+    (backups,) = of_type(prod_far, BACKUPS)
+    assert provider_of(prod_far, backups).inputs["region"] == "eu-west-1"
+    assert backups.inputs["retentionPeriod"] == 3
