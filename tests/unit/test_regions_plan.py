@@ -323,3 +323,18 @@ def test_the_backups_go_where_backups_to_says_for_its_retention(prod_far: Plan) 
     (backups,) = of_type(prod_far, BACKUPS)
     assert provider_of(prod_far, backups).inputs["region"] == "eu-west-1"
     assert backups.inputs["retentionPeriod"] == 3
+
+
+def test_a_region_with_a_replica_and_an_aurora_secondary_has_one_network(prod_far: Plan) -> None:
+    (network,) = [n for n in of_type(prod_far, "dbtier:components:DatabaseNetwork")
+                  if n.name == "network-eu-west-1"]  # fmt: skip
+    groups = {g.name: g for g in of_type(prod_far, "aws:ec2/securityGroup:SecurityGroup")
+              if g.parent == network.urn}  # fmt: skip
+    assert set(groups) == {"network-eu-west-1-relational-sg", "network-eu-west-1-aurora-sg"}
+    subnets = one(prod_far, "aws:rds/subnetGroup:SubnetGroup", "network-eu-west-1-rds-subnets")
+    cluster = one(prod_far, CLUSTER, "aurora-eu-west-1-cluster")
+    assert cluster.property_dependencies["dbSubnetGroupName"] == [subnets.urn]
+    assert (
+        groups["network-eu-west-1-aurora-sg"].urn
+        in cluster.property_dependencies["vpcSecurityGroupIds"]
+    )
