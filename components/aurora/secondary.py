@@ -66,16 +66,13 @@ def secondary_cluster(
         opts=here(owner.child()),
     )
     identifier = shape.cluster_identifier(pulumi.get_project(), pulumi.get_stack(), prefix)
-    logs = [
-        aws.cloudwatch.LogGroup(
-            f"{prefix}-{role}-logs",
-            name=log_name,
-            retention_in_days=log_retention_days,
-            kms_key_id=key,
-            opts=here(owner.child()),
-        )
-        for role, log_name in shape.cluster_log_groups(cfg, identifier).items()
-    ]
+    groups = shape.cluster_log_groups(cfg, identifier)
+    logs = owner.aws_log_groups(
+        {f"{region}-{role}": log_name for role, log_name in groups.items()},
+        log_retention_days,
+        key,
+        here(owner.child()),
+    )
     # The owner's `snapshot_name` names its one random suffix after the owner: one per region here.
     suffix = random.RandomId(f"{prefix}-final-snapshot", byte_length=4, opts=owner.child())
     cluster = aws.rds.Cluster(
