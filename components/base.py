@@ -224,17 +224,17 @@ class DbtierComponent(pulumi.ComponentResource):
         groups: Mapping[str, str],
         retention_days: int,
         kms_key_arn: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
     ) -> list[aws.cloudwatch.LogGroup]:
         """Log groups AWS would create on first write (`groups`: role -> AWS's name, see
-        `components.logs`), created first with the stack's retention and key; the resource
-        that writes to them must depend on them."""
+        `components.logs`), made first with that retention and key (`opts`: in another region)."""
         return [
             aws.cloudwatch.LogGroup(
                 f"{self._prefix}-{role}-logs",
                 name=log_name,
                 retention_in_days=retention_days,
                 kms_key_id=kms_key_arn,
-                opts=self.child(),
+                opts=opts or self.child(),
             )
             for role, log_name in groups.items()
         ]

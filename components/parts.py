@@ -17,6 +17,7 @@ import pulumi
 from awsdata import rds_engines
 from components.alarms.watch import Watched
 from components.aurora.resources import ServerlessAurora, ServerlessAuroraArgs
+from components.aurora.secondary import AuroraRegion
 from components.base import RotationAccess
 from components.dynamo.resources import DynamoTables
 from components.migration.resources import Migration, MigrationArgs
@@ -24,6 +25,8 @@ from components.network.resources import DatabaseNetwork, DatabaseNetworkArgs
 from components.network.shape import AURORA_POSTGRES_PORT
 from components.redis.resources import RedisCluster, RedisClusterArgs
 from components.regions import SecondaryRegion
+from components.relational.cross_region import ReplicaRegion
+from components.relational.cross_region_config import backups_region
 from components.relational.resources import RelationalTier, RelationalTierArgs
 from components.stack_config import StackConfig
 from components.warehouse.resources import Warehouse, WarehouseArgs
@@ -55,6 +58,8 @@ class Tier:
     parts: dict[str, Part] = field(default_factory=dict)
     regions: dict[str, SecondaryRegion] = field(default_factory=dict)
     """The secondary regions (dbtier:regions): each one's provider options and key."""
+    networks: dict[str, DatabaseNetwork] = field(default_factory=dict)
+    """The networks of secondary regions, made on first use (`region_network`)."""
 
     def part(self, key: str, kind: type[P]) -> P:
         """The part created under `key`, which must be a `kind`."""
@@ -62,6 +67,11 @@ class Tier:
         if not isinstance(part, kind):
             raise TypeError(f"{key} is a {type(part).__name__}, not a {kind.__name__}")
         return part
+
+
+def aurora_port(cfg: StackConfig) -> int:
+    """Aurora's port: PostgreSQL's or MySQL's."""
+    return AURORA_POSTGRES_PORT if cfg.aurora.engine == "aurora-postgresql" else 3306
 
 
 def database_network(cfg: StackConfig, opts: pulumi.ResourceOptions) -> DatabaseNetwork:
@@ -77,7 +87,6 @@ def database_network(cfg: StackConfig, opts: pulumi.ResourceOptions) -> Database
         )
         if on
     ]
-    aurora_port = AURORA_POSTGRES_PORT if cfg.aurora.engine == "aurora-postgresql" else 3306
     relational_port = rds_engines.engine(cfg.relational.engine).client_port
     # Databases whose generated password a rotation function rotates: it needs a network path.
     rotating = tuple(
@@ -95,7 +104,7 @@ def database_network(cfg: StackConfig, opts: pulumi.ResourceOptions) -> Database
         DatabaseNetworkArgs(
             cfg.network,
             tuple(engines),
-            aurora_port=aurora_port,
+            aurora_port=aurora_port(cfg),
             relational_port=relational_port,
             rotating=rotating,
         ),
@@ -132,25 +141,90 @@ def rds_wiring(tier: Tier, key: str) -> RdsWiring:
     )
 
 
+def region_engines(cfg: StackConfig, region: str) -> tuple[str, ...]:
+    """The engines with something in secondary region `region`: the RelationalTier's
+    cross-region replica there, an Aurora Global Database's secondary (in every region)."""
+    return tuple(
+        engine
+        for engine, there in (
+            (
+                "relational",
+                cfg.relational.enabled and region in cfg.relational.cross_region_replicas,
+            ),
+            ("aurora", cfg.aurora.enabled),
+        )
+        if there
+    )
+
+
+def region_network(tier: Tier, region: str) -> DatabaseNetwork:
+    """The network of a secondary region (`dbtier:network.regions.<region>`), made once by that
+    region's provider, with a security group per engine there (`region_engines`) and a DB
+    subnet group (the config requires the region's network for either)."""
+    if region not in tier.networks:
+        cfg = tier.config
+        tier.networks[region] = DatabaseNetwork(
+            f"network-{region}",
+            DatabaseNetworkArgs(
+                cfg.network_regions[region],
+                region_engines(cfg, region),
+                aurora_port=aurora_port(cfg),
+                relational_port=rds_engines.engine(cfg.relational.engine).client_port,
+            ),
+            opts=tier.regions[region].opts,
+        )
+    return tier.networks[region]
+
+
 def relational(tier: Tier) -> RelationalTier:
     cfg = tier.config
+    # Backups go to backupsTo.region, else the first secondary region (dbtier:regions).
+    backups = backups_region(cfg.relational, list(tier.regions))
+    far = tuple(
+        ReplicaRegion(
+            tier.regions[region].placement(),
+            subnet_group=network.rds_subnet_group,  # type: ignore[arg-type]
+            security_group_id=network.security_group_ids["relational"],
+        )
+        for region in cfg.relational.cross_region_replicas
+        for network in [region_network(tier, region)]
+    )
     return RelationalTier(
         "relational",
         RelationalTierArgs(
             config=cfg.relational,
             cdc_source=cfg.migration.enabled,
-            # Backups go to the first secondary region (dbtier:regions), the one listed first.
-            backups_to=next((r.placement() for r in tier.regions.values()), None),
+            backups_to=None if backups is None else tier.regions[backups].placement(),
+            cross_region=far,
             **rds_wiring(tier, "relational"),
         ),
         opts=tier.opts,
     )
 
 
+def aurora_regions(tier: Tier) -> tuple[AuroraRegion, ...]:
+    """Each secondary region's place for an Aurora Global Database secondary: the region's
+    network (`region_network`) with its Aurora security group and DB subnet group."""
+    return tuple(
+        AuroraRegion(
+            region.placement(),
+            network.rds_subnet_group,  # type: ignore[arg-type]
+            network.security_group_ids["aurora"],
+            network.availability_zones,
+        )
+        for region in tier.regions.values()
+        for network in [region_network(tier, region.name)]
+    )
+
+
 def aurora(tier: Tier) -> ServerlessAurora:
     return ServerlessAurora(
         "aurora",
-        ServerlessAuroraArgs(config=tier.config.aurora, **rds_wiring(tier, "aurora")),
+        ServerlessAuroraArgs(
+            config=tier.config.aurora,
+            secondaries=aurora_regions(tier),
+            **rds_wiring(tier, "aurora"),
+        ),
         opts=tier.opts,
     )
 

@@ -25,11 +25,13 @@ https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
+from components.alarms.config import AlarmsConfig
+from components.alarms.shape import subscription_args, topic_args
 from components.keys import new_stack_key
 from components.placement import RegionPlacement
 
@@ -44,6 +46,10 @@ class SecondaryRegion:
     """Resource options whose provider deploys to this region."""
     kms_key_arn: pulumi.Output[str]
     """The customer managed key of this region, for every replica and secondary there."""
+    alarms: AlarmsConfig | None = None
+    """The stack's alarms (dbtier:alarms) when on: the subscriptions of this region's topic."""
+    topics: dict[str, pulumi.Output[str]] = field(default_factory=dict, compare=False)
+    """This region's alarm topic once `region_topic` made it (at most one entry)."""
 
     def placement(self) -> RegionPlacement:
         """This region as the parts' args take it."""
@@ -60,11 +66,48 @@ def key_name(region: str) -> str:
     return f"stack-key-{region}"
 
 
+def topic_name(region: str) -> str:
+    """The logical name of a secondary region's alarm topic (the home one is `alarms-topic`)."""
+    return f"alarms-topic-{region}"
+
+
+def region_topic(region: SecondaryRegion) -> pulumi.Output[str]:
+    """The ARN of `region`'s alarm topic, created on first use and shared afterwards.
+
+    A CloudWatch alarm notifies only an SNS topic of its own region, so an alarm on a metric
+    published in a secondary region (a cross-region replica's ReplicaLag, an Aurora Global
+    Database secondary's lag) needs a topic there: encrypted with that region's key (whose
+    policy, the stack key's, lets CloudWatch publish) and with the home topic's subscription.
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
+    """
+    if region.alarms is None:
+        # secondary_regions is given the alarms only when they are on: no topic without them.
+        raise ValueError(f"no alarm topic in {region.name}: dbtier:alarms is not enabled")
+    if region.name not in region.topics:
+        name = topic_name(region.name)
+        topic = aws.sns.Topic(
+            name,
+            kms_master_key_id=region.kms_key_arn,
+            opts=region.opts,
+            **topic_args(pulumi.get_stack()),
+        )
+        aws.sns.TopicSubscription(
+            f"{name}-email", topic=topic.arn, opts=region.opts, **subscription_args(region.alarms)
+        )
+        region.topics[region.name] = topic.arn
+    return region.topics[region.name]
+
+
 def secondary_regions(
-    regions: Sequence[str], tags: Mapping[str, str], *, protect: bool = False
+    regions: Sequence[str],
+    tags: Mapping[str, str],
+    *,
+    protect: bool = False,
+    alarms: AlarmsConfig | None = None,
 ) -> dict[str, SecondaryRegion]:
     """A provider and a key for each of `regions`, in the order given (empty: nothing created,
-    so a stack without `dbtier:regions` plans exactly as before)."""
+    so a stack without `dbtier:regions` plans exactly as before); `alarms` (when they are on)
+    for the alarm topic `region_topic` makes in a region on first use."""
     created: dict[str, SecondaryRegion] = {}
     for region in regions:
         provider = aws.Provider(
@@ -72,5 +115,5 @@ def secondary_regions(
         )
         opts = pulumi.ResourceOptions(provider=provider)
         key_arn = new_stack_key(opts, protect=protect, name=key_name(region))
-        created[region] = SecondaryRegion(region, opts, key_arn)
+        created[region] = SecondaryRegion(region, opts, key_arn, alarms)
     return created

@@ -8,7 +8,7 @@ calls `split_network` and `parse_regions` and holds the result; nothing else of 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,8 @@ from components.aurora.config import AuroraConfig
 from components.dynamo.config import DynamoConfig
 from components.fieldcheck import check_value, text_problem
 from components.network.config import NetworkConfig, parse_network
+from components.relational.config import RelationalConfig
+from components.relational.cross_region_config import check_cross_region
 from components.settings import ConfigError, describe
 from contract.echo import echo
 from contract.fielddoc import METADATA_KEY, doc
@@ -37,8 +39,8 @@ REGIONS_DOC = doc(
 )
 NETWORK_REGIONS_DOC = doc(
     "The network of each secondary region where a part needs a VPC there: the fields of"
-    " dbtier:network, by region name; unset: that region's default VPC.",
-    rule="a region of dbtier:regions",
+    " dbtier:network, by region name; {} for that region's default VPC.",
+    rule="a region of dbtier:regions; every one of them when Aurora is enabled",
     key="network.regions",
 )
 
@@ -54,7 +56,7 @@ class RegionsConfig:
     def fields(self, parsed: Mapping[str, Any]) -> dict[str, Any]:
         """The stack config's `regions` and `network_regions`, once the other keys (`parsed`,
         by bare name) are known to work across these regions (`check_regions`)."""
-        check_regions(self, parsed["dynamo"], parsed["aurora"])
+        check_regions(self, parsed["dynamo"], parsed["aurora"], parsed["relational"])
         return {"regions": self.regions, "network_regions": dict(self.networks)}
 
 
@@ -141,23 +143,44 @@ def _networks(raw: Any, regions: list[str]) -> dict[str, NetworkConfig]:
     return networks
 
 
-def check_regions(cfg: RegionsConfig, dynamo: DynamoConfig, aurora: AuroraConfig) -> None:
+def check_regions(
+    cfg: RegionsConfig,
+    dynamo: DynamoConfig,
+    aurora: AuroraConfig,
+    relational: RelationalConfig | None = None,
+) -> None:
     """What the parts need to span the regions. A table (DynamoDB global tables 2019.11.21): a
     stream of both images, or none (the replicas turn it on); a provisioned table's writes are
     always auto scaled (`components.dynamo.shape.scaling_plan`), as replicas need. Aurora (an
     Aurora Global Database): a version that has it in the home region and every secondary one,
     and no backtrack (`awsdata.global_databases`)."""
+    if relational is not None and relational.enabled:
+        check_cross_region(relational, cfg.regions, cfg.networks)
+    for i, table in enumerate(dynamo.tables if dynamo.enabled else ()):
+        check_table_regions(f"dbtier:dynamo.tables[{i}]", table.regions, cfg.regions)
     if not cfg.regions:
         return
     if aurora.enabled:
         _check_aurora(cfg, aurora)
     for i, table in enumerate(dynamo.tables if dynamo.enabled else ()):
         key = f"dbtier:dynamo.tables[{i}]"
+        if not table.replica_regions(cfg.regions):
+            continue
         stream = table.schema.stream
         if stream is not None and stream != global_databases.GLOBAL_TABLES_STREAM_VIEW:
             raise ConfigError(
                 f"{key}.stream must be {global_databases.GLOBAL_TABLES_STREAM_VIEW} with"
                 f" {KEY} (got {stream}): global tables replicate from both images"
+            )
+
+
+def check_table_regions(key: str, own: Sequence[str] | None, regions: Sequence[str]) -> None:
+    # (An item listed twice is refused by the field check, before this.)
+    for j, region in enumerate(own or ()):
+        if region not in regions:
+            raise ConfigError(
+                f"{key}.regions[{j}]: {echo(region, 40)} is not one of {KEY}"
+                f" ({', '.join(regions) or 'none'})"
             )
 
 
@@ -176,3 +199,9 @@ def _check_aurora(cfg: RegionsConfig, aurora: AuroraConfig) -> None:
             f"dbtier:aurora.backtrackHours must be 0 with {KEY} (got {aurora.backtrack_hours}):"
             " Aurora Global Database does not support backtrack"
         )
+    for region in cfg.regions:
+        if region not in cfg.networks:
+            raise ConfigError(
+                f"{NETWORK_KEY}.{region} is missing: an Aurora Global Database puts a secondary"
+                f" cluster in {region}, which needs a VPC there ({{}} for its default VPC)"
+            )

@@ -66,7 +66,12 @@ def build(cfg: StackConfig) -> None:
     opts = pulumi.ResourceOptions(provider=provider)
     kms_key_arn = stack_key(cfg, opts)
     # Secondary regions (dbtier:regions): a provider and a key each, before any part uses them.
-    regions = secondary_regions(cfg.regions, default_tags(cfg), protect=cfg.protect)
+    regions = secondary_regions(
+        cfg.regions,
+        default_tags(cfg),
+        protect=cfg.protect,
+        alarms=cfg.alarms if cfg.alarms.enabled else None,
+    )
     tier = Tier(cfg, opts, kms_key_arn, database_network(cfg, opts), regions=regions)
     # Which stack the outputs are of: a drill refuses to fail over or restore in prod without
     # consent, also when it is given only an outputs file.
@@ -85,7 +90,9 @@ def build(cfg: StackConfig) -> None:
     if cfg.alarms.enabled:
         publishers = ("backup.amazonaws.com",) if cfg.backup.enabled else ()
         alarms = Alarms(
-            "alarms", AlarmsArgs(cfg.alarms, kms_key_arn, tuple(watches), publishers), opts=opts
+            "alarms",
+            AlarmsArgs(cfg.alarms, kms_key_arn, tuple(watches), publishers, regions=regions),
+            opts=opts,
         )
         topic_arn = alarms.failures_topic_arn
     if cfg.backup.enabled:

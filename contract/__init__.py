@@ -9,6 +9,7 @@ from contract.echo import echo
 from contract.outputs import (
     SECTIONS,
     AuroraOutputs,
+    AuroraRegionOutputs,
     DynamoOutputs,
     DynamoPoliciesOutputs,
     DynamoReplicaOutputs,
@@ -28,6 +29,7 @@ from contract.reading import ContractError, read_section
 __all__ = [
     "SECTIONS",
     "AuroraOutputs",
+    "AuroraRegionOutputs",
     "ContractError",
     "DynamoOutputs",
     "DynamoPoliciesOutputs",

@@ -59,6 +59,19 @@ class RelationalOutputs:
     iam_user: str | None = _optional()
     iam_connect_arn: Arn | None = _optional()  # noqa: RUF009 - a field() spec
     iam_connect_policy: IamPolicy | None = _optional()  # noqa: RUF009 - a field() spec
+    # Cross-region read replicas (dbtier:relational.crossRegionReplicas): each one's host name,
+    # by region; left out without them.
+    region_reader_endpoints: dict[str, Host] | None = _optional()  # noqa: RUF009 - a field() spec
+
+
+@dataclass(frozen=True)
+class AuroraRegionOutputs:
+    """One secondary cluster of the Aurora Global Database (`dbtier:regions`): read-only until a
+    switchover or failover makes it the primary."""
+
+    region: Region
+    reader_endpoint: Host
+    cluster_id: str
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,10 @@ class AuroraOutputs:
     iam_user: str | None = _optional()
     iam_connect_arn: Arn | None = _optional()  # noqa: RUF009 - a field() spec
     iam_connect_policy: IamPolicy | None = _optional()  # noqa: RUF009 - a field() spec
+    # With `dbtier:regions` (an Aurora Global Database): the writer endpoint that follows the
+    # primary through a switchover or failover, and each secondary region's cluster.
+    global_writer_endpoint: Host | None = _optional()  # noqa: RUF009 - a field() spec
+    regions: tuple[AuroraRegionOutputs, ...] | None = _optional()
 
 
 @dataclass(frozen=True)

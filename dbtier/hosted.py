@@ -73,6 +73,8 @@ class RelationalTier(pulumi.ComponentResource):
     """`rds-db:connect` resource of `iam_user` on the primary."""
     iam_connect_policy: pulumi.Output[str] | None
     """IAM policy (JSON) allowing `rds-db:connect` as `iam_user` to the primary and each replica."""
+    region_reader_endpoints: pulumi.Output[dict[str, str]] | None
+    """Host name of each cross-region read replica, by region (None without them)."""
 
     def __init__(
         self, name: str, args: RelationalTierArgs, opts: pulumi.ResourceOptions | None = None
@@ -108,6 +110,8 @@ class ServerlessAurora(pulumi.ComponentResource):
     """`rds-db:connect` resource of `iam_user` on the cluster (every instance and endpoint)."""
     iam_connect_policy: pulumi.Output[str]
     """IAM policy (JSON) allowing `rds-db:connect` as `iam_user` to this cluster only."""
+    global_writer_endpoint: pulumi.Output[str] | None
+    """The global database's writer endpoint (follows the primary through a switchover or failover); None without secondary regions."""
 
     def __init__(
         self, name: str, args: ServerlessAuroraArgs, opts: pulumi.ResourceOptions | None = None

@@ -38,8 +38,10 @@ from components.network.config import parse_network
 from components.network.shape import AURORA_POSTGRES_PORT
 from components.redis import resources as redis
 from components.redis.config import parse_redis
+from components.regions_config import check_table_regions
 from components.relational import resources as relational
 from components.relational.config import check_parameters, parse_relational
+from components.relational.cross_region_config import check_cross_region
 from components.warehouse import resources as warehouse
 from components.warehouse.config import parse_warehouse
 from dbtier.args import (
@@ -202,6 +204,8 @@ class RelationalTier(relational.RelationalTier):
         config = a.config(RelationalTierArgs, parse_relational, enabled=True)
         cdc_source = a.flag("cdc_source")
         a.check(lambda: check_parameters(config, cdc_source))
+        # The library's parts take no secondary regions (dbtier:regions) yet: refused by key.
+        a.check(lambda: check_cross_region(config, (), {}))
         internal = relational.RelationalTierArgs(
             config=config, cdc_source=cdc_source, **_rds_wiring(a, config.credentials)
         )
@@ -233,6 +237,7 @@ class DynamoTable(dynamo.DynamoTable):
             DynamoTableArgs,
             lambda raw: parse_dynamo_table("dbtier:dynamo.tables[]", raw),
         )
+        a.check(lambda: check_table_regions("dbtier:dynamo.tables[]", config.regions, ()))
         internal = dynamo.DynamoTableArgs(
             config=config,
             kms_key_arn=kms_key_arn,

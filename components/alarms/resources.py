@@ -9,8 +9,8 @@ to failed jobs (a filter on the alarm topic would drop every alarm).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -28,6 +28,7 @@ from components.alarms.shape import (
 )
 from components.alarms.watch import Watch
 from components.base import DbtierComponent
+from components.regions import SecondaryRegion, region_topic
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class AlarmsArgs:
     """AWS service principals besides CloudWatch that publish (AWS Backup's
     `backup.amazonaws.com` when the vault notifies): they get a topic of their own, its email
     filtered to failures; none: no such topic."""
+    regions: Mapping[str, SecondaryRegion] = field(default_factory=dict)
+    """The secondary regions (dbtier:regions): where a watch with a `region` is alarmed on."""
 
 
 class Alarms(DbtierComponent):
@@ -73,14 +76,7 @@ class Alarms(DbtierComponent):
         )
         failures = self._failures_topic(name, args) if args.publishers else topic
         alarms = [
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-{watch.component}-{watch.role}",
-                alarm_actions=[topic.arn],
-                ok_actions=[topic.arn],
-                opts=self.child(),
-                **alarm_args(watch, prefix),
-            )
-            for watch in args.watches
+            self._alarm(name, prefix, watch, topic.arn, args.regions) for watch in args.watches
         ]
         dashboard = self._dashboard(name, prefix, list(args.watches))
 
@@ -89,6 +85,29 @@ class Alarms(DbtierComponent):
         self.dashboard_name = dashboard.dashboard_name
         self.alarm_names = pulumi.Output.all(*[a.name for a in alarms]).apply(list)
         self.publish()
+
+    def _alarm(
+        self,
+        name: str,
+        prefix: str,
+        watch: Watch,
+        home_topic: pulumi.Output[str],
+        regions: Mapping[str, SecondaryRegion],
+    ) -> aws.cloudwatch.MetricAlarm:
+        """`watch`'s alarm, in the region that publishes its metric (an alarm sees only its own
+        region's metrics and notifies only a topic there)."""
+        opts, topic = self.child(), home_topic
+        if watch.region is not None:
+            region = regions[watch.region]
+            opts = region.placement().here(opts)
+            topic = region_topic(region)
+        return aws.cloudwatch.MetricAlarm(
+            f"{name}-{watch.component}-{watch.role}",
+            alarm_actions=[topic],
+            ok_actions=[topic],
+            opts=opts,
+            **alarm_args(watch, prefix),
+        )
 
     def _failures_topic(self, name: str, args: AlarmsArgs) -> aws.sns.Topic:
         """The publishers' own topic: their events need a filter, which would also drop every

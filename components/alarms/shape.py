@@ -177,7 +177,10 @@ def dashboard_body(
             ]
             if tuple(line) not in graph["seen"]:
                 graph["seen"].add(tuple(line))
-                graph["lines"].append([*line, {"stat": watch.statistic}])
+                # A secondary region's metric is drawn from that region (the widget's default
+                # is the home region).
+                where = {"region": watch.region} if watch.region else {}
+                graph["lines"].append([*line, {"stat": watch.statistic, **where}])
     widgets: list[dict[str, Any]] = []
     y = 0
     for section in dict.fromkeys(w.component for w in watches):

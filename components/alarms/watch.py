@@ -57,6 +57,9 @@ class Watch:
     fill: float | None = None
     """Value for periods without a datapoint (metric math FILL): for metrics published only when
     something happens, in namespaces whose alarms ignore `treatMissingData` (AWS/DynamoDB)."""
+    region: str | None = None
+    """The secondary region (dbtier:regions) that publishes the metric, or None for the home
+    region: the alarm is created there and notifies that region's topic (`region_topic`)."""
 
     @property
     def series(self) -> tuple[Mapping[str, pulumi.Input[str]], ...]:

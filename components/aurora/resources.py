@@ -21,8 +21,9 @@ from components.alarms.config import AlarmsConfig
 from components.alarms.watch import Watch
 from components.aurora import shape
 from components.aurora.config import AuroraConfig
+from components.aurora.secondary import AuroraRegion, Secondary, secondary_cluster
 from components.aurora.shape import instance_zone
-from components.aurora.watches import aurora_watches
+from components.aurora.watches import aurora_watches, global_watches
 from components.base import RDS_PASSWORD_SPECIAL, DbtierComponent, RotationAccess, family_of
 from components.logs import DEFAULT_RETENTION_DAYS
 from components.rds_shape import (
@@ -31,7 +32,7 @@ from components.rds_shape import (
     master_credentials,
     secret_engine,
 )
-from contract import AuroraOutputs
+from contract import AuroraOutputs, AuroraRegionOutputs, exported
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,16 @@ class ServerlessAuroraArgs:
     """The DB subnet group's Availability Zones: the writer takes the first, readers the others."""
     log_retention_days: int = DEFAULT_RETENTION_DAYS
     """Retention of the cluster's and the rotation function's log groups (dbtier:logs)."""
+    secondaries: tuple[AuroraRegion, ...] = ()
+    """Secondary regions (dbtier:regions): with any, the cluster is the primary of an Aurora
+    Global Database with a secondary cluster in each; none: one regional cluster, as before."""
+
+
+def primary_ignored(cfg: AuroraConfig, global_database: bool) -> list[str] | None:
+    """The cluster's `ignore_changes`: `ignored_changes`, and in a global database the global
+    cluster identifier AWS sets on it (see `shape.global_cluster_args`)."""
+    ignored = ignored_changes(cfg, "masterPassword")
+    return [*(ignored or []), "globalClusterIdentifier"] if global_database else ignored
 
 
 class ServerlessAurora(DbtierComponent):
@@ -84,6 +95,11 @@ class ServerlessAurora(DbtierComponent):
     """`rds-db:connect` resource of `iam_user` on the cluster (every instance and endpoint)."""
     iam_connect_policy: pulumi.Output[str]
     """IAM policy (JSON) allowing `rds-db:connect` as `iam_user` to this cluster only."""
+    global_writer_endpoint: pulumi.Output[str] | None
+    """The global database's writer endpoint (follows the primary through a switchover or
+    failover); None without secondary regions."""
+    regions: list[dict[str, object]] | None
+    """Each secondary region's cluster (`AuroraRegionOutputs`); None without secondary regions."""
 
     def __init__(
         self, name: str, args: ServerlessAuroraArgs, opts: pulumi.ResourceOptions | None = None
@@ -118,13 +134,16 @@ class ServerlessAurora(DbtierComponent):
             final_snapshot_identifier=self.snapshot_name(f"{name}-cluster"),
             opts=self.child(
                 stateful=True,
-                ignore_changes=ignored_changes(cfg, "masterPassword"),
+                # With a global database created from it (see `shape.global_cluster_args`), AWS
+                # sets the primary's global cluster identifier: not the program's.
+                ignore_changes=primary_ignored(cfg, bool(args.secondaries)),
                 depends_on=logs,
             ),
             **master_credentials(creds, args.kms_key_arn, initial, argument="master_password"),
         )
         writer = self._instances(cluster, args, monitoring_role)[0]
         self._connection(cluster)
+        self._global_database(name, cluster, args, writer, monitoring_role)
         self.password = None if initial is None else pulumi.Output.secret(initial)
         self.secret_arn = self.rds_master_secret(
             args,
@@ -199,9 +218,58 @@ class ServerlessAurora(DbtierComponent):
         ).apply(lambda v: rds_connect_arn(v[0], v[1], cfg.iam_user))
         self.iam_connect_policy = self.iam_connect_arn.apply(lambda arn: rds_connect_policy([arn]))
 
+    def _global_database(
+        self,
+        name: str,
+        cluster: aws.rds.Cluster,
+        args: ServerlessAuroraArgs,
+        writer: aws.rds.ClusterInstance,
+        monitoring_role: aws.iam.Role | None,
+    ) -> None:
+        """With secondary regions: the global database made from the primary, and a secondary
+        cluster in each region. Decided from the config, never from an Output."""
+        self.global_writer_endpoint = None
+        self.regions = None
+        self._secondaries: list[Secondary] = []
+        if not args.secondaries:
+            return
+        cfg = self._config
+        identifier = shape.cluster_identifier(pulumi.get_project(), pulumi.get_stack(), name)
+        global_cluster = aws.rds.GlobalCluster(
+            f"{name}-global",
+            **shape.global_cluster_args(cfg, f"{identifier}-global", cluster.arn),
+            # The primary must be available with its writer before a global database is made.
+            opts=self.child(stateful=True, depends_on=[writer]),
+        )
+        self._secondaries = [
+            secondary_cluster(
+                self,
+                name,
+                cfg,
+                where,
+                global_cluster,
+                log_retention_days=args.log_retention_days,
+                monitoring_role=monitoring_role,
+            )
+            for where in args.secondaries
+        ]
+        self.global_writer_endpoint = global_cluster.endpoint
+        self.regions = [
+            exported(
+                AuroraRegionOutputs,
+                region=s.region,
+                reader_endpoint=s.cluster.reader_endpoint,
+                cluster_id=s.cluster.cluster_identifier,
+            )
+            for s in self._secondaries
+        ]
+
     def watches(self, alarms: AlarmsConfig) -> list[Watch]:
-        """CPU, ACU use and reader lag of the cluster, named by its identifier."""
-        return aurora_watches(self._config, alarms, self.cluster_id)
+        """CPU, ACU use and reader lag of the cluster, named by its identifier; in a global
+        database, each secondary's replication and RPO lag, in its region."""
+        return aurora_watches(self._config, alarms, self.cluster_id) + global_watches(
+            alarms, [(s.region, s.cluster.cluster_identifier) for s in self._secondaries]
+        )
 
     def backup_arns(self) -> dict[str, list[pulumi.Output[str]]]:
         """The cluster: AWS Backup snapshots an Aurora cluster, not its instances."""

@@ -149,3 +149,54 @@ def instance_zone(index: int, zones: list[str]) -> str | None:
         return zones[0]
     others = zones[1:]
     return others[(index - 1) % len(others)]
+
+
+def global_cluster_args(cfg: AuroraConfig, identifier: str, source_arn: object) -> dict[str, Any]:
+    """The Aurora Global Database, created from the primary (`source_db_cluster_identifier`),
+    the way terraform-provider-aws documents for a cluster that exists ("New Global Cluster From
+    Existing DB Cluster"): it serves a new stack and a running one alike, where joining the
+    primary through its `global_cluster_identifier` would replace it (ModifyDBCluster cannot
+    join a global database). Engine and version come from the primary (the provider refuses
+    `engine` with a source); the storage is encrypted as the primary's.
+    https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/rds_global_cluster
+    """
+    return {
+        "global_cluster_identifier": identifier,
+        "source_db_cluster_identifier": source_arn,
+        # Required with a source: on destroy, the members leave the global database first.
+        "force_destroy": True,
+        "storage_encrypted": True,
+        "deletion_protection": cfg.deletion_protection,
+    }
+
+
+def secondary_cluster_args(
+    cfg: AuroraConfig,
+    identifier: str,
+    *,
+    global_cluster_id: object,
+    subnet_group: object,
+    security_group_id: object,
+    parameter_group_name: object,
+    kms_key_arn: object,
+) -> dict[str, Any]:
+    """A secondary cluster: the primary's arguments in its region (its subnet group, security
+    group, parameter group and key) without what a secondary takes from the primary (master
+    user, database name) or cannot have (backtrack), joined to the global database."""
+    args = cluster_args(
+        cfg,
+        identifier,
+        subnet_group=subnet_group,
+        security_group_id=security_group_id,
+        parameter_group_name=parameter_group_name,
+        kms_key_arn=kms_key_arn,
+    )
+    for key in ("database_name", "master_username", "backtrack_window"):
+        del args[key]
+    return {**args, "global_cluster_identifier": global_cluster_id}
+
+
+def secondary_instance_count(cfg: AuroraConfig) -> int:
+    """A secondary's instances, all readers: as many as the primary's readers, and at least
+    one, so the region has a reader endpoint and a switchover a target."""
+    return max(1, cfg.readers)

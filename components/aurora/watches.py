@@ -66,3 +66,37 @@ def aurora_watches(
             )
         )
     return watches
+
+
+# The global database's lag metrics, published by each secondary cluster in its own region, in
+# milliseconds: how far its storage is behind the primary, and how much recent data a failover
+# to it would lose (AuroraGlobalDBRPOLag).
+# https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-monitoring.html
+GLOBAL_LAG_METRICS = (
+    ("global-lag", "AuroraGlobalDBReplicationLag", "replication behind the primary"),
+    ("global-rpo-lag", "AuroraGlobalDBRPOLag", "recovery point behind the primary"),
+)
+
+
+def global_watches(
+    alarms: AlarmsConfig, secondaries: list[tuple[str, pulumi.Output[str]]]
+) -> list[Watch]:
+    """Per secondary cluster (region, identifier) of the global database, its replication and
+    RPO lag, alarmed in its region (where AWS/RDS publishes them) above `replicaLagSeconds`."""
+    return [
+        Watch(
+            "aurora",
+            f"{region}-{role}",
+            f"Aurora global database: {region}'s {what} by more than"
+            f" {alarms.replica_lag_seconds:g} s",
+            "AWS/RDS",
+            metric,
+            {"DBClusterIdentifier": cluster_id},
+            "Maximum",
+            ABOVE,
+            alarms.replica_lag_seconds * 1000,  # milliseconds
+            region=region,
+        )
+        for region, cluster_id in secondaries
+        for role, metric, what in GLOBAL_LAG_METRICS
+    ]

@@ -8,7 +8,7 @@ deletion protection are the DynamoTable component's settings around it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +86,20 @@ class DynamoTableConfig:
     deletion_protection: bool = field(
         default=True, metadata=doc("DynamoDB refuses to delete the table.")
     )
+    regions: tuple[str, ...] | None = field(
+        default=None,
+        metadata=doc(
+            "The secondary regions holding a global table replica: [] keeps the table in the"
+            " home region only.",
+            rule="each one of dbtier:regions, once",
+            default="every region of dbtier:regions",
+        ),
+    )
+
+    def replica_regions(self, regions: Sequence[str]) -> tuple[str, ...]:
+        """The secondary regions holding this table's replicas: its own `regions` (a subset of
+        the stack's `regions`, in its order), or every one of them (`regions` unset)."""
+        return tuple(r for r in regions if self.regions is None or r in self.regions)
 
 
 @dataclass(frozen=True)
@@ -215,6 +229,7 @@ def parse_dynamo_table(key: str, raw: Any) -> DynamoTableConfig:
         ttl_attribute=f.text("ttlAttribute", None, _ATTRIBUTE_NAME, "an attribute name"),
         point_in_time_recovery=f.flag("pointInTimeRecovery", True),
         deletion_protection=f.flag("deletionProtection", True),
+        regions=f.strings("regions"),
     )
     f.done()
     _validate_table(key, table)

@@ -203,7 +203,12 @@ class DynamoTables:
                     kms_key_arn=kms_key_arn,
                     protect=protect,
                     log_retention_days=log_retention_days,
-                    replicas=replicas,
+                    # A table's own `regions` picks among the stack's (none: home region only).
+                    replicas=tuple(
+                        r
+                        for r in replicas
+                        if r.region in table.replica_regions([p.region for p in replicas])
+                    ),
                 ),
                 opts=opts,
             )

@@ -19,6 +19,12 @@ from components.fieldcheck import check_object
 from components.insights import InsightsMode, parse_insights, parse_monitoring_interval
 from components.parameters import check_not_enforced
 from components.rds_shape import enforced_parameters
+from components.relational.cross_region_config import (
+    BACKUPS_TO_DOC,
+    CROSS_REGION_REPLICAS_DOC,
+    BackupsToConfig,
+    parse_cross_region,
+)
 from components.relational.fields import database, iam_user, log_exports, user
 from components.settings import ConfigError, Fields, describe, offered
 from components.windows import RDS_BACKUP_DOCS, RDS_WINDOWS_DOCS
@@ -263,6 +269,8 @@ class RelationalConfig:
         default_factory=ChangeConfig,
         metadata=doc("Windows, upgrades and engine parameters.", flat=True),
     )
+    backups_to: BackupsToConfig | None = field(default=None, metadata=BACKUPS_TO_DOC)
+    cross_region_replicas: tuple[str, ...] = field(default=(), metadata=CROSS_REGION_REPLICAS_DOC)
 
 
 def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
@@ -320,6 +328,7 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
         credentials=parse_credentials(f),
         iam_user=iam_user(f, d.iam_user, engine, master, iam_auth),
         change=parse_change(f, RDS_BACKUP_DOCS, RDS_WINDOWS_DOCS),
+        **parse_cross_region(f),
     )
     f.done()
     check_change(f.key, cfg.change)

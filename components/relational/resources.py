@@ -27,7 +27,13 @@ from components.placement import RegionPlacement
 from components.rds_shape import ignored_changes, master_credentials, secret_engine
 from components.relational import shape
 from components.relational.config import RelationalConfig
-from components.relational.cross_region import replicate_backups, replicates_backups
+from components.relational.cross_region import (
+    ReplicaRegion,
+    cross_region_replica_args,
+    replica_identifier,
+    replicate_backups,
+    replicates_backups,
+)
 from components.relational.shape import replica_zone
 from components.relational.watches import relational_watches
 from contract import RelationalOutputs
@@ -55,6 +61,8 @@ class RelationalTierArgs:
     """Retention of the instances' and the rotation function's log groups (dbtier:logs)."""
     backups_to: RegionPlacement | None = None
     """A secondary region the primary's automated backups are replicated to (dbtier:regions)."""
+    cross_region: tuple[ReplicaRegion, ...] = ()
+    """Where cross-region read replicas go (dbtier:relational.crossRegionReplicas)."""
 
 
 class RelationalTier(DbtierComponent):
@@ -88,6 +96,8 @@ class RelationalTier(DbtierComponent):
     """`rds-db:connect` resource of `iam_user` on the primary."""
     iam_connect_policy: pulumi.Output[str] | None
     """IAM policy (JSON) allowing `rds-db:connect` as `iam_user` to the primary and each replica."""
+    region_reader_endpoints: pulumi.Output[dict[str, str]] | None
+    """Host name of each cross-region read replica, by region (None without them)."""
 
     def __init__(
         self, name: str, args: RelationalTierArgs, opts: pulumi.ResourceOptions | None = None
@@ -129,8 +139,7 @@ class RelationalTier(DbtierComponent):
             **common,
         )
         replicas = self._replicas(primary, ids, logs, common, args.availability_zones)
-        if args.backups_to is not None and replicates_backups(cfg, args.backups_to):
-            replicate_backups(name, cfg, primary, args.backups_to, self.child())
+        self._across_regions(primary, ids["primary"], args, monitoring_role)
         self._connection(primary, replicas)
         self.password = None if initial is None else pulumi.Output.secret(initial)
         self.secret_arn = self.rds_master_secret(
@@ -166,6 +175,75 @@ class RelationalTier(DbtierComponent):
             return params, None
         group = aws.rds.OptionGroup(f"{self._prefix}-options", **options, opts=self.child())
         return params, group
+
+    def _across_regions(
+        self,
+        primary: aws.rds.Instance,
+        primary_id: str,
+        args: RelationalTierArgs,
+        monitoring_role: aws.iam.Role | None,
+    ) -> None:
+        """The primary's backups replicated to `args.backups_to`, and a read replica in each
+        region of `args.cross_region`, whose host names are `region_reader_endpoints`."""
+        cfg = self._config
+        if args.backups_to is not None and replicates_backups(cfg, args.backups_to):
+            replicate_backups(self._prefix, cfg, primary, args.backups_to, self.child())
+        far = {
+            where.placement.region: self._cross_region_replica(
+                primary, primary_id, where, monitoring_role, args.log_retention_days
+            )
+            for where in args.cross_region
+        }
+        self._cross_region_ids = {region: r.identifier for region, r in far.items()}
+        self.region_reader_endpoints = (
+            pulumi.Output.all(**{region: r.address for region, r in far.items()}).apply(dict)
+            if far
+            else None
+        )
+
+    def _cross_region_replica(
+        self,
+        primary: aws.rds.Instance,
+        primary_id: str,
+        where: ReplicaRegion,
+        monitoring_role: aws.iam.Role | None,
+        log_retention_days: int,
+    ) -> aws.rds.Instance:
+        """A read replica in `where`'s region, by its provider, with a parameter group (and the
+        option group the engine needs) of its own there: both are regional, and enforce what
+        the primary's do."""
+        cfg, region = self._config, where.placement.region
+        there = where.placement.here(self.child())
+        params = aws.rds.ParameterGroup(
+            f"{self._prefix}-params-{region}",
+            family=family_of(cfg.engine, cfg.engine_version),
+            **shape.parameter_group_args(cfg, self._cdc_source),
+            opts=there,
+        )
+        options = shape.option_group_args(cfg, where.security_group_id)
+        group = None
+        if options is not None:
+            group = aws.rds.OptionGroup(f"{self._prefix}-options-{region}", **options, opts=there)
+        identifier = replica_identifier(primary_id, region)
+        # The log groups its exports write to, there, with that region's key.
+        role = f"replica-{region}"
+        exported = shape.instance_log_groups(cfg, {role: identifier})[role]
+        logs = self.aws_log_groups(
+            exported, log_retention_days, where.placement.kms_key_arn, opts=there
+        )
+        return aws.rds.Instance(
+            f"{self._prefix}-{role}",
+            **cross_region_replica_args(
+                cfg,
+                identifier,
+                primary.arn,
+                where,
+                parameter_group_name=params.name,
+                monitoring_role_arn=None if monitoring_role is None else monitoring_role.arn,
+                option_group_name=None if group is None else group.name,
+            ),
+            opts=where.placement.here(self.child(stateful=True, depends_on=logs)),
+        )
 
     def _replicas(
         self,
@@ -231,7 +309,12 @@ class RelationalTier(DbtierComponent):
         """Health of each instance and replication of each replica, named by its identifier,
         and what the engine can run out of."""
         return relational_watches(
-            self._config, alarms, self._primary_id, self._replica_ids, self._cdc_source
+            self._config,
+            alarms,
+            self._primary_id,
+            self._replica_ids,
+            self._cdc_source,
+            cross_region=self._cross_region_ids,
         )
 
     def backup_arns(self) -> dict[str, list[pulumi.Output[str]]]:

@@ -9,7 +9,8 @@ Metrics: https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import pulumi
 
@@ -37,69 +38,84 @@ def relational_watches(
     primary_id: pulumi.Output[str],
     replica_ids: Sequence[pulumi.Output[str]],
     cdc_source: bool = False,
+    *,
+    cross_region: Mapping[str, pulumi.Output[str]] | None = None,
 ) -> list[Watch]:
     """Per instance: CPU, storage, connections, memory, latency, credits; per replica: lag, and
-    replication stopped; then the engine's own (`engine_watches`)."""
-    instances = [("primary", primary_id)]
-    instances += [(f"replica-{i}", replica_id) for i, replica_id in enumerate(replica_ids, 1)]
+    replication stopped; then the engine's own (`engine_watches`). A cross-region replica
+    (`cross_region`: region -> identifier) has a local replica's watches, alarmed on in its
+    region, where RDS publishes its metrics."""
+    instances: list[tuple[str, pulumi.Output[str], str | None]] = [("primary", primary_id, None)]
+    instances += [(f"replica-{i}", id_, None) for i, id_ in enumerate(replica_ids, 1)]
+    instances += [(f"replica-{r}", id_, r) for r, id_ in (cross_region or {}).items()]
+    return [
+        replace(watch, region=region)
+        for role, instance_id, region in instances
+        for watch in _instance(cfg, alarms, role, instance_id)
+    ] + engine_watches(cfg, {"DBInstanceIdentifier": primary_id}, cdc_source)
+
+
+def _instance(
+    cfg: RelationalConfig, alarms: AlarmsConfig, role: str, instance_id: pulumi.Output[str]
+) -> list[Watch]:
+    """The watches of one instance (`role`: primary or a replica)."""
     memory = instance_classes.class_memory_gib(cfg.instance_class)
     watches = []
-    for role, instance_id in instances:
-        dims: dict[str, pulumi.Input[str]] = {"DBInstanceIdentifier": instance_id}
-        watches += instance_watches(
+    dims: dict[str, pulumi.Input[str]] = {"DBInstanceIdentifier": instance_id}
+    watches += instance_watches(
+        "relational",
+        role,
+        dims,
+        alarms,
+        label="RDS",
+        engine=cfg.engine,
+        instance_class=cfg.instance_class,
+        memory_gib=memory,
+    )
+    watches.append(
+        Watch(
             "relational",
-            role,
+            f"{role}-storage",
+            f"RDS {role}: less than {alarms.free_storage_gib:g} GiB of storage free",
+            "AWS/RDS",
+            "FreeStorageSpace",
             dims,
-            alarms,
-            label="RDS",
-            engine=cfg.engine,
-            instance_class=cfg.instance_class,
-            memory_gib=memory,
+            "Minimum",
+            BELOW,
+            alarms.free_storage_gib * GIB,
         )
-        watches.append(
+    )
+    if role != "primary":
+        watches += [
             Watch(
                 "relational",
-                f"{role}-storage",
-                f"RDS {role}: less than {alarms.free_storage_gib:g} GiB of storage free",
+                f"{role}-lag",
+                f"RDS {role}: more than {alarms.replica_lag_seconds:g} s behind the primary",
                 "AWS/RDS",
-                "FreeStorageSpace",
+                "ReplicaLag",
+                dims,
+                "Maximum",
+                ABOVE,
+                alarms.replica_lag_seconds,
+            ),
+            # A replica whose replication stopped reports ReplicaLag -1 ("replication is
+            # currently not active", Seconds_Behind_Master NULL), which the lag alarm above
+            # reads as healthy; a replica that publishes nothing at all is down or gone:
+            # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_MySQL.Replication.ReadReplicas.Monitor.html
+            Watch(
+                "relational",
+                f"{role}-replication-stopped",
+                f"RDS {role}: replication is not running (ReplicaLag -1 or no data)",
+                "AWS/RDS",
+                "ReplicaLag",
                 dims,
                 "Minimum",
                 BELOW,
-                alarms.free_storage_gib * GIB,
-            )
-        )
-        if role != "primary":
-            watches += [
-                Watch(
-                    "relational",
-                    f"{role}-lag",
-                    f"RDS {role}: more than {alarms.replica_lag_seconds:g} s behind the primary",
-                    "AWS/RDS",
-                    "ReplicaLag",
-                    dims,
-                    "Maximum",
-                    ABOVE,
-                    alarms.replica_lag_seconds,
-                ),
-                # A replica whose replication stopped reports ReplicaLag -1 ("replication is
-                # currently not active", Seconds_Behind_Master NULL), which the lag alarm above
-                # reads as healthy; a replica that publishes nothing at all is down or gone:
-                # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_MySQL.Replication.ReadReplicas.Monitor.html
-                Watch(
-                    "relational",
-                    f"{role}-replication-stopped",
-                    f"RDS {role}: replication is not running (ReplicaLag -1 or no data)",
-                    "AWS/RDS",
-                    "ReplicaLag",
-                    dims,
-                    "Minimum",
-                    BELOW,
-                    0,
-                    missing="breaching",
-                ),
-            ]
-    return watches + engine_watches(cfg, {"DBInstanceIdentifier": primary_id}, cdc_source)
+                0,
+                missing="breaching",
+            ),
+        ]
+    return watches
 
 
 def engine_watches(

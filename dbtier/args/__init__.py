@@ -13,13 +13,14 @@ from dbtier.args.dynamo import (
 from dbtier.args.migration import MigrationArgs
 from dbtier.args.network import DatabaseNetworkArgs
 from dbtier.args.redis import RedisClusterArgs, RedisUserArgs
-from dbtier.args.relational import RelationalTierArgs
+from dbtier.args.relational import BackupsToArgs, RelationalTierArgs
 from dbtier.args.warehouse import WarehouseArgs
 
 __all__ = [
     "AlarmsArgs",
     "BackupArgs",
     "BackupRuleArgs",
+    "BackupsToArgs",
     "CredentialsArgs",
     "DatabaseNetworkArgs",
     "DynamoAutoscalingArgs",

@@ -106,3 +106,5 @@ class DynamoTableArgs(TypedDict, total=False):
     """Continuous backups. Default: `true`."""
     deletion_protection: bool
     """DynamoDB refuses to delete the table. Default: `true`."""
+    regions: list[str]
+    """The secondary regions holding a global table replica: [] keeps the table in the home region only. Allowed: each one of dbtier:regions, once. Default: every region of dbtier:regions."""

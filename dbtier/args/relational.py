@@ -10,6 +10,15 @@ import pulumi
 from dbtier.args.common import CredentialsArgs
 
 
+class BackupsToArgs(TypedDict, total=False):
+    """Where the primary's automated backups (snapshots and transaction logs) are replicated, encrypted with that region's key, for a point-in-time restore there."""
+
+    region: str
+    """The secondary region the primary's automated backups are replicated to. Allowed: one of dbtier:regions. Default: ``; required."""
+    retention_days: int
+    """Days the replicated backups are kept there. Allowed: 1-35. Default: the primary's backupRetentionDays."""
+
+
 class RelationalTierArgs(TypedDict, total=False):
     """The args of RelationalTier: its wiring, then its settings (the fields of `dbtier:relational`)."""
 
@@ -89,3 +98,7 @@ class RelationalTierArgs(TypedDict, total=False):
     """RDS Extended Support enrolment; unset: AWS's default (enrolled). Disabled, RDS refuses a major version past its end of standard support instead of charging. Allowed: `open-source-rds-extended-support`, `open-source-rds-extended-support-disabled`."""
     parameters: dict[str, Any]
     """Engine parameters (Aurora: cluster parameters) merged over dbtier's; the ones dbtier enforces (TLS, logging, binlogs for DMS) cannot be changed. A stack file writes it as map: name to value or {value, applyMethod}. Allowed: at most 100; names of letters, digits, _ . -; values printable ASCII up to 4096, a number or true/false; applyMethod immediate or pending-reboot (default). Default: none."""
+    backups_to: BackupsToArgs
+    """Where the primary's automated backups (snapshots and transaction logs) are replicated, encrypted with that region's key, for a point-in-time restore there. Default: with dbtier:regions: the first one, for backupRetentionDays."""
+    cross_region_replicas: list[str]
+    """Secondary regions holding a read replica of the primary, encrypted with that region's key, in a subnet group of dbtier:network.regions.<region>.subnetIds, with a ReplicaLag alarm there. Allowed: each one of dbtier:regions, once, with dbtier:network.regions.<region>. Default: none."""

@@ -19,6 +19,7 @@ from awsdata import backup
 
 from ._common import Resource, Rule, RuleMeta, deps_of, is_off, is_unknown, prop
 from .deploy_relations import TOPIC, linked, of_type
+from .regions import global_secondaries
 
 SELECTION = "aws:backup/selection:Selection"
 VAULT = "aws:backup/vault:Vault"
@@ -68,6 +69,9 @@ def stateful_in_selection(
             patterns += [i for i in items if isinstance(i, str) and not is_unknown(i)]
     if "*" in patterns:
         return  # every resource of the account, whatever its identifier
+    # A global database's secondary holds the primary's data, in a region the stack's vault
+    # (AWS Backup is regional) cannot select: the primary's backups cover it.
+    selected.update(c.urn for c in global_secondaries(resources))
     for r in resources:
         spec = STATEFUL.get(r.resource_type)
         if spec is None or r.urn in selected:

@@ -144,7 +144,7 @@ def _alarms_on(
     return found
 
 
-def _secondaries(resources: Sequence[PolicyResource]) -> list[PolicyResource]:
+def global_secondaries(resources: Sequence[PolicyResource]) -> list[PolicyResource]:
     """Aurora clusters that are secondaries of a global database: linked to a global cluster,
     with no master user of their own (a secondary takes the primary's)."""
     globals_ = of_type(resources, GLOBAL_CLUSTER)
@@ -180,7 +180,7 @@ def replication_alarms(
                     " ReplicationLatency alarm (ReceivingRegion "
                     f"{region}).",
                 )
-    for cluster in _secondaries(resources):
+    for cluster in global_secondaries(resources):
         for metric in ("AuroraGlobalDBReplicationLag", "AuroraGlobalDBRPOLag"):
             if not _alarms_on(alarms, metric, cluster, "DBClusterIdentifier", "clusterIdentifier"):
                 yield (
@@ -188,12 +188,17 @@ def replication_alarms(
                     f"Aurora secondary cluster '{cluster.name}' has no {metric} alarm.",
                 )
     for replica in of_type(resources, INSTANCE):
-        if is_cross_region_replica(replica) and not _alarms_on(
-            alarms, "ReplicaLag", replica, "DBInstanceIdentifier", "identifier"
-        ):
+        if not is_cross_region_replica(replica):
+            continue
+        # RDS publishes a replica's ReplicaLag in the replica's region, and an alarm sees only
+        # its own region's metrics: one elsewhere never fires.
+        home = region_of(replica)
+        there = [a for a in alarms if home is None or region_of(a) in (None, home)]
+        if not _alarms_on(there, "ReplicaLag", replica, "DBInstanceIdentifier", "identifier"):
             yield (
                 replica.urn,
-                f"Cross-region read replica '{replica.name}' has no ReplicaLag alarm.",
+                f"Cross-region read replica '{replica.name}' has no ReplicaLag alarm in its"
+                f" region ({home}).",
             )
 
 

@@ -26,6 +26,7 @@ from ._common import (
     prop,
     string_list,
 )
+from .regions import global_secondaries
 
 KMS_KEY = "aws:kms/key:Key"
 KMS_ALIAS = "aws:kms/alias:Alias"
@@ -224,8 +225,10 @@ def read_replicas(
                     f"{wanted} required."
                 ),
             )
+    # A global database's secondary cluster has no writer: every member is a reader.
+    secondaries = {c.urn for c in global_secondaries(resources)}
     for cluster, members in _cluster_members(resources):
-        readers = max(len(members) - 1, 0)
+        readers = len(members) if cluster.urn in secondaries else max(len(members) - 1, 0)
         if readers < int(c["minimumAuroraReaders"]):
             yield (
                 cluster.urn,

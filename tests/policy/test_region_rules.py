@@ -184,6 +184,16 @@ def home_key_for(name: str, key: str) -> Callable[[Stack], None]:
     return apply
 
 
+def alarm_at_home(name: str) -> Callable[[Stack], None]:
+    """The alarm `name` made by the home region's provider (where it sees no metric of the
+    secondary region)."""
+
+    def apply(r: Stack) -> None:
+        r[name] = on(r["home"], r[name])
+
+    return apply
+
+
 def write_autoscaled(r: Stack) -> None:
     r["table"] = with_inputs(r["table"], billingMode="PROVISIONED")
     r["target"] = resource(
@@ -192,6 +202,30 @@ def write_autoscaled(r: Stack) -> None:
         {"scalableDimension": "dynamodb:table:WriteCapacityUnits", "resourceId": "table/orders"},
         deps={"resourceId": [r["table"]]},
     )
+
+
+def from_primary(r: Stack) -> None:
+    """The global database as ServerlessAurora makes it: from the running primary
+    (`sourceDbClusterIdentifier`, engine and version the primary's), the primary not naming it."""
+    r["global"] = replace(
+        with_inputs(r["global"], engine=None, engineVersion=None,
+                    sourceDbClusterIdentifier="arn:aws:rds:us-east-1:123456789012:cluster:aurora"),
+        property_dependencies={"sourceDbClusterIdentifier": [r["primary"].urn]},
+        dependencies=[r["primary"].urn],
+    )  # fmt: skip
+    r["primary"] = replace(
+        with_inputs(r["primary"], globalClusterIdentifier=None),
+        property_dependencies={"kmsKeyId": [r["key"].urn]},
+        dependencies=[r["key"].urn],
+    )
+
+
+def from_primary_then(change: Callable[[Stack], None]) -> Callable[[Stack], None]:
+    def apply(r: Stack) -> None:
+        from_primary(r)
+        change(r)
+
+    return apply
 
 
 VIOLATING: list[tuple[str, Callable[[Stack], None], str, str]] = [
@@ -211,6 +245,10 @@ VIOLATING: list[tuple[str, Callable[[Stack], None], str, str]] = [
      "table", "replicates to eu-west-1"),
     ("stack-replication-lag-alarms", drop("AuroraGlobalDBRPOLag"), "secondary", "RPOLag"),
     ("stack-replication-lag-alarms", drop("replica-lag"), "replica", "ReplicaLag"),
+    ("stack-replication-lag-alarms", alarm_at_home("replica-lag"), "replica",
+     "no ReplicaLag alarm in its region (eu-west-1)"),
+    ("deploy-key-region", home_key_for("replica", "kmsKeyId"), "replica",
+     "eu-west-1 is encrypted with a KMS key of us-east-1"),
     ("deploy-key-region", home_key_for("secondary", "kmsKeyId"), "secondary",
      "eu-west-1 is encrypted with a KMS key of us-east-1"),
     ("deploy-key-region", home_key_for("backups", "kmsKeyId"), "backups", "key of us-east-1"),
@@ -229,11 +267,20 @@ VIOLATING: list[tuple[str, Callable[[Stack], None], str, str]] = [
      "backtrack"),
     ("deploy-cross-region-backups", set_inputs("backups", region=HOME), "backups",
      "stack's own region"),
+    # Made from its primary, the global cluster names no version: the secondary's is checked.
+    ("deploy-global-database-version",
+     from_primary_then(set_inputs("secondary", engineVersion="5.7.mysql_aurora.2.04.9")),
+     "secondary", "2.07.0 or later"),
+    ("stack-replication-lag-alarms", from_primary_then(drop("AuroraGlobalDBReplicationLag")),
+     "secondary", "AuroraGlobalDBReplicationLag"),
+    ("deploy-key-region", from_primary_then(home_key_for("secondary", "kmsKeyId")), "secondary",
+     "eu-west-1 is encrypted with a KMS key of us-east-1"),
 ]  # fmt: skip
 
 COMPLIANT: list[tuple[str, Callable[[Stack], None]]] = [
     ("two regions, every replica keyed, protected and watched", lambda r: None),
     ("provisioned table with write auto scaling", write_autoscaled),
+    ("a global database made from its primary", from_primary),
     ("Aurora PostgreSQL 16 global database",
      lambda r: [set_inputs(n, engine="aurora-postgresql", engineVersion="16.4")(r)
                 for n in ("global", "primary", "secondary")] and None),
@@ -286,3 +333,23 @@ def test_a_single_region_stack_is_not_asked_for_replication_alarms(pack: Pack) -
         dependencies=[r["key"].urn],
     )
     assert ours(pack, r) == []
+
+
+def test_a_secondary_clusters_members_are_readers_and_its_backups_are_the_primarys(
+    pack: Pack,
+) -> None:
+    """A secondary has no writer (stack-read-replicas counts its one instance as a reader) and
+    no AWS Backup selection (the vault is the home region's; the primary is still asked)."""
+    r = build()
+    for cluster in ("primary", "secondary"):
+        r[f"{cluster}-1"] = on(
+            r["eu" if cluster == "secondary" else "home"],
+            resource("aws:rds/clusterInstance:ClusterInstance", f"{cluster}-1",
+                     {"clusterIdentifier": r[cluster].inputs["clusterIdentifier"]},
+                     deps={"clusterIdentifier": [r[cluster]]}),
+        )  # fmt: skip
+    report = pack.run(list(r.values()), CONFIG)
+    readers = {v.urn for v in report.violations if v.policy == "stack-read-replicas"}
+    backups = {v.urn for v in report.violations if v.policy == "backup-stateful-resources-selected"}
+    assert r["primary"].urn in readers and r["secondary"].urn not in readers
+    assert r["primary"].urn in backups and r["secondary"].urn not in backups

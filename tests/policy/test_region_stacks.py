@@ -1,4 +1,4 @@
-"""The prod stack with a secondary region, planned on the mocks and judged by the real pack under
+"""The prod stack with a secondary region (and with a cross-region read replica), planned on the mocks and judged by the real pack under
 prod's policy config: no violation of any rule, security or deployability; and the same stack
 with the replication alarms off is reported by stack-replication-lag-alarms."""
 
@@ -10,7 +10,7 @@ import pytest
 
 from preflight.client import run_policy_report
 from preflight.plan import plan_stack
-from tests.unit.test_regions_plan import prod_variant
+from tests.unit.test_regions_plan import prod_far_config, prod_variant
 
 pytestmark = pytest.mark.policy
 
@@ -18,8 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 REGIONS = prod_variant(["eu-west-1"])
 
 
-def test_prod_with_a_secondary_region_passes_every_rule() -> None:
-    plan = plan_stack("prod", config_overrides=REGIONS)
+@pytest.mark.parametrize(
+    "overrides", [REGIONS, prod_far_config()], ids=["regions", "cross-region replica and backups"]
+)
+def test_prod_with_a_secondary_region_passes_every_rule(overrides: dict[str, object]) -> None:
+    plan = plan_stack("prod", config_overrides=overrides)
     assert any(p.name == "dbtier-aws-eu-west-1" for p in plan.resources)
     report = run_policy_report(plan, ROOT / "policy", ROOT / "policy/config/prod.json")
     assert [(v.policy, v.message) for v in report.violations] == []

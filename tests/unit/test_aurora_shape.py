@@ -178,3 +178,40 @@ def test_cluster_credentials_use_master_password() -> None:
         "manage_master_user_password": True,
         "master_user_secret_kms_key_id": KEY,
     }
+
+
+EU_KEY = "arn:aws:kms:eu-west-1:123456789012:key/opaque"
+
+
+def test_the_global_database_is_made_from_the_primary_with_its_protection() -> None:
+    args = shape.global_cluster_args(aurora(deletionProtection=False), "g", "primary-arn")
+    assert args == {
+        "global_cluster_identifier": "g",
+        "source_db_cluster_identifier": "primary-arn",
+        "force_destroy": True,
+        "storage_encrypted": True,
+        "deletion_protection": False,
+    }
+
+
+@pytest.mark.parametrize("engine", ["aurora-mysql", "aurora-postgresql"])
+def test_a_secondary_is_the_primary_in_its_region_without_what_it_takes_from_it(
+    engine: str,
+) -> None:
+    cfg = aurora(engine=engine, readers=2)
+    where = {"subnet_group": "sg-eu", "security_group_id": "sec-eu", "parameter_group_name": "pg"}
+    primary = shape.cluster_args(cfg, "p", kms_key_arn=KEY, **where)
+    secondary = shape.secondary_cluster_args(
+        cfg, "s", global_cluster_id="g", kms_key_arn=EU_KEY, **where
+    )
+    assert secondary["global_cluster_identifier"] == "g"
+    assert secondary["kms_key_id"] == secondary["performance_insights_kms_key_id"] == EU_KEY
+    assert {"master_username", "database_name", "backtrack_window"}.isdisjoint(secondary)
+    same = set(primary) - {"cluster_identifier", "kms_key_id", "performance_insights_kms_key_id",
+                           "master_username", "database_name", "backtrack_window"}  # fmt: skip
+    assert {k: secondary[k] for k in same} == {k: primary[k] for k in same}
+
+
+@pytest.mark.parametrize(("readers", "count"), [(0, 1), (1, 1), (3, 3)])
+def test_a_secondary_has_the_primarys_readers_and_at_least_one(readers: int, count: int) -> None:
+    assert shape.secondary_instance_count(aurora(readers=readers)) == count

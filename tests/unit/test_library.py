@@ -246,6 +246,15 @@ def test_a_bad_setting_is_the_stack_configs_message() -> None:
         ),
         ({"cdc_source": True, "parameters": {"binlog_format": "MIXED"}}, "binlog_format"),
         ({"read_replica": 1}, "dbtier:relational.readReplica is not a known setting"),
+        # The library's RelationalTier has no secondary regions to send backups or replicas to.
+        (
+            {"cross_region_replicas": ["eu-west-1"]},
+            "dbtier:relational.crossRegionReplicas[0]: eu-west-1 is not one of dbtier:regions (none)",
+        ),
+        (
+            {"backups_to": {"region": "eu-west-1"}},
+            "dbtier:relational.backupsTo.region: eu-west-1 is not one of dbtier:regions (none)",
+        ),
     ],
 )
 def test_bad_wiring_and_settings_across_them_are_one_line(
@@ -255,6 +264,16 @@ def test_bad_wiring_and_settings_across_them_are_one_line(
         build("RelationalTier", "db", {**MINIMAL["RelationalTier"], **args})
     assert problem in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_a_table_of_the_library_has_no_secondary_region_to_be_replicated_to() -> None:
+    args = {**MINIMAL["DynamoTable"], "regions": ["eu-west-1"]}
+    with pytest.raises(ConfigError) as caught:
+        build("DynamoTable", "orders", args)
+    assert (
+        "dbtier:dynamo.tables[].regions[0]: eu-west-1 is not one of dbtier:regions (none)"
+        in str(caught.value)
+    )
 
 
 def test_args_that_are_not_a_mapping_are_refused() -> None:

@@ -175,9 +175,15 @@ def run_load(
     verify_timeout: float = 120.0,
     cleanup_after: bool = False,
     show_progress: bool = False,
+    read_only: bool = False,
 ) -> LoadResult:
-    """Prepare the table, run the workers, verify every acknowledged insert, optionally clean up."""
-    prepare_table(endpoint, settings.table, family)
+    """Prepare the table, run the workers, verify every acknowledged insert, optionally clean up.
+    `read_only` (a global database's secondary, which refuses writes): no table is created (the
+    primary's is replicated there; reading a missing one counts as errors) and only reads run."""
+    if read_only and (settings.mix or cleanup_after):
+        raise WorkloadError("a read-only run makes no inserts and deletes nothing")
+    if not read_only:
+        prepare_table(endpoint, settings.table, family)
     run_id = secrets.randbits(62)
     n = settings.workers
     duration = settings.duration if settings.ops is None else None

@@ -6,6 +6,7 @@ import argparse
 import math
 
 from contract import AuroraOutputs
+from contract.echo import echo
 from workloads.aurora_load import LoadResult, LoadSettings, Second, run_load
 from workloads.common import Outputs, WorkloadError, finish
 from workloads.sql import (
@@ -33,9 +34,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--mix",
         type=int,
-        default=50,
+        default=None,
         metavar="PCT",
-        help="percent of operations that are inserts, the rest reads (default 50)",
+        help="percent of operations that are inserts, the rest reads (default 50; 0 with --region)",
+    )
+    parser.add_argument(
+        "--region",
+        default=None,
+        help="read (only) from the Aurora Global Database's secondary cluster in this region:"
+        " its reader endpoint in aurora.regions",
     )
     parser.add_argument(
         "--rate", type=float, default=None, metavar="OPS", help="target operations/s (all workers)"
@@ -63,8 +70,15 @@ def settings_from(args: argparse.Namespace) -> LoadSettings:
     """The load settings of the command line, checked."""
     if args.workers < 1 or args.workers > 512:
         raise WorkloadError("--workers must be between 1 and 512")
+    if args.mix is None:
+        args.mix = 0 if args.region else 50
     if not 0 <= args.mix <= 100:
         raise WorkloadError("--mix must be a percentage between 0 and 100")
+    if args.region and (args.mix or args.cleanup):
+        raise WorkloadError(
+            f"--region {echo(args.region, 40)} runs reads only (a secondary cluster refuses"
+            " writes): leave out --mix and --cleanup"
+        )
     if args.ops is not None and args.ops < 1:
         raise WorkloadError("--ops must be at least 1")
     if args.duration is not None and args.duration <= 0:
@@ -84,13 +98,32 @@ def settings_from(args: argparse.Namespace) -> LoadSettings:
     )
 
 
+def region_host(section: AuroraOutputs, region: str | None) -> tuple[str, str | None]:
+    """The host to run against and, for a local stand-in, what stands in for the region: the
+    writer without --region; with it, that region's reader endpoint (aurora.regions). Outputs
+    of a local run (tls false, no aurora.regions) have no secondary: the same local engine
+    stands in, said so."""
+    if region is None:
+        return section.writer_endpoint, None
+    for secondary in section.regions or ():
+        if secondary.region == region:
+            return secondary.reader_endpoint, None
+    if section.regions is None and not section.tls:
+        host = section.reader_endpoint or section.writer_endpoint
+        return host, f"local stand-in: {region} is the same local engine ({host}), read only"
+    known = ", ".join(s.region for s in section.regions or ()) or "none"
+    raise WorkloadError(
+        f"--region {echo(region, 40)}: aurora has no secondary cluster there"
+        f" (aurora.regions: {known})"
+    )
+
+
 def run(args: argparse.Namespace, outputs: Outputs) -> int:
     settings = settings_from(args)
     section = outputs.read(AuroraOutputs)
     family = engine_family(section.engine, key=AuroraOutputs.KEY, workload="aurora-load")
-    endpoint = sql_endpoint(
-        "aurora", section.writer_endpoint, section, ConnectionOptions.from_args(args)
-    )
+    host, note = region_host(section, args.region)
+    endpoint = sql_endpoint("aurora", host, section, ConnectionOptions.from_args(args))
     result = run_load(
         endpoint,
         settings,
@@ -99,7 +132,9 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
         verify_timeout=args.verify_timeout,
         cleanup_after=args.cleanup,
         show_progress=not args.json,
+        read_only=args.region is not None,
     )
+    result.region, result.region_note = args.region, note
     return finish(result, args.json, render)
 
 
@@ -142,6 +177,8 @@ def render(result: LoadResult) -> str:
         f"{s.per_second_rate(s.reads):,.1f} reads/s)",
         f"latency ms  p50 {lat.p50:.2f}  p95 {lat.p95:.2f}  p99 {lat.p99:.2f}  max {lat.max:.2f}",
     ]
+    if result.region:
+        lines.append(f"region      {result.region}: {result.region_note or 'its reader endpoint'}")
     if s.errors:
         kinds = ", ".join(f"{k}: {n}" for k, n in sorted(s.errors.items()))
         lines.append(f"errors      {kinds} ({s.reconnects} reconnects)")

@@ -102,6 +102,9 @@ class LoadResult:
     fatal_errors: list[str]
     deleted_rows: int | None = None
     credentials: str = "outputs"  # where the credentials in use at the end came from
+    # With --region: the secondary region read from, and what stood in for it locally.
+    region: str | None = None
+    region_note: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -122,6 +125,8 @@ class LoadResult:
             "mode": self.settings.mode,
             "driver": self.driver,
             "mixInsertPercent": self.settings.mix,
+            **({"region": self.region} if self.region else {}),
+            **({"regionNote": self.region_note} if self.region_note else {}),
             "targetRate": self.settings.rate,
             "seconds": round(s.seconds, 3),
             "operations": s.operations,
