@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from awsdata import rds_engines
 from awsdata.global_databases import CROSS_REGION_BACKUPS_DOCS
 from components.settings import ConfigError, Fields
 from contract.echo import echo
@@ -72,6 +73,10 @@ class CrossRegion(Protocol):
     above; importing it here would be a cycle)."""
 
     @property
+    def engine(self) -> str: ...
+    @property
+    def read_replicas(self) -> int: ...
+    @property
     def backups_to(self) -> BackupsToConfig | None: ...
     @property
     def cross_region_replicas(self) -> tuple[str, ...]: ...
@@ -110,6 +115,12 @@ def check_cross_region(
     if cfg.backups_to is not None and cfg.backups_to.region not in regions:
         raise ConfigError(
             f"{KEY}.backupsTo.region: {echo(cfg.backups_to.region, 40)} is not one of {listed}"
+        )
+    e, total = rds_engines.engine(cfg.engine), cfg.read_replicas + len(cfg.cross_region_replicas)
+    if cfg.cross_region_replicas and total > e.max_replicas:
+        raise ConfigError(
+            f"{KEY}.crossRegionReplicas: {e.label} has at most {e.max_replicas} read replicas,"
+            f" in the home region and others together (got {total})"
         )
     for i, region in enumerate(cfg.cross_region_replicas):
         where = f"{KEY}.crossRegionReplicas[{i}]"
