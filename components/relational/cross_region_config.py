@@ -34,11 +34,9 @@ RETENTION_BOUNDS = (1, 35)
 @dataclass(frozen=True)
 class BackupsToConfig:
     region: str = field(
-        default="",
         metadata=doc(
             "The secondary region the primary's automated backups are replicated to.",
             rule="one of dbtier:regions",
-            default="required",
         ),
     )
     retention_days: int | None = field(
