@@ -25,7 +25,8 @@ NOTIFICATIONS_DOCS = (
     "https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-notifications.html"
 )
 VAULT_EVENTS_DOCS = "https://docs.aws.amazon.com/aws-backup/latest/APIReference/API_PutBackupVaultNotifications.html"
-# SNS's key matching: {"exists": false} matches a message without the attribute.
+# SNS's key matching: {"exists": false} matches a message without the attribute, but "only
+# matches if at least one attribute is present".
 FILTER_DOCS = "https://docs.aws.amazon.com/sns/latest/dg/attribute-key-matching.html"
 
 # Vault events AWS documents as no longer in use: a vault subscribed to them is told nothing.
@@ -52,7 +53,8 @@ FAILED_STATES = ("ABORTED", "EXPIRED", "FAILED", "PARTIAL")
 
 
 def failures_only_filter() -> dict[str, Any]:
-    """The SNS subscription filter policy of a topic both CloudWatch and AWS Backup publish to:
-    AWS Backup's messages only when their State is a failure, and every message without a State
-    (CloudWatch's alarm notifications carry no message attributes) as before."""
+    """The SNS subscription filter policy of the topic AWS Backup publishes to: its messages
+    whose State is not a success, and any of its messages that carry no State (a copy's
+    failure is an event of its own). A message with no attributes at all matches no filter
+    policy (``FILTER_DOCS``), so CloudWatch's alarms must not share a filtered subscription."""
     return {STATE_ATTRIBUTE: [{"exists": False}, *FAILED_STATES]}

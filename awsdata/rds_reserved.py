@@ -13,7 +13,9 @@ Not in cfn-lint or botocore; our own tables, copied from each engine vendor's li
 - Oracle: https://docs.oracle.com/en/database/oracle/oracle-database/19/sqlrf/Oracle-SQL-Reserved-Words.html;
 
 plus the accounts RDS or the engine keeps for itself (``RDS_USERS``), which a master user may
-not take either. Words are compared case-insensitively.
+not take either, and PostgreSQL's reserved role prefix ``pg_`` ("Reserve role names beginning
+with pg_", https://www.postgresql.org/docs/release/9.6.0/). Words are compared
+case-insensitively.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ ENGINE_USERS = {
     "sqlserver": frozenset({"sa", "rdsa"}),
     "oracle": frozenset({"sys", "system", "dbsnmp", "outln", "rdsadmin", "rdssec", "xdb"}),
 }
+
+# PostgreSQL refuses CREATE ROLE for names with this prefix: its predefined roles' namespace.
+POSTGRES_ROLE_PREFIX = "pg_"
 
 _MYSQL = """
 accessible add all alter analyze and as asc asensitive before between bigint binary blob both
@@ -138,5 +143,7 @@ def reserved(family: str, name: str, *, user: bool) -> bool:
     master user name (``user``) or a database name."""
     lowered = name.lower()
     if lowered in RESERVED_WORDS.get(family, frozenset()):
+        return True
+    if user and family == "postgres" and lowered.startswith(POSTGRES_ROLE_PREFIX):
         return True
     return user and (lowered in RDS_USERS or lowered in ENGINE_USERS.get(family, frozenset()))

@@ -198,14 +198,14 @@ def check_value(where: str, value: Any, hint: Any, meta: FieldDoc) -> None:
             raise ConfigError(f"{where} must be true, false or an object (got {describe(value)})")
         check_object(where, value, hint)
     elif origin is tuple:
-        _check_collection(where, value, list, meta.nonempty)
+        _check_collection(where, value, list, meta)
         item = get_args(hint)[0]
         for i, entry in enumerate(value):
             if entry is None:
                 raise ConfigError(f"{where}[{i}] is empty (null); give a value or remove it")
             check_value(f"{where}[{i}]", entry, item, meta)
     elif origin in (Mapping, dict):
-        _check_collection(where, value, Mapping, meta.nonempty)
+        _check_collection(where, value, Mapping, meta)
         item = get_args(hint)[1]
         for i, (name, entry) in enumerate(value.items()):
             if not isinstance(name, str) or not name:
@@ -220,17 +220,20 @@ def check_value(where: str, value: Any, hint: Any, meta: FieldDoc) -> None:
         _check_scalar(where, value, hint, meta)
 
 
-def _check_collection(where: str, value: Any, shape: type, nonempty: bool) -> None:
+def _check_collection(where: str, value: Any, shape: type, meta: FieldDoc) -> None:
     """A list or an object as the field wants it: its shape, an entry when entries are required,
-    and at most MAX_ENTRIES, counted before any entry is read (100,000 entries cost nothing;
-    each part bounds its own lists by AWS's quotas far below this)."""
+    and at most the field's `most` (else MAX_ENTRIES), counted before any entry is read
+    (100,000 entries cost nothing)."""
     words = "a list" if shape is list else "an object of name: value"
     if not isinstance(value, shape):
         raise ConfigError(f"{where} must be {words} (got {describe(value)})")
-    if nonempty and not value:
+    if meta.nonempty and not value:
         empty = "list" if shape is list else "object"
         raise ConfigError(f"{where} must be a non-empty {empty} (or be left out)")
     count = len(value) if isinstance(value, list | Mapping) else 0
+    if meta.most is not None and count > meta.most:
+        why = f" ({meta.quota})" if meta.quota else ""
+        raise ConfigError(f"{where} has {count} items; at most {meta.most} are allowed{why}")
     if count > MAX_ENTRIES:
         raise ConfigError(f"{where} has {count:,} entries; at most {MAX_ENTRIES:,} are read")
 

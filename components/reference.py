@@ -312,6 +312,8 @@ def allowed_text(meta: FieldDoc, annotation: Any) -> str:
         parts.append(KINDS[meta.kind].words)
     if meta.nonempty:
         parts.append("at least one entry when given")
+    if meta.most is not None:
+        parts.append(f"at most {meta.most} entries" + (f" ({meta.quota})" if meta.quota else ""))
     if meta.switch:
         parts.append("true (the defaults below), false, or an object")
     if meta.rule:

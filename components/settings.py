@@ -148,25 +148,17 @@ class Fields:
         return str(value)
 
     def strings(
-        self,
-        name: str,
-        check: Callable[[str, str], None] | None = None,
-        most: int | None = None,
-        quota: str = "",
+        self, name: str, check: Callable[[str, str], None] | None = None
     ) -> tuple[str, ...] | None:
-        """A list of non-empty strings; `most` bounds its length (checked before any item is
-        parsed, so 100,000 items cost nothing) and `quota` says why (the AWS quota it keeps)."""
+        """A list of non-empty strings, each once. How many it may hold is its field's `most`
+        (`contract.fielddoc`), checked against the raw value before any part reads it
+        (`components.fieldcheck`), so 100,000 items cost nothing."""
         value = self.get(name)
         if value is None:
             return None
         if not isinstance(value, list):
             raise ConfigError(
                 f"{self._name(name)} must be a list of strings (got {describe(value)})"
-            )
-        if most is not None and len(value) > most:
-            raise ConfigError(
-                f"{self._name(name)} has {len(value)} items; at most {most} are allowed"
-                + (f" ({quota})" if quota else "")
             )
         for i, item in enumerate(value):
             if not isinstance(item, str) or not item:

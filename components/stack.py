@@ -94,7 +94,7 @@ def build(cfg: StackConfig) -> None:
             AlarmsArgs(cfg.alarms, kms_key_arn, tuple(watches), publishers, regions=regions),
             opts=opts,
         )
-        topic_arn = alarms.topic_arn
+        topic_arn = alarms.failures_topic_arn
     if cfg.backup.enabled:
         Backup("backup", backup_args(cfg, kms_key_arn, tier, topic_arn), opts=opts)
 

@@ -55,6 +55,11 @@ class FieldDoc:
     """A list or map that must hold at least one entry when it is given."""
     switch: bool = False
     """An object that may also be given as true (on, with its defaults) or false (off)."""
+    most: int | None = None
+    """The most entries a list or map holds (None: `components.fieldcheck.MAX_ENTRIES`),
+    counted before any entry is read."""
+    quota: str = ""
+    """Why `most` is what it is (the AWS quota it keeps), for the message that refuses more."""
 
 
 def doc(
@@ -72,6 +77,8 @@ def doc(
     kind: str = "",
     nonempty: bool = False,
     switch: bool = False,
+    most: int | None = None,
+    quota: str = "",
 ) -> dict[str, FieldDoc]:
     """Field metadata for `dataclasses.field(metadata=...)`: see `FieldDoc` for each argument."""
     pages = (aws,) if isinstance(aws, str) else aws
@@ -90,6 +97,8 @@ def doc(
             kind,
             nonempty,
             switch,
+            most,
+            quota,
         )
     }
 

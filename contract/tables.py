@@ -14,6 +14,10 @@ from typing import Any, Literal
 
 from contract.fielddoc import doc
 
+# DynamoDB projects at most 100 non-key attributes over all of a table's indexes:
+# https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
+MAX_PROJECTED = 100
+
 AttributeType = Literal["S", "N", "B"]
 Projection = Literal["ALL", "KEYS_ONLY", "INCLUDE"]
 StreamView = Literal["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"]
@@ -47,6 +51,8 @@ class IndexSchema:
             "The non-key attributes projection INCLUDE copies.",
             rule="projection INCLUDE only, and required with it; no key attributes; at most"
             " 100 in all of the table's indexes",
+            most=MAX_PROJECTED,
+            quota=f"DynamoDB projects at most {MAX_PROJECTED} per table",
             aws="https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html",
         ),
     )

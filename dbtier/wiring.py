@@ -131,7 +131,7 @@ class AlarmsWiring(TypedDict, total=False):
     watched: Required[Sequence[Watched]]
     """The components whose health metrics get an alarm and a graph: each one's watches()."""
     publishers: list[str]
-    """AWS service principals besides CloudWatch that publish to the topic (backup.amazonaws.com when a Backup vault notifies it). Default: none."""
+    """AWS service principals besides CloudWatch that publish (backup.amazonaws.com when a Backup vault notifies): they get a topic of their own, failuresTopicArn, whose email gets only failures. Default: none."""
 
 
 class BackupWiring(TypedDict, total=False):
@@ -140,6 +140,6 @@ class BackupWiring(TypedDict, total=False):
     resources: Required[dict[str, list[pulumi.Input[str]]]]
     """The ARNs to back up, by AWS Backup resource type (RDS, Aurora, DynamoDB, Redshift, Redshift Serverless): each part's backupArns."""
     notify_topic_arn: pulumi.Input[str]
-    """The SNS topic failed backup jobs are reported to (an Alarms topicArn, whose policy lets AWS Backup publish). Default: none."""
+    """The SNS topic failed backup jobs are reported to (an Alarms failuresTopicArn, whose policy lets AWS Backup publish; not its topicArn, whose unfiltered email every alarm needs). Default: none."""
     protect: bool
     """Pulumi `protect` on the vault and its lock. Default: false."""

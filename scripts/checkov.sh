@@ -1,26 +1,44 @@
 #!/usr/bin/env bash
 # checkov on the prod plan: export it as Terraform plan JSON (python -m preflight --format tfplan),
-# scan it with checkov in its own virtualenv (.venv-checkov, from requirements-checkov.txt), and fail
-# on any finding that policy/checkov-waivers.yaml does not waive, or on a waiver that matches nothing.
+# scan it with checkov in its own virtualenv (from requirements-checkov.txt), and fail on any
+# finding that policy/checkov-waivers.yaml does not waive, or on a waiver that matches nothing.
 #   bash scripts/checkov.sh [STACK]      (default prod)
+#   bash scripts/checkov.sh --prepare    only build the virtualenv (CI does it while tests run)
+# The virtualenv lives outside the clone, in ~/.cache/dbtier/checkov-<hash of the requirements and
+# the Python> (DBTIER_CACHE_DIR for another folder), so a fresh clone reuses it; it is built when
+# missing, and a half-built one (no .complete) is rebuilt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stack=${1:-prod}
-venv=.venv-checkov
 python=$(.venv/bin/python -c 'import sys; print(sys._base_executable)')
+key=$({ cat requirements-checkov.txt; "$python" -VV; } | sha256sum | cut -c1-16)
+cache=${DBTIER_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/dbtier}
+venv=$cache/checkov-$key
 
-# (Re)build the venv when it is missing or requirements-checkov.txt changed since it was built.
-if [ ! -x "$venv/bin/checkov" ] || ! cmp -s requirements-checkov.txt "$venv/.requirements"; then
-  echo "checkov: building $venv from requirements-checkov.txt" >&2
+build_venv() {
   rm -rf "$venv"
+  echo "checkov: building $venv from requirements-checkov.txt" >&2
   "$python" -m venv "$venv"
   if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
     -r requirements-checkov.txt > "$venv/pip.log" 2>&1; then
     grep -v "^WARNING: Location" "$venv/pip.log" | tail -n 20 >&2
-    echo "checkov: pip could not install requirements-checkov.txt into $venv" >&2
-    exit 1
+    rm -rf "$venv"
+    echo "checkov: pip could not install requirements-checkov.txt" >&2
+    return 1
   fi
-  cp requirements-checkov.txt "$venv/.requirements"
+  touch "$venv/.complete"
+}
+
+mkdir -p "$cache"
+# One build at a time (CI's background --prepare, another clone's run): the others wait for it.
+exec 9> "$cache/checkov-$key.lock"
+flock 9
+if [ ! -e "$venv/.complete" ]; then
+  build_venv
+fi
+flock -u 9
+if [ "$stack" = --prepare ]; then
+  exit 0
 fi
 
 work=$(mktemp -d)

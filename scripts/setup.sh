@@ -12,7 +12,9 @@ if ! cmp -s <(cat requirements.txt constraints.txt pyproject.toml) "$stamp" 2>/d
   echo "setup: installing pinned dependencies" >&2
   # This machine's pip config lists extra local indexes that may be absent: drop that noise only.
   .venv/bin/python -m pip install -q --upgrade pip 2>&1 | { grep -v '^WARNING: Location' || true; }
-  .venv/bin/python -m pip install -q -r requirements.txt -c constraints.txt 2>&1 \
+  # --no-compile: pip would byte-compile all ~11,000 modules (pulumi_aws alone is 270 MB of
+  # source) one after another; Python compiles the few hundred a run imports, once, on first use.
+  .venv/bin/python -m pip install -q --no-compile -r requirements.txt -c constraints.txt 2>&1 \
     | { grep -v '^WARNING: Location' || true; }
   cat requirements.txt constraints.txt pyproject.toml > "$stamp"
 fi

@@ -102,20 +102,29 @@ def pg_admin(host: str = "127.0.0.1", port: int = 5432, user: str = "postgres") 
     return conn
 
 
+HBA_LOCK = 0x64627469  # the advisory lock key of the pg_hba.conf step ('dbti')
+
+
 def ensure_pg_password_auth(admin: Any) -> None:
     """Make PostgreSQL ask members of SCRAM_ROLE for their password over TCP."""
     with admin.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (SCRAM_ROLE,))
-        if cur.fetchone() is None:
-            cur.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(SCRAM_ROLE)))
-        cur.execute("SHOW hba_file")
-        (hba_file,) = cur.fetchone()
-        with open(hba_file, encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
-        if HBA_LINE not in lines:
-            with open(hba_file, "w", encoding="utf-8") as handle:
-                handle.write("\n".join([HBA_LINE, *lines]) + "\n")
-            cur.execute("SELECT pg_reload_conf()")
+        # Several processes (test workers, a local run beside them) may get here at once: the
+        # server's advisory lock makes the role check and the file rewrite one step among them.
+        cur.execute("SELECT pg_advisory_lock(%s)", (HBA_LOCK,))
+        try:
+            cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (SCRAM_ROLE,))
+            if cur.fetchone() is None:
+                cur.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(SCRAM_ROLE)))
+            cur.execute("SHOW hba_file")
+            (hba_file,) = cur.fetchone()
+            with open(hba_file, encoding="utf-8") as handle:
+                lines = handle.read().splitlines()
+            if HBA_LINE not in lines:
+                with open(hba_file, "w", encoding="utf-8") as handle:
+                    handle.write("\n".join([HBA_LINE, *lines]) + "\n")
+                cur.execute("SELECT pg_reload_conf()")
+        finally:
+            cur.execute("SELECT pg_advisory_unlock(%s)", (HBA_LOCK,))
 
 
 def provision_pg(admin: Any, database: str, user: str, password: str) -> None:

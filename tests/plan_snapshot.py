@@ -51,6 +51,48 @@ def stored(stack: str) -> dict[str, Any]:
     return json.loads((SNAPSHOTS / f"{stack}.json").read_text())
 
 
+def _shown(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True)
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def _changes(path: str, old: Any, new: Any) -> list[str]:
+    """One line per leaf that differs: ``path: old -> new`` (or added / removed)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        lines = []
+        for key in sorted(old.keys() | new.keys()):
+            where = f"{path}.{key}" if path else str(key)
+            if key not in new:
+                lines.append(f"{where}: removed (was {_shown(old[key])})")
+            elif key not in old:
+                lines.append(f"{where}: added {_shown(new[key])}")
+            else:
+                lines += _changes(where, old[key], new[key])
+        return lines
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [
+            line
+            for i, (o, n) in enumerate(zip(old, new, strict=True))
+            for line in _changes(f"{path}[{i}]", o, n)
+        ]
+    return [] if old == new else [f"{path}: {_shown(old)} -> {_shown(new)}"]
+
+
+def diff(snapshot: dict[str, Any], plan: dict[str, Any]) -> list[str]:
+    """What changed from the stored snapshot to the plan, one readable line per change: the
+    resources added and removed by URN, then each changed input of a kept resource by its path,
+    then the outputs and violations. Empty when they are equal."""
+    old = {r["urn"]: r for r in snapshot["resources"]}
+    new = {r["urn"]: r for r in plan["resources"]}
+    lines = [f"+ {urn}" for urn in new if urn not in old]
+    lines += [f"- {urn}" for urn in old if urn not in new]
+    for urn in new.keys() & old.keys():
+        lines += [f"~ {urn}: {change}" for change in _changes("", old[urn], new[urn])]
+    rest = ({k: v for k, v in doc.items() if k != "resources"} for doc in (snapshot, plan))
+    lines += [f"~ {change}" for change in _changes("", *rest)]
+    return sorted(lines, key=lambda line: ("+-~".index(line[0]), line))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--update", action="store_true", help="rewrite the stored snapshots")
@@ -62,8 +104,11 @@ def main() -> int:
             SNAPSHOTS.mkdir(parents=True, exist_ok=True)
             (SNAPSHOTS / f"{stack}.json").write_text(json.dumps(plan, indent=1) + "\n")
             print(f"{stack}: {len(plan['resources'])} resources stored")
-        elif plan != stored(stack):
-            print(f"{stack}: differs from tests/fixtures/plans/{stack}.json")
+        elif changes := diff(stored(stack), plan):
+            print(
+                f"{stack}: differs from tests/fixtures/plans/{stack}.json ({len(changes)} changes)"
+            )
+            print("\n".join(f"  {line}" for line in changes))
             status = 1
         else:
             print(f"{stack}: identical ({len(plan['resources'])} resources)")

@@ -23,7 +23,6 @@ from workloads.common import (
     EXIT_TERMINATED,
     RedactingFormatter,
     WorkloadError,
-    install_handlers,
     load_outputs,
     log,
     one_line,
@@ -31,7 +30,13 @@ from workloads.common import (
     redact,
     stop_children,
 )
-from workloads.common.interrupts import exit_code, received, say_once, wait_for_threads
+from workloads.common.interrupts import (
+    exit_code,
+    handling,
+    received,
+    say_once,
+    wait_for_threads,
+)
 
 WORKLOADS: dict[str, str] = {
     "relational": "workloads.relational.cli",
@@ -156,7 +161,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if args_list else EXIT_BAD_INPUT
     name, rest = args_list[0], args_list[1:]
     verbose = "-v" in rest or "--verbose" in rest
-    install_handlers(lambda code: _error(name, _stopped(code)))
+    # The handlers are the run's: a caller in a long-lived process gets its own back.
+    with handling(lambda code: _error(name, _stopped(code))):
+        return _run(name, rest, verbose)
+
+
+def _run(name: str, rest: list[str], verbose: bool) -> int:
     try:
         module = load_workload(name)
         parser = build_parser(name, module)

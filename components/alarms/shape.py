@@ -21,10 +21,6 @@ if TYPE_CHECKING:
     import pulumi_aws as aws
 
 
-# The service principal AWS Backup publishes a vault's notifications as.
-BACKUP_PRINCIPAL = "backup.amazonaws.com"
-
-
 def alarm_prefix(project: str, stack: str) -> str:
     """What every alarm name starts with, and the dashboard's name: per project and stack."""
     return f"{project}-{stack}"
@@ -35,18 +31,34 @@ def topic_args(stack: str) -> dict[str, Any]:
     return {"display_name": f"dbtier {stack} alarms"}
 
 
-def subscription_args(cfg: AlarmsConfig, publishers: Sequence[str] = ()) -> dict[str, Any]:
-    """The topic's one subscription: email to `dbtier:alarms.email`. When AWS Backup publishes
-    too, a filter lets through only its jobs that failed (it sends every completed job, and
-    CloudWatch's alarms, which carry no State, pass as before)."""
+def failures_topic_args(stack: str) -> dict[str, Any]:
+    """The display name of the topic AWS Backup reports jobs to (its emails' sender)."""
+    return {"display_name": f"dbtier {stack} backup failures"}
+
+
+def subscription_args(cfg: AlarmsConfig) -> dict[str, Any]:
+    """The alarm topic's one subscription: email to `dbtier:alarms.email`, unfiltered.
+
+    CloudWatch's alarm notifications carry no message attributes, and SNS delivers a message
+    without attributes to no subscription that has a MessageAttributes filter policy ("exists":
+    false "only matches if at least one attribute is present"):
+    https://docs.aws.amazon.com/sns/latest/dg/attribute-key-matching.html. So AWS Backup's
+    events, which need a filter, go to a topic of their own (`failures_subscription_args`)."""
     if cfg.email is None:
         # parse_alarms refuses this; a component built directly must not notify nobody.
         raise ValueError("Alarms needs an email address: the topic would have no subscriber")
-    args: dict[str, Any] = {"protocol": "email", "endpoint": cfg.email}
-    if BACKUP_PRINCIPAL in publishers:
-        args["filter_policy"] = json.dumps(backup.failures_only_filter())
-        args["filter_policy_scope"] = "MessageAttributes"
-    return args
+    return {"protocol": "email", "endpoint": cfg.email}
+
+
+def failures_subscription_args(cfg: AlarmsConfig) -> dict[str, Any]:
+    """The backup failures topic's subscription: the same email, with a filter that lets
+    through only jobs that did not succeed (AWS Backup sends every completed job, its State
+    attribute saying how it ended)."""
+    return {
+        **subscription_args(cfg),
+        "filter_policy": json.dumps(backup.failures_only_filter()),
+        "filter_policy_scope": "MessageAttributes",
+    }
 
 
 def alarm_metric(watch: Watch) -> dict[str, Any]:
@@ -103,12 +115,12 @@ def alarm_args(watch: Watch, prefix: str) -> dict[str, Any]:
 
 
 def topic_policy(topic_arn: str, account_id: str, publishers: Sequence[str]) -> str:
-    """The alarm topic's access policy, when AWS services besides CloudWatch publish to it.
+    """The backup failures topic's access policy (the alarm topic keeps SNS's default one).
 
     A topic policy replaces SNS's default one, so it restates what that default gives (the
-    account manages and publishes; CloudWatch alarms publish as the account), then lets each
-    of `publishers` publish for this account only (`aws:SourceAccount`, against a confused
-    deputy). AWS Backup needs its statement to send vault events:
+    account manages and publishes), then lets each of `publishers` publish for this account
+    only (`aws:SourceAccount`, against a confused deputy); CloudWatch publishes to the alarm
+    topic, not here. AWS Backup needs its statement to send vault events:
     https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-notifications.html
     """
     account = {"StringEquals": {"aws:SourceAccount": account_id}}
@@ -138,7 +150,7 @@ def topic_policy(topic_arn: str, account_id: str, publishers: Sequence[str]) -> 
                 "Resource": topic_arn,
                 "Condition": account,
             }
-            for service in ("cloudwatch.amazonaws.com", *publishers)
+            for service in publishers
         ),
     ]
     return json.dumps({"Version": "2012-10-17", "Statement": statements})

@@ -198,7 +198,7 @@ class BackupConfig:
         default=False,
         metadata=doc(
             "Create an AWS Backup vault (stack key) and plan selecting every database the stack"
-            " creates; with dbtier:alarms on, failed jobs go to the alarm topic.",
+            " creates; with dbtier:alarms on, failed jobs are emailed to the alarm address.",
             aws="https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html",
         ),
     )

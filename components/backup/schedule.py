@@ -13,7 +13,9 @@ from components.settings import ConfigError
 # https://docs.aws.amazon.com/aws-backup/latest/devguide/creating-a-backup-plan.html
 # (cron syntax: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html#eb-cron-expressions)
 CRON_DOCS = "https://docs.aws.amazon.com/aws-backup/latest/devguide/creating-a-backup-plan.html"
-_CRON = re.compile(r"cron\(([^()]+)\)", re.ASCII)
+# Printable ASCII inside the parentheses: a no-break space between fields or a full-width digit
+# (which int() and str.isdigit() read as a digit) is not cron to AWS.
+_CRON = re.compile(r"cron\(([\x20-\x27\x2a-\x7e]+)\)", re.ASCII)
 
 # Each cron field's values (EventBridge's cron syntax, which AWS Backup uses): its range, the
 # names it takes, and the special characters beyond `, - * /` it allows.
@@ -81,7 +83,7 @@ def check_cron(key: str, value: str) -> None:
         f' e.g. "cron(0 6 ? * * *)" ({CRON_DOCS})'
     )
     match = _CRON.fullmatch(value) if len(value) <= 256 else None
-    fields = match.group(1).split() if match else []
+    fields = [f for f in match.group(1).split(" ") if f] if match else []
     if len(fields) != 6:
         raise ConfigError(usage)
     values: dict[str, list[int] | None] = {}

@@ -16,7 +16,7 @@ from components.dynamo.processor_config import StreamProcessorConfig, parse_proc
 from components.fieldcheck import check_object
 from components.settings import ConfigError, Fields, describe, show
 from contract.fielddoc import doc
-from contract.tables import SEED_TABLE, IndexSchema, TableSchema
+from contract.tables import MAX_PROJECTED, SEED_TABLE, IndexSchema, TableSchema
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,6 @@ _TABLE_NAME = r"[A-Za-z0-9_.-]{3,255}"
 # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html
 QUOTAS_DOCS = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html"
 MAX_INDEXES = 20
-MAX_PROJECTED = 100
 MAX_TABLES = 256
 
 
@@ -150,13 +149,7 @@ def _parse_index(key: str, raw: Any) -> IndexSchema:
         hash_key=hash_key,
         range_key=f.text("rangeKey", None, _ATTRIBUTE_NAME, "an attribute name"),
         projection=f.choice("projection", "ALL", ("ALL", "KEYS_ONLY", "INCLUDE")),
-        non_key_attributes=f.strings(
-            "nonKeyAttributes",
-            _attribute,
-            MAX_PROJECTED,
-            f"DynamoDB projects at most {MAX_PROJECTED} per table",
-        )
-        or (),
+        non_key_attributes=f.strings("nonKeyAttributes", _attribute) or (),
         read_capacity=f.integer("readCapacity", None, 1, 40000),
         write_capacity=f.integer("writeCapacity", None, 1, 40000),
     )

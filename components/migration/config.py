@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from awsdata import dms, support
+from awsdata import dms, rds_engines, support
+from awsdata.rds_engine_rules import database_name_problem
+from awsdata.rds_reserved import reserved
 from components.fieldcheck import check_object
 from components.settings import ConfigError, Fields, describe, offered
 from contract.fielddoc import doc
@@ -58,7 +60,9 @@ class MigrationConfig:
         default=("%.%",),
         metadata=doc(
             "schema.table patterns to migrate (% is a wildcard).",
-            rule="letters, digits, _ and $ with % wildcards; 1-100 patterns, none repeated",
+            rule="letters, digits, _ and $ with % wildcards; none repeated",
+            most=MAX_PATTERNS,
+            quota=PATTERNS_WHY,
             aws="https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TableMapping.SelectionTransformation.Selections.html",
         ),
     )
@@ -66,7 +70,9 @@ class MigrationConfig:
         default=(),
         metadata=doc(
             "schema.table patterns left out of include's.",
-            rule="as include, at most 100; none may cancel an include pattern",
+            rule="as include; none may cancel an include pattern",
+            most=MAX_PATTERNS,
+            quota=PATTERNS_WHY,
             aws="https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.CustomizingTasks.TableMapping.SelectionTransformation.Selections.html",
         ),
     )
@@ -75,7 +81,8 @@ class MigrationConfig:
         metadata=doc(
             "The database DMS reads on the source (required for SQL Server, on which RDS creates"
             " none; ignored for MySQL and MariaDB, whose endpoints read every schema).",
-            rule="a letter or _ then letters, digits, _ or $, at most 128",
+            rule="a letter or _ then letters, digits, _ or $, at most 128; and a database name"
+            " by the source engine's rules (length, form, reserved words)",
             default="dbtier:relational.databaseName",
             aws="https://docs.aws.amazon.com/dms/latest/APIReference/API_CreateEndpoint.html",
         ),
@@ -143,8 +150,8 @@ def parse_migration(raw: Any, region: str | None = None) -> MigrationConfig:
         migration_type=f.choice(
             "migrationType", d.migration_type, ("full-load", "cdc", "full-load-and-cdc")
         ),
-        include=f.strings("include", check_pattern, MAX_PATTERNS, PATTERNS_WHY) or d.include,
-        exclude=f.strings("exclude", check_pattern, MAX_PATTERNS, PATTERNS_WHY) or (),
+        include=f.strings("include", check_pattern) or d.include,
+        exclude=f.strings("exclude", check_pattern) or (),
         source_database=f.text(
             "sourceDatabase", d.source_database, _DATABASE, "a database name (a letter or _ first)"
         ),
@@ -228,6 +235,12 @@ def check_endpoints(
             f"{CERTIFICATE_KEY} is only for an Oracle source (dbtier:relational.engine is"
             f" {source_engine}, whose endpoint encrypts without one); remove it"
         )
+    if (
+        cfg.source_database is not None
+        and not mysql_family(source_engine)
+        and (problem := source_database_problem(source_engine, cfg.source_database))
+    ):
+        raise ConfigError(f"{SOURCE_DATABASE_KEY} {problem}")
     if source_database_of(cfg, source_engine, source_database) is None and not mysql_family(
         source_engine
     ):
@@ -236,6 +249,20 @@ def check_endpoints(
             " database on it (dbtier:relational.databaseName is unset), and DMS reads one named"
             " database (CreateEndpoint DatabaseName)"
         )
+
+
+def source_database_problem(source_engine: str, database: str) -> str | None:
+    """Why `source_engine` would not have `database` (the one DMS reads), by the rules RDS
+    names its databases with; SQL Server, on which RDS creates none, by its reserved words."""
+    e = rds_engines.engine(source_engine)
+    if e.database_name is not None:
+        # An Oracle SID or service name is case-insensitive; RDS's rule is written upper-case.
+        return database_name_problem(
+            source_engine, database.upper() if e.family == "oracle" else database
+        )
+    if reserved(e.family, database, user=False):
+        return f"{database!r} is a word {e.label} reserves; choose another name"
+    return None
 
 
 def mysql_family(source_engine: str) -> bool:

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from awsdata.vpc import PRIVATE_TEXT, is_private
 from components.fieldcheck import check_object
 from components.settings import ConfigError, Fields, describe
 from contract.fielddoc import doc
+
+# Security group rules: 60 inbound rules per group, counted separately for IPv4 and IPv6, and a
+# referenced group counts as a rule too. dbtier opens each CIDR and each group as one rule (plus
+# one for DMS and one for credential rotation), so the list may hold at most 50 together.
+# https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
+SG_RULES_QUOTA = 60
+MAX_SOURCES = 50
+SOURCES_WHY = f"each is a security group rule; AWS allows {SG_RULES_QUOTA} per group"
 
 
 @dataclass(frozen=True)
@@ -27,8 +35,9 @@ class NetworkConfig:
         default=(),
         metadata=doc(
             "Subnets of every subnet group; empty: all subnets of the VPC.",
-            rule="at most 200; needs vpcId and then at least 2 subnets in different AZs",
+            rule="needs vpcId and then at least 2 subnets in different AZs",
             kind="subnet-id",
+            most=200,
             aws="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html",
         ),
     )
@@ -38,6 +47,8 @@ class NetworkConfig:
             "Networks allowed to reach the engine ports; empty: the VPC's own CIDR.",
             rule="private CIDRs only (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), none"
             " inside another; at most 50 together with allowedSecurityGroupIds",
+            most=MAX_SOURCES,
+            quota=SOURCES_WHY,
             aws="https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups",
         ),
     )
@@ -47,6 +58,8 @@ class NetworkConfig:
             "Security groups allowed to reach the engine ports.",
             rule="at most 50 together with allowedCidrs",
             kind="sg-id",
+            most=MAX_SOURCES,
+            quota=SOURCES_WHY,
             aws="https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups",
         ),
     )
@@ -73,39 +86,10 @@ class NetworkConfig:
     )
 
 
-# Security group rules: 60 inbound rules per group, counted separately for IPv4 and IPv6, and a
-# referenced group counts as a rule too. dbtier opens each CIDR and each group as one rule (plus
-# one for DMS and one for credential rotation), so the list may hold at most 50 together.
-# https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
-SG_RULES_QUOTA = 60
-MAX_SOURCES = 50
-# Networks that are not the internet: RFC 1918 private ranges, RFC 6598 shared address space
-# (carrier-grade NAT, also used inside AWS), and IPv6 unique local addresses (fc00::/7). A range
-# inside one of them is allowed; anything else reaches addresses `ipaddress` calls global.
-PRIVATE_NETWORKS = tuple(
-    ipaddress.ip_network(n)
-    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
-)
 # Written the way AWS writes CIDRs: dotted quad or hex groups, an explicit prefix, ASCII only.
 _CIDR = re.compile(
     r"[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}|[0-9a-fA-F:]{2,39}/[0-9]{1,3}", re.ASCII
 )
-
-
-def public_addresses(networks: Iterable[Any]) -> int:
-    """How many addresses of the union of `networks` lie outside PRIVATE_NETWORKS."""
-    total = 0
-    for version in (4, 6):
-        union: list[Any] = list(
-            ipaddress.collapse_addresses(n for n in networks if n.version == version)
-        )
-        for net in union:
-            private: list[Any] = [
-                p for p in PRIVATE_NETWORKS if p.version == version and p.overlaps(net)
-            ]
-            inside = sum(int((p if p.subnet_of(net) else net).num_addresses) for p in private)
-            total += int(net.num_addresses) - inside
-    return total
 
 
 def _parse_cidr(name: str, value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
@@ -120,18 +104,17 @@ def _parse_cidr(name: str, value: str) -> ipaddress.IPv4Network | ipaddress.IPv6
             f"{name} must be a CIDR block with no host bits set, such as 10.0.0.0/16"
             f" (got {describe(value)})"
         ) from None
-    if not any(net.subnet_of(p) for p in PRIVATE_NETWORKS if p.version == net.version):  # type: ignore[arg-type]
+    if not is_private(net):
         raise ConfigError(
             f"{name} ({net}) reaches public internet addresses: list private networks only"
-            " (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7), or use"
-            " dbtier:network.allowedSecurityGroupIds"
+            f" ({PRIVATE_TEXT}), or use dbtier:network.allowedSecurityGroupIds"
         )
     return net
 
 
 def parse_cidrs(key: str, values: tuple[str, ...]) -> tuple[str, ...]:
-    """Each CIDR private, none repeated or inside another, and their union no public address:
-    the rule is about how much of the internet the list opens, not how each item is spelled."""
+    """Each CIDR private (awsdata.vpc, the table the pack's ingress-union rule reads too), none
+    repeated or inside another; so their union opens no public address either."""
     nets = [_parse_cidr(f"{key}[{i}]", v) for i, v in enumerate(values)]
     for i, net in enumerate(nets):
         for j, other in enumerate(nets[:i]):
@@ -139,9 +122,6 @@ def parse_cidrs(key: str, values: tuple[str, ...]) -> tuple[str, ...]:
                 raise ConfigError(
                     f"{key}[{i}] ({net}) overlaps {key}[{j}] ({other}); list each network once"
                 )
-    exposed = public_addresses(nets)
-    if exposed:  # unreachable after the per-item rule; kept as the property itself
-        raise ConfigError(f"{key} opens {exposed} public internet addresses; list private networks")
     return tuple(str(n) for n in nets)
 
 
@@ -150,18 +130,18 @@ def parse_network(raw: Any) -> NetworkConfig:
     f = Fields("dbtier:network", raw)
     # The ids' forms are their fields' kinds, checked before this (components.fieldcheck).
     vpc_id = f.text("vpcId", None)
-    quota = f"each is a security group rule; AWS allows {SG_RULES_QUOTA} per group"
-    subnets = f.strings("subnetIds", most=200) or ()
-    cidrs = f.strings("allowedCidrs", most=MAX_SOURCES, quota=quota) or ()
+    # List lengths are their fields' `most`, checked before this (components.fieldcheck).
+    subnets = f.strings("subnetIds") or ()
+    cidrs = f.strings("allowedCidrs") or ()
     cidrs = parse_cidrs("dbtier:network.allowedCidrs", cidrs)
-    groups = f.strings("allowedSecurityGroupIds", None, MAX_SOURCES, quota) or ()
+    groups = f.strings("allowedSecurityGroupIds") or ()
     s3_endpoint = f.text("s3EndpointId", None)
     sm_endpoint = f.text("secretsManagerEndpointId", None)
     f.done()
     if len(cidrs) + len(groups) > MAX_SOURCES:
         raise ConfigError(
             f"dbtier:network.allowedCidrs and allowedSecurityGroupIds have {len(cidrs) + len(groups)}"
-            f" entries together; at most {MAX_SOURCES} ({quota})"
+            f" entries together; at most {MAX_SOURCES} ({SOURCES_WHY})"
         )
     if subnets and vpc_id is None:
         raise ConfigError(

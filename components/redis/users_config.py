@@ -103,7 +103,11 @@ class RedisUserConfig:
 
 def check_access_string(key: str, text: str) -> None:
     """ElastiCache's rules for an access string written out (see the module docstring)."""
-    rules = text.split()
+    # Redis splits an ACL on ASCII spaces only: checked whole first, so the rules split here
+    # are the rules ElastiCache applies (str.split() also splits on no-break and other spaces).
+    if not text.isascii() or not text.isprintable():
+        raise ConfigError(f"{key} must be printable ASCII (got {describe(text)})")
+    rules = [rule for rule in text.split(" ") if rule]
     if not rules:
         raise ConfigError(f"{key} must not be empty")
     if "on" not in rules and "off" not in rules:
@@ -118,8 +122,6 @@ def check_access_string(key: str, text: str) -> None:
                 f" user's authentication, and refuses them in an access string;"
                 f" {elasticache.RBAC_DOCS})"
             )
-        if not rule.isascii() or not rule.isprintable():
-            raise ConfigError(f"{key} must be printable ASCII (got {describe(text)})")
 
 
 def parse_user(key: str, raw: Any) -> RedisUserConfig:

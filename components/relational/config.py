@@ -185,6 +185,7 @@ class RelationalConfig:
             " (not Express), error (SQL Server); alert, audit, listener, trace (Oracle)",
             default="postgresql, iam-db-auth-error (PostgreSQL); agent, error (SQL Server; error"
             " on Express); alert, audit, listener, trace (Oracle)",
+            most=8,
             aws="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html",
         ),
     )
@@ -245,8 +246,9 @@ class RelationalConfig:
         metadata=doc(
             "Zones single-AZ replicas are placed in, round-robin; unset: the DB subnet group's.",
             nonempty=True,
-            rule="zone names of the stack's region like us-east-1a, at most 15; not with"
-            " replicaMultiAz",
+            most=15,
+            quota="one per replica at most",
+            rule="zone names of the stack's region like us-east-1a; not with replicaMultiAz",
             aws="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html",
         ),
     )
@@ -322,9 +324,7 @@ def parse_relational(raw: Any, region: str | None = None) -> RelationalConfig:
         database_insights_mode=insights_mode,
         performance_insights_retention_days=retention,
         replica_multi_az=replica_multi_az,
-        replica_availability_zones=f.strings(
-            "replicaAvailabilityZones", check=_zone, most=15, quota="one per replica at most"
-        ),
+        replica_availability_zones=f.strings("replicaAvailabilityZones", check=_zone),
         credentials=parse_credentials(f),
         iam_user=iam_user(f, d.iam_user, engine, master, iam_auth),
         change=parse_change(f, RDS_BACKUP_DOCS, RDS_WINDOWS_DOCS),

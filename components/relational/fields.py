@@ -44,7 +44,7 @@ def database(f: Fields, engine: str) -> str | None:
 
 def log_exports(f: Fields, engine: str) -> tuple[str, ...]:
     """`logExports`: logs the engine exports, each once; the engine's defaults when left out."""
-    logs = f.strings("logExports", most=8)
+    logs = f.strings("logExports")
     if logs is None:
         return rds_engines.engine(engine).default_logs
     for i, log in enumerate(logs):

@@ -11,7 +11,14 @@ from awsdata import redshift, support
 from components.credentials import CredentialsConfig, parse_credentials
 from components.fieldcheck import check_object
 from components.parameters import Parameter, check_not_enforced, parse_parameters
-from components.settings import KMS_KEY_ARN, ConfigError, Fields, offered, username
+from components.partitions import partition_of
+from components.settings import (
+    KMS_KEY_ARN,
+    RESERVED_USERS,
+    ConfigError,
+    Fields,
+    offered,
+)
 from components.windows import REDSHIFT_WINDOW_MINUTES, REDSHIFT_WINDOWS_DOCS, weekly
 from contract.fielddoc import doc
 
@@ -81,14 +88,24 @@ class WarehouseConfig:
         default="analytics",
         metadata=doc(
             "The database created in the warehouse.",
-            rule="a lower-case letter, then up to 63 lower-case letters, digits or _",
+            rule="a lower-case letter, then up to 63 lower-case letters, digits or _; not a word"
+            " Redshift reserves",
+            aws=(
+                "https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html",
+                redshift.RESERVED_DOCS,
+            ),
         ),
     )
     username: str = field(
         default="whadmin",
         metadata=doc(
             "The admin user.",
-            rule="1-16 letters, digits or _, a letter first; not a reserved name",
+            rule="1-16 lower-case letters, digits or _, a letter first; not a word Redshift"
+            " reserves, not public",
+            aws=(
+                "https://docs.aws.amazon.com/redshift/latest/APIReference/API_CreateCluster.html",
+                redshift.RESERVED_DOCS,
+            ),
         ),
     )
     snapshot_retention_days: int = field(
@@ -109,8 +126,9 @@ class WarehouseConfig:
         metadata=doc(
             "`bucket` or `bucket/prefix` entries the COPY role may read; none: no S3 access at"
             " all.",
-            rule="at most 25 (IAM's inline policy size); bucket names by S3's rules, prefixes"
-            " without * or ? and at most 1024 bytes",
+            rule="bucket names by S3's rules, prefixes without * or ? and at most 1024 bytes",
+            most=MAX_COPY_SOURCES,
+            quota="the IAM inline policy size quota",
             aws=(
                 "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html",
                 "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html",
@@ -122,7 +140,8 @@ class WarehouseConfig:
         metadata=doc(
             "Customer managed keys of SSE-KMS objects in the sources (kms:Decrypt through S3"
             " only).",
-            rule="KMS key ARNs, at most 25; only with copySources",
+            rule="KMS key ARNs; only with copySources",
+            most=MAX_COPY_SOURCES,
             aws="https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN",
         ),
     )
@@ -169,16 +188,20 @@ def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
             r"[a-z][a-z0-9_]{0,63}",
             "lower-case letters, digits or _",
         ),
-        username=username(f, d.username, "Redshift"),
+        # CreateCluster MasterUsername: "Must contain only lowercase letters, numbers,
+        # underscore, ..." (dbtier keeps its 16-character bound of every engine's master user).
+        username=f.text(
+            "username",
+            d.username,
+            r"[a-z][a-z0-9_]{0,15}",
+            "1-16 lower-case letters, digits or _, starting with a letter",
+        ),
         snapshot_retention_days=f.integer(
             "snapshotRetentionDays", d.snapshot_retention_days, 1, 35
         ),
         credentials=parse_credentials(f),
-        copy_sources=f.strings(
-            "copySources", check_copy_source, MAX_COPY_SOURCES, "the IAM inline policy size quota"
-        )
-        or (),
-        copy_kms_key_arns=f.strings("copyKmsKeyArns", check_kms_key_arn, MAX_COPY_SOURCES) or (),
+        copy_sources=f.strings("copySources", check_copy_source) or (),
+        copy_kms_key_arns=f.strings("copyKmsKeyArns", check_kms_key_arn) or (),
         maintenance_window=weekly(
             f,
             "maintenanceWindow",
@@ -190,6 +213,16 @@ def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
         parameters=parse_parameters("dbtier:warehouse.parameters", f.get("parameters"), "redshift"),
     )
     f.done()
+    check_reserved(cfg)
+    if region:
+        # A bucket may be in another region (COPY's REGION option), not another partition: the
+        # COPY role's policy is in the stack's partition and cannot name the key.
+        for i, arn in enumerate(cfg.copy_kms_key_arns):
+            if arn.split(":")[1] != partition_of(region):
+                raise ConfigError(
+                    f"dbtier:warehouse.copyKmsKeyArns[{i}] must be a key of partition"
+                    f" {partition_of(region)}, the stack's (region {region})"
+                )
     if cfg.copy_kms_key_arns and not cfg.copy_sources:
         raise ConfigError(
             "dbtier:warehouse.copyKmsKeyArns applies only with copySources (the keys decrypt"
@@ -231,6 +264,26 @@ def parse_warehouse(raw: Any, region: str | None = None) -> WarehouseConfig:
             lambda: redshift.redshift_node_count_problem(cfg.node_type, cfg.nodes),
         )
     return cfg
+
+
+def check_reserved(cfg: WarehouseConfig) -> None:
+    """No master user or database name Redshift refuses (its reserved words, PUBLIC, the
+    accounts every dbtier engine keeps), in either mode: a Serverless namespace's names are
+    the same engine's."""
+    if cfg.username.lower() in RESERVED_USERS:
+        raise ConfigError(
+            f"dbtier:warehouse.username {cfg.username.lower()!r} is reserved by Redshift;"
+            " choose another name"
+        )
+    for name, value, user in (
+        ("username", cfg.username, True),
+        ("databaseName", cfg.database_name, False),
+    ):
+        if redshift.redshift_reserved(value, user=user):
+            raise ConfigError(
+                f"dbtier:warehouse.{name} {value.lower()!r} is a word Redshift reserves;"
+                f" choose another name ({redshift.RESERVED_DOCS})"
+            )
 
 
 def warehouse_identifier(stack: str, name: str) -> str:

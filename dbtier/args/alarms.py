@@ -19,7 +19,7 @@ class AlarmsArgs(TypedDict, total=False):
     watched: Required[Sequence[Watched]]
     """The components whose health metrics get an alarm and a graph: each one's watches()."""
     publishers: list[str]
-    """AWS service principals besides CloudWatch that publish to the topic (backup.amazonaws.com when a Backup vault notifies it). Default: none."""
+    """AWS service principals besides CloudWatch that publish (backup.amazonaws.com when a Backup vault notifies): they get a topic of their own, failuresTopicArn, whose email gets only failures. Default: none."""
     email: str
     """Who the alarm topic emails (confirm the subscription AWS sends). Allowed: an email address SNS delivers to; required when enabled, refused when not."""
     cpu_percent: float

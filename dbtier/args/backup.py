@@ -59,7 +59,7 @@ class BackupArgs(TypedDict, total=False):
     resources: Required[dict[str, list[pulumi.Input[str]]]]
     """The ARNs to back up, by AWS Backup resource type (RDS, Aurora, DynamoDB, Redshift, Redshift Serverless): each part's backupArns."""
     notify_topic_arn: pulumi.Input[str]
-    """The SNS topic failed backup jobs are reported to (an Alarms topicArn, whose policy lets AWS Backup publish). Default: none."""
+    """The SNS topic failed backup jobs are reported to (an Alarms failuresTopicArn, whose policy lets AWS Backup publish; not its topicArn, whose unfiltered email every alarm needs). Default: none."""
     protect: bool
     """Pulumi `protect` on the vault and its lock. Default: false."""
     daily: BackupRuleArgs

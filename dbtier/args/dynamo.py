@@ -20,7 +20,7 @@ class IndexArgs(TypedDict, total=False):
     projection: str
     """Which attributes the index copies. Allowed: `ALL`, `KEYS_ONLY`, `INCLUDE`. Default: `ALL`."""
     non_key_attributes: list[str]
-    """The non-key attributes projection INCLUDE copies. Allowed: projection INCLUDE only, and required with it; no key attributes; at most 100 in all of the table's indexes. Default: none."""
+    """The non-key attributes projection INCLUDE copies. Allowed: at most 100 entries (DynamoDB projects at most 100 per table); projection INCLUDE only, and required with it; no key attributes; at most 100 in all of the table's indexes. Default: none."""
     read_capacity: int
     """Read capacity units of a provisioned table's index. Allowed: 1-40,000; required with billingMode PROVISIONED."""
     write_capacity: int

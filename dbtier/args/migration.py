@@ -38,11 +38,11 @@ class MigrationArgs(TypedDict, total=False):
     migration_type: str
     """What the task migrates. Allowed: `full-load`, `cdc`, `full-load-and-cdc`. Default: `full-load-and-cdc`."""
     include: list[str]
-    """schema.table patterns to migrate (% is a wildcard). Allowed: letters, digits, _ and $ with % wildcards; 1-100 patterns, none repeated. Default: `%.%`."""
+    """schema.table patterns to migrate (% is a wildcard). Allowed: at most 100 entries (each is a DMS selection rule; dbtier allows 100 per list); letters, digits, _ and $ with % wildcards; none repeated. Default: `%.%`."""
     exclude: list[str]
-    """schema.table patterns left out of include's. Allowed: as include, at most 100; none may cancel an include pattern. Default: none."""
+    """schema.table patterns left out of include's. Allowed: at most 100 entries (each is a DMS selection rule; dbtier allows 100 per list); as include; none may cancel an include pattern. Default: none."""
     source_database: str
-    """The database DMS reads on the source (required for SQL Server, on which RDS creates none; ignored for MySQL and MariaDB, whose endpoints read every schema). Allowed: a letter or _ then letters, digits, _ or $, at most 128. Default: dbtier:relational.databaseName."""
+    """The database DMS reads on the source (required for SQL Server, on which RDS creates none; ignored for MySQL and MariaDB, whose endpoints read every schema). Allowed: a letter or _ then letters, digits, _ or $, at most 128; and a database name by the source engine's rules (length, form, reserved words). Default: dbtier:relational.databaseName."""
     source_certificate_arn: str
     """The DMS certificate (an Oracle wallet holding the RDS CA, imported with aws dms import-certificate) an Oracle source is verified with: DMS encrypts Oracle endpoints only in verify-ca mode. Required for an Oracle source, refused otherwise. Allowed: a DMS certificate ARN (arn:aws:dms:<region>:<account>:cert:<id>)."""
     create_service_roles: bool

@@ -20,11 +20,11 @@ class DatabaseNetworkArgs(TypedDict, total=False):
     vpc_id: str
     """The VPC to deploy into; unset: the region's default VPC. Allowed: a VPC id: vpc- and 8 or 17 hex digits."""
     subnet_ids: list[str]
-    """Subnets of every subnet group; empty: all subnets of the VPC. Allowed: subnet ids: subnet- and 8 or 17 hex digits; at most 200; needs vpcId and then at least 2 subnets in different AZs. Default: none."""
+    """Subnets of every subnet group; empty: all subnets of the VPC. Allowed: subnet ids: subnet- and 8 or 17 hex digits; at most 200 entries; needs vpcId and then at least 2 subnets in different AZs. Default: none."""
     allowed_cidrs: list[str]
-    """Networks allowed to reach the engine ports; empty: the VPC's own CIDR. Allowed: private CIDRs only (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), none inside another; at most 50 together with allowedSecurityGroupIds. Default: none."""
+    """Networks allowed to reach the engine ports; empty: the VPC's own CIDR. Allowed: at most 50 entries (each is a security group rule; AWS allows 60 per group); private CIDRs only (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), none inside another; at most 50 together with allowedSecurityGroupIds. Default: none."""
     allowed_security_group_ids: list[str]
-    """Security groups allowed to reach the engine ports. Allowed: security group ids: sg- and 8 or 17 hex digits; at most 50 together with allowedCidrs. Default: none."""
+    """Security groups allowed to reach the engine ports. Allowed: security group ids: sg- and 8 or 17 hex digits; at most 50 entries (each is a security group rule; AWS allows 60 per group); at most 50 together with allowedCidrs. Default: none."""
     s3_endpoint_id: str
     """The VPC's own S3 gateway endpoint; unset: the stack creates one on the VPC's route tables (Redshift enhanced VPC routing sends COPY through the VPC). Allowed: a VPC endpoint id: vpce- and 8 or 17 hex digits."""
     secrets_manager_endpoint_id: str

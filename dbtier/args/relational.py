@@ -65,7 +65,7 @@ class RelationalTierArgs(TypedDict, total=False):
     username: str
     """The master user. Allowed: 1-16 letters, digits or _, a letter first; not a word the engine reserves (admin, root, rdsadmin, sa, sys, user, select, ...). Default: `dbadmin`."""
     log_exports: list[str]
-    """The logs exported to CloudWatch Logs; dbtier sets the parameter or option that writes each (audit: the MARIADB_AUDIT_PLUGIN option; slowquery: slow_query_log). Allowed: logs the engine exports: audit, error, general, slowquery, iam-db-auth-error (MySQL, MariaDB); postgresql, upgrade, iam-db-auth-error (PostgreSQL); agent (not Express), error (SQL Server); alert, audit, listener, trace (Oracle). Default: `error`, `slowquery`, `iam-db-auth-error`; postgresql, iam-db-auth-error (PostgreSQL); agent, error (SQL Server; error on Express); alert, audit, listener, trace (Oracle)."""
+    """The logs exported to CloudWatch Logs; dbtier sets the parameter or option that writes each (audit: the MARIADB_AUDIT_PLUGIN option; slowquery: slow_query_log). Allowed: at most 8 entries; logs the engine exports: audit, error, general, slowquery, iam-db-auth-error (MySQL, MariaDB); postgresql, upgrade, iam-db-auth-error (PostgreSQL); agent (not Express), error (SQL Server); alert, audit, listener, trace (Oracle). Default: `error`, `slowquery`, `iam-db-auth-error`; postgresql, iam-db-auth-error (PostgreSQL); agent, error (SQL Server; error on Express); alert, audit, listener, trace (Oracle)."""
     iam_auth: bool
     """IAM database authentication (and the exported connect policy). Allowed: MySQL, MariaDB and PostgreSQL only. Default: `true`; on where the engine has it."""
     performance_insights: bool
@@ -79,7 +79,7 @@ class RelationalTierArgs(TypedDict, total=False):
     replica_multi_az: bool
     """Each read replica a Multi-AZ deployment. Default: `false`; as multiAz."""
     replica_availability_zones: list[str]
-    """Zones single-AZ replicas are placed in, round-robin; unset: the DB subnet group's. Allowed: at least one entry when given; zone names of the stack's region like us-east-1a, at most 15; not with replicaMultiAz."""
+    """Zones single-AZ replicas are placed in, round-robin; unset: the DB subnet group's. Allowed: at least one entry when given; at most 15 entries (one per replica at most); zone names of the stack's region like us-east-1a; not with replicaMultiAz."""
     credentials: CredentialsArgs
     """Who owns the master password and how often it rotates."""
     iam_user: str

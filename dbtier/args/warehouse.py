@@ -38,17 +38,17 @@ class WarehouseArgs(TypedDict, total=False):
     base_capacity: int
     """Serverless: the workgroup's base capacity in RPUs. Allowed: 8-1,024; a multiple of 8. Default: `8`."""
     database_name: str
-    """The database created in the warehouse. Allowed: a lower-case letter, then up to 63 lower-case letters, digits or _. Default: `analytics`."""
+    """The database created in the warehouse. Allowed: a lower-case letter, then up to 63 lower-case letters, digits or _; not a word Redshift reserves. Default: `analytics`."""
     username: str
-    """The admin user. Allowed: 1-16 letters, digits or _, a letter first; not a reserved name. Default: `whadmin`."""
+    """The admin user. Allowed: 1-16 lower-case letters, digits or _, a letter first; not a word Redshift reserves, not public. Default: `whadmin`."""
     snapshot_retention_days: int
     """Provisioned: days automated snapshots are kept. Allowed: 1-35. Default: `7`."""
     credentials: CredentialsArgs
     """Who owns the admin password and how often it rotates."""
     copy_sources: list[str]
-    """`bucket` or `bucket/prefix` entries the COPY role may read; none: no S3 access at all. Allowed: at most 25 (IAM's inline policy size); bucket names by S3's rules, prefixes without * or ? and at most 1024 bytes. Default: none."""
+    """`bucket` or `bucket/prefix` entries the COPY role may read; none: no S3 access at all. Allowed: at most 25 entries (the IAM inline policy size quota); bucket names by S3's rules, prefixes without * or ? and at most 1024 bytes. Default: none."""
     copy_kms_key_arns: list[str]
-    """Customer managed keys of SSE-KMS objects in the sources (kms:Decrypt through S3 only). Allowed: KMS key ARNs, at most 25; only with copySources. Default: none."""
+    """Customer managed keys of SSE-KMS objects in the sources (kms:Decrypt through S3 only). Allowed: at most 25 entries; KMS key ARNs; only with copySources. Default: none."""
     maintenance_window: str
     """Provisioned: weekly maintenance window, UTC. Allowed: ddd:hh24:mi-ddd:hh24:mi with a lower-case day, at least 30 minutes. Default: `sun:06:30-sun:07:30`."""
     apply_immediately: bool

@@ -281,17 +281,29 @@ def sees_failures(
 def reaches_someone(
     resources: Sequence[PolicyResource], c: Mapping[str, Any]
 ) -> Iterator[tuple[str, str]]:
-    """Every alarm action topic has a subscription: a topic delivers only to its subscribers.
+    """Every alarm action topic has a subscription that an alarm's notification passes: a topic
+    delivers only to its subscribers, and CloudWatch's notifications carry no message
+    attributes, which no filter policy on them matches ("exists": false "only matches if at
+    least one attribute is present").
 
-    https://docs.aws.amazon.com/sns/latest/dg/sns-create-subscribe-endpoint-to-topic.html and
-    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
+    https://docs.aws.amazon.com/sns/latest/dg/sns-create-subscribe-endpoint-to-topic.html,
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html and
+    https://docs.aws.amazon.com/sns/latest/dg/attribute-key-matching.html
     """
     if c["subscriptionsOutsideStack"]:
         return
     topics = of_type(resources, TOPIC)
+    subscriptions = of_type(resources, SUBSCRIPTION)
     subscribed = {
         t.urn
-        for s in of_type(resources, SUBSCRIPTION)
+        for s in subscriptions
+        if not _filters_attributes(s)
+        for t in linked(s, "topic", topics, "arn", "name")
+    }
+    filtered = {
+        t.urn
+        for s in subscriptions
+        if _filters_attributes(s)
         for t in linked(s, "topic", topics, "arn", "name")
     }
     for alarm in of_type(resources, ALARM):
@@ -315,11 +327,25 @@ def reaches_someone(
             targets += matched or by_dependency
         silent = [t for t in {t.urn: t for t in targets}.values() if t.urn not in subscribed]
         if targets and len(silent) == len({t.urn for t in targets}):
+            why = (
+                "whose only subscriptions filter on message attributes, which an alarm's"
+                " notification has none of"
+                if silent[0].urn in filtered
+                else "which has no subscription"
+            )
             yield (
                 alarm.urn,
-                f"Alarm '{alarm.name}' notifies topic '{silent[0].name}', which has no"
-                " subscription: nobody hears it. Set dbtier:alarms.email.",
+                f"Alarm '{alarm.name}' notifies topic '{silent[0].name}', {why}: nobody hears"
+                " it. Set dbtier:alarms.email (with no filter policy).",
             )
+
+
+def _filters_attributes(subscription: PolicyResource) -> bool:
+    """Whether a subscription has a filter policy on message attributes (the scope SNS takes
+    when none is given)."""
+    policy = prop(subscription.props, "filterPolicy")
+    scope = prop(subscription.props, "filterPolicyScope")
+    return bool(policy) and scope != "MessageBody"
 
 
 def _alarm_meta(

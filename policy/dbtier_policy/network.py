@@ -4,10 +4,12 @@ rule says why it exists."""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pulumi_policy import PolicyResource, Severity
+
+from awsdata.vpc import PRIVATE_NETWORKS, PRIVATE_TEXT, public_addresses
 
 from ._common import Resource, Rule, RuleMeta, deps_of, integer, is_off, is_unknown, plain
 
@@ -54,30 +56,9 @@ def no_public_ingress(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
             yield f"'{r.name}' admits {cidr} on {label}: the database is open to the internet."
 
 
-# Networks that are not the internet: RFC 1918, RFC 6598 shared address space, IPv6 unique local
-# addresses. The same list as dbtier:network's validation (components/network/config.py).
-PRIVATE_NETWORKS = tuple(
-    ipaddress.ip_network(n)
-    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
-)
+# How much of each address space is public, for the share a violation reports.
 _PUBLIC_V4 = 2**32 - sum(n.num_addresses for n in PRIVATE_NETWORKS if n.version == 4)
 _PUBLIC_V6 = 2**128 - sum(n.num_addresses for n in PRIVATE_NETWORKS if n.version == 6)
-
-
-def public_addresses(networks: Iterable[Any]) -> tuple[int, int]:
-    """(IPv4, IPv6) counts of the addresses in the union of `networks` outside PRIVATE_NETWORKS:
-    how much of the internet a set of ingress ranges opens, however it is split or overlapped."""
-    counts = {4: 0, 6: 0}
-    for version in (4, 6):
-        union = ipaddress.collapse_addresses(n for n in networks if n.version == version)
-        for net in union:
-            private = sum(
-                (p if p.subnet_of(net) else net).num_addresses
-                for p in PRIVATE_NETWORKS
-                if p.version == version and p.overlaps(net)
-            )
-            counts[version] += net.num_addresses - private
-    return counts[4], counts[6]
 
 
 def _network(value: Any) -> Any:
@@ -166,9 +147,8 @@ RULES: list[Rule] = [
             " public internet address (IPv4 or IPv6), however the ranges are split.",
             severity=Severity.CRITICAL,
             category="network",
-            remediation="list only private networks in dbtier:network.allowedCidrs (10.0.0.0/8,"
-            " 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7) or use"
-            " dbtier:network.allowedSecurityGroupIds.",
+            remediation=f"list only private networks in dbtier:network.allowedCidrs ({PRIVATE_TEXT})"
+            " or use dbtier:network.allowedSecurityGroupIds.",
             config={
                 "maxPublicAddresses": integer(
                     0, 0, "Public addresses the union of a group's ingress ranges may open."

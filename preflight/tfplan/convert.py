@@ -93,8 +93,11 @@ def _value(value: Any, field: Field) -> _Converted:
         return _Converted(None, True)
     if field.kind in ("block", "blocks") and isinstance(value, (dict, list)):
         items = value if isinstance(value, list) else [value]
+        # A secret envelope is a dict too: masked whole by _plain, never read as a block.
         parts = [
-            _object(item, field.nested) if isinstance(item, dict) else _plain(item)
+            _object(item, field.nested)
+            if isinstance(item, dict) and not _is_secret(item)
+            else _plain(item)
             for item in items
         ]
         return _Converted(

@@ -122,6 +122,10 @@ class Case:
     timeout: float = TIMEOUT
     slow: bool = False  # scheduled first so the pool's tail stays short
     note: str = ""
+    env: Mapping[str, str] | Callable[[Any], Mapping[str, str]] | None = None  # added to the run's
+
+    def extra_env(self, context: Any) -> dict[str, str]:
+        return dict(self.env(context) if callable(self.env) else self.env or {})
 
     @property
     def cls(self) -> str:
@@ -141,6 +145,7 @@ class Result:
     setup_error: str | None = None
     project: str = ""  # the case's directory while it ran (to compare runs made in two places)
     in_process: bool = False
+    connected: list[str] = field(default_factory=list)  # in process: the addresses it connected to
 
     def summary_line(self) -> str:
         """The first line of stderr, or a traceback's last line, shown safely."""
@@ -321,7 +326,7 @@ def run_case(case: Case, context: Any = None, env: Mapping[str, str] | None = No
                     stdin=subprocess.DEVNULL,
                     stdout=out,
                     stderr=err,
-                    env=dict(env) if env is not None else child_env(),
+                    env={**(child_env() if env is None else env), **case.extra_env(context)},
                     preexec_fn=_limits,  # noqa: PLW1509 -- only setrlimit calls, no locks
                     start_new_session=True,
                 )
@@ -333,6 +338,7 @@ def run_case(case: Case, context: Any = None, env: Mapping[str, str] | None = No
                 kill_group(proc.pid)
 
             timer = threading.Timer(case.timeout, expire)
+            timer.name = "fuzz-timeout"  # the pool's: an in-process run's leak check skips it
             timer.start()
             try:
                 _, status, usage = os.wait4(proc.pid, 0)

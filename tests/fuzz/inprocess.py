@@ -18,6 +18,9 @@ to the CLI and to `problems()`:
 - the CLI's own process-wide registries (`preflight.__main__._partial`, the live policy packs of
   `preflight.client`) must be empty afterwards, and modules a case's project directory brought in
   are dropped from `sys.modules` (no case has any today; a run would otherwise see the last one).
+- the workloads' process-wide state (secrets to redact, signal handlers, wakeup fd, watchdog,
+  interrupt flags) and the threads and file descriptors a call leaves: `process_state.isolated`;
+  the addresses a call connects to are recorded (`Result.connected`).
 
 What still needs a process is run by `fuzz_harness.run_case`: see `needs_process`.
 `tests/fuzz/test_inprocess.py` runs a sample of cases both ways and compares them.
@@ -45,6 +48,7 @@ import pytest
 import preflight.__main__ as preflight_cli
 import preflight.client
 import preflight.policy
+import workloads.__main__ as workloads_cli
 from tests.fuzz import fuzz_harness
 from tests.fuzz.fuzz_harness import (
     CAPTURE_LIMIT,
@@ -62,9 +66,17 @@ from tests.fuzz.fuzz_harness import (
     kill_group,
     run_case,
 )
+from tests.fuzz.process_state import Leaks, connections, isolated
 
-ENTRIES: dict[str, Callable[[list[str]], int | None]] = {"preflight": preflight_cli.main}
+ENTRIES: dict[str, Callable[[list[str]], int | None]] = {
+    "preflight": preflight_cli.main,
+    "workloads": workloads_cli.main,
+}
 """The CLIs that can run in process: `python -m <module>` -> its main(argv)."""
+
+LEAK_CHECKED = frozenset({"workloads"})
+"""The CLIs whose leftover threads and fds fail a case. Not the preflight yet: a plan in process
+leaves the Pulumi runtime's asyncio threads, gRPC sockets and an epoll fd behind."""
 
 # A fresh interpreter's warning filters (Python 3.11, no -W, no PYTHONWARNINGS), first match wins.
 _DEFAULT_FILTERS: tuple[tuple[str, type[Warning], str], ...] = (
@@ -131,15 +143,16 @@ def _streams(work: Path) -> Iterator[tuple[io.BufferedRandom, io.BufferedRandom]
 
 
 @contextlib.contextmanager
-def _fresh_process_state() -> Iterator[None]:
-    """os.environ, cwd, warning filters and root logging as in the subprocess; then restored."""
+def _fresh_process_state(extra: dict[str, str]) -> Iterator[None]:
+    """os.environ (with `extra`), cwd, warning filters and root logging as in the subprocess;
+    then restored."""
     environ = dict(os.environ)
     cwd = os.getcwd()
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     try:
         os.environ.clear()
-        os.environ.update(child_env(base=environ))
+        os.environ.update(child_env(extra, base=environ))
         os.chdir(ROOT)
         root.handlers[:] = []
         root.setLevel(logging.WARNING)
@@ -273,11 +286,14 @@ def run_in_process(case: Case, context: Any = None) -> Result:
         modules = set(sys.modules)
         registered = _registered()
         left: list[tuple[int, str]] = []
+        leaks, connected = Leaks(), list[str]()
         began = time.monotonic()
         with _streams(project.parent) as (out, err):
             with (
                 _children_left(left),
-                _fresh_process_state(),
+                isolated(project.parent, leaks),
+                connections(connected),
+                _fresh_process_state(case.extra_env(context)),
                 _watchdog(case.timeout * HANG_LIMIT) as expired,
             ):
                 try:
@@ -292,6 +308,8 @@ def run_in_process(case: Case, context: Any = None) -> Result:
                     returncode = 1
             elapsed = time.monotonic() - began
             problems = _leaks(registered)
+            if case.module in LEAK_CHECKED:
+                problems += leaks.found()
             for name in set(sys.modules) - modules:
                 where = getattr(sys.modules[name], "__file__", None) or ""
                 if where.startswith(str(project.parent)):
@@ -308,6 +326,7 @@ def run_in_process(case: Case, context: Any = None) -> Result:
             left_running=[f"{pid} {cmd[:120]}" for pid, cmd in left],
             project=str(project),
             in_process=True,
+            connected=connected,
         )
 
 
@@ -321,8 +340,8 @@ GROUP = "fuzz-processes"
 one pool per module (`--dist loadgroup`), while in-process cases spread over the workers."""
 WORKLOAD_GROUP = "fuzz-workloads"
 """The xdist group of the tests that use the session's local engines and moto server
-(`workload_stack`) and run their cases in one batch: one worker makes them, and runs the batch
-once."""
+(`workload_stack`): one worker makes them once and runs every such test, its subprocess cases
+through one pool."""
 
 
 class CaseRuns:
@@ -408,6 +427,10 @@ def differences(real: Result, here: Result) -> list[str]:
     def norm(result: Result, data: bytes) -> bytes:
         return data.replace(result.project.encode(), b"{dir}") if result.project else data
 
+    def tree(data: bytes) -> list[bytes]:
+        # Which child a plan's tree draws last (└─ rather than ├─) follows that order too.
+        return sorted(data.replace("└─".encode(), "├─".encode()).splitlines())
+
     found = []
     if (real.returncode, real.timed_out) != (here.returncode, here.timed_out):
         found.append(f"exit {real.returncode} in a process, {here.returncode} in process")
@@ -415,7 +438,7 @@ def differences(real: Result, here: Result) -> list[str]:
         found.append(
             f"stderr: {norm(real, real.stderr)[:300]!r} != {norm(here, here.stderr)[:300]!r}"
         )
-    if sorted(norm(real, real.stdout).splitlines()) != sorted(norm(here, here.stdout).splitlines()):
+    if tree(norm(real, real.stdout)) != tree(norm(here, here.stdout)):
         found.append(f"stdout differs ({len(real.stdout)} and {len(here.stdout)} bytes)")
     if real.left_running or here.left_running:
         found.append(f"left running: {real.left_running} / {here.left_running}")

@@ -5,8 +5,10 @@ tests that run on each engine, and a way to look into a section's database as it
 MariaDB. ``pg_stack`` has relational ``postgres`` and aurora ``aurora-postgresql`` on the local
 PostgreSQL: its own databases and users with generated passwords (standins.local_outputs, as
 the local run makes them), provisioned once per test module that uses it and dropped after.
-``stack`` is either, by the parameter ``ENGINES`` names: a test that takes ``stack`` runs once
-per engine.
+``mysql_stack`` is ``sql_stack``'s kind with databases of the module's own. ``stack`` is
+``mysql_stack`` or ``pg_stack``, by the parameter ``ENGINES`` names: a test that takes ``stack``
+runs once per engine. ``own_mariadb_stack`` is ``sql_stack``'s kind on a MariaDB server of the test's own
+(tests/integration/mariadb_server.py), for a test that stops and starts the server.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import psycopg2
 import pytest
 
 from standins.local_outputs import drop_all, mysql_admin, new_password, provision_all
+from tests.integration.mariadb_server import MariadbServer
 from workloads.sql.engines import FAMILIES, POSTGRES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,13 +36,13 @@ PG_ENGINES = {"relational_engine": "postgres", "aurora_engine": "aurora-postgres
 ENGINES = ["mysql", "postgres"]
 
 
-@pytest.fixture(scope="module")
-def pg_stack(sql_stack: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Like ``sql_stack`` (the same type), on the local PostgreSQL."""
-    prefix = f"dbtier_p{secrets.token_hex(4)}"
+def _module_stack(
+    sql_stack: Any, tmp_path_factory: pytest.TempPathFactory, letter: str, **engines: str
+) -> Iterator[Any]:
+    prefix = f"dbtier_{letter}{secrets.token_hex(4)}"
     passwords = {k: new_password() for k in ("relational", "aurora", "warehouse")}
-    outputs = provision_all(prefix, passwords, **PG_ENGINES)
-    path = tmp_path_factory.mktemp("pg") / "outputs.json"
+    outputs = provision_all(prefix, passwords, **engines)
+    path = tmp_path_factory.mktemp(prefix) / "outputs.json"
     path.write_text(json.dumps(outputs))
     try:
         yield dataclasses.replace(sql_stack, path=path, outputs=outputs, prefix=prefix)
@@ -47,10 +50,46 @@ def pg_stack(sql_stack: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         drop_all(prefix)
 
 
+@pytest.fixture(scope="module")
+def pg_stack(sql_stack: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Like ``sql_stack`` (the same type), on the local PostgreSQL."""
+    yield from _module_stack(sql_stack, tmp_path_factory, "p", **PG_ENGINES)
+
+
+@pytest.fixture(scope="module")
+def mysql_stack(sql_stack: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Like ``sql_stack`` (MySQL on MariaDB), with databases of the module's own: a test that
+    expects them empty does not find what another module left in the session's ``sql_stack``
+    (which other modules ran before it on the same worker depends on how they were shared)."""
+    yield from _module_stack(sql_stack, tmp_path_factory, "s")
+
+
+@pytest.fixture
+def own_mariadb_stack(sql_stack: Any, tmp_path: Path) -> Iterator[tuple[Any, MariadbServer]]:
+    """Like ``sql_stack`` (the same type), relational and aurora on a MariaDB server of this
+    test's own, and that server; the warehouse on the local PostgreSQL as usual."""
+    server = MariadbServer.start()
+    prefix = f"dbtier_m{secrets.token_hex(4)}"
+    hosts = {"mysql_host": server.host, "mysql_port": server.port}
+    try:
+        passwords = {k: new_password() for k in ("relational", "aurora", "warehouse")}
+        outputs = provision_all(prefix, passwords, **hosts)
+        path = tmp_path / "outputs.json"
+        path.write_text(json.dumps(outputs))
+        yield dataclasses.replace(sql_stack, path=path, outputs=outputs, prefix=prefix), server
+    finally:
+        try:
+            if not server.up():  # a failed test may leave it stopped: the warehouse goes too
+                server.launch()
+            drop_all(prefix, **hosts)
+        finally:
+            server.close()
+
+
 @pytest.fixture(scope="module", params=ENGINES)
 def stack(request: pytest.FixtureRequest) -> Any:
-    """``sql_stack`` (MySQL on MariaDB) or ``pg_stack`` (PostgreSQL)."""
-    return request.getfixturevalue("sql_stack" if request.param == "mysql" else "pg_stack")
+    """``mysql_stack`` (MySQL on MariaDB) or ``pg_stack`` (PostgreSQL), the module's own."""
+    return request.getfixturevalue("mysql_stack" if request.param == "mysql" else "pg_stack")
 
 
 def is_postgres(section: dict[str, Any]) -> bool:

@@ -1,6 +1,6 @@
 """A throw-away MariaDB server for tests that change server-wide state (global variables, the
-``mysql`` schema): ``mariadb-install-db`` in a temporary directory, a free loopback port, root
-without a password over TCP, and the binary log on. The shared local MariaDB
+``mysql`` schema) or stop the server: ``mariadb-install-db`` in a temporary directory, a free
+loopback port, root without a password over TCP, and the binary log on. The shared local MariaDB
 (scripts/engines.sh) is never touched. ``close()`` stops the server and removes the directory.
 """
 
@@ -35,8 +35,11 @@ def _tool(*names: str) -> str:
 class MariadbServer:
     """One MariaDB server of the test's own on 127.0.0.1:``port``."""
 
-    def __init__(self, base: Path, port: int, proc: subprocess.Popen[bytes]) -> None:
-        self.base, self.port, self._proc = base, port, proc
+    host = "127.0.0.1"
+
+    def __init__(self, base: Path, port: int, options: tuple[str, ...] = ()) -> None:
+        self.base, self.port, self.options = base, port, options
+        self._proc: subprocess.Popen[bytes] | None = None
 
     @classmethod
     def start(cls, *options: str) -> MariadbServer:
@@ -57,31 +60,47 @@ class MariadbServer:
             capture_output=True,
             timeout=120,
         )
-        port = free_port("127.0.0.1")
-        proc = subprocess.Popen(
-            [
-                _tool("mariadbd", MARIADBD),
-                "--no-defaults",
-                f"--datadir={base / 'data'}",
-                f"--socket={base / 'sock'}",
-                f"--pid-file={base / 'pid'}",
-                "--bind-address=127.0.0.1",
-                f"--port={port}",
-                f"--log-bin={base / 'data' / 'binlog'}",
-                "--binlog-format=ROW",
-                *user,
-                *options,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=(base / "error.log").open("wb"),
-        )
-        server = cls(base, port, proc)
+        server = cls(base, free_port("127.0.0.1"), options)
         try:
-            server._wait()
+            server.launch()
         except BaseException:
             server.close()
             raise
         return server
+
+    def launch(self) -> None:
+        """Start ``mariadbd`` on the data directory (again, after a shutdown) and wait for it."""
+        user = ["--user=root"] if os.geteuid() == 0 else []
+        self._proc = subprocess.Popen(
+            [
+                _tool("mariadbd", MARIADBD),
+                "--no-defaults",
+                f"--datadir={self.base / 'data'}",
+                f"--socket={self.base / 'sock'}",
+                f"--pid-file={self.base / 'pid'}",
+                "--bind-address=127.0.0.1",
+                f"--port={self.port}",
+                f"--log-bin={self.base / 'data' / 'binlog'}",
+                "--binlog-format=ROW",
+                *user,
+                *self.options,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=(self.base / "error.log").open("ab"),
+        )
+        self._wait()
+
+    def wait_stopped(self, timeout: float = START_TIMEOUT) -> None:
+        """After a shutdown from outside (``mariadb-admin shutdown``): until the process ended."""
+        if self._proc is not None:
+            self._proc.wait(timeout)
+
+    def up(self) -> bool:
+        try:
+            self.connect().close()
+        except mysql.connector.Error:
+            return False
+        return True
 
     def _wait(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
@@ -90,7 +109,8 @@ class MariadbServer:
                 self.connect().close()
                 return
             except mysql.connector.Error:
-                if self._proc.poll() is not None or time.monotonic() > deadline:
+                ended = self._proc is None or self._proc.poll() is not None
+                if ended or time.monotonic() > deadline:
                     log = (self.base / "error.log").read_text(errors="replace")[-2000:]
                     raise RuntimeError(f"mariadbd did not start: {log}") from None
                 time.sleep(0.1)  # polling the port: the server says nothing when it is ready
@@ -101,7 +121,7 @@ class MariadbServer:
         )
 
     def close(self) -> None:
-        if self._proc.poll() is None:
+        if self._proc is not None and self._proc.poll() is None:
             self._proc.terminate()
             try:
                 self._proc.wait(timeout=30)

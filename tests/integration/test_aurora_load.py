@@ -1,6 +1,6 @@
 """``aurora-load`` end to end through its CLI on each engine: the local MariaDB standing in for
 Aurora MySQL and the local PostgreSQL for Aurora PostgreSQL, including a real MariaDB restart in
-the middle of a run (PostgreSQL's restart is in test_postgres_server.py, on a server of its own)."""
+the middle of a run on a server of the test's own (PostgreSQL's is in test_postgres_server.py)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,15 @@ import sys
 import time
 from pathlib import Path
 
+import mysql.connector
 import pytest
 
 from contract import AuroraOutputs
-from standins.local_outputs import mysql_admin
 from tests.integration.engine_stacks import (
     admin_sql,
     aurora_load_in_background,
+    mysql_stack,
+    own_mariadb_stack,
     pg_stack,
     stack,
 )
@@ -30,9 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.integration
 
-__all__ = ["pg_stack", "stack"]  # fixtures, used by name
-
-MARIADBD = "/usr/sbin/mariadbd"
+__all__ = ["mysql_stack", "own_mariadb_stack", "pg_stack", "stack"]  # fixtures, used by name
 
 
 def test_aurora_load_by_ops_twice(run_workload, stack):
@@ -181,43 +181,47 @@ def test_aurora_load_on_postgres_without_direct_libpq(pg_stack, monkeypatch):
     assert result.deleted_rows == result.summary.inserts > 0
 
 
-def _mariadb_up() -> bool:
-    try:
-        mysql_admin().close()
-    except Exception:
-        return False
-    return True
+def _wait_for_rows(server, database: str, proc: subprocess.Popen[str], timeout=120.0) -> None:
+    """Until aurora-load has inserted into its table on ``server`` (or stopped: its exit shows)."""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            conn = server.connect()
+            try:
+                cur = conn.cursor()
+                cur.execute(f"SELECT COUNT(*) FROM `{database}`.dbtier_load")
+                if cur.fetchone()[0] > 0:
+                    return
+            finally:
+                conn.close()
+        except mysql.connector.Error:
+            pass  # the table is not there yet
+        time.sleep(0.1)
 
 
-def _start_mariadb() -> None:
-    if _mariadb_up():
-        return
-    subprocess.run(
-        ["start-stop-daemon", "--start", "--oknodo", "--background", "--exec", MARIADBD],
-        check=False,
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and not _mariadb_up():
-        time.sleep(0.3)
-    assert _mariadb_up(), "MariaDB did not come back"
-
-
-def test_aurora_load_survives_a_server_restart(sql_stack):
+def test_aurora_load_survives_a_server_restart(own_mariadb_stack):
+    # On a server of its own: the shared MariaDB serves other tests (and workers) meanwhile.
+    sql_stack, server = own_mariadb_stack
     # scripts/engines.sh installs MariaDB from Debian's packages, which bring both tools.
-    assert shutil.which("mariadb-admin") and shutil.which("start-stop-daemon")
+    assert shutil.which("mariadb-admin") and shutil.which("mariadb-install-db")
     proc = aurora_load_in_background(sql_stack.path, duration=12, verify_timeout=90)
     try:
-        time.sleep(4)
+        # The restart comes once the run is inserting (a fixed wait lost the race on a busy
+        # machine, where starting the workload alone took longer), and a moment into it.
+        _wait_for_rows(server, sql_stack.outputs["aurora"]["databaseName"], proc)
+        time.sleep(1)
         subprocess.run(
-            ["mariadb-admin", "-h127.0.0.1", "-uroot", "shutdown"], check=True, timeout=60
+            ["mariadb-admin", f"-h{server.host}", f"-P{server.port}", "-uroot", "shutdown"],
+            check=True,
+            timeout=60,
         )
+        server.wait_stopped()
         time.sleep(1.5)
-        _start_mariadb()
+        server.launch()
         out, err = proc.communicate(timeout=180)
     finally:
         if proc.poll() is None:
             proc.kill()
-        _start_mariadb()
     assert proc.returncode == 0, err
     result = json.loads(out)
     assert result["errors"], "the restart should have been seen as errors"

@@ -8,11 +8,11 @@ import json
 
 import pytest
 
-from tests.integration.engine_stacks import admin_sql, is_postgres, pg_stack, stack
+from tests.integration.engine_stacks import admin_sql, is_postgres, mysql_stack, pg_stack, stack
 
 pytestmark = pytest.mark.integration
 
-__all__ = ["pg_stack", "stack"]  # fixtures, used by name
+__all__ = ["mysql_stack", "pg_stack", "stack"]  # fixtures, used by name
 
 
 def test_relational_is_idempotent_and_reads_every_endpoint(run_workload, stack):

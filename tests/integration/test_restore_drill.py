@@ -146,7 +146,6 @@ def drill_json(run_workload: Callable[..., Any], stack: Stack, *args: str) -> tu
 
 def in_process(monkeypatch: pytest.MonkeyPatch, capsys: Any, *argv: str) -> tuple[int, str, str]:
     """``python -m workloads restore-drill ...`` in this process (so a test can reach into it)."""
-    monkeypatch.setattr(workloads_main, "install_handlers", lambda announce=None: None)
     monkeypatch.setattr(workloads_main, "wait_for_threads", lambda grace: True)
     monkeypatch.setattr(interrupts, "_one_line", interrupts.threading.Lock())
     code = workloads_main.main(["restore-drill", *argv])

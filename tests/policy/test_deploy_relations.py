@@ -352,6 +352,15 @@ def topic_without_subscriber(plan: Plan) -> None:  # F6 as it was
     drop(plan, "alarms-email")
 
 
+def alarm_email_filtered(plan: Plan) -> None:  # issue 23's backup filter on the alarm topic
+    change(
+        plan,
+        "alarms-email",
+        filterPolicy='{"State": [{"exists": false}, "FAILED"]}',
+        filterPolicyScope="MessageAttributes",
+    )
+
+
 Mutation = Callable[[Plan], None]
 # (stack, mutation, rule expected, resource it is reported on, text the message must contain)
 CASES: list[tuple[str, Mutation, str, str, str]] = [
@@ -397,6 +406,7 @@ CASES: list[tuple[str, Mutation, str, str, str]] = [
     ("prod", credit_alarm_on_a_fixed_performance_class, "deploy-alarm-sees-failures", "alarms-relational-primary-cpu", "burstable"),
     ("prod", cdc_latency_per_instance, "deploy-alarm-metric-published", "alarms-migration-cdc-latency-target", "ReplicationTaskIdentifier"),
     ("prod", topic_without_subscriber, "deploy-alarm-reaches-someone", "alarms-relational-primary-cpu", "dbtier:alarms.email"),
+    ("prod", alarm_email_filtered, "deploy-alarm-reaches-someone", "alarms-relational-primary-cpu", "filter"),
 ]  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import cache
+from ipaddress import ip_network
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from dbtier_policy.network import public_addresses
 from preflight.plan import Plan
 from tests.policy.plans import shared_plan
 from tests.policy.policy_fixtures import Pack
+from tests.unit.test_private_ranges import INSIDE, OUTSIDE
 
 pytestmark = pytest.mark.policy
 
@@ -61,6 +63,8 @@ def test_the_stacks_open_no_public_address(pack: Pack, stack: str) -> None:
         ("3.0.0.0/8",),
         ("::/1", "8000::/1"),
         ("fd00::/8", "2000::/3"),
+        # one address just outside each private block (tests/unit/test_private_ranges.py)
+        tuple(str(ip_network(a)) for a in OUTSIDE),
     ],
 )
 def test_a_split_public_range_is_reported_on_its_group(pack: Pack, ranges: tuple[str]) -> None:
@@ -72,7 +76,12 @@ def test_a_split_public_range_is_reported_on_its_group(pack: Pack, ranges: tuple
 
 
 @pytest.mark.parametrize(
-    "ranges", [("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"), ("100.64.0.0/10", "fd00::/8")]
+    "ranges",
+    [
+        ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"),
+        ("100.64.0.0/10", "fd00::/8"),
+        tuple(str(ip_network(a)) for a in INSIDE),
+    ],
 )
 def test_private_ranges_pass(pack: Pack, ranges: tuple[str]) -> None:
     assert hits(pack, with_ranges(planned("prod"), *ranges)) == []

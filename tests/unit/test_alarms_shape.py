@@ -104,7 +104,7 @@ def test_topic_policy_lets_only_this_account_publish_through_each_service() -> N
     arn = "arn:aws:sns:us-east-1:123456789012:alarms"
     doc = json.loads(topic_policy(arn, "123456789012", ["backup.amazonaws.com"]))
     sids = [s["Sid"] for s in doc["Statement"]]
-    assert sids == ["AccountOwnsTopic", "CloudwatchPublishes", "BackupPublishes"]
+    assert sids == ["AccountOwnsTopic", "BackupPublishes"]  # CloudWatch: the alarm topic
     for statement in doc["Statement"][1:]:
         assert statement["Action"] == "sns:Publish"
         assert statement["Resource"] == arn

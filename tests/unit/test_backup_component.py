@@ -31,6 +31,7 @@ TOPIC = "aws:sns/topic:Topic"
 TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
 NAMESPACE = "aws:redshiftserverless/namespace:Namespace"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+FAILURES_TOPIC = "alarms-failures-topic"
 # Events AWS Backup still sends that carry a failed job (BACKUP_JOB_FAILED and
 # RESTORE_JOB_FAILED are deprecated: AWS accepts them and sends nothing).
 FAILURES = ["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "RESTORE_JOB_COMPLETED"]
@@ -191,9 +192,10 @@ def test_serverless_warehouse_namespace_is_selected(plan_with: Callable[..., Pla
     }
 
 
-def test_prod_vault_sends_job_failures_to_the_alarm_topic(prod_plan: Plan) -> None:
+def test_prod_vault_sends_job_failures_to_the_failures_topic(prod_plan: Plan) -> None:
     notifications = one(prod_plan, NOTIFICATIONS)
-    vault, topic = one(prod_plan, VAULT), one(prod_plan, TOPIC)
+    vault, topic = one(prod_plan, VAULT), one(prod_plan, TOPIC, FAILURES_TOPIC)
+    assert topic.inputs["kmsMasterKeyId"].startswith("arn:aws:kms:")
     assert notifications.inputs["backupVaultEvents"] == FAILURES
     assert notifications.inputs["backupVaultName"] == "dbtier-prod"
     assert notifications.property_dependencies["backupVaultName"] == [vault.urn]
@@ -206,23 +208,47 @@ def test_prod_backup_notifications_use_only_events_aws_sends_with_a_failed_state
     events = one(prod_plan, NOTIFICATIONS).inputs["backupVaultEvents"]
     assert not set(events) & backup.DEPRECATED_VAULT_EVENTS
     assert set(events) <= set(BACKUP_VAULT_EVENTS)
-    subscription = one(prod_plan, SUBSCRIPTION)
-    assert subscription.property_dependencies["topic"] == [one(prod_plan, TOPIC).urn]
+    subscription = one(prod_plan, SUBSCRIPTION, "alarms-failures-email")
+    assert subscription.property_dependencies["topic"] == [
+        one(prod_plan, TOPIC, FAILURES_TOPIC).urn
+    ]
+    assert (
+        subscription.inputs["endpoint"]
+        == one(prod_plan, SUBSCRIPTION, "alarms-email").inputs["endpoint"]
+    )
     assert subscription.inputs["filterPolicyScope"] == "MessageAttributes"
     policy = json.loads(subscription.inputs["filterPolicy"])
-    # What reaches the email: a backup or restore that ended in failure, and every alarm.
+    # What reaches the email: a backup or restore that ended in failure.
     assert passes(policy, {"EventType": "BACKUP_JOB", "State": "FAILED"})
     assert passes(policy, {"EventType": "RESTORE_JOB", "State": "FAILED"})
     assert passes(policy, {"EventType": "BACKUP_JOB", "State": "EXPIRED"})
     assert passes(policy, {"EventType": "COPY_JOB", "State": "PARTIAL"})
-    assert passes(policy, {})  # a CloudWatch alarm's notification carries no attributes
+    assert passes(policy, {"EventType": "COPY_JOB"})  # a failure event without a State
     assert not passes(policy, {"EventType": "BACKUP_JOB", "State": "COMPLETED"})
     assert not passes(policy, {"EventType": "RESTORE_JOB", "State": "COMPLETED"})
 
 
+def test_prod_alarms_reach_an_unfiltered_subscription(prod_plan: Plan) -> None:
+    """A CloudWatch alarm's notification carries no attributes, which no filter policy lets
+    through: the alarm topic's email has none, and every alarm notifies that topic."""
+    alarm_topic = one(prod_plan, TOPIC, "alarms-topic")
+    subscription = one(prod_plan, SUBSCRIPTION, "alarms-email")
+    assert subscription.property_dependencies["topic"] == [alarm_topic.urn]
+    assert "filterPolicy" not in subscription.inputs
+    assert not passes(json.loads(one(prod_plan, SUBSCRIPTION, "alarms-failures-email").inputs[
+        "filterPolicy"
+    ]), {})  # fmt: skip
+    for alarm in of_type(prod_plan, "aws:cloudwatch/metricAlarm:MetricAlarm"):
+        assert alarm.property_dependencies["alarmActions"] == [alarm_topic.urn]
+
+
 def passes(policy: dict[str, list[Any]], attributes: dict[str, str]) -> bool:
-    """Whether SNS delivers a message with string `attributes` under filter `policy` (the
-    operators the stack uses: exact strings and {"exists": bool})."""
+    """Whether SNS delivers a message with string `attributes` under a MessageAttributes filter
+    `policy` (the operators the stack uses: exact strings and {"exists": bool}). A message with
+    no attributes matches no policy: {"exists": false} "only matches if at least one attribute
+    is present" (https://docs.aws.amazon.com/sns/latest/dg/attribute-key-matching.html)."""
+    if not attributes:
+        return False
 
     def matches(condition: Any, name: str) -> bool:
         if isinstance(condition, dict):
@@ -232,8 +258,8 @@ def passes(policy: dict[str, list[Any]], attributes: dict[str, str]) -> bool:
     return all(any(matches(c, name) for c in allowed) for name, allowed in policy.items())
 
 
-def test_prod_topic_policy_lets_backup_and_cloudwatch_publish(prod_plan: Plan) -> None:
-    topic = one(prod_plan, TOPIC)
+def test_prod_failures_topic_policy_lets_backup_publish(prod_plan: Plan) -> None:
+    topic = one(prod_plan, TOPIC, FAILURES_TOPIC)
     policy = one(prod_plan, TOPIC_POLICY)
     assert policy.property_dependencies["arn"] == [topic.urn]
     statements = {s["Sid"]: s for s in json.loads(policy.inputs["policy"])["Statement"]}
@@ -241,10 +267,8 @@ def test_prod_topic_policy_lets_backup_and_cloudwatch_publish(prod_plan: Plan) -
     assert topic_arn.startswith("arn:aws:sns:us-east-1:")
     account = statements["AccountOwnsTopic"]["Principal"]["AWS"]
     assert statements["AccountOwnsTopic"]["Resource"] == topic_arn
-    for sid, service in (
-        ("BackupPublishes", "backup.amazonaws.com"),
-        ("CloudwatchPublishes", "cloudwatch.amazonaws.com"),
-    ):
+    assert "CloudwatchPublishes" not in statements  # alarms go to the alarm topic
+    for sid, service in (("BackupPublishes", "backup.amazonaws.com"),):
         assert statements[sid]["Principal"] == {"Service": service}
         assert statements[sid]["Action"] == "sns:Publish"
         assert statements[sid]["Resource"] == topic_arn
@@ -268,6 +292,7 @@ def test_backups_without_alarms_notify_nobody_and_keep_the_default_topic_policy(
     alarms_only = plan_with("dev", alarms=ALARMS)
     assert of_type(alarms_only, TOPIC_POLICY) == []  # no Backup publishing: SNS's default
     assert "filterPolicy" not in one(alarms_only, SUBSCRIPTION).inputs  # alarms alone: all pass
+    assert len(of_type(alarms_only, TOPIC)) == 1  # no failures topic without Backup
     both = plan_with("dev", alarms=ALARMS, backup={"enabled": True})
     assert one(both, NOTIFICATIONS).inputs["backupVaultEvents"] == FAILURES
     assert len(of_type(both, TOPIC_POLICY)) == 1
@@ -421,6 +446,11 @@ def test_valid_schedules(schedule: str) -> None:
         ("cron(0 6 31 2 ? *)", "no month it names has that day: it would never run"),
         ("cron(0 6 30 FEB,APR ? *)", None),  # April has a 30th: that one runs
         ("cron(0 6 ? * * 1999)", "every year it names has passed: it would never run"),
+        # Only ASCII: fields split by a no-break space, or a full-width digit (which int() and
+        # str.isdigit() take), are not cron to AWS.
+        ("cron(0\u00a06 ? * * *)", "must be cron(minutes hours"),
+        ("cron(\uff10 6 ? * * *)", "must be cron(minutes hours"),
+        ("cron(0 \u0666 ? * * *)", "must be cron(minutes hours"),
     ],
 )
 def test_schedules_aws_refuses_or_that_never_run(schedule: str, message: str | None) -> None:
@@ -437,7 +467,7 @@ def test_topic_policy_restates_the_account_and_adds_each_publisher() -> None:
     arn = "arn:aws:sns:us-east-1:123456789012:alarms"
     doc = json.loads(topic_policy(arn, "123456789012", ["backup.amazonaws.com"]))
     by_sid = {s["Sid"]: s for s in doc["Statement"]}
-    assert list(by_sid) == ["AccountOwnsTopic", "CloudwatchPublishes", "BackupPublishes"]
+    assert list(by_sid) == ["AccountOwnsTopic", "BackupPublishes"]  # CloudWatch: the alarm topic
     assert by_sid["AccountOwnsTopic"]["Principal"] == {"AWS": "123456789012"}
     assert "sns:Publish" in by_sid["AccountOwnsTopic"]["Action"]
     assert all(s["Resource"] == arn for s in doc["Statement"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -148,6 +149,44 @@ BAD: list[tuple[str, Any, str]] = [
         {"username": "postgres"},
         "dbtier:warehouse.username 'postgres' is reserved",
     ),
+    # Redshift's reserved words (r_pg_keywords.html), which CreateCluster refuses for both
+    # names, and its own rules: a lower-case master user, never PUBLIC.
+    (
+        "dbtier:warehouse",
+        {"databaseName": "snapshot"},
+        "dbtier:warehouse.databaseName 'snapshot' is a word Redshift reserves",
+    ),
+    (
+        "dbtier:warehouse",
+        {"mode": "serverless", "databaseName": "credentials"},
+        "dbtier:warehouse.databaseName 'credentials' is a word Redshift reserves",
+    ),
+    (
+        "dbtier:warehouse",
+        {"username": "wallet"},
+        "dbtier:warehouse.username 'wallet' is a word Redshift reserves",
+    ),
+    (
+        "dbtier:warehouse",
+        {"username": "public"},
+        "dbtier:warehouse.username 'public' is a word Redshift reserves",
+    ),
+    # PostgreSQL reserves role names that begin with pg_ (release notes of 9.6).
+    (
+        "dbtier:aurora",
+        {"engine": "aurora-postgresql", "username": "pg_admin"},
+        "dbtier:aurora.username 'pg_admin' is a word aurora-postgresql reserves",
+    ),
+    (
+        "dbtier:relational",
+        {"engine": "postgres", "iamAuth": True, "iamUser": "pg_app"},
+        "dbtier:relational.iamUser 'pg_app' is reserved by PostgreSQL",
+    ),
+    (
+        "dbtier:warehouse",
+        {"username": "WhAdmin"},
+        "dbtier:warehouse.username must be 1-16 lower-case letters",
+    ),
     (
         "dbtier:network",
         {"allowedCidrs": ["0.0.0.0/0"]},
@@ -192,6 +231,18 @@ def test_bad_value_is_rejected_naming_its_key(key: str, value: Any, message: str
         parse({key: value})
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_copy_keys_of_another_partition_are_refused() -> None:
+    """A bucket may be in another region (COPY's REGION), never in another partition: the
+    COPY role's policy, in the stack's partition, could not name the key."""
+    arn = "arn:aws:kms:eu-west-1:123456789012:key/12345678-1234-1234-1234-123456789abc"
+    raw = {"dbtier:warehouse": {"copySources": ["bucket-a"], "copyKmsKeyArns": [arn]}}
+    assert parse(raw, region="us-east-1").warehouse.copy_kms_key_arns == (arn,)
+    china = arn.replace("arn:aws:", "arn:aws-cn:").replace("eu-west-1", "cn-north-1")
+    raw["dbtier:warehouse"]["copyKmsKeyArns"] = [china]
+    with pytest.raises(ConfigError, match=re.escape("dbtier:warehouse.copyKmsKeyArns[0] must")):
+        parse(raw, region="us-east-1")
 
 
 def test_migration_needs_both_ends_enabled() -> None:

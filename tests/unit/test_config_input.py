@@ -4,7 +4,6 @@ settings the chosen mode ignores, and no echo of free-text values."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -144,15 +143,16 @@ def test_a_password_in_a_list_or_tag_key_is_not_echoed(raw: dict[str, Any]) -> N
 
 
 def test_huge_lists_are_refused_before_their_items_are_parsed() -> None:
-    started = time.monotonic()
-    for raw in (
-        {"dbtier:network": {"allowedCidrs": [f"10.{i >> 8 & 255}.{i & 255}.0/24" for i in range(100_000)]}},
-        {"dbtier:migration": {"include": [f"db.t{i}" for i in range(100_000)]}},
-        {"dbtier:dynamo": {"tables": [dict(T, name=f"T{i:05d}") for i in range(10_000)]}},
+    # Every item is malformed: a parser that read the items first would name one of them; the
+    # refusal must be about the list's size, said before any item is looked at.
+    for raw, key in (
+        ({"dbtier:network": {"allowedCidrs": ["not a cidr"] * 100_000}}, "dbtier:network.allowedCidrs"),
+        ({"dbtier:migration": {"include": ["!bad!"] * 100_000}}, "dbtier:migration.include"),
+        ({"dbtier:dynamo": {"tables": [{"bad": 1}] * 10_000}}, "dbtier:dynamo.tables"),
     ):  # fmt: skip
-        with pytest.raises(ConfigError):
+        with pytest.raises(ConfigError, match=r"at most [\d,]+ (are allowed|are read)") as err:
             parse(raw)
-    assert time.monotonic() - started < 2
+        assert str(err.value).startswith(key), err.value
 
 
 def test_private_ipv4_and_ipv6_ranges_are_accepted() -> None:

@@ -227,6 +227,35 @@ def test_every_control_bidi_and_invisible_character_is_refused(field: Declared) 
     assert not missed, f"{field.key} took a refused character:\n" + "\n".join(missed)
 
 
+BOUNDED = [f for f in FIELDS if f.doc.most is not None]
+
+
+def test_list_bounds_are_declared_on_their_fields() -> None:
+    # Every list a part bounds by an AWS quota says so where it is declared (the parsers pass
+    # no bound of their own): these at least.
+    assert {f.key for f in BOUNDED} >= {
+        "dbtier:network.subnetIds",
+        "dbtier:network.allowedCidrs",
+        "dbtier:network.allowedSecurityGroupIds",
+        "dbtier:relational.logExports",
+        "dbtier:relational.replicaAvailabilityZones",
+        "dbtier:warehouse.copySources",
+        "dbtier:warehouse.copyKmsKeyArns",
+        "dbtier:migration.include",
+        "dbtier:migration.exclude",
+        "dbtier:dynamo.tables[0].indexes[0].nonKeyAttributes",
+    }
+
+
+@pytest.mark.parametrize("field", BOUNDED, ids=[f.key for f in BOUNDED])
+def test_a_list_longer_than_its_declared_bound_is_refused_before_its_items(field: Declared) -> None:
+    # Items that are each wrong: the count is refused first, naming the key and the bound.
+    most = field.doc.most or 0
+    message = _refusal(_place(field, [f"\x00{i}" for i in range(most + 1)]))
+    assert message is not None and field.key in message, message
+    assert f"has {most + 1} items; at most {most} are allowed" in message
+
+
 def test_a_key_with_a_control_character_is_refused() -> None:
     assert "dbtier:relational key #1 contains a control character (U+202E" in str(
         _refusal({"dbtier:relational": {"engine\u202e": "mysql"}})

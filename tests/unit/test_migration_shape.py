@@ -300,6 +300,27 @@ def _raw(cfg: Any) -> dict[str, Any]:
             ["dbtier:migration.sourceCertificateArn is only for an Oracle source"],
         ),
         ("sqlserver-se", {}, None, ["dbtier:migration.sourceDatabase is required"]),
+        # The database DMS reads is named by the source engine's rules (the relational
+        # tier's databaseName already is): length and form, and the engine's reserved words.
+        ("postgres", {"sourceDatabase": "s" * 64}, None, ["dbtier:migration.sourceDatabase", "62"]),
+        (
+            "postgres",
+            {"sourceDatabase": "select"},
+            None,
+            ["dbtier:migration.sourceDatabase", "reserves"],
+        ),
+        (
+            "sqlserver-se",
+            {"sourceDatabase": "backup"},
+            None,
+            ["dbtier:migration.sourceDatabase", "reserves"],
+        ),
+        (
+            "oracle-ee",
+            {"sourceDatabase": "SALESDATA1", "sourceCertificateArn": CERT},
+            "ORCL",
+            ["dbtier:migration.sourceDatabase", "7 upper-case"],
+        ),
     ],
 )
 def test_refused_sources_name_the_keys(

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import preflight.__main__ as cli
-from preflight.plan import SECRET_SIG, SECRET_VALUE, Plan, plan_stack
+from preflight.plan import SECRET_SIG, SECRET_VALUE, Plan
 from tests.policy.policy_fixtures import ROOT, make_plan
 from tests.policy.policy_fixtures import run_preflight as preflight
 
@@ -34,15 +34,25 @@ def secret_values(value: Any) -> Iterator[str]:
             yield from secret_values(v)
 
 
+def in_process(capsys: pytest.CaptureFixture[str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``preflight ARGS`` in this process (``cli.main``), its exit code and both streams as
+    ``preflight`` (a subprocess) gives them: for the error paths, where a new interpreter is not
+    what the test is about (the subprocess tests above show the exit code reaches the shell)."""
+    code = cli.main(list(args))
+    captured = capsys.readouterr()
+    return subprocess.CompletedProcess(["preflight", *args], code, captured.out, captured.err)
+
+
 @pytest.fixture(scope="module", params=["dev", "prod"])
 def stack(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
 @pytest.fixture(scope="module")
-def plan(stack: str) -> Plan:
-    """The stack planned in this process: what the preflight's subprocess plans too."""
-    return plan_stack(stack)
+def plan(stack: str, request: pytest.FixtureRequest) -> Plan:
+    """The stack planned in this process (the session's dev_plan or prod_plan, conftest.py):
+    what the preflight's subprocess plans too."""
+    return request.getfixturevalue(f"{stack}_plan")
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
@@ -139,13 +149,15 @@ def test_usage_error_exits_2_with_usage(args: list[str], error: str) -> None:
     assert run.stdout == ""
 
 
-def test_bad_config_exits_2_naming_the_key(tmp_path: Path) -> None:
+def test_bad_config_exits_2_naming_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
     (tmp_path / "__main__.py").write_text((ROOT / "__main__.py").read_text())
     (tmp_path / "Pulumi.bad.yaml").write_text(
         "config:\n  dbtier:relational:\n    readReplicas: 20\n"
     )
-    run = preflight("--stack", "bad", "--project-dir", str(tmp_path))
+    run = in_process(capsys, "--stack", "bad", "--project-dir", str(tmp_path))
     assert run.returncode == 2
     lines = run.stderr.strip().splitlines()
     assert lines == [
@@ -153,11 +165,11 @@ def test_bad_config_exits_2_naming_the_key(tmp_path: Path) -> None:
     ]
 
 
-def test_malformed_stack_yaml_exits_2(tmp_path: Path) -> None:
+def test_malformed_stack_yaml_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
     (tmp_path / "__main__.py").write_text("")
     (tmp_path / "Pulumi.broken.yaml").write_text("config: [unclosed\n")
-    run = preflight("--stack", "broken", "--project-dir", str(tmp_path))
+    run = in_process(capsys, "--stack", "broken", "--project-dir", str(tmp_path))
     assert run.returncode == 2
     assert run.stderr == (
         "preflight: Pulumi.broken.yaml is not valid YAML at line 2: did not find expected ',' or ']'\n"
@@ -194,21 +206,23 @@ def test_malformed_stack_yaml_exits_2(tmp_path: Path) -> None:
     ],
 )
 def test_bad_policy_config_exits_2_with_one_line(
-    tmp_path: Path, content: str | None, error: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, error: str
 ) -> None:
     path = tmp_path / "policy.json"
     if content is not None:
         path.write_text(content)
-    run = preflight("--stack", "dev", "--policy-config", str(path))
+    run = in_process(capsys, "--stack", "dev", "--policy-config", str(path))
     assert run.returncode == 2
     assert run.stderr.startswith("preflight: " + error.format(path=path)), run.stderr
     assert len(run.stderr.splitlines()) == 1
     assert run.stdout == ""
 
 
-def test_unwritable_output_exits_2_and_leaves_no_partial_file(tmp_path: Path) -> None:
+def test_unwritable_output_exits_2_and_leaves_no_partial_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "missing-dir" / "plan.json"
-    run = preflight("--stack", "dev", "--format", "json", "--output", str(target))
+    run = in_process(capsys, "--stack", "dev", "--format", "json", "--output", str(target))
     assert run.returncode == 2
     assert run.stderr == (
         f"preflight: --output {target}: directory {target.parent} does not exist\n"

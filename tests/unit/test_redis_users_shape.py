@@ -70,6 +70,16 @@ def test_an_access_string_is_taken_as_written_and_checked() -> None:
         r"users\[0\]\.access must not set passwords",
     )
     refused({"users": [{"name": "ops", "access": "on reset"}]}, r"must not set passwords or reset")
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u3000", "\u2003", "\u1680"])
+def test_an_access_string_split_by_a_space_redis_does_not_split_on_is_refused(space: str) -> None:
+    """Redis splits an ACL on ASCII spaces only: with a no-break or other Unicode space,
+    `+@all<NBSP>-@dangerous` is one rule there, not the two Python's split() sees."""
+    refused(
+        {"users": [{"name": "ops", "access": f"on ~* +@all{space}-@dangerous"}]},
+        r"users\[0\]\.access must be printable ASCII",
+    )
     refused(
         {"users": [{"name": "ops", "access": "on ~* +@all", "keyPrefix": "a:"}]},
         r"users\[0\]\.keyPrefix goes with a preset",

@@ -380,7 +380,9 @@ def test_a_100000_character_key_makes_a_short_line(project: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "stack", ["dev.yaml/x", "../../etc/passwd", "", "s" * 101, "a b", "prod\nx", "\x1b[31m"]
+    "stack",
+    ["dev.yaml/x", "../../etc/passwd", "", "s" * 101, "a b", "prod\nx", "\x1b[31m"],
+    ids=["slash", "dot-dot", "empty", "too-long", "space", "newline", "escape"],
 )
 def test_invalid_stack_names_are_refused(project: Path, stack: str) -> None:
     with pytest.raises(StackFileError, match="stack name") as caught:

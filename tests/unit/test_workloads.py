@@ -227,7 +227,6 @@ def _main(monkeypatch, capsys, run) -> tuple[int, list[str]]:
     module = types.SimpleNamespace(HELP="h", add_arguments=lambda parser: None, run=run)
     monkeypatch.setattr(workloads_main, "load_workload", lambda name: module)
     monkeypatch.setattr(workloads_main, "load_outputs", lambda path: Outputs({}, "f"))
-    monkeypatch.setattr(workloads_main, "install_handlers", lambda announce=None: None)
     # In the CLI a thread still running after an interrupt ends the process at once; here the
     # threads are pytest's and earlier tests', and the process is the test run itself.
     monkeypatch.setattr(workloads_main, "wait_for_threads", lambda grace: True)
@@ -496,7 +495,9 @@ def test_renew_waiting_gives_up_after_its_bound(secrets_manager):
     source = _resolve(arn)
     began = time.monotonic()
     assert renew_waiting(source, source.initial, max_seconds=0.3, initial_wait=0.05) is None
-    assert time.monotonic() - began < 2
+    # Only a guard against waiting without end: the backoff and the deadline themselves are
+    # asserted on a stand-in clock (tests/unit/test_credential_renewal.py).
+    assert time.monotonic() - began < 15
 
 
 def test_a_redis_secret_authenticates_with_the_token_alone(secrets_manager):
@@ -557,3 +558,23 @@ def test_secrets_manager_is_reached_through_boto3s_own_endpoint_settings():
     source = Path("workloads/common/credentials.py").read_text(encoding="utf-8")
     calls = [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)]
     assert not [kw for call in calls for kw in call.keywords if kw.arg == "endpoint_url"]
+
+
+def test_handling_gives_the_process_back_as_it_was():
+    """What `main` installs for a run (handlers, wakeup fd, watchdog, the flags of a signal and
+    of the printed line) is gone when it returns: a test run calling it stays as it was."""
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    threads = set(threading.enumerate())
+    with interrupts.handling(lambda code: None):
+        assert signal.getsignal(signal.SIGINT) is not before[signal.SIGINT]
+        watchdogs = [t for t in threading.enumerate() if t.name == "signal-watchdog"]
+        assert watchdogs and all(t.is_alive() for t in watchdogs)
+        interrupts._received.append(signal.SIGINT)
+        interrupts.say_once(lambda: None)
+    assert {s: signal.getsignal(s) for s in before} == before
+    assert signal.set_wakeup_fd(-1) == -1  # none was set before, none is left
+    assert set(threading.enumerate()) <= threads
+    assert interrupts.received() is None
+    said: list[int] = []
+    interrupts.say_once(lambda: said.append(1))
+    assert said == [1]

@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 from workloads.common.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
@@ -73,7 +73,18 @@ def say_once(write: Callable[[], None]) -> None:
 
 
 def install_handlers(announce: Callable[[int], None] | None = None) -> None:
-    """SIGINT raises KeyboardInterrupt and SIGTERM raises Terminated, in the main thread, once.
+    """SIGINT raises KeyboardInterrupt and SIGTERM raises Terminated, in the main thread, once,
+    for the rest of the process (``handling`` does the same for the length of a block)."""
+    if threading.current_thread() is threading.main_thread():
+        _install(announce)
+
+
+@contextlib.contextmanager
+def handling(announce: Callable[[int], None] | None = None) -> Iterator[None]:
+    """For the block: SIGINT raises KeyboardInterrupt and SIGTERM raises Terminated, in the main
+    thread, once; afterwards the previous handlers and wakeup fd are back, the watchdog has ended
+    and no signal or printed line is remembered, so a caller in a long-lived process (a test run)
+    gets its process back as it was. The CLI's ``main`` runs in it.
 
     Python runs a signal handler only between bytecodes, so a main thread blocked in a C call
     (a MySQL C client waiting on a silent server for its 10 s timeout) would not stop until the
@@ -83,33 +94,72 @@ def install_handlers(announce: Callable[[int], None] | None = None) -> None:
     (through ``say_once``) and ends the process with that code.
     """
     if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only: nothing to install
         return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    watch = _install(announce)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        if watch is not None:
+            thread, done, write_fd, previous_fd = watch
+            signal.set_wakeup_fd(previous_fd)
+            done.set()
+            with contextlib.suppress(OSError):
+                os.write(write_fd, b"\0")  # wakes a watchdog waiting for a signal
+            os.close(write_fd)
+            thread.join(HANDLER_WAIT)
+        _reset()
+
+
+def _install(
+    announce: Callable[[int], None] | None,
+) -> tuple[threading.Thread, threading.Event, int, int] | None:
+    """The handlers, and with ``announce`` the watchdog: (its thread, the event that ends it, the
+    wakeup fd, the wakeup fd it replaced)."""
+    _reset()
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     if announce is None:
-        return
+        return None
     read_fd, write_fd = os.pipe()
     os.set_blocking(write_fd, False)
-    signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
-    threading.Thread(
-        target=_watchdog, args=(read_fd, announce), name="signal-watchdog", daemon=True
-    ).start()
+    previous_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+    done = threading.Event()
+    thread = threading.Thread(
+        target=_watchdog, args=(read_fd, announce, done), name="signal-watchdog", daemon=True
+    )
+    thread.start()
+    return thread, done, write_fd, previous_fd
 
 
-def _watchdog(read_fd: int, announce: Callable[[int], None]) -> None:
+def _reset() -> None:
+    """Forget a signal received and the interrupted line printed (a new run starts)."""
+    _received.clear()
+    with contextlib.suppress(RuntimeError):  # not held: nothing was printed
+        _one_line.release()
+
+
+def _watchdog(read_fd: int, announce: Callable[[int], None], done: threading.Event) -> None:
+    """Wait for SIGINT or SIGTERM on the wakeup fd; end the process if the main thread does not
+    stop in time. Returns, doing nothing, once ``done`` is set (the run is over)."""
     wanted = {int(signal.SIGINT), int(signal.SIGTERM)}
     first = None
-    while first is None:
-        data = os.read(read_fd, 64)
-        if not data:
-            return
-        first = next((b for b in data if b in wanted), None)
+    with contextlib.closing(os.fdopen(read_fd, "rb", buffering=0)) as wakeups:
+        while first is None:
+            data = wakeups.read(64)
+            if not data or done.is_set():
+                return
+            first = next((b for b in data if b in wanted), None)
     code = EXIT_TERMINATED if first == signal.SIGTERM else EXIT_INTERRUPTED
     deadline = time.monotonic() + HANDLER_WAIT
     while not _received and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if _received:  # the main thread is cleaning up: give it its bounded time
-        time.sleep(CLEANUP_LIMIT)
+        if done.wait(0.05):
+            return
+    if _received and done.wait(CLEANUP_LIMIT):  # the main thread cleans up in its bounded time
+        return
     stop_children(grace=1.0)
     say_once(lambda: announce(code))
     with contextlib.suppress(OSError, ValueError):

@@ -62,14 +62,17 @@ def read_retention(cur: Any) -> Retention:
 
 
 def set_retention(cur: Any, hours: int) -> Retention:
-    """Keep binlogs at least `hours` and return what the server then reports. On RDS, through
-    ``mysql.rds_set_configuration``; elsewhere ``SET GLOBAL binlog_expire_logs_seconds``, and
-    only when the server keeps them for less (a server that never purges is left alone)."""
+    """Keep binlogs at least `hours` and return what the server then reports: only when the
+    server keeps them for less (a longer retention, set for a replica or another consumer, and a
+    server that never purges are left alone). On RDS, through ``mysql.rds_set_configuration``;
+    elsewhere ``SET GLOBAL binlog_expire_logs_seconds``."""
     current = read_retention(cur)
+    if current.keeps(hours):
+        return current
     if current.on_rds:
         cur.execute("CALL mysql.rds_set_configuration(%s, %s)", (SETTING, hours))
         _drain(cur)
-    elif not current.keeps(hours):
+    else:
         cur.execute("SET GLOBAL binlog_expire_logs_seconds = %s", (hours * 3600,))
     return read_retention(cur)
 
