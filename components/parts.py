@@ -176,19 +176,22 @@ def region_network(tier: Tier, region: str) -> DatabaseNetwork:
     return tier.networks[region]
 
 
+def replica_region(tier: Tier, region: str) -> ReplicaRegion:
+    """Where the RelationalTier's replica in `region` goes: that region's provider and key, and
+    the subnet and security groups of its network."""
+    network = region_network(tier, region)
+    return ReplicaRegion(
+        tier.regions[region].placement(),
+        subnet_group=network.rds_subnet_group,  # type: ignore[arg-type]
+        security_group_id=network.security_group_ids["relational"],
+    )
+
+
 def relational(tier: Tier) -> RelationalTier:
     cfg = tier.config
     # Backups go to backupsTo.region, else the first secondary region (dbtier:regions).
     backups = backups_region(cfg.relational, list(tier.regions))
-    far = tuple(
-        ReplicaRegion(
-            tier.regions[region].placement(),
-            subnet_group=network.rds_subnet_group,  # type: ignore[arg-type]
-            security_group_id=network.security_group_ids["relational"],
-        )
-        for region in cfg.relational.cross_region_replicas
-        for network in [region_network(tier, region)]
-    )
+    far = tuple(replica_region(tier, region) for region in cfg.relational.cross_region_replicas)
     return RelationalTier(
         "relational",
         RelationalTierArgs(

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from awsdata import rds_engines
 from awsdata.global_databases import CROSS_REGION_BACKUPS_DOCS
 from components.settings import ConfigError, Fields
 from contract.echo import echo
@@ -33,11 +34,9 @@ RETENTION_BOUNDS = (1, 35)
 @dataclass(frozen=True)
 class BackupsToConfig:
     region: str = field(
-        default="",
         metadata=doc(
             "The secondary region the primary's automated backups are replicated to.",
             rule="one of dbtier:regions",
-            default="required",
         ),
     )
     retention_days: int | None = field(
@@ -71,6 +70,10 @@ class CrossRegion(Protocol):
     """What of `RelationalConfig` this module reads (it declares the two fields with the docs
     above; importing it here would be a cycle)."""
 
+    @property
+    def engine(self) -> str: ...
+    @property
+    def read_replicas(self) -> int: ...
     @property
     def backups_to(self) -> BackupsToConfig | None: ...
     @property
@@ -110,6 +113,12 @@ def check_cross_region(
     if cfg.backups_to is not None and cfg.backups_to.region not in regions:
         raise ConfigError(
             f"{KEY}.backupsTo.region: {echo(cfg.backups_to.region, 40)} is not one of {listed}"
+        )
+    e, total = rds_engines.engine(cfg.engine), cfg.read_replicas + len(cfg.cross_region_replicas)
+    if cfg.cross_region_replicas and total > e.max_replicas:
+        raise ConfigError(
+            f"{KEY}.crossRegionReplicas: {e.label} has at most {e.max_replicas} read replicas,"
+            f" in the home region and others together (got {total})"
         )
     for i, region in enumerate(cfg.cross_region_replicas):
         where = f"{KEY}.crossRegionReplicas[{i}]"

@@ -13,8 +13,8 @@ from dbtier.args.common import CredentialsArgs
 class BackupsToArgs(TypedDict, total=False):
     """Where the primary's automated backups (snapshots and transaction logs) are replicated, encrypted with that region's key, for a point-in-time restore there."""
 
-    region: str
-    """The secondary region the primary's automated backups are replicated to. Allowed: one of dbtier:regions. Default: ``; required."""
+    region: Required[str]
+    """The secondary region the primary's automated backups are replicated to. Allowed: one of dbtier:regions."""
     retention_days: int
     """Days the replicated backups are kept there. Allowed: 1-35. Default: the primary's backupRetentionDays."""
 

@@ -82,6 +82,9 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("a replica in a region with no network",
      {"dbtier:regions": ["eu-west-1"], "dbtier:relational": {"crossRegionReplicas": ["eu-west-1"]}},
      "dbtier:relational.crossRegionReplicas[0]: a replica in eu-west-1 needs dbtier:network.regions.eu-west-1.vpcId and subnetIds"),
+    ("a replica of an edition without replicas",
+     {"dbtier:regions": ["eu-west-1"], "dbtier:relational": {"engine": "sqlserver-ex", "crossRegionReplicas": ["eu-west-1"]}},
+     "dbtier:relational.crossRegionReplicas: SQL Server Express has at most 0 read replicas"),
     # Every Aurora version AWS still creates has global databases somewhere (the versions that
     # do not are refused as deprecated first: test_global_data.py); a region may not have them.
     ("a secondary region without Aurora Global Database",
