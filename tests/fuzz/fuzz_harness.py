@@ -194,7 +194,7 @@ def child_env(
     return env
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Proc:
     pid: int
     parent: int
