@@ -102,9 +102,11 @@ def _read_value(value: Any, hint: Any, dotted: str, source: str) -> Any:
                 f'{source}: malformed key "{dotted}" (expected an object, got {describe_value(value)})'
             )
         _, item_cls = typing.get_args(hint)
-        if item_cls is str:  # a map of names to text (the stack's tags)
+        if not (isinstance(item_cls, type) and dataclasses.is_dataclass(item_cls)):
+            # names to text or to a kind of text (the stack's tags, hosts by region)
             return {
-                k: _read_value(v, str, f"{dotted}.{echo(k, 60)}", source) for k, v in value.items()
+                k: _read_value(v, item_cls, f"{dotted}.{echo(k, 60)}", source)
+                for k, v in value.items()
             }
         return {
             k: _read_object(v, item_cls, f"{dotted}.{echo(k, 60)}", source)

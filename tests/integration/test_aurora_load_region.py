@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from tests.integration.engine_stacks import pg_stack, stack
+from tests.integration.engine_stacks import mysql_stack, pg_stack, stack
 
 pytestmark = pytest.mark.integration
 
-__all__ = ["pg_stack", "stack"]  # fixtures, used by name
+__all__ = ["mysql_stack", "pg_stack", "stack"]  # fixtures, used by name
 
 
 def load(run_workload: Any, path: Path, *args: str) -> Any:

@@ -9,6 +9,7 @@ from contract import AuroraOutputs
 from contract.echo import echo
 from workloads.aurora_load import LoadResult, LoadSettings, Second, run_load
 from workloads.common import Outputs, WorkloadError, finish
+from workloads.common.regions import regional_host
 from workloads.sql import (
     ConnectionOptions,
     add_connection_arguments,
@@ -105,16 +106,14 @@ def region_host(section: AuroraOutputs, region: str | None) -> tuple[str, str | 
     stands in, said so."""
     if region is None:
         return section.writer_endpoint, None
-    for secondary in section.regions or ():
-        if secondary.region == region:
-            return secondary.reader_endpoint, None
-    if section.regions is None and not section.tls:
-        host = section.reader_endpoint or section.writer_endpoint
-        return host, f"local stand-in: {region} is the same local engine ({host}), read only"
-    known = ", ".join(s.region for s in section.regions or ()) or "none"
-    raise WorkloadError(
-        f"--region {echo(region, 40)}: aurora has no secondary cluster there"
-        f" (aurora.regions: {known})"
+    regions = section.regions
+    local = regions is None and not section.tls
+    return regional_host(
+        region,
+        {s.region: s.reader_endpoint for s in regions or ()},
+        local_host=(section.reader_endpoint or section.writer_endpoint) if local else None,
+        missing="aurora has no secondary cluster there",
+        key="aurora.regions",
     )
 
 

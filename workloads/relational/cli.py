@@ -6,6 +6,7 @@ import argparse
 
 from contract import RelationalOutputs
 from workloads.common import Outputs, finish, log, progress, render_table
+from workloads.common.regions import regional_host
 from workloads.relational import RelationalResult, Replay, Standby, check
 from workloads.sql import ConnectionOptions, add_connection_arguments, sql_endpoint
 from workloads.sql.engines import engine_family
@@ -28,19 +29,46 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sample", type=int, default=5, metavar="N", help="rows to show from each endpoint"
     )
+    parser.add_argument(
+        "--region",
+        default=None,
+        help="check the cross-region read replica in this region (relational.regionReaderEndpoints)"
+        " as the only reader: reads and the lag of the primary's marker row, no writes on it",
+    )
+
+
+def readers_for(
+    section: RelationalOutputs, region: str | None
+) -> tuple[tuple[str, ...], str | None]:
+    """The readers to check and, for a local stand-in, what stands in for the region: the
+    home readers without --region; with it, only that region's replica. Outputs of a local run
+    (tls false, no regionReaderEndpoints) have none: the local engine stands in, said so."""
+    if region is None:
+        return section.reader_endpoints, None
+    hosts = section.region_reader_endpoints
+    local = hosts is None and not section.tls
+    host, note = regional_host(
+        region,
+        hosts,
+        local_host=(section.reader_endpoints or (section.endpoint,))[0] if local else None,
+        missing="relational has no cross-region read replica there",
+        key="relational.regionReaderEndpoints",
+    )
+    return (host,), note
 
 
 def run(args: argparse.Namespace, outputs: Outputs) -> int:
     section = outputs.read(RelationalOutputs)
     family = engine_family(section.engine, key=RelationalOutputs.KEY, workload="relational")
+    readers, note = readers_for(section, args.region)
     primary = sql_endpoint(
         "relational", section.endpoint, section, ConnectionOptions.from_args(args)
     )
-    bar = progress(3 + len(section.reader_endpoints), "relational", disable=args.json)
+    bar = progress(3 + len(readers), "relational", disable=args.json)
     try:
         result = check(
             primary,
-            section.reader_endpoints,
+            readers,
             engine=section.engine,
             family=family,
             sample=args.sample,
@@ -49,6 +77,7 @@ def run(args: argparse.Namespace, outputs: Outputs) -> int:
         )
     finally:
         bar.close()
+    result.region, result.region_note = args.region, note
     log.info("relational done: ok=%s", result.ok)
     return finish(result, args.json, render)
 
@@ -64,6 +93,8 @@ def render(result: RelationalResult) -> str:
             ["id", "name", "email"], [(r.id, r.name, r.email) for r in result.primary_users.sample]
         ),
     ]
+    if result.region:
+        lines.append(f"region {result.region}: {result.region_note or 'its cross-region replica'}")
     if not result.readers:
         lines += ["", "no reader endpoints in the outputs: replica lag not measured"]
     for reader in result.readers:

@@ -94,6 +94,10 @@ class RelationalResult:
     lag_timeout: float
     readers: list[ReaderReport] = field(default_factory=list)
     standbys: list[Standby] | None = None  # PostgreSQL: the primary's pg_stat_replication
+    # With --region: the region whose cross-region replica was the reader, and what stood in
+    # for it locally.
+    region: str | None = None
+    region_note: str | None = None
 
     @property
     def unreachable(self) -> bool:
@@ -141,6 +145,10 @@ class RelationalResult:
             "readers": [r.to_json() for r in self.readers],
             "ok": self.ok,
         }
+        if self.region:
+            out["region"] = self.region
+        if self.region_note:
+            out["regionNote"] = self.region_note
         if self.problem:
             out["problem"] = self.problem
         return out
