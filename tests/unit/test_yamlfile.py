@@ -268,3 +268,77 @@ def test_read_yaml_names_the_file_in_parse_errors(tmp_path: Path) -> None:
     (tmp_path / "g.yaml").write_text("v: !!int x\n")
     with pytest.raises(StackFileError, match=r"^g.yaml: v is not a valid !!int \(x\) \(line 1\)$"):
         read_yaml(tmp_path / "g.yaml", "none")
+
+
+# --- exact messages: what is cut, where the line is ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            "a: *nowhere\n",
+            "f.yaml is not valid YAML at line 1: undefined alias *nowhere",
+            id="undefined alias",
+        ),
+        pytest.param(
+            "k" * 100 + ": 1\n" + "k" * 100 + ": 2\n",
+            "f.yaml: " + "k" * 79 + "… is given twice (lines 1 and 2); keep one",
+            id="a long key twice",
+        ),
+        pytest.param(
+            "p" * 100 + ": !!int x\n",
+            "f.yaml: " + "p" * 79 + "… is not a valid !!int (x) (line 1)",
+            id="a long path",
+        ),
+        pytest.param(
+            "9" * 100 + ": x\n",
+            "f.yaml:  has a key that is not a string (" + "9" * 39 + "…); quote it (line 1)",
+            id="a long number key",
+        ),
+        pytest.param(
+            "a:\n  ? [x]\n  : y\n",
+            "f.yaml: a has a key that is a list or an object; keys are strings (line 2)",
+            id="a list key",
+        ),
+        pytest.param(
+            "v: !" + "t" * 100 + " x\n",
+            "f.yaml: v uses the YAML tag !" + "t" * 38 + "…; Pulumi config holds only strings,"
+            " numbers, booleans, lists and objects (line 1)",
+            id="a long tag",
+        ),
+        pytest.param(
+            "a: [1\n",
+            "f.yaml is not valid YAML at line 2: did not find expected ',' or ']'",
+            id="a parser problem",
+        ),
+        pytest.param(
+            "v: 0x" + "0" * 28 + "1\n",
+            "f.yaml: v is a number too large for Pulumi config (line 1)",
+            id="31 characters",
+        ),
+    ],
+)
+def test_messages_exactly(text: str, message: str) -> None:
+    assert error(text) == message
+
+
+def test_a_30_character_number_is_still_read() -> None:
+    assert parse_yaml("v: 0x" + "0" * 27 + "1\n", "f.yaml") == {"v": 1}
+
+
+def test_the_first_nul_byte_is_the_one_named() -> None:
+    with pytest.raises(StackFileError, match="NUL byte at line 2 "):
+        decode(b"a\n\x00\nb\x00", "f")
+
+
+def test_a_long_file_name_is_cut_in_messages(tmp_path: Path) -> None:
+    path = tmp_path / ("n" * 100)
+    path.write_text("v: !!int x\n")
+    with pytest.raises(StackFileError) as caught:
+        read_yaml(path, "none")
+    assert str(caught.value).startswith("n" * 79 + "…: v is not a valid")
+    path.write_bytes(b"\xff")
+    with pytest.raises(StackFileError) as caught:
+        read_text(path, "none")
+    assert str(caught.value).startswith("n" * 79 + "… is not UTF-8")
