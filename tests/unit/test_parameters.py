@@ -263,3 +263,10 @@ def test_plain_groups_have_no_apply_method() -> None:
         {"name": "z", "value": "0"},
         {"name": "a", "value": "1"},
     ]
+
+
+def test_unknown_fields_of_any_type_are_named_in_order() -> None:
+    # YAML keys may be numbers: the first unknown one is named, not a TypeError from sorting.
+    assert error({"a": {"value": 1, 1: 2, "b": 3}}) == (
+        f"{KEY}.a.1 is not a known setting (known: applyMethod, value)"
+    )
