@@ -32,7 +32,7 @@ fi
 MODULES=(
   "network|components/network/config.py awsdata/vpc.py|components.network.config.* awsdata.vpc.*|tests/unit/test_private_ranges.py tests/unit/test_network_config.py tests/unit/test_config_input.py tests/unit/test_config.py|"
   "echo|contract/echo.py|contract.echo.*|tests/unit/test_contract.py|"
-  "stackfile|preflight/stackfile.py|preflight.stackfile.*|tests/unit/test_stackfile.py tests/unit/test_project_file.py|"
+  "stackfile|preflight/stackfile.py|preflight.stackfile.*|tests/unit/test_stackfile.py tests/unit/test_project_file.py tests/unit/test_stackfile_messages.py|"
   "yamlfile|preflight/yamlfile.py|preflight.yamlfile.*|tests/unit/test_yamlfile.py tests/unit/test_stackfile.py|"
   "masking|preflight/report.py preflight/tfplan/convert.py workloads/common/redaction.py|preflight.report.x_mask_secrets__* preflight.report.x_output_lines__* preflight.report.x_plan_json__* preflight.tfplan.convert.x__is_secret__* preflight.tfplan.convert.x__object__* preflight.tfplan.convert.x__value__* preflight.tfplan.convert.x__plain__* workloads.common.redaction.*|tests/unit/test_secret_masking.py tests/unit/test_tfplan.py tests/unit/test_workloads.py|not dev and not prod and not separate_runs and not gives_up_after_its_bound"
   "credentials|workloads/common/credentials.py|workloads.common.credentials.*|tests/unit/test_credential_renewal.py tests/unit/test_workloads.py|"
