@@ -100,26 +100,26 @@ def replica_keys(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
             yield f"Cross-region read replica '{r.name}' names no kmsKeyId of its own region."
 
 
+def _table_replicas_off(r: Resource, key: str, what: str) -> Iterator[str]:
+    """A global table's replica blocks (aws.dynamodb.Table `replicas`) with setting `key` off."""
+    for block in replicas(r):
+        if is_off(block.get(key)):
+            yield (
+                f"DynamoDB table '{r.name}': its replica in {block.get('regionName')} has"
+                f" {what} off."
+            )
+
+
 def replica_pitr(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
     if r.type == TABLE:
-        for block in replicas(r):
-            if is_off(block.get("pointInTimeRecovery")):
-                yield (
-                    f"DynamoDB table '{r.name}': its replica in {block.get('regionName')} has"
-                    " point-in-time recovery off."
-                )
+        yield from _table_replicas_off(r, "pointInTimeRecovery", "point-in-time recovery")
     elif is_off(r.get("pointInTimeRecovery")):
         yield f"DynamoDB table replica '{r.name}' has point-in-time recovery off."
 
 
 def replica_deletion_protection(r: Resource, _c: Mapping[str, Any]) -> Iterator[str]:
     if r.type == TABLE:
-        for block in replicas(r):
-            if is_off(block.get("deletionProtectionEnabled")):
-                yield (
-                    f"DynamoDB table '{r.name}': its replica in {block.get('regionName')} has"
-                    " deletion protection off."
-                )
+        yield from _table_replicas_off(r, "deletionProtectionEnabled", "deletion protection")
     elif r.type == TABLE_REPLICA and is_off(r.get("deletionProtectionEnabled")):
         yield f"DynamoDB table replica '{r.name}' has deletion protection off."
     elif r.type == GLOBAL_CLUSTER and is_off(r.get("deletionProtection")):
