@@ -141,6 +141,9 @@ def isolated(work: Path, leaks: Leaks) -> Iterator[None]:
     threads = _threads()
     redaction._secrets.clear()
     boto3.DEFAULT_SESSION = None
+    # A fresh process has received no signal and printed no interrupted line; a test that ran
+    # before in this worker may have left either (it is not this run's leak).
+    interrupts._reset()
     try:
         yield
     finally:
