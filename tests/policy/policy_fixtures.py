@@ -115,5 +115,5 @@ class Pack:
 @pytest.fixture(scope="session")
 def pack() -> Iterator[Pack]:
     env = pack_environment(make_plan([]))
-    with PolicyPackProcess(DEFAULT_PACK_DIR, env) as process:
+    with PolicyPackProcess(DEFAULT_PACK_DIR, env, remember_answers=True) as process:
         yield Pack(process)

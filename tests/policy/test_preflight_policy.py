@@ -7,16 +7,24 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import uuid
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from preflight.client import PolicyPackProcess, pack_environment, run_policy_report
-from preflight.policy import PolicyPackError, resolve_config
+from preflight.client import PolicyPackProcess, analyze_plan, pack_environment, run_policy_report
+from preflight.policy import DEFAULT_PACK_DIR, PolicyPackError, load_policy_config, resolve_config
 from preflight.report import to_sarif
 from tests.policy.plans import shared_plan
-from tests.policy.policy_fixtures import ROOT, preflight_in_process, run_preflight
+from tests.policy.policy_fixtures import (
+    ROOT,
+    Pack,
+    make_plan,
+    preflight_in_process,
+    run_preflight,
+    with_inputs,
+)
 
 pytestmark = pytest.mark.policy
 
@@ -151,6 +159,30 @@ def test_every_policy_gets_an_explicit_level() -> None:
     assert config["rds-instance-storage-encrypted"]["level"] == "mandatory"
     assert config["rds-instance-multi-az"]["level"] == "advisory"
     assert config["rds-backup-retention"]["properties"] == {"minimumDays": 1}
+
+
+def test_remembered_answers_are_the_answers_of_a_pack_that_remembers_nothing(pack: Pack) -> None:
+    """The session's pack remembers its answers (remember_answers): prod with one change, run
+    after prod, is asked only about the changed resource and the stack, and gets the report a
+    pack that remembers nothing gives."""
+    config = load_policy_config(ROOT / "policy/config/prod.json")
+    prod = shared_plan("prod")
+    (i,) = [i for i, r in enumerate(prod.resources) if r.name.endswith("relational-primary")]
+    primary = prod.resources[i]
+    changed = shared_plan("prod")
+    tags = {**primary.inputs.get("tags", {}), "answer-test": uuid.uuid4().hex}
+    changed.resources[i] = with_inputs(primary, storageEncrypted=False, tags=tags)
+    pack.run(prod, config)
+    assert pack.process.answers is not None
+    known = len(pack.process.answers)
+    remembered = pack.run(changed, config)
+    assert len(pack.process.answers) == known + 2  # the changed resource, and the stack
+    assert ("rds-instance-storage-encrypted", primary.urn) in {
+        (v.policy, v.urn) for v in remembered.mandatory
+    }
+    with PolicyPackProcess(DEFAULT_PACK_DIR, pack_environment(make_plan([]))) as fresh:
+        assert fresh.answers is None
+        assert analyze_plan(fresh, changed, config) == remembered
 
 
 def test_pack_is_stopped_after_an_error() -> None:
