@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The test command: set up (venv, engines), lint, then type-check and the whole test suite side by
-# side: mypy in the background (its report printed after pytest's) while pytest runs on two
+# side: mypy in the background (its report printed after pytest's) while pytest runs on three
 # pytest-xdist workers (DBTIER_TEST_WORKERS=N for another count; arguments that choose workers
-# themselves, -n N, --dist or -p no:xdist, are left to pytest).
+# themselves, -n N, --dist or -p no:xdist, are left to pytest). Three on this two-core machine:
+# the integration tests spend much of their time waiting on servers, drills and subprocesses, and a
+# third worker fills that time (docs/measurements.md has the runs with two, three and four).
 #
 # --dist loadfile keeps each test file on one worker: module fixtures (plans of many variants, the
 # fuzz suite's batch of every selected case, servers started per module) are built once, not once
@@ -22,7 +24,7 @@ mypy_log=$(mktemp)
 mypy_pid=$!
 trap 'kill "$mypy_pid" 2>/dev/null || true; rm -f "$mypy_log"' EXIT
 
-workers=(-n "${DBTIER_TEST_WORKERS:-2}" --dist loadfile)
+workers=(-n "${DBTIER_TEST_WORKERS:-3}" --dist loadfile)
 for arg in "$@"; do
   case "$arg" in
     -n | -n* | --numprocesses* | --dist* | no:xdist | -pno:xdist) workers=() ;;
