@@ -123,8 +123,10 @@ def admin_sql(section: dict[str, Any], statement: str, params: tuple[Any, ...] =
 def aurora_load_in_background(
     path: Path, *, duration: int, verify_timeout: int
 ) -> subprocess.Popen[str]:
-    """``aurora-load --json`` (3 worker threads, 70 % inserts) started and left running, for a
-    test that restarts the server under it."""
+    """``aurora-load --json`` (3 worker threads, 70 % inserts, paced to 300 operations/s: what
+    the restart tests count needs no more, and unpaced the workers and the server would take both
+    cores from the tests beside them) started and left running, for a test that restarts the
+    server under it."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -140,6 +142,8 @@ def aurora_load_in_background(
             "3",
             "--mix",
             "70",
+            "--rate",
+            "300",
             "--verify-timeout",
             str(verify_timeout),
         ],

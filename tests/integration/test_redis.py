@@ -189,7 +189,7 @@ def test_a_wrong_result_is_reported(clients, prefix):
         def __getattr__(self, name):
             return lambda *a, **k: None
 
-    checks = rw.basic_operations(primary, StaleReader(), prefix)
+    checks = rw.basic_operations(primary, StaleReader(), prefix, replica_timeout=0.2)
     assert any(f.startswith("string:") for f in checks.failed)
     assert len(checks.failed) == 5
 

@@ -232,6 +232,8 @@ def test_aurora_load_survives_a_single_user_rotation(stack):
         "--outputs",
         str(stack.write()),
         "--json",
+        "--rate",  # paced: a rotation needs load, not both cores
+        "400",
         "--duration",
         "8",
         "--workers",
@@ -279,6 +281,8 @@ def test_aurora_load_follows_alternating_users_without_a_password_in_the_outputs
         "--outputs",
         str(stack.write(managed)),
         "--json",
+        "--rate",  # paced: a rotation needs load, not both cores
+        "400",
         "--duration",
         "8",
         "--workers",

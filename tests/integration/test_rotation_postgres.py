@@ -57,6 +57,8 @@ def test_aurora_load_on_postgres_survives_a_single_user_rotation(stack):
         "--outputs",
         str(stack.write()),
         "--json",
+        "--rate",  # paced: a rotation needs load, not both cores
+        "400",
         "--duration",
         "6",
         "--workers",

@@ -3,6 +3,7 @@ of its error paths."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import signal
@@ -43,6 +44,13 @@ def in_process(capsys: pytest.CaptureFixture[str], *args: str) -> subprocess.Com
     return subprocess.CompletedProcess(["preflight", *args], code, captured.out, captured.err)
 
 
+@functools.cache
+def report_of(stack: str, fmt: str) -> subprocess.CompletedProcess[str]:
+    """``preflight --stack STACK`` as a user runs it (text, the default, or ``--format json``),
+    run once per module: several tests read the same report."""
+    return preflight("--stack", stack, *(["--format", fmt] if fmt != "text" else []))
+
+
 @pytest.fixture(scope="module", params=["dev", "prod"])
 def stack(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -61,13 +69,13 @@ def test_report_never_shows_a_secret_value(stack: str, plan: Plan, fmt: str) -> 
         s for s in secret_values([plan.outputs, *(r.inputs for r in plan.resources)]) if len(s) >= 8
     }
     assert secrets, "the plan holds generated passwords and tokens"
-    run = preflight("--stack", stack, "--format", fmt)
+    run = report_of(stack, fmt)
     assert run.returncode == 0, run.stderr
     assert [s for s in secrets if s in run.stdout] == []
 
 
 def test_text_plan_shows_the_tree_and_masked_outputs(stack: str, plan: Plan) -> None:
-    run = preflight("--stack", stack)
+    run = report_of(stack, "text")
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert lines[0] == f"Previewing stack dbtier-{stack} (offline, on mocks)"
@@ -84,7 +92,7 @@ def test_text_plan_shows_the_tree_and_masked_outputs(stack: str, plan: Plan) -> 
 
 
 def test_prod_json_lists_the_foundation_resources_and_outputs() -> None:
-    run = preflight("--stack", "prod", "--format", "json")
+    run = report_of("prod", "json")
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     assert set(report) == {"stack", "resources", "outputs", "violations"}

@@ -43,13 +43,16 @@ def read_until(read: Callable[[], Any], expected: Any, timeout: float = 2.0) -> 
         time.sleep(0.02)
 
 
-def basic_operations(primary: redis.Redis, reader: redis.Redis, prefix: str) -> Checks:
-    """The seed's strings, hash, list, set and sorted set, each written then read back."""
+def basic_operations(
+    primary: redis.Redis, reader: redis.Redis, prefix: str, replica_timeout: float = 2.0
+) -> Checks:
+    """The seed's strings, hash, list, set and sorted set, each written then read back; a read
+    from the reader that does not show the write within ``replica_timeout`` s is a failure."""
     checks = Checks()
     k = prefix.__add__
 
     def check_read(name: str, read: Callable[[], Any], expected: Any) -> None:
-        value, waits = read_until(read, expected)
+        value, waits = read_until(read, expected, replica_timeout)
         checks.replica_waits += waits
         checks.expect(name, value, expected)
 
