@@ -19,6 +19,10 @@ bash scripts/setup.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
+# mypy's cache outlives the clone, as pip's does: mypy checks each cached module against its
+# source's hash (and its own version and options), so another clone's cache is only ever a head
+# start. A first run anywhere type-checks everything (~45 s of one core, beside pytest).
+export MYPY_CACHE_DIR=${MYPY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/dbtier/mypy}
 mypy_log=$(mktemp)
 .venv/bin/mypy > "$mypy_log" 2>&1 &
 mypy_pid=$!
