@@ -8,16 +8,17 @@ from typing import Any
 import pytest
 
 from preflight.plan import SECRET_SIG, Plan, PlannedResource, RecordingMonitor, plan_stack
+from tests.policy.plans import shared_plan
 
 
 @pytest.fixture(scope="session")
 def dev_plan() -> Plan:
-    return plan_stack("dev")
+    return shared_plan("dev")  # planned once per worker, with the policy tests' plans
 
 
 @pytest.fixture(scope="session")
 def prod_plan() -> Plan:
-    return plan_stack("prod")
+    return shared_plan("prod")
 
 
 @pytest.fixture
