@@ -69,7 +69,12 @@ def open_fds(own: str) -> dict[int, str]:
         for name in os.listdir("/proc/self/fd"):
             with contextlib.suppress(OSError):
                 fds[int(name)] = os.readlink(f"/proc/self/fd/{name}")
-    listening, sockets = _listening_ports(), _sockets()
+    # The socket tables list the whole machine's connections (milliseconds to read while the
+    # suite runs): read only when a socket is among the fds.
+    listening: set[str] = set()
+    sockets: dict[str, tuple[str, str]] = {}
+    if any(t.startswith("socket:[") for t in fds.values()):
+        listening, sockets = _listening_ports(), _sockets()
     kept = {}
     for fd, target in fds.items():
         if target.startswith(_FUZZ_DIRS) and not target.startswith(own):

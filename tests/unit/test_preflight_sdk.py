@@ -13,10 +13,11 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-from pulumi.runtime import mocks, settings, stack, sync_await
+from pulumi.runtime import mocks, resource, settings, stack, sync_await
 from pulumi.runtime.proto import resource_pb2
 
 from preflight import sdk
+from tests.unit.package_support import run_program
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -80,6 +81,17 @@ def test_stack_runner_and_sync_await() -> None:
     assert _parameters(stack.run_in_stack) == ["func"]
     assert _parameters(sync_await._sync_await) == ["awaitable"]
     assert _parameters(sdk.run_program) == ["program"]
+
+
+def test_the_stack_trace_collector_is_off_while_a_program_runs_and_back_after() -> None:
+    # What register_resource calls for each registration (the collector run_program replaces).
+    assert _parameters(resource._get_stack_trace) == []
+    assert "stack_trace = _get_stack_trace()" in inspect.getsource(resource.register_resource)
+    stock = resource._get_stack_trace
+    seen = []
+    run_program(lambda: seen.append(resource._get_stack_trace))
+    assert seen == [sdk._no_stack_trace]
+    assert resource._get_stack_trace is stock
 
 
 @pytest.mark.parametrize(
