@@ -3,6 +3,7 @@ described target), and how its recovery time is read from the writers' records."
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -159,6 +160,12 @@ def test_which_losses_fail_the_drill(target: str, lost: int, durable: bool, code
     outcome_ = result(target, lost, durable)
     assert outcome_.exit_code == code
     assert outcome_.to_json()["rtoSeconds"] == 1.2
+
+
+def test_a_drill_with_no_acknowledged_write_fails_rather_than_pass_with_none_lost() -> None:
+    outcome_ = dataclasses.replace(result("redis", 0, durable=True), writes=outcome(acknowledged=0))
+    assert outcome_.exit_code == 1
+    assert "no write was acknowledged" in render(outcome_)
 
 
 def test_no_move_fails_the_drill_and_the_report_says_so() -> None:

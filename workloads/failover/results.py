@@ -80,6 +80,10 @@ class FailoverResult:
             found.append("the endpoint did not move to another server")
         if self.writes.lost and self.zero_loss_required:
             found.append(f"{self.writes.lost} acknowledged writes lost")
+        if not self.writes.acknowledged:
+            # Nothing acknowledged, nothing to lose: "0 lost" would prove nothing (the load never
+            # reached the primary, or in --durable no replica confirmed a write).
+            found.append("no write was acknowledged, so the drill shows nothing about losses")
         return found
 
     @property
