@@ -394,6 +394,12 @@ def rds_identifier(project: str, stack: str, name: str, role: str) -> str:
     return f"{project}-{stack}-{name}-{role}".lower()
 
 
+def cross_region_replica_identifier(primary_id: str, region: str) -> str:
+    """A cross-region replica's DB identifier: the primary's and the region (unique per stack;
+    an identifier is per region and account, and the primary's is the stack's)."""
+    return f"{primary_id}-{region}"
+
+
 LOG_GROUP = NameRule(
     "a CloudWatch Logs log group name", 1, 512, r"[A-Za-z0-9_./#-]", "letters, digits, _ . / # and -",
     "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html",

@@ -52,6 +52,7 @@ from components.settings import (
     Fields,
     NameRule,
     check_name,
+    cross_region_replica_identifier,
     describe,
     offered,
     rds_identifier,
@@ -357,21 +358,18 @@ def physical_names(cfg: StackConfig, project: str, stack: str) -> list[tuple[str
     if cfg.backup.enabled:
         names.append(("dbtier:backup", BACKUP_VAULT, vault_name(project, stack)))
     if cfg.relational.enabled:
-        # The longest: the last replica's (replica-15 at most).
-        role = (
-            f"replica-{cfg.relational.read_replicas}" if cfg.relational.read_replicas else "primary"
-        )
-        names.append(
-            (
-                "dbtier:relational",
-                RDS_IDENTIFIER,
-                rds_identifier(project, stack, "relational", role),
-            )
-        )
-    if cfg.aurora.enabled:
-        names.append(
-            ("dbtier:aurora", RDS_IDENTIFIER, rds_identifier(project, stack, "aurora", "cluster"))
-        )
+        # The longest home one: the last replica's (replica-15 at most); and each secondary
+        # region's replica, named after the primary and its region.
+        n = cfg.relational.read_replicas
+        role = f"replica-{n}" if n else "primary"
+        names.append(("dbtier:relational", RDS_IDENTIFIER, rds_identifier(project, stack, "relational", role)))  # fmt: skip
+        home = rds_identifier(project, stack, "relational", "primary")
+        for r in cfg.relational.cross_region_replicas:
+            name = cross_region_replica_identifier(home, r)
+            names.append(("dbtier:relational.crossRegionReplicas", RDS_IDENTIFIER, name))
+    if cfg.aurora.enabled:  # the home cluster, and each secondary region's (components.aurora)
+        for name in ("aurora", *(f"aurora-{r}" for r in cfg.regions)):
+            names.append(("dbtier:aurora", RDS_IDENTIFIER, rds_identifier(project, stack, name, "cluster")))  # fmt: skip
     return names
 
 

@@ -77,12 +77,6 @@ def replicate_backups(
     )
 
 
-def replica_identifier(primary_id: str, region: str) -> str:
-    """A cross-region replica's DB identifier: the primary's and the region (unique per stack;
-    an identifier is per region and account, and the primary's is the stack's)."""
-    return f"{primary_id}-{region}"
-
-
 def cross_region_replica_args(
     cfg: RelationalConfig,
     identifier: str,

@@ -30,12 +30,12 @@ from components.relational.config import RelationalConfig
 from components.relational.cross_region import (
     ReplicaRegion,
     cross_region_replica_args,
-    replica_identifier,
     replicate_backups,
     replicates_backups,
 )
 from components.relational.shape import replica_zone
 from components.relational.watches import relational_watches
+from components.settings import cross_region_replica_identifier
 from contract import RelationalOutputs
 
 
@@ -224,7 +224,7 @@ class RelationalTier(DbtierComponent):
         group = None
         if options is not None:
             group = aws.rds.OptionGroup(f"{self._prefix}-options-{region}", **options, opts=there)
-        identifier = replica_identifier(primary_id, region)
+        identifier = cross_region_replica_identifier(primary_id, region)
         # The log groups its exports write to, there, with that region's key.
         role = f"replica-{region}"
         exported = shape.instance_log_groups(cfg, {role: identifier})[role]

@@ -129,3 +129,32 @@ def test_bad_regions_are_refused_naming_the_key(
         parse(raw, region=HOME)
     assert message in str(caught.value), case
     assert "\n" not in str(caught.value)
+
+
+SYDNEY_NETWORK = {
+    "vpcId": "vpc-0123abcd",
+    "subnetIds": ["subnet-0a1b2c3d", "subnet-0d4e5f6a"],
+    "regions": {"ap-southeast-2": {"vpcId": "vpc-0abc1234", "subnetIds": ["subnet-0a1b2c3d", "subnet-0d4e5f6a"]}},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("parts", "key", "name"),
+    [
+        ({"dbtier:aurora": {"enabled": False}, "dbtier:relational": {"crossRegionReplicas": ["ap-southeast-2"]}},
+         "dbtier:relational.crossRegionReplicas", "relational-primary-ap-southeast-2"),
+        ({"dbtier:relational": {"enabled": False}}, "dbtier:aurora", "aurora-ap-southeast-2-cluster"),
+    ],
+)  # fmt: skip
+def test_a_secondary_regions_identifier_longer_than_rds_takes_is_refused(
+    parts: dict[str, Any], key: str, name: str
+) -> None:
+    # The home identifiers fit in 63 characters with this stack name; the secondary region's,
+    # its name and the region's, do not (RDS would refuse them at deploy time).
+    raw = {"dbtier:regions": ["ap-southeast-2"], "dbtier:network": SYDNEY_NETWORK, **parts}
+    stack = "s" * 28
+    with pytest.raises(ConfigError) as caught:
+        parse(raw, region=HOME, stack=stack)
+    assert str(caught.value).startswith(f"{key} in stack {stack!r}: ")
+    # The secondary region's identifier is the one named, not a home one.
+    assert f"-{name}'" in str(caught.value) and "1-63 characters" in str(caught.value)
