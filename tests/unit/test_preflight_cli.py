@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import signal
 import subprocess
@@ -468,3 +469,16 @@ def test_a_signal_while_the_pack_runs_stops_the_pack(
     assert err == line + "\n"
     time.sleep(0.2)
     assert not _alive(pack), "the policy pack outlived the preflight"
+
+
+@pytest.mark.parametrize(("given", "seen"), [(None, "ERROR"), ("debug", "debug")])
+def test_grpc_core_logs_only_errors_unless_the_user_asks(given: str | None, seen: str) -> None:
+    # grpcio writes INFO lines ("Got goaway ...") to stderr by default; once seen in a report's
+    # stderr when the pack exited as its channel closed.
+    env = {k: v for k, v in os.environ.items() if k != "GRPC_VERBOSITY"}
+    env |= {"GRPC_VERBOSITY": given} if given else {}
+    code = "import preflight, os; print(os.environ['GRPC_VERBOSITY'])"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == seen
