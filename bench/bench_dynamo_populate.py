@@ -23,16 +23,11 @@ from typing import Any
 import boto3
 
 from contract.tables import SEED_TABLE, create_table_kwargs
+from standins.local_dynamo import free_port
 from workloads import dynamo
 from workloads.dynamo.data import generate_users
 
 REGION = "us-east-1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_port(port: int, timeout: float = 30) -> None:

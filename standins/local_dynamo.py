@@ -16,11 +16,13 @@ replica region too, listed as ``replicas`` in the outputs, and replicated betwee
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,19 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def moto_server() -> Iterator[str]:
+    """moto's server (every AWS API it has) on a free loopback port: its URL; stopped after."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per request
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
 
 
 def _create(endpoint_url: str, region: str, table: TableSchema) -> dict[str, Any]:

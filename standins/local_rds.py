@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import subprocess
 import sys
@@ -29,10 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from moto.server import ThreadedMotoServer
 
 from contract.outputs import camel
-from standins.local_dynamo import free_port
+from standins.local_dynamo import moto_server
 
 REGION = "us-east-1"
 SERVERLESS_RANGE = {"MinCapacity": 0.5, "MaxCapacity": 2.0}
@@ -136,12 +134,7 @@ def main() -> int:
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         parser.error("no command after --")
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log per request
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        url = f"http://127.0.0.1:{port}"
+    with moto_server() as url:
         outputs = json.loads(Path(args.outputs).read_text(encoding="utf-8"))
         seed_rds(url, outputs, "dbtier-local")
         fd = os.open(args.write, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it has passwords
@@ -156,8 +149,6 @@ def main() -> int:
         }
         print(f"local_rds: moto at {url}, outputs in {args.write}", file=sys.stderr)
         return subprocess.call(command, env=env)
-    finally:
-        server.stop()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import json
-import logging
 import secrets
 import subprocess
 import sys
@@ -21,9 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from moto.server import ThreadedMotoServer
 
-from standins.local_dynamo import free_port
+from standins.local_dynamo import moto_server
 from standins.local_outputs import drop_all, mysql_admin, new_password, provision_all
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,14 +68,8 @@ def sql_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqlStack]:
 @pytest.fixture(scope="module")
 def moto_url() -> Iterator[str]:
     """A moto server (every AWS API it has) on a free loopback port, for one test module."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per request
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+    with moto_server() as url:
+        yield url
 
 
 def _run(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:

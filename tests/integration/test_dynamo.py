@@ -8,8 +8,6 @@ exercise and the table a stack deploys cannot drift apart.
 from __future__ import annotations
 
 import json
-import logging
-import socket
 import subprocess
 import sys
 import threading
@@ -20,11 +18,11 @@ from typing import Any
 
 import pytest
 import yaml
-from moto.server import ThreadedMotoServer
 
 from components.stack_config import parse
 from contract.tables import TableSchema, create_table_kwargs
 from lambdas.stream_processor import LRUStore
+from standins.local_dynamo import free_port, moto_server
 from workloads import dynamo
 from workloads.dynamo.cli import DEFAULT_TABLES
 from workloads.dynamo.data import DEPARTMENTS, HIGH_SALARY, User, generate_users
@@ -35,12 +33,6 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 SEED = 7
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def stack_table_config(stack: str = "dev") -> TableSchema:
@@ -57,14 +49,8 @@ def stack_table_config(stack: str = "dev") -> TableSchema:
 
 @pytest.fixture(scope="module")
 def endpoint():
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ stand-in replicates between them (moto does not), ``--region`` runs against the 
 from __future__ import annotations
 
 import json
-import logging
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,10 +13,9 @@ from pathlib import Path
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from contract.tables import SEED_TABLE
-from standins.local_dynamo import free_port, local_outputs
+from standins.local_dynamo import local_outputs, moto_server
 from standins.local_replication import LocalReplicator
 from workloads.__main__ import main
 from workloads.dynamo.replication import PROBE_PREFIX, check_replication
@@ -39,14 +37,9 @@ def _client(url: str, region: str):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def moto_url() -> Iterator[str]:
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
+    """A moto server of this test's own (the module's, conftest.py, is shared by its tests)."""
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture

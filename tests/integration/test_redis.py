@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 import redis
 
+from standins.local_dynamo import free_port
 from workloads import redis_workload as rw
 from workloads.redis_workload.bench import run_bench
 
@@ -32,12 +33,6 @@ ROOT = Path(__file__).resolve().parents[2]
 TEST_DB = 13
 LOCAL = rw.Endpoint("127.0.0.1", 6379, None, False)
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for(predicate, timeout: float = 10.0, what: str = "condition") -> None:

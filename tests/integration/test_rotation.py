@@ -26,6 +26,7 @@ import mysql.connector
 import pytest
 import redis
 
+from standins.local_dynamo import free_port, moto_server
 from standins.local_outputs import (
     ANY_HOST,
     drop_all,
@@ -35,7 +36,7 @@ from standins.local_outputs import (
     put_secret,
     secrets_client,
 )
-from tests.integration.test_redis import free_port, redis_server
+from tests.integration.test_redis import redis_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,20 +52,12 @@ RECONNECT_KINDS = {"connection killed", "connection lost", "server gone away"}
 @pytest.fixture(scope="module")
 def moto_url() -> Iterator[str]:
     """moto's server on a free loopback port, and dummy AWS settings for this process."""
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    with pytest.MonkeyPatch.context() as patch:  # the stand-ins' own boto3 clients
-        for name, value in aws_env("").items():
+    with moto_server() as url, pytest.MonkeyPatch.context() as patch:
+        for name, value in aws_env("").items():  # the stand-ins' own boto3 clients
             if name != "AWS_ENDPOINT_URL_SECRETS_MANAGER":
                 patch.setenv(name, value)
         patch.delenv("AWS_PROFILE", raising=False)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.stop()
+        yield url
 
 
 def aws_env(secrets_url: str) -> dict[str, str]:
