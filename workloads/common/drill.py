@@ -1,5 +1,6 @@
-"""What every drill (``failover``, ``restore-drill``) shares: ``--dry-run`` and ``--yes``, and the
-guard that a drill does nothing to a prod stack without consent.
+"""What every drill (``failover``, ``restore-drill``) shares: ``--dry-run`` and ``--yes``, the
+guard that a drill does nothing to a prod stack without consent, and ``refused``: AWS refusing a
+call, or unreachable, as one line naming the call (exit 2).
 
 A stack is prod when its name says so (``--stack``, or the ``stack`` output's ``name``), when one
 of its environment tags does (``stack.tags``: ``Stack``, ``Environment``, ``Env``, ``Stage``), or
@@ -12,13 +13,15 @@ outputs file written before the ``stack`` section existed. A word of a name coun
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from contract import StackOutputs, echo
-from workloads.common.errors import WorkloadError
+from workloads.common.errors import WorkloadError, one_line
 from workloads.common.outputs import Outputs
+from workloads.common.redaction import redact
 
 PROD_WORDS = frozenset({"prod", "production", "prd", "live"})
 ENVIRONMENT_TAGS = frozenset({"stack", "environment", "env", "stage"})
@@ -79,3 +82,21 @@ def require_consent(outputs: Outputs, stack: str | None, yes: bool, what: str) -
     name = stack or (section.name if section is not None else None)
     shown = f"stack {echo(name, 100)!r}" if name else outputs.source
     raise WorkloadError(f"{shown} is a prod stack: pass --yes to {what}")
+
+
+@contextlib.contextmanager
+def refused(what: str) -> Iterator[None]:
+    """AWS refusing ``what`` (a ``ClientError``) or unreachable (a ``BotoCoreError``), as one
+    line naming it and AWS's reason: a WorkloadError (exit 2)."""
+    from botocore.exceptions import BotoCoreError, ClientError  # botocore: the drills' AWS side
+
+    try:
+        yield
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        reason = str(error.get("Message") or exc)
+        raise WorkloadError(
+            f"AWS refused {what}: {error.get('Code', '?')}: {echo(redact(one_line(reason)), 300)}"
+        ) from None
+    except BotoCoreError as exc:
+        raise WorkloadError(f"{what} failed: {echo(redact(one_line(exc)), 300)}") from None

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract import AuroraOutputs, RedisOutputs, RelationalOutputs, echo
-from workloads.common import Outputs, WorkloadError, one_line, redact
+from workloads.common import Outputs, WorkloadError, one_line
+from workloads.common.drill import refused
 
 STANDIN_HEADER = "x-dbtier-standin"
 SERVICE = {"relational": "rds", "aurora": "rds", "redis": "elasticache"}
@@ -80,18 +81,8 @@ def aws_client(service: str, region: str | None, timeout: float = 20.0) -> Any:
 def aws_call(client: Any, operation: str, **params: Any) -> tuple[dict[str, Any], str | None]:
     """Call ``operation``; its response and, when the local stand-in answered, its note.
     AWS refusing (or unreachable) is a WorkloadError naming the operation (exit 2)."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
+    with refused(operation):
         response: dict[str, Any] = getattr(client, operation)(**params)
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        raise WorkloadError(
-            f"AWS refused {operation}: {error.get('Code', 'error')}: "
-            f"{echo(redact(one_line(str(error.get('Message', exc)))), 300)}"
-        ) from None
-    except BotoCoreError as exc:
-        raise WorkloadError(f"{operation}: {echo(redact(one_line(exc)), 300)}") from None
     headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
     return response, headers.get(STANDIN_HEADER)
 

@@ -25,8 +25,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from workloads.common import EXIT_BAD_INPUT, Endpoint, WorkloadError, check_exit_code
+from workloads.common.drill import refused
 from workloads.migration_check import Location, RowFilter, TableReport, compare
-from workloads.restore_drill.aws import Aws, refused
+from workloads.restore_drill.aws import Aws
 from workloads.restore_drill.dynamo_check import compare_tables
 from workloads.restore_drill.marker import (
     MARKER_TABLE,

@@ -9,36 +9,19 @@ unreachable is one line naming the call and AWS's reason, exit 2.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 
-from contract import echo
-from workloads.common import WorkloadError, one_line, redact
+from workloads.common import WorkloadError
+from workloads.common.drill import refused
 from workloads.restore_drill.plan import AURORA, DYNAMO, DYNAMODB, RDS, ApiCall, Source
 
 AVAILABLE = "available"
 POLL_FIRST, POLL_MAX = 0.2, 15.0  # seconds between describes: quick locally, gentle on AWS
-
-
-@contextmanager
-def refused(what: str) -> Iterator[None]:
-    """AWS refusing ``what`` (a ``ClientError``) or unreachable, as one line (exit 2)."""
-    try:
-        yield
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        raise WorkloadError(
-            f"AWS refused {what}: {error.get('Code', '?')}: "
-            f"{echo(redact(one_line(str(error.get('Message', '')))), 300)}"
-        ) from None
-    except BotoCoreError as exc:
-        raise WorkloadError(f"{what} failed: {echo(redact(one_line(exc)), 300)}") from None
 
 
 class Aws:
